@@ -1,0 +1,72 @@
+//===- LoomInterfaces.td - Op interfaces of the loom dialect -*- tablegen -*-===//
+//
+// Part of Loom. Interfaces that the compiler's generic passes program
+// against, so that those passes never list op names:
+//
+//   * GradientOpInterface  - used by --loom-autodiff; each differentiable op
+//                            builds its vector-Jacobian product in loom ops.
+//   * FusionOpInterface    - used by the fusion passes to group ops.
+//
+// Sharding uses upstream MLIR's `mesh` ShardingInterface, attached to loom ops
+// as external models by the sharding passes; it needs no declaration here.
+//
+// The interfaces are declared here so that every later pass builds on one
+// definition; each op attaches them in the change that implements the pass
+// that uses them (see ir/README.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_INTERFACES_TD
+#define LOOM_INTERFACES_TD
+
+include "mlir/IR/OpBase.td"
+
+def Loom_GradientOpInterface : OpInterface<"GradientOpInterface"> {
+  let cppNamespace = "::mlir::loom";
+  let description = [{
+    An op that reverse-mode autodiff can differentiate. Given the adjoints of
+    the op's results (null where a result is unused downstream), the op builds
+    the adjoints of its operands with loom ops at the builder's insertion
+    point. Operands that are not differentiable (indices, masks, RNG keys) get
+    a null adjoint.
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/[{Builds the adjoints of the operands; fills `operandGrads`
+                 with one value (or null) per operand.}],
+      /*retTy=*/"::llvm::LogicalResult",
+      /*methodName=*/"buildGradient",
+      /*args=*/(ins "::mlir::OpBuilder &":$builder,
+                   "::mlir::ValueRange":$resultGrads,
+                   "::llvm::SmallVectorImpl<::mlir::Value> &":$operandGrads)>,
+    InterfaceMethod<
+      /*desc=*/[{Whether operand `index` carries a gradient at all.}],
+      /*retTy=*/"bool",
+      /*methodName=*/"isDifferentiableOperand",
+      /*args=*/(ins "unsigned":$index),
+      /*methodBody=*/"",
+      /*defaultImplementation=*/[{
+        return ::llvm::isa<::mlir::FloatType>(::mlir::getElementTypeOrSelf(
+            $_op->getOperand(index).getType()));
+      }]>,
+  ];
+}
+
+def Loom_FusionOpInterface : OpInterface<"FusionOpInterface"> {
+  let cppNamespace = "::mlir::loom";
+  let description = [{
+    Classifies an op for the fusion passes: elementwise ops fuse freely into
+    their producers and consumers; reductions end a fusion group; contractions
+    (matmul, convolution) take elementwise epilogues; data-movement ops fuse
+    as index remappings; opaque ops (collectives, RNG) are never fused.
+  }];
+  let methods = [
+    StaticInterfaceMethod<
+      /*desc=*/"The fusion class of this op.",
+      /*retTy=*/"::llvm::StringRef",
+      /*methodName=*/"getFusionKind",
+      /*args=*/(ins)>,
+  ];
+}
+
+#endif // LOOM_INTERFACES_TD

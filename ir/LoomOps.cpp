@@ -1,0 +1,469 @@
+//===- LoomOps.cpp - Ops of the loom dialect ------------------------------===//
+//
+// Part of Loom. This file implements the loom ops' type inference (thin
+// wrappers over ShapeInference.cpp), their verifiers, and the `LoomTypes`
+// custom assembly directive. Sections follow LoomOps.td; folders live in
+// LoomFolders.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/LoomOps.h"
+#include "ir/ShapeInference.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/OpImplementation.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+/// A value and its name in diagnostics.
+struct NamedValue {
+  Value value;
+  StringRef name;
+};
+
+/// Fetches the static tensor types of `values`; failure (diagnosed) if any is
+/// not a statically shaped tensor.
+LogicalResult getTensorTypes(std::optional<Location> loc,
+                             ArrayRef<NamedValue> values,
+                             SmallVectorImpl<RankedTensorType> &types) {
+  for (const NamedValue &v : values) {
+    auto type = getStaticTensorType(loc, v.value, v.name);
+    if (failed(type))
+      return failure();
+    types.push_back(*type);
+  }
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Custom directive: custom<LoomTypes>(operand types..., result type)
+//
+// Prints `: T` when every operand and the result have type T, and the
+// functional form `: (T0, T1) -> R` otherwise; parses both.
+//===----------------------------------------------------------------------===//
+
+template <typename... Types>
+static ParseResult parseLoomTypes(OpAsmParser &parser, Types &...types) {
+  SmallVector<Type *> refs = {&types...};
+  Type type;
+  llvm::SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseType(type))
+    return failure();
+  auto fn = dyn_cast<FunctionType>(type);
+  if (!fn) {
+    for (Type *ref : refs)
+      *ref = type;
+    return success();
+  }
+  if (fn.getNumInputs() != refs.size() - 1 || fn.getNumResults() != 1)
+    return parser.emitError(loc, "expected a functional type with ")
+           << refs.size() - 1 << " operand types and 1 result type";
+  for (auto [ref, input] : llvm::zip(ArrayRef(refs).drop_back(), fn.getInputs()))
+    *ref = input;
+  *refs.back() = fn.getResult(0);
+  return success();
+}
+
+template <typename... Types>
+static void printLoomTypes(OpAsmPrinter &printer, Operation *, Types... types) {
+  SmallVector<Type> all = {types...};
+  if (llvm::all_equal(all)) {
+    printer << all.front();
+    return;
+  }
+  printer << FunctionType::get(all.front().getContext(),
+                               ArrayRef(all).drop_back(), all.back());
+}
+
+//===----------------------------------------------------------------------===//
+// loom.compare
+//===----------------------------------------------------------------------===//
+
+LogicalResult CompareOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(
+          loc, {{adaptor.getLhs(), "lhs"}, {adaptor.getRhs(), "rhs"}}, t)))
+    return failure();
+  return inferCompareOp(loc, t[0], t[1], results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.select
+//===----------------------------------------------------------------------===//
+
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc,
+                            {{adaptor.getCondition(), "condition"},
+                             {adaptor.getOnTrue(), "on_true"},
+                             {adaptor.getOnFalse(), "on_false"}},
+                            t)))
+    return failure();
+  return inferSelectOp(loc, t[0], t[1], t[2], results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.broadcast
+//===----------------------------------------------------------------------===//
+
+LogicalResult BroadcastOp::verify() {
+  return verifyBroadcastOp(getLoc(), getInput().getType(), getType());
+}
+
+//===----------------------------------------------------------------------===//
+// loom.reshape
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  return verifyReshapeOp(getLoc(), getInput().getType(), getType());
+}
+
+//===----------------------------------------------------------------------===//
+// loom.transpose
+//===----------------------------------------------------------------------===//
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
+    return failure();
+  return inferTransposeOp(loc, t[0], adaptor.getPerm(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.slice
+//===----------------------------------------------------------------------===//
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
+    return failure();
+  return inferSliceOp(loc, t[0], adaptor.getStart(), adaptor.getLimit(),
+                      adaptor.getStride(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.concat
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  for (Value input : adaptor.getInputs()) {
+    auto type = getStaticTensorType(loc, input, "input");
+    if (failed(type))
+      return failure();
+    t.push_back(*type);
+  }
+  return inferConcatOp(loc, t, adaptor.getDim(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.gather
+//===----------------------------------------------------------------------===//
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc,
+                            {{adaptor.getTable(), "table"},
+                             {adaptor.getIndices(), "indices"}},
+                            t)))
+    return failure();
+  return inferGatherOp(loc, t[0], t[1], adaptor.getAxis(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.scatter_add
+//===----------------------------------------------------------------------===//
+
+LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc,
+                            {{adaptor.getDest(), "dest"},
+                             {adaptor.getIndices(), "indices"},
+                             {adaptor.getUpdates(), "updates"}},
+                            t)))
+    return failure();
+  return inferScatterAddOp(loc, t[0], t[1], t[2], adaptor.getAxis(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.reduce
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReduceOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
+    return failure();
+  return inferReduceOp(loc, adaptor.getKind(), t[0], adaptor.getDims(),
+                       adaptor.getKeepDims(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.matmul
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(
+          loc, {{adaptor.getLhs(), "lhs"}, {adaptor.getRhs(), "rhs"}}, t)))
+    return failure();
+  return inferMatmulOp(loc, t[0], t[1], adaptor.getTransposeLhs(),
+                       adaptor.getTransposeRhs(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.conv2d
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc,
+                            {{adaptor.getInput(), "input"},
+                             {adaptor.getFilter(), "filter"}},
+                            t)))
+    return failure();
+  return inferConv2dOp(loc, t[0], t[1], adaptor.getStrides(),
+                       adaptor.getPadding(), adaptor.getDilations(),
+                       adaptor.getGroups(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.pool2d
+//===----------------------------------------------------------------------===//
+
+LogicalResult Pool2dOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
+    return failure();
+  return inferPool2dOp(loc, t[0], adaptor.getWindow(), adaptor.getStrides(),
+                       adaptor.getPadding(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.softmax, loom.log_softmax
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::verify() {
+  return verifySoftmaxOp(getLoc(), getType(), getDim());
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  return verifySoftmaxOp(getLoc(), getType(), getDim());
+}
+
+//===----------------------------------------------------------------------===//
+// loom.layer_norm
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc,
+                            {{adaptor.getInput(), "input"},
+                             {adaptor.getScale(), "scale"},
+                             {adaptor.getBias(), "bias"}},
+                            t)))
+    return failure();
+  return inferLayerNormOp(loc, t[0], t[1], t[2], results);
+}
+
+LogicalResult LayerNormOp::verify() {
+  double eps = getEpsilon().convertToDouble();
+  if (!(eps > 0.0) || !std::isfinite(eps))
+    return emitOpError("epsilon ") << eps << " must be positive and finite";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.attention
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc,
+                            {{adaptor.getQuery(), "query"},
+                             {adaptor.getKey(), "key"},
+                             {adaptor.getValue(), "value"}},
+                            t)))
+    return failure();
+  return inferAttentionOp(loc, t[0], t[1], t[2], adaptor.getCausal(), results);
+}
+
+LogicalResult AttentionOp::verify() {
+  if (std::optional<APFloat> scale = getScale()) {
+    double s = scale->convertToDouble();
+    if (!(s > 0.0) || !std::isfinite(s))
+      return emitOpError("scale ") << s << " must be positive and finite";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.cross_entropy
+//===----------------------------------------------------------------------===//
+
+LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc,
+                            {{adaptor.getLogits(), "logits"},
+                             {adaptor.getLabels(), "labels"}},
+                            t)))
+    return failure();
+  return inferCrossEntropyOp(loc, adaptor.getReduction(), t[0], t[1], results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.dropout
+//===----------------------------------------------------------------------===//
+
+LogicalResult DropoutOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &results) {
+  return inferSameTypeAsOperand(loc, adaptor.getInput(), results);
+}
+
+LogicalResult DropoutOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitOpError("rate ") << rate << " must lie in [0, 1)";
+  if (getStreamAttr().getInt() < 0)
+    return emitOpError("stream ") << getStreamAttr().getInt() << " must be non-negative";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.constant
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &results) {
+  auto value = dyn_cast_or_null<ElementsAttr>(adaptor.getValueAttr());
+  auto type = value ? dyn_cast<RankedTensorType>(value.getType()) : nullptr;
+  if (!type || !type.hasStaticShape())
+    return emitOptionalError(loc,
+                             "value must be a statically shaped tensor");
+  results.push_back(type);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.iota
+//===----------------------------------------------------------------------===//
+
+LogicalResult IotaOp::verify() {
+  return verifyIotaOp(getLoc(), getType(), getDim());
+}
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+/// The mesh-axis names of a collective's `axes` attribute.
+static SmallVector<StringRef> axisNames(ArrayAttr axes) {
+  SmallVector<StringRef> names;
+  for (Attribute a : axes)
+    names.push_back(cast<StringAttr>(a).getValue());
+  return names;
+}
+
+LogicalResult AllReduceOp::verify() {
+  if (getKind() == ReduceKind::mean &&
+      !isa<FloatType>(getType().getElementType()))
+    return emitOpError("mean needs a floating-point input, not ")
+           << getInput().getType();
+  return verifyCollectiveGroup(getLoc(), axisNames(getAxes()),
+                               getGroupSize());
+}
+
+LogicalResult AllGatherOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
+    return failure();
+  return inferAllGatherOp(loc, t[0], adaptor.getGroupSize(), adaptor.getDim(),
+                          results);
+}
+
+LogicalResult AllGatherOp::verify() {
+  return verifyCollectiveGroup(getLoc(), axisNames(getAxes()),
+                               getGroupSize());
+}
+
+LogicalResult ReduceScatterOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
+    return failure();
+  return inferReduceScatterOp(loc, t[0], adaptor.getGroupSize(),
+                              adaptor.getDim(), results);
+}
+
+LogicalResult ReduceScatterOp::verify() {
+  if (getKind() == ReduceKind::mean &&
+      !isa<FloatType>(getType().getElementType()))
+    return emitOpError("mean needs a floating-point input, not ")
+           << getInput().getType();
+  return verifyCollectiveGroup(getLoc(), axisNames(getAxes()),
+                               getGroupSize());
+}
+
+//===----------------------------------------------------------------------===//
+// Generated definitions
+//===----------------------------------------------------------------------===//
+
+#define GET_OP_CLASSES
+#include "ir/LoomOps.cpp.inc"

@@ -1,0 +1,660 @@
+//===- ShapeInference.cpp - Shape rules of the loom ops -------------------===//
+//
+// Part of Loom. This file implements the shape and element-type rule of every
+// loom op (see ShapeInference.h). Sections follow LoomOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/ShapeInference.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+
+#include <string>
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+/// Formats a list of integers as "[a, b, c]" for diagnostics.
+std::string fmt(ArrayRef<int64_t> values) {
+  std::string out = "[";
+  for (auto [i, v] : llvm::enumerate(values)) {
+    if (i)
+      out += ", ";
+    out += std::to_string(v);
+  }
+  return out + "]";
+}
+
+/// Checks that `dim` indexes a dimension of a rank-`rank` tensor.
+LogicalResult checkDim(std::optional<Location> loc, StringRef attr,
+                       int64_t dim, RankedTensorType type, StringRef operand) {
+  if (dim >= 0 && dim < type.getRank())
+    return success();
+  return emitOptionalError(loc, attr, " ", dim, " is out of range for ",
+                           operand, " ", type, " of rank ", type.getRank());
+}
+
+/// Checks that two operands share their element type.
+LogicalResult checkSameElementType(std::optional<Location> loc,
+                                   StringRef lhsName, RankedTensorType lhs,
+                                   StringRef rhsName, RankedTensorType rhs) {
+  if (lhs.getElementType() == rhs.getElementType())
+    return success();
+  return emitOptionalError(loc, "element types differ: ", lhsName, " is ", lhs,
+                           " but ", rhsName, " is ", rhs);
+}
+
+/// Checks that an attribute array has `size` entries.
+LogicalResult checkSize(std::optional<Location> loc, StringRef attr,
+                        ArrayRef<int64_t> values, size_t size,
+                        StringRef what) {
+  if (values.size() == size)
+    return success();
+  return emitOptionalError(loc, attr, " ", fmt(values), " has ", values.size(),
+                           " entries but needs ", size, " (", what, ")");
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Broadcasting
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<int64_t>> mlir::loom::broadcastShapes(
+    ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  SmallVector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    // Align at the trailing dimension; missing leading dims act as 1.
+    int64_t l = i < lhs.size() ? lhs[lhs.size() - 1 - i] : 1;
+    int64_t r = i < rhs.size() ? rhs[rhs.size() - 1 - i] : 1;
+    if (l != r && l != 1 && r != 1)
+      return failure();
+    result[rank - 1 - i] = l == 1 ? r : l;
+  }
+  return result;
+}
+
+bool mlir::loom::isBroadcastableTo(ArrayRef<int64_t> from,
+                                   ArrayRef<int64_t> to) {
+  if (from.size() > to.size())
+    return false;
+  size_t offset = to.size() - from.size();
+  for (auto [i, d] : llvm::enumerate(from))
+    if (d != 1 && d != to[offset + i])
+      return false;
+  return true;
+}
+
+FailureOr<SmallVector<int64_t>>
+mlir::loom::inferBroadcastShape(std::optional<Location> loc,
+                                ArrayRef<NamedOperand> operands) {
+  SmallVector<int64_t> shape;
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    auto next = broadcastShapes(shape, operand.type.getShape());
+    if (succeeded(next)) {
+      shape = std::move(*next);
+      continue;
+    }
+    // Name the earlier operand whose dimension conflicts.
+    ArrayRef<int64_t> cur = operand.type.getShape();
+    for (const NamedOperand &prev : operands.take_front(i)) {
+      ArrayRef<int64_t> p = prev.type.getShape();
+      for (size_t k = 0; k < std::min(p.size(), cur.size()); ++k) {
+        int64_t a = p[p.size() - 1 - k], b = cur[cur.size() - 1 - k];
+        if (a != b && a != 1 && b != 1)
+          return emitOptionalError(
+              loc, "operands are not broadcast-compatible: ", prev.name, " ",
+              prev.type, " has ", a, " at dimension ", p.size() - 1 - k,
+              " where ", operand.name, " ", operand.type, " has ", b,
+              " at dimension ", cur.size() - 1 - k);
+      }
+    }
+    return emitOptionalError(loc, "operands are not broadcast-compatible");
+  }
+  return shape;
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points over values
+//===----------------------------------------------------------------------===//
+
+FailureOr<RankedTensorType>
+mlir::loom::getStaticTensorType(std::optional<Location> loc, Value value,
+                                StringRef name) {
+  if (!value)
+    return emitOptionalError(loc, name, " is missing");
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!type || !type.hasStaticShape())
+    return emitOptionalError(loc, name,
+                             " must be a statically shaped tensor, not ",
+                             value.getType());
+  return type;
+}
+
+LogicalResult mlir::loom::inferSameTypeAsOperand(
+    std::optional<Location> loc, Value operand,
+    SmallVectorImpl<Type> &results) {
+  auto type = getStaticTensorType(loc, operand, "operand");
+  if (failed(type))
+    return failure();
+  results.push_back(*type);
+  return success();
+}
+
+LogicalResult mlir::loom::inferBinaryElementwiseOp(
+    std::optional<Location> loc, Value lhs, Value rhs,
+    SmallVectorImpl<Type> &results) {
+  auto lhsType = getStaticTensorType(loc, lhs, "lhs");
+  auto rhsType = getStaticTensorType(loc, rhs, "rhs");
+  if (failed(lhsType) || failed(rhsType))
+    return failure();
+  return inferBinaryElementwiseOp(loc, *lhsType, *rhsType, results);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary, compare, select
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::loom::inferBinaryElementwiseOp(
+    std::optional<Location> loc, RankedTensorType lhs, RankedTensorType rhs,
+    SmallVectorImpl<Type> &results) {
+  if (failed(checkSameElementType(loc, "lhs", lhs, "rhs", rhs)))
+    return failure();
+  auto shape = inferBroadcastShape(loc, {{"lhs", lhs}, {"rhs", rhs}});
+  if (failed(shape))
+    return failure();
+  results.push_back(RankedTensorType::get(*shape, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::loom::inferCompareOp(std::optional<Location> loc,
+                                         RankedTensorType lhs,
+                                         RankedTensorType rhs,
+                                         SmallVectorImpl<Type> &results) {
+  if (failed(checkSameElementType(loc, "lhs", lhs, "rhs", rhs)))
+    return failure();
+  auto shape = inferBroadcastShape(loc, {{"lhs", lhs}, {"rhs", rhs}});
+  if (failed(shape))
+    return failure();
+  results.push_back(
+      RankedTensorType::get(*shape, IntegerType::get(lhs.getContext(), 1)));
+  return success();
+}
+
+LogicalResult mlir::loom::inferSelectOp(std::optional<Location> loc,
+                                        RankedTensorType condition,
+                                        RankedTensorType onTrue,
+                                        RankedTensorType onFalse,
+                                        SmallVectorImpl<Type> &results) {
+  if (failed(checkSameElementType(loc, "on_true", onTrue, "on_false", onFalse)))
+    return failure();
+  auto shape = inferBroadcastShape(loc, {{"condition", condition},
+                                         {"on_true", onTrue},
+                                         {"on_false", onFalse}});
+  if (failed(shape))
+    return failure();
+  results.push_back(RankedTensorType::get(*shape, onTrue.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::loom::verifyBroadcastOp(std::optional<Location> loc,
+                                            RankedTensorType input,
+                                            RankedTensorType result) {
+  if (failed(checkSameElementType(loc, "input", input, "result", result)))
+    return failure();
+  if (input.getRank() > result.getRank())
+    return emitOptionalError(loc, "input ", input, " has rank ",
+                             input.getRank(), ", more than result ", result,
+                             " of rank ", result.getRank());
+  int64_t offset = result.getRank() - input.getRank();
+  for (auto [i, d] : llvm::enumerate(input.getShape()))
+    if (d != 1 && d != result.getDimSize(offset + i))
+      return emitOptionalError(loc, "input ", input,
+                               " does not broadcast to result ", result,
+                               ": input dimension ", i, " is ", d,
+                               " but result dimension ", offset + i, " is ",
+                               result.getDimSize(offset + i));
+  return success();
+}
+
+LogicalResult mlir::loom::verifyReshapeOp(std::optional<Location> loc,
+                                          RankedTensorType input,
+                                          RankedTensorType result) {
+  if (failed(checkSameElementType(loc, "input", input, "result", result)))
+    return failure();
+  if (input.getNumElements() != result.getNumElements())
+    return emitOptionalError(loc, "input ", input, " has ",
+                             input.getNumElements(), " elements but result ",
+                             result, " has ", result.getNumElements());
+  return success();
+}
+
+LogicalResult mlir::loom::inferTransposeOp(std::optional<Location> loc,
+                                           RankedTensorType input,
+                                           ArrayRef<int64_t> perm,
+                                           SmallVectorImpl<Type> &results) {
+  if (static_cast<int64_t>(perm.size()) != input.getRank())
+    return emitOptionalError(loc, "perm ", fmt(perm), " has ", perm.size(),
+                             " entries but input ", input, " has rank ",
+                             input.getRank());
+  SmallVector<bool> seen(perm.size(), false);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= input.getRank() || seen[p])
+      return emitOptionalError(loc, "perm ", fmt(perm),
+                               " is not a permutation of [0, ",
+                               input.getRank(), ")");
+    seen[p] = true;
+    shape.push_back(input.getDimSize(p));
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::loom::inferSliceOp(std::optional<Location> loc,
+                                       RankedTensorType input,
+                                       ArrayRef<int64_t> start,
+                                       ArrayRef<int64_t> limit,
+                                       ArrayRef<int64_t> stride,
+                                       SmallVectorImpl<Type> &results) {
+  size_t rank = input.getRank();
+  if (failed(checkSize(loc, "start", start, rank, "the input's rank")) ||
+      failed(checkSize(loc, "limit", limit, rank, "the input's rank")) ||
+      failed(checkSize(loc, "stride", stride, rank, "the input's rank")))
+    return failure();
+  SmallVector<int64_t> shape;
+  for (size_t d = 0; d < rank; ++d) {
+    if (stride[d] <= 0)
+      return emitOptionalError(loc, "stride ", fmt(stride),
+                               " must be positive in dimension ", d);
+    if (start[d] < 0 || start[d] > limit[d] ||
+        limit[d] > input.getDimSize(d))
+      return emitOptionalError(loc, "slice [", start[d], ", ", limit[d],
+                               ") of dimension ", d, " is out of bounds for ",
+                               input, " (need 0 <= start <= limit <= ",
+                               input.getDimSize(d), ")");
+    shape.push_back((limit[d] - start[d] + stride[d] - 1) / stride[d]);
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::loom::inferConcatOp(std::optional<Location> loc,
+                                        ArrayRef<RankedTensorType> inputs,
+                                        int64_t dim,
+                                        SmallVectorImpl<Type> &results) {
+  if (inputs.empty())
+    return emitOptionalError(loc, "needs at least one input");
+  RankedTensorType first = inputs.front();
+  if (failed(checkDim(loc, "dim", dim, first, "input #0")))
+    return failure();
+  SmallVector<int64_t> shape(first.getShape());
+  for (auto [i, type] : llvm::enumerate(inputs.drop_front())) {
+    std::string name = "input #" + std::to_string(i + 1);
+    if (failed(checkSameElementType(loc, "input #0", first, name, type)))
+      return failure();
+    if (type.getRank() != first.getRank())
+      return emitOptionalError(loc, "ranks differ: input #0 is ", first,
+                               " but ", name, " is ", type);
+    for (int64_t d = 0; d < first.getRank(); ++d)
+      if (d != dim && type.getDimSize(d) != first.getDimSize(d))
+        return emitOptionalError(loc, "input #0 ", first, " and ", name, " ",
+                                 type, " differ in dimension ", d,
+                                 ", which is not the concatenation dim ", dim);
+    shape[dim] += type.getDimSize(dim);
+  }
+  results.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+/// The shape of a gather: table.shape[:axis] + indices.shape + table.shape[axis+1:].
+static SmallVector<int64_t> gatherShape(RankedTensorType table,
+                                        RankedTensorType indices,
+                                        int64_t axis) {
+  SmallVector<int64_t> shape(table.getShape().take_front(axis));
+  llvm::append_range(shape, indices.getShape());
+  llvm::append_range(shape, table.getShape().drop_front(axis + 1));
+  return shape;
+}
+
+LogicalResult mlir::loom::inferGatherOp(std::optional<Location> loc,
+                                        RankedTensorType table,
+                                        RankedTensorType indices, int64_t axis,
+                                        SmallVectorImpl<Type> &results) {
+  if (failed(checkDim(loc, "axis", axis, table, "table")))
+    return failure();
+  results.push_back(RankedTensorType::get(gatherShape(table, indices, axis),
+                                          table.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::loom::inferScatterAddOp(std::optional<Location> loc,
+                                            RankedTensorType dest,
+                                            RankedTensorType indices,
+                                            RankedTensorType updates,
+                                            int64_t axis,
+                                            SmallVectorImpl<Type> &results) {
+  if (failed(checkDim(loc, "axis", axis, dest, "dest")) ||
+      failed(checkSameElementType(loc, "dest", dest, "updates", updates)))
+    return failure();
+  SmallVector<int64_t> expected = gatherShape(dest, indices, axis);
+  if (updates.getShape() != ArrayRef<int64_t>(expected))
+    return emitOptionalError(loc, "updates ", updates, " should have shape ",
+                             fmt(expected), " (dest ", dest, " with dimension ",
+                             axis, " replaced by the shape of indices ",
+                             indices, ")");
+  results.push_back(dest);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::loom::inferReduceOp(std::optional<Location> loc,
+                                        ReduceKind kind,
+                                        RankedTensorType input,
+                                        ArrayRef<int64_t> dims, bool keepDims,
+                                        SmallVectorImpl<Type> &results) {
+  if (kind == ReduceKind::mean && !isa<FloatType>(input.getElementType()))
+    return emitOptionalError(loc, "mean needs a floating-point input, not ",
+                             input);
+  SmallVector<bool> reduced(input.getRank(), false);
+  for (int64_t d : dims) {
+    if (failed(checkDim(loc, "dims entry", d, input, "input")))
+      return failure();
+    if (reduced[d])
+      return emitOptionalError(loc, "dims ", fmt(dims), " repeats dimension ",
+                               d);
+    reduced[d] = true;
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < input.getRank(); ++d) {
+    if (!reduced[d])
+      shape.push_back(input.getDimSize(d));
+    else if (keepDims)
+      shape.push_back(1);
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::loom::inferMatmulOp(std::optional<Location> loc,
+                                        RankedTensorType lhs,
+                                        RankedTensorType rhs,
+                                        bool transposeLhs, bool transposeRhs,
+                                        SmallVectorImpl<Type> &results) {
+  if (failed(checkSameElementType(loc, "lhs", lhs, "rhs", rhs)))
+    return failure();
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return emitOptionalError(loc, "operands need rank >= 2, but lhs is ", lhs,
+                             " and rhs is ", rhs);
+  int64_t lr = lhs.getRank(), rr = rhs.getRank();
+  // (M, K) x (K, N), reading the last two dims swapped where transposed.
+  int64_t m = lhs.getDimSize(transposeLhs ? lr - 1 : lr - 2);
+  int64_t kl = lhs.getDimSize(transposeLhs ? lr - 2 : lr - 1);
+  int64_t kr = rhs.getDimSize(transposeRhs ? rr - 1 : rr - 2);
+  int64_t n = rhs.getDimSize(transposeRhs ? rr - 2 : rr - 1);
+  if (kl != kr)
+    return emitOptionalError(loc, "contracting dimensions differ: lhs ", lhs,
+                             transposeLhs ? " (transposed)" : "", " has K = ",
+                             kl, " but rhs ", rhs,
+                             transposeRhs ? " (transposed)" : "", " has K = ",
+                             kr);
+  auto batchL = RankedTensorType::get(lhs.getShape().drop_back(2),
+                                      lhs.getElementType());
+  auto batchR = RankedTensorType::get(rhs.getShape().drop_back(2),
+                                      rhs.getElementType());
+  auto batch = broadcastShapes(batchL.getShape(), batchR.getShape());
+  if (failed(batch))
+    return emitOptionalError(loc, "batch dimensions of lhs ", lhs,
+                             " and rhs ", rhs, " are not broadcast-compatible");
+  SmallVector<int64_t> shape = std::move(*batch);
+  shape.push_back(m);
+  shape.push_back(n);
+  results.push_back(RankedTensorType::get(shape, lhs.getElementType()));
+  return success();
+}
+
+/// Checks that every entry of an attribute array is at least `min`.
+static LogicalResult checkAtLeast(std::optional<Location> loc, StringRef attr,
+                                  ArrayRef<int64_t> values, int64_t min) {
+  for (int64_t v : values)
+    if (v < min)
+      return emitOptionalError(loc, attr, " ", fmt(values),
+                               " has an entry below ", min);
+  return success();
+}
+
+LogicalResult mlir::loom::inferConv2dOp(
+    std::optional<Location> loc, RankedTensorType input,
+    RankedTensorType filter, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations, int64_t groups,
+    SmallVectorImpl<Type> &results) {
+  if (input.getRank() != 4 || filter.getRank() != 4)
+    return emitOptionalError(loc, "input ", input, " and filter ", filter,
+                             " must both have rank 4 (NCHW and OIHW)");
+  if (failed(checkSameElementType(loc, "input", input, "filter", filter)) ||
+      failed(checkSize(loc, "strides", strides, 2, "[h, w]")) ||
+      failed(checkSize(loc, "padding", padding, 4,
+                       "[top, bottom, left, right]")) ||
+      failed(checkSize(loc, "dilations", dilations, 2, "[h, w]")) ||
+      failed(checkAtLeast(loc, "strides", strides, 1)) ||
+      failed(checkAtLeast(loc, "padding", padding, 0)) ||
+      failed(checkAtLeast(loc, "dilations", dilations, 1)))
+    return failure();
+  int64_t c = input.getDimSize(1), o = filter.getDimSize(0);
+  if (groups < 1 || c % groups != 0 || o % groups != 0)
+    return emitOptionalError(loc, "groups ", groups,
+                             " must be positive and divide the input channels ",
+                             c, " and the output channels ", o);
+  if (filter.getDimSize(1) != c / groups)
+    return emitOptionalError(loc, "filter ", filter, " has ",
+                             filter.getDimSize(1),
+                             " input channels per group but input ", input,
+                             " with groups ", groups, " needs ", c / groups);
+  SmallVector<int64_t> shape = {input.getDimSize(0), o};
+  for (int i = 0; i < 2; ++i) {
+    int64_t size = input.getDimSize(2 + i) + padding[2 * i] +
+                   padding[2 * i + 1];
+    int64_t span = dilations[i] * (filter.getDimSize(2 + i) - 1) + 1;
+    if (span > size)
+      return emitOptionalError(loc, "filter ", filter, " with dilations ",
+                               fmt(dilations), " spans ", span,
+                               " but the padded input ", input, " has only ",
+                               size, " in dimension ", 2 + i);
+    shape.push_back((size - span) / strides[i] + 1);
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::loom::inferPool2dOp(std::optional<Location> loc,
+                                        RankedTensorType input,
+                                        ArrayRef<int64_t> window,
+                                        ArrayRef<int64_t> strides,
+                                        ArrayRef<int64_t> padding,
+                                        SmallVectorImpl<Type> &results) {
+  if (input.getRank() != 4)
+    return emitOptionalError(loc, "input ", input, " must have rank 4 (NCHW)");
+  if (failed(checkSize(loc, "window", window, 2, "[h, w]")) ||
+      failed(checkSize(loc, "strides", strides, 2, "[h, w]")) ||
+      failed(checkSize(loc, "padding", padding, 4,
+                       "[top, bottom, left, right]")) ||
+      failed(checkAtLeast(loc, "window", window, 1)) ||
+      failed(checkAtLeast(loc, "strides", strides, 1)) ||
+      failed(checkAtLeast(loc, "padding", padding, 0)))
+    return failure();
+  SmallVector<int64_t> shape(input.getShape().take_front(2));
+  for (int i = 0; i < 2; ++i) {
+    if (padding[2 * i] >= window[i] || padding[2 * i + 1] >= window[i])
+      return emitOptionalError(loc, "padding ", fmt(padding),
+                               " must be smaller than window ", fmt(window),
+                               " in dimension ", 2 + i);
+    int64_t size = input.getDimSize(2 + i) + padding[2 * i] +
+                   padding[2 * i + 1];
+    if (window[i] > size)
+      return emitOptionalError(loc, "window ", fmt(window),
+                               " is larger than the padded input ", input,
+                               " (", size, ") in dimension ", 2 + i);
+    shape.push_back((size - window[i]) / strides[i] + 1);
+  }
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization, attention, losses
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::loom::verifySoftmaxOp(std::optional<Location> loc,
+                                          RankedTensorType input,
+                                          int64_t dim) {
+  return checkDim(loc, "dim", dim, input, "input");
+}
+
+LogicalResult mlir::loom::inferLayerNormOp(std::optional<Location> loc,
+                                           RankedTensorType input,
+                                           RankedTensorType scale,
+                                           RankedTensorType bias,
+                                           SmallVectorImpl<Type> &results) {
+  if (scale != bias)
+    return emitOptionalError(loc, "scale ", scale, " and bias ", bias,
+                             " must have the same type");
+  if (failed(checkSameElementType(loc, "input", input, "scale", scale)))
+    return failure();
+  if (scale.getRank() < 1 || scale.getRank() > input.getRank() ||
+      input.getShape().take_back(scale.getRank()) != scale.getShape())
+    return emitOptionalError(loc, "scale ", scale,
+                             " must match the trailing dimensions of input ",
+                             input);
+  results.push_back(input);
+  return success();
+}
+
+LogicalResult mlir::loom::inferAttentionOp(std::optional<Location> loc,
+                                           RankedTensorType query,
+                                           RankedTensorType key,
+                                           RankedTensorType value, bool causal,
+                                           SmallVectorImpl<Type> &results) {
+  if (failed(checkSameElementType(loc, "query", query, "key", key)) ||
+      failed(checkSameElementType(loc, "query", query, "value", value)))
+    return failure();
+  int64_t rank = query.getRank();
+  if (rank < 2 || key.getRank() != rank || value.getRank() != rank)
+    return emitOptionalError(loc, "query ", query, ", key ", key, " and value ",
+                             value, " must have one rank of at least 2");
+  if (query.getShape().drop_back(2) != key.getShape().drop_back(2) ||
+      query.getShape().drop_back(2) != value.getShape().drop_back(2))
+    return emitOptionalError(loc, "leading dimensions of query ", query,
+                             ", key ", key, " and value ", value,
+                             " must be equal");
+  if (query.getDimSize(rank - 1) != key.getDimSize(rank - 1))
+    return emitOptionalError(loc, "query ", query, " and key ", key,
+                             " must have the same head size D");
+  if (key.getDimSize(rank - 2) != value.getDimSize(rank - 2))
+    return emitOptionalError(loc, "key ", key, " and value ", value,
+                             " must have the same sequence length S");
+  if (causal && query.getDimSize(rank - 2) != key.getDimSize(rank - 2))
+    return emitOptionalError(loc, "causal attention needs as many queries as "
+                             "keys, but query ", query, " has T = ",
+                             query.getDimSize(rank - 2), " and key ", key,
+                             " has S = ", key.getDimSize(rank - 2));
+  SmallVector<int64_t> shape(query.getShape());
+  shape.back() = value.getDimSize(rank - 1);
+  results.push_back(RankedTensorType::get(shape, query.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::loom::inferCrossEntropyOp(std::optional<Location> loc,
+                                              LossReduction reduction,
+                                              RankedTensorType logits,
+                                              RankedTensorType labels,
+                                              SmallVectorImpl<Type> &results) {
+  if (logits.getRank() < 1)
+    return emitOptionalError(loc, "logits ", logits,
+                             " need a class dimension (rank >= 1)");
+  if (labels.getShape() != logits.getShape().drop_back())
+    return emitOptionalError(loc, "labels ", labels,
+                             " must have the shape of logits ", logits,
+                             " without its last (class) dimension");
+  ArrayRef<int64_t> shape;
+  if (reduction == LossReduction::none)
+    shape = labels.getShape();
+  results.push_back(RankedTensorType::get(shape, logits.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Constants and collectives
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::loom::verifyIotaOp(std::optional<Location> loc,
+                                       RankedTensorType result, int64_t dim) {
+  return checkDim(loc, "dim", dim, result, "result");
+}
+
+LogicalResult mlir::loom::verifyCollectiveGroup(std::optional<Location> loc,
+                                                ArrayRef<StringRef> axes,
+                                                int64_t groupSize) {
+  if (groupSize < 1)
+    return emitOptionalError(loc, "group_size ", groupSize,
+                             " must be positive");
+  if (axes.empty())
+    return emitOptionalError(loc, "axes must name at least one mesh axis");
+  llvm::SmallSet<StringRef, 4> seen;
+  for (StringRef axis : axes) {
+    if (axis.empty())
+      return emitOptionalError(loc, "axes has an empty axis name");
+    if (!seen.insert(axis).second)
+      return emitOptionalError(loc, "axes names '", axis, "' twice");
+  }
+  return success();
+}
+
+LogicalResult mlir::loom::inferAllGatherOp(std::optional<Location> loc,
+                                           RankedTensorType input,
+                                           int64_t groupSize, int64_t dim,
+                                           SmallVectorImpl<Type> &results) {
+  if (groupSize < 1)
+    return emitOptionalError(loc, "group_size ", groupSize,
+                             " must be positive");
+  if (failed(checkDim(loc, "dim", dim, input, "input")))
+    return failure();
+  SmallVector<int64_t> shape(input.getShape());
+  shape[dim] *= groupSize;
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::loom::inferReduceScatterOp(std::optional<Location> loc,
+                                               RankedTensorType input,
+                                               int64_t groupSize, int64_t dim,
+                                               SmallVectorImpl<Type> &results) {
+  if (groupSize < 1)
+    return emitOptionalError(loc, "group_size ", groupSize,
+                             " must be positive");
+  if (failed(checkDim(loc, "dim", dim, input, "input")))
+    return failure();
+  if (input.getDimSize(dim) % groupSize != 0)
+    return emitOptionalError(loc, "dimension ", dim, " of input ", input,
+                             " (", input.getDimSize(dim),
+                             ") is not divisible by group_size ", groupSize);
+  SmallVector<int64_t> shape(input.getShape());
+  shape[dim] /= groupSize;
+  results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}

@@ -1,0 +1,152 @@
+//===- ShapeInference.h - Shape rules of the loom ops -------------*- C++ -*-===//
+//
+// Part of Loom. The shape (and element-type) rule of every loom op, as free
+// functions over types and attribute values, StableHLO-style. Ops call them
+// from inferReturnTypes() or verify(); the frontend's checker and the unit
+// tests call them directly. Each rule reports a violation at `loc` (when
+// given), naming the operand or attribute and the shapes involved.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_IR_SHAPEINFERENCE_H
+#define LOOM_IR_SHAPEINFERENCE_H
+
+#include "ir/LoomAttrs.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Location.h"
+#include "mlir/IR/Value.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <optional>
+
+namespace mlir::loom {
+
+//===----------------------------------------------------------------------===//
+// Broadcasting
+//===----------------------------------------------------------------------===//
+
+/// NumPy broadcast of two shapes, or failure when some aligned pair of
+/// dimensions differs with neither being 1.
+FailureOr<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
+                                                ArrayRef<int64_t> rhs);
+
+/// Whether `from` broadcasts to exactly `to` (NumPy rule, one direction).
+bool isBroadcastableTo(ArrayRef<int64_t> from, ArrayRef<int64_t> to);
+
+/// One operand of a broadcasting op, named for diagnostics.
+struct NamedOperand {
+  StringRef name;
+  RankedTensorType type;
+};
+
+/// The broadcast shape of all `operands`; reports the first incompatible
+/// pair. Element types are not checked here.
+FailureOr<SmallVector<int64_t>>
+inferBroadcastShape(std::optional<Location> loc,
+                    ArrayRef<NamedOperand> operands);
+
+//===----------------------------------------------------------------------===//
+// Entry points over values, used by the op classes' inferReturnTypes()
+//===----------------------------------------------------------------------===//
+
+/// The static ranked tensor type of `value`, or failure with a diagnostic
+/// naming `name`. Builders may call inference before the ODS type
+/// constraints have been checked, so every rule starts here.
+FailureOr<RankedTensorType> getStaticTensorType(std::optional<Location> loc,
+                                                Value value, StringRef name);
+LogicalResult inferSameTypeAsOperand(std::optional<Location> loc,
+                                     Value operand,
+                                     SmallVectorImpl<Type> &results);
+LogicalResult inferBinaryElementwiseOp(std::optional<Location> loc, Value lhs,
+                                       Value rhs,
+                                       SmallVectorImpl<Type> &results);
+
+//===----------------------------------------------------------------------===//
+// Per-op rules, in LoomOps.td order
+//===----------------------------------------------------------------------===//
+
+LogicalResult inferBinaryElementwiseOp(std::optional<Location> loc,
+                                       RankedTensorType lhs,
+                                       RankedTensorType rhs,
+                                       SmallVectorImpl<Type> &results);
+LogicalResult inferCompareOp(std::optional<Location> loc, RankedTensorType lhs,
+                             RankedTensorType rhs,
+                             SmallVectorImpl<Type> &results);
+LogicalResult inferSelectOp(std::optional<Location> loc,
+                            RankedTensorType condition,
+                            RankedTensorType onTrue, RankedTensorType onFalse,
+                            SmallVectorImpl<Type> &results);
+LogicalResult verifyBroadcastOp(std::optional<Location> loc,
+                                RankedTensorType input,
+                                RankedTensorType result);
+LogicalResult verifyReshapeOp(std::optional<Location> loc,
+                              RankedTensorType input, RankedTensorType result);
+LogicalResult inferTransposeOp(std::optional<Location> loc,
+                               RankedTensorType input, ArrayRef<int64_t> perm,
+                               SmallVectorImpl<Type> &results);
+LogicalResult inferSliceOp(std::optional<Location> loc, RankedTensorType input,
+                           ArrayRef<int64_t> start, ArrayRef<int64_t> limit,
+                           ArrayRef<int64_t> stride,
+                           SmallVectorImpl<Type> &results);
+LogicalResult inferConcatOp(std::optional<Location> loc,
+                            ArrayRef<RankedTensorType> inputs, int64_t dim,
+                            SmallVectorImpl<Type> &results);
+LogicalResult inferGatherOp(std::optional<Location> loc, RankedTensorType table,
+                            RankedTensorType indices, int64_t axis,
+                            SmallVectorImpl<Type> &results);
+LogicalResult inferScatterAddOp(std::optional<Location> loc,
+                                RankedTensorType dest, RankedTensorType indices,
+                                RankedTensorType updates, int64_t axis,
+                                SmallVectorImpl<Type> &results);
+LogicalResult inferReduceOp(std::optional<Location> loc, ReduceKind kind,
+                            RankedTensorType input, ArrayRef<int64_t> dims,
+                            bool keepDims, SmallVectorImpl<Type> &results);
+LogicalResult inferMatmulOp(std::optional<Location> loc, RankedTensorType lhs,
+                            RankedTensorType rhs, bool transposeLhs,
+                            bool transposeRhs, SmallVectorImpl<Type> &results);
+LogicalResult inferConv2dOp(std::optional<Location> loc,
+                            RankedTensorType input, RankedTensorType filter,
+                            ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> padding,
+                            ArrayRef<int64_t> dilations, int64_t groups,
+                            SmallVectorImpl<Type> &results);
+LogicalResult inferPool2dOp(std::optional<Location> loc,
+                            RankedTensorType input, ArrayRef<int64_t> window,
+                            ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> padding,
+                            SmallVectorImpl<Type> &results);
+/// Shared by softmax and log_softmax.
+LogicalResult verifySoftmaxOp(std::optional<Location> loc,
+                              RankedTensorType input, int64_t dim);
+LogicalResult inferLayerNormOp(std::optional<Location> loc,
+                               RankedTensorType input, RankedTensorType scale,
+                               RankedTensorType bias,
+                               SmallVectorImpl<Type> &results);
+LogicalResult inferAttentionOp(std::optional<Location> loc,
+                               RankedTensorType query, RankedTensorType key,
+                               RankedTensorType value, bool causal,
+                               SmallVectorImpl<Type> &results);
+LogicalResult inferCrossEntropyOp(std::optional<Location> loc,
+                                  LossReduction reduction,
+                                  RankedTensorType logits,
+                                  RankedTensorType labels,
+                                  SmallVectorImpl<Type> &results);
+LogicalResult verifyIotaOp(std::optional<Location> loc, RankedTensorType result,
+                           int64_t dim);
+/// Checks `axes` and `groupSize`, shared by every collective.
+LogicalResult verifyCollectiveGroup(std::optional<Location> loc,
+                                    ArrayRef<StringRef> axes,
+                                    int64_t groupSize);
+LogicalResult inferAllGatherOp(std::optional<Location> loc,
+                               RankedTensorType input, int64_t groupSize,
+                               int64_t dim, SmallVectorImpl<Type> &results);
+LogicalResult inferReduceScatterOp(std::optional<Location> loc,
+                                   RankedTensorType input, int64_t groupSize,
+                                   int64_t dim,
+                                   SmallVectorImpl<Type> &results);
+
+} // namespace mlir::loom
+
+#endif // LOOM_IR_SHAPEINFERENCE_H

@@ -1,0 +1,22 @@
+# lit configuration of Loom's IR tests. Every `.mlir` file under tests/ is a
+# test; tools resolve to this build's binaries and LLVM 19's FileCheck.
+import os
+
+import lit.formats
+
+config.name = "Loom"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir"]
+config.excludes = ["unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.loom_obj_root, "tests")
+
+tool_dirs = [
+    os.path.join(config.loom_obj_root, "tools", "loom-opt"),
+    config.llvm_tools_dir,
+]
+config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment.get("PATH", os.environ["PATH"])])
+config.substitutions.append(("FileCheck", config.filecheck))
+# Sanitizer builds: report the first error and fail the test.
+config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
+config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"

@@ -1,0 +1,24 @@
+//===- loom-opt.cpp - mlir-opt for the loom dialect -----------------------===//
+//
+// Part of Loom. This file implements `loom-opt`: MLIR's opt driver with the
+// loom dialect, the upstream dialects loom IR uses, and the passes that apply
+// to it. It parses, verifies, transforms and prints loom IR; every error is
+// reported at its source location with a non-zero exit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/LoomDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  registry.insert<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
+  // Canonicalize, CSE, inlining, symbol DCE and the other generic rewrites.
+  mlir::registerTransformsPasses();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
+}
