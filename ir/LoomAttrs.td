@@ -46,4 +46,15 @@ def Loom_LossReduction : I32EnumAttr<"LossReduction", "how a loss combines per-e
   let cppNamespace = "::mlir::loom";
 }
 
+/// How the fusion passes treat an op (see Loom_FusionOpInterface).
+def Loom_FusionKind : I32EnumAttr<"FusionKind", "fusion class of an op", [
+    I32EnumAttrCase<"elementwise", 0>,
+    I32EnumAttrCase<"reduction", 1>,
+    I32EnumAttrCase<"contraction", 2>,
+    I32EnumAttrCase<"data_movement", 3>,
+    I32EnumAttrCase<"opaque", 4>,
+  ]> {
+  let cppNamespace = "::mlir::loom";
+}
+
 #endif // LOOM_ATTRS_TD

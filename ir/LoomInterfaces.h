@@ -7,6 +7,8 @@
 #ifndef LOOM_IR_LOOMINTERFACES_H
 #define LOOM_IR_LOOMINTERFACES_H
 
+#include "ir/LoomAttrs.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/TypeUtilities.h"

@@ -63,7 +63,7 @@ def Loom_FusionOpInterface : OpInterface<"FusionOpInterface"> {
   let methods = [
     StaticInterfaceMethod<
       /*desc=*/"The fusion class of this op.",
-      /*retTy=*/"::llvm::StringRef",
+      /*retTy=*/"::mlir::loom::FusionKind",
       /*methodName=*/"getFusionKind",
       /*args=*/(ins)>,
   ];

@@ -29,15 +29,16 @@ class Loom_UnaryOp<string mnemonic, Type type, string math, list<Trait> traits =
         [Pure, Elementwise, SameOperandsAndResultType,
          DeclareOpInterfaceMethods<InferTypeOpInterface>])> {
   let summary = "elementwise " # math;
-  let description = !strconcat("Computes `", math, [{` of every element. The
-    result has the operand's type.
+  let description = [{
+    Computes `}] # math # [{` of every element. The result has the operand's
+    type.
 
     Example:
 
     ```mlir
-    %y = loom.}], mnemonic, [{ %x : tensor<4x8xf32>
+    %y = loom.}] # mnemonic # [{ %x : tensor<4x8xf32>
     ```
-  }]);
+  }];
   let arguments = (ins type:$operand);
   let results = (outs type:$result);
   let assemblyFormat = "$operand attr-dict `:` type($result)";
@@ -89,7 +90,8 @@ class Loom_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits 
     : Loom_Op<mnemonic, !listconcat(traits,
         [Pure, InferTypeOpAdaptor])> {
   let summary = "elementwise " # math # " with broadcasting";
-  let description = !strconcat("Computes `", math, [{` elementwise. The
+  let description = [{
+    Computes `}] # math # [{` elementwise. The
     operands must have the same element type; their shapes are broadcast as
     NumPy does (aligned at the trailing dimension; each pair of dimensions
     equal or one of them 1), which gives the result shape. When all types
@@ -98,10 +100,10 @@ class Loom_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits 
     Example:
 
     ```mlir
-    %z = loom.}], mnemonic, [{ %x, %y : tensor<4x8xf32>
-    %w = loom.}], mnemonic, [{ %x, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+    %z = loom.}] # mnemonic # [{ %x, %y : tensor<4x8xf32>
+    %w = loom.}] # mnemonic # [{ %x, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
     ```
-  }]);
+  }];
   let arguments = (ins type:$lhs, type:$rhs);
   let results = (outs type:$result);
   let assemblyFormat = [{
@@ -652,7 +654,7 @@ def Loom_IotaOp : Loom_Op<"iota", [Pure]> {
 class Loom_CollectiveOp<string mnemonic, list<Trait> traits = []>
     : Loom_Op<mnemonic, !listconcat(traits, [InferTypeOpAdaptor])>;
 
-defvar commonCollectiveDescription = [{
+defvar LoomCollectiveDoc = [{
     The participating ranks are the groups spanned by the named device-mesh
     `axes` (e.g. `["data"]`); `group_size` is the number of ranks in a group,
     the product of those axes' sizes. Collectives have side effects: they are
@@ -663,17 +665,17 @@ defvar commonCollectiveDescription = [{
 def Loom_AllReduceOp : Loom_Op<"all_reduce", [SameOperandsAndResultType,
     DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
   let summary = "combines a tensor across the ranks of a group";
-  let description = [{
+  let description = !strconcat([{
     Every rank of the group receives the elementwise `sum`, `max`, `min` or
     `mean` of `input` over the group's ranks.
-  }] # commonCollectiveDescription # [{
+  }], LoomCollectiveDoc, [{
 
     Example:
 
     ```mlir
     %g = loom.all_reduce sum %grad over ["data"] group_size 4 : tensor<768x768xf32>
     ```
-  }];
+  }]);
   let arguments = (ins Loom_ReduceKind:$kind, Loom_NumericTensor:$input,
                        StrArrayAttr:$axes, I64Attr:$group_size);
   let results = (outs Loom_NumericTensor:$result);
@@ -685,17 +687,17 @@ def Loom_AllReduceOp : Loom_Op<"all_reduce", [SameOperandsAndResultType,
 
 def Loom_AllGatherOp : Loom_CollectiveOp<"all_gather"> {
   let summary = "concatenates a tensor from every rank of a group";
-  let description = [{
+  let description = !strconcat([{
     Every rank receives the concatenation along `dim` of the group's inputs in
     rank order, so dimension `dim` grows `group_size` times.
-  }] # commonCollectiveDescription # [{
+  }], LoomCollectiveDoc, [{
 
     Example:
 
     ```mlir
     %w = loom.all_gather %shard over ["model"] group_size 2 dim 0 : tensor<384x768xf32> -> tensor<768x768xf32>
     ```
-  }];
+  }]);
   let arguments = (ins Loom_Tensor:$input, StrArrayAttr:$axes,
                        I64Attr:$group_size, I64Attr:$dim);
   let results = (outs Loom_Tensor:$result);
@@ -707,18 +709,18 @@ def Loom_AllGatherOp : Loom_CollectiveOp<"all_gather"> {
 
 def Loom_ReduceScatterOp : Loom_CollectiveOp<"reduce_scatter"> {
   let summary = "combines across a group and leaves each rank one slice";
-  let description = [{
+  let description = !strconcat([{
     Combines the group's inputs elementwise with `kind` (as `all_reduce`) and
     splits the result along `dim` into `group_size` equal slices; rank `r`
     keeps slice `r`. Dimension `dim` must be divisible by `group_size`.
-  }] # commonCollectiveDescription # [{
+  }], LoomCollectiveDoc, [{
 
     Example:
 
     ```mlir
     %s = loom.reduce_scatter sum %grad over ["data"] group_size 4 dim 0 : tensor<768x768xf32> -> tensor<192x768xf32>
     ```
-  }];
+  }]);
   let arguments = (ins Loom_ReduceKind:$kind, Loom_NumericTensor:$input,
                        StrArrayAttr:$axes, I64Attr:$group_size, I64Attr:$dim);
   let results = (outs Loom_NumericTensor:$result);

@@ -1,13 +1,14 @@
 # lit configuration of Loom's IR tests. Every `.mlir` file under tests/ is a
 # test; tools resolve to this build's binaries and LLVM 19's FileCheck.
 import os
+import sys
 
 import lit.formats
 
 config.name = "Loom"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".mlir"]
-config.excludes = ["unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in"]
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in", "mutate_inputs.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.loom_obj_root, "tests")
 
@@ -17,6 +18,7 @@ tool_dirs = [
 ]
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment.get("PATH", os.environ["PATH"])])
 config.substitutions.append(("FileCheck", config.filecheck))
+config.substitutions.append(("%python", sys.executable))
 # Sanitizer builds: report the first error and fail the test.
 config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
 config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
