@@ -419,7 +419,7 @@ static SmallVector<StringRef> axisNames(ArrayAttr axes) {
 
 LogicalResult AllReduceOp::verify() {
   if (getKind() == ReduceKind::mean &&
-      !isa<FloatType>(getType().getElementType()))
+      !isa<FloatType>(getInput().getType().getElementType()))
     return emitOpError("mean needs a floating-point input, not ")
            << getInput().getType();
   return verifyCollectiveGroup(getLoc(), axisNames(getAxes()),
@@ -454,7 +454,7 @@ LogicalResult ReduceScatterOp::inferReturnTypes(
 
 LogicalResult ReduceScatterOp::verify() {
   if (getKind() == ReduceKind::mean &&
-      !isa<FloatType>(getType().getElementType()))
+      !isa<FloatType>(getInput().getType().getElementType()))
     return emitOpError("mean needs a floating-point input, not ")
            << getInput().getType();
   return verifyCollectiveGroup(getLoc(), axisNames(getAxes()),

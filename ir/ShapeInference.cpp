@@ -10,6 +10,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <string>
 
@@ -55,7 +56,35 @@ LogicalResult checkSize(std::optional<Location> loc, StringRef attr,
   if (values.size() == size)
     return success();
   return emitOptionalError(loc, attr, " ", fmt(values), " has ", values.size(),
-                           " entries but needs ", size, " (", what, ")");
+                           values.size() == 1 ? " entry" : " entries",
+                           " but needs ", size, " (", what, ")");
+}
+
+/// Adds or multiplies dimension sizes, failing (diagnosed) instead of
+/// wrapping around: attributes may hold any int64 value.
+LogicalResult checkedAdd(std::optional<Location> loc, int64_t a, int64_t b,
+                         int64_t &out, StringRef what) {
+  if (!llvm::AddOverflow(a, b, out))
+    return success();
+  return emitOptionalError(loc, what, " overflows a 64-bit size");
+}
+LogicalResult checkedMul(std::optional<Location> loc, int64_t a, int64_t b,
+                         int64_t &out, StringRef what) {
+  if (!llvm::MulOverflow(a, b, out))
+    return success();
+  return emitOptionalError(loc, what, " overflows a 64-bit size");
+}
+
+/// The number of elements of `type`, or failure (diagnosed) when it does not
+/// fit in 64 bits.
+FailureOr<int64_t> checkedNumElements(std::optional<Location> loc,
+                                      StringRef name, RankedTensorType type) {
+  int64_t n = 1;
+  for (int64_t d : type.getShape())
+    if (llvm::MulOverflow(n, d, n))
+      return emitOptionalError(loc, "the element count of ", name, " ", type,
+                               " overflows a 64-bit size");
+  return n;
 }
 
 } // namespace
@@ -231,10 +260,13 @@ LogicalResult mlir::loom::verifyReshapeOp(std::optional<Location> loc,
                                           RankedTensorType result) {
   if (failed(checkSameElementType(loc, "input", input, "result", result)))
     return failure();
-  if (input.getNumElements() != result.getNumElements())
-    return emitOptionalError(loc, "input ", input, " has ",
-                             input.getNumElements(), " elements but result ",
-                             result, " has ", result.getNumElements());
+  auto in = checkedNumElements(loc, "input", input);
+  auto out = checkedNumElements(loc, "result", result);
+  if (failed(in) || failed(out))
+    return failure();
+  if (*in != *out)
+    return emitOptionalError(loc, "input ", input, " has ", *in,
+                             " elements but result ", result, " has ", *out);
   return success();
 }
 
@@ -282,7 +314,9 @@ LogicalResult mlir::loom::inferSliceOp(std::optional<Location> loc,
                                ") of dimension ", d, " is out of bounds for ",
                                input, " (need 0 <= start <= limit <= ",
                                input.getDimSize(d), ")");
-    shape.push_back((limit[d] - start[d] + stride[d] - 1) / stride[d]);
+    // ceil((limit - start) / stride), written so that it cannot overflow.
+    int64_t extent = limit[d] - start[d];
+    shape.push_back(extent == 0 ? 0 : (extent - 1) / stride[d] + 1);
   }
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
@@ -310,7 +344,9 @@ LogicalResult mlir::loom::inferConcatOp(std::optional<Location> loc,
         return emitOptionalError(loc, "input #0 ", first, " and ", name, " ",
                                  type, " differ in dimension ", d,
                                  ", which is not the concatenation dim ", dim);
-    shape[dim] += type.getDimSize(dim);
+    if (failed(checkedAdd(loc, shape[dim], type.getDimSize(dim), shape[dim],
+                          "the concatenated dimension")))
+      return failure();
   }
   results.push_back(RankedTensorType::get(shape, first.getElementType()));
   return success();
@@ -468,9 +504,15 @@ LogicalResult mlir::loom::inferConv2dOp(
                              " with groups ", groups, " needs ", c / groups);
   SmallVector<int64_t> shape = {input.getDimSize(0), o};
   for (int i = 0; i < 2; ++i) {
-    int64_t size = input.getDimSize(2 + i) + padding[2 * i] +
-                   padding[2 * i + 1];
-    int64_t span = dilations[i] * (filter.getDimSize(2 + i) - 1) + 1;
+    int64_t size, span;
+    if (failed(checkedAdd(loc, input.getDimSize(2 + i), padding[2 * i], size,
+                          "the padded input")) ||
+        failed(checkedAdd(loc, size, padding[2 * i + 1], size,
+                          "the padded input")) ||
+        failed(checkedMul(loc, dilations[i], filter.getDimSize(2 + i) - 1,
+                          span, "the dilated filter")))
+      return failure();
+    span += 1;
     if (span > size)
       return emitOptionalError(loc, "filter ", filter, " with dilations ",
                                fmt(dilations), " spans ", span,
@@ -504,8 +546,12 @@ LogicalResult mlir::loom::inferPool2dOp(std::optional<Location> loc,
       return emitOptionalError(loc, "padding ", fmt(padding),
                                " must be smaller than window ", fmt(window),
                                " in dimension ", 2 + i);
-    int64_t size = input.getDimSize(2 + i) + padding[2 * i] +
-                   padding[2 * i + 1];
+    int64_t size;
+    if (failed(checkedAdd(loc, input.getDimSize(2 + i), padding[2 * i], size,
+                          "the padded input")) ||
+        failed(checkedAdd(loc, size, padding[2 * i + 1], size,
+                          "the padded input")))
+      return failure();
     if (window[i] > size)
       return emitOptionalError(loc, "window ", fmt(window),
                                " is larger than the padded input ", input,
@@ -635,7 +681,9 @@ LogicalResult mlir::loom::inferAllGatherOp(std::optional<Location> loc,
   if (failed(checkDim(loc, "dim", dim, input, "input")))
     return failure();
   SmallVector<int64_t> shape(input.getShape());
-  shape[dim] *= groupSize;
+  if (failed(checkedMul(loc, shape[dim], groupSize, shape[dim],
+                        "the gathered dimension")))
+    return failure();
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }

@@ -570,6 +570,14 @@ func.func @slice_strided(%x: tensor<10x8xi32>) -> tensor<3x3xi32> {
   return %r : tensor<3x3xi32>
 }
 
+// A stride larger than the extent keeps one element, without overflowing.
+// CHECK-LABEL: func.func @slice_huge_stride(
+// CHECK-NEXT:    %[[R:.*]] = loom.slice %{{.*}} start [0] limit [8] stride [9223372036854775807] : tensor<8xf32> -> tensor<1xf32>
+func.func @slice_huge_stride(%x: tensor<8xf32>) -> tensor<1xf32> {
+  %r = loom.slice %x start [0] limit [8] stride [9223372036854775807] : tensor<8xf32> -> tensor<1xf32>
+  return %r : tensor<1xf32>
+}
+
 // CHECK-LABEL: func.func @concat_one_input(
 // CHECK-SAME:    %[[A:.*]]: tensor<4x3xf32>) -> tensor<4x3xf32>
 // CHECK-NEXT:    %[[R:.*]] = loom.concat %[[A]] dim 0 : (tensor<4x3xf32>) -> tensor<4x3xf32>

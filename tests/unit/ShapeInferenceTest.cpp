@@ -264,8 +264,8 @@ TEST_F(ShapeInferenceTest, InferBroadcastShapeNamesConflictingOperands) {
       loc, {{"a", t({2, 3})}, {"b", t({1, 3})}, {"c", t({4, 1})}})));
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics[0],
-            "operands are not broadcast-compatible: a tensor<2x3xf32> has 2 "
-            "at dimension 0 where c tensor<4x1xf32> has 4 at dimension 0");
+            "operands are not broadcast-compatible: a 'tensor<2x3xf32>' has 2 "
+            "at dimension 0 where c 'tensor<4x1xf32>' has 4 at dimension 0");
 
   // The conflicting 3 comes from b, not a.
   diagnostics.clear();
@@ -273,8 +273,8 @@ TEST_F(ShapeInferenceTest, InferBroadcastShapeNamesConflictingOperands) {
       loc, {{"a", t({1, 5})}, {"b", t({3, 1})}, {"c", t({4, 1})}})));
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics[0],
-            "operands are not broadcast-compatible: b tensor<3x1xf32> has 3 "
-            "at dimension 0 where c tensor<4x1xf32> has 4 at dimension 0");
+            "operands are not broadcast-compatible: b 'tensor<3x1xf32>' has 3 "
+            "at dimension 0 where c 'tensor<4x1xf32>' has 4 at dimension 0");
 
   // Dimensions are numbered within each operand, not in the broadcast shape.
   diagnostics.clear();
@@ -282,8 +282,8 @@ TEST_F(ShapeInferenceTest, InferBroadcastShapeNamesConflictingOperands) {
       loc, {{"a", t({6})}, {"b", t({2, 1, 1})}, {"c", t({2, 5})}})));
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics[0],
-            "operands are not broadcast-compatible: a tensor<6xf32> has 6 at "
-            "dimension 0 where c tensor<2x5xf32> has 5 at dimension 1");
+            "operands are not broadcast-compatible: a 'tensor<6xf32>' has 6 at "
+            "dimension 0 where c 'tensor<2x5xf32>' has 5 at dimension 1");
 
   // The second operand already conflicts.
   diagnostics.clear();
@@ -291,8 +291,8 @@ TEST_F(ShapeInferenceTest, InferBroadcastShapeNamesConflictingOperands) {
       loc, {{"x", t({0})}, {"y", t({2})}, {"z", t({1})}})));
   ASSERT_EQ(diagnostics.size(), 1u);
   EXPECT_EQ(diagnostics[0],
-            "operands are not broadcast-compatible: x tensor<0xf32> has 0 at "
-            "dimension 0 where y tensor<2xf32> has 2 at dimension 0");
+            "operands are not broadcast-compatible: x 'tensor<0xf32>' has 0 at "
+            "dimension 0 where y 'tensor<2xf32>' has 2 at dimension 0");
 
   diagnostics.clear();
   EXPECT_TRUE(failed(inferBroadcastShape(
@@ -331,11 +331,11 @@ TEST_F(ShapeInferenceTest, GetStaticTensorType) {
   };
   EXPECT_EQ(error(Value(), "lhs"), "lhs is missing");
   EXPECT_EQ(error(unranked, "lhs"),
-            "lhs must be a statically shaped tensor, not tensor<*xf32>");
+            "lhs must be a statically shaped tensor, not 'tensor<*xf32>'");
   EXPECT_EQ(error(dynamic, "rhs"),
-            "rhs must be a statically shaped tensor, not tensor<?x4xf32>");
+            "rhs must be a statically shaped tensor, not 'tensor<?x4xf32>'");
   EXPECT_EQ(error(scalar, "input"),
-            "input must be a statically shaped tensor, not f32");
+            "input must be a statically shaped tensor, not 'f32'");
 }
 
 TEST_F(ShapeInferenceTest, InferSameTypeAsOperand) {
@@ -349,7 +349,7 @@ TEST_F(ShapeInferenceTest, InferSameTypeAsOperand) {
   EXPECT_EQ(infer(inferSameTypeAsOperand, scalar), "tensor<f32>");
   EXPECT_EQ(infer(inferSameTypeAsOperand, dynamic),
             "error: operand must be a statically shaped tensor, not "
-            "tensor<?xf32>");
+            "'tensor<?xf32>'");
 }
 
 TEST_F(ShapeInferenceTest, InferBinaryElementwiseOpOverValues) {
@@ -366,14 +366,14 @@ TEST_F(ShapeInferenceTest, InferBinaryElementwiseOpOverValues) {
   EXPECT_EQ(infer(rule, bias, x), "tensor<4x8xf32>");
   EXPECT_EQ(infer(rule, dynamic, x),
             "error: lhs must be a statically shaped tensor, not "
-            "tensor<?xf32>");
+            "'tensor<?xf32>'");
   EXPECT_EQ(infer(rule, x, dynamic),
             "error: rhs must be a statically shaped tensor, not "
-            "tensor<?xf32>");
+            "'tensor<?xf32>'");
   EXPECT_EQ(infer(rule, x, Value()), "error: rhs is missing");
   EXPECT_EQ(infer(rule, bias, other),
             "error: operands are not broadcast-compatible: lhs "
-            "tensor<8xf32> has 8 at dimension 0 where rhs tensor<3xf32> has "
+            "'tensor<8xf32>' has 8 at dimension 0 where rhs 'tensor<3xf32>' has "
             "3 at dimension 0");
 }
 
@@ -426,19 +426,19 @@ TEST_F(ShapeInferenceTest, BinaryElementwiseValid) {
 
 TEST_F(ShapeInferenceTest, BinaryElementwiseErrors) {
   EXPECT_EQ(infer(inferBinaryTypes, t({4}), t({4}, f16)),
-            "error: element types differ: lhs is tensor<4xf32> but rhs is "
-            "tensor<4xf16>");
+            "error: element types differ: lhs is 'tensor<4xf32>' but rhs is "
+            "'tensor<4xf16>'");
   // The element types are checked before the shapes.
   EXPECT_EQ(infer(inferBinaryTypes, t({3}, i32), t({4})),
-            "error: element types differ: lhs is tensor<3xi32> but rhs is "
-            "tensor<4xf32>");
+            "error: element types differ: lhs is 'tensor<3xi32>' but rhs is "
+            "'tensor<4xf32>'");
   EXPECT_EQ(infer(inferBinaryTypes, t({3}), t({4})),
-            "error: operands are not broadcast-compatible: lhs tensor<3xf32> "
-            "has 3 at dimension 0 where rhs tensor<4xf32> has 4 at "
+            "error: operands are not broadcast-compatible: lhs 'tensor<3xf32>' "
+            "has 3 at dimension 0 where rhs 'tensor<4xf32>' has 4 at "
             "dimension 0");
   EXPECT_EQ(infer(inferBinaryTypes, t({2, 3}), t({5, 2, 4})),
             "error: operands are not broadcast-compatible: lhs "
-            "tensor<2x3xf32> has 3 at dimension 1 where rhs tensor<5x2x4xf32> "
+            "'tensor<2x3xf32>' has 3 at dimension 1 where rhs 'tensor<5x2x4xf32>' "
             "has 4 at dimension 2");
 }
 
@@ -452,11 +452,11 @@ TEST_F(ShapeInferenceTest, CompareValid) {
 
 TEST_F(ShapeInferenceTest, CompareErrors) {
   EXPECT_EQ(infer(inferCompareOp, t({4}, i32), t({4}, i64)),
-            "error: element types differ: lhs is tensor<4xi32> but rhs is "
-            "tensor<4xi64>");
+            "error: element types differ: lhs is 'tensor<4xi32>' but rhs is "
+            "'tensor<4xi64>'");
   EXPECT_EQ(infer(inferCompareOp, t({2, 3}), t({3, 2})),
             "error: operands are not broadcast-compatible: lhs "
-            "tensor<2x3xf32> has 3 at dimension 1 where rhs tensor<3x2xf32> "
+            "'tensor<2x3xf32>' has 3 at dimension 1 where rhs 'tensor<3x2xf32>' "
             "has 2 at dimension 1");
 }
 
@@ -471,20 +471,20 @@ TEST_F(ShapeInferenceTest, SelectValid) {
 
 TEST_F(ShapeInferenceTest, SelectErrors) {
   EXPECT_EQ(infer(inferSelectOp, t({4}, i1), t({4}), t({4}, f16)),
-            "error: element types differ: on_true is tensor<4xf32> but "
-            "on_false is tensor<4xf16>");
+            "error: element types differ: on_true is 'tensor<4xf32>' but "
+            "on_false is 'tensor<4xf16>'");
   EXPECT_EQ(infer(inferSelectOp, t({3}, i1), t({4}), t({4})),
             "error: operands are not broadcast-compatible: condition "
-            "tensor<3xi1> has 3 at dimension 0 where on_true tensor<4xf32> "
+            "'tensor<3xi1>' has 3 at dimension 0 where on_true 'tensor<4xf32>' "
             "has 4 at dimension 0");
   EXPECT_EQ(infer(inferSelectOp, t({4, 1}, i1), t({1, 8}), t({5, 1})),
             "error: operands are not broadcast-compatible: condition "
-            "tensor<4x1xi1> has 4 at dimension 0 where on_false "
-            "tensor<5x1xf32> has 5 at dimension 0");
+            "'tensor<4x1xi1>' has 4 at dimension 0 where on_false "
+            "'tensor<5x1xf32>' has 5 at dimension 0");
   EXPECT_EQ(infer(inferSelectOp, t({1}, i1), t({1, 8}), t({7})),
             "error: operands are not broadcast-compatible: on_true "
-            "tensor<1x8xf32> has 8 at dimension 1 where on_false "
-            "tensor<7xf32> has 7 at dimension 0");
+            "'tensor<1x8xf32>' has 8 at dimension 1 where on_false "
+            "'tensor<7xf32>' has 7 at dimension 0");
 }
 
 //===----------------------------------------------------------------------===//
@@ -503,23 +503,23 @@ TEST_F(ShapeInferenceTest, BroadcastValid) {
 
 TEST_F(ShapeInferenceTest, BroadcastErrors) {
   EXPECT_EQ(check(verifyBroadcastOp, t({3}), t({3}, f16)),
-            "error: element types differ: input is tensor<3xf32> but result "
-            "is tensor<3xf16>");
+            "error: element types differ: input is 'tensor<3xf32>' but result "
+            "is 'tensor<3xf16>'");
   EXPECT_EQ(check(verifyBroadcastOp, t({2, 3}), t({3})),
-            "error: input tensor<2x3xf32> has rank 2, more than result "
-            "tensor<3xf32> of rank 1");
+            "error: input 'tensor<2x3xf32>' has rank 2, more than result "
+            "'tensor<3xf32>' of rank 1");
   EXPECT_EQ(check(verifyBroadcastOp, t({3, 1}), t({2, 4, 5})),
-            "error: input tensor<3x1xf32> does not broadcast to result "
-            "tensor<2x4x5xf32>: input dimension 0 is 3 but result dimension "
+            "error: input 'tensor<3x1xf32>' does not broadcast to result "
+            "'tensor<2x4x5xf32>': input dimension 0 is 3 but result dimension "
             "1 is 4");
   // One direction only: a 1 in the result does not take a larger input.
   EXPECT_EQ(check(verifyBroadcastOp, t({2, 3}), t({2, 1})),
-            "error: input tensor<2x3xf32> does not broadcast to result "
-            "tensor<2x1xf32>: input dimension 1 is 3 but result dimension 1 "
+            "error: input 'tensor<2x3xf32>' does not broadcast to result "
+            "'tensor<2x1xf32>': input dimension 1 is 3 but result dimension 1 "
             "is 1");
   EXPECT_EQ(check(verifyBroadcastOp, t({0}), t({1})),
-            "error: input tensor<0xf32> does not broadcast to result "
-            "tensor<1xf32>: input dimension 0 is 0 but result dimension 0 is "
+            "error: input 'tensor<0xf32>' does not broadcast to result "
+            "'tensor<1xf32>': input dimension 0 is 0 but result dimension 0 is "
             "1");
 }
 
@@ -533,14 +533,14 @@ TEST_F(ShapeInferenceTest, ReshapeValid) {
 
 TEST_F(ShapeInferenceTest, ReshapeErrors) {
   EXPECT_EQ(check(verifyReshapeOp, t({2, 3}), t({7})),
-            "error: input tensor<2x3xf32> has 6 elements but result "
-            "tensor<7xf32> has 7");
+            "error: input 'tensor<2x3xf32>' has 6 elements but result "
+            "'tensor<7xf32>' has 7");
   EXPECT_EQ(check(verifyReshapeOp, t({0}), t({})),
-            "error: input tensor<0xf32> has 0 elements but result "
-            "tensor<f32> has 1");
+            "error: input 'tensor<0xf32>' has 0 elements but result "
+            "'tensor<f32>' has 1");
   EXPECT_EQ(check(verifyReshapeOp, t({6}), t({2, 3}, i32)),
-            "error: element types differ: input is tensor<6xf32> but result "
-            "is tensor<2x3xi32>");
+            "error: element types differ: input is 'tensor<6xf32>' but result "
+            "is 'tensor<2x3xi32>'");
 }
 
 TEST_F(ShapeInferenceTest, TransposeValid) {
@@ -556,10 +556,10 @@ TEST_F(ShapeInferenceTest, TransposeValid) {
 
 TEST_F(ShapeInferenceTest, TransposeErrors) {
   EXPECT_EQ(infer(inferTransposeOp, t({2, 3, 4}), Ints{1, 0}),
-            "error: perm [1, 0] has 2 entries but input tensor<2x3x4xf32> has "
+            "error: perm [1, 0] has 2 entries but input 'tensor<2x3x4xf32>' has "
             "rank 3");
   EXPECT_EQ(infer(inferTransposeOp, t({}), Ints{0}),
-            "error: perm [0] has 1 entries but input tensor<f32> has rank 0");
+            "error: perm [0] has 1 entries but input 'tensor<f32>' has rank 0");
   EXPECT_EQ(infer(inferTransposeOp, t({2, 3}), Ints{0, 0}),
             "error: perm [0, 0] is not a permutation of [0, 2)");
   EXPECT_EQ(infer(inferTransposeOp, t({2, 3}), Ints{0, 2}),
@@ -595,7 +595,7 @@ TEST_F(ShapeInferenceTest, SliceValid) {
 
 TEST_F(ShapeInferenceTest, SliceErrors) {
   EXPECT_EQ(infer(inferSliceOp, t({4, 6}), Ints{0}, Ints{4, 6}, Ints{1, 1}),
-            "error: start [0] has 1 entries but needs 2 (the input's rank)");
+            "error: start [0] has 1 entry but needs 2 (the input's rank)");
   EXPECT_EQ(infer(inferSliceOp, t({4, 6}), Ints{0, 0}, Ints{4, 6, 1},
                   Ints{1, 1}),
             "error: limit [4, 6, 1] has 3 entries but needs 2 (the input's "
@@ -608,13 +608,13 @@ TEST_F(ShapeInferenceTest, SliceErrors) {
             "error: stride [-1] must be positive in dimension 0");
   EXPECT_EQ(infer(inferSliceOp, t({10}), Ints{2}, Ints{11}, Ints{1}),
             "error: slice [2, 11) of dimension 0 is out of bounds for "
-            "tensor<10xf32> (need 0 <= start <= limit <= 10)");
+            "'tensor<10xf32>' (need 0 <= start <= limit <= 10)");
   EXPECT_EQ(infer(inferSliceOp, t({4, 6}), Ints{0, 5}, Ints{4, 3}, Ints{1, 1}),
             "error: slice [5, 3) of dimension 1 is out of bounds for "
-            "tensor<4x6xf32> (need 0 <= start <= limit <= 6)");
+            "'tensor<4x6xf32>' (need 0 <= start <= limit <= 6)");
   EXPECT_EQ(infer(inferSliceOp, t({4}), Ints{-1}, Ints{2}, Ints{1}),
             "error: slice [-1, 2) of dimension 0 is out of bounds for "
-            "tensor<4xf32> (need 0 <= start <= limit <= 4)");
+            "'tensor<4xf32>' (need 0 <= start <= limit <= 4)");
 }
 
 TEST_F(ShapeInferenceTest, ConcatAlongEachDim) {
@@ -640,21 +640,21 @@ TEST_F(ShapeInferenceTest, ConcatErrors) {
   EXPECT_EQ(infer(inferConcatOp, Types{}, 0),
             "error: needs at least one input");
   EXPECT_EQ(infer(inferConcatOp, Types{t({2, 3}), t({2, 3})}, 2),
-            "error: dim 2 is out of range for input #0 tensor<2x3xf32> of "
+            "error: dim 2 is out of range for input #0 'tensor<2x3xf32>' of "
             "rank 2");
   EXPECT_EQ(infer(inferConcatOp, Types{t({2, 3})}, -1),
-            "error: dim -1 is out of range for input #0 tensor<2x3xf32> of "
+            "error: dim -1 is out of range for input #0 'tensor<2x3xf32>' of "
             "rank 2");
   EXPECT_EQ(infer(inferConcatOp, Types{t({}), t({})}, 0),
-            "error: dim 0 is out of range for input #0 tensor<f32> of rank 0");
+            "error: dim 0 is out of range for input #0 'tensor<f32>' of rank 0");
   EXPECT_EQ(infer(inferConcatOp, Types{t({2, 3}), t({2, 3}, i32)}, 0),
-            "error: element types differ: input #0 is tensor<2x3xf32> but "
-            "input #1 is tensor<2x3xi32>");
+            "error: element types differ: input #0 is 'tensor<2x3xf32>' but "
+            "input #1 is 'tensor<2x3xi32>'");
   EXPECT_EQ(infer(inferConcatOp, Types{t({2, 3}), t({2, 3}), t({6})}, 0),
-            "error: ranks differ: input #0 is tensor<2x3xf32> but input #2 "
-            "is tensor<6xf32>");
+            "error: ranks differ: input #0 is 'tensor<2x3xf32>' but input #2 "
+            "is 'tensor<6xf32>'");
   EXPECT_EQ(infer(inferConcatOp, Types{t({2, 3}), t({4, 5})}, 0),
-            "error: input #0 tensor<2x3xf32> and input #1 tensor<4x5xf32> "
+            "error: input #0 'tensor<2x3xf32>' and input #1 'tensor<4x5xf32>' "
             "differ in dimension 1, which is not the concatenation dim 0");
 }
 
@@ -679,13 +679,13 @@ TEST_F(ShapeInferenceTest, GatherValid) {
 
 TEST_F(ShapeInferenceTest, GatherErrors) {
   EXPECT_EQ(infer(inferGatherOp, t({2, 5, 3}), t({4}, i32), 3),
-            "error: axis 3 is out of range for table tensor<2x5x3xf32> of "
+            "error: axis 3 is out of range for table 'tensor<2x5x3xf32>' of "
             "rank 3");
   EXPECT_EQ(infer(inferGatherOp, t({2, 5}), t({4}, i32), -1),
-            "error: axis -1 is out of range for table tensor<2x5xf32> of "
+            "error: axis -1 is out of range for table 'tensor<2x5xf32>' of "
             "rank 2");
   EXPECT_EQ(infer(inferGatherOp, t({}), t({4}, i32), 0),
-            "error: axis 0 is out of range for table tensor<f32> of rank 0");
+            "error: axis 0 is out of range for table 'tensor<f32>' of rank 0");
 }
 
 TEST_F(ShapeInferenceTest, ScatterAddValid) {
@@ -706,16 +706,16 @@ TEST_F(ShapeInferenceTest, ScatterAddValid) {
 TEST_F(ShapeInferenceTest, ScatterAddErrors) {
   EXPECT_EQ(infer(inferScatterAddOp, t({2, 5, 3}), t({4}, i32), t({2, 5, 3}),
                   1),
-            "error: updates tensor<2x5x3xf32> should have shape [2, 4, 3] "
-            "(dest tensor<2x5x3xf32> with dimension 1 replaced by the shape "
-            "of indices tensor<4xi32>)");
+            "error: updates 'tensor<2x5x3xf32>' should have shape [2, 4, 3] "
+            "(dest 'tensor<2x5x3xf32>' with dimension 1 replaced by the shape "
+            "of indices 'tensor<4xi32>')");
   EXPECT_EQ(infer(inferScatterAddOp, t({2, 5, 3}), t({4}, i32),
                   t({2, 4, 3}, f16), 1),
-            "error: element types differ: dest is tensor<2x5x3xf32> but "
-            "updates is tensor<2x4x3xf16>");
+            "error: element types differ: dest is 'tensor<2x5x3xf32>' but "
+            "updates is 'tensor<2x4x3xf16>'");
   EXPECT_EQ(infer(inferScatterAddOp, t({2, 5, 3}), t({4}, i32), t({2, 4, 3}),
                   3),
-            "error: axis 3 is out of range for dest tensor<2x5x3xf32> of "
+            "error: axis 3 is out of range for dest 'tensor<2x5x3xf32>' of "
             "rank 3");
 }
 
@@ -750,12 +750,12 @@ TEST_F(ShapeInferenceTest, ReduceValid) {
 TEST_F(ShapeInferenceTest, ReduceErrors) {
   EXPECT_EQ(infer(inferReduceOp, ReduceKind::mean, t({4}, i32), Ints{0},
                   false),
-            "error: mean needs a floating-point input, not tensor<4xi32>");
+            "error: mean needs a floating-point input, not 'tensor<4xi32>'");
   EXPECT_EQ(infer(inferReduceOp, ReduceKind::sum, t({2, 3}), Ints{2}, false),
-            "error: dims entry 2 is out of range for input tensor<2x3xf32> of "
+            "error: dims entry 2 is out of range for input 'tensor<2x3xf32>' of "
             "rank 2");
   EXPECT_EQ(infer(inferReduceOp, ReduceKind::sum, t({2, 3}), Ints{-1}, true),
-            "error: dims entry -1 is out of range for input tensor<2x3xf32> "
+            "error: dims entry -1 is out of range for input 'tensor<2x3xf32>' "
             "of rank 2");
   EXPECT_EQ(infer(inferReduceOp, ReduceKind::max, t({2, 3}), Ints{1, 1},
                   false),
@@ -807,26 +807,26 @@ TEST_F(ShapeInferenceTest, MatmulBatched) {
 
 TEST_F(ShapeInferenceTest, MatmulErrors) {
   EXPECT_EQ(infer(inferMatmulOp, t({2, 3}), t({3, 4}, f16), false, false),
-            "error: element types differ: lhs is tensor<2x3xf32> but rhs is "
-            "tensor<3x4xf16>");
+            "error: element types differ: lhs is 'tensor<2x3xf32>' but rhs is "
+            "'tensor<3x4xf16>'");
   EXPECT_EQ(infer(inferMatmulOp, t({3}), t({3, 4}), false, false),
-            "error: operands need rank >= 2, but lhs is tensor<3xf32> and rhs "
-            "is tensor<3x4xf32>");
+            "error: operands need rank >= 2, but lhs is 'tensor<3xf32>' and rhs "
+            "is 'tensor<3x4xf32>'");
   EXPECT_EQ(infer(inferMatmulOp, t({2, 3}), t({}), false, false),
-            "error: operands need rank >= 2, but lhs is tensor<2x3xf32> and "
-            "rhs is tensor<f32>");
+            "error: operands need rank >= 2, but lhs is 'tensor<2x3xf32>' and "
+            "rhs is 'tensor<f32>'");
   EXPECT_EQ(infer(inferMatmulOp, t({2, 3}), t({4, 5}), false, false),
-            "error: contracting dimensions differ: lhs tensor<2x3xf32> has K "
-            "= 3 but rhs tensor<4x5xf32> has K = 4");
+            "error: contracting dimensions differ: lhs 'tensor<2x3xf32>' has K "
+            "= 3 but rhs 'tensor<4x5xf32>' has K = 4");
   EXPECT_EQ(infer(inferMatmulOp, t({3, 2}), t({2, 4}), true, false),
-            "error: contracting dimensions differ: lhs tensor<3x2xf32> "
-            "(transposed) has K = 3 but rhs tensor<2x4xf32> has K = 2");
+            "error: contracting dimensions differ: lhs 'tensor<3x2xf32>' "
+            "(transposed) has K = 3 but rhs 'tensor<2x4xf32>' has K = 2");
   EXPECT_EQ(infer(inferMatmulOp, t({2, 3}), t({3, 4}), false, true),
-            "error: contracting dimensions differ: lhs tensor<2x3xf32> has K "
-            "= 3 but rhs tensor<3x4xf32> (transposed) has K = 4");
+            "error: contracting dimensions differ: lhs 'tensor<2x3xf32>' has K "
+            "= 3 but rhs 'tensor<3x4xf32>' (transposed) has K = 4");
   EXPECT_EQ(infer(inferMatmulOp, t({2, 4, 5}), t({3, 5, 6}), false, false),
-            "error: batch dimensions of lhs tensor<2x4x5xf32> and rhs "
-            "tensor<3x5x6xf32> are not broadcast-compatible");
+            "error: batch dimensions of lhs 'tensor<2x4x5xf32>' and rhs "
+            "'tensor<3x5x6xf32>' are not broadcast-compatible");
 }
 
 TEST_F(ShapeInferenceTest, Conv2dValid) {
@@ -895,17 +895,17 @@ TEST_F(ShapeInferenceTest, Conv2dErrors) {
   Ints one{1, 1}, none{0, 0, 0, 0};
   int64_t g = 2;
   EXPECT_EQ(infer(inferConv2dOp, t({4, 5, 5}), filter, one, none, one, g),
-            "error: input tensor<4x5x5xf32> and filter tensor<6x2x3x3xf32> "
+            "error: input 'tensor<4x5x5xf32>' and filter 'tensor<6x2x3x3xf32>' "
             "must both have rank 4 (NCHW and OIHW)");
   EXPECT_EQ(infer(inferConv2dOp, input, t({6, 2, 3}), one, none, one, g),
-            "error: input tensor<2x4x5x5xf32> and filter tensor<6x2x3xf32> "
+            "error: input 'tensor<2x4x5x5xf32>' and filter 'tensor<6x2x3xf32>' "
             "must both have rank 4 (NCHW and OIHW)");
   EXPECT_EQ(infer(inferConv2dOp, input, t({6, 2, 3, 3}, f16), one, none, one,
                   g),
-            "error: element types differ: input is tensor<2x4x5x5xf32> but "
-            "filter is tensor<6x2x3x3xf16>");
+            "error: element types differ: input is 'tensor<2x4x5x5xf32>' but "
+            "filter is 'tensor<6x2x3x3xf16>'");
   EXPECT_EQ(infer(inferConv2dOp, input, filter, Ints{1}, none, one, g),
-            "error: strides [1] has 1 entries but needs 2 ([h, w])");
+            "error: strides [1] has 1 entry but needs 2 ([h, w])");
   EXPECT_EQ(infer(inferConv2dOp, input, filter, one, Ints{1, 1}, one, g),
             "error: padding [1, 1] has 2 entries but needs 4 ([top, bottom, "
             "left, right])");
@@ -925,17 +925,17 @@ TEST_F(ShapeInferenceTest, Conv2dErrors) {
             "error: groups 3 must be positive and divide the input channels 4 "
             "and the output channels 6");
   EXPECT_EQ(infer(inferConv2dOp, input, t({6, 4, 3, 3}), one, none, one, g),
-            "error: filter tensor<6x4x3x3xf32> has 4 input channels per group "
-            "but input tensor<2x4x5x5xf32> with groups 2 needs 2");
+            "error: filter 'tensor<6x4x3x3xf32>' has 4 input channels per group "
+            "but input 'tensor<2x4x5x5xf32>' with groups 2 needs 2");
   EXPECT_EQ(infer(inferConv2dOp, t({1, 1, 5, 5}), t({1, 1, 3, 3}), one, none,
                   Ints{3, 1}, int64_t(1)),
-            "error: filter tensor<1x1x3x3xf32> with dilations [3, 1] spans 7 "
-            "but the padded input tensor<1x1x5x5xf32> has only 5 in "
+            "error: filter 'tensor<1x1x3x3xf32>' with dilations [3, 1] spans 7 "
+            "but the padded input 'tensor<1x1x5x5xf32>' has only 5 in "
             "dimension 2");
   EXPECT_EQ(infer(inferConv2dOp, t({1, 1, 5, 2}), t({1, 1, 3, 3}), one,
                   Ints{0, 0, 0, 0}, one, int64_t(1)),
-            "error: filter tensor<1x1x3x3xf32> with dilations [1, 1] spans 3 "
-            "but the padded input tensor<1x1x5x2xf32> has only 2 in "
+            "error: filter 'tensor<1x1x3x3xf32>' with dilations [1, 1] spans 3 "
+            "but the padded input 'tensor<1x1x5x2xf32>' has only 2 in "
             "dimension 3");
 }
 
@@ -975,9 +975,9 @@ TEST_F(ShapeInferenceTest, Pool2dErrors) {
   RankedTensorType input = t({1, 1, 4, 4});
   Ints two{2, 2}, none{0, 0, 0, 0};
   EXPECT_EQ(infer(inferPool2dOp, t({16, 32, 32}), two, two, none),
-            "error: input tensor<16x32x32xf32> must have rank 4 (NCHW)");
+            "error: input 'tensor<16x32x32xf32>' must have rank 4 (NCHW)");
   EXPECT_EQ(infer(inferPool2dOp, input, Ints{2}, two, none),
-            "error: window [2] has 1 entries but needs 2 ([h, w])");
+            "error: window [2] has 1 entry but needs 2 ([h, w])");
   EXPECT_EQ(infer(inferPool2dOp, input, two, Ints{2, 2, 2}, none),
             "error: strides [2, 2, 2] has 3 entries but needs 2 ([h, w])");
   EXPECT_EQ(infer(inferPool2dOp, input, two, two, Ints{}),
@@ -997,7 +997,7 @@ TEST_F(ShapeInferenceTest, Pool2dErrors) {
             "in dimension 3");
   EXPECT_EQ(infer(inferPool2dOp, input, Ints{5, 5}, two, none),
             "error: window [5, 5] is larger than the padded input "
-            "tensor<1x1x4x4xf32> (4) in dimension 2");
+            "'tensor<1x1x4x4xf32>' (4) in dimension 2");
 }
 
 //===----------------------------------------------------------------------===//
@@ -1012,13 +1012,13 @@ TEST_F(ShapeInferenceTest, SoftmaxValid) {
 
 TEST_F(ShapeInferenceTest, SoftmaxErrors) {
   EXPECT_EQ(check(verifySoftmaxOp, t({8, 10}), int64_t(2)),
-            "error: dim 2 is out of range for input tensor<8x10xf32> of rank "
+            "error: dim 2 is out of range for input 'tensor<8x10xf32>' of rank "
             "2");
   EXPECT_EQ(check(verifySoftmaxOp, t({8, 10}), int64_t(-1)),
-            "error: dim -1 is out of range for input tensor<8x10xf32> of rank "
+            "error: dim -1 is out of range for input 'tensor<8x10xf32>' of rank "
             "2");
   EXPECT_EQ(check(verifySoftmaxOp, t({}), int64_t(0)),
-            "error: dim 0 is out of range for input tensor<f32> of rank 0");
+            "error: dim 0 is out of range for input 'tensor<f32>' of rank 0");
 }
 
 TEST_F(ShapeInferenceTest, LayerNormValid) {
@@ -1036,23 +1036,23 @@ TEST_F(ShapeInferenceTest, LayerNormValid) {
 
 TEST_F(ShapeInferenceTest, LayerNormErrors) {
   EXPECT_EQ(infer(inferLayerNormOp, t({4, 768}), t({768}), t({512})),
-            "error: scale tensor<768xf32> and bias tensor<512xf32> must have "
+            "error: scale 'tensor<768xf32>' and bias 'tensor<512xf32>' must have "
             "the same type");
   EXPECT_EQ(infer(inferLayerNormOp, t({4, 8}), t({8}), t({8}, f16)),
-            "error: scale tensor<8xf32> and bias tensor<8xf16> must have the "
+            "error: scale 'tensor<8xf32>' and bias 'tensor<8xf16>' must have the "
             "same type");
   EXPECT_EQ(infer(inferLayerNormOp, t({4, 8}, f16), t({8}), t({8})),
-            "error: element types differ: input is tensor<4x8xf16> but scale "
-            "is tensor<8xf32>");
+            "error: element types differ: input is 'tensor<4x8xf16>' but scale "
+            "is 'tensor<8xf32>'");
   EXPECT_EQ(infer(inferLayerNormOp, t({4, 8}), t({4}), t({4})),
-            "error: scale tensor<4xf32> must match the trailing dimensions of "
-            "input tensor<4x8xf32>");
+            "error: scale 'tensor<4xf32>' must match the trailing dimensions of "
+            "input 'tensor<4x8xf32>'");
   EXPECT_EQ(infer(inferLayerNormOp, t({4, 8}), t({}), t({})),
-            "error: scale tensor<f32> must match the trailing dimensions of "
-            "input tensor<4x8xf32>");
+            "error: scale 'tensor<f32>' must match the trailing dimensions of "
+            "input 'tensor<4x8xf32>'");
   EXPECT_EQ(infer(inferLayerNormOp, t({8}), t({2, 8}), t({2, 8})),
-            "error: scale tensor<2x8xf32> must match the trailing dimensions "
-            "of input tensor<8xf32>");
+            "error: scale 'tensor<2x8xf32>' must match the trailing dimensions "
+            "of input 'tensor<8xf32>'");
 }
 
 TEST_F(ShapeInferenceTest, AttentionValid) {
@@ -1073,35 +1073,35 @@ TEST_F(ShapeInferenceTest, AttentionValid) {
 TEST_F(ShapeInferenceTest, AttentionErrors) {
   EXPECT_EQ(infer(inferAttentionOp, t({2, 10, 64}), t({2, 20, 64}, f16),
                   t({2, 20, 64}), false),
-            "error: element types differ: query is tensor<2x10x64xf32> but "
-            "key is tensor<2x20x64xf16>");
+            "error: element types differ: query is 'tensor<2x10x64xf32>' but "
+            "key is 'tensor<2x20x64xf16>'");
   EXPECT_EQ(infer(inferAttentionOp, t({2, 10, 64}), t({2, 20, 64}),
                   t({2, 20, 64}, bf16), false),
-            "error: element types differ: query is tensor<2x10x64xf32> but "
-            "value is tensor<2x20x64xbf16>");
+            "error: element types differ: query is 'tensor<2x10x64xf32>' but "
+            "value is 'tensor<2x20x64xbf16>'");
   EXPECT_EQ(infer(inferAttentionOp, t({64}), t({64}), t({64}), false),
-            "error: query tensor<64xf32>, key tensor<64xf32> and value "
-            "tensor<64xf32> must have one rank of at least 2");
+            "error: query 'tensor<64xf32>', key 'tensor<64xf32>' and value "
+            "'tensor<64xf32>' must have one rank of at least 2");
   EXPECT_EQ(infer(inferAttentionOp, t({2, 10, 64}), t({20, 64}),
                   t({2, 20, 64}), false),
-            "error: query tensor<2x10x64xf32>, key tensor<20x64xf32> and "
-            "value tensor<2x20x64xf32> must have one rank of at least 2");
+            "error: query 'tensor<2x10x64xf32>', key 'tensor<20x64xf32>' and "
+            "value 'tensor<2x20x64xf32>' must have one rank of at least 2");
   EXPECT_EQ(infer(inferAttentionOp, t({2, 10, 64}), t({3, 20, 64}),
                   t({3, 20, 64}), false),
-            "error: leading dimensions of query tensor<2x10x64xf32>, key "
-            "tensor<3x20x64xf32> and value tensor<3x20x64xf32> must be equal");
+            "error: leading dimensions of query 'tensor<2x10x64xf32>', key "
+            "'tensor<3x20x64xf32>' and value 'tensor<3x20x64xf32>' must be equal");
   EXPECT_EQ(infer(inferAttentionOp, t({2, 10, 64}), t({2, 20, 32}),
                   t({2, 20, 64}), false),
-            "error: query tensor<2x10x64xf32> and key tensor<2x20x32xf32> "
+            "error: query 'tensor<2x10x64xf32>' and key 'tensor<2x20x32xf32>' "
             "must have the same head size D");
   EXPECT_EQ(infer(inferAttentionOp, t({2, 10, 64}), t({2, 20, 64}),
                   t({2, 21, 64}), false),
-            "error: key tensor<2x20x64xf32> and value tensor<2x21x64xf32> "
+            "error: key 'tensor<2x20x64xf32>' and value 'tensor<2x21x64xf32>' "
             "must have the same sequence length S");
   EXPECT_EQ(infer(inferAttentionOp, t({2, 10, 64}), t({2, 20, 64}),
                   t({2, 20, 64}), true),
             "error: causal attention needs as many queries as keys, but query "
-            "tensor<2x10x64xf32> has T = 10 and key tensor<2x20x64xf32> has "
+            "'tensor<2x10x64xf32>' has T = 10 and key 'tensor<2x20x64xf32>' has "
             "S = 20");
 }
 
@@ -1125,15 +1125,15 @@ TEST_F(ShapeInferenceTest, CrossEntropyEachReduction) {
 
 TEST_F(ShapeInferenceTest, CrossEntropyErrors) {
   EXPECT_EQ(infer(inferCrossEntropyOp, LossReduction::mean, t({}), t({}, i32)),
-            "error: logits tensor<f32> need a class dimension (rank >= 1)");
+            "error: logits 'tensor<f32>' need a class dimension (rank >= 1)");
   EXPECT_EQ(infer(inferCrossEntropyOp, LossReduction::none, t({8, 10}),
                   t({10}, i32)),
-            "error: labels tensor<10xi32> must have the shape of logits "
-            "tensor<8x10xf32> without its last (class) dimension");
+            "error: labels 'tensor<10xi32>' must have the shape of logits "
+            "'tensor<8x10xf32>' without its last (class) dimension");
   EXPECT_EQ(infer(inferCrossEntropyOp, LossReduction::sum, t({8, 10}),
                   t({8, 10}, i32)),
-            "error: labels tensor<8x10xi32> must have the shape of logits "
-            "tensor<8x10xf32> without its last (class) dimension");
+            "error: labels 'tensor<8x10xi32>' must have the shape of logits "
+            "'tensor<8x10xf32>' without its last (class) dimension");
 }
 
 //===----------------------------------------------------------------------===//
@@ -1147,12 +1147,12 @@ TEST_F(ShapeInferenceTest, IotaValid) {
 
 TEST_F(ShapeInferenceTest, IotaErrors) {
   EXPECT_EQ(check(verifyIotaOp, t({256}, i32), int64_t(1)),
-            "error: dim 1 is out of range for result tensor<256xi32> of rank "
+            "error: dim 1 is out of range for result 'tensor<256xi32>' of rank "
             "1");
   EXPECT_EQ(check(verifyIotaOp, t({}, i32), int64_t(0)),
-            "error: dim 0 is out of range for result tensor<i32> of rank 0");
+            "error: dim 0 is out of range for result 'tensor<i32>' of rank 0");
   EXPECT_EQ(check(verifyIotaOp, t({4}), int64_t(-1)),
-            "error: dim -1 is out of range for result tensor<4xf32> of rank "
+            "error: dim -1 is out of range for result 'tensor<4xf32>' of rank "
             "1");
 }
 
@@ -1194,10 +1194,10 @@ TEST_F(ShapeInferenceTest, AllGatherErrors) {
   EXPECT_EQ(infer(inferAllGatherOp, t({384, 768}), int64_t(0), int64_t(0)),
             "error: group_size 0 must be positive");
   EXPECT_EQ(infer(inferAllGatherOp, t({384, 768}), int64_t(2), int64_t(2)),
-            "error: dim 2 is out of range for input tensor<384x768xf32> of "
+            "error: dim 2 is out of range for input 'tensor<384x768xf32>' of "
             "rank 2");
   EXPECT_EQ(infer(inferAllGatherOp, t({}), int64_t(2), int64_t(0)),
-            "error: dim 0 is out of range for input tensor<f32> of rank 0");
+            "error: dim 0 is out of range for input 'tensor<f32>' of rank 0");
 }
 
 TEST_F(ShapeInferenceTest, ReduceScatterValid) {
@@ -1215,14 +1215,14 @@ TEST_F(ShapeInferenceTest, ReduceScatterValid) {
 
 TEST_F(ShapeInferenceTest, ReduceScatterErrors) {
   EXPECT_EQ(infer(inferReduceScatterOp, t({10, 4}), int64_t(4), int64_t(0)),
-            "error: dimension 0 of input tensor<10x4xf32> (10) is not "
+            "error: dimension 0 of input 'tensor<10x4xf32>' (10) is not "
             "divisible by group_size 4");
   EXPECT_EQ(infer(inferReduceScatterOp, t({10, 4}), int64_t(0), int64_t(0)),
             "error: group_size 0 must be positive");
   EXPECT_EQ(infer(inferReduceScatterOp, t({10, 4}), int64_t(-4), int64_t(0)),
             "error: group_size -4 must be positive");
   EXPECT_EQ(infer(inferReduceScatterOp, t({10, 4}), int64_t(2), int64_t(-1)),
-            "error: dim -1 is out of range for input tensor<10x4xf32> of rank "
+            "error: dim -1 is out of range for input 'tensor<10x4xf32>' of rank "
             "2");
 }
 
