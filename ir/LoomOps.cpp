@@ -15,6 +15,7 @@
 #include "mlir/IR/OpImplementation.h"
 
 #include <cmath>
+#include <string>
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -29,7 +30,7 @@ struct NamedValue {
 
 /// Fetches the static tensor types of `values`; failure (diagnosed) if any is
 /// not a statically shaped tensor.
-LogicalResult getTensorTypes(std::optional<Location> loc,
+LogicalResult getTensorTypes(const RuleLoc &loc,
                              ArrayRef<NamedValue> values,
                              SmallVectorImpl<RankedTensorType> &types) {
   for (const NamedValue &v : values) {
@@ -87,10 +88,10 @@ static void printLoomTypes(OpAsmPrinter &printer, Operation *, Types... types) {
 // loom.compare
 //===----------------------------------------------------------------------===//
 
-LogicalResult CompareOp::inferReturnTypes(MLIRContext *,
-                                          std::optional<Location> loc,
+LogicalResult CompareOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(
           loc, {{adaptor.getLhs(), "lhs"}, {adaptor.getRhs(), "rhs"}}, t)))
@@ -102,10 +103,10 @@ LogicalResult CompareOp::inferReturnTypes(MLIRContext *,
 // loom.select
 //===----------------------------------------------------------------------===//
 
-LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc,
                             {{adaptor.getCondition(), "condition"},
@@ -121,7 +122,7 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 LogicalResult BroadcastOp::verify() {
-  return verifyBroadcastOp(getLoc(), getInput().getType(), getType());
+  return verifyBroadcastOp(RuleLoc(getLoc(), getOperationName()), getInput().getType(), getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -129,17 +130,17 @@ LogicalResult BroadcastOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ReshapeOp::verify() {
-  return verifyReshapeOp(getLoc(), getInput().getType(), getType());
+  return verifyReshapeOp(RuleLoc(getLoc(), getOperationName()), getInput().getType(), getType());
 }
 
 //===----------------------------------------------------------------------===//
 // loom.transpose
 //===----------------------------------------------------------------------===//
 
-LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
     return failure();
@@ -150,10 +151,10 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
 // loom.slice
 //===----------------------------------------------------------------------===//
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
-                                        std::optional<Location> loc,
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
     return failure();
@@ -165,13 +166,14 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
 // loom.concat
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
-  for (Value input : adaptor.getInputs()) {
-    auto type = getStaticTensorType(loc, input, "input");
+  for (auto [i, input] : llvm::enumerate(adaptor.getInputs())) {
+    std::string name = "input #" + std::to_string(i);
+    auto type = getStaticTensorType(loc, input, name);
     if (failed(type))
       return failure();
     t.push_back(*type);
@@ -183,10 +185,10 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
 // loom.gather
 //===----------------------------------------------------------------------===//
 
-LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc,
                             {{adaptor.getTable(), "table"},
@@ -200,10 +202,10 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
 // loom.scatter_add
 //===----------------------------------------------------------------------===//
 
-LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *,
-                                             std::optional<Location> loc,
+LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc,
                             {{adaptor.getDest(), "dest"},
@@ -218,10 +220,10 @@ LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *,
 // loom.reduce
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReduceOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
+LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
     return failure();
@@ -233,10 +235,10 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *,
 // loom.matmul
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(
           loc, {{adaptor.getLhs(), "lhs"}, {adaptor.getRhs(), "rhs"}}, t)))
@@ -249,10 +251,10 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
 // loom.conv2d
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc,
                             {{adaptor.getInput(), "input"},
@@ -268,10 +270,10 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
 // loom.pool2d
 //===----------------------------------------------------------------------===//
 
-LogicalResult Pool2dOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
+LogicalResult Pool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
     return failure();
@@ -284,21 +286,21 @@ LogicalResult Pool2dOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 LogicalResult SoftmaxOp::verify() {
-  return verifySoftmaxOp(getLoc(), getType(), getDim());
+  return verifySoftmaxOp(RuleLoc(getLoc(), getOperationName()), getType(), getDim());
 }
 
 LogicalResult LogSoftmaxOp::verify() {
-  return verifySoftmaxOp(getLoc(), getType(), getDim());
+  return verifySoftmaxOp(RuleLoc(getLoc(), getOperationName()), getType(), getDim());
 }
 
 //===----------------------------------------------------------------------===//
 // loom.layer_norm
 //===----------------------------------------------------------------------===//
 
-LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc,
                             {{adaptor.getInput(), "input"},
@@ -320,10 +322,10 @@ LogicalResult LayerNormOp::verify() {
 // loom.attention
 //===----------------------------------------------------------------------===//
 
-LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc,
                             {{adaptor.getQuery(), "query"},
@@ -347,10 +349,10 @@ LogicalResult AttentionOp::verify() {
 // loom.cross_entropy
 //===----------------------------------------------------------------------===//
 
-LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
-                                               std::optional<Location> loc,
+LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                                Adaptor adaptor,
                                                SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc,
                             {{adaptor.getLogits(), "logits"},
@@ -364,10 +366,10 @@ LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
 // loom.dropout
 //===----------------------------------------------------------------------===//
 
-LogicalResult DropoutOp::inferReturnTypes(MLIRContext *,
-                                          std::optional<Location> loc,
+LogicalResult DropoutOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   return inferSameTypeAsOperand(loc, adaptor.getInput(), results);
 }
 
@@ -384,15 +386,15 @@ LogicalResult DropoutOp::verify() {
 // loom.constant
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
-                                           std::optional<Location> loc,
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                            Adaptor adaptor,
                                            SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   auto value = dyn_cast_or_null<ElementsAttr>(adaptor.getValueAttr());
   auto type = value ? dyn_cast<RankedTensorType>(value.getType()) : nullptr;
   if (!type || !type.hasStaticShape())
-    return emitOptionalError(loc,
-                             "value must be a statically shaped tensor");
+    return emitOptionalError(rawLoc, "'", getOperationName(),
+                             "' op value must be a statically shaped tensor");
   results.push_back(type);
   return success();
 }
@@ -402,7 +404,7 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
 //===----------------------------------------------------------------------===//
 
 LogicalResult IotaOp::verify() {
-  return verifyIotaOp(getLoc(), getType(), getDim());
+  return verifyIotaOp(RuleLoc(getLoc(), getOperationName()), getType(), getDim());
 }
 
 //===----------------------------------------------------------------------===//
@@ -422,14 +424,14 @@ LogicalResult AllReduceOp::verify() {
       !isa<FloatType>(getInput().getType().getElementType()))
     return emitOpError("mean needs a floating-point input, not ")
            << getInput().getType();
-  return verifyCollectiveGroup(getLoc(), axisNames(getAxes()),
+  return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()), axisNames(getAxes()),
                                getGroupSize());
 }
 
-LogicalResult AllGatherOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
+LogicalResult AllGatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
     return failure();
@@ -438,13 +440,13 @@ LogicalResult AllGatherOp::inferReturnTypes(MLIRContext *,
 }
 
 LogicalResult AllGatherOp::verify() {
-  return verifyCollectiveGroup(getLoc(), axisNames(getAxes()),
+  return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()), axisNames(getAxes()),
                                getGroupSize());
 }
 
-LogicalResult ReduceScatterOp::inferReturnTypes(
-    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+LogicalResult ReduceScatterOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc, Adaptor adaptor,
     SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
     return failure();
@@ -457,7 +459,7 @@ LogicalResult ReduceScatterOp::verify() {
       !isa<FloatType>(getInput().getType().getElementType()))
     return emitOpError("mean needs a floating-point input, not ")
            << getInput().getType();
-  return verifyCollectiveGroup(getLoc(), axisNames(getAxes()),
+  return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()), axisNames(getAxes()),
                                getGroupSize());
 }
 

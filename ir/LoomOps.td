@@ -114,8 +114,8 @@ class Loom_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits 
     ::llvm::LogicalResult $cppClass::inferReturnTypes(::mlir::MLIRContext *,
         std::optional<::mlir::Location> loc, Adaptor adaptor,
         ::llvm::SmallVectorImpl<::mlir::Type> &results) {
-      return ::mlir::loom::inferBinaryElementwiseOp(loc, adaptor.getLhs(),
-                                                    adaptor.getRhs(), results);
+      return ::mlir::loom::inferBinaryElementwiseOp(
+          {loc, getOperationName()}, adaptor.getLhs(), adaptor.getRhs(), results);
     }
   }];
 }

@@ -19,6 +19,18 @@ using namespace mlir::loom;
 
 namespace {
 
+/// Reports a rule violation (see RuleLoc); always returns failure.
+template <typename... Args>
+LogicalResult emitRuleError(const RuleLoc &where, Args &&...args) {
+  if (!where.loc)
+    return failure();
+  InFlightDiagnostic diag = emitError(*where.loc);
+  if (!where.opName.empty())
+    diag << "'" << where.opName << "' op ";
+  (diag << ... << std::forward<Args>(args));
+  return diag;
+}
+
 /// Formats a list of integers as "[a, b, c]" for diagnostics.
 std::string fmt(ArrayRef<int64_t> values) {
   std::string out = "[";
@@ -31,58 +43,58 @@ std::string fmt(ArrayRef<int64_t> values) {
 }
 
 /// Checks that `dim` indexes a dimension of a rank-`rank` tensor.
-LogicalResult checkDim(std::optional<Location> loc, StringRef attr,
+LogicalResult checkDim(RuleLoc loc, StringRef attr,
                        int64_t dim, RankedTensorType type, StringRef operand) {
   if (dim >= 0 && dim < type.getRank())
     return success();
-  return emitOptionalError(loc, attr, " ", dim, " is out of range for ",
+  return emitRuleError(loc, attr, " ", dim, " is out of range for ",
                            operand, " ", type, " of rank ", type.getRank());
 }
 
 /// Checks that two operands share their element type.
-LogicalResult checkSameElementType(std::optional<Location> loc,
+LogicalResult checkSameElementType(RuleLoc loc,
                                    StringRef lhsName, RankedTensorType lhs,
                                    StringRef rhsName, RankedTensorType rhs) {
   if (lhs.getElementType() == rhs.getElementType())
     return success();
-  return emitOptionalError(loc, "element types differ: ", lhsName, " is ", lhs,
+  return emitRuleError(loc, "element types differ: ", lhsName, " is ", lhs,
                            " but ", rhsName, " is ", rhs);
 }
 
 /// Checks that an attribute array has `size` entries.
-LogicalResult checkSize(std::optional<Location> loc, StringRef attr,
+LogicalResult checkSize(RuleLoc loc, StringRef attr,
                         ArrayRef<int64_t> values, size_t size,
                         StringRef what) {
   if (values.size() == size)
     return success();
-  return emitOptionalError(loc, attr, " ", fmt(values), " has ", values.size(),
+  return emitRuleError(loc, attr, " ", fmt(values), " has ", values.size(),
                            values.size() == 1 ? " entry" : " entries",
                            " but needs ", size, " (", what, ")");
 }
 
 /// Adds or multiplies dimension sizes, failing (diagnosed) instead of
 /// wrapping around: attributes may hold any int64 value.
-LogicalResult checkedAdd(std::optional<Location> loc, int64_t a, int64_t b,
+LogicalResult checkedAdd(RuleLoc loc, int64_t a, int64_t b,
                          int64_t &out, StringRef what) {
   if (!llvm::AddOverflow(a, b, out))
     return success();
-  return emitOptionalError(loc, what, " overflows a 64-bit size");
+  return emitRuleError(loc, what, " overflows a 64-bit size");
 }
-LogicalResult checkedMul(std::optional<Location> loc, int64_t a, int64_t b,
+LogicalResult checkedMul(RuleLoc loc, int64_t a, int64_t b,
                          int64_t &out, StringRef what) {
   if (!llvm::MulOverflow(a, b, out))
     return success();
-  return emitOptionalError(loc, what, " overflows a 64-bit size");
+  return emitRuleError(loc, what, " overflows a 64-bit size");
 }
 
 /// The number of elements of `type`, or failure (diagnosed) when it does not
 /// fit in 64 bits.
-FailureOr<int64_t> checkedNumElements(std::optional<Location> loc,
+FailureOr<int64_t> checkedNumElements(RuleLoc loc,
                                       StringRef name, RankedTensorType type) {
   int64_t n = 1;
   for (int64_t d : type.getShape())
     if (llvm::MulOverflow(n, d, n))
-      return emitOptionalError(loc, "the element count of ", name, " ", type,
+      return emitRuleError(loc, "the element count of ", name, " ", type,
                                " overflows a 64-bit size");
   return n;
 }
@@ -120,7 +132,7 @@ bool mlir::loom::isBroadcastableTo(ArrayRef<int64_t> from,
 }
 
 FailureOr<SmallVector<int64_t>>
-mlir::loom::inferBroadcastShape(std::optional<Location> loc,
+mlir::loom::inferBroadcastShape(RuleLoc loc,
                                 ArrayRef<NamedOperand> operands) {
   SmallVector<int64_t> shape;
   for (auto [i, operand] : llvm::enumerate(operands)) {
@@ -136,14 +148,14 @@ mlir::loom::inferBroadcastShape(std::optional<Location> loc,
       for (size_t k = 0; k < std::min(p.size(), cur.size()); ++k) {
         int64_t a = p[p.size() - 1 - k], b = cur[cur.size() - 1 - k];
         if (a != b && a != 1 && b != 1)
-          return emitOptionalError(
+          return emitRuleError(
               loc, "operands are not broadcast-compatible: ", prev.name, " ",
               prev.type, " has ", a, " at dimension ", p.size() - 1 - k,
               " where ", operand.name, " ", operand.type, " has ", b,
               " at dimension ", cur.size() - 1 - k);
       }
     }
-    return emitOptionalError(loc, "operands are not broadcast-compatible");
+    return emitRuleError(loc, "operands are not broadcast-compatible");
   }
   return shape;
 }
@@ -153,20 +165,20 @@ mlir::loom::inferBroadcastShape(std::optional<Location> loc,
 //===----------------------------------------------------------------------===//
 
 FailureOr<RankedTensorType>
-mlir::loom::getStaticTensorType(std::optional<Location> loc, Value value,
+mlir::loom::getStaticTensorType(RuleLoc loc, Value value,
                                 StringRef name) {
   if (!value)
-    return emitOptionalError(loc, name, " is missing");
+    return emitRuleError(loc, name, " is missing");
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type || !type.hasStaticShape())
-    return emitOptionalError(loc, name,
+    return emitRuleError(loc, name,
                              " must be a statically shaped tensor, not ",
                              value.getType());
   return type;
 }
 
 LogicalResult mlir::loom::inferSameTypeAsOperand(
-    std::optional<Location> loc, Value operand,
+    RuleLoc loc, Value operand,
     SmallVectorImpl<Type> &results) {
   auto type = getStaticTensorType(loc, operand, "operand");
   if (failed(type))
@@ -176,7 +188,7 @@ LogicalResult mlir::loom::inferSameTypeAsOperand(
 }
 
 LogicalResult mlir::loom::inferBinaryElementwiseOp(
-    std::optional<Location> loc, Value lhs, Value rhs,
+    RuleLoc loc, Value lhs, Value rhs,
     SmallVectorImpl<Type> &results) {
   auto lhsType = getStaticTensorType(loc, lhs, "lhs");
   auto rhsType = getStaticTensorType(loc, rhs, "rhs");
@@ -190,7 +202,7 @@ LogicalResult mlir::loom::inferBinaryElementwiseOp(
 //===----------------------------------------------------------------------===//
 
 LogicalResult mlir::loom::inferBinaryElementwiseOp(
-    std::optional<Location> loc, RankedTensorType lhs, RankedTensorType rhs,
+    RuleLoc loc, RankedTensorType lhs, RankedTensorType rhs,
     SmallVectorImpl<Type> &results) {
   if (failed(checkSameElementType(loc, "lhs", lhs, "rhs", rhs)))
     return failure();
@@ -201,7 +213,7 @@ LogicalResult mlir::loom::inferBinaryElementwiseOp(
   return success();
 }
 
-LogicalResult mlir::loom::inferCompareOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferCompareOp(RuleLoc loc,
                                          RankedTensorType lhs,
                                          RankedTensorType rhs,
                                          SmallVectorImpl<Type> &results) {
@@ -215,7 +227,7 @@ LogicalResult mlir::loom::inferCompareOp(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferSelectOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferSelectOp(RuleLoc loc,
                                         RankedTensorType condition,
                                         RankedTensorType onTrue,
                                         RankedTensorType onFalse,
@@ -235,19 +247,19 @@ LogicalResult mlir::loom::inferSelectOp(std::optional<Location> loc,
 // Data movement
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::verifyBroadcastOp(std::optional<Location> loc,
+LogicalResult mlir::loom::verifyBroadcastOp(RuleLoc loc,
                                             RankedTensorType input,
                                             RankedTensorType result) {
   if (failed(checkSameElementType(loc, "input", input, "result", result)))
     return failure();
   if (input.getRank() > result.getRank())
-    return emitOptionalError(loc, "input ", input, " has rank ",
+    return emitRuleError(loc, "input ", input, " has rank ",
                              input.getRank(), ", more than result ", result,
                              " of rank ", result.getRank());
   int64_t offset = result.getRank() - input.getRank();
   for (auto [i, d] : llvm::enumerate(input.getShape()))
     if (d != 1 && d != result.getDimSize(offset + i))
-      return emitOptionalError(loc, "input ", input,
+      return emitRuleError(loc, "input ", input,
                                " does not broadcast to result ", result,
                                ": input dimension ", i, " is ", d,
                                " but result dimension ", offset + i, " is ",
@@ -255,7 +267,7 @@ LogicalResult mlir::loom::verifyBroadcastOp(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult mlir::loom::verifyReshapeOp(std::optional<Location> loc,
+LogicalResult mlir::loom::verifyReshapeOp(RuleLoc loc,
                                           RankedTensorType input,
                                           RankedTensorType result) {
   if (failed(checkSameElementType(loc, "input", input, "result", result)))
@@ -265,24 +277,24 @@ LogicalResult mlir::loom::verifyReshapeOp(std::optional<Location> loc,
   if (failed(in) || failed(out))
     return failure();
   if (*in != *out)
-    return emitOptionalError(loc, "input ", input, " has ", *in,
+    return emitRuleError(loc, "input ", input, " has ", *in,
                              " elements but result ", result, " has ", *out);
   return success();
 }
 
-LogicalResult mlir::loom::inferTransposeOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferTransposeOp(RuleLoc loc,
                                            RankedTensorType input,
                                            ArrayRef<int64_t> perm,
                                            SmallVectorImpl<Type> &results) {
   if (static_cast<int64_t>(perm.size()) != input.getRank())
-    return emitOptionalError(loc, "perm ", fmt(perm), " has ", perm.size(),
-                             " entries but input ", input, " has rank ",
-                             input.getRank());
+    return emitRuleError(loc, "perm ", fmt(perm), " has ", perm.size(),
+                         perm.size() == 1 ? " entry" : " entries",
+                         " but input ", input, " has rank ", input.getRank());
   SmallVector<bool> seen(perm.size(), false);
   SmallVector<int64_t> shape;
   for (int64_t p : perm) {
     if (p < 0 || p >= input.getRank() || seen[p])
-      return emitOptionalError(loc, "perm ", fmt(perm),
+      return emitRuleError(loc, "perm ", fmt(perm),
                                " is not a permutation of [0, ",
                                input.getRank(), ")");
     seen[p] = true;
@@ -292,7 +304,7 @@ LogicalResult mlir::loom::inferTransposeOp(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferSliceOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferSliceOp(RuleLoc loc,
                                        RankedTensorType input,
                                        ArrayRef<int64_t> start,
                                        ArrayRef<int64_t> limit,
@@ -306,11 +318,11 @@ LogicalResult mlir::loom::inferSliceOp(std::optional<Location> loc,
   SmallVector<int64_t> shape;
   for (size_t d = 0; d < rank; ++d) {
     if (stride[d] <= 0)
-      return emitOptionalError(loc, "stride ", fmt(stride),
+      return emitRuleError(loc, "stride ", fmt(stride),
                                " must be positive in dimension ", d);
     if (start[d] < 0 || start[d] > limit[d] ||
         limit[d] > input.getDimSize(d))
-      return emitOptionalError(loc, "slice [", start[d], ", ", limit[d],
+      return emitRuleError(loc, "slice [", start[d], ", ", limit[d],
                                ") of dimension ", d, " is out of bounds for ",
                                input, " (need 0 <= start <= limit <= ",
                                input.getDimSize(d), ")");
@@ -322,12 +334,12 @@ LogicalResult mlir::loom::inferSliceOp(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferConcatOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferConcatOp(RuleLoc loc,
                                         ArrayRef<RankedTensorType> inputs,
                                         int64_t dim,
                                         SmallVectorImpl<Type> &results) {
   if (inputs.empty())
-    return emitOptionalError(loc, "needs at least one input");
+    return emitRuleError(loc, "needs at least one input");
   RankedTensorType first = inputs.front();
   if (failed(checkDim(loc, "dim", dim, first, "input #0")))
     return failure();
@@ -337,11 +349,11 @@ LogicalResult mlir::loom::inferConcatOp(std::optional<Location> loc,
     if (failed(checkSameElementType(loc, "input #0", first, name, type)))
       return failure();
     if (type.getRank() != first.getRank())
-      return emitOptionalError(loc, "ranks differ: input #0 is ", first,
+      return emitRuleError(loc, "ranks differ: input #0 is ", first,
                                " but ", name, " is ", type);
     for (int64_t d = 0; d < first.getRank(); ++d)
       if (d != dim && type.getDimSize(d) != first.getDimSize(d))
-        return emitOptionalError(loc, "input #0 ", first, " and ", name, " ",
+        return emitRuleError(loc, "input #0 ", first, " and ", name, " ",
                                  type, " differ in dimension ", d,
                                  ", which is not the concatenation dim ", dim);
     if (failed(checkedAdd(loc, shape[dim], type.getDimSize(dim), shape[dim],
@@ -362,7 +374,7 @@ static SmallVector<int64_t> gatherShape(RankedTensorType table,
   return shape;
 }
 
-LogicalResult mlir::loom::inferGatherOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferGatherOp(RuleLoc loc,
                                         RankedTensorType table,
                                         RankedTensorType indices, int64_t axis,
                                         SmallVectorImpl<Type> &results) {
@@ -373,7 +385,7 @@ LogicalResult mlir::loom::inferGatherOp(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferScatterAddOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferScatterAddOp(RuleLoc loc,
                                             RankedTensorType dest,
                                             RankedTensorType indices,
                                             RankedTensorType updates,
@@ -384,7 +396,7 @@ LogicalResult mlir::loom::inferScatterAddOp(std::optional<Location> loc,
     return failure();
   SmallVector<int64_t> expected = gatherShape(dest, indices, axis);
   if (updates.getShape() != ArrayRef<int64_t>(expected))
-    return emitOptionalError(loc, "updates ", updates, " should have shape ",
+    return emitRuleError(loc, "updates ", updates, " should have shape ",
                              fmt(expected), " (dest ", dest, " with dimension ",
                              axis, " replaced by the shape of indices ",
                              indices, ")");
@@ -396,20 +408,20 @@ LogicalResult mlir::loom::inferScatterAddOp(std::optional<Location> loc,
 // Reductions
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::inferReduceOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferReduceOp(RuleLoc loc,
                                         ReduceKind kind,
                                         RankedTensorType input,
                                         ArrayRef<int64_t> dims, bool keepDims,
                                         SmallVectorImpl<Type> &results) {
   if (kind == ReduceKind::mean && !isa<FloatType>(input.getElementType()))
-    return emitOptionalError(loc, "mean needs a floating-point input, not ",
+    return emitRuleError(loc, "mean needs a floating-point input, not ",
                              input);
   SmallVector<bool> reduced(input.getRank(), false);
   for (int64_t d : dims) {
     if (failed(checkDim(loc, "dims entry", d, input, "input")))
       return failure();
     if (reduced[d])
-      return emitOptionalError(loc, "dims ", fmt(dims), " repeats dimension ",
+      return emitRuleError(loc, "dims ", fmt(dims), " repeats dimension ",
                                d);
     reduced[d] = true;
   }
@@ -428,7 +440,7 @@ LogicalResult mlir::loom::inferReduceOp(std::optional<Location> loc,
 // Contractions and pooling
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::inferMatmulOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferMatmulOp(RuleLoc loc,
                                         RankedTensorType lhs,
                                         RankedTensorType rhs,
                                         bool transposeLhs, bool transposeRhs,
@@ -436,7 +448,7 @@ LogicalResult mlir::loom::inferMatmulOp(std::optional<Location> loc,
   if (failed(checkSameElementType(loc, "lhs", lhs, "rhs", rhs)))
     return failure();
   if (lhs.getRank() < 2 || rhs.getRank() < 2)
-    return emitOptionalError(loc, "operands need rank >= 2, but lhs is ", lhs,
+    return emitRuleError(loc, "operands need rank >= 2, but lhs is ", lhs,
                              " and rhs is ", rhs);
   int64_t lr = lhs.getRank(), rr = rhs.getRank();
   // (M, K) x (K, N), reading the last two dims swapped where transposed.
@@ -445,7 +457,7 @@ LogicalResult mlir::loom::inferMatmulOp(std::optional<Location> loc,
   int64_t kr = rhs.getDimSize(transposeRhs ? rr - 1 : rr - 2);
   int64_t n = rhs.getDimSize(transposeRhs ? rr - 2 : rr - 1);
   if (kl != kr)
-    return emitOptionalError(loc, "contracting dimensions differ: lhs ", lhs,
+    return emitRuleError(loc, "contracting dimensions differ: lhs ", lhs,
                              transposeLhs ? " (transposed)" : "", " has K = ",
                              kl, " but rhs ", rhs,
                              transposeRhs ? " (transposed)" : "", " has K = ",
@@ -456,7 +468,7 @@ LogicalResult mlir::loom::inferMatmulOp(std::optional<Location> loc,
                                       rhs.getElementType());
   auto batch = broadcastShapes(batchL.getShape(), batchR.getShape());
   if (failed(batch))
-    return emitOptionalError(loc, "batch dimensions of lhs ", lhs,
+    return emitRuleError(loc, "batch dimensions of lhs ", lhs,
                              " and rhs ", rhs, " are not broadcast-compatible");
   SmallVector<int64_t> shape = std::move(*batch);
   shape.push_back(m);
@@ -466,22 +478,22 @@ LogicalResult mlir::loom::inferMatmulOp(std::optional<Location> loc,
 }
 
 /// Checks that every entry of an attribute array is at least `min`.
-static LogicalResult checkAtLeast(std::optional<Location> loc, StringRef attr,
+static LogicalResult checkAtLeast(RuleLoc loc, StringRef attr,
                                   ArrayRef<int64_t> values, int64_t min) {
   for (int64_t v : values)
     if (v < min)
-      return emitOptionalError(loc, attr, " ", fmt(values),
+      return emitRuleError(loc, attr, " ", fmt(values),
                                " has an entry below ", min);
   return success();
 }
 
 LogicalResult mlir::loom::inferConv2dOp(
-    std::optional<Location> loc, RankedTensorType input,
+    RuleLoc loc, RankedTensorType input,
     RankedTensorType filter, ArrayRef<int64_t> strides,
     ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations, int64_t groups,
     SmallVectorImpl<Type> &results) {
   if (input.getRank() != 4 || filter.getRank() != 4)
-    return emitOptionalError(loc, "input ", input, " and filter ", filter,
+    return emitRuleError(loc, "input ", input, " and filter ", filter,
                              " must both have rank 4 (NCHW and OIHW)");
   if (failed(checkSameElementType(loc, "input", input, "filter", filter)) ||
       failed(checkSize(loc, "strides", strides, 2, "[h, w]")) ||
@@ -492,13 +504,16 @@ LogicalResult mlir::loom::inferConv2dOp(
       failed(checkAtLeast(loc, "padding", padding, 0)) ||
       failed(checkAtLeast(loc, "dilations", dilations, 1)))
     return failure();
+  if (filter.getDimSize(2) < 1 || filter.getDimSize(3) < 1)
+    return emitRuleError(loc, "filter ", filter,
+                         " must have a positive kernel size (KH, KW)");
   int64_t c = input.getDimSize(1), o = filter.getDimSize(0);
   if (groups < 1 || c % groups != 0 || o % groups != 0)
-    return emitOptionalError(loc, "groups ", groups,
+    return emitRuleError(loc, "groups ", groups,
                              " must be positive and divide the input channels ",
                              c, " and the output channels ", o);
   if (filter.getDimSize(1) != c / groups)
-    return emitOptionalError(loc, "filter ", filter, " has ",
+    return emitRuleError(loc, "filter ", filter, " has ",
                              filter.getDimSize(1),
                              " input channels per group but input ", input,
                              " with groups ", groups, " needs ", c / groups);
@@ -510,11 +525,11 @@ LogicalResult mlir::loom::inferConv2dOp(
         failed(checkedAdd(loc, size, padding[2 * i + 1], size,
                           "the padded input")) ||
         failed(checkedMul(loc, dilations[i], filter.getDimSize(2 + i) - 1,
-                          span, "the dilated filter")))
+                          span, "the dilated filter")) ||
+        failed(checkedAdd(loc, span, 1, span, "the dilated filter")))
       return failure();
-    span += 1;
     if (span > size)
-      return emitOptionalError(loc, "filter ", filter, " with dilations ",
+      return emitRuleError(loc, "filter ", filter, " with dilations ",
                                fmt(dilations), " spans ", span,
                                " but the padded input ", input, " has only ",
                                size, " in dimension ", 2 + i);
@@ -524,14 +539,14 @@ LogicalResult mlir::loom::inferConv2dOp(
   return success();
 }
 
-LogicalResult mlir::loom::inferPool2dOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferPool2dOp(RuleLoc loc,
                                         RankedTensorType input,
                                         ArrayRef<int64_t> window,
                                         ArrayRef<int64_t> strides,
                                         ArrayRef<int64_t> padding,
                                         SmallVectorImpl<Type> &results) {
   if (input.getRank() != 4)
-    return emitOptionalError(loc, "input ", input, " must have rank 4 (NCHW)");
+    return emitRuleError(loc, "input ", input, " must have rank 4 (NCHW)");
   if (failed(checkSize(loc, "window", window, 2, "[h, w]")) ||
       failed(checkSize(loc, "strides", strides, 2, "[h, w]")) ||
       failed(checkSize(loc, "padding", padding, 4,
@@ -543,7 +558,7 @@ LogicalResult mlir::loom::inferPool2dOp(std::optional<Location> loc,
   SmallVector<int64_t> shape(input.getShape().take_front(2));
   for (int i = 0; i < 2; ++i) {
     if (padding[2 * i] >= window[i] || padding[2 * i + 1] >= window[i])
-      return emitOptionalError(loc, "padding ", fmt(padding),
+      return emitRuleError(loc, "padding ", fmt(padding),
                                " must be smaller than window ", fmt(window),
                                " in dimension ", 2 + i);
     int64_t size;
@@ -553,7 +568,7 @@ LogicalResult mlir::loom::inferPool2dOp(std::optional<Location> loc,
                           "the padded input")))
       return failure();
     if (window[i] > size)
-      return emitOptionalError(loc, "window ", fmt(window),
+      return emitRuleError(loc, "window ", fmt(window),
                                " is larger than the padded input ", input,
                                " (", size, ") in dimension ", 2 + i);
     shape.push_back((size - window[i]) / strides[i] + 1);
@@ -566,32 +581,32 @@ LogicalResult mlir::loom::inferPool2dOp(std::optional<Location> loc,
 // Normalization, attention, losses
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::verifySoftmaxOp(std::optional<Location> loc,
+LogicalResult mlir::loom::verifySoftmaxOp(RuleLoc loc,
                                           RankedTensorType input,
                                           int64_t dim) {
   return checkDim(loc, "dim", dim, input, "input");
 }
 
-LogicalResult mlir::loom::inferLayerNormOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferLayerNormOp(RuleLoc loc,
                                            RankedTensorType input,
                                            RankedTensorType scale,
                                            RankedTensorType bias,
                                            SmallVectorImpl<Type> &results) {
   if (scale != bias)
-    return emitOptionalError(loc, "scale ", scale, " and bias ", bias,
+    return emitRuleError(loc, "scale ", scale, " and bias ", bias,
                              " must have the same type");
   if (failed(checkSameElementType(loc, "input", input, "scale", scale)))
     return failure();
   if (scale.getRank() < 1 || scale.getRank() > input.getRank() ||
       input.getShape().take_back(scale.getRank()) != scale.getShape())
-    return emitOptionalError(loc, "scale ", scale,
+    return emitRuleError(loc, "scale ", scale,
                              " must match the trailing dimensions of input ",
                              input);
   results.push_back(input);
   return success();
 }
 
-LogicalResult mlir::loom::inferAttentionOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferAttentionOp(RuleLoc loc,
                                            RankedTensorType query,
                                            RankedTensorType key,
                                            RankedTensorType value, bool causal,
@@ -601,21 +616,21 @@ LogicalResult mlir::loom::inferAttentionOp(std::optional<Location> loc,
     return failure();
   int64_t rank = query.getRank();
   if (rank < 2 || key.getRank() != rank || value.getRank() != rank)
-    return emitOptionalError(loc, "query ", query, ", key ", key, " and value ",
+    return emitRuleError(loc, "query ", query, ", key ", key, " and value ",
                              value, " must have one rank of at least 2");
   if (query.getShape().drop_back(2) != key.getShape().drop_back(2) ||
       query.getShape().drop_back(2) != value.getShape().drop_back(2))
-    return emitOptionalError(loc, "leading dimensions of query ", query,
+    return emitRuleError(loc, "leading dimensions of query ", query,
                              ", key ", key, " and value ", value,
                              " must be equal");
   if (query.getDimSize(rank - 1) != key.getDimSize(rank - 1))
-    return emitOptionalError(loc, "query ", query, " and key ", key,
+    return emitRuleError(loc, "query ", query, " and key ", key,
                              " must have the same head size D");
   if (key.getDimSize(rank - 2) != value.getDimSize(rank - 2))
-    return emitOptionalError(loc, "key ", key, " and value ", value,
+    return emitRuleError(loc, "key ", key, " and value ", value,
                              " must have the same sequence length S");
   if (causal && query.getDimSize(rank - 2) != key.getDimSize(rank - 2))
-    return emitOptionalError(loc, "causal attention needs as many queries as "
+    return emitRuleError(loc, "causal attention needs as many queries as "
                              "keys, but query ", query, " has T = ",
                              query.getDimSize(rank - 2), " and key ", key,
                              " has S = ", key.getDimSize(rank - 2));
@@ -625,16 +640,16 @@ LogicalResult mlir::loom::inferAttentionOp(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferCrossEntropyOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferCrossEntropyOp(RuleLoc loc,
                                               LossReduction reduction,
                                               RankedTensorType logits,
                                               RankedTensorType labels,
                                               SmallVectorImpl<Type> &results) {
   if (logits.getRank() < 1)
-    return emitOptionalError(loc, "logits ", logits,
+    return emitRuleError(loc, "logits ", logits,
                              " need a class dimension (rank >= 1)");
   if (labels.getShape() != logits.getShape().drop_back())
-    return emitOptionalError(loc, "labels ", labels,
+    return emitRuleError(loc, "labels ", labels,
                              " must have the shape of logits ", logits,
                              " without its last (class) dimension");
   ArrayRef<int64_t> shape;
@@ -648,35 +663,35 @@ LogicalResult mlir::loom::inferCrossEntropyOp(std::optional<Location> loc,
 // Constants and collectives
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::verifyIotaOp(std::optional<Location> loc,
+LogicalResult mlir::loom::verifyIotaOp(RuleLoc loc,
                                        RankedTensorType result, int64_t dim) {
   return checkDim(loc, "dim", dim, result, "result");
 }
 
-LogicalResult mlir::loom::verifyCollectiveGroup(std::optional<Location> loc,
+LogicalResult mlir::loom::verifyCollectiveGroup(RuleLoc loc,
                                                 ArrayRef<StringRef> axes,
                                                 int64_t groupSize) {
   if (groupSize < 1)
-    return emitOptionalError(loc, "group_size ", groupSize,
+    return emitRuleError(loc, "group_size ", groupSize,
                              " must be positive");
   if (axes.empty())
-    return emitOptionalError(loc, "axes must name at least one mesh axis");
+    return emitRuleError(loc, "axes must name at least one mesh axis");
   llvm::SmallSet<StringRef, 4> seen;
   for (StringRef axis : axes) {
     if (axis.empty())
-      return emitOptionalError(loc, "axes has an empty axis name");
+      return emitRuleError(loc, "axes has an empty axis name");
     if (!seen.insert(axis).second)
-      return emitOptionalError(loc, "axes names '", axis, "' twice");
+      return emitRuleError(loc, "axes names '", axis, "' twice");
   }
   return success();
 }
 
-LogicalResult mlir::loom::inferAllGatherOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferAllGatherOp(RuleLoc loc,
                                            RankedTensorType input,
                                            int64_t groupSize, int64_t dim,
                                            SmallVectorImpl<Type> &results) {
   if (groupSize < 1)
-    return emitOptionalError(loc, "group_size ", groupSize,
+    return emitRuleError(loc, "group_size ", groupSize,
                              " must be positive");
   if (failed(checkDim(loc, "dim", dim, input, "input")))
     return failure();
@@ -688,17 +703,17 @@ LogicalResult mlir::loom::inferAllGatherOp(std::optional<Location> loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferReduceScatterOp(std::optional<Location> loc,
+LogicalResult mlir::loom::inferReduceScatterOp(RuleLoc loc,
                                                RankedTensorType input,
                                                int64_t groupSize, int64_t dim,
                                                SmallVectorImpl<Type> &results) {
   if (groupSize < 1)
-    return emitOptionalError(loc, "group_size ", groupSize,
+    return emitRuleError(loc, "group_size ", groupSize,
                              " must be positive");
   if (failed(checkDim(loc, "dim", dim, input, "input")))
     return failure();
   if (input.getDimSize(dim) % groupSize != 0)
-    return emitOptionalError(loc, "dimension ", dim, " of input ", input,
+    return emitRuleError(loc, "dimension ", dim, " of input ", input,
                              " (", input.getDimSize(dim),
                              ") is not divisible by group_size ", groupSize);
   SmallVector<int64_t> shape(input.getShape());

@@ -20,8 +20,25 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <optional>
+#include <type_traits>
 
 namespace mlir::loom {
+
+/// Where a shape rule reports a violation: at `loc` when it is set (with no
+/// location the rule is a silent query), prefixed with `'<opName>' op ` when
+/// an op name is given, exactly as Operation::emitOpError words it. The op
+/// classes pass their name, so every loom diagnostic names its op; the
+/// frontend and tests may pass a bare location.
+struct RuleLoc {
+  RuleLoc(std::nullopt_t) {}
+  template <typename L, typename = std::enable_if_t<
+                            std::is_constructible_v<std::optional<Location>, L>>>
+  RuleLoc(L &&loc, StringRef opName = {})
+      : loc(std::forward<L>(loc)), opName(opName) {}
+
+  std::optional<Location> loc;
+  StringRef opName;
+};
 
 //===----------------------------------------------------------------------===//
 // Broadcasting
@@ -44,7 +61,7 @@ struct NamedOperand {
 /// The broadcast shape of all `operands`; reports the first incompatible
 /// pair. Element types are not checked here.
 FailureOr<SmallVector<int64_t>>
-inferBroadcastShape(std::optional<Location> loc,
+inferBroadcastShape(RuleLoc loc,
                     ArrayRef<NamedOperand> operands);
 
 //===----------------------------------------------------------------------===//
@@ -54,12 +71,12 @@ inferBroadcastShape(std::optional<Location> loc,
 /// The static ranked tensor type of `value`, or failure with a diagnostic
 /// naming `name`. Builders may call inference before the ODS type
 /// constraints have been checked, so every rule starts here.
-FailureOr<RankedTensorType> getStaticTensorType(std::optional<Location> loc,
+FailureOr<RankedTensorType> getStaticTensorType(RuleLoc loc,
                                                 Value value, StringRef name);
-LogicalResult inferSameTypeAsOperand(std::optional<Location> loc,
+LogicalResult inferSameTypeAsOperand(RuleLoc loc,
                                      Value operand,
                                      SmallVectorImpl<Type> &results);
-LogicalResult inferBinaryElementwiseOp(std::optional<Location> loc, Value lhs,
+LogicalResult inferBinaryElementwiseOp(RuleLoc loc, Value lhs,
                                        Value rhs,
                                        SmallVectorImpl<Type> &results);
 
@@ -67,82 +84,82 @@ LogicalResult inferBinaryElementwiseOp(std::optional<Location> loc, Value lhs,
 // Per-op rules, in LoomOps.td order
 //===----------------------------------------------------------------------===//
 
-LogicalResult inferBinaryElementwiseOp(std::optional<Location> loc,
+LogicalResult inferBinaryElementwiseOp(RuleLoc loc,
                                        RankedTensorType lhs,
                                        RankedTensorType rhs,
                                        SmallVectorImpl<Type> &results);
-LogicalResult inferCompareOp(std::optional<Location> loc, RankedTensorType lhs,
+LogicalResult inferCompareOp(RuleLoc loc, RankedTensorType lhs,
                              RankedTensorType rhs,
                              SmallVectorImpl<Type> &results);
-LogicalResult inferSelectOp(std::optional<Location> loc,
+LogicalResult inferSelectOp(RuleLoc loc,
                             RankedTensorType condition,
                             RankedTensorType onTrue, RankedTensorType onFalse,
                             SmallVectorImpl<Type> &results);
-LogicalResult verifyBroadcastOp(std::optional<Location> loc,
+LogicalResult verifyBroadcastOp(RuleLoc loc,
                                 RankedTensorType input,
                                 RankedTensorType result);
-LogicalResult verifyReshapeOp(std::optional<Location> loc,
+LogicalResult verifyReshapeOp(RuleLoc loc,
                               RankedTensorType input, RankedTensorType result);
-LogicalResult inferTransposeOp(std::optional<Location> loc,
+LogicalResult inferTransposeOp(RuleLoc loc,
                                RankedTensorType input, ArrayRef<int64_t> perm,
                                SmallVectorImpl<Type> &results);
-LogicalResult inferSliceOp(std::optional<Location> loc, RankedTensorType input,
+LogicalResult inferSliceOp(RuleLoc loc, RankedTensorType input,
                            ArrayRef<int64_t> start, ArrayRef<int64_t> limit,
                            ArrayRef<int64_t> stride,
                            SmallVectorImpl<Type> &results);
-LogicalResult inferConcatOp(std::optional<Location> loc,
+LogicalResult inferConcatOp(RuleLoc loc,
                             ArrayRef<RankedTensorType> inputs, int64_t dim,
                             SmallVectorImpl<Type> &results);
-LogicalResult inferGatherOp(std::optional<Location> loc, RankedTensorType table,
+LogicalResult inferGatherOp(RuleLoc loc, RankedTensorType table,
                             RankedTensorType indices, int64_t axis,
                             SmallVectorImpl<Type> &results);
-LogicalResult inferScatterAddOp(std::optional<Location> loc,
+LogicalResult inferScatterAddOp(RuleLoc loc,
                                 RankedTensorType dest, RankedTensorType indices,
                                 RankedTensorType updates, int64_t axis,
                                 SmallVectorImpl<Type> &results);
-LogicalResult inferReduceOp(std::optional<Location> loc, ReduceKind kind,
+LogicalResult inferReduceOp(RuleLoc loc, ReduceKind kind,
                             RankedTensorType input, ArrayRef<int64_t> dims,
                             bool keepDims, SmallVectorImpl<Type> &results);
-LogicalResult inferMatmulOp(std::optional<Location> loc, RankedTensorType lhs,
+LogicalResult inferMatmulOp(RuleLoc loc, RankedTensorType lhs,
                             RankedTensorType rhs, bool transposeLhs,
                             bool transposeRhs, SmallVectorImpl<Type> &results);
-LogicalResult inferConv2dOp(std::optional<Location> loc,
+LogicalResult inferConv2dOp(RuleLoc loc,
                             RankedTensorType input, RankedTensorType filter,
                             ArrayRef<int64_t> strides,
                             ArrayRef<int64_t> padding,
                             ArrayRef<int64_t> dilations, int64_t groups,
                             SmallVectorImpl<Type> &results);
-LogicalResult inferPool2dOp(std::optional<Location> loc,
+LogicalResult inferPool2dOp(RuleLoc loc,
                             RankedTensorType input, ArrayRef<int64_t> window,
                             ArrayRef<int64_t> strides,
                             ArrayRef<int64_t> padding,
                             SmallVectorImpl<Type> &results);
 /// Shared by softmax and log_softmax.
-LogicalResult verifySoftmaxOp(std::optional<Location> loc,
+LogicalResult verifySoftmaxOp(RuleLoc loc,
                               RankedTensorType input, int64_t dim);
-LogicalResult inferLayerNormOp(std::optional<Location> loc,
+LogicalResult inferLayerNormOp(RuleLoc loc,
                                RankedTensorType input, RankedTensorType scale,
                                RankedTensorType bias,
                                SmallVectorImpl<Type> &results);
-LogicalResult inferAttentionOp(std::optional<Location> loc,
+LogicalResult inferAttentionOp(RuleLoc loc,
                                RankedTensorType query, RankedTensorType key,
                                RankedTensorType value, bool causal,
                                SmallVectorImpl<Type> &results);
-LogicalResult inferCrossEntropyOp(std::optional<Location> loc,
+LogicalResult inferCrossEntropyOp(RuleLoc loc,
                                   LossReduction reduction,
                                   RankedTensorType logits,
                                   RankedTensorType labels,
                                   SmallVectorImpl<Type> &results);
-LogicalResult verifyIotaOp(std::optional<Location> loc, RankedTensorType result,
+LogicalResult verifyIotaOp(RuleLoc loc, RankedTensorType result,
                            int64_t dim);
 /// Checks `axes` and `groupSize`, shared by every collective.
-LogicalResult verifyCollectiveGroup(std::optional<Location> loc,
+LogicalResult verifyCollectiveGroup(RuleLoc loc,
                                     ArrayRef<StringRef> axes,
                                     int64_t groupSize);
-LogicalResult inferAllGatherOp(std::optional<Location> loc,
+LogicalResult inferAllGatherOp(RuleLoc loc,
                                RankedTensorType input, int64_t groupSize,
                                int64_t dim, SmallVectorImpl<Type> &results);
-LogicalResult inferReduceScatterOp(std::optional<Location> loc,
+LogicalResult inferReduceScatterOp(RuleLoc loc,
                                    RankedTensorType input, int64_t groupSize,
                                    int64_t dim,
                                    SmallVectorImpl<Type> &results);

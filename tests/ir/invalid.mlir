@@ -198,7 +198,7 @@ func.func @add_functional_type_arity(%a: tensor<4xf32>, %b: tensor<4xf32>) -> te
 
 // Tests that loom.add rejects operands of different element types.
 func.func @add_element_types(%a: tensor<4xf32>, %b: tensor<4xf64>) -> tensor<4xf32> {
-  // expected-error@+2 {{element types differ: lhs is 'tensor<4xf32>' but rhs is 'tensor<4xf64>'}}
+  // expected-error@+2 {{'loom.add' op element types differ: lhs is 'tensor<4xf32>' but rhs is 'tensor<4xf64>'}}
   // expected-error@+1 {{'loom.add' op failed to infer returned types}}
   %0 = loom.add %a, %b : (tensor<4xf32>, tensor<4xf64>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -209,7 +209,7 @@ func.func @add_element_types(%a: tensor<4xf32>, %b: tensor<4xf64>) -> tensor<4xf
 // Tests that loom.add rejects shapes that do not broadcast and names the
 // conflicting dimensions.
 func.func @add_not_broadcastable(%a: tensor<4x3xf32>, %b: tensor<5x1xf32>) -> tensor<4x3xf32> {
-  // expected-error@+2 {{operands are not broadcast-compatible: lhs 'tensor<4x3xf32>' has 4 at dimension 0 where rhs 'tensor<5x1xf32>' has 5 at dimension 0}}
+  // expected-error@+2 {{'loom.add' op operands are not broadcast-compatible: lhs 'tensor<4x3xf32>' has 4 at dimension 0 where rhs 'tensor<5x1xf32>' has 5 at dimension 0}}
   // expected-error@+1 {{'loom.add' op failed to infer returned types}}
   %0 = loom.add %a, %b : (tensor<4x3xf32>, tensor<5x1xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
@@ -259,7 +259,7 @@ func.func @pow_integer_operands(%a: tensor<4xi32>, %b: tensor<4xi32>) -> tensor<
 
 // Tests that loom.compare rejects operands of different element types.
 func.func @compare_element_types(%a: tensor<4xf32>, %b: tensor<4xi32>) -> tensor<4xi1> {
-  // expected-error@+2 {{element types differ: lhs is 'tensor<4xf32>' but rhs is 'tensor<4xi32>'}}
+  // expected-error@+2 {{'loom.compare' op element types differ: lhs is 'tensor<4xf32>' but rhs is 'tensor<4xi32>'}}
   // expected-error@+1 {{'loom.compare' op failed to infer returned types}}
   %0 = loom.compare lt, %a, %b : (tensor<4xf32>, tensor<4xi32>) -> tensor<4xi1>
   return %0 : tensor<4xi1>
@@ -269,7 +269,7 @@ func.func @compare_element_types(%a: tensor<4xf32>, %b: tensor<4xi32>) -> tensor
 
 // Tests that loom.compare rejects shapes that do not broadcast.
 func.func @compare_not_broadcastable(%a: tensor<4xf32>, %b: tensor<3xf32>) -> tensor<4xi1> {
-  // expected-error@+2 {{operands are not broadcast-compatible: lhs 'tensor<4xf32>' has 4 at dimension 0 where rhs 'tensor<3xf32>' has 3 at dimension 0}}
+  // expected-error@+2 {{'loom.compare' op operands are not broadcast-compatible: lhs 'tensor<4xf32>' has 4 at dimension 0 where rhs 'tensor<3xf32>' has 3 at dimension 0}}
   // expected-error@+1 {{'loom.compare' op failed to infer returned types}}
   %0 = loom.compare eq, %a, %b : (tensor<4xf32>, tensor<3xf32>) -> tensor<4xi1>
   return %0 : tensor<4xi1>
@@ -317,7 +317,7 @@ func.func @select_condition_not_i1(%c: tensor<4xf32>, %a: tensor<4xf32>, %b: ten
 
 // Tests that loom.select's branches must share their element type.
 func.func @select_element_types(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<4xf16>) -> tensor<4xf32> {
-  // expected-error@+2 {{element types differ: on_true is 'tensor<4xf32>' but on_false is 'tensor<4xf16>'}}
+  // expected-error@+2 {{'loom.select' op element types differ: on_true is 'tensor<4xf32>' but on_false is 'tensor<4xf16>'}}
   // expected-error@+1 {{'loom.select' op failed to infer returned types}}
   %0 = loom.select %c, %a, %b : (tensor<4xi1>, tensor<4xf32>, tensor<4xf16>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -328,7 +328,7 @@ func.func @select_element_types(%c: tensor<4xi1>, %a: tensor<4xf32>, %b: tensor<
 // Tests that loom.select names the two operands whose shapes conflict when
 // the three do not broadcast together.
 func.func @select_not_broadcastable(%c: tensor<2x1xi1>, %a: tensor<1x3xf32>, %b: tensor<5x1xf32>) -> tensor<2x3xf32> {
-  // expected-error@+2 {{operands are not broadcast-compatible: condition 'tensor<2x1xi1>' has 2 at dimension 0 where on_false 'tensor<5x1xf32>' has 5 at dimension 0}}
+  // expected-error@+2 {{'loom.select' op operands are not broadcast-compatible: condition 'tensor<2x1xi1>' has 2 at dimension 0 where on_false 'tensor<5x1xf32>' has 5 at dimension 0}}
   // expected-error@+1 {{'loom.select' op failed to infer returned types}}
   %0 = loom.select %c, %a, %b : (tensor<2x1xi1>, tensor<1x3xf32>, tensor<5x1xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
@@ -367,7 +367,7 @@ func.func @cast_to_i8(%x: tensor<4xf32>) -> tensor<4xi8> {
 
 // Tests that loom.broadcast keeps the element type.
 func.func @broadcast_element_types(%x: tensor<4xf32>) -> tensor<2x4xf16> {
-  // expected-error@+1 {{element types differ: input is 'tensor<4xf32>' but result is 'tensor<2x4xf16>'}}
+  // expected-error@+1 {{'loom.broadcast' op element types differ: input is 'tensor<4xf32>' but result is 'tensor<2x4xf16>'}}
   %0 = loom.broadcast %x : tensor<4xf32> to tensor<2x4xf16>
   return %0 : tensor<2x4xf16>
 }
@@ -376,7 +376,7 @@ func.func @broadcast_element_types(%x: tensor<4xf32>) -> tensor<2x4xf16> {
 
 // Tests that loom.broadcast cannot lower the rank.
 func.func @broadcast_rank(%x: tensor<2x4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{input 'tensor<2x4xf32>' has rank 2, more than result 'tensor<4xf32>' of rank 1}}
+  // expected-error@+1 {{'loom.broadcast' op input 'tensor<2x4xf32>' has rank 2, more than result 'tensor<4xf32>' of rank 1}}
   %0 = loom.broadcast %x : tensor<2x4xf32> to tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -386,7 +386,7 @@ func.func @broadcast_rank(%x: tensor<2x4xf32>) -> tensor<4xf32> {
 // Tests that loom.broadcast rejects a dimension that is neither 1 nor the
 // result's.
 func.func @broadcast_dimension(%x: tensor<3x4xf32>) -> tensor<2x5x4xf32> {
-  // expected-error@+1 {{input 'tensor<3x4xf32>' does not broadcast to result 'tensor<2x5x4xf32>': input dimension 0 is 3 but result dimension 1 is 5}}
+  // expected-error@+1 {{'loom.broadcast' op input 'tensor<3x4xf32>' does not broadcast to result 'tensor<2x5x4xf32>': input dimension 0 is 3 but result dimension 1 is 5}}
   %0 = loom.broadcast %x : tensor<3x4xf32> to tensor<2x5x4xf32>
   return %0 : tensor<2x5x4xf32>
 }
@@ -395,7 +395,7 @@ func.func @broadcast_dimension(%x: tensor<3x4xf32>) -> tensor<2x5x4xf32> {
 
 // Tests that loom.reshape keeps the element type.
 func.func @reshape_element_types(%x: tensor<2x3xf32>) -> tensor<6xi32> {
-  // expected-error@+1 {{element types differ: input is 'tensor<2x3xf32>' but result is 'tensor<6xi32>'}}
+  // expected-error@+1 {{'loom.reshape' op element types differ: input is 'tensor<2x3xf32>' but result is 'tensor<6xi32>'}}
   %0 = loom.reshape %x : tensor<2x3xf32> to tensor<6xi32>
   return %0 : tensor<6xi32>
 }
@@ -404,7 +404,7 @@ func.func @reshape_element_types(%x: tensor<2x3xf32>) -> tensor<6xi32> {
 
 // Tests that loom.reshape keeps the number of elements.
 func.func @reshape_element_count(%x: tensor<2x3xf32>) -> tensor<7xf32> {
-  // expected-error@+1 {{input 'tensor<2x3xf32>' has 6 elements but result 'tensor<7xf32>' has 7}}
+  // expected-error@+1 {{'loom.reshape' op input 'tensor<2x3xf32>' has 6 elements but result 'tensor<7xf32>' has 7}}
   %0 = loom.reshape %x : tensor<2x3xf32> to tensor<7xf32>
   return %0 : tensor<7xf32>
 }
@@ -413,7 +413,7 @@ func.func @reshape_element_count(%x: tensor<2x3xf32>) -> tensor<7xf32> {
 
 // Tests that loom.transpose needs one perm entry per input dimension.
 func.func @transpose_perm_size(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
-  // expected-error@+2 {{perm [1, 0, 2] has 3 entries but input 'tensor<2x3xf32>' has rank 2}}
+  // expected-error@+2 {{'loom.transpose' op perm [1, 0, 2] has 3 entries but input 'tensor<2x3xf32>' has rank 2}}
   // expected-error@+1 {{'loom.transpose' op failed to infer returned types}}
   %0 = loom.transpose %x, [1, 0, 2] : tensor<2x3xf32> -> tensor<3x2xf32>
   return %0 : tensor<3x2xf32>
@@ -423,7 +423,7 @@ func.func @transpose_perm_size(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
 
 // Tests that loom.transpose's perm must be a permutation.
 func.func @transpose_not_permutation(%x: tensor<2x3xf32>) -> tensor<2x2xf32> {
-  // expected-error@+2 {{perm [0, 0] is not a permutation of [0, 2)}}
+  // expected-error@+2 {{'loom.transpose' op perm [0, 0] is not a permutation of [0, 2)}}
   // expected-error@+1 {{'loom.transpose' op failed to infer returned types}}
   %0 = loom.transpose %x, [0, 0] : tensor<2x3xf32> -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
@@ -462,7 +462,7 @@ func.func @transpose_perm_i32(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
 
 // Tests that loom.slice needs one limit entry per input dimension.
 func.func @slice_limit_size(%x: tensor<4x4xf32>) -> tensor<2x2xf32> {
-  // expected-error@+2 {{limit [2] has 1 entry but needs 2 (the input's rank)}}
+  // expected-error@+2 {{'loom.slice' op limit [2] has 1 entry but needs 2 (the input's rank)}}
   // expected-error@+1 {{'loom.slice' op failed to infer returned types}}
   %0 = loom.slice %x start [0, 0] limit [2] stride [1, 1] : tensor<4x4xf32> -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
@@ -472,7 +472,7 @@ func.func @slice_limit_size(%x: tensor<4x4xf32>) -> tensor<2x2xf32> {
 
 // Tests that loom.slice's strides must be positive.
 func.func @slice_stride_not_positive(%x: tensor<4x4xf32>) -> tensor<2x2xf32> {
-  // expected-error@+2 {{stride [1, 0] must be positive in dimension 1}}
+  // expected-error@+2 {{'loom.slice' op stride [1, 0] must be positive in dimension 1}}
   // expected-error@+1 {{'loom.slice' op failed to infer returned types}}
   %0 = loom.slice %x start [0, 0] limit [2, 2] stride [1, 0] : tensor<4x4xf32> -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
@@ -482,7 +482,7 @@ func.func @slice_stride_not_positive(%x: tensor<4x4xf32>) -> tensor<2x2xf32> {
 
 // Tests that loom.slice's bounds must lie inside the input.
 func.func @slice_out_of_bounds(%x: tensor<4x4xf32>) -> tensor<2x2xf32> {
-  // expected-error@+2 {{slice [3, 5) of dimension 1 is out of bounds for 'tensor<4x4xf32>' (need 0 <= start <= limit <= 4)}}
+  // expected-error@+2 {{'loom.slice' op slice [3, 5) of dimension 1 is out of bounds for 'tensor<4x4xf32>' (need 0 <= start <= limit <= 4)}}
   // expected-error@+1 {{'loom.slice' op failed to infer returned types}}
   %0 = loom.slice %x start [0, 3] limit [2, 5] stride [1, 1] : tensor<4x4xf32> -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
@@ -502,7 +502,7 @@ func.func @slice_result_shape(%x: tensor<4x4xf32>) -> tensor<2x2xf32> {
 
 // Tests that loom.concat needs at least one input.
 func.func @concat_no_inputs() -> tensor<2xf32> {
-  // expected-error@+2 {{needs at least one input}}
+  // expected-error@+2 {{'loom.concat' op needs at least one input}}
   // expected-error@+1 {{'loom.concat' op failed to infer returned types}}
   %0 = loom.concat dim 0 : () -> tensor<2xf32>
   return %0 : tensor<2xf32>
@@ -512,7 +512,7 @@ func.func @concat_no_inputs() -> tensor<2xf32> {
 
 // Tests that loom.concat's dim must index a dimension of the inputs.
 func.func @concat_dim_out_of_range(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> tensor<2x6xf32> {
-  // expected-error@+2 {{dim 2 is out of range for input #0 'tensor<2x3xf32>' of rank 2}}
+  // expected-error@+2 {{'loom.concat' op dim 2 is out of range for input #0 'tensor<2x3xf32>' of rank 2}}
   // expected-error@+1 {{'loom.concat' op failed to infer returned types}}
   %0 = loom.concat %a, %b dim 2 : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x6xf32>
   return %0 : tensor<2x6xf32>
@@ -522,7 +522,7 @@ func.func @concat_dim_out_of_range(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>) -> 
 
 // Tests that loom.concat's inputs must share their element type.
 func.func @concat_element_types(%a: tensor<2x3xf32>, %b: tensor<2x3xbf16>) -> tensor<2x6xf32> {
-  // expected-error@+2 {{element types differ: input #0 is 'tensor<2x3xf32>' but input #1 is 'tensor<2x3xbf16>'}}
+  // expected-error@+2 {{'loom.concat' op element types differ: input #0 is 'tensor<2x3xf32>' but input #1 is 'tensor<2x3xbf16>'}}
   // expected-error@+1 {{'loom.concat' op failed to infer returned types}}
   %0 = loom.concat %a, %b dim 1 : (tensor<2x3xf32>, tensor<2x3xbf16>) -> tensor<2x6xf32>
   return %0 : tensor<2x6xf32>
@@ -532,7 +532,7 @@ func.func @concat_element_types(%a: tensor<2x3xf32>, %b: tensor<2x3xbf16>) -> te
 
 // Tests that loom.concat's inputs must share their rank.
 func.func @concat_ranks(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x6xf32> {
-  // expected-error@+2 {{ranks differ: input #0 is 'tensor<2x3xf32>' but input #1 is 'tensor<3xf32>'}}
+  // expected-error@+2 {{'loom.concat' op ranks differ: input #0 is 'tensor<2x3xf32>' but input #1 is 'tensor<3xf32>'}}
   // expected-error@+1 {{'loom.concat' op failed to infer returned types}}
   %0 = loom.concat %a, %b dim 0 : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x6xf32>
   return %0 : tensor<2x6xf32>
@@ -542,7 +542,7 @@ func.func @concat_ranks(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x6xf3
 
 // Tests that loom.concat's inputs must agree outside the concatenation dim.
 func.func @concat_other_dimension(%a: tensor<2x3xf32>, %b: tensor<2x3xf32>, %c: tensor<2x4xf32>) -> tensor<6x3xf32> {
-  // expected-error@+2 {{input #0 'tensor<2x3xf32>' and input #2 'tensor<2x4xf32>' differ in dimension 1, which is not the concatenation dim 0}}
+  // expected-error@+2 {{'loom.concat' op input #0 'tensor<2x3xf32>' and input #2 'tensor<2x4xf32>' differ in dimension 1, which is not the concatenation dim 0}}
   // expected-error@+1 {{'loom.concat' op failed to infer returned types}}
   %0 = loom.concat %a, %b, %c dim 0 : (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x4xf32>) -> tensor<6x3xf32>
   return %0 : tensor<6x3xf32>
@@ -572,7 +572,7 @@ func.func @concat_dim_not_i64(%a: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // Tests that loom.gather's axis must index a dimension of the table.
 func.func @gather_axis_out_of_range(%t: tensor<10x4xf32>, %i: tensor<3xi32>) -> tensor<10x3xf32> {
-  // expected-error@+2 {{axis 2 is out of range for table 'tensor<10x4xf32>' of rank 2}}
+  // expected-error@+2 {{'loom.gather' op axis 2 is out of range for table 'tensor<10x4xf32>' of rank 2}}
   // expected-error@+1 {{'loom.gather' op failed to infer returned types}}
   %0 = loom.gather %t[%i] axis 2 : (tensor<10x4xf32>, tensor<3xi32>) -> tensor<10x3xf32>
   return %0 : tensor<10x3xf32>
@@ -611,7 +611,7 @@ func.func @gather_missing_axis(%t: tensor<10x4xf32>, %i: tensor<3xi32>) -> tenso
 
 // Tests that loom.scatter_add's axis must index a dimension of dest.
 func.func @scatter_add_axis_out_of_range(%d: tensor<10x4xf32>, %i: tensor<3xi32>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
-  // expected-error@+2 {{axis -1 is out of range for dest 'tensor<10x4xf32>' of rank 2}}
+  // expected-error@+2 {{'loom.scatter_add' op axis -1 is out of range for dest 'tensor<10x4xf32>' of rank 2}}
   // expected-error@+1 {{'loom.scatter_add' op failed to infer returned types}}
   %0 = loom.scatter_add %d[%i], %u axis -1 : (tensor<10x4xf32>, tensor<3xi32>, tensor<3x4xf32>) -> tensor<10x4xf32>
   return %0 : tensor<10x4xf32>
@@ -621,7 +621,7 @@ func.func @scatter_add_axis_out_of_range(%d: tensor<10x4xf32>, %i: tensor<3xi32>
 
 // Tests that loom.scatter_add's updates must have dest's element type.
 func.func @scatter_add_element_types(%d: tensor<10x4xf32>, %i: tensor<3xi32>, %u: tensor<3x4xf64>) -> tensor<10x4xf32> {
-  // expected-error@+2 {{element types differ: dest is 'tensor<10x4xf32>' but updates is 'tensor<3x4xf64>'}}
+  // expected-error@+2 {{'loom.scatter_add' op element types differ: dest is 'tensor<10x4xf32>' but updates is 'tensor<3x4xf64>'}}
   // expected-error@+1 {{'loom.scatter_add' op failed to infer returned types}}
   %0 = loom.scatter_add %d[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi32>, tensor<3x4xf64>) -> tensor<10x4xf32>
   return %0 : tensor<10x4xf32>
@@ -631,7 +631,7 @@ func.func @scatter_add_element_types(%d: tensor<10x4xf32>, %i: tensor<3xi32>, %u
 
 // Tests that loom.scatter_add's updates must have the gathered shape.
 func.func @scatter_add_updates_shape(%d: tensor<10x4xf32>, %i: tensor<3xi32>, %u: tensor<4x3xf32>) -> tensor<10x4xf32> {
-  // expected-error@+2 {{updates 'tensor<4x3xf32>' should have shape [3, 4] (dest 'tensor<10x4xf32>' with dimension 0 replaced by the shape of indices 'tensor<3xi32>')}}
+  // expected-error@+2 {{'loom.scatter_add' op updates 'tensor<4x3xf32>' should have shape [3, 4] (dest 'tensor<10x4xf32>' with dimension 0 replaced by the shape of indices 'tensor<3xi32>')}}
   // expected-error@+1 {{'loom.scatter_add' op failed to infer returned types}}
   %0 = loom.scatter_add %d[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi32>, tensor<4x3xf32>) -> tensor<10x4xf32>
   return %0 : tensor<10x4xf32>
@@ -660,7 +660,7 @@ func.func @scatter_add_i1(%d: tensor<10xi1>, %i: tensor<3xi32>, %u: tensor<3xi1>
 
 // Tests that a mean reduction needs a floating-point input.
 func.func @reduce_mean_integer(%x: tensor<4x8xi32>) -> tensor<4xi32> {
-  // expected-error@+2 {{mean needs a floating-point input, not 'tensor<4x8xi32>'}}
+  // expected-error@+2 {{'loom.reduce' op mean needs a floating-point input, not 'tensor<4x8xi32>'}}
   // expected-error@+1 {{'loom.reduce' op failed to infer returned types}}
   %0 = loom.reduce mean %x dims [1] : tensor<4x8xi32> -> tensor<4xi32>
   return %0 : tensor<4xi32>
@@ -670,7 +670,7 @@ func.func @reduce_mean_integer(%x: tensor<4x8xi32>) -> tensor<4xi32> {
 
 // Tests that loom.reduce's dims must index dimensions of the input.
 func.func @reduce_dim_out_of_range(%x: tensor<4x8xf32>) -> tensor<4xf32> {
-  // expected-error@+2 {{dims entry 2 is out of range for input 'tensor<4x8xf32>' of rank 2}}
+  // expected-error@+2 {{'loom.reduce' op dims entry 2 is out of range for input 'tensor<4x8xf32>' of rank 2}}
   // expected-error@+1 {{'loom.reduce' op failed to infer returned types}}
   %0 = loom.reduce sum %x dims [2] : tensor<4x8xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -680,7 +680,7 @@ func.func @reduce_dim_out_of_range(%x: tensor<4x8xf32>) -> tensor<4xf32> {
 
 // Tests that loom.reduce's dims must be distinct.
 func.func @reduce_repeated_dim(%x: tensor<4x8xf32>) -> tensor<4xf32> {
-  // expected-error@+2 {{dims [1, 1] repeats dimension 1}}
+  // expected-error@+2 {{'loom.reduce' op dims [1, 1] repeats dimension 1}}
   // expected-error@+1 {{'loom.reduce' op failed to infer returned types}}
   %0 = loom.reduce max %x dims [1, 1] : tensor<4x8xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -719,7 +719,7 @@ func.func @reduce_missing_dims(%x: tensor<4x8xf32>) -> tensor<4xf32> {
 
 // Tests that loom.matmul's operands must share their element type.
 func.func @matmul_element_types(%a: tensor<2x3xf32>, %b: tensor<3x4xbf16>) -> tensor<2x4xf32> {
-  // expected-error@+2 {{element types differ: lhs is 'tensor<2x3xf32>' but rhs is 'tensor<3x4xbf16>'}}
+  // expected-error@+2 {{'loom.matmul' op element types differ: lhs is 'tensor<2x3xf32>' but rhs is 'tensor<3x4xbf16>'}}
   // expected-error@+1 {{'loom.matmul' op failed to infer returned types}}
   %0 = loom.matmul %a, %b : (tensor<2x3xf32>, tensor<3x4xbf16>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
@@ -729,7 +729,7 @@ func.func @matmul_element_types(%a: tensor<2x3xf32>, %b: tensor<3x4xbf16>) -> te
 
 // Tests that loom.matmul's operands need rank 2 or more.
 func.func @matmul_rank(%a: tensor<3xf32>, %b: tensor<3x4xf32>) -> tensor<4xf32> {
-  // expected-error@+2 {{operands need rank >= 2, but lhs is 'tensor<3xf32>' and rhs is 'tensor<3x4xf32>'}}
+  // expected-error@+2 {{'loom.matmul' op operands need rank >= 2, but lhs is 'tensor<3xf32>' and rhs is 'tensor<3x4xf32>'}}
   // expected-error@+1 {{'loom.matmul' op failed to infer returned types}}
   %0 = loom.matmul %a, %b : (tensor<3xf32>, tensor<3x4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -740,7 +740,7 @@ func.func @matmul_rank(%a: tensor<3xf32>, %b: tensor<3x4xf32>) -> tensor<4xf32> 
 // Tests that loom.matmul's contracting dimensions must agree, reading a
 // transposed operand's last two dimensions swapped.
 func.func @matmul_contracting_dimension(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>) -> tensor<2x4xf32> {
-  // expected-error@+2 {{contracting dimensions differ: lhs 'tensor<2x3xf32>' has K = 3 but rhs 'tensor<4x5xf32>' (transposed) has K = 5}}
+  // expected-error@+2 {{'loom.matmul' op contracting dimensions differ: lhs 'tensor<2x3xf32>' has K = 3 but rhs 'tensor<4x5xf32>' (transposed) has K = 5}}
   // expected-error@+1 {{'loom.matmul' op failed to infer returned types}}
   %0 = loom.matmul %a, %b transpose_rhs : (tensor<2x3xf32>, tensor<4x5xf32>) -> tensor<2x4xf32>
   return %0 : tensor<2x4xf32>
@@ -750,7 +750,7 @@ func.func @matmul_contracting_dimension(%a: tensor<2x3xf32>, %b: tensor<4x5xf32>
 
 // Tests that loom.matmul's batch dimensions must broadcast.
 func.func @matmul_batch_dimensions(%a: tensor<5x2x3xf32>, %b: tensor<6x3x4xf32>) -> tensor<5x2x4xf32> {
-  // expected-error@+2 {{batch dimensions of lhs 'tensor<5x2x3xf32>' and rhs 'tensor<6x3x4xf32>' are not broadcast-compatible}}
+  // expected-error@+2 {{'loom.matmul' op batch dimensions of lhs 'tensor<5x2x3xf32>' and rhs 'tensor<6x3x4xf32>' are not broadcast-compatible}}
   // expected-error@+1 {{'loom.matmul' op failed to infer returned types}}
   %0 = loom.matmul %a, %b : (tensor<5x2x3xf32>, tensor<6x3x4xf32>) -> tensor<5x2x4xf32>
   return %0 : tensor<5x2x4xf32>
@@ -779,7 +779,7 @@ func.func @matmul_i1_operands(%a: tensor<2x3xi1>, %b: tensor<3x4xi1>) -> tensor<
 
 // Tests that loom.conv2d needs rank-4 input and filter.
 func.func @conv2d_rank(%x: tensor<3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
-  // expected-error@+2 {{input 'tensor<3x8x8xf32>' and filter 'tensor<4x3x3x3xf32>' must both have rank 4 (NCHW and OIHW)}}
+  // expected-error@+2 {{'loom.conv2d' op input 'tensor<3x8x8xf32>' and filter 'tensor<4x3x3x3xf32>' must both have rank 4 (NCHW and OIHW)}}
   // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
   %0 = loom.conv2d %x, %w : (tensor<3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
@@ -789,7 +789,7 @@ func.func @conv2d_rank(%x: tensor<3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor
 
 // Tests that loom.conv2d's input and filter must share their element type.
 func.func @conv2d_element_types(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf16>) -> tensor<1x4x6x6xf32> {
-  // expected-error@+2 {{element types differ: input is 'tensor<1x3x8x8xf32>' but filter is 'tensor<4x3x3x3xf16>'}}
+  // expected-error@+2 {{'loom.conv2d' op element types differ: input is 'tensor<1x3x8x8xf32>' but filter is 'tensor<4x3x3x3xf16>'}}
   // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
   %0 = loom.conv2d %x, %w : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf16>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
@@ -799,7 +799,7 @@ func.func @conv2d_element_types(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf16>
 
 // Tests that loom.conv2d's padding has four entries.
 func.func @conv2d_padding_size(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32> {
-  // expected-error@+2 {{padding [1, 1] has 2 entries but needs 4 ([top, bottom, left, right])}}
+  // expected-error@+2 {{'loom.conv2d' op padding [1, 1] has 2 entries but needs 4 ([top, bottom, left, right])}}
   // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
   %0 = loom.conv2d %x, %w {padding = array<i64: 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x8x8xf32>
   return %0 : tensor<1x4x8x8xf32>
@@ -809,7 +809,7 @@ func.func @conv2d_padding_size(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>)
 
 // Tests that loom.conv2d's dilations must be positive.
 func.func @conv2d_dilation_not_positive(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32> {
-  // expected-error@+2 {{dilations [0, 1] has an entry below 1}}
+  // expected-error@+2 {{'loom.conv2d' op dilations [0, 1] has an entry below 1}}
   // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
   %0 = loom.conv2d %x, %w {dilations = array<i64: 0, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x6x6xf32>
   return %0 : tensor<1x4x6x6xf32>
@@ -819,7 +819,7 @@ func.func @conv2d_dilation_not_positive(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x
 
 // Tests that loom.conv2d's groups must divide the channel counts.
 func.func @conv2d_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32> {
-  // expected-error@+2 {{groups 4 must be positive and divide the input channels 4 and the output channels 6}}
+  // expected-error@+2 {{'loom.conv2d' op groups 4 must be positive and divide the input channels 4 and the output channels 6}}
   // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
   %0 = loom.conv2d %x, %w {groups = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<6x2x3x3xf32>) -> tensor<1x6x6x6xf32>
   return %0 : tensor<1x6x6x6xf32>
@@ -829,7 +829,7 @@ func.func @conv2d_groups(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> te
 
 // Tests that loom.conv2d's filter must have C/groups input channels.
 func.func @conv2d_filter_channels(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32> {
-  // expected-error@+2 {{filter 'tensor<6x4x3x3xf32>' has 4 input channels per group but input 'tensor<1x4x8x8xf32>' with groups 2 needs 2}}
+  // expected-error@+2 {{'loom.conv2d' op filter 'tensor<6x4x3x3xf32>' has 4 input channels per group but input 'tensor<1x4x8x8xf32>' with groups 2 needs 2}}
   // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
   %0 = loom.conv2d %x, %w {groups = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32>
   return %0 : tensor<1x6x6x6xf32>
@@ -839,7 +839,7 @@ func.func @conv2d_filter_channels(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf3
 
 // Tests that loom.conv2d's dilated filter must fit in the padded input.
 func.func @conv2d_filter_span(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x4x1x1xf32> {
-  // expected-error@+2 {{filter 'tensor<4x3x3x3xf32>' with dilations [4, 1] spans 9 but the padded input 'tensor<1x3x8x8xf32>' has only 8 in dimension 2}}
+  // expected-error@+2 {{'loom.conv2d' op filter 'tensor<4x3x3x3xf32>' with dilations [4, 1] spans 9 but the padded input 'tensor<1x3x8x8xf32>' has only 8 in dimension 2}}
   // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
   %0 = loom.conv2d %x, %w {dilations = array<i64: 4, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<1x4x1x1xf32>
   return %0 : tensor<1x4x1x1xf32>
@@ -877,7 +877,7 @@ func.func @conv2d_groups_not_i64(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32
 
 // Tests that loom.pool2d needs a rank-4 input.
 func.func @pool2d_rank(%x: tensor<3x8x8xf32>) -> tensor<3x4x4xf32> {
-  // expected-error@+2 {{input 'tensor<3x8x8xf32>' must have rank 4 (NCHW)}}
+  // expected-error@+2 {{'loom.pool2d' op input 'tensor<3x8x8xf32>' must have rank 4 (NCHW)}}
   // expected-error@+1 {{'loom.pool2d' op failed to infer returned types}}
   %0 = loom.pool2d max %x window [2, 2] strides [2, 2] : tensor<3x8x8xf32> -> tensor<3x4x4xf32>
   return %0 : tensor<3x4x4xf32>
@@ -887,7 +887,7 @@ func.func @pool2d_rank(%x: tensor<3x8x8xf32>) -> tensor<3x4x4xf32> {
 
 // Tests that loom.pool2d's window has two entries.
 func.func @pool2d_window_size(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32> {
-  // expected-error@+2 {{window [2] has 1 entry but needs 2 ([h, w])}}
+  // expected-error@+2 {{'loom.pool2d' op window [2] has 1 entry but needs 2 ([h, w])}}
   // expected-error@+1 {{'loom.pool2d' op failed to infer returned types}}
   %0 = loom.pool2d max %x window [2] strides [2, 2] : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
   return %0 : tensor<1x3x4x4xf32>
@@ -897,7 +897,7 @@ func.func @pool2d_window_size(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32> {
 
 // Tests that loom.pool2d's padding must not be negative.
 func.func @pool2d_negative_padding(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32> {
-  // expected-error@+2 {{padding [0, 0, -1, 0] has an entry below 0}}
+  // expected-error@+2 {{'loom.pool2d' op padding [0, 0, -1, 0] has an entry below 0}}
   // expected-error@+1 {{'loom.pool2d' op failed to infer returned types}}
   %0 = loom.pool2d avg %x window [2, 2] strides [2, 2] {padding = array<i64: 0, 0, -1, 0>} : tensor<1x3x8x8xf32> -> tensor<1x3x4x4xf32>
   return %0 : tensor<1x3x4x4xf32>
@@ -907,7 +907,7 @@ func.func @pool2d_negative_padding(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf3
 
 // Tests that loom.pool2d's padding must be smaller than the window.
 func.func @pool2d_padding_not_below_window(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x5x5xf32> {
-  // expected-error@+2 {{padding [1, 1, 2, 0] must be smaller than window [2, 2] in dimension 3}}
+  // expected-error@+2 {{'loom.pool2d' op padding [1, 1, 2, 0] must be smaller than window [2, 2] in dimension 3}}
   // expected-error@+1 {{'loom.pool2d' op failed to infer returned types}}
   %0 = loom.pool2d max %x window [2, 2] strides [2, 2] {padding = array<i64: 1, 1, 2, 0>} : tensor<1x3x8x8xf32> -> tensor<1x3x5x5xf32>
   return %0 : tensor<1x3x5x5xf32>
@@ -917,7 +917,7 @@ func.func @pool2d_padding_not_below_window(%x: tensor<1x3x8x8xf32>) -> tensor<1x
 
 // Tests that loom.pool2d's window must fit in the padded input.
 func.func @pool2d_window_too_large(%x: tensor<1x3x2x8xf32>) -> tensor<1x3x1x2xf32> {
-  // expected-error@+2 {{window [4, 4] is larger than the padded input 'tensor<1x3x2x8xf32>' (2) in dimension 2}}
+  // expected-error@+2 {{'loom.pool2d' op window [4, 4] is larger than the padded input 'tensor<1x3x2x8xf32>' (2) in dimension 2}}
   // expected-error@+1 {{'loom.pool2d' op failed to infer returned types}}
   %0 = loom.pool2d max %x window [4, 4] strides [4, 4] : tensor<1x3x2x8xf32> -> tensor<1x3x1x2xf32>
   return %0 : tensor<1x3x1x2xf32>
@@ -946,7 +946,7 @@ func.func @pool2d_missing_strides(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32
 
 // Tests that loom.softmax's dim must index a dimension of the input.
 func.func @softmax_dim_out_of_range(%x: tensor<8x10xf32>) -> tensor<8x10xf32> {
-  // expected-error@+1 {{dim 2 is out of range for input 'tensor<8x10xf32>' of rank 2}}
+  // expected-error@+1 {{'loom.softmax' op dim 2 is out of range for input 'tensor<8x10xf32>' of rank 2}}
   %0 = loom.softmax %x dim 2 : tensor<8x10xf32>
   return %0 : tensor<8x10xf32>
 }
@@ -964,7 +964,7 @@ func.func @softmax_dim_not_i64(%x: tensor<8x10xf32>) -> tensor<8x10xf32> {
 
 // Tests that loom.log_softmax's dim must index a dimension of the input.
 func.func @log_softmax_dim_out_of_range(%x: tensor<8x10xf32>) -> tensor<8x10xf32> {
-  // expected-error@+1 {{dim -1 is out of range for input 'tensor<8x10xf32>' of rank 2}}
+  // expected-error@+1 {{'loom.log_softmax' op dim -1 is out of range for input 'tensor<8x10xf32>' of rank 2}}
   %0 = loom.log_softmax %x dim -1 : tensor<8x10xf32>
   return %0 : tensor<8x10xf32>
 }
@@ -973,7 +973,7 @@ func.func @log_softmax_dim_out_of_range(%x: tensor<8x10xf32>) -> tensor<8x10xf32
 
 // Tests that loom.layer_norm's scale and bias must have one type.
 func.func @layer_norm_scale_bias_types(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %b: tensor<1x8xf32>) -> tensor<4x8xf32> {
-  // expected-error@+2 {{scale 'tensor<8xf32>' and bias 'tensor<1x8xf32>' must have the same type}}
+  // expected-error@+2 {{'loom.layer_norm' op scale 'tensor<8xf32>' and bias 'tensor<1x8xf32>' must have the same type}}
   // expected-error@+1 {{'loom.layer_norm' op failed to infer returned types}}
   %0 = loom.layer_norm %x, %g, %b : (tensor<4x8xf32>, tensor<8xf32>, tensor<1x8xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
@@ -983,7 +983,7 @@ func.func @layer_norm_scale_bias_types(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %
 
 // Tests that loom.layer_norm's scale must have the input's element type.
 func.func @layer_norm_element_types(%x: tensor<4x8xf32>, %g: tensor<8xbf16>, %b: tensor<8xbf16>) -> tensor<4x8xf32> {
-  // expected-error@+2 {{element types differ: input is 'tensor<4x8xf32>' but scale is 'tensor<8xbf16>'}}
+  // expected-error@+2 {{'loom.layer_norm' op element types differ: input is 'tensor<4x8xf32>' but scale is 'tensor<8xbf16>'}}
   // expected-error@+1 {{'loom.layer_norm' op failed to infer returned types}}
   %0 = loom.layer_norm %x, %g, %b : (tensor<4x8xf32>, tensor<8xbf16>, tensor<8xbf16>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
@@ -994,7 +994,7 @@ func.func @layer_norm_element_types(%x: tensor<4x8xf32>, %g: tensor<8xbf16>, %b:
 // Tests that loom.layer_norm's scale must match the input's trailing
 // dimensions.
 func.func @layer_norm_trailing_dimensions(%x: tensor<4x8xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4x8xf32> {
-  // expected-error@+2 {{scale 'tensor<4xf32>' must match the trailing dimensions of input 'tensor<4x8xf32>'}}
+  // expected-error@+2 {{'loom.layer_norm' op scale 'tensor<4xf32>' must match the trailing dimensions of input 'tensor<4x8xf32>'}}
   // expected-error@+1 {{'loom.layer_norm' op failed to infer returned types}}
   %0 = loom.layer_norm %x, %g, %b : (tensor<4x8xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
@@ -1024,7 +1024,7 @@ func.func @layer_norm_result_type(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %b: te
 
 // Tests that loom.attention's operands must share their element type.
 func.func @attention_element_types(%q: tensor<4x16xf32>, %k: tensor<4x16xf32>, %v: tensor<4x16xf16>) -> tensor<4x16xf32> {
-  // expected-error@+2 {{element types differ: query is 'tensor<4x16xf32>' but value is 'tensor<4x16xf16>'}}
+  // expected-error@+2 {{'loom.attention' op element types differ: query is 'tensor<4x16xf32>' but value is 'tensor<4x16xf16>'}}
   // expected-error@+1 {{'loom.attention' op failed to infer returned types}}
   %0 = loom.attention %q, %k, %v : (tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf16>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
@@ -1034,7 +1034,7 @@ func.func @attention_element_types(%q: tensor<4x16xf32>, %k: tensor<4x16xf32>, %
 
 // Tests that loom.attention's operands must have one rank of at least 2.
 func.func @attention_rank(%q: tensor<2x4x16xf32>, %k: tensor<4x16xf32>, %v: tensor<4x16xf32>) -> tensor<2x4x16xf32> {
-  // expected-error@+2 {{query 'tensor<2x4x16xf32>', key 'tensor<4x16xf32>' and value 'tensor<4x16xf32>' must have one rank of at least 2}}
+  // expected-error@+2 {{'loom.attention' op query 'tensor<2x4x16xf32>', key 'tensor<4x16xf32>' and value 'tensor<4x16xf32>' must have one rank of at least 2}}
   // expected-error@+1 {{'loom.attention' op failed to infer returned types}}
   %0 = loom.attention %q, %k, %v : (tensor<2x4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<2x4x16xf32>
   return %0 : tensor<2x4x16xf32>
@@ -1044,7 +1044,7 @@ func.func @attention_rank(%q: tensor<2x4x16xf32>, %k: tensor<4x16xf32>, %v: tens
 
 // Tests that loom.attention's leading (batch, head) dimensions must be equal.
 func.func @attention_leading_dimensions(%q: tensor<2x4x16xf32>, %k: tensor<3x4x16xf32>, %v: tensor<2x4x16xf32>) -> tensor<2x4x16xf32> {
-  // expected-error@+2 {{leading dimensions of query 'tensor<2x4x16xf32>', key 'tensor<3x4x16xf32>' and value 'tensor<2x4x16xf32>' must be equal}}
+  // expected-error@+2 {{'loom.attention' op leading dimensions of query 'tensor<2x4x16xf32>', key 'tensor<3x4x16xf32>' and value 'tensor<2x4x16xf32>' must be equal}}
   // expected-error@+1 {{'loom.attention' op failed to infer returned types}}
   %0 = loom.attention %q, %k, %v : (tensor<2x4x16xf32>, tensor<3x4x16xf32>, tensor<2x4x16xf32>) -> tensor<2x4x16xf32>
   return %0 : tensor<2x4x16xf32>
@@ -1054,7 +1054,7 @@ func.func @attention_leading_dimensions(%q: tensor<2x4x16xf32>, %k: tensor<3x4x1
 
 // Tests that loom.attention's query and key must have one head size.
 func.func @attention_head_size(%q: tensor<4x16xf32>, %k: tensor<4x8xf32>, %v: tensor<4x16xf32>) -> tensor<4x16xf32> {
-  // expected-error@+2 {{query 'tensor<4x16xf32>' and key 'tensor<4x8xf32>' must have the same head size D}}
+  // expected-error@+2 {{'loom.attention' op query 'tensor<4x16xf32>' and key 'tensor<4x8xf32>' must have the same head size D}}
   // expected-error@+1 {{'loom.attention' op failed to infer returned types}}
   %0 = loom.attention %q, %k, %v : (tensor<4x16xf32>, tensor<4x8xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
@@ -1064,7 +1064,7 @@ func.func @attention_head_size(%q: tensor<4x16xf32>, %k: tensor<4x8xf32>, %v: te
 
 // Tests that loom.attention's key and value must have one sequence length.
 func.func @attention_sequence_length(%q: tensor<4x16xf32>, %k: tensor<6x16xf32>, %v: tensor<5x16xf32>) -> tensor<4x16xf32> {
-  // expected-error@+2 {{key 'tensor<6x16xf32>' and value 'tensor<5x16xf32>' must have the same sequence length S}}
+  // expected-error@+2 {{'loom.attention' op key 'tensor<6x16xf32>' and value 'tensor<5x16xf32>' must have the same sequence length S}}
   // expected-error@+1 {{'loom.attention' op failed to infer returned types}}
   %0 = loom.attention %q, %k, %v : (tensor<4x16xf32>, tensor<6x16xf32>, tensor<5x16xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
@@ -1074,7 +1074,7 @@ func.func @attention_sequence_length(%q: tensor<4x16xf32>, %k: tensor<6x16xf32>,
 
 // Tests that causal loom.attention needs as many queries as keys.
 func.func @attention_causal_lengths(%q: tensor<4x16xf32>, %k: tensor<6x16xf32>, %v: tensor<6x16xf32>) -> tensor<4x16xf32> {
-  // expected-error@+2 {{causal attention needs as many queries as keys, but query 'tensor<4x16xf32>' has T = 4 and key 'tensor<6x16xf32>' has S = 6}}
+  // expected-error@+2 {{'loom.attention' op causal attention needs as many queries as keys, but query 'tensor<4x16xf32>' has T = 4 and key 'tensor<6x16xf32>' has S = 6}}
   // expected-error@+1 {{'loom.attention' op failed to infer returned types}}
   %0 = loom.attention %q, %k, %v causal : (tensor<4x16xf32>, tensor<6x16xf32>, tensor<6x16xf32>) -> tensor<4x16xf32>
   return %0 : tensor<4x16xf32>
@@ -1104,7 +1104,7 @@ func.func @attention_result_shape(%q: tensor<4x16xf32>, %k: tensor<6x16xf32>, %v
 
 // Tests that loom.cross_entropy's logits need a class dimension.
 func.func @cross_entropy_logits_rank(%l: tensor<f32>, %y: tensor<i32>) -> tensor<f32> {
-  // expected-error@+2 {{logits 'tensor<f32>' need a class dimension (rank >= 1)}}
+  // expected-error@+2 {{'loom.cross_entropy' op logits 'tensor<f32>' need a class dimension (rank >= 1)}}
   // expected-error@+1 {{'loom.cross_entropy' op failed to infer returned types}}
   %0 = loom.cross_entropy sum %l, %y : (tensor<f32>, tensor<i32>) -> tensor<f32>
   return %0 : tensor<f32>
@@ -1115,7 +1115,7 @@ func.func @cross_entropy_logits_rank(%l: tensor<f32>, %y: tensor<i32>) -> tensor
 // Tests that loom.cross_entropy's labels must have the logits' shape without
 // the class dimension.
 func.func @cross_entropy_labels_shape(%l: tensor<8x10xf32>, %y: tensor<8x10xi32>) -> tensor<f32> {
-  // expected-error@+2 {{labels 'tensor<8x10xi32>' must have the shape of logits 'tensor<8x10xf32>' without its last (class) dimension}}
+  // expected-error@+2 {{'loom.cross_entropy' op labels 'tensor<8x10xi32>' must have the shape of logits 'tensor<8x10xf32>' without its last (class) dimension}}
   // expected-error@+1 {{'loom.cross_entropy' op failed to infer returned types}}
   %0 = loom.cross_entropy mean %l, %y : (tensor<8x10xf32>, tensor<8x10xi32>) -> tensor<f32>
   return %0 : tensor<f32>
@@ -1209,7 +1209,7 @@ func.func @dropout_result_type(%x: tensor<4xf32>, %k: tensor<2xi64>) -> tensor<4
 
 // Tests that loom.constant's value must have a tensor type.
 func.func @constant_not_tensor() {
-  // expected-error@+1 {{value must be a statically shaped tensor}}
+  // expected-error@+1 {{'loom.constant' op value must be a statically shaped tensor}}
   %0 = loom.constant dense<1.0> : vector<2xf32>
   return
 }
@@ -1247,7 +1247,7 @@ func.func @constant_result_type() -> tensor<3xf32> {
 
 // Tests that loom.iota's dim must index a dimension of the result.
 func.func @iota_dim_out_of_range() -> tensor<4x8xi32> {
-  // expected-error@+1 {{dim 2 is out of range for result 'tensor<4x8xi32>' of rank 2}}
+  // expected-error@+1 {{'loom.iota' op dim 2 is out of range for result 'tensor<4x8xi32>' of rank 2}}
   %0 = loom.iota dim 2 : tensor<4x8xi32>
   return %0 : tensor<4x8xi32>
 }
@@ -1274,7 +1274,7 @@ func.func @all_reduce_mean_integer(%x: tensor<4xi32>) -> tensor<4xi32> {
 
 // Tests that loom.all_reduce's group_size must be positive.
 func.func @all_reduce_group_size(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{group_size 0 must be positive}}
+  // expected-error@+1 {{'loom.all_reduce' op group_size 0 must be positive}}
   %0 = loom.all_reduce sum %x over ["data"] group_size 0 : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -1283,7 +1283,7 @@ func.func @all_reduce_group_size(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // Tests that loom.all_reduce must name at least one mesh axis.
 func.func @all_reduce_no_axes(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{axes must name at least one mesh axis}}
+  // expected-error@+1 {{'loom.all_reduce' op axes must name at least one mesh axis}}
   %0 = loom.all_reduce sum %x over [] group_size 2 : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -1292,7 +1292,7 @@ func.func @all_reduce_no_axes(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // Tests that loom.all_reduce's mesh-axis names must not be empty.
 func.func @all_reduce_empty_axis_name(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{axes has an empty axis name}}
+  // expected-error@+1 {{'loom.all_reduce' op axes has an empty axis name}}
   %0 = loom.all_reduce sum %x over ["data", ""] group_size 2 : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -1301,7 +1301,7 @@ func.func @all_reduce_empty_axis_name(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // Tests that loom.all_reduce names each mesh axis once.
 func.func @all_reduce_repeated_axis(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{axes names 'data' twice}}
+  // expected-error@+1 {{'loom.all_reduce' op axes names 'data' twice}}
   %0 = loom.all_reduce sum %x over ["data", "data"] group_size 4 : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -1328,7 +1328,7 @@ func.func @all_reduce_result_type(%x: tensor<4xf32>) -> tensor<8xf32> {
 
 // Tests that loom.all_gather's group_size must be positive.
 func.func @all_gather_group_size(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{group_size -2 must be positive}}
+  // expected-error@+1 {{'loom.all_gather' op group_size -2 must be positive}}
   %0 = loom.all_gather %x over ["model"] group_size -2 dim 0 : tensor<4xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -1337,7 +1337,7 @@ func.func @all_gather_group_size(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // Tests that loom.all_gather names each mesh axis once.
 func.func @all_gather_repeated_axis(%x: tensor<4xf32>) -> tensor<16xf32> {
-  // expected-error@+1 {{axes names 'model' twice}}
+  // expected-error@+1 {{'loom.all_gather' op axes names 'model' twice}}
   %0 = loom.all_gather %x over ["model", "model"] group_size 4 dim 0 : tensor<4xf32> -> tensor<16xf32>
   return %0 : tensor<16xf32>
 }
@@ -1346,7 +1346,7 @@ func.func @all_gather_repeated_axis(%x: tensor<4xf32>) -> tensor<16xf32> {
 
 // Tests that loom.all_gather's dim must index a dimension of the input.
 func.func @all_gather_dim_out_of_range(%x: tensor<4xf32>) -> tensor<8xf32> {
-  // expected-error@+2 {{dim 1 is out of range for input 'tensor<4xf32>' of rank 1}}
+  // expected-error@+2 {{'loom.all_gather' op dim 1 is out of range for input 'tensor<4xf32>' of rank 1}}
   // expected-error@+1 {{'loom.all_gather' op failed to infer returned types}}
   %0 = loom.all_gather %x over ["model"] group_size 2 dim 1 : tensor<4xf32> -> tensor<8xf32>
   return %0 : tensor<8xf32>
@@ -1376,7 +1376,7 @@ func.func @reduce_scatter_mean_integer(%x: tensor<8xi64>) -> tensor<4xi64> {
 
 // Tests that loom.reduce_scatter's group_size must be positive.
 func.func @reduce_scatter_group_size(%x: tensor<8xf32>) -> tensor<8xf32> {
-  // expected-error@+1 {{group_size 0 must be positive}}
+  // expected-error@+1 {{'loom.reduce_scatter' op group_size 0 must be positive}}
   %0 = loom.reduce_scatter sum %x over ["data"] group_size 0 dim 0 : tensor<8xf32> -> tensor<8xf32>
   return %0 : tensor<8xf32>
 }
@@ -1385,7 +1385,7 @@ func.func @reduce_scatter_group_size(%x: tensor<8xf32>) -> tensor<8xf32> {
 
 // Tests that loom.reduce_scatter must name at least one mesh axis.
 func.func @reduce_scatter_no_axes(%x: tensor<8xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{axes must name at least one mesh axis}}
+  // expected-error@+1 {{'loom.reduce_scatter' op axes must name at least one mesh axis}}
   %0 = loom.reduce_scatter sum %x over [] group_size 2 dim 0 : tensor<8xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
@@ -1394,7 +1394,7 @@ func.func @reduce_scatter_no_axes(%x: tensor<8xf32>) -> tensor<4xf32> {
 
 // Tests that loom.reduce_scatter's dim must index a dimension of the input.
 func.func @reduce_scatter_dim_out_of_range(%x: tensor<8xf32>) -> tensor<4xf32> {
-  // expected-error@+2 {{dim 1 is out of range for input 'tensor<8xf32>' of rank 1}}
+  // expected-error@+2 {{'loom.reduce_scatter' op dim 1 is out of range for input 'tensor<8xf32>' of rank 1}}
   // expected-error@+1 {{'loom.reduce_scatter' op failed to infer returned types}}
   %0 = loom.reduce_scatter sum %x over ["data"] group_size 2 dim 1 : tensor<8xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -1404,7 +1404,7 @@ func.func @reduce_scatter_dim_out_of_range(%x: tensor<8xf32>) -> tensor<4xf32> {
 
 // Tests that loom.reduce_scatter's dim must split into group_size slices.
 func.func @reduce_scatter_not_divisible(%x: tensor<6x4xf32>) -> tensor<1x4xf32> {
-  // expected-error@+2 {{dimension 0 of input 'tensor<6x4xf32>' (6) is not divisible by group_size 4}}
+  // expected-error@+2 {{'loom.reduce_scatter' op dimension 0 of input 'tensor<6x4xf32>' (6) is not divisible by group_size 4}}
   // expected-error@+1 {{'loom.reduce_scatter' op failed to infer returned types}}
   %0 = loom.reduce_scatter max %x over ["data"] group_size 4 dim 0 : tensor<6x4xf32> -> tensor<1x4xf32>
   return %0 : tensor<1x4xf32>
@@ -1430,7 +1430,7 @@ func.func @reduce_scatter_result_shape(%x: tensor<8x4xf32>) -> tensor<8x4xf32> {
 // Tests that an all_gather whose gathered dimension (8 * 2^62) does not fit in
 // int64 is rejected instead of wrapping around.
 func.func @all_gather_overflow(%x: tensor<8xf32>) -> tensor<0xf32> {
-  // expected-error@+2 {{the gathered dimension overflows a 64-bit size}}
+  // expected-error@+2 {{'loom.all_gather' op the gathered dimension overflows a 64-bit size}}
   // expected-error@+1 {{'loom.all_gather' op failed to infer returned types}}
   %0 = loom.all_gather %x over ["data"] group_size 4611686018427387904 dim 0 : tensor<8xf32> -> tensor<0xf32>
   return %0 : tensor<0xf32>
@@ -1441,7 +1441,7 @@ func.func @all_gather_overflow(%x: tensor<8xf32>) -> tensor<0xf32> {
 // Tests that conv2d padding whose sum with the input size overflows int64 is
 // rejected.
 func.func @conv2d_padding_overflow(%x: tensor<1x1x8x8xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x4x6xf32> {
-  // expected-error@+2 {{the padded input overflows a 64-bit size}}
+  // expected-error@+2 {{'loom.conv2d' op the padded input overflows a 64-bit size}}
   // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
   %0 = loom.conv2d %x, %w {padding = array<i64: 9223372036854775807, 9223372036854775807, 0, 0>} : (tensor<1x1x8x8xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x4x6xf32>
   return %0 : tensor<1x1x4x6xf32>
@@ -1451,7 +1451,7 @@ func.func @conv2d_padding_overflow(%x: tensor<1x1x8x8xf32>, %w: tensor<1x1x3x3xf
 
 // Tests that a conv2d dilation whose filter span overflows int64 is rejected.
 func.func @conv2d_dilation_overflow(%x: tensor<1x1x8x8xf32>, %w: tensor<1x1x3x3xf32>) -> tensor<1x1x1x1xf32> {
-  // expected-error@+2 {{the dilated filter overflows a 64-bit size}}
+  // expected-error@+2 {{'loom.conv2d' op the dilated filter overflows a 64-bit size}}
   // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
   %0 = loom.conv2d %x, %w {dilations = array<i64: 9223372036854775807, 1>} : (tensor<1x1x8x8xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x1x1xf32>
   return %0 : tensor<1x1x1x1xf32>
@@ -1462,7 +1462,7 @@ func.func @conv2d_dilation_overflow(%x: tensor<1x1x8x8xf32>, %w: tensor<1x1x3x3x
 // Tests that pool2d padding whose sum with the input size overflows int64 is
 // rejected.
 func.func @pool2d_padding_overflow(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x1x1xf32> {
-  // expected-error@+2 {{the padded input overflows a 64-bit size}}
+  // expected-error@+2 {{'loom.pool2d' op the padded input overflows a 64-bit size}}
   // expected-error@+1 {{'loom.pool2d' op failed to infer returned types}}
   %0 = loom.pool2d max %x window [9223372036854775807, 1] strides [1, 1] {padding = array<i64: 9223372036854775806, 9223372036854775806, 0, 0>} : tensor<1x1x4x4xf32> -> tensor<1x1x1x1xf32>
   return %0 : tensor<1x1x1x1xf32>
@@ -1472,7 +1472,7 @@ func.func @pool2d_padding_overflow(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x1x1xf3
 
 // Tests that concatenating inputs whose sizes add past int64 is rejected.
 func.func @concat_overflow(%a: tensor<4611686018427387904xf32>, %b: tensor<4611686018427387904xf32>) -> tensor<1xf32> {
-  // expected-error@+2 {{the concatenated dimension overflows a 64-bit size}}
+  // expected-error@+2 {{'loom.concat' op the concatenated dimension overflows a 64-bit size}}
   // expected-error@+1 {{'loom.concat' op failed to infer returned types}}
   %0 = loom.concat %a, %b dim 0 : (tensor<4611686018427387904xf32>, tensor<4611686018427387904xf32>) -> tensor<1xf32>
   return %0 : tensor<1xf32>
@@ -1483,7 +1483,18 @@ func.func @concat_overflow(%a: tensor<4611686018427387904xf32>, %b: tensor<46116
 // Tests that a reshape whose element count does not fit in int64 is rejected
 // rather than compared modulo 2^64.
 func.func @reshape_overflow(%x: tensor<4294967296x4294967296xf32>) -> tensor<0xf32> {
-  // expected-error@+1 {{the element count of input 'tensor<4294967296x4294967296xf32>' overflows a 64-bit size}}
+  // expected-error@+1 {{'loom.reshape' op the element count of input 'tensor<4294967296x4294967296xf32>' overflows a 64-bit size}}
   %0 = loom.reshape %x : tensor<4294967296x4294967296xf32> to tensor<0xf32>
   return %0 : tensor<0xf32>
+}
+
+// -----
+
+// Tests that a conv2d filter with a zero spatial size is rejected (it would
+// make the output larger than the input).
+func.func @conv2d_zero_kernel(%x: tensor<1x1x5x5xf32>, %w: tensor<1x1x0x3xf32>) -> tensor<1x1x6x3xf32> {
+  // expected-error@+2 {{'loom.conv2d' op filter 'tensor<1x1x0x3xf32>' must have a positive kernel size (KH, KW)}}
+  // expected-error@+1 {{'loom.conv2d' op failed to infer returned types}}
+  %0 = loom.conv2d %x, %w : (tensor<1x1x5x5xf32>, tensor<1x1x0x3xf32>) -> tensor<1x1x6x3xf32>
+  return %0 : tensor<1x1x6x3xf32>
 }

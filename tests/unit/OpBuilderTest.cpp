@@ -329,7 +329,7 @@ TEST_F(OpBuilderTest, InferReturnTypesReportsThroughTheAdaptor) {
   EXPECT_TRUE(failed(MatmulOp::inferReturnTypes(&ctx, loc, shapes, results)));
   EXPECT_EQ(
       llvm::join(diagnostics, " | "),
-      "contracting dimensions differ: lhs 'tensor<2x3xf32>' has K = 3 but "
+      "'loom.matmul' op contracting dimensions differ: lhs 'tensor<2x3xf32>' has K = 3 but "
       "rhs 'tensor<4x5xf32>' has K = 4");
 
   // Properties reach the rule: with transpose_rhs, [2, 3] x [4, 5]^T still
@@ -342,7 +342,7 @@ TEST_F(OpBuilderTest, InferReturnTypesReportsThroughTheAdaptor) {
       failed(MatmulOp::inferReturnTypes(&ctx, loc, transposed, results)));
   EXPECT_EQ(
       llvm::join(diagnostics, " | "),
-      "contracting dimensions differ: lhs 'tensor<2x3xf32>' has K = 3 but "
+      "'loom.matmul' op contracting dimensions differ: lhs 'tensor<2x3xf32>' has K = 3 but "
       "rhs 'tensor<4x5xf32>' (transposed) has K = 5");
 
   // Builders may run inference before ODS checks the operand types.
@@ -352,7 +352,7 @@ TEST_F(OpBuilderTest, InferReturnTypesReportsThroughTheAdaptor) {
                             plain);
   EXPECT_TRUE(failed(MatmulOp::inferReturnTypes(&ctx, loc, dynamic, results)));
   EXPECT_EQ(llvm::join(diagnostics, " | "),
-            "lhs must be a statically shaped tensor, not 'tensor<?x3xf32>'");
+            "'loom.matmul' op lhs must be a statically shaped tensor, not 'tensor<?x3xf32>'");
 
   // The generic (operands, attributes, properties) entry point agrees.
   diagnostics.clear();
@@ -361,7 +361,7 @@ TEST_F(OpBuilderTest, InferReturnTypesReportsThroughTheAdaptor) {
       OpaqueProperties(nullptr), RegionRange(), results)));
   EXPECT_EQ(
       llvm::join(diagnostics, " | "),
-      "operands are not broadcast-compatible: lhs 'tensor<2x3xf32>' has 3 "
+      "'loom.add' op operands are not broadcast-compatible: lhs 'tensor<2x3xf32>' has 3 "
       "at dimension 1 where rhs 'tensor<4x5xf32>' has 5 at dimension 1");
   EXPECT_TRUE(results.empty());
   end({});
