@@ -1,4 +1,5 @@
-//===- LoomAttrs.h - Attributes of the loom dialect ---------------*- C++ -*-===//
+//===- LoomAttrs.h - Attributes of the loom dialect ---------------*- C++
+//-*-===//
 //
 // Part of Loom. The enumerations of LoomAttrs.td.
 //

@@ -1,4 +1,5 @@
-//===- LoomDialect.h - The loom dialect ---------------------------*- C++ -*-===//
+//===- LoomDialect.h - The loom dialect ---------------------------*- C++
+//-*-===//
 //
 // Part of Loom. Declares the `loom` dialect class.
 //

@@ -74,7 +74,8 @@ OpFoldResult NegOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult r = foldIdentityOperand(*this, getLhs(), adaptor.getRhs(), 0))
+  if (OpFoldResult r =
+          foldIdentityOperand(*this, getLhs(), adaptor.getRhs(), 0))
     return r;
   return foldIdentityOperand(*this, getRhs(), adaptor.getLhs(), 0);
 }
@@ -84,7 +85,8 @@ OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
-  if (OpFoldResult r = foldIdentityOperand(*this, getLhs(), adaptor.getRhs(), 1))
+  if (OpFoldResult r =
+          foldIdentityOperand(*this, getLhs(), adaptor.getRhs(), 1))
     return r;
   return foldIdentityOperand(*this, getRhs(), adaptor.getLhs(), 1);
 }
@@ -111,8 +113,7 @@ OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getInput()))
-    return SplatElementsAttr::get(getType(),
-                                  splat.getSplatValue<Attribute>());
+    return SplatElementsAttr::get(getType(), splat.getSplatValue<Attribute>());
   // Broadcasting is transitive: x -> y -> z is x -> z.
   if (auto inner = getInput().getDefiningOp<BroadcastOp>()) {
     getInputMutable().assign(inner.getInput());
@@ -129,8 +130,7 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
   if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getInput()))
-    return SplatElementsAttr::get(getType(),
-                                  splat.getSplatValue<Attribute>());
+    return SplatElementsAttr::get(getType(), splat.getSplatValue<Attribute>());
   if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
     getInputMutable().assign(inner.getInput());
     return getResult();

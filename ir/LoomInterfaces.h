@@ -1,4 +1,5 @@
-//===- LoomInterfaces.h - Op interfaces of the loom dialect -------*- C++ -*-===//
+//===- LoomInterfaces.h - Op interfaces of the loom dialect -------*- C++
+//-*-===//
 //
 // Part of Loom. The op interfaces of LoomInterfaces.td.
 //

@@ -30,8 +30,7 @@ struct NamedValue {
 
 /// Fetches the static tensor types of `values`; failure (diagnosed) if any is
 /// not a statically shaped tensor.
-LogicalResult getTensorTypes(const RuleLoc &loc,
-                             ArrayRef<NamedValue> values,
+LogicalResult getTensorTypes(const RuleLoc &loc, ArrayRef<NamedValue> values,
                              SmallVectorImpl<RankedTensorType> &types) {
   for (const NamedValue &v : values) {
     auto type = getStaticTensorType(loc, v.value, v.name);
@@ -67,7 +66,8 @@ static ParseResult parseLoomTypes(OpAsmParser &parser, Types &...types) {
   if (fn.getNumInputs() != refs.size() - 1 || fn.getNumResults() != 1)
     return parser.emitError(loc, "expected a functional type with ")
            << refs.size() - 1 << " operand types and 1 result type";
-  for (auto [ref, input] : llvm::zip(ArrayRef(refs).drop_back(), fn.getInputs()))
+  for (auto [ref, input] :
+       llvm::zip(ArrayRef(refs).drop_back(), fn.getInputs()))
     *ref = input;
   *refs.back() = fn.getResult(0);
   return success();
@@ -88,7 +88,8 @@ static void printLoomTypes(OpAsmPrinter &printer, Operation *, Types... types) {
 // loom.compare
 //===----------------------------------------------------------------------===//
 
-LogicalResult CompareOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult CompareOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> rawLoc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -103,7 +104,8 @@ LogicalResult CompareOp::inferReturnTypes(MLIRContext *, std::optional<Location>
 // loom.select
 //===----------------------------------------------------------------------===//
 
-LogicalResult SelectOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -122,7 +124,8 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 //===----------------------------------------------------------------------===//
 
 LogicalResult BroadcastOp::verify() {
-  return verifyBroadcastOp(RuleLoc(getLoc(), getOperationName()), getInput().getType(), getType());
+  return verifyBroadcastOp(RuleLoc(getLoc(), getOperationName()),
+                           getInput().getType(), getType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -130,14 +133,16 @@ LogicalResult BroadcastOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ReshapeOp::verify() {
-  return verifyReshapeOp(RuleLoc(getLoc(), getOperationName()), getInput().getType(), getType());
+  return verifyReshapeOp(RuleLoc(getLoc(), getOperationName()),
+                         getInput().getType(), getType());
 }
 
 //===----------------------------------------------------------------------===//
 // loom.transpose
 //===----------------------------------------------------------------------===//
 
-LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> rawLoc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -151,7 +156,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 // loom.slice
 //===----------------------------------------------------------------------===//
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> rawLoc,
                                         Adaptor adaptor,
                                         SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -166,7 +172,8 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> r
 // loom.concat
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -185,15 +192,16 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 // loom.gather
 //===----------------------------------------------------------------------===//
 
-LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
-  if (failed(getTensorTypes(loc,
-                            {{adaptor.getTable(), "table"},
-                             {adaptor.getIndices(), "indices"}},
-                            t)))
+  if (failed(getTensorTypes(
+          loc,
+          {{adaptor.getTable(), "table"}, {adaptor.getIndices(), "indices"}},
+          t)))
     return failure();
   return inferGatherOp(loc, t[0], t[1], adaptor.getAxis(), results);
 }
@@ -202,7 +210,8 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 // loom.scatter_add
 //===----------------------------------------------------------------------===//
 
-LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> rawLoc,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -220,7 +229,8 @@ LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *, std::optional<Locati
 // loom.reduce
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult ReduceOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -235,7 +245,8 @@ LogicalResult ReduceOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 // loom.matmul
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -251,15 +262,15 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 // loom.conv2d
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
-  if (failed(getTensorTypes(loc,
-                            {{adaptor.getInput(), "input"},
-                             {adaptor.getFilter(), "filter"}},
-                            t)))
+  if (failed(getTensorTypes(
+          loc, {{adaptor.getInput(), "input"}, {adaptor.getFilter(), "filter"}},
+          t)))
     return failure();
   return inferConv2dOp(loc, t[0], t[1], adaptor.getStrides(),
                        adaptor.getPadding(), adaptor.getDilations(),
@@ -270,7 +281,8 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 // loom.pool2d
 //===----------------------------------------------------------------------===//
 
-LogicalResult Pool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult Pool2dOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> rawLoc,
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -286,18 +298,21 @@ LogicalResult Pool2dOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
 //===----------------------------------------------------------------------===//
 
 LogicalResult SoftmaxOp::verify() {
-  return verifySoftmaxOp(RuleLoc(getLoc(), getOperationName()), getType(), getDim());
+  return verifySoftmaxOp(RuleLoc(getLoc(), getOperationName()), getType(),
+                         getDim());
 }
 
 LogicalResult LogSoftmaxOp::verify() {
-  return verifySoftmaxOp(RuleLoc(getLoc(), getOperationName()), getType(), getDim());
+  return verifySoftmaxOp(RuleLoc(getLoc(), getOperationName()), getType(),
+                         getDim());
 }
 
 //===----------------------------------------------------------------------===//
 // loom.layer_norm
 //===----------------------------------------------------------------------===//
 
-LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> rawLoc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -322,7 +337,8 @@ LogicalResult LayerNormOp::verify() {
 // loom.attention
 //===----------------------------------------------------------------------===//
 
-LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> rawLoc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -349,15 +365,16 @@ LogicalResult AttentionOp::verify() {
 // loom.cross_entropy
 //===----------------------------------------------------------------------===//
 
-LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *,
+                                               std::optional<Location> rawLoc,
                                                Adaptor adaptor,
                                                SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
-  if (failed(getTensorTypes(loc,
-                            {{adaptor.getLogits(), "logits"},
-                             {adaptor.getLabels(), "labels"}},
-                            t)))
+  if (failed(getTensorTypes(
+          loc,
+          {{adaptor.getLogits(), "logits"}, {adaptor.getLabels(), "labels"}},
+          t)))
     return failure();
   return inferCrossEntropyOp(loc, adaptor.getReduction(), t[0], t[1], results);
 }
@@ -366,7 +383,8 @@ LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *, std::optional<Loca
 // loom.dropout
 //===----------------------------------------------------------------------===//
 
-LogicalResult DropoutOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult DropoutOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> rawLoc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -378,7 +396,8 @@ LogicalResult DropoutOp::verify() {
   if (!(rate >= 0.0 && rate < 1.0))
     return emitOpError("rate ") << rate << " must lie in [0, 1)";
   if (getStreamAttr().getInt() < 0)
-    return emitOpError("stream ") << getStreamAttr().getInt() << " must be non-negative";
+    return emitOpError("stream ")
+           << getStreamAttr().getInt() << " must be non-negative";
   return success();
 }
 
@@ -386,7 +405,8 @@ LogicalResult DropoutOp::verify() {
 // loom.constant
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> rawLoc,
                                            Adaptor adaptor,
                                            SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -404,7 +424,8 @@ LogicalResult ConstantOp::inferReturnTypes(MLIRContext *, std::optional<Location
 //===----------------------------------------------------------------------===//
 
 LogicalResult IotaOp::verify() {
-  return verifyIotaOp(RuleLoc(getLoc(), getOperationName()), getType(), getDim());
+  return verifyIotaOp(RuleLoc(getLoc(), getOperationName()), getType(),
+                      getDim());
 }
 
 //===----------------------------------------------------------------------===//
@@ -424,11 +445,12 @@ LogicalResult AllReduceOp::verify() {
       !isa<FloatType>(getInput().getType().getElementType()))
     return emitOpError("mean needs a floating-point input, not ")
            << getInput().getType();
-  return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()), axisNames(getAxes()),
-                               getGroupSize());
+  return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()),
+                               axisNames(getAxes()), getGroupSize());
 }
 
-LogicalResult AllGatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+LogicalResult AllGatherOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> rawLoc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
@@ -440,12 +462,14 @@ LogicalResult AllGatherOp::inferReturnTypes(MLIRContext *, std::optional<Locatio
 }
 
 LogicalResult AllGatherOp::verify() {
-  return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()), axisNames(getAxes()),
-                               getGroupSize());
+  return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()),
+                               axisNames(getAxes()), getGroupSize());
 }
 
-LogicalResult ReduceScatterOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc, Adaptor adaptor,
-    SmallVectorImpl<Type> &results) {
+LogicalResult
+ReduceScatterOp::inferReturnTypes(MLIRContext *, std::optional<Location> rawLoc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &results) {
   RuleLoc loc(rawLoc, getOperationName());
   SmallVector<RankedTensorType> t;
   if (failed(getTensorTypes(loc, {{adaptor.getInput(), "input"}}, t)))
@@ -459,8 +483,8 @@ LogicalResult ReduceScatterOp::verify() {
       !isa<FloatType>(getInput().getType().getElementType()))
     return emitOpError("mean needs a floating-point input, not ")
            << getInput().getType();
-  return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()), axisNames(getAxes()),
-                               getGroupSize());
+  return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()),
+                               axisNames(getAxes()), getGroupSize());
 }
 
 //===----------------------------------------------------------------------===//

@@ -43,45 +43,44 @@ std::string fmt(ArrayRef<int64_t> values) {
 }
 
 /// Checks that `dim` indexes a dimension of a rank-`rank` tensor.
-LogicalResult checkDim(RuleLoc loc, StringRef attr,
-                       int64_t dim, RankedTensorType type, StringRef operand) {
+LogicalResult checkDim(RuleLoc loc, StringRef attr, int64_t dim,
+                       RankedTensorType type, StringRef operand) {
   if (dim >= 0 && dim < type.getRank())
     return success();
-  return emitRuleError(loc, attr, " ", dim, " is out of range for ",
-                           operand, " ", type, " of rank ", type.getRank());
+  return emitRuleError(loc, attr, " ", dim, " is out of range for ", operand,
+                       " ", type, " of rank ", type.getRank());
 }
 
 /// Checks that two operands share their element type.
-LogicalResult checkSameElementType(RuleLoc loc,
-                                   StringRef lhsName, RankedTensorType lhs,
-                                   StringRef rhsName, RankedTensorType rhs) {
+LogicalResult checkSameElementType(RuleLoc loc, StringRef lhsName,
+                                   RankedTensorType lhs, StringRef rhsName,
+                                   RankedTensorType rhs) {
   if (lhs.getElementType() == rhs.getElementType())
     return success();
   return emitRuleError(loc, "element types differ: ", lhsName, " is ", lhs,
-                           " but ", rhsName, " is ", rhs);
+                       " but ", rhsName, " is ", rhs);
 }
 
 /// Checks that an attribute array has `size` entries.
-LogicalResult checkSize(RuleLoc loc, StringRef attr,
-                        ArrayRef<int64_t> values, size_t size,
-                        StringRef what) {
+LogicalResult checkSize(RuleLoc loc, StringRef attr, ArrayRef<int64_t> values,
+                        size_t size, StringRef what) {
   if (values.size() == size)
     return success();
   return emitRuleError(loc, attr, " ", fmt(values), " has ", values.size(),
-                           values.size() == 1 ? " entry" : " entries",
-                           " but needs ", size, " (", what, ")");
+                       values.size() == 1 ? " entry" : " entries",
+                       " but needs ", size, " (", what, ")");
 }
 
 /// Adds or multiplies dimension sizes, failing (diagnosed) instead of
 /// wrapping around: attributes may hold any int64 value.
-LogicalResult checkedAdd(RuleLoc loc, int64_t a, int64_t b,
-                         int64_t &out, StringRef what) {
+LogicalResult checkedAdd(RuleLoc loc, int64_t a, int64_t b, int64_t &out,
+                         StringRef what) {
   if (!llvm::AddOverflow(a, b, out))
     return success();
   return emitRuleError(loc, what, " overflows a 64-bit size");
 }
-LogicalResult checkedMul(RuleLoc loc, int64_t a, int64_t b,
-                         int64_t &out, StringRef what) {
+LogicalResult checkedMul(RuleLoc loc, int64_t a, int64_t b, int64_t &out,
+                         StringRef what) {
   if (!llvm::MulOverflow(a, b, out))
     return success();
   return emitRuleError(loc, what, " overflows a 64-bit size");
@@ -89,13 +88,13 @@ LogicalResult checkedMul(RuleLoc loc, int64_t a, int64_t b,
 
 /// The number of elements of `type`, or failure (diagnosed) when it does not
 /// fit in 64 bits.
-FailureOr<int64_t> checkedNumElements(RuleLoc loc,
-                                      StringRef name, RankedTensorType type) {
+FailureOr<int64_t> checkedNumElements(RuleLoc loc, StringRef name,
+                                      RankedTensorType type) {
   int64_t n = 1;
   for (int64_t d : type.getShape())
     if (llvm::MulOverflow(n, d, n))
       return emitRuleError(loc, "the element count of ", name, " ", type,
-                               " overflows a 64-bit size");
+                           " overflows a 64-bit size");
   return n;
 }
 
@@ -105,8 +104,8 @@ FailureOr<int64_t> checkedNumElements(RuleLoc loc,
 // Broadcasting
 //===----------------------------------------------------------------------===//
 
-FailureOr<SmallVector<int64_t>> mlir::loom::broadcastShapes(
-    ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
+FailureOr<SmallVector<int64_t>>
+mlir::loom::broadcastShapes(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
   size_t rank = std::max(lhs.size(), rhs.size());
   SmallVector<int64_t> result(rank);
   for (size_t i = 0; i < rank; ++i) {
@@ -132,8 +131,7 @@ bool mlir::loom::isBroadcastableTo(ArrayRef<int64_t> from,
 }
 
 FailureOr<SmallVector<int64_t>>
-mlir::loom::inferBroadcastShape(RuleLoc loc,
-                                ArrayRef<NamedOperand> operands) {
+mlir::loom::inferBroadcastShape(RuleLoc loc, ArrayRef<NamedOperand> operands) {
   SmallVector<int64_t> shape;
   for (auto [i, operand] : llvm::enumerate(operands)) {
     auto next = broadcastShapes(shape, operand.type.getShape());
@@ -165,21 +163,19 @@ mlir::loom::inferBroadcastShape(RuleLoc loc,
 //===----------------------------------------------------------------------===//
 
 FailureOr<RankedTensorType>
-mlir::loom::getStaticTensorType(RuleLoc loc, Value value,
-                                StringRef name) {
+mlir::loom::getStaticTensorType(RuleLoc loc, Value value, StringRef name) {
   if (!value)
     return emitRuleError(loc, name, " is missing");
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!type || !type.hasStaticShape())
-    return emitRuleError(loc, name,
-                             " must be a statically shaped tensor, not ",
-                             value.getType());
+    return emitRuleError(loc, name, " must be a statically shaped tensor, not ",
+                         value.getType());
   return type;
 }
 
-LogicalResult mlir::loom::inferSameTypeAsOperand(
-    RuleLoc loc, Value operand,
-    SmallVectorImpl<Type> &results) {
+LogicalResult
+mlir::loom::inferSameTypeAsOperand(RuleLoc loc, Value operand,
+                                   SmallVectorImpl<Type> &results) {
   auto type = getStaticTensorType(loc, operand, "operand");
   if (failed(type))
     return failure();
@@ -187,9 +183,9 @@ LogicalResult mlir::loom::inferSameTypeAsOperand(
   return success();
 }
 
-LogicalResult mlir::loom::inferBinaryElementwiseOp(
-    RuleLoc loc, Value lhs, Value rhs,
-    SmallVectorImpl<Type> &results) {
+LogicalResult
+mlir::loom::inferBinaryElementwiseOp(RuleLoc loc, Value lhs, Value rhs,
+                                     SmallVectorImpl<Type> &results) {
   auto lhsType = getStaticTensorType(loc, lhs, "lhs");
   auto rhsType = getStaticTensorType(loc, rhs, "rhs");
   if (failed(lhsType) || failed(rhsType))
@@ -201,9 +197,10 @@ LogicalResult mlir::loom::inferBinaryElementwiseOp(
 // Elementwise binary, compare, select
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::inferBinaryElementwiseOp(
-    RuleLoc loc, RankedTensorType lhs, RankedTensorType rhs,
-    SmallVectorImpl<Type> &results) {
+LogicalResult
+mlir::loom::inferBinaryElementwiseOp(RuleLoc loc, RankedTensorType lhs,
+                                     RankedTensorType rhs,
+                                     SmallVectorImpl<Type> &results) {
   if (failed(checkSameElementType(loc, "lhs", lhs, "rhs", rhs)))
     return failure();
   auto shape = inferBroadcastShape(loc, {{"lhs", lhs}, {"rhs", rhs}});
@@ -213,8 +210,7 @@ LogicalResult mlir::loom::inferBinaryElementwiseOp(
   return success();
 }
 
-LogicalResult mlir::loom::inferCompareOp(RuleLoc loc,
-                                         RankedTensorType lhs,
+LogicalResult mlir::loom::inferCompareOp(RuleLoc loc, RankedTensorType lhs,
                                          RankedTensorType rhs,
                                          SmallVectorImpl<Type> &results) {
   if (failed(checkSameElementType(loc, "lhs", lhs, "rhs", rhs)))
@@ -227,16 +223,15 @@ LogicalResult mlir::loom::inferCompareOp(RuleLoc loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferSelectOp(RuleLoc loc,
-                                        RankedTensorType condition,
+LogicalResult mlir::loom::inferSelectOp(RuleLoc loc, RankedTensorType condition,
                                         RankedTensorType onTrue,
                                         RankedTensorType onFalse,
                                         SmallVectorImpl<Type> &results) {
   if (failed(checkSameElementType(loc, "on_true", onTrue, "on_false", onFalse)))
     return failure();
-  auto shape = inferBroadcastShape(loc, {{"condition", condition},
-                                         {"on_true", onTrue},
-                                         {"on_false", onFalse}});
+  auto shape = inferBroadcastShape(
+      loc,
+      {{"condition", condition}, {"on_true", onTrue}, {"on_false", onFalse}});
   if (failed(shape))
     return failure();
   results.push_back(RankedTensorType::get(*shape, onTrue.getElementType()));
@@ -247,28 +242,25 @@ LogicalResult mlir::loom::inferSelectOp(RuleLoc loc,
 // Data movement
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::verifyBroadcastOp(RuleLoc loc,
-                                            RankedTensorType input,
+LogicalResult mlir::loom::verifyBroadcastOp(RuleLoc loc, RankedTensorType input,
                                             RankedTensorType result) {
   if (failed(checkSameElementType(loc, "input", input, "result", result)))
     return failure();
   if (input.getRank() > result.getRank())
-    return emitRuleError(loc, "input ", input, " has rank ",
-                             input.getRank(), ", more than result ", result,
-                             " of rank ", result.getRank());
+    return emitRuleError(loc, "input ", input, " has rank ", input.getRank(),
+                         ", more than result ", result, " of rank ",
+                         result.getRank());
   int64_t offset = result.getRank() - input.getRank();
   for (auto [i, d] : llvm::enumerate(input.getShape()))
     if (d != 1 && d != result.getDimSize(offset + i))
-      return emitRuleError(loc, "input ", input,
-                               " does not broadcast to result ", result,
-                               ": input dimension ", i, " is ", d,
-                               " but result dimension ", offset + i, " is ",
-                               result.getDimSize(offset + i));
+      return emitRuleError(
+          loc, "input ", input, " does not broadcast to result ", result,
+          ": input dimension ", i, " is ", d, " but result dimension ",
+          offset + i, " is ", result.getDimSize(offset + i));
   return success();
 }
 
-LogicalResult mlir::loom::verifyReshapeOp(RuleLoc loc,
-                                          RankedTensorType input,
+LogicalResult mlir::loom::verifyReshapeOp(RuleLoc loc, RankedTensorType input,
                                           RankedTensorType result) {
   if (failed(checkSameElementType(loc, "input", input, "result", result)))
     return failure();
@@ -278,12 +270,11 @@ LogicalResult mlir::loom::verifyReshapeOp(RuleLoc loc,
     return failure();
   if (*in != *out)
     return emitRuleError(loc, "input ", input, " has ", *in,
-                             " elements but result ", result, " has ", *out);
+                         " elements but result ", result, " has ", *out);
   return success();
 }
 
-LogicalResult mlir::loom::inferTransposeOp(RuleLoc loc,
-                                           RankedTensorType input,
+LogicalResult mlir::loom::inferTransposeOp(RuleLoc loc, RankedTensorType input,
                                            ArrayRef<int64_t> perm,
                                            SmallVectorImpl<Type> &results) {
   if (static_cast<int64_t>(perm.size()) != input.getRank())
@@ -295,8 +286,8 @@ LogicalResult mlir::loom::inferTransposeOp(RuleLoc loc,
   for (int64_t p : perm) {
     if (p < 0 || p >= input.getRank() || seen[p])
       return emitRuleError(loc, "perm ", fmt(perm),
-                               " is not a permutation of [0, ",
-                               input.getRank(), ")");
+                           " is not a permutation of [0, ", input.getRank(),
+                           ")");
     seen[p] = true;
     shape.push_back(input.getDimSize(p));
   }
@@ -304,8 +295,7 @@ LogicalResult mlir::loom::inferTransposeOp(RuleLoc loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferSliceOp(RuleLoc loc,
-                                       RankedTensorType input,
+LogicalResult mlir::loom::inferSliceOp(RuleLoc loc, RankedTensorType input,
                                        ArrayRef<int64_t> start,
                                        ArrayRef<int64_t> limit,
                                        ArrayRef<int64_t> stride,
@@ -319,13 +309,12 @@ LogicalResult mlir::loom::inferSliceOp(RuleLoc loc,
   for (size_t d = 0; d < rank; ++d) {
     if (stride[d] <= 0)
       return emitRuleError(loc, "stride ", fmt(stride),
-                               " must be positive in dimension ", d);
-    if (start[d] < 0 || start[d] > limit[d] ||
-        limit[d] > input.getDimSize(d))
-      return emitRuleError(loc, "slice [", start[d], ", ", limit[d],
-                               ") of dimension ", d, " is out of bounds for ",
-                               input, " (need 0 <= start <= limit <= ",
-                               input.getDimSize(d), ")");
+                           " must be positive in dimension ", d);
+    if (start[d] < 0 || start[d] > limit[d] || limit[d] > input.getDimSize(d))
+      return emitRuleError(
+          loc, "slice [", start[d], ", ", limit[d], ") of dimension ", d,
+          " is out of bounds for ", input,
+          " (need 0 <= start <= limit <= ", input.getDimSize(d), ")");
     // ceil((limit - start) / stride), written so that it cannot overflow.
     int64_t extent = limit[d] - start[d];
     shape.push_back(extent == 0 ? 0 : (extent - 1) / stride[d] + 1);
@@ -349,13 +338,13 @@ LogicalResult mlir::loom::inferConcatOp(RuleLoc loc,
     if (failed(checkSameElementType(loc, "input #0", first, name, type)))
       return failure();
     if (type.getRank() != first.getRank())
-      return emitRuleError(loc, "ranks differ: input #0 is ", first,
-                               " but ", name, " is ", type);
+      return emitRuleError(loc, "ranks differ: input #0 is ", first, " but ",
+                           name, " is ", type);
     for (int64_t d = 0; d < first.getRank(); ++d)
       if (d != dim && type.getDimSize(d) != first.getDimSize(d))
-        return emitRuleError(loc, "input #0 ", first, " and ", name, " ",
-                                 type, " differ in dimension ", d,
-                                 ", which is not the concatenation dim ", dim);
+        return emitRuleError(loc, "input #0 ", first, " and ", name, " ", type,
+                             " differ in dimension ", d,
+                             ", which is not the concatenation dim ", dim);
     if (failed(checkedAdd(loc, shape[dim], type.getDimSize(dim), shape[dim],
                           "the concatenated dimension")))
       return failure();
@@ -364,18 +353,17 @@ LogicalResult mlir::loom::inferConcatOp(RuleLoc loc,
   return success();
 }
 
-/// The shape of a gather: table.shape[:axis] + indices.shape + table.shape[axis+1:].
-static SmallVector<int64_t> gatherShape(RankedTensorType table,
-                                        RankedTensorType indices,
-                                        int64_t axis) {
+/// The shape of a gather: table.shape[:axis] + indices.shape +
+/// table.shape[axis+1:].
+static SmallVector<int64_t>
+gatherShape(RankedTensorType table, RankedTensorType indices, int64_t axis) {
   SmallVector<int64_t> shape(table.getShape().take_front(axis));
   llvm::append_range(shape, indices.getShape());
   llvm::append_range(shape, table.getShape().drop_front(axis + 1));
   return shape;
 }
 
-LogicalResult mlir::loom::inferGatherOp(RuleLoc loc,
-                                        RankedTensorType table,
+LogicalResult mlir::loom::inferGatherOp(RuleLoc loc, RankedTensorType table,
                                         RankedTensorType indices, int64_t axis,
                                         SmallVectorImpl<Type> &results) {
   if (failed(checkDim(loc, "axis", axis, table, "table")))
@@ -385,8 +373,7 @@ LogicalResult mlir::loom::inferGatherOp(RuleLoc loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferScatterAddOp(RuleLoc loc,
-                                            RankedTensorType dest,
+LogicalResult mlir::loom::inferScatterAddOp(RuleLoc loc, RankedTensorType dest,
                                             RankedTensorType indices,
                                             RankedTensorType updates,
                                             int64_t axis,
@@ -397,9 +384,9 @@ LogicalResult mlir::loom::inferScatterAddOp(RuleLoc loc,
   SmallVector<int64_t> expected = gatherShape(dest, indices, axis);
   if (updates.getShape() != ArrayRef<int64_t>(expected))
     return emitRuleError(loc, "updates ", updates, " should have shape ",
-                             fmt(expected), " (dest ", dest, " with dimension ",
-                             axis, " replaced by the shape of indices ",
-                             indices, ")");
+                         fmt(expected), " (dest ", dest, " with dimension ",
+                         axis, " replaced by the shape of indices ", indices,
+                         ")");
   results.push_back(dest);
   return success();
 }
@@ -408,21 +395,18 @@ LogicalResult mlir::loom::inferScatterAddOp(RuleLoc loc,
 // Reductions
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::inferReduceOp(RuleLoc loc,
-                                        ReduceKind kind,
+LogicalResult mlir::loom::inferReduceOp(RuleLoc loc, ReduceKind kind,
                                         RankedTensorType input,
                                         ArrayRef<int64_t> dims, bool keepDims,
                                         SmallVectorImpl<Type> &results) {
   if (kind == ReduceKind::mean && !isa<FloatType>(input.getElementType()))
-    return emitRuleError(loc, "mean needs a floating-point input, not ",
-                             input);
+    return emitRuleError(loc, "mean needs a floating-point input, not ", input);
   SmallVector<bool> reduced(input.getRank(), false);
   for (int64_t d : dims) {
     if (failed(checkDim(loc, "dims entry", d, input, "input")))
       return failure();
     if (reduced[d])
-      return emitRuleError(loc, "dims ", fmt(dims), " repeats dimension ",
-                               d);
+      return emitRuleError(loc, "dims ", fmt(dims), " repeats dimension ", d);
     reduced[d] = true;
   }
   SmallVector<int64_t> shape;
@@ -440,16 +424,15 @@ LogicalResult mlir::loom::inferReduceOp(RuleLoc loc,
 // Contractions and pooling
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::inferMatmulOp(RuleLoc loc,
-                                        RankedTensorType lhs,
-                                        RankedTensorType rhs,
-                                        bool transposeLhs, bool transposeRhs,
+LogicalResult mlir::loom::inferMatmulOp(RuleLoc loc, RankedTensorType lhs,
+                                        RankedTensorType rhs, bool transposeLhs,
+                                        bool transposeRhs,
                                         SmallVectorImpl<Type> &results) {
   if (failed(checkSameElementType(loc, "lhs", lhs, "rhs", rhs)))
     return failure();
   if (lhs.getRank() < 2 || rhs.getRank() < 2)
     return emitRuleError(loc, "operands need rank >= 2, but lhs is ", lhs,
-                             " and rhs is ", rhs);
+                         " and rhs is ", rhs);
   int64_t lr = lhs.getRank(), rr = rhs.getRank();
   // (M, K) x (K, N), reading the last two dims swapped where transposed.
   int64_t m = lhs.getDimSize(transposeLhs ? lr - 1 : lr - 2);
@@ -458,18 +441,17 @@ LogicalResult mlir::loom::inferMatmulOp(RuleLoc loc,
   int64_t n = rhs.getDimSize(transposeRhs ? rr - 2 : rr - 1);
   if (kl != kr)
     return emitRuleError(loc, "contracting dimensions differ: lhs ", lhs,
-                             transposeLhs ? " (transposed)" : "", " has K = ",
-                             kl, " but rhs ", rhs,
-                             transposeRhs ? " (transposed)" : "", " has K = ",
-                             kr);
-  auto batchL = RankedTensorType::get(lhs.getShape().drop_back(2),
-                                      lhs.getElementType());
-  auto batchR = RankedTensorType::get(rhs.getShape().drop_back(2),
-                                      rhs.getElementType());
+                         transposeLhs ? " (transposed)" : "", " has K = ", kl,
+                         " but rhs ", rhs, transposeRhs ? " (transposed)" : "",
+                         " has K = ", kr);
+  auto batchL =
+      RankedTensorType::get(lhs.getShape().drop_back(2), lhs.getElementType());
+  auto batchR =
+      RankedTensorType::get(rhs.getShape().drop_back(2), rhs.getElementType());
   auto batch = broadcastShapes(batchL.getShape(), batchR.getShape());
   if (failed(batch))
-    return emitRuleError(loc, "batch dimensions of lhs ", lhs,
-                             " and rhs ", rhs, " are not broadcast-compatible");
+    return emitRuleError(loc, "batch dimensions of lhs ", lhs, " and rhs ", rhs,
+                         " are not broadcast-compatible");
   SmallVector<int64_t> shape = std::move(*batch);
   shape.push_back(m);
   shape.push_back(n);
@@ -482,19 +464,21 @@ static LogicalResult checkAtLeast(RuleLoc loc, StringRef attr,
                                   ArrayRef<int64_t> values, int64_t min) {
   for (int64_t v : values)
     if (v < min)
-      return emitRuleError(loc, attr, " ", fmt(values),
-                               " has an entry below ", min);
+      return emitRuleError(loc, attr, " ", fmt(values), " has an entry below ",
+                           min);
   return success();
 }
 
-LogicalResult mlir::loom::inferConv2dOp(
-    RuleLoc loc, RankedTensorType input,
-    RankedTensorType filter, ArrayRef<int64_t> strides,
-    ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations, int64_t groups,
-    SmallVectorImpl<Type> &results) {
+LogicalResult mlir::loom::inferConv2dOp(RuleLoc loc, RankedTensorType input,
+                                        RankedTensorType filter,
+                                        ArrayRef<int64_t> strides,
+                                        ArrayRef<int64_t> padding,
+                                        ArrayRef<int64_t> dilations,
+                                        int64_t groups,
+                                        SmallVectorImpl<Type> &results) {
   if (input.getRank() != 4 || filter.getRank() != 4)
     return emitRuleError(loc, "input ", input, " and filter ", filter,
-                             " must both have rank 4 (NCHW and OIHW)");
+                         " must both have rank 4 (NCHW and OIHW)");
   if (failed(checkSameElementType(loc, "input", input, "filter", filter)) ||
       failed(checkSize(loc, "strides", strides, 2, "[h, w]")) ||
       failed(checkSize(loc, "padding", padding, 4,
@@ -510,13 +494,12 @@ LogicalResult mlir::loom::inferConv2dOp(
   int64_t c = input.getDimSize(1), o = filter.getDimSize(0);
   if (groups < 1 || c % groups != 0 || o % groups != 0)
     return emitRuleError(loc, "groups ", groups,
-                             " must be positive and divide the input channels ",
-                             c, " and the output channels ", o);
+                         " must be positive and divide the input channels ", c,
+                         " and the output channels ", o);
   if (filter.getDimSize(1) != c / groups)
-    return emitRuleError(loc, "filter ", filter, " has ",
-                             filter.getDimSize(1),
-                             " input channels per group but input ", input,
-                             " with groups ", groups, " needs ", c / groups);
+    return emitRuleError(loc, "filter ", filter, " has ", filter.getDimSize(1),
+                         " input channels per group but input ", input,
+                         " with groups ", groups, " needs ", c / groups);
   SmallVector<int64_t> shape = {input.getDimSize(0), o};
   for (int i = 0; i < 2; ++i) {
     int64_t size, span;
@@ -524,23 +507,22 @@ LogicalResult mlir::loom::inferConv2dOp(
                           "the padded input")) ||
         failed(checkedAdd(loc, size, padding[2 * i + 1], size,
                           "the padded input")) ||
-        failed(checkedMul(loc, dilations[i], filter.getDimSize(2 + i) - 1,
-                          span, "the dilated filter")) ||
+        failed(checkedMul(loc, dilations[i], filter.getDimSize(2 + i) - 1, span,
+                          "the dilated filter")) ||
         failed(checkedAdd(loc, span, 1, span, "the dilated filter")))
       return failure();
     if (span > size)
       return emitRuleError(loc, "filter ", filter, " with dilations ",
-                               fmt(dilations), " spans ", span,
-                               " but the padded input ", input, " has only ",
-                               size, " in dimension ", 2 + i);
+                           fmt(dilations), " spans ", span,
+                           " but the padded input ", input, " has only ", size,
+                           " in dimension ", 2 + i);
     shape.push_back((size - span) / strides[i] + 1);
   }
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
   return success();
 }
 
-LogicalResult mlir::loom::inferPool2dOp(RuleLoc loc,
-                                        RankedTensorType input,
+LogicalResult mlir::loom::inferPool2dOp(RuleLoc loc, RankedTensorType input,
                                         ArrayRef<int64_t> window,
                                         ArrayRef<int64_t> strides,
                                         ArrayRef<int64_t> padding,
@@ -559,8 +541,8 @@ LogicalResult mlir::loom::inferPool2dOp(RuleLoc loc,
   for (int i = 0; i < 2; ++i) {
     if (padding[2 * i] >= window[i] || padding[2 * i + 1] >= window[i])
       return emitRuleError(loc, "padding ", fmt(padding),
-                               " must be smaller than window ", fmt(window),
-                               " in dimension ", 2 + i);
+                           " must be smaller than window ", fmt(window),
+                           " in dimension ", 2 + i);
     int64_t size;
     if (failed(checkedAdd(loc, input.getDimSize(2 + i), padding[2 * i], size,
                           "the padded input")) ||
@@ -569,8 +551,8 @@ LogicalResult mlir::loom::inferPool2dOp(RuleLoc loc,
       return failure();
     if (window[i] > size)
       return emitRuleError(loc, "window ", fmt(window),
-                               " is larger than the padded input ", input,
-                               " (", size, ") in dimension ", 2 + i);
+                           " is larger than the padded input ", input, " (",
+                           size, ") in dimension ", 2 + i);
     shape.push_back((size - window[i]) / strides[i] + 1);
   }
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
@@ -581,33 +563,30 @@ LogicalResult mlir::loom::inferPool2dOp(RuleLoc loc,
 // Normalization, attention, losses
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::verifySoftmaxOp(RuleLoc loc,
-                                          RankedTensorType input,
+LogicalResult mlir::loom::verifySoftmaxOp(RuleLoc loc, RankedTensorType input,
                                           int64_t dim) {
   return checkDim(loc, "dim", dim, input, "input");
 }
 
-LogicalResult mlir::loom::inferLayerNormOp(RuleLoc loc,
-                                           RankedTensorType input,
+LogicalResult mlir::loom::inferLayerNormOp(RuleLoc loc, RankedTensorType input,
                                            RankedTensorType scale,
                                            RankedTensorType bias,
                                            SmallVectorImpl<Type> &results) {
   if (scale != bias)
     return emitRuleError(loc, "scale ", scale, " and bias ", bias,
-                             " must have the same type");
+                         " must have the same type");
   if (failed(checkSameElementType(loc, "input", input, "scale", scale)))
     return failure();
   if (scale.getRank() < 1 || scale.getRank() > input.getRank() ||
       input.getShape().take_back(scale.getRank()) != scale.getShape())
     return emitRuleError(loc, "scale ", scale,
-                             " must match the trailing dimensions of input ",
-                             input);
+                         " must match the trailing dimensions of input ",
+                         input);
   results.push_back(input);
   return success();
 }
 
-LogicalResult mlir::loom::inferAttentionOp(RuleLoc loc,
-                                           RankedTensorType query,
+LogicalResult mlir::loom::inferAttentionOp(RuleLoc loc, RankedTensorType query,
                                            RankedTensorType key,
                                            RankedTensorType value, bool causal,
                                            SmallVectorImpl<Type> &results) {
@@ -617,23 +596,24 @@ LogicalResult mlir::loom::inferAttentionOp(RuleLoc loc,
   int64_t rank = query.getRank();
   if (rank < 2 || key.getRank() != rank || value.getRank() != rank)
     return emitRuleError(loc, "query ", query, ", key ", key, " and value ",
-                             value, " must have one rank of at least 2");
+                         value, " must have one rank of at least 2");
   if (query.getShape().drop_back(2) != key.getShape().drop_back(2) ||
       query.getShape().drop_back(2) != value.getShape().drop_back(2))
-    return emitRuleError(loc, "leading dimensions of query ", query,
-                             ", key ", key, " and value ", value,
-                             " must be equal");
+    return emitRuleError(loc, "leading dimensions of query ", query, ", key ",
+                         key, " and value ", value, " must be equal");
   if (query.getDimSize(rank - 1) != key.getDimSize(rank - 1))
     return emitRuleError(loc, "query ", query, " and key ", key,
-                             " must have the same head size D");
+                         " must have the same head size D");
   if (key.getDimSize(rank - 2) != value.getDimSize(rank - 2))
     return emitRuleError(loc, "key ", key, " and value ", value,
-                             " must have the same sequence length S");
+                         " must have the same sequence length S");
   if (causal && query.getDimSize(rank - 2) != key.getDimSize(rank - 2))
-    return emitRuleError(loc, "causal attention needs as many queries as "
-                             "keys, but query ", query, " has T = ",
-                             query.getDimSize(rank - 2), " and key ", key,
-                             " has S = ", key.getDimSize(rank - 2));
+    return emitRuleError(loc,
+                         "causal attention needs as many queries as "
+                         "keys, but query ",
+                         query, " has T = ", query.getDimSize(rank - 2),
+                         " and key ", key,
+                         " has S = ", key.getDimSize(rank - 2));
   SmallVector<int64_t> shape(query.getShape());
   shape.back() = value.getDimSize(rank - 1);
   results.push_back(RankedTensorType::get(shape, query.getElementType()));
@@ -647,11 +627,11 @@ LogicalResult mlir::loom::inferCrossEntropyOp(RuleLoc loc,
                                               SmallVectorImpl<Type> &results) {
   if (logits.getRank() < 1)
     return emitRuleError(loc, "logits ", logits,
-                             " need a class dimension (rank >= 1)");
+                         " need a class dimension (rank >= 1)");
   if (labels.getShape() != logits.getShape().drop_back())
     return emitRuleError(loc, "labels ", labels,
-                             " must have the shape of logits ", logits,
-                             " without its last (class) dimension");
+                         " must have the shape of logits ", logits,
+                         " without its last (class) dimension");
   ArrayRef<int64_t> shape;
   if (reduction == LossReduction::none)
     shape = labels.getShape();
@@ -663,8 +643,8 @@ LogicalResult mlir::loom::inferCrossEntropyOp(RuleLoc loc,
 // Constants and collectives
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::loom::verifyIotaOp(RuleLoc loc,
-                                       RankedTensorType result, int64_t dim) {
+LogicalResult mlir::loom::verifyIotaOp(RuleLoc loc, RankedTensorType result,
+                                       int64_t dim) {
   return checkDim(loc, "dim", dim, result, "result");
 }
 
@@ -672,8 +652,7 @@ LogicalResult mlir::loom::verifyCollectiveGroup(RuleLoc loc,
                                                 ArrayRef<StringRef> axes,
                                                 int64_t groupSize) {
   if (groupSize < 1)
-    return emitRuleError(loc, "group_size ", groupSize,
-                             " must be positive");
+    return emitRuleError(loc, "group_size ", groupSize, " must be positive");
   if (axes.empty())
     return emitRuleError(loc, "axes must name at least one mesh axis");
   llvm::SmallSet<StringRef, 4> seen;
@@ -686,13 +665,11 @@ LogicalResult mlir::loom::verifyCollectiveGroup(RuleLoc loc,
   return success();
 }
 
-LogicalResult mlir::loom::inferAllGatherOp(RuleLoc loc,
-                                           RankedTensorType input,
+LogicalResult mlir::loom::inferAllGatherOp(RuleLoc loc, RankedTensorType input,
                                            int64_t groupSize, int64_t dim,
                                            SmallVectorImpl<Type> &results) {
   if (groupSize < 1)
-    return emitRuleError(loc, "group_size ", groupSize,
-                             " must be positive");
+    return emitRuleError(loc, "group_size ", groupSize, " must be positive");
   if (failed(checkDim(loc, "dim", dim, input, "input")))
     return failure();
   SmallVector<int64_t> shape(input.getShape());
@@ -708,14 +685,13 @@ LogicalResult mlir::loom::inferReduceScatterOp(RuleLoc loc,
                                                int64_t groupSize, int64_t dim,
                                                SmallVectorImpl<Type> &results) {
   if (groupSize < 1)
-    return emitRuleError(loc, "group_size ", groupSize,
-                             " must be positive");
+    return emitRuleError(loc, "group_size ", groupSize, " must be positive");
   if (failed(checkDim(loc, "dim", dim, input, "input")))
     return failure();
   if (input.getDimSize(dim) % groupSize != 0)
-    return emitRuleError(loc, "dimension ", dim, " of input ", input,
-                             " (", input.getDimSize(dim),
-                             ") is not divisible by group_size ", groupSize);
+    return emitRuleError(loc, "dimension ", dim, " of input ", input, " (",
+                         input.getDimSize(dim),
+                         ") is not divisible by group_size ", groupSize);
   SmallVector<int64_t> shape(input.getShape());
   shape[dim] /= groupSize;
   results.push_back(RankedTensorType::get(shape, input.getElementType()));

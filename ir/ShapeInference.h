@@ -1,4 +1,5 @@
-//===- ShapeInference.h - Shape rules of the loom ops -------------*- C++ -*-===//
+//===- ShapeInference.h - Shape rules of the loom ops -------------*- C++
+//-*-===//
 //
 // Part of Loom. The shape (and element-type) rule of every loom op, as free
 // functions over types and attribute values, StableHLO-style. Ops call them
@@ -31,8 +32,8 @@ namespace mlir::loom {
 /// frontend and tests may pass a bare location.
 struct RuleLoc {
   RuleLoc(std::nullopt_t) {}
-  template <typename L, typename = std::enable_if_t<
-                            std::is_constructible_v<std::optional<Location>, L>>>
+  template <typename L, typename = std::enable_if_t<std::is_constructible_v<
+                            std::optional<Location>, L>>>
   RuleLoc(L &&loc, StringRef opName = {})
       : loc(std::forward<L>(loc)), opName(opName) {}
 
@@ -61,8 +62,7 @@ struct NamedOperand {
 /// The broadcast shape of all `operands`; reports the first incompatible
 /// pair. Element types are not checked here.
 FailureOr<SmallVector<int64_t>>
-inferBroadcastShape(RuleLoc loc,
-                    ArrayRef<NamedOperand> operands);
+inferBroadcastShape(RuleLoc loc, ArrayRef<NamedOperand> operands);
 
 //===----------------------------------------------------------------------===//
 // Entry points over values, used by the op classes' inferReturnTypes()
@@ -71,50 +71,44 @@ inferBroadcastShape(RuleLoc loc,
 /// The static ranked tensor type of `value`, or failure with a diagnostic
 /// naming `name`. Builders may call inference before the ODS type
 /// constraints have been checked, so every rule starts here.
-FailureOr<RankedTensorType> getStaticTensorType(RuleLoc loc,
-                                                Value value, StringRef name);
-LogicalResult inferSameTypeAsOperand(RuleLoc loc,
-                                     Value operand,
+FailureOr<RankedTensorType> getStaticTensorType(RuleLoc loc, Value value,
+                                                StringRef name);
+LogicalResult inferSameTypeAsOperand(RuleLoc loc, Value operand,
                                      SmallVectorImpl<Type> &results);
-LogicalResult inferBinaryElementwiseOp(RuleLoc loc, Value lhs,
-                                       Value rhs,
+LogicalResult inferBinaryElementwiseOp(RuleLoc loc, Value lhs, Value rhs,
                                        SmallVectorImpl<Type> &results);
 
 //===----------------------------------------------------------------------===//
 // Per-op rules, in LoomOps.td order
 //===----------------------------------------------------------------------===//
 
-LogicalResult inferBinaryElementwiseOp(RuleLoc loc,
-                                       RankedTensorType lhs,
+LogicalResult inferBinaryElementwiseOp(RuleLoc loc, RankedTensorType lhs,
                                        RankedTensorType rhs,
                                        SmallVectorImpl<Type> &results);
 LogicalResult inferCompareOp(RuleLoc loc, RankedTensorType lhs,
                              RankedTensorType rhs,
                              SmallVectorImpl<Type> &results);
-LogicalResult inferSelectOp(RuleLoc loc,
-                            RankedTensorType condition,
+LogicalResult inferSelectOp(RuleLoc loc, RankedTensorType condition,
                             RankedTensorType onTrue, RankedTensorType onFalse,
                             SmallVectorImpl<Type> &results);
-LogicalResult verifyBroadcastOp(RuleLoc loc,
-                                RankedTensorType input,
+LogicalResult verifyBroadcastOp(RuleLoc loc, RankedTensorType input,
                                 RankedTensorType result);
-LogicalResult verifyReshapeOp(RuleLoc loc,
-                              RankedTensorType input, RankedTensorType result);
-LogicalResult inferTransposeOp(RuleLoc loc,
-                               RankedTensorType input, ArrayRef<int64_t> perm,
+LogicalResult verifyReshapeOp(RuleLoc loc, RankedTensorType input,
+                              RankedTensorType result);
+LogicalResult inferTransposeOp(RuleLoc loc, RankedTensorType input,
+                               ArrayRef<int64_t> perm,
                                SmallVectorImpl<Type> &results);
 LogicalResult inferSliceOp(RuleLoc loc, RankedTensorType input,
                            ArrayRef<int64_t> start, ArrayRef<int64_t> limit,
                            ArrayRef<int64_t> stride,
                            SmallVectorImpl<Type> &results);
-LogicalResult inferConcatOp(RuleLoc loc,
-                            ArrayRef<RankedTensorType> inputs, int64_t dim,
-                            SmallVectorImpl<Type> &results);
+LogicalResult inferConcatOp(RuleLoc loc, ArrayRef<RankedTensorType> inputs,
+                            int64_t dim, SmallVectorImpl<Type> &results);
 LogicalResult inferGatherOp(RuleLoc loc, RankedTensorType table,
                             RankedTensorType indices, int64_t axis,
                             SmallVectorImpl<Type> &results);
-LogicalResult inferScatterAddOp(RuleLoc loc,
-                                RankedTensorType dest, RankedTensorType indices,
+LogicalResult inferScatterAddOp(RuleLoc loc, RankedTensorType dest,
+                                RankedTensorType indices,
                                 RankedTensorType updates, int64_t axis,
                                 SmallVectorImpl<Type> &results);
 LogicalResult inferReduceOp(RuleLoc loc, ReduceKind kind,
@@ -123,45 +117,36 @@ LogicalResult inferReduceOp(RuleLoc loc, ReduceKind kind,
 LogicalResult inferMatmulOp(RuleLoc loc, RankedTensorType lhs,
                             RankedTensorType rhs, bool transposeLhs,
                             bool transposeRhs, SmallVectorImpl<Type> &results);
-LogicalResult inferConv2dOp(RuleLoc loc,
-                            RankedTensorType input, RankedTensorType filter,
-                            ArrayRef<int64_t> strides,
+LogicalResult inferConv2dOp(RuleLoc loc, RankedTensorType input,
+                            RankedTensorType filter, ArrayRef<int64_t> strides,
                             ArrayRef<int64_t> padding,
                             ArrayRef<int64_t> dilations, int64_t groups,
                             SmallVectorImpl<Type> &results);
-LogicalResult inferPool2dOp(RuleLoc loc,
-                            RankedTensorType input, ArrayRef<int64_t> window,
-                            ArrayRef<int64_t> strides,
+LogicalResult inferPool2dOp(RuleLoc loc, RankedTensorType input,
+                            ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
                             ArrayRef<int64_t> padding,
                             SmallVectorImpl<Type> &results);
 /// Shared by softmax and log_softmax.
-LogicalResult verifySoftmaxOp(RuleLoc loc,
-                              RankedTensorType input, int64_t dim);
-LogicalResult inferLayerNormOp(RuleLoc loc,
-                               RankedTensorType input, RankedTensorType scale,
-                               RankedTensorType bias,
+LogicalResult verifySoftmaxOp(RuleLoc loc, RankedTensorType input, int64_t dim);
+LogicalResult inferLayerNormOp(RuleLoc loc, RankedTensorType input,
+                               RankedTensorType scale, RankedTensorType bias,
                                SmallVectorImpl<Type> &results);
-LogicalResult inferAttentionOp(RuleLoc loc,
-                               RankedTensorType query, RankedTensorType key,
-                               RankedTensorType value, bool causal,
-                               SmallVectorImpl<Type> &results);
-LogicalResult inferCrossEntropyOp(RuleLoc loc,
-                                  LossReduction reduction,
+LogicalResult inferAttentionOp(RuleLoc loc, RankedTensorType query,
+                               RankedTensorType key, RankedTensorType value,
+                               bool causal, SmallVectorImpl<Type> &results);
+LogicalResult inferCrossEntropyOp(RuleLoc loc, LossReduction reduction,
                                   RankedTensorType logits,
                                   RankedTensorType labels,
                                   SmallVectorImpl<Type> &results);
-LogicalResult verifyIotaOp(RuleLoc loc, RankedTensorType result,
-                           int64_t dim);
+LogicalResult verifyIotaOp(RuleLoc loc, RankedTensorType result, int64_t dim);
 /// Checks `axes` and `groupSize`, shared by every collective.
-LogicalResult verifyCollectiveGroup(RuleLoc loc,
-                                    ArrayRef<StringRef> axes,
+LogicalResult verifyCollectiveGroup(RuleLoc loc, ArrayRef<StringRef> axes,
                                     int64_t groupSize);
-LogicalResult inferAllGatherOp(RuleLoc loc,
-                               RankedTensorType input, int64_t groupSize,
-                               int64_t dim, SmallVectorImpl<Type> &results);
-LogicalResult inferReduceScatterOp(RuleLoc loc,
-                                   RankedTensorType input, int64_t groupSize,
-                                   int64_t dim,
+LogicalResult inferAllGatherOp(RuleLoc loc, RankedTensorType input,
+                               int64_t groupSize, int64_t dim,
+                               SmallVectorImpl<Type> &results);
+LogicalResult inferReduceScatterOp(RuleLoc loc, RankedTensorType input,
+                                   int64_t groupSize, int64_t dim,
                                    SmallVectorImpl<Type> &results);
 
 } // namespace mlir::loom

@@ -327,10 +327,10 @@ TEST_F(OpBuilderTest, InferReturnTypesReportsThroughTheAdaptor) {
   MatmulOp::Adaptor shapes(ValueRange{args[0], args[1]}, DictionaryAttr(),
                            props);
   EXPECT_TRUE(failed(MatmulOp::inferReturnTypes(&ctx, loc, shapes, results)));
-  EXPECT_EQ(
-      llvm::join(diagnostics, " | "),
-      "'loom.matmul' op contracting dimensions differ: lhs 'tensor<2x3xf32>' has K = 3 but "
-      "rhs 'tensor<4x5xf32>' has K = 4");
+  EXPECT_EQ(llvm::join(diagnostics, " | "),
+            "'loom.matmul' op contracting dimensions differ: lhs "
+            "'tensor<2x3xf32>' has K = 3 but "
+            "rhs 'tensor<4x5xf32>' has K = 4");
 
   // Properties reach the rule: with transpose_rhs, [2, 3] x [4, 5]^T still
   // fails, but naming the transposed operand.
@@ -340,10 +340,10 @@ TEST_F(OpBuilderTest, InferReturnTypesReportsThroughTheAdaptor) {
                                props);
   EXPECT_TRUE(
       failed(MatmulOp::inferReturnTypes(&ctx, loc, transposed, results)));
-  EXPECT_EQ(
-      llvm::join(diagnostics, " | "),
-      "'loom.matmul' op contracting dimensions differ: lhs 'tensor<2x3xf32>' has K = 3 but "
-      "rhs 'tensor<4x5xf32>' (transposed) has K = 5");
+  EXPECT_EQ(llvm::join(diagnostics, " | "),
+            "'loom.matmul' op contracting dimensions differ: lhs "
+            "'tensor<2x3xf32>' has K = 3 but "
+            "rhs 'tensor<4x5xf32>' (transposed) has K = 5");
 
   // Builders may run inference before ODS checks the operand types.
   diagnostics.clear();
@@ -352,17 +352,18 @@ TEST_F(OpBuilderTest, InferReturnTypesReportsThroughTheAdaptor) {
                             plain);
   EXPECT_TRUE(failed(MatmulOp::inferReturnTypes(&ctx, loc, dynamic, results)));
   EXPECT_EQ(llvm::join(diagnostics, " | "),
-            "'loom.matmul' op lhs must be a statically shaped tensor, not 'tensor<?x3xf32>'");
+            "'loom.matmul' op lhs must be a statically shaped tensor, not "
+            "'tensor<?x3xf32>'");
 
   // The generic (operands, attributes, properties) entry point agrees.
   diagnostics.clear();
   EXPECT_TRUE(failed(AddOp::inferReturnTypes(
       &ctx, loc, ValueRange{args[0], args[1]}, DictionaryAttr(),
       OpaqueProperties(nullptr), RegionRange(), results)));
-  EXPECT_EQ(
-      llvm::join(diagnostics, " | "),
-      "'loom.add' op operands are not broadcast-compatible: lhs 'tensor<2x3xf32>' has 3 "
-      "at dimension 1 where rhs 'tensor<4x5xf32>' has 5 at dimension 1");
+  EXPECT_EQ(llvm::join(diagnostics, " | "),
+            "'loom.add' op operands are not broadcast-compatible: lhs "
+            "'tensor<2x3xf32>' has 3 "
+            "at dimension 1 where rhs 'tensor<4x5xf32>' has 5 at dimension 1");
   EXPECT_TRUE(results.empty());
   end({});
 }

@@ -366,8 +366,8 @@ TEST_F(ShapeInferenceTest, InferBinaryElementwiseOpOverValues) {
   Value other = block.addArgument(t({3}), loc);
   Value dynamic = block.addArgument(
       RankedTensorType::get({ShapedType::kDynamic}, f32), loc);
-  LogicalResult (*rule)(RuleLoc, Value, Value,
-                        SmallVectorImpl<Type> &) = inferBinaryElementwiseOp;
+  LogicalResult (*rule)(RuleLoc, Value, Value, SmallVectorImpl<Type> &) =
+      inferBinaryElementwiseOp;
   EXPECT_EQ(infer(rule, x, bias), "tensor<4x8xf32>");
   EXPECT_EQ(infer(rule, bias, x), "tensor<4x8xf32>");
   EXPECT_EQ(infer(rule, dynamic, x),
