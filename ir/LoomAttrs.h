@@ -1,5 +1,4 @@
-//===- LoomAttrs.h - Attributes of the loom dialect ---------------*- C++
-//-*-===//
+//===- LoomAttrs.h - Attributes of the loom dialect -------------*- C++ -*-===//
 //
 // Part of Loom. The enumerations of LoomAttrs.td.
 //

@@ -1,5 +1,4 @@
-//===- LoomDialect.h - The loom dialect ---------------------------*- C++
-//-*-===//
+//===- LoomDialect.h - The loom dialect -------------------------*- C++ -*-===//
 //
 // Part of Loom. Declares the `loom` dialect class.
 //

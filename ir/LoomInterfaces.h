@@ -1,5 +1,4 @@
-//===- LoomInterfaces.h - Op interfaces of the loom dialect -------*- C++
-//-*-===//
+//===- LoomInterfaces.h - Op interfaces of the loom dialect -----*- C++ -*-===//
 //
 // Part of Loom. The op interfaces of LoomInterfaces.td.
 //

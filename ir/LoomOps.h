@@ -1,5 +1,4 @@
-//===- LoomOps.h - Ops of the loom dialect ------------------------*- C++
-//-*-===//
+//===- LoomOps.h - Ops of the loom dialect ----------------------*- C++ -*-===//
 //
 // Part of Loom. Declares the op classes generated from LoomOps.td.
 //

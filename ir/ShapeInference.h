@@ -1,5 +1,4 @@
-//===- ShapeInference.h - Shape rules of the loom ops -------------*- C++
-//-*-===//
+//===- ShapeInference.h - Shape rules of the loom ops -----------*- C++ -*-===//
 //
 // Part of Loom. The shape (and element-type) rule of every loom op, as free
 // functions over types and attribute values, StableHLO-style. Ops call them
