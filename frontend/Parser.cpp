@@ -1,0 +1,837 @@
+//===- Parser.cpp - Recursive-descent parser of Loom ----------------------===//
+//
+// Part of Loom. This file implements the parser of docs/language.md. Each
+// grammar rule is one method; the comment above it gives the rule.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Parser.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <cstdlib>
+
+using namespace loom;
+using namespace loom::ast;
+using llvm::SMLoc;
+using llvm::SMRange;
+
+namespace {
+/// Counts expression nesting; see Parser::kMaxDepth.
+struct DepthGuard {
+  DepthGuard(unsigned &depth) : depth(depth) { ++depth; }
+  ~DepthGuard() { --depth; }
+  unsigned &depth;
+};
+
+SMLoc startOf(const ExprPtr &e) { return e->range.Start; }
+} // namespace
+
+Parser::Parser(DiagnosticEngine &diags, unsigned bufferId)
+    : diags(diags),
+      buffer(diags.getSourceMgr().getMemoryBuffer(bufferId)->getBuffer()),
+      lexer(buffer, diags) {
+  tok = lexer.next();
+  prevEnd = tok.loc();
+}
+
+//===----------------------------------------------------------------------===//
+// Token stream
+//===----------------------------------------------------------------------===//
+
+const Token &Parser::peekAhead() {
+  if (!haveAhead) {
+    ahead = lexer.next();
+    haveAhead = true;
+  }
+  return ahead;
+}
+
+Token Parser::consume() {
+  Token t = tok;
+  if (t.is(Tok::Eof))
+    return t;
+  prevEnd = t.range().End;
+  if (t.is(Tok::LParen) || t.is(Tok::LBracket))
+    ++bracketDepth;
+  else if ((t.is(Tok::RParen) || t.is(Tok::RBracket)) && bracketDepth > 0)
+    --bracketDepth;
+  if (haveAhead) {
+    tok = ahead;
+    haveAhead = false;
+  } else {
+    tok = lexer.next();
+  }
+  return t;
+}
+
+bool Parser::consumeIf(Tok kind) {
+  if (!tok.is(kind))
+    return false;
+  consume();
+  return true;
+}
+
+bool Parser::atContextualWord(llvm::StringRef word) const {
+  return tok.is(Tok::Ident) && tok.text == word;
+}
+
+bool Parser::atStatementBoundary() const {
+  return tok.is(Tok::Eof) || tok.is(Tok::RBrace) ||
+         (tok.atLineStart && bracketDepth == 0);
+}
+
+SMRange Parser::rangeFrom(SMLoc start) const { return {start, prevEnd}; }
+
+void Parser::errorAtCurrent(const llvm::Twine &message) {
+  // The lexer has already reported a bad token; one error is enough.
+  if (!tok.is(Tok::Error))
+    diags.error(tok.range(), message);
+}
+
+bool Parser::expect(Tok kind, llvm::StringRef context) {
+  if (consumeIf(kind))
+    return true;
+  errorAtCurrent("expected " + spell(kind) + " " + context + ", got " +
+                 (tok.is(Tok::Eof)
+                      ? spell(Tok::Eof)
+                      : llvm::StringRef("'" + tok.text.str() + "'")));
+  return false;
+}
+
+bool Parser::parseIdent(Ident &ident, llvm::StringRef context) {
+  if (!tok.is(Tok::Ident)) {
+    errorAtCurrent("expected a name " + context + ", got " +
+                   (tok.is(Tok::Eof)
+                        ? spell(Tok::Eof)
+                        : llvm::StringRef("'" + tok.text.str() + "'")));
+    return false;
+  }
+  Token t = consume();
+  ident = {t.text.str(), t.range()};
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Recovery
+//===----------------------------------------------------------------------===//
+
+void Parser::skipToTopLevel() {
+  bracketDepth = 0;
+  do
+    consume();
+  while (!tok.is(Tok::Eof) && !(tok.atLineStart && (atContextualWord("model") ||
+                                                    atContextualWord("train") ||
+                                                    tok.is(Tok::KwImport))));
+}
+
+void Parser::skipToLineOrClose(SMLoc itemStart) {
+  bracketDepth = 0;
+  if (tok.is(Tok::Eof) || tok.is(Tok::RBrace))
+    return;
+  // A line-starting token other than the item's first one begins the next
+  // item: keep it. Otherwise always make progress.
+  if (tok.atLineStart && tok.loc() != itemStart)
+    return;
+  do
+    consume();
+  while (!tok.is(Tok::Eof) && !tok.is(Tok::RBrace) && !tok.atLineStart);
+}
+
+//===----------------------------------------------------------------------===//
+// Declarations
+//===----------------------------------------------------------------------===//
+
+// file := (import | model | train)*
+std::unique_ptr<File> Parser::parseFile() {
+  auto file = std::make_unique<File>();
+  while (!tok.is(Tok::Eof) && !diags.tooManyErrors()) {
+    switch (tok.kind) {
+    case Tok::KwImport:
+      parseImport(*file);
+      break;
+    default:
+      if (atContextualWord("model")) {
+        if (auto model = parseModel())
+          file->models.push_back(std::move(model));
+        break;
+      }
+      if (atContextualWord("train")) {
+        if (auto train = parseTrain())
+          file->trains.push_back(std::move(train));
+        break;
+      }
+      errorAtCurrent("expected 'import', 'model' or 'train' at the top level, "
+                     "got '" +
+                     tok.text + "'");
+      skipToTopLevel();
+    }
+  }
+  return file;
+}
+
+// import := 'import' NAME ('.' NAME)*
+void Parser::parseImport(File &file) {
+  SMLoc start = consume().loc();
+  ImportDecl decl;
+  Ident part;
+  if (!parseIdent(part, "after 'import'"))
+    return skipToTopLevel();
+  decl.path = part.name;
+  while (consumeIf(Tok::Dot)) {
+    if (!parseIdent(part, "after '.' in an import"))
+      return skipToTopLevel();
+    decl.path += "." + part.name;
+  }
+  decl.range = rangeFrom(start);
+  if (!atStatementBoundary()) {
+    errorAtCurrent("expected a new line after the import, got '" + tok.text +
+                   "'");
+    return skipToTopLevel();
+  }
+  file.imports.push_back(std::move(decl));
+}
+
+// model := 'model' NAME '(' [hparam (',' hparam)*] ')' '{' member* '}'
+std::unique_ptr<ModelDecl> Parser::parseModel() {
+  SMLoc start = consume().loc();
+  auto model = std::make_unique<ModelDecl>();
+  if (!parseIdent(model->name, "after 'model'") ||
+      !expect(Tok::LParen, "after the model name")) {
+    skipToTopLevel();
+    return nullptr;
+  }
+  if (!tok.is(Tok::RParen)) {
+    do {
+      HParam hparam;
+      if (!parseHParam(hparam)) {
+        skipToTopLevel();
+        return nullptr;
+      }
+      model->hparams.push_back(std::move(hparam));
+    } while (consumeIf(Tok::Comma));
+  }
+  SMRange open = tok.range();
+  if (!expect(Tok::RParen, "to close the hyper-parameters") ||
+      !expect(Tok::LBrace, "to open the model body")) {
+    skipToTopLevel();
+    return nullptr;
+  }
+  open = tok.range();
+  while (!tok.is(Tok::RBrace) && !tok.is(Tok::Eof) && !diags.tooManyErrors()) {
+    if (tok.is(Tok::KwForward)) {
+      SMRange at = tok.range();
+      auto forward = parseForward();
+      if (!forward)
+        continue;
+      if (model->forward) {
+        diags.error(at, "model '" + model->name.name +
+                            "' has more than one forward");
+        diags.note(model->forward->range, "the first forward is here");
+        continue;
+      }
+      model->forward = std::move(forward);
+      continue;
+    }
+    SMLoc itemStart = tok.loc();
+    if (!parseMember(*model))
+      skipToLineOrClose(itemStart);
+  }
+  if (!expect(Tok::RBrace, "to close model '" + model->name.name + "'")) {
+    diags.note(open, "the model body starts here");
+    return nullptr;
+  }
+  model->range = rangeFrom(start);
+  return model;
+}
+
+// hparam := NAME ':' NAME ['=' expr]
+bool Parser::parseHParam(HParam &hparam) {
+  if (!parseIdent(hparam.name, "for a hyper-parameter") ||
+      !expect(Tok::Colon, "after the hyper-parameter name") ||
+      !parseIdent(hparam.type, "for the hyper-parameter's type (int, float, "
+                               "bool, str or fn)"))
+    return false;
+  if (consumeIf(Tok::Assign)) {
+    hparam.defaultValue = parseExpr();
+    if (!hparam.defaultValue)
+      return false;
+  }
+  return true;
+}
+
+// member := NAME '=' 'param' type ('init' postfix | 'frozen' | 'shard' list)*
+//         | NAME '=' 'repeat' '(' expr ')' postfix
+//         | NAME '=' expr
+bool Parser::parseMember(ModelDecl &model) {
+  Member member;
+  SMLoc start = tok.loc();
+  if (!parseIdent(member.name, "for a model member (or 'forward')") ||
+      !expect(Tok::Assign, "after the member name"))
+    return false;
+  if (consumeIf(Tok::KwParam)) {
+    member.kind = Member::Kind::Param;
+    member.type = parseType();
+    if (!member.type)
+      return false;
+    while (!atStatementBoundary()) {
+      if (atContextualWord("init")) {
+        consume();
+        member.init = parsePostfix();
+        if (!member.init)
+          return false;
+      } else if (atContextualWord("frozen")) {
+        member.frozenRange = consume().range();
+        member.frozen = true;
+      } else if (atContextualWord("shard")) {
+        consume();
+        member.shard = parsePostfix();
+        if (!member.shard)
+          return false;
+      } else {
+        errorAtCurrent("expected 'init', 'frozen', 'shard' or a new line "
+                       "after the parameter type, got '" +
+                       tok.text + "'");
+        return false;
+      }
+    }
+  } else if (tok.is(Tok::KwRepeat)) {
+    consume();
+    member.kind = Member::Kind::Repeat;
+    if (!expect(Tok::LParen, "after 'repeat'") ||
+        !(member.repeat = parseExpr()) ||
+        !expect(Tok::RParen, "to close the repeat count"))
+      return false;
+    member.value = parsePostfix();
+    if (!member.value)
+      return false;
+  } else {
+    member.kind = Member::Kind::Value;
+    member.value = parseExpr();
+    if (!member.value)
+      return false;
+  }
+  member.range = rangeFrom(start);
+  if (!atStatementBoundary()) {
+    errorAtCurrent("expected a new line after member '" + member.name.name +
+                   "', got '" + tok.text + "'");
+    return false;
+  }
+  model.members.push_back(std::move(member));
+  return true;
+}
+
+// forward := 'forward' '(' [NAME ':' type (',' NAME ':' type)*] ')'
+//            '->' type '{' stmt* '}'
+std::unique_ptr<Forward> Parser::parseForward() {
+  SMLoc start = consume().loc();
+  auto forward = std::make_unique<Forward>();
+  auto fail = [&]() -> std::unique_ptr<Forward> {
+    // Skip the rest of the forward: up to its closing brace.
+    bracketDepth = 0;
+    unsigned braces = 0;
+    while (!tok.is(Tok::Eof)) {
+      if (tok.is(Tok::LBrace))
+        ++braces;
+      if (tok.is(Tok::RBrace)) {
+        if (braces <= 1) {
+          if (braces == 1)
+            consume();
+          break;
+        }
+        --braces;
+      }
+      consume();
+    }
+    return nullptr;
+  };
+  if (!expect(Tok::LParen, "after 'forward'"))
+    return fail();
+  if (!tok.is(Tok::RParen)) {
+    do {
+      ForwardArg arg;
+      if (!parseIdent(arg.name, "for a forward argument") ||
+          !expect(Tok::Colon, "after the argument name"))
+        return fail();
+      auto type = parseType();
+      if (!type)
+        return fail();
+      arg.type = std::move(*type);
+      forward->args.push_back(std::move(arg));
+    } while (consumeIf(Tok::Comma));
+  }
+  if (!expect(Tok::RParen, "to close the forward arguments") ||
+      !expect(Tok::Arrow, "before the forward's result type"))
+    return fail();
+  forward->result = parseType();
+  if (!forward->result)
+    return fail();
+  SMRange open = tok.range();
+  if (!expect(Tok::LBrace, "to open the forward body"))
+    return fail();
+  while (!tok.is(Tok::RBrace) && !tok.is(Tok::Eof) && !diags.tooManyErrors()) {
+    SMLoc itemStart = tok.loc();
+    if (!parseStmt(forward->body))
+      skipToLineOrClose(itemStart);
+  }
+  if (!expect(Tok::RBrace, "to close the forward body")) {
+    diags.note(open, "the forward body starts here");
+    return nullptr;
+  }
+  forward->range = rangeFrom(start);
+  return forward;
+}
+
+// type := DTYPE '[' [expr (',' expr)*] ']'
+std::unique_ptr<TypeExpr> Parser::parseType() {
+  auto type = std::make_unique<TypeExpr>();
+  SMLoc start = tok.loc();
+  if (!parseIdent(type->dtype, "for an element type (f32, f64, bf16, f16, "
+                               "i32, i64, i1)") ||
+      !expect(Tok::LBracket, "after the element type"))
+    return nullptr;
+  if (!tok.is(Tok::RBracket)) {
+    do {
+      ExprPtr dim = parseExpr();
+      if (!dim)
+        return nullptr;
+      type->dims.push_back(std::move(dim));
+    } while (consumeIf(Tok::Comma));
+  }
+  if (!expect(Tok::RBracket, "to close the shape"))
+    return nullptr;
+  type->range = rangeFrom(start);
+  return type;
+}
+
+// stmt := 'return' expr | NAME (',' NAME)* '=' expr
+bool Parser::parseStmt(std::vector<Stmt> &body) {
+  Stmt stmt;
+  SMLoc start = tok.loc();
+  if (consumeIf(Tok::KwReturn)) {
+    stmt.kind = Stmt::Kind::Return;
+  } else {
+    stmt.kind = Stmt::Kind::Assign;
+    do {
+      Ident target;
+      if (!parseIdent(target, "to assign (or 'return')"))
+        return false;
+      stmt.targets.push_back(std::move(target));
+    } while (consumeIf(Tok::Comma));
+    if (!expect(Tok::Assign, "after the assigned names"))
+      return false;
+  }
+  stmt.value = parseExpr();
+  if (!stmt.value)
+    return false;
+  stmt.range = rangeFrom(start);
+  if (!atStatementBoundary()) {
+    errorAtCurrent("expected a new line after the statement, got '" + tok.text +
+                   "'");
+    return false;
+  }
+  body.push_back(std::move(stmt));
+  return true;
+}
+
+// train := 'train' NAME '{' (NAME '=' train-value)* '}'
+std::unique_ptr<TrainDecl> Parser::parseTrain() {
+  SMLoc start = consume().loc();
+  auto train = std::make_unique<TrainDecl>();
+  if (!parseIdent(train->name, "after 'train'")) {
+    skipToTopLevel();
+    return nullptr;
+  }
+  SMRange open = tok.range();
+  if (!expect(Tok::LBrace, "to open the train block")) {
+    skipToTopLevel();
+    return nullptr;
+  }
+  while (!tok.is(Tok::RBrace) && !tok.is(Tok::Eof) && !diags.tooManyErrors()) {
+    TrainEntry entry;
+    SMLoc itemStart = tok.loc();
+    if (!parseIdent(entry.key, "for a train setting") ||
+        !expect(Tok::Assign, "after '" + entry.key.name + "'") ||
+        !(entry.value = parseTrainValue())) {
+      skipToLineOrClose(itemStart);
+      continue;
+    }
+    if (!atStatementBoundary()) {
+      errorAtCurrent("expected a new line after setting '" + entry.key.name +
+                     "', got '" + tok.text + "'");
+      skipToLineOrClose(itemStart);
+      continue;
+    }
+    train->entries.push_back(std::move(entry));
+  }
+  if (!expect(Tok::RBrace, "to close train block '" + train->name.name + "'")) {
+    diags.note(open, "the train block starts here");
+    return nullptr;
+  }
+  train->range = rangeFrom(start);
+  return train;
+}
+
+// train-value := every | expr ['seed' expr]
+ExprPtr Parser::parseTrainValue() {
+  if (atContextualWord("every") && !peekAhead().is(Tok::LParen))
+    return parseEvery();
+  SMLoc start = tok.loc();
+  ExprPtr value = parseExpr();
+  if (value && atContextualWord("seed") && !atStatementBoundary()) {
+    consume();
+    ExprPtr seed = parseExpr();
+    if (!seed)
+      return nullptr;
+    return std::make_unique<SplitExpr>(rangeFrom(start), std::move(value),
+                                       std::move(seed));
+  }
+  return value;
+}
+
+// every := 'every' expr NAME ['on' NAME] [':' NAME (',' NAME)*] ['keep' expr]
+ExprPtr Parser::parseEvery() {
+  SMLoc start = consume().loc();
+  auto every = std::make_unique<EveryExpr>(SMRange());
+  every->count = parseExpr();
+  if (!every->count || !parseIdent(every->unit, "('steps' or 'epochs')"))
+    return nullptr;
+  if (atContextualWord("on") && !atStatementBoundary()) {
+    consume();
+    if (!parseIdent(every->on, "after 'on' (a data split such as 'val')"))
+      return nullptr;
+  }
+  if (!atStatementBoundary() && consumeIf(Tok::Colon)) {
+    do {
+      Ident metric;
+      if (!parseIdent(metric, "for a metric"))
+        return nullptr;
+      every->items.push_back(std::move(metric));
+    } while (consumeIf(Tok::Comma));
+  }
+  if (atContextualWord("keep") && !atStatementBoundary()) {
+    consume();
+    every->keep = parseExpr();
+    if (!every->keep)
+      return nullptr;
+  }
+  every->range = rangeFrom(start);
+  return every;
+}
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+// expr := or
+ExprPtr Parser::parseExpr() {
+  if (depth >= kMaxDepth) {
+    if (!depthReported)
+      errorAtCurrent("expression nested too deeply (more than " +
+                     llvm::Twine(kMaxDepth) + " levels)");
+    depthReported = true;
+    return nullptr;
+  }
+  DepthGuard guard(depth);
+  return parseOr();
+}
+
+// or := and ('or' and)*    and := not ('and' not)*
+ExprPtr Parser::parseOr() {
+  ExprPtr lhs = parseAnd();
+  while (lhs && tok.is(Tok::KwOr) && !atStatementBoundary()) {
+    Token op = consume();
+    ExprPtr rhs = parseAnd();
+    if (!rhs)
+      return nullptr;
+    SMRange r{startOf(lhs), prevEnd};
+    lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
+                                       std::move(rhs));
+  }
+  return lhs;
+}
+
+ExprPtr Parser::parseAnd() {
+  ExprPtr lhs = parseNot();
+  while (lhs && tok.is(Tok::KwAnd) && !atStatementBoundary()) {
+    Token op = consume();
+    ExprPtr rhs = parseNot();
+    if (!rhs)
+      return nullptr;
+    SMRange r{startOf(lhs), prevEnd};
+    lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
+                                       std::move(rhs));
+  }
+  return lhs;
+}
+
+// not := 'not' not | comparison
+ExprPtr Parser::parseNot() {
+  if (!tok.is(Tok::KwNot))
+    return parseComparison();
+  if (depth >= kMaxDepth)
+    return parseExpr(); // reports the depth error
+  DepthGuard guard(depth);
+  Token op = consume();
+  ExprPtr operand = parseNot();
+  if (!operand)
+    return nullptr;
+  return std::make_unique<UnaryExpr>(rangeFrom(op.loc()), op.kind,
+                                     std::move(operand));
+}
+
+static bool isComparison(Tok k) {
+  return k == Tok::EqEq || k == Tok::NotEq || k == Tok::Less ||
+         k == Tok::LessEq || k == Tok::Greater || k == Tok::GreaterEq;
+}
+
+// comparison := additive [cmp-op additive]
+ExprPtr Parser::parseComparison() {
+  ExprPtr lhs = parseAdditive();
+  if (!lhs || !isComparison(tok.kind) || atStatementBoundary())
+    return lhs;
+  Token op = consume();
+  ExprPtr rhs = parseAdditive();
+  if (!rhs)
+    return nullptr;
+  if (isComparison(tok.kind) && !atStatementBoundary()) {
+    errorAtCurrent("comparisons cannot be chained; combine them with 'and'");
+    return nullptr;
+  }
+  SMRange r{startOf(lhs), prevEnd};
+  return std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
+                                      std::move(rhs));
+}
+
+// additive := multiplicative (('+' | '-') multiplicative)*
+ExprPtr Parser::parseAdditive() {
+  ExprPtr lhs = parseMultiplicative();
+  while (lhs && (tok.is(Tok::Plus) || tok.is(Tok::Minus)) &&
+         !atStatementBoundary()) {
+    Token op = consume();
+    ExprPtr rhs = parseMultiplicative();
+    if (!rhs)
+      return nullptr;
+    SMRange r{startOf(lhs), prevEnd};
+    lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
+                                       std::move(rhs));
+  }
+  return lhs;
+}
+
+// multiplicative := unary (('*' | '/' | '//' | '%' | '@') unary)*
+ExprPtr Parser::parseMultiplicative() {
+  ExprPtr lhs = parseUnary();
+  while (lhs &&
+         (tok.is(Tok::Star) || tok.is(Tok::Slash) || tok.is(Tok::SlashSlash) ||
+          tok.is(Tok::Percent) || tok.is(Tok::At)) &&
+         !atStatementBoundary()) {
+    Token op = consume();
+    ExprPtr rhs = parseUnary();
+    if (!rhs)
+      return nullptr;
+    SMRange r{startOf(lhs), prevEnd};
+    lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
+                                       std::move(rhs));
+  }
+  return lhs;
+}
+
+// unary := ('-' | '+') unary | power
+ExprPtr Parser::parseUnary() {
+  if (!tok.is(Tok::Minus) && !tok.is(Tok::Plus))
+    return parsePower();
+  if (depth >= kMaxDepth)
+    return parseExpr(); // reports the depth error
+  DepthGuard guard(depth);
+  Token op = consume();
+  ExprPtr operand = parseUnary();
+  if (!operand)
+    return nullptr;
+  return std::make_unique<UnaryExpr>(rangeFrom(op.loc()), op.kind,
+                                     std::move(operand));
+}
+
+// power := postfix ['**' unary]        (right-associative: a ** b ** c)
+ExprPtr Parser::parsePower() {
+  ExprPtr base = parsePostfix();
+  if (!base || !tok.is(Tok::StarStar) || atStatementBoundary())
+    return base;
+  Token op = consume();
+  ExprPtr exponent = parseUnary();
+  if (!exponent)
+    return nullptr;
+  SMRange r{startOf(base), prevEnd};
+  return std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(base),
+                                      std::move(exponent));
+}
+
+// postfix := primary ('(' args ')' | '[' index (',' index)* ']' | '.' NAME)*
+// A '(' or '[' that starts a line outside brackets starts a new statement.
+ExprPtr Parser::parsePostfix() {
+  ExprPtr e = parsePrimary();
+  while (e && !atStatementBoundary()) {
+    SMLoc start = startOf(e);
+    if (consumeIf(Tok::LParen)) {
+      std::vector<Arg> args;
+      if (!parseArgs(Tok::RParen, args, /*allowNames=*/true))
+        return nullptr;
+      e = std::make_unique<CallExpr>(rangeFrom(start), std::move(e),
+                                     std::move(args));
+    } else if (consumeIf(Tok::LBracket)) {
+      std::vector<ExprPtr> items;
+      do {
+        ExprPtr item = parseIndexItem();
+        if (!item)
+          return nullptr;
+        items.push_back(std::move(item));
+      } while (consumeIf(Tok::Comma));
+      if (!expect(Tok::RBracket, "to close the index"))
+        return nullptr;
+      e = std::make_unique<IndexExpr>(rangeFrom(start), std::move(e),
+                                      std::move(items));
+    } else if (consumeIf(Tok::Dot)) {
+      Ident member;
+      if (!parseIdent(member, "after '.'"))
+        return nullptr;
+      e = std::make_unique<MemberExpr>(rangeFrom(start), std::move(e),
+                                       std::move(member));
+    } else {
+      break;
+    }
+  }
+  return e;
+}
+
+// index := expr | [expr] ':' [expr] [':' [expr]]
+ExprPtr Parser::parseIndexItem() {
+  SMLoc start = tok.loc();
+  ExprPtr first;
+  if (!tok.is(Tok::Colon)) {
+    first = parseExpr();
+    if (!first)
+      return nullptr;
+    if (!tok.is(Tok::Colon))
+      return first;
+  }
+  consume(); // ':'
+  auto endsPart = [&] {
+    return tok.is(Tok::Colon) || tok.is(Tok::Comma) || tok.is(Tok::RBracket);
+  };
+  ExprPtr stop, step;
+  if (!endsPart() && !(stop = parseExpr()))
+    return nullptr;
+  if (consumeIf(Tok::Colon) && !endsPart() && !(step = parseExpr()))
+    return nullptr;
+  return std::make_unique<SliceExpr>(rangeFrom(start), std::move(first),
+                                     std::move(stop), std::move(step));
+}
+
+// args := [arg (',' arg)* [',']] close      arg := [NAME '='] expr
+bool Parser::parseArgs(Tok close, std::vector<Arg> &args, bool allowNames) {
+  while (!tok.is(close)) {
+    Arg arg;
+    if (allowNames && tok.is(Tok::Ident) && peekAhead().is(Tok::Assign)) {
+      Token name = consume();
+      arg.name = {name.text.str(), name.range()};
+      consume(); // '='
+    }
+    arg.value = parseExpr();
+    if (!arg.value)
+      return false;
+    args.push_back(std::move(arg));
+    if (!consumeIf(Tok::Comma))
+      break;
+  }
+  return expect(close, "to close the argument list");
+}
+
+// primary := INT | FLOAT | STRING | 'true' | 'false' | NAME
+//          | '(' ')' | '(' expr ')' | '(' arg (',' arg)* [','] ')'
+//          | '[' [expr (',' expr)* [',']] ']'
+ExprPtr Parser::parsePrimary() {
+  SMLoc start = tok.loc();
+  switch (tok.kind) {
+  case Tok::Int: {
+    Token t = consume();
+    int64_t value;
+    if (!parseIntLiteral(t.text, value)) {
+      diags.error(t.range(),
+                  "integer literal '" + t.text + "' does not fit in 64 bits");
+      return nullptr;
+    }
+    return std::make_unique<IntExpr>(t.range(), value);
+  }
+  case Tok::Float: {
+    Token t = consume();
+    std::string digits;
+    for (char c : t.text)
+      if (c != '_')
+        digits += c;
+    return std::make_unique<FloatExpr>(t.range(),
+                                       std::strtod(digits.c_str(), nullptr));
+  }
+  case Tok::String: {
+    Token t = consume();
+    return std::make_unique<StringExpr>(t.range(), decodeStringLiteral(t.text));
+  }
+  case Tok::KwTrue:
+  case Tok::KwFalse: {
+    Token t = consume();
+    return std::make_unique<BoolExpr>(t.range(), t.is(Tok::KwTrue));
+  }
+  case Tok::Ident: {
+    Token t = consume();
+    return std::make_unique<NameExpr>(t.range(), t.text.str());
+  }
+  case Tok::LParen: {
+    consume();
+    std::vector<Arg> elements;
+    bool trailingComma = false;
+    while (!tok.is(Tok::RParen)) {
+      Arg arg;
+      if (tok.is(Tok::Ident) && peekAhead().is(Tok::Assign)) {
+        Token name = consume();
+        arg.name = {name.text.str(), name.range()};
+        consume();
+      }
+      arg.value = parseExpr();
+      if (!arg.value)
+        return nullptr;
+      elements.push_back(std::move(arg));
+      trailingComma = consumeIf(Tok::Comma);
+      if (!trailingComma)
+        break;
+    }
+    if (!expect(Tok::RParen, "to close the parenthesis"))
+      return nullptr;
+    if (elements.size() == 1 && !trailingComma && elements[0].name.name.empty())
+      return std::move(elements[0].value);
+    return std::make_unique<TupleExpr>(rangeFrom(start), std::move(elements));
+  }
+  case Tok::LBracket: {
+    consume();
+    std::vector<ExprPtr> elements;
+    while (!tok.is(Tok::RBracket)) {
+      ExprPtr e = parseExpr();
+      if (!e)
+        return nullptr;
+      elements.push_back(std::move(e));
+      if (!consumeIf(Tok::Comma))
+        break;
+    }
+    if (!expect(Tok::RBracket, "to close the list"))
+      return nullptr;
+    return std::make_unique<ListExpr>(rangeFrom(start), std::move(elements));
+  }
+  case Tok::Error:
+    consume(); // already reported by the lexer
+    return nullptr;
+  default:
+    errorAtCurrent("expected an expression, got " +
+                   (tok.is(Tok::Eof)
+                        ? spell(Tok::Eof)
+                        : llvm::StringRef("'" + tok.text.str() + "'")));
+    return nullptr;
+  }
+}
