@@ -67,6 +67,8 @@ llvm::StringRef loom::spell(Tok kind) {
     return "':'";
   case Tok::Dot:
     return "'.'";
+  case Tok::Ellipsis:
+    return "'...'";
   case Tok::Assign:
     return "'='";
   case Tok::Arrow:
@@ -185,6 +187,10 @@ Token Lexer::next() {
   case ':':
     return make(Tok::Colon, start, atLineStart);
   case '.':
+    if (cur + 1 < buffer.end() && cur[0] == '.' && cur[1] == '.') {
+      cur += 2;
+      return make(Tok::Ellipsis, start, atLineStart);
+    }
     return make(Tok::Dot, start, atLineStart);
   case '+':
     return make(Tok::Plus, start, atLineStart);

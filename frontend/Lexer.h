@@ -47,6 +47,7 @@ enum class Tok {
   Comma,
   Colon,
   Dot,
+  Ellipsis, // ...
   Assign,     // =
   Arrow,      // ->
   Plus,       // +

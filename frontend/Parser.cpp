@@ -780,7 +780,8 @@ ExprPtr Parser::parsePrimary() {
     Token t = consume();
     return std::make_unique<BoolExpr>(t.range(), t.is(Tok::KwTrue));
   }
-  case Tok::Ident: {
+  case Tok::Ident:
+  case Tok::Ellipsis: { // `...` is a dimension wildcard in types
     Token t = consume();
     return std::make_unique<NameExpr>(t.range(), t.text.str());
   }

@@ -7,13 +7,14 @@ import lit.formats
 
 config.name = "Loom"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".test", ".loom"]
 config.excludes = ["unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py.in", "mutate_inputs.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.loom_obj_root, "tests")
 
 tool_dirs = [
     os.path.join(config.loom_obj_root, "tools", "loom-opt"),
+    os.path.join(config.loom_obj_root, "tools", "loom"),
     config.llvm_tools_dir,
 ]
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment.get("PATH", os.environ["PATH"])])
