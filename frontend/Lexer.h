@@ -47,7 +47,7 @@ enum class Tok {
   Comma,
   Colon,
   Dot,
-  Ellipsis, // ...
+  Ellipsis,   // ...
   Assign,     // =
   Arrow,      // ->
   Plus,       // +

@@ -2,7 +2,7 @@
 //
 // Part of Loom. This file implements `loom`, the user's entry point:
 //
-//   loom compile FILE.loom [--emit=ast] [-o OUT]
+//   loom compile FILE.loom [--emit=ir|ast] [--train NAME] [--locs] [-o OUT]
 //
 // Every problem in the input is reported as `file:line:col: error: ...` with
 // the source line and a caret, and the tool exits non-zero.
@@ -11,7 +11,14 @@
 
 #include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
-#include "frontend/Parser.h"
+#include "frontend/Elaborator.h"
+#include "frontend/Program.h"
+#include "ir/LoomDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -26,33 +33,34 @@ namespace {
 
 cl::SubCommand compileCmd("compile", "Compile a .loom program");
 
-enum class EmitKind { Ast };
+enum class EmitKind { Ir, Ast };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loom>"),
                                cl::Required, cl::sub(compileCmd));
 cl::opt<EmitKind> emitKind(
-    "emit", cl::desc("What to produce"), cl::init(EmitKind::Ast),
-    cl::values(clEnumValN(EmitKind::Ast, "ast",
+    "emit", cl::desc("What to produce"), cl::init(EmitKind::Ir),
+    cl::values(clEnumValN(EmitKind::Ir, "ir",
+                          "loom IR: @forward, @loss and the recipe"),
+               clEnumValN(EmitKind::Ast, "ast",
                           "the syntax tree, one node per line with line:col")),
     cl::sub(compileCmd));
+cl::opt<std::string> trainName("train",
+                               cl::desc("The train block to compile (needed "
+                                        "when the file has several)"),
+                               cl::value_desc("name"), cl::sub(compileCmd));
+cl::opt<bool> printLocs("locs",
+                        cl::desc("Print the .loom source location of every "
+                                 "op"),
+                        cl::sub(compileCmd));
 cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::sub(compileCmd));
 
 int runCompile() {
-  auto buffer = MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
-  if (std::error_code ec = buffer.getError()) {
-    WithColor::error(errs(), "loom")
-        << "cannot read '" << inputFile << "': " << ec.message() << "\n";
-    return 1;
-  }
   SourceMgr sourceMgr;
-  unsigned bufferId = sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
   loom::DiagnosticEngine diags(sourceMgr, errs());
-  loom::Parser parser(diags, bufferId);
-  std::unique_ptr<loom::ast::File> file = parser.parseFile();
-  file->filename = inputFile;
-  if (diags.hadError())
+  loom::Program program;
+  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
     return 1;
 
   std::error_code ec;
@@ -64,8 +72,22 @@ int runCompile() {
   }
   switch (emitKind) {
   case EmitKind::Ast:
-    loom::ast::print(*file, sourceMgr, output.os());
+    loom::ast::print(program.main(), sourceMgr, output.os());
     break;
+  case EmitKind::Ir: {
+    mlir::MLIRContext ctx;
+    ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        loom::lowerProgram(ctx, program, diags, trainName);
+    if (!module)
+      return 1;
+    mlir::OpPrintingFlags flags;
+    if (printLocs)
+      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+    module->print(output.os(), flags);
+    output.os() << "\n";
+    break;
+  }
   }
   output.keep();
   return 0;

@@ -1,0 +1,236 @@
+//===- Elaborator.h - Evaluating Loom programs into loom IR -----*- C++ -*-===//
+//
+// Part of Loom. Internal to the frontend. The elaborator instantiates the
+// model tree of a train block with concrete hyper-parameters, checks names,
+// arity, dtypes and shapes (with the IR's own shape rules, so broadcasting
+// agrees exactly), binds symbolic dims, and emits loom ops while it
+// evaluates forward bodies. Errors point at the .loom source, with notes for
+// where operands came from and for the chain of model calls.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_FRONTEND_ELABORATOR_H
+#define LOOM_FRONTEND_ELABORATOR_H
+
+#include "frontend/AST.h"
+#include "frontend/Diagnostics.h"
+#include "frontend/Program.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+struct Instance;
+struct BuiltinCall;
+
+/// A value during elaboration: a compile-time scalar, a tensor (an SSA value
+/// of the function being built), or a model instance, function, tuple...
+struct Val {
+  enum class Kind {
+    Int,
+    Float,
+    Bool,
+    Str,
+    DType,
+    Tensor,
+    Param,    ///< a parameter of the model tree (index into params)
+    Fn,       ///< a builtin function, by name
+    Model,    ///< a model definition (a constructor)
+    Instance, ///< a model instance or a repeat stack
+    Tuple,
+    List
+  };
+  Kind kind = Kind::Int;
+  int64_t i = 0;
+  double f = 0;
+  bool b = false;
+  std::string s;                         ///< Str, Fn name
+  mlir::Type dtype;                      ///< DType
+  mlir::Value tensor;                    ///< Tensor
+  llvm::SMRange origin;                  ///< where a tensor or scalar was made
+  size_t param = 0;                      ///< Param
+  const ast::ModelDecl *model = nullptr; ///< Model
+  Instance *inst = nullptr;              ///< Instance
+  std::vector<Val> elems;                ///< Tuple, List
+
+  static Val ofInt(int64_t v, llvm::SMRange r = {}) {
+    Val x;
+    x.kind = Kind::Int;
+    x.i = v;
+    x.origin = r;
+    return x;
+  }
+  static Val ofFloat(double v, llvm::SMRange r = {}) {
+    Val x;
+    x.kind = Kind::Float;
+    x.f = v;
+    x.origin = r;
+    return x;
+  }
+  static Val ofBool(bool v, llvm::SMRange r = {}) {
+    Val x;
+    x.kind = Kind::Bool;
+    x.b = v;
+    x.origin = r;
+    return x;
+  }
+  static Val ofTensor(mlir::Value v, llvm::SMRange r) {
+    Val x;
+    x.kind = Kind::Tensor;
+    x.tensor = v;
+    x.origin = r;
+    return x;
+  }
+  bool isNumber() const { return kind == Kind::Int || kind == Kind::Float; }
+  double asDouble() const { return kind == Kind::Int ? double(i) : f; }
+};
+
+/// One parameter of the model tree.
+struct ParamInfo {
+  std::string path; ///< blocks.0.attn.qkv.weight
+  mlir::RankedTensorType type;
+  mlir::DictionaryAttr init; ///< {kind = "normal", mean = .., std = ..}
+  bool frozen = false;
+  mlir::ArrayAttr shard; ///< null when not sharded
+  llvm::SMRange range;   ///< the member
+};
+
+/// An instantiated model (or, with `isStack`, a repeat stack of them).
+struct Instance {
+  const ast::ModelDecl *decl = nullptr;
+  std::string path; ///< "" for the root, "blocks.0" below
+  llvm::StringMap<Val> env;
+  bool isStack = false;
+  std::vector<std::unique_ptr<Instance>> stack;
+  llvm::SMRange createdAt;
+};
+
+/// Where a value is looked up while evaluating.
+struct Scope {
+  Instance *inst = nullptr;    ///< hyper-parameters and members
+  llvm::StringMap<Val> locals; ///< forward locals and bound symbolic dims
+  bool inForward = false;
+};
+
+class Elaborator {
+public:
+  Elaborator(mlir::MLIRContext &ctx, const Program &program,
+             DiagnosticEngine &diags);
+
+  /// Lowers train block `train` to a module with @forward, @loss and the
+  /// recipe. Null (with diagnostics) on error.
+  mlir::OwningOpRef<mlir::ModuleOp> lowerTrain(const ast::TrainDecl &train);
+
+  // --- used by the builtins (Builtins.cpp) --------------------------------
+  mlir::OpBuilder &builder() { return b; }
+  mlir::Location loc(llvm::SMRange range);
+  void error(llvm::SMRange range, const llvm::Twine &message);
+  void note(llvm::SMRange range, const llvm::Twine &message);
+  /// Reports that a tensor value came from `v.origin` (when known).
+  void noteOrigin(const Val &v, llvm::StringRef what);
+  /// The tensor of `v` (a Tensor or a Param), or failure with a diagnostic.
+  std::optional<mlir::Value> tensorOf(const Val &v, llvm::SMRange at,
+                                      const llvm::Twine &what);
+  /// A rank-0 constant of `elementType` holding the scalar `v`.
+  mlir::Value scalarConstant(const Val &v, mlir::Type elementType,
+                             llvm::SMRange at);
+  /// Formats a tensor type the Loom way: f32[8, 256, 384].
+  static std::string typeStr(mlir::Type type);
+  static std::string typeStr(mlir::Value value) {
+    return typeStr(value.getType());
+  }
+  std::optional<mlir::Type> dtypeByName(llvm::StringRef name);
+  /// The RNG key argument of the function being built (added on first use).
+  mlir::Value rngKey();
+  int64_t nextDropoutStream() { return dropoutStreams++; }
+  bool training() const { return trainingMode; }
+
+  /// l1/l2 over the parameters matching a glob (train block loss only).
+  std::optional<Val> penalty(BuiltinCall &call, bool squared);
+
+  std::optional<Val> eval(const ast::Expr &expr, Scope &scope);
+  std::optional<int64_t> evalInt(const ast::Expr &expr, Scope &scope,
+                                 llvm::StringRef what);
+
+private:
+  friend struct BuiltinCall;
+  // Model instantiation (Elaborator.cpp).
+  std::unique_ptr<Instance>
+  instantiate(const ast::ModelDecl &decl, const ast::CallExpr *call,
+              Scope &callerScope, const std::string &path, llvm::SMRange at);
+  bool defineParam(Instance &inst, const ast::Member &member, Scope &scope);
+  std::optional<mlir::DictionaryAttr>
+  evalInit(const ast::Expr &init, Scope &scope, mlir::RankedTensorType type);
+  std::optional<mlir::RankedTensorType> evalType(const ast::TypeExpr &type,
+                                                 Scope &scope);
+
+  // Forward calls and expressions (Elaborator.cpp).
+  std::optional<Val> callInstance(Instance &inst, std::vector<Val> args,
+                                  llvm::SMRange at);
+  std::optional<Val> callForward(Instance &inst, std::vector<Val> args,
+                                 llvm::SMRange at);
+  bool bindType(const ast::TypeExpr &type, mlir::Value value, Scope &scope,
+                llvm::StringRef what, llvm::SMRange at);
+  std::optional<Val> evalName(const ast::NameExpr &name, Scope &scope);
+  std::optional<Val> evalBinary(const ast::BinaryExpr &expr, Scope &scope);
+  std::optional<Val> evalUnary(const ast::UnaryExpr &expr, Scope &scope);
+  std::optional<Val> evalCall(const ast::CallExpr &expr, Scope &scope);
+  std::optional<Val> evalIndex(const ast::IndexExpr &expr, Scope &scope);
+  std::optional<Val> evalMember(const ast::MemberExpr &expr, Scope &scope);
+  std::optional<Val> tensorBinary(ast::BinaryExpr const &expr, Val lhs,
+                                  Val rhs);
+  std::optional<Val> callBuiltin(llvm::StringRef name,
+                                 const ast::CallExpr &call,
+                                 std::vector<ast::Arg> const &args,
+                                 Scope &scope);
+
+  // Train blocks (Recipe.cpp).
+  mlir::func::FuncOp beginFunction(mlir::ModuleOp module, llvm::StringRef name,
+                                   llvm::ArrayRef<mlir::Type> inputs,
+                                   llvm::ArrayRef<std::string> inputNames,
+                                   llvm::SMRange at);
+  bool endFunction(mlir::Value result, llvm::SMRange at);
+  std::optional<mlir::DictionaryAttr> buildRecipe(const ast::TrainDecl &train,
+                                                  Scope &scope);
+  std::optional<mlir::Attribute> toAttr(const Val &v, llvm::SMRange at);
+
+  mlir::MLIRContext &ctx;
+  const Program &program;
+  DiagnosticEngine &diags;
+  mlir::OpBuilder b;
+  std::vector<ParamInfo> params;
+  std::vector<mlir::Value> paramValues; ///< of the function being built
+  mlir::func::FuncOp currentFunc;
+  mlir::Value currentRng;
+  int64_t dropoutStreams = 0;
+  bool trainingMode = false;
+  /// The chain of model calls (for notes and CallSiteLocs).
+  struct Frame {
+    llvm::SMRange at;
+    std::string model;
+  };
+  std::vector<Frame> frames;
+  std::vector<const ast::ModelDecl *> instantiating;
+};
+
+/// Lowers `train` (or, when null, the program's only train block) to IR.
+mlir::OwningOpRef<mlir::ModuleOp> lowerProgram(mlir::MLIRContext &ctx,
+                                               const Program &program,
+                                               DiagnosticEngine &diags,
+                                               llvm::StringRef trainName);
+
+/// The closest of `candidates` to `name` (edit distance <= 2), or "".
+std::string closestName(llvm::StringRef name,
+                        llvm::ArrayRef<std::string> candidates);
+
+} // namespace loom
+
+#endif // LOOM_FRONTEND_ELABORATOR_H

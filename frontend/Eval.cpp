@@ -1,0 +1,410 @@
+//===- Eval.cpp - Evaluating Loom expressions and forward calls -----------===//
+//
+// Part of Loom. This file implements expression evaluation: compile-time
+// arithmetic on hyper-parameters, tensor operators lowered to loom ops after
+// checking them with the IR's shape rules, indexing and slicing, and calls
+// of sub-modules' forwards with symbolic-dim binding.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Elaborator.h"
+
+#include "ir/LoomOps.h"
+#include "ir/ShapeInference.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
+
+#include <cmath>
+
+using namespace loom;
+using namespace mlir;
+namespace lir = mlir::loom;
+using mlir::loom::RuleLoc;
+using namespace mlir::loom;
+using llvm::SMRange;
+
+/// Names of the builtins (Builtins.cpp).
+namespace loom {
+bool isBuiltin(llvm::StringRef name);
+std::vector<std::string> builtinNames();
+} // namespace loom
+
+//===----------------------------------------------------------------------===//
+// Forward calls
+//===----------------------------------------------------------------------===//
+
+std::optional<Val> Elaborator::callInstance(Instance &inst,
+                                            std::vector<Val> args, SMRange at) {
+  if (!inst.isStack)
+    return callForward(inst, std::move(args), at);
+  // A repeat stack applies its copies in order.
+  std::optional<Val> x;
+  for (auto &child : inst.stack) {
+    x = callForward(*child, std::move(args), at);
+    if (!x)
+      return std::nullopt;
+    args = {*x};
+  }
+  return x;
+}
+
+bool Elaborator::bindType(const ast::TypeExpr &type, Value value, Scope &scope,
+                          llvm::StringRef what, SMRange at) {
+  auto actual = cast<RankedTensorType>(value.getType());
+  std::optional<Type> dtype = dtypeByName(type.dtype.name);
+  if (!dtype) {
+    (void)evalType(type, scope); // reports the unknown element type
+    return false;
+  }
+  auto mismatch = [&](const llvm::Twine &detail) {
+    error(at, what + " must be " + type.dtype.name +
+                  "[...] matching the "
+                  "declaration, but is " +
+                  typeStr(actual) + ": " + detail);
+    note(type.range, "declared here");
+    return false;
+  };
+  if (actual.getElementType() != *dtype)
+    return mismatch("the element type differs");
+  // `...` stands for any number of dimensions.
+  auto ellipsis = llvm::find_if(type.dims, [](const ast::ExprPtr &d) {
+    auto *n = llvm::dyn_cast<ast::NameExpr>(d.get());
+    return n && n->name == "...";
+  });
+  int64_t fixed = type.dims.size() - (ellipsis != type.dims.end());
+  if (ellipsis == type.dims.end() ? actual.getRank() != fixed
+                                  : actual.getRank() < fixed)
+    return mismatch("it has rank " + llvm::Twine(actual.getRank()) + ", not " +
+                    (ellipsis == type.dims.end() ? "" : "at least ") +
+                    llvm::Twine(fixed));
+  int64_t dim = 0;
+  for (const ast::ExprPtr &d : type.dims) {
+    auto *name = llvm::dyn_cast<ast::NameExpr>(d.get());
+    if (name && name->name == "...") {
+      dim += actual.getRank() - fixed;
+      continue;
+    }
+    int64_t size = actual.getDimSize(dim);
+    bool known = !name || scope.locals.count(name->name) ||
+                 (scope.inst && scope.inst->env.count(name->name));
+    if (!known) {
+      // A new symbolic dim: bound by this value.
+      scope.locals[name->name] = Val::ofInt(size, d->range);
+    } else {
+      std::optional<int64_t> expected = evalInt(*d, scope, "a dimension");
+      if (!expected)
+        return false;
+      if (*expected != size) {
+        std::string text;
+        llvm::raw_string_ostream os(text);
+        ast::printExpr(*d, os);
+        return mismatch("dimension " + llvm::Twine(dim) + " should be " + text +
+                        " = " + llvm::Twine(*expected) + ", not " +
+                        llvm::Twine(size));
+      }
+    }
+    ++dim;
+  }
+  return true;
+}
+
+std::optional<Val> Elaborator::callForward(Instance &inst,
+                                           std::vector<Val> args, SMRange at) {
+  const ast::ModelDecl &decl = *inst.decl;
+  const ast::Forward &fwd = *decl.forward;
+  if (args.size() != fwd.args.size()) {
+    error(at, "the forward of model '" + decl.name.name + "' takes " +
+                  llvm::Twine(fwd.args.size()) + " argument" +
+                  (fwd.args.size() == 1 ? "" : "s") + ", got " +
+                  llvm::Twine(args.size()));
+    note(fwd.range, "the forward is here");
+    return std::nullopt;
+  }
+  Scope scope;
+  scope.inst = &inst;
+  scope.inForward = true;
+  // Arguments are checked in the caller's frame, then the body runs in
+  // the callee's.
+  for (auto [arg, v] : llvm::zip(fwd.args, args)) {
+    std::optional<Value> t =
+        tensorOf(v, at, "argument '" + arg.name.name + "'");
+    if (!t)
+      return std::nullopt;
+    if (!bindType(arg.type, *t, scope,
+                  "argument '" + arg.name.name + "' of " + decl.name.name +
+                      ".forward",
+                  v.origin.Start.isValid() ? v.origin : at))
+      return std::nullopt;
+    Val local = Val::ofTensor(*t, v.origin);
+    scope.locals[arg.name.name] = local;
+  }
+  frames.push_back({at, decl.name.name});
+  auto pop = llvm::make_scope_exit([&] { frames.pop_back(); });
+  for (const ast::Stmt &stmt : fwd.body) {
+    std::optional<Val> v = eval(*stmt.value, scope);
+    if (!v)
+      return std::nullopt;
+    if (stmt.kind == ast::Stmt::Kind::Return) {
+      std::optional<Value> t = tensorOf(*v, stmt.value->range, "the result");
+      if (!t || !bindType(*fwd.result, *t, scope,
+                          "the result of " + decl.name.name + ".forward",
+                          stmt.value->range))
+        return std::nullopt;
+      return Val::ofTensor(*t, v->origin);
+    }
+    std::vector<Val> values;
+    if (stmt.targets.size() == 1) {
+      values.push_back(*v);
+    } else if (v->kind == Val::Kind::Tuple &&
+               v->elems.size() == stmt.targets.size()) {
+      values = v->elems;
+    } else {
+      error(stmt.value->range,
+            "cannot assign this to " + llvm::Twine(stmt.targets.size()) +
+                " names" +
+                (v->kind == Val::Kind::Tuple
+                     ? ": it has " + llvm::Twine(v->elems.size()) + " parts"
+                     : llvm::Twine()));
+      return std::nullopt;
+    }
+    for (auto [target, value] : llvm::zip(stmt.targets, values)) {
+      if (inst.env.count(target.name)) {
+        error(target.range, "'" + target.name + "' is a member of model '" +
+                                decl.name.name +
+                                "'; a local may not shadow it");
+        return std::nullopt;
+      }
+      scope.locals[target.name] = value;
+    }
+  }
+  error(fwd.range,
+        "the forward of model '" + decl.name.name + "' ends without 'return'");
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+std::optional<Val> Elaborator::eval(const ast::Expr &expr, Scope &scope) {
+  switch (expr.kind) {
+  case ast::Expr::Kind::Int:
+    return Val::ofInt(llvm::cast<ast::IntExpr>(expr).value, expr.range);
+  case ast::Expr::Kind::Float:
+    return Val::ofFloat(llvm::cast<ast::FloatExpr>(expr).value, expr.range);
+  case ast::Expr::Kind::Bool:
+    return Val::ofBool(llvm::cast<ast::BoolExpr>(expr).value, expr.range);
+  case ast::Expr::Kind::String: {
+    Val v;
+    v.kind = Val::Kind::Str;
+    v.s = llvm::cast<ast::StringExpr>(expr).value;
+    v.origin = expr.range;
+    return v;
+  }
+  case ast::Expr::Kind::Name:
+    return evalName(llvm::cast<ast::NameExpr>(expr), scope);
+  case ast::Expr::Kind::Unary:
+    return evalUnary(llvm::cast<ast::UnaryExpr>(expr), scope);
+  case ast::Expr::Kind::Binary:
+    return evalBinary(llvm::cast<ast::BinaryExpr>(expr), scope);
+  case ast::Expr::Kind::Call:
+    return evalCall(llvm::cast<ast::CallExpr>(expr), scope);
+  case ast::Expr::Kind::Index:
+    return evalIndex(llvm::cast<ast::IndexExpr>(expr), scope);
+  case ast::Expr::Kind::Member:
+    return evalMember(llvm::cast<ast::MemberExpr>(expr), scope);
+  case ast::Expr::Kind::Tuple:
+  case ast::Expr::Kind::List: {
+    Val v;
+    v.kind = expr.kind == ast::Expr::Kind::Tuple ? Val::Kind::Tuple
+                                                 : Val::Kind::List;
+    v.origin = expr.range;
+    if (auto *t = llvm::dyn_cast<ast::TupleExpr>(&expr)) {
+      for (const ast::Arg &a : t->elements) {
+        if (!a.name.name.empty()) {
+          error(a.name.range, "named tuple elements are only allowed in "
+                              "train settings such as 'mesh'");
+          return std::nullopt;
+        }
+        std::optional<Val> e = eval(*a.value, scope);
+        if (!e)
+          return std::nullopt;
+        v.elems.push_back(*e);
+      }
+    } else {
+      for (const ast::ExprPtr &a : llvm::cast<ast::ListExpr>(expr).elements) {
+        std::optional<Val> e = eval(*a, scope);
+        if (!e)
+          return std::nullopt;
+        v.elems.push_back(*e);
+      }
+    }
+    return v;
+  }
+  case ast::Expr::Kind::Slice:
+    error(expr.range, "a slice 'a:b' is only allowed inside '[...]'");
+    return std::nullopt;
+  case ast::Expr::Kind::Split:
+  case ast::Expr::Kind::Every:
+    error(expr.range, "this form is only allowed in a train setting");
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<Val> Elaborator::evalName(const ast::NameExpr &name,
+                                        Scope &scope) {
+  if (auto it = scope.locals.find(name.name); it != scope.locals.end())
+    return it->second;
+  if (scope.inst)
+    if (auto it = scope.inst->env.find(name.name); it != scope.inst->env.end())
+      return it->second;
+  Val v;
+  v.origin = name.range;
+  if (isBuiltin(name.name)) {
+    v.kind = Val::Kind::Fn;
+    v.s = name.name;
+    return v;
+  }
+  if (std::optional<Type> dtype = dtypeByName(name.name)) {
+    v.kind = Val::Kind::DType;
+    v.dtype = *dtype;
+    return v;
+  }
+  if (auto it = program.models.find(name.name); it != program.models.end()) {
+    v.kind = Val::Kind::Model;
+    v.model = it->second;
+    return v;
+  }
+  std::vector<std::string> candidates = builtinNames();
+  for (auto &l : scope.locals)
+    candidates.push_back(l.getKey().str());
+  if (scope.inst)
+    for (auto &e : scope.inst->env)
+      candidates.push_back(e.getKey().str());
+  for (auto &m : program.models)
+    candidates.push_back(m.getKey().str());
+  std::string hint = closestName(name.name, candidates);
+  error(name.range,
+        "unknown name '" + name.name + "'" +
+            (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
+  return std::nullopt;
+}
+
+std::optional<Val> Elaborator::evalUnary(const ast::UnaryExpr &expr,
+                                         Scope &scope) {
+  std::optional<Val> v = eval(*expr.operand, scope);
+  if (!v)
+    return std::nullopt;
+  if (expr.op == Tok::KwNot) {
+    if (v->kind != Val::Kind::Bool) {
+      error(expr.range, "'not' needs a bool");
+      return std::nullopt;
+    }
+    return Val::ofBool(!v->b, expr.range);
+  }
+  if (expr.op == Tok::Plus && (v->isNumber() || v->kind == Val::Kind::Tensor))
+    return v;
+  if (v->kind == Val::Kind::Int)
+    return Val::ofInt(-v->i, expr.range);
+  if (v->kind == Val::Kind::Float)
+    return Val::ofFloat(-v->f, expr.range);
+  std::optional<Value> t = tensorOf(*v, expr.range, "the operand of '-'");
+  if (!t)
+    return std::nullopt;
+  if (expr.op == Tok::Plus)
+    return Val::ofTensor(*t, expr.range);
+  if (cast<RankedTensorType>(t->getType()).getElementType().isInteger(1)) {
+    error(expr.range, "cannot negate a boolean tensor");
+    return std::nullopt;
+  }
+  return Val::ofTensor(b.create<lir::NegOp>(loc(expr.range), *t), expr.range);
+}
+
+/// Compile-time arithmetic on two numbers.
+static std::optional<Val> foldScalars(Elaborator &e,
+                                      const ast::BinaryExpr &expr, const Val &l,
+                                      const Val &r) {
+  SMRange at = expr.range;
+  bool ints = l.kind == Val::Kind::Int && r.kind == Val::Kind::Int;
+  double a = l.asDouble(), c = r.asDouble();
+  switch (expr.op) {
+  case Tok::Plus:
+    return ints ? Val::ofInt(l.i + r.i, at) : Val::ofFloat(a + c, at);
+  case Tok::Minus:
+    return ints ? Val::ofInt(l.i - r.i, at) : Val::ofFloat(a - c, at);
+  case Tok::Star:
+    return ints ? Val::ofInt(l.i * r.i, at) : Val::ofFloat(a * c, at);
+  case Tok::Slash:
+    if (c == 0) {
+      e.error(expr.opRange, "division by zero");
+      return std::nullopt;
+    }
+    return Val::ofFloat(a / c, at);
+  case Tok::SlashSlash:
+  case Tok::Percent:
+    if (!ints) {
+      e.error(expr.opRange, "'//' and '%' need integers");
+      return std::nullopt;
+    }
+    if (r.i == 0) {
+      e.error(expr.opRange, "division by zero");
+      return std::nullopt;
+    }
+    if (expr.op == Tok::SlashSlash) // floor division, as in Python
+      return Val::ofInt(
+          l.i / r.i - ((l.i % r.i != 0) && ((l.i < 0) != (r.i < 0))), at);
+    return Val::ofInt(((l.i % r.i) + r.i) % r.i, at);
+  case Tok::StarStar:
+    if (ints && r.i >= 0) {
+      int64_t p = 1;
+      for (int64_t k = 0; k < r.i; ++k)
+        p *= l.i;
+      return Val::ofInt(p, at);
+    }
+    return Val::ofFloat(std::pow(a, c), at);
+  case Tok::EqEq:
+    return Val::ofBool(a == c, at);
+  case Tok::NotEq:
+    return Val::ofBool(a != c, at);
+  case Tok::Less:
+    return Val::ofBool(a < c, at);
+  case Tok::LessEq:
+    return Val::ofBool(a <= c, at);
+  case Tok::Greater:
+    return Val::ofBool(a > c, at);
+  case Tok::GreaterEq:
+    return Val::ofBool(a >= c, at);
+  default:
+    e.error(expr.opRange,
+            "'" + spell(expr.op).drop_front().drop_back() + "' needs tensors");
+    return std::nullopt;
+  }
+}
+
+std::optional<Val> Elaborator::evalBinary(const ast::BinaryExpr &expr,
+                                          Scope &scope) {
+  std::optional<Val> lhs = eval(*expr.lhs, scope);
+  if (!lhs)
+    return std::nullopt;
+  std::optional<Val> rhs = eval(*expr.rhs, scope);
+  if (!rhs)
+    return std::nullopt;
+  if (expr.op == Tok::KwAnd || expr.op == Tok::KwOr) {
+    if (lhs->kind != Val::Kind::Bool || rhs->kind != Val::Kind::Bool) {
+      error(expr.opRange, "'and' and 'or' need bools");
+      return std::nullopt;
+    }
+    return Val::ofBool(expr.op == Tok::KwAnd ? lhs->b && rhs->b
+                                             : lhs->b || rhs->b,
+                       expr.range);
+  }
+  if (lhs->isNumber() && rhs->isNumber())
+    return foldScalars(*this, expr, *lhs, *rhs);
+  if ((lhs->kind == Val::Kind::Str && rhs->kind == Val::Kind::Str) &&
+      (expr.op == Tok::EqEq || expr.op == Tok::NotEq))
+    return Val::ofBool((lhs->s == rhs->s) == (expr.op == Tok::EqEq),
+                       expr.range);
+  return tensorBinary(expr, *lhs, *rhs);
+}

@@ -1,0 +1,766 @@
+//===- Recipe.cpp - Lowering train blocks ---------------------------------===//
+//
+// Part of Loom. This file implements the lowering of a train block: it checks
+// every setting against its schema (unknown keys, kinds and arguments get a
+// "did you mean"), instantiates the model, binds the input shapes from the
+// data and batch, builds `func @forward(params..., x)` and
+// `func @loss(params..., x, y [, rng])`, and records the recipe (data, split,
+// optimizer, schedule, cadences, mesh) as the module's `loom.train`
+// attribute for the passes and the runtime.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/BuiltinCall.h"
+
+#include "ir/LoomOps.h"
+
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/GlobPattern.h"
+
+#include <cmath>
+
+using namespace loom;
+using namespace mlir;
+namespace lir = mlir::loom;
+using mlir::loom::RuleLoc;
+using namespace mlir::loom;
+using llvm::SMRange;
+
+namespace {
+
+/// One argument of a recipe call: its name and its default (as Loom source
+/// text; "" when required, "-" when optional without default).
+struct RArg {
+  const char *name;
+  const char *dflt;
+};
+struct RKind {
+  const char *setting; ///< the train key it belongs to
+  const char *kind;
+  std::vector<RArg> args;
+};
+
+const std::vector<RKind> &recipeKinds() {
+  static const std::vector<RKind> all = {
+      {"data", "tokens", {{"path", ""}, {"seq", ""}, {"dtype", "\"u16\""}}},
+      {"data", "csv", {{"path", ""}, {"label", ""}}},
+      {"data", "idx", {{"images", ""}, {"labels", ""}}},
+      {"optimizer",
+       "sgd",
+       {{"lr", ""},
+        {"momentum", "0.0"},
+        {"nesterov", "false"},
+        {"weight_decay", "0.0"},
+        {"clip_norm", "-"}}},
+      {"optimizer",
+       "adam",
+       {{"lr", ""},
+        {"betas", "(0.9, 0.999)"},
+        {"eps", "1e-8"},
+        {"weight_decay", "0.0"},
+        {"clip_norm", "-"}}},
+      {"optimizer",
+       "adamw",
+       {{"lr", ""},
+        {"betas", "(0.9, 0.999)"},
+        {"eps", "1e-8"},
+        {"weight_decay", "0.01"},
+        {"clip_norm", "-"}}},
+      {"optimizer",
+       "rmsprop",
+       {{"lr", ""},
+        {"alpha", "0.99"},
+        {"eps", "1e-8"},
+        {"momentum", "0.0"},
+        {"centered", "false"},
+        {"weight_decay", "0.0"},
+        {"clip_norm", "-"}}},
+      {"schedule", "constant", {}},
+      {"schedule", "step", {{"every", ""}, {"gamma", "0.1"}}},
+      {"schedule", "exponential", {{"gamma", ""}}},
+      {"schedule", "warmup_cosine", {{"warmup", ""}, {"min_lr", "0.0"}}},
+      {"schedule",
+       "reduce_on_plateau",
+       {{"factor", "0.1"}, {"patience", "10"}}},
+  };
+  return all;
+}
+
+const char *const kTrainKeys[] = {
+    "model",     "data",     "test",  "batch",  "split", "loss",
+    "optimizer", "schedule", "steps", "epochs", "eval",  "checkpoint",
+    "init_from", "freeze",   "mesh",  "seed"};
+const char *const kMetrics[] = {"loss",   "accuracy", "precision",
+                                "recall", "f1",       "perplexity"};
+
+std::string suggestion(llvm::StringRef name, std::vector<std::string> names) {
+  std::string hint = closestName(name, names);
+  return hint.empty() ? std::string() : "; did you mean '" + hint + "'?";
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Values to attributes
+//===----------------------------------------------------------------------===//
+
+std::optional<Attribute> Elaborator::toAttr(const Val &v, SMRange at) {
+  switch (v.kind) {
+  case Val::Kind::Int:
+    return b.getI64IntegerAttr(v.i);
+  case Val::Kind::Float:
+    return b.getF64FloatAttr(v.f);
+  case Val::Kind::Bool:
+    return b.getBoolAttr(v.b);
+  case Val::Kind::Str:
+    return b.getStringAttr(v.s);
+  case Val::Kind::Tuple:
+  case Val::Kind::List: {
+    llvm::SmallVector<Attribute> elems;
+    for (const Val &e : v.elems) {
+      std::optional<Attribute> a = toAttr(e, at);
+      if (!a)
+        return std::nullopt;
+      elems.push_back(*a);
+    }
+    return b.getArrayAttr(elems);
+  }
+  default:
+    error(at, "a train setting must be a number, a string, a bool or a "
+              "tuple of them");
+    return std::nullopt;
+  }
+}
+
+/// Lowers `kind(args...)` for `setting` to {kind = ..., arg = ...} with
+/// every default filled in.
+static std::optional<DictionaryAttr> recipeCall(
+    Elaborator &e, llvm::StringRef setting, const ast::Expr &value,
+    Scope &scope,
+    llvm::function_ref<std::optional<Attribute>(const Val &, SMRange)> toAttr) {
+  auto *call = llvm::dyn_cast<ast::CallExpr>(&value);
+  auto *callee = call ? llvm::dyn_cast<ast::NameExpr>(call->callee.get())
+                      : llvm::dyn_cast<ast::NameExpr>(&value);
+  std::vector<std::string> kinds;
+  for (const RKind &k : recipeKinds())
+    if (setting == k.setting)
+      kinds.push_back(k.kind);
+  if (!callee) {
+    e.error(value.range, "'" + setting + "' is one of " +
+                             llvm::join(kinds, ", ") + ", e.g. " +
+                             kinds.front() + "(...)");
+    return std::nullopt;
+  }
+  const RKind *kind = nullptr;
+  for (const RKind &k : recipeKinds())
+    if (setting == k.setting && callee->name == k.kind)
+      kind = &k;
+  if (!kind) {
+    e.error(callee->range, "unknown " + setting + " '" + callee->name +
+                               "' (one of " + llvm::join(kinds, ", ") + ")" +
+                               suggestion(callee->name, kinds));
+    return std::nullopt;
+  }
+  OpBuilder &b = e.builder();
+  llvm::SmallVector<NamedAttribute> attrs;
+  attrs.push_back(b.getNamedAttr("kind", b.getStringAttr(kind->kind)));
+  std::vector<const ast::Expr *> given(kind->args.size(), nullptr);
+  if (call) {
+    size_t positional = 0;
+    for (const ast::Arg &arg : call->args) {
+      size_t index = positional;
+      if (arg.name.name.empty()) {
+        if (positional++ >= kind->args.size()) {
+          e.error(arg.value->range,
+                  llvm::Twine(kind->kind) + " takes at most " +
+                      llvm::Twine(kind->args.size()) + " arguments");
+          return std::nullopt;
+        }
+      } else {
+        auto it = llvm::find_if(
+            kind->args, [&](const RArg &a) { return arg.name.name == a.name; });
+        if (it == kind->args.end()) {
+          std::vector<std::string> names;
+          for (const RArg &a : kind->args)
+            names.push_back(a.name);
+          e.error(arg.name.range, llvm::Twine(kind->kind) +
+                                      " has no argument '" + arg.name.name +
+                                      "'" + suggestion(arg.name.name, names));
+          return std::nullopt;
+        }
+        index = it - kind->args.begin();
+      }
+      if (given[index]) {
+        e.error(arg.value->range, "argument given twice");
+        return std::nullopt;
+      }
+      given[index] = arg.value.get();
+    }
+  }
+  for (auto [i, a] : llvm::enumerate(kind->args)) {
+    std::optional<Val> v;
+    SMRange at = given[i] ? given[i]->range : value.range;
+    if (given[i]) {
+      v = e.eval(*given[i], scope);
+    } else if (llvm::StringRef(a.dflt).empty()) {
+      e.error(value.range, llvm::Twine(kind->kind) + " needs '" + a.name + "'");
+      return std::nullopt;
+    } else if (llvm::StringRef(a.dflt) == "-") {
+      continue;
+    } else {
+      // Defaults are written as Loom literals.
+      llvm::StringRef text = a.dflt;
+      if (text == "true" || text == "false")
+        v = Val::ofBool(text == "true");
+      else if (text.starts_with("\"")) {
+        Val s;
+        s.kind = Val::Kind::Str;
+        s.s = text.drop_front().drop_back().str();
+        v = s;
+      } else if (text.starts_with("(")) {
+        Val t;
+        t.kind = Val::Kind::Tuple;
+        llvm::SmallVector<llvm::StringRef> parts;
+        text.drop_front().drop_back().split(parts, ',');
+        for (llvm::StringRef part : parts)
+          t.elems.push_back(Val::ofFloat(std::stod(part.trim().str())));
+        v = t;
+      } else if (text.contains('.') || text.contains('e')) {
+        v = Val::ofFloat(std::stod(text.str()));
+      } else {
+        v = Val::ofInt(std::stoll(text.str()));
+      }
+    }
+    if (!v)
+      return std::nullopt;
+    std::optional<Attribute> attr = toAttr(*v, at);
+    if (!attr)
+      return std::nullopt;
+    attrs.push_back(b.getNamedAttr(a.name, *attr));
+  }
+  return b.getDictionaryAttr(attrs);
+}
+
+//===----------------------------------------------------------------------===//
+// Functions
+//===----------------------------------------------------------------------===//
+
+func::FuncOp Elaborator::beginFunction(ModuleOp module, llvm::StringRef name,
+                                       llvm::ArrayRef<Type> inputs,
+                                       llvm::ArrayRef<std::string> inputNames,
+                                       SMRange at) {
+  llvm::SmallVector<Type> types;
+  for (const ParamInfo &p : params)
+    types.push_back(p.type);
+  llvm::append_range(types, inputs);
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn = b.create<func::FuncOp>(loc(at), name, b.getFunctionType(types, {}));
+  Block *entry = fn.addEntryBlock();
+  for (auto [i, p] : llvm::enumerate(params)) {
+    llvm::SmallVector<NamedAttribute> attrs = {
+        b.getNamedAttr("loom.param", b.getStringAttr(p.path)),
+        b.getNamedAttr("loom.init", p.init)};
+    if (p.frozen)
+      attrs.push_back(b.getNamedAttr("loom.frozen", b.getUnitAttr()));
+    if (p.shard)
+      attrs.push_back(b.getNamedAttr("loom.shard", p.shard));
+    fn.setArgAttrs(i, b.getDictionaryAttr(attrs));
+  }
+  for (auto [i, n] : llvm::enumerate(inputNames))
+    fn.setArgAttrs(params.size() + i, b.getDictionaryAttr(b.getNamedAttr(
+                                          "loom.input", b.getStringAttr(n))));
+  paramValues.assign(entry->args_begin(), entry->args_begin() + params.size());
+  currentFunc = fn;
+  currentRng = nullptr;
+  b.setInsertionPointToStart(entry);
+  return fn;
+}
+
+bool Elaborator::endFunction(Value result, SMRange at) {
+  b.create<func::ReturnOp>(loc(at), result);
+  currentFunc.setType(b.getFunctionType(
+      currentFunc.getBody().front().getArgumentTypes(), {result.getType()}));
+  paramValues.clear();
+  return true;
+}
+
+Value Elaborator::rngKey() {
+  if (currentRng)
+    return currentRng;
+  unsigned index = currentFunc.getNumArguments();
+  auto type = RankedTensorType::get({2}, b.getI64Type());
+  currentFunc.insertArgument(
+      index, type,
+      b.getDictionaryAttr(b.getNamedAttr("loom.input", b.getStringAttr("rng"))),
+      currentFunc.getLoc());
+  currentRng = currentFunc.getArgument(index);
+  return currentRng;
+}
+
+std::optional<Val> Elaborator::penalty(BuiltinCall &c, bool squared) {
+  if (c.scope.inForward || paramValues.empty()) {
+    error(c.call.range, llvm::Twine(c.spec.name) +
+                            " is a penalty over parameters; use it in the "
+                            "train block's loss");
+    return std::nullopt;
+  }
+  if (c.args[0]->kind != Val::Kind::Str) {
+    error(c.ranges[0], "the pattern must be a string such as \"*.weight\"");
+    return std::nullopt;
+  }
+  auto glob = llvm::GlobPattern::create(c.args[0]->s);
+  if (!glob) {
+    llvm::consumeError(glob.takeError());
+    error(c.ranges[0], "invalid pattern '" + c.args[0]->s + "'");
+    return std::nullopt;
+  }
+  Location at = c.loc();
+  Value total;
+  for (auto [i, p] : llvm::enumerate(params)) {
+    if (!glob->match(p.path) || !isa<FloatType>(p.type.getElementType()))
+      continue;
+    Value w = paramValues[i];
+    Value term = squared ? b.create<lir::MulOp>(at, w, w).getResult()
+                         : b.create<lir::AbsOp>(at, w).getResult();
+    llvm::SmallVector<int64_t> dims =
+        llvm::to_vector(llvm::seq<int64_t>(0, p.type.getRank()));
+    Value sum =
+        b.create<lir::ReduceOp>(at, lir::ReduceKind::sum, term, dims, false);
+    if (tt(sum).getElementType() != b.getF32Type())
+      sum = b.create<lir::CastOp>(at, RankedTensorType::get({}, b.getF32Type()),
+                                  sum);
+    total = total ? b.create<lir::AddOp>(at, total, sum).getResult() : sum;
+  }
+  if (!total) {
+    error(c.ranges[0], "no parameter matches '" + c.args[0]->s + "'");
+    return std::nullopt;
+  }
+  return c.result(total);
+}
+
+//===----------------------------------------------------------------------===//
+// The train block
+//===----------------------------------------------------------------------===//
+
+std::optional<DictionaryAttr>
+Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
+  llvm::SmallVector<NamedAttribute> attrs;
+  attrs.push_back(b.getNamedAttr("name", b.getStringAttr(train.name.name)));
+  auto toAttrFn = [&](const Val &v, SMRange at) { return toAttr(v, at); };
+  for (const ast::TrainEntry &entry : train.entries) {
+    llvm::StringRef key = entry.key.name;
+    const ast::Expr &value = *entry.value;
+    if (key == "model" || key == "loss")
+      continue; // lowered to IR
+    if (key == "data" || key == "test" || key == "optimizer" ||
+        key == "schedule") {
+      // `test` takes the same forms as `data`.
+      std::optional<DictionaryAttr> d = recipeCall(
+          *this, key == "test" ? "data" : key, value, scope, toAttrFn);
+      if (!d)
+        return std::nullopt;
+      attrs.push_back(b.getNamedAttr(key, *d));
+      continue;
+    }
+    if (key == "split") {
+      auto *split = llvm::dyn_cast<ast::SplitExpr>(&value);
+      const ast::Expr &fracExpr = split ? *split->fraction : value;
+      std::optional<Val> frac = eval(fracExpr, scope);
+      if (!frac)
+        return std::nullopt;
+      if (!frac->isNumber() ||
+          !(frac->asDouble() > 0 && frac->asDouble() < 1)) {
+        error(fracExpr.range, "split is the training fraction, a number "
+                              "between 0 and 1 (e.g. 'split = 0.9 seed 1')");
+        return std::nullopt;
+      }
+      int64_t seed = 0;
+      if (split) {
+        std::optional<int64_t> s = evalInt(*split->seed, scope, "the seed");
+        if (!s)
+          return std::nullopt;
+        seed = *s;
+      }
+      attrs.push_back(b.getNamedAttr(
+          "split",
+          b.getDictionaryAttr(
+              {b.getNamedAttr("fraction", b.getF64FloatAttr(frac->asDouble())),
+               b.getNamedAttr("seed", b.getI64IntegerAttr(seed))})));
+      continue;
+    }
+    if (key == "eval" || key == "checkpoint") {
+      auto *every = llvm::dyn_cast<ast::EveryExpr>(&value);
+      if (!every) {
+        error(value.range,
+              "'" + key +
+                  "' is a cadence such as 'every 250 "
+                  "steps" +
+                  (key == "eval" ? " on val: loss, accuracy'" : " keep 3'"));
+        return std::nullopt;
+      }
+      std::optional<int64_t> n = evalInt(*every->count, scope, "the cadence");
+      if (!n)
+        return std::nullopt;
+      if (*n < 1) {
+        error(every->count->range, "the cadence must be at least 1");
+        return std::nullopt;
+      }
+      llvm::StringRef unit = every->unit.name;
+      if (unit == "step" || unit == "epoch")
+        unit = unit == "step" ? "steps" : "epochs";
+      if (unit != "steps" && unit != "epochs") {
+        error(every->unit.range,
+              "expected 'steps' or 'epochs', got '" + every->unit.name + "'");
+        return std::nullopt;
+      }
+      llvm::SmallVector<NamedAttribute> e = {
+          b.getNamedAttr("every", b.getI64IntegerAttr(*n)),
+          b.getNamedAttr("unit", b.getStringAttr(unit))};
+      if (key == "eval") {
+        llvm::StringRef on = every->on.name.empty()
+                                 ? llvm::StringRef("val")
+                                 : llvm::StringRef(every->on.name);
+        if (on != "val" && on != "test" && on != "train") {
+          error(every->on.range,
+                "evaluate 'on' val, test or train, not '" + on + "'");
+          return std::nullopt;
+        }
+        llvm::SmallVector<Attribute> metrics;
+        std::vector<std::string> known(std::begin(kMetrics),
+                                       std::end(kMetrics));
+        for (const ast::Ident &m : every->items) {
+          if (!llvm::is_contained(known, m.name)) {
+            error(m.range, "unknown metric '" + m.name + "' (one of " +
+                               llvm::join(known, ", ") + ")" +
+                               suggestion(m.name, known));
+            return std::nullopt;
+          }
+          metrics.push_back(b.getStringAttr(m.name));
+        }
+        if (metrics.empty())
+          metrics.push_back(b.getStringAttr("loss"));
+        e.push_back(b.getNamedAttr("on", b.getStringAttr(on)));
+        e.push_back(b.getNamedAttr("metrics", b.getArrayAttr(metrics)));
+      } else if (!every->items.empty() || !every->on.name.empty()) {
+        error(value.range, "a checkpoint cadence takes no 'on' or metrics");
+        return std::nullopt;
+      }
+      if (every->keep) {
+        if (key != "checkpoint") {
+          error(every->keep->range, "'keep' applies to checkpoints");
+          return std::nullopt;
+        }
+        std::optional<int64_t> k = evalInt(*every->keep, scope, "keep");
+        if (!k)
+          return std::nullopt;
+        if (*k < 1) {
+          error(every->keep->range, "keep must be at least 1");
+          return std::nullopt;
+        }
+        e.push_back(b.getNamedAttr("keep", b.getI64IntegerAttr(*k)));
+      }
+      attrs.push_back(b.getNamedAttr(key, b.getDictionaryAttr(e)));
+      continue;
+    }
+    if (key == "mesh") {
+      auto *tuple = llvm::dyn_cast<ast::TupleExpr>(&value);
+      if (!tuple || tuple->elements.empty()) {
+        error(value.range,
+              "mesh is a named tuple such as (data = 2, model = 1)");
+        return std::nullopt;
+      }
+      llvm::SmallVector<NamedAttribute> axes;
+      llvm::StringSet<> seen;
+      for (const ast::Arg &a : tuple->elements) {
+        if (a.name.name.empty()) {
+          error(a.value->range, "each mesh axis needs a name: (data = 2)");
+          return std::nullopt;
+        }
+        if (!seen.insert(a.name.name).second) {
+          error(a.name.range, "mesh axis '" + a.name.name + "' appears twice");
+          return std::nullopt;
+        }
+        std::optional<int64_t> n = evalInt(*a.value, scope, "a mesh size");
+        if (!n)
+          return std::nullopt;
+        if (*n < 1) {
+          error(a.value->range, "a mesh axis has at least 1 device");
+          return std::nullopt;
+        }
+        axes.push_back(b.getNamedAttr(a.name.name, b.getI64IntegerAttr(*n)));
+      }
+      attrs.push_back(b.getNamedAttr("mesh", b.getDictionaryAttr(axes)));
+      continue;
+    }
+    std::optional<Val> v = eval(value, scope);
+    if (!v)
+      return std::nullopt;
+    if (key == "batch" || key == "steps" || key == "epochs" || key == "seed") {
+      if (v->kind != Val::Kind::Int || (key != "seed" && v->i < 1)) {
+        error(value.range, "'" + key + "' must be a " +
+                               (key == "seed" ? "" : "positive ") + "integer");
+        return std::nullopt;
+      }
+    } else if (key == "init_from" && v->kind != Val::Kind::Str) {
+      error(value.range, "init_from is the path of a checkpoint");
+      return std::nullopt;
+    } else if (key == "freeze") {
+      bool ok = v->kind == Val::Kind::List;
+      for (const Val &e : v->elems)
+        ok &= e.kind == Val::Kind::Str;
+      if (!ok) {
+        error(value.range, "freeze is a list of parameter patterns such as "
+                           "[\"body.*\"]");
+        return std::nullopt;
+      }
+    }
+    std::optional<Attribute> a = toAttr(*v, value.range);
+    if (!a)
+      return std::nullopt;
+    attrs.push_back(b.getNamedAttr(key, *a));
+  }
+  return b.getDictionaryAttr(attrs);
+}
+
+OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
+  // Settings: known keys, each once, the required ones present.
+  llvm::StringMap<const ast::TrainEntry *> entries;
+  std::vector<std::string> known(std::begin(kTrainKeys), std::end(kTrainKeys));
+  for (const ast::TrainEntry &e : train.entries) {
+    if (!llvm::is_contained(known, e.key.name)) {
+      error(e.key.range, "unknown train setting '" + e.key.name + "'" +
+                             suggestion(e.key.name, known));
+      return nullptr;
+    }
+    auto [it, inserted] = entries.try_emplace(e.key.name, &e);
+    if (!inserted) {
+      error(e.key.range, "'" + e.key.name + "' is set twice");
+      note(it->second->key.range, "first set here");
+      return nullptr;
+    }
+  }
+  for (const char *required : {"model", "data", "batch", "loss", "optimizer"})
+    if (!entries.count(required)) {
+      error(train.name.range,
+            "train block '" + train.name.name + "' needs '" + required + "'");
+      return nullptr;
+    }
+  if (entries.count("steps") == entries.count("epochs")) {
+    error(train.name.range, "train block '" + train.name.name +
+                                "' needs exactly one of 'steps' and 'epochs'");
+    return nullptr;
+  }
+
+  // The model tree.
+  Scope scope;
+  const ast::Expr &modelExpr = *entries["model"]->value;
+  auto *call = llvm::dyn_cast<ast::CallExpr>(&modelExpr);
+  auto *callee =
+      call ? llvm::dyn_cast<ast::NameExpr>(call->callee.get()) : nullptr;
+  if (!callee || !program.models.count(callee->name)) {
+    std::vector<std::string> names;
+    for (auto &m : program.models)
+      names.push_back(m.getKey().str());
+    error(modelExpr.range,
+          "'model' instantiates a model, e.g. 'model = GPT(d = 384)'" +
+              (callee ? suggestion(callee->name, names) : std::string()));
+    return nullptr;
+  }
+  std::unique_ptr<Instance> root = instantiate(
+      *program.models.lookup(callee->name), call, scope, "", modelExpr.range);
+  if (!root)
+    return nullptr;
+
+  // Freeze patterns mark parameters frozen.
+  if (auto *f = entries.lookup("freeze")) {
+    std::optional<Val> v = eval(*f->value, scope);
+    if (!v)
+      return nullptr;
+    for (const Val &pattern : v->elems) {
+      if (pattern.kind != Val::Kind::Str) {
+        error(f->value->range, "freeze is a list of parameter patterns such "
+                               "as [\"body.*\"]");
+        return nullptr;
+      }
+      auto glob = llvm::GlobPattern::create(pattern.s);
+      if (!glob) {
+        llvm::consumeError(glob.takeError());
+        error(f->value->range, "invalid pattern '" + pattern.s + "'");
+        return nullptr;
+      }
+      bool any = false;
+      for (ParamInfo &p : params)
+        if (glob->match(p.path))
+          any = p.frozen = true;
+      if (!any) {
+        error(f->value->range, "no parameter matches '" + pattern.s + "'");
+        return nullptr;
+      }
+    }
+  }
+
+  // Inputs: the model's forward argument, with symbolic dims bound by the
+  // batch size and the data (`seq` for token streams).
+  std::optional<int64_t> batch =
+      evalInt(*entries["batch"]->value, scope, "'batch'");
+  if (!batch)
+    return nullptr;
+  const ast::Forward &fwd = *root->decl->forward;
+  if (fwd.args.size() != 1) {
+    error(fwd.range, "a trained model's forward takes one input, the batch "
+                     "'x'; this one takes " +
+                         llvm::Twine(fwd.args.size()));
+    return nullptr;
+  }
+  const ast::Expr &dataExpr = *entries["data"]->value;
+  auto *dataCall = llvm::dyn_cast<ast::CallExpr>(&dataExpr);
+  auto *dataKind = dataCall
+                       ? llvm::dyn_cast<ast::NameExpr>(dataCall->callee.get())
+                       : nullptr;
+  bool tokens = dataKind && dataKind->name == "tokens";
+  std::vector<int64_t> dataDims = {*batch};
+  if (tokens) {
+    for (const ast::Arg &a : dataCall->args)
+      if (a.name.name == "seq" ||
+          (a.name.name.empty() &&
+           &a == &dataCall
+                      ->args[std::min<size_t>(1, dataCall->args.size() - 1)] &&
+           dataCall->args.size() > 1)) {
+        std::optional<int64_t> seq = evalInt(*a.value, scope, "'seq'");
+        if (!seq)
+          return nullptr;
+        if (*seq < 1) {
+          error(a.value->range, "'seq' must be positive");
+          return nullptr;
+        }
+        dataDims.push_back(*seq);
+      }
+  }
+  Scope bind;
+  bind.inst = root.get();
+  llvm::SmallVector<int64_t> xShape;
+  size_t nextData = 0;
+  for (const ast::ExprPtr &d : fwd.args[0].type.dims) {
+    auto *name = llvm::dyn_cast<ast::NameExpr>(d.get());
+    if (name && name->name == "...") {
+      error(d->range, "the input of a trained model needs every dimension "
+                      "spelled out, not '...'");
+      return nullptr;
+    }
+    if (name && !bind.locals.count(name->name) &&
+        !root->env.count(name->name)) {
+      if (nextData >= dataDims.size()) {
+        error(d->range, "cannot bind dimension '" + name->name +
+                            "' of the model's input: the data gives " +
+                            (tokens ? "batch and seq" : "only the batch size"));
+        return nullptr;
+      }
+      bind.locals[name->name] = Val::ofInt(dataDims[nextData++], d->range);
+    }
+    std::optional<int64_t> n = evalInt(*d, bind, "a dimension");
+    if (!n)
+      return nullptr;
+    xShape.push_back(*n);
+  }
+  std::optional<Type> xElem = dtypeByName(fwd.args[0].type.dtype.name);
+  if (!xElem) {
+    (void)evalType(fwd.args[0].type, bind);
+    return nullptr;
+  }
+  auto xType = RankedTensorType::get(xShape, *xElem);
+  RankedTensorType yType =
+      tokens ? RankedTensorType::get(xShape, b.getI32Type())
+             : RankedTensorType::get({*batch}, b.getI32Type());
+  if (tokens && !xElem->isInteger(32)) {
+    error(fwd.args[0].type.range, "a model trained on tokens takes i32 "
+                                  "token ids");
+    return nullptr;
+  }
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc(train.range));
+  // @forward: inference, dropout off.
+  trainingMode = false;
+  beginFunction(*module, "forward", {xType}, {"x"}, fwd.range);
+  {
+    Val x = Val::ofTensor(currentFunc.getArgument(params.size()),
+                          fwd.args[0].name.range);
+    std::optional<Val> out = callForward(*root, {x}, modelExpr.range);
+    if (!out)
+      return nullptr;
+    endFunction(out->tensor, fwd.range);
+  }
+  // @loss: the training objective, dropout on.
+  trainingMode = true;
+  const ast::Expr &lossExpr = *entries["loss"]->value;
+  beginFunction(*module, "loss", {xType, yType}, {"x", "y"}, lossExpr.range);
+  {
+    Scope lossScope;
+    lossScope.locals["x"] =
+        Val::ofTensor(currentFunc.getArgument(params.size()), lossExpr.range);
+    lossScope.locals["y"] = Val::ofTensor(
+        currentFunc.getArgument(params.size() + 1), lossExpr.range);
+    Val model;
+    model.kind = Val::Kind::Instance;
+    model.inst = root.get();
+    lossScope.locals["model"] = model;
+    std::optional<Val> loss = eval(lossExpr, lossScope);
+    if (!loss)
+      return nullptr;
+    std::optional<Value> t = tensorOf(*loss, lossExpr.range, "the loss");
+    if (!t)
+      return nullptr;
+    auto type = cast<RankedTensorType>(t->getType());
+    if (type.getRank() != 0 || !isa<FloatType>(type.getElementType())) {
+      error(lossExpr.range, "the loss must be a floating-point scalar, but "
+                            "is " +
+                                typeStr(type) +
+                                "; reduce it, e.g. with mean()");
+      return nullptr;
+    }
+    endFunction(*t, lossExpr.range);
+  }
+
+  std::optional<DictionaryAttr> recipe = buildRecipe(train, scope);
+  if (!recipe)
+    return nullptr;
+  (*module)->setAttr("loom.train", *recipe);
+  if (failed(verify(*module))) {
+    error(train.range, "internal error: the lowered IR does not verify "
+                       "(please report this with the program)");
+    return nullptr;
+  }
+  return module;
+}
+
+namespace loom {
+OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
+                                   DiagnosticEngine &diags,
+                                   llvm::StringRef trainName) {
+  const auto &trains = program.main().trains;
+  const ast::TrainDecl *train = nullptr;
+  for (const auto &t : trains)
+    if (trainName.empty() || t->name.name == trainName)
+      train = train ? nullptr : t.get();
+  if (!train) {
+    std::vector<std::string> names;
+    for (const auto &t : trains)
+      names.push_back(t->name.name);
+    llvm::errs() << "loom: error: "
+                 << (trains.empty()
+                         ? std::string("the program has no train block to "
+                                       "lower; add 'train NAME { ... }'")
+                     : trainName.empty()
+                         ? "the program has several train blocks (" +
+                               llvm::join(names, ", ") +
+                               "); pick one with --train NAME"
+                         : "no train block named '" + trainName.str() +
+                               "' (there are: " + llvm::join(names, ", ") + ")")
+                 << "\n";
+    return nullptr;
+  }
+  Elaborator elaborator(ctx, program, diags);
+  return elaborator.lowerTrain(*train);
+}
+} // namespace loom
