@@ -1,0 +1,274 @@
+//===- Train.cpp - Lowering a train block to a module ---------------------===//
+//
+// Part of Loom. This file implements the driver of a train block's lowering:
+// it checks the settings, instantiates the model, applies `freeze`, binds the
+// input shapes from the data and the batch size, and builds @forward, @loss
+// and the recipe attribute (Recipe.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/BuiltinCall.h"
+
+#include "ir/LoomOps.h"
+
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/GlobPattern.h"
+
+using namespace loom;
+using namespace mlir;
+namespace lir = mlir::loom;
+using llvm::SMRange;
+
+namespace {
+const char *const kTrainKeys[] = {
+    "model",     "data",     "test",  "batch",  "split", "loss",
+    "optimizer", "schedule", "steps", "epochs", "eval",  "checkpoint",
+    "init_from", "freeze",   "mesh",  "seed"};
+
+std::string suggestion(llvm::StringRef name, std::vector<std::string> names) {
+  std::string hint = closestName(name, names);
+  return hint.empty() ? std::string() : "; did you mean '" + hint + "'?";
+}
+} // namespace
+
+OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
+  // Settings: known keys, each once, the required ones present.
+  llvm::StringMap<const ast::TrainEntry *> entries;
+  std::vector<std::string> known(std::begin(kTrainKeys), std::end(kTrainKeys));
+  for (const ast::TrainEntry &e : train.entries) {
+    if (!llvm::is_contained(known, e.key.name)) {
+      error(e.key.range, "unknown train setting '" + e.key.name + "'" +
+                             suggestion(e.key.name, known));
+      return nullptr;
+    }
+    auto [it, inserted] = entries.try_emplace(e.key.name, &e);
+    if (!inserted) {
+      error(e.key.range, "'" + e.key.name + "' is set twice");
+      note(it->second->key.range, "first set here");
+      return nullptr;
+    }
+  }
+  for (const char *required : {"model", "data", "batch", "loss", "optimizer"})
+    if (!entries.count(required)) {
+      error(train.name.range,
+            "train block '" + train.name.name + "' needs '" + required + "'");
+      return nullptr;
+    }
+  if (entries.count("steps") == entries.count("epochs")) {
+    error(train.name.range, "train block '" + train.name.name +
+                                "' needs exactly one of 'steps' and 'epochs'");
+    return nullptr;
+  }
+
+  // The model tree.
+  Scope scope;
+  const ast::Expr &modelExpr = *entries["model"]->value;
+  auto *call = llvm::dyn_cast<ast::CallExpr>(&modelExpr);
+  auto *callee =
+      call ? llvm::dyn_cast<ast::NameExpr>(call->callee.get()) : nullptr;
+  if (!callee || !program.models.count(callee->name)) {
+    std::vector<std::string> names;
+    for (auto &m : program.models)
+      names.push_back(m.getKey().str());
+    error(modelExpr.range,
+          "'model' instantiates a model, e.g. 'model = GPT(d = 384)'" +
+              (callee ? suggestion(callee->name, names) : std::string()));
+    return nullptr;
+  }
+  std::unique_ptr<Instance> root = instantiate(
+      *program.models.lookup(callee->name), call, scope, "", modelExpr.range);
+  if (!root)
+    return nullptr;
+
+  // Freeze patterns mark parameters frozen.
+  if (auto *f = entries.lookup("freeze")) {
+    std::optional<Val> v = eval(*f->value, scope);
+    if (!v)
+      return nullptr;
+    for (const Val &pattern : v->elems) {
+      if (pattern.kind != Val::Kind::Str) {
+        error(f->value->range, "freeze is a list of parameter patterns such "
+                               "as [\"body.*\"]");
+        return nullptr;
+      }
+      auto glob = llvm::GlobPattern::create(pattern.s);
+      if (!glob) {
+        llvm::consumeError(glob.takeError());
+        error(f->value->range, "invalid pattern '" + pattern.s + "'");
+        return nullptr;
+      }
+      bool any = false;
+      for (ParamInfo &p : params)
+        if (glob->match(p.path))
+          any = p.frozen = true;
+      if (!any) {
+        error(f->value->range, "no parameter matches '" + pattern.s + "'");
+        return nullptr;
+      }
+    }
+  }
+
+  // Inputs: the model's forward argument, with symbolic dims bound by the
+  // batch size and the data (`seq` for token streams).
+  std::optional<int64_t> batch =
+      evalInt(*entries["batch"]->value, scope, "'batch'");
+  if (!batch)
+    return nullptr;
+  const ast::Forward &fwd = *root->decl->forward;
+  if (fwd.args.size() != 1) {
+    error(fwd.range, "a trained model's forward takes one input, the batch "
+                     "'x'; this one takes " +
+                         llvm::Twine(fwd.args.size()));
+    return nullptr;
+  }
+  const ast::Expr &dataExpr = *entries["data"]->value;
+  auto *dataCall = llvm::dyn_cast<ast::CallExpr>(&dataExpr);
+  auto *dataKind = dataCall
+                       ? llvm::dyn_cast<ast::NameExpr>(dataCall->callee.get())
+                       : nullptr;
+  bool tokens = dataKind && dataKind->name == "tokens";
+  std::vector<int64_t> dataDims = {*batch};
+  if (tokens) {
+    for (const ast::Arg &a : dataCall->args)
+      if (a.name.name == "seq" ||
+          (a.name.name.empty() &&
+           &a == &dataCall
+                      ->args[std::min<size_t>(1, dataCall->args.size() - 1)] &&
+           dataCall->args.size() > 1)) {
+        std::optional<int64_t> seq = evalInt(*a.value, scope, "'seq'");
+        if (!seq)
+          return nullptr;
+        if (*seq < 1) {
+          error(a.value->range, "'seq' must be positive");
+          return nullptr;
+        }
+        dataDims.push_back(*seq);
+      }
+  }
+  Scope bind;
+  bind.inst = root.get();
+  llvm::SmallVector<int64_t> xShape;
+  size_t nextData = 0;
+  for (const ast::ExprPtr &d : fwd.args[0].type.dims) {
+    auto *name = llvm::dyn_cast<ast::NameExpr>(d.get());
+    if (name && name->name == "...") {
+      error(d->range, "the input of a trained model needs every dimension "
+                      "spelled out, not '...'");
+      return nullptr;
+    }
+    if (name && !bind.locals.count(name->name) &&
+        !root->env.count(name->name)) {
+      if (nextData >= dataDims.size()) {
+        error(d->range, "cannot bind dimension '" + name->name +
+                            "' of the model's input: the data gives " +
+                            (tokens ? "batch and seq" : "only the batch size"));
+        return nullptr;
+      }
+      bind.locals[name->name] = Val::ofInt(dataDims[nextData++], d->range);
+    }
+    std::optional<int64_t> n = evalInt(*d, bind, "a dimension");
+    if (!n)
+      return nullptr;
+    xShape.push_back(*n);
+  }
+  std::optional<Type> xElem = dtypeByName(fwd.args[0].type.dtype.name);
+  if (!xElem) {
+    (void)evalType(fwd.args[0].type, bind);
+    return nullptr;
+  }
+  auto xType = RankedTensorType::get(xShape, *xElem);
+  RankedTensorType yType =
+      tokens ? RankedTensorType::get(xShape, b.getI32Type())
+             : RankedTensorType::get({*batch}, b.getI32Type());
+  if (tokens && !xElem->isInteger(32)) {
+    error(fwd.args[0].type.range, "a model trained on tokens takes i32 "
+                                  "token ids");
+    return nullptr;
+  }
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc(train.range));
+  // @forward: inference, dropout off.
+  trainingMode = false;
+  beginFunction(*module, "forward", {xType}, {"x"}, fwd.range);
+  {
+    Val x = Val::ofTensor(currentFunc.getArgument(params.size()),
+                          fwd.args[0].name.range);
+    std::optional<Val> out = callForward(*root, {x}, modelExpr.range);
+    if (!out)
+      return nullptr;
+    endFunction(out->tensor, fwd.range);
+  }
+  // @loss: the training objective, dropout on.
+  trainingMode = true;
+  const ast::Expr &lossExpr = *entries["loss"]->value;
+  beginFunction(*module, "loss", {xType, yType}, {"x", "y"}, lossExpr.range);
+  {
+    Scope lossScope;
+    lossScope.locals["x"] =
+        Val::ofTensor(currentFunc.getArgument(params.size()), lossExpr.range);
+    lossScope.locals["y"] = Val::ofTensor(
+        currentFunc.getArgument(params.size() + 1), lossExpr.range);
+    Val model;
+    model.kind = Val::Kind::Instance;
+    model.inst = root.get();
+    lossScope.locals["model"] = model;
+    std::optional<Val> loss = eval(lossExpr, lossScope);
+    if (!loss)
+      return nullptr;
+    std::optional<Value> t = tensorOf(*loss, lossExpr.range, "the loss");
+    if (!t)
+      return nullptr;
+    auto type = cast<RankedTensorType>(t->getType());
+    if (type.getRank() != 0 || !isa<FloatType>(type.getElementType())) {
+      error(lossExpr.range, "the loss must be a floating-point scalar, but "
+                            "is " +
+                                typeStr(type) +
+                                "; reduce it, e.g. with mean()");
+      return nullptr;
+    }
+    endFunction(*t, lossExpr.range);
+  }
+
+  std::optional<DictionaryAttr> recipe = buildRecipe(train, scope);
+  if (!recipe)
+    return nullptr;
+  (*module)->setAttr("loom.train", *recipe);
+  if (failed(verify(*module))) {
+    error(train.range, "internal error: the lowered IR does not verify "
+                       "(please report this with the program)");
+    return nullptr;
+  }
+  return module;
+}
+
+namespace loom {
+OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
+                                   DiagnosticEngine &diags,
+                                   llvm::StringRef trainName) {
+  const auto &trains = program.main().trains;
+  const ast::TrainDecl *train = nullptr;
+  for (const auto &t : trains)
+    if (trainName.empty() || t->name.name == trainName)
+      train = train ? nullptr : t.get();
+  if (!train) {
+    std::vector<std::string> names;
+    for (const auto &t : trains)
+      names.push_back(t->name.name);
+    llvm::errs() << "loom: error: "
+                 << (trains.empty()
+                         ? std::string("the program has no train block to "
+                                       "lower; add 'train NAME { ... }'")
+                     : trainName.empty()
+                         ? "the program has several train blocks (" +
+                               llvm::join(names, ", ") +
+                               "); pick one with --train NAME"
+                         : "no train block named '" + trainName.str() +
+                               "' (there are: " + llvm::join(names, ", ") + ")")
+                 << "\n";
+    return nullptr;
+  }
+  Elaborator elaborator(ctx, program, diags);
+  return elaborator.lowerTrain(*train);
+}
+} // namespace loom
