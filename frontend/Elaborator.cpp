@@ -56,7 +56,13 @@ Location Elaborator::loc(SMRange range) {
 }
 
 void Elaborator::error(SMRange range, const llvm::Twine &message) {
+  error(range, message, [] {});
+}
+
+void Elaborator::error(SMRange range, const llvm::Twine &message,
+                       llvm::function_ref<void()> notes) {
   diags.error(range, message);
+  notes();
   unsigned shown = 0;
   for (const Frame &f : llvm::reverse(frames)) {
     if (++shown > 3)
@@ -240,9 +246,14 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
     for (const ast::Arg &arg : call->args) {
       if (arg.name.name.empty()) {
         if (positional >= decl.hparams.size()) {
+          size_t count = llvm::count_if(call->args, [](const ast::Arg &a) {
+            return a.name.name.empty();
+          });
           error(arg.value->range, "model '" + decl.name.name + "' takes " +
                                       llvm::Twine(decl.hparams.size()) +
-                                      " hyper-parameters, got more");
+                                      " hyper-parameter" +
+                                      (decl.hparams.size() == 1 ? "" : "s") +
+                                      ", got " + llvm::Twine(count));
           return nullptr;
         }
         given[positional++] = arg.value.get();
@@ -284,9 +295,10 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
     else if (h.defaultValue)
       v = eval(*h.defaultValue, scope);
     else {
-      error(at, "model '" + decl.name.name + "' needs hyper-parameter '" +
-                    h.name.name + "'");
-      note(h.name.range, "declared here");
+      error(at,
+            "model '" + decl.name.name + "' needs hyper-parameter '" +
+                h.name.name + "'",
+            [&] { note(h.name.range, "declared here"); });
       return nullptr;
     }
     if (!v)

@@ -133,6 +133,9 @@ public:
   mlir::OpBuilder &builder() { return b; }
   mlir::Location loc(llvm::SMRange range);
   void error(llvm::SMRange range, const llvm::Twine &message);
+  /// An error with notes: `notes` adds them before the call-chain notes.
+  void error(llvm::SMRange range, const llvm::Twine &message,
+             llvm::function_ref<void()> notes);
   void note(llvm::SMRange range, const llvm::Twine &message);
   /// Reports that a tensor value came from `v.origin` (when known).
   void noteOrigin(const Val &v, llvm::StringRef what);

@@ -58,11 +58,16 @@ bool Elaborator::bindType(const ast::TypeExpr &type, Value value, Scope &scope,
     return false;
   }
   auto mismatch = [&](const llvm::Twine &detail) {
-    error(at, what + " must be " + type.dtype.name +
-                  "[...] matching the "
-                  "declaration, but is " +
-                  typeStr(actual) + ": " + detail);
-    note(type.range, "declared here");
+    std::string declared;
+    llvm::raw_string_ostream os(declared);
+    os << type.dtype.name << '[';
+    llvm::interleaveComma(
+        type.dims, os, [&](const ast::ExprPtr &d) { ast::printExpr(*d, os); });
+    os << ']';
+    error(at,
+          what + " is " + typeStr(actual) + " but the forward declares " +
+              declared + ": " + detail,
+          [&] { note(type.range, "declared here"); });
     return false;
   };
   if (actual.getElementType() != *dtype)
@@ -114,18 +119,19 @@ std::optional<Val> Elaborator::callForward(Instance &inst,
   const ast::ModelDecl &decl = *inst.decl;
   const ast::Forward &fwd = *decl.forward;
   if (args.size() != fwd.args.size()) {
-    error(at, "the forward of model '" + decl.name.name + "' takes " +
-                  llvm::Twine(fwd.args.size()) + " argument" +
-                  (fwd.args.size() == 1 ? "" : "s") + ", got " +
-                  llvm::Twine(args.size()));
-    note(fwd.range, "the forward is here");
+    error(at,
+          "the forward of model '" + decl.name.name + "' takes " +
+              llvm::Twine(fwd.args.size()) + " argument" +
+              (fwd.args.size() == 1 ? "" : "s") + ", got " +
+              llvm::Twine(args.size()),
+          [&] { note(fwd.range, "the forward is here"); });
     return std::nullopt;
   }
   Scope scope;
   scope.inst = &inst;
   scope.inForward = true;
-  // Arguments are checked in the caller's frame, then the body runs in
-  // the callee's.
+  frames.push_back({at, decl.name.name});
+  auto pop = llvm::make_scope_exit([&] { frames.pop_back(); });
   for (auto [arg, v] : llvm::zip(fwd.args, args)) {
     std::optional<Value> t =
         tensorOf(v, at, "argument '" + arg.name.name + "'");
@@ -139,8 +145,6 @@ std::optional<Val> Elaborator::callForward(Instance &inst,
     Val local = Val::ofTensor(*t, v.origin);
     scope.locals[arg.name.name] = local;
   }
-  frames.push_back({at, decl.name.name});
-  auto pop = llvm::make_scope_exit([&] { frames.pop_back(); });
   for (const ast::Stmt &stmt : fwd.body) {
     std::optional<Val> v = eval(*stmt.value, scope);
     if (!v)

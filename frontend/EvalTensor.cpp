@@ -62,20 +62,28 @@ std::optional<Val> Elaborator::tensorBinary(const ast::BinaryExpr &expr,
   auto rt = cast<RankedTensorType>(r->getType());
   Location at = loc(expr.opRange);
   auto fail = [&](const llvm::Twine &what) -> std::optional<Val> {
-    error(expr.opRange, what);
-    noteOrigin(lhs, "the left operand");
-    noteOrigin(rhs, "the right operand");
+    error(expr.opRange, what, [&] {
+      noteOrigin(lhs, "the left operand");
+      noteOrigin(rhs, "the right operand");
+    });
     return std::nullopt;
   };
 
   if (expr.op == Tok::At) {
     llvm::SmallVector<Type> results;
-    if (lt.getElementType() != rt.getElementType() ||
-        failed(inferMatmulOp(std::nullopt, lt, rt, false, false, results)))
+    if (lt.getElementType() != rt.getElementType())
+      return fail("element types differ: " + typeStr(lt) + " @ " + typeStr(rt) +
+                  "; use cast()");
+    if (lt.getRank() < 2 || rt.getRank() < 2)
+      return fail("'@' multiplies matrices (rank >= 2): " + typeStr(lt) +
+                  " @ " + typeStr(rt));
+    if (failed(inferMatmulOp(std::nullopt, lt, rt, false, false, results)))
       return fail("matmul shapes do not fit: " + typeStr(lt) + " @ " +
-                  typeStr(rt) +
-                  " (the last dim of the left must equal the second-to-last "
-                  "of the right, and element types must match)");
+                  typeStr(rt) + ": the left's last dim (" +
+                  llvm::Twine(lt.getShape().back()) +
+                  ") must equal the right's second-to-last (" +
+                  llvm::Twine(rt.getDimSize(rt.getRank() - 2)) +
+                  ") and batch dims must broadcast");
     // x @ transpose(w) reads w transposed in place: the weight layout the
     // backends prefer ([N, K]).
     Value rhsValue = *r;

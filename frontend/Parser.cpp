@@ -507,4 +507,3 @@ ExprPtr Parser::parseEvery() {
   every->range = rangeFrom(start);
   return every;
 }
-

@@ -44,8 +44,8 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
     }
     auto [it, inserted] = entries.try_emplace(e.key.name, &e);
     if (!inserted) {
-      error(e.key.range, "'" + e.key.name + "' is set twice");
-      note(it->second->key.range, "first set here");
+      error(e.key.range, "'" + e.key.name + "' is set twice",
+            [&] { note(it->second->key.range, "first set here"); });
       return nullptr;
     }
   }
