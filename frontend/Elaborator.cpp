@@ -298,7 +298,7 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
       error(at,
             "model '" + decl.name.name + "' needs hyper-parameter '" +
                 h.name.name + "'",
-            [&] { note(h.name.range, "declared here"); });
+            [&, declared = h.name.range] { note(declared, "declared here"); });
       return nullptr;
     }
     if (!v)

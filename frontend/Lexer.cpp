@@ -217,6 +217,10 @@ Token Lexer::next() {
   default:
     break;
   }
+  // A run of non-ASCII bytes (one UTF-8 character, say) is one error.
+  if (static_cast<unsigned char>(c) >= 0x80)
+    while (cur != buffer.end() && static_cast<unsigned char>(*cur) >= 0x80)
+      ++cur;
   Token bad = make(Tok::Error, start, atLineStart);
   if (static_cast<unsigned char>(c) >= 0x20 &&
       static_cast<unsigned char>(c) < 0x7f)

@@ -7,12 +7,36 @@
 
 #include "frontend/Parser.h"
 
+#include <cmath>
 #include <cstdlib>
 
 using namespace loom;
 using namespace loom::ast;
 using llvm::SMLoc;
 using llvm::SMRange;
+
+/// Each link of an operator or postfix chain deepens the tree by one, so it
+/// counts against Parser::kMaxDepth like a parenthesis: `x + x + ... + x`
+/// with 100,000 terms is an error, not a 100,000-deep tree.
+struct Parser::ChainDepth {
+  explicit ChainDepth(Parser &p) : p(p), saved(p.depth) {}
+  ~ChainDepth() { p.depth = saved; }
+  bool next() {
+    if (p.depth + 1 >= kMaxDepth) {
+      if (!p.depthReported)
+        p.errorAtCurrent("expression nested too deeply (more than " +
+                         llvm::Twine(kMaxDepth) + " levels)");
+      p.depthReported = true;
+      failed = true;
+      return false;
+    }
+    ++p.depth;
+    return true;
+  }
+  Parser &p;
+  unsigned saved;
+  bool failed = false;
+};
 
 namespace {
 /// Counts expression nesting; see Parser::kMaxDepth.
@@ -44,8 +68,9 @@ ExprPtr Parser::parseExpr() {
 
 // or := and ('or' and)*    and := not ('and' not)*
 ExprPtr Parser::parseOr() {
+  ChainDepth chain(*this);
   ExprPtr lhs = parseAnd();
-  while (lhs && tok.is(Tok::KwOr) && !atStatementBoundary()) {
+  while (lhs && tok.is(Tok::KwOr) && !atStatementBoundary() && chain.next()) {
     Token op = consume();
     ExprPtr rhs = parseAnd();
     if (!rhs)
@@ -54,12 +79,13 @@ ExprPtr Parser::parseOr() {
     lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
                                        std::move(rhs));
   }
-  return lhs;
+  return chain.failed ? nullptr : std::move(lhs);
 }
 
 ExprPtr Parser::parseAnd() {
+  ChainDepth chain(*this);
   ExprPtr lhs = parseNot();
-  while (lhs && tok.is(Tok::KwAnd) && !atStatementBoundary()) {
+  while (lhs && tok.is(Tok::KwAnd) && !atStatementBoundary() && chain.next()) {
     Token op = consume();
     ExprPtr rhs = parseNot();
     if (!rhs)
@@ -68,7 +94,7 @@ ExprPtr Parser::parseAnd() {
     lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
                                        std::move(rhs));
   }
-  return lhs;
+  return chain.failed ? nullptr : std::move(lhs);
 }
 
 // not := 'not' not | comparison
@@ -111,9 +137,10 @@ ExprPtr Parser::parseComparison() {
 
 // additive := multiplicative (('+' | '-') multiplicative)*
 ExprPtr Parser::parseAdditive() {
+  ChainDepth chain(*this);
   ExprPtr lhs = parseMultiplicative();
   while (lhs && (tok.is(Tok::Plus) || tok.is(Tok::Minus)) &&
-         !atStatementBoundary()) {
+         !atStatementBoundary() && chain.next()) {
     Token op = consume();
     ExprPtr rhs = parseMultiplicative();
     if (!rhs)
@@ -122,16 +149,17 @@ ExprPtr Parser::parseAdditive() {
     lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
                                        std::move(rhs));
   }
-  return lhs;
+  return chain.failed ? nullptr : std::move(lhs);
 }
 
 // multiplicative := unary (('*' | '/' | '//' | '%' | '@') unary)*
 ExprPtr Parser::parseMultiplicative() {
+  ChainDepth chain(*this);
   ExprPtr lhs = parseUnary();
   while (lhs &&
          (tok.is(Tok::Star) || tok.is(Tok::Slash) || tok.is(Tok::SlashSlash) ||
           tok.is(Tok::Percent) || tok.is(Tok::At)) &&
-         !atStatementBoundary()) {
+         !atStatementBoundary() && chain.next()) {
     Token op = consume();
     ExprPtr rhs = parseUnary();
     if (!rhs)
@@ -140,7 +168,7 @@ ExprPtr Parser::parseMultiplicative() {
     lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
                                        std::move(rhs));
   }
-  return lhs;
+  return chain.failed ? nullptr : std::move(lhs);
 }
 
 // unary := ('-' | '+') unary | power
@@ -163,6 +191,9 @@ ExprPtr Parser::parsePower() {
   ExprPtr base = parsePostfix();
   if (!base || !tok.is(Tok::StarStar) || atStatementBoundary())
     return base;
+  if (depth >= kMaxDepth)
+    return parseExpr(); // reports the depth error
+  DepthGuard guard(depth);
   Token op = consume();
   ExprPtr exponent = parseUnary();
   if (!exponent)
@@ -175,8 +206,11 @@ ExprPtr Parser::parsePower() {
 // postfix := primary ('(' args ')' | '[' index (',' index)* ']' | '.' NAME)*
 // A '(' or '[' that starts a line outside brackets starts a new statement.
 ExprPtr Parser::parsePostfix() {
+  ChainDepth chain(*this);
   ExprPtr e = parsePrimary();
-  while (e && !atStatementBoundary()) {
+  while (e && !atStatementBoundary() &&
+         (tok.is(Tok::LParen) || tok.is(Tok::LBracket) || tok.is(Tok::Dot)) &&
+         chain.next()) {
     SMLoc start = startOf(e);
     if (consumeIf(Tok::LParen)) {
       std::vector<Arg> args;
@@ -206,7 +240,7 @@ ExprPtr Parser::parsePostfix() {
       break;
     }
   }
-  return e;
+  return chain.failed ? nullptr : std::move(e);
 }
 
 // index := expr | [expr] ':' [expr] [':' [expr]]
@@ -257,6 +291,11 @@ bool Parser::parseArgs(Tok close, std::vector<Arg> &args, bool allowNames) {
 //          | '[' [expr (',' expr)* [',']] ']'
 ExprPtr Parser::parsePrimary() {
   SMLoc start = tok.loc();
+  if (atNewLine() && !afterOperator()) {
+    diags.error(SMRange(prevEnd, prevEnd),
+                "expected an expression before the end of the line");
+    return nullptr;
+  }
   switch (tok.kind) {
   case Tok::Int: {
     Token t = consume();
@@ -274,8 +313,12 @@ ExprPtr Parser::parsePrimary() {
     for (char c : t.text)
       if (c != '_')
         digits += c;
-    return std::make_unique<FloatExpr>(t.range(),
-                                       std::strtod(digits.c_str(), nullptr));
+    double value = std::strtod(digits.c_str(), nullptr);
+    if (!std::isfinite(value)) {
+      diags.error(t.range(), "number '" + t.text + "' is too large");
+      return nullptr;
+    }
+    return std::make_unique<FloatExpr>(t.range(), value);
   }
   case Tok::String: {
     Token t = consume();

@@ -40,6 +40,7 @@ Token Parser::consume() {
   Token t = tok;
   if (t.is(Tok::Eof))
     return t;
+  prevKind = t.kind;
   prevEnd = t.range().End;
   if (t.is(Tok::LParen) || t.is(Tok::LBracket))
     ++bracketDepth;
@@ -88,7 +89,42 @@ bool Parser::expect(Tok kind, llvm::StringRef context) {
   return false;
 }
 
-bool Parser::parseIdent(Ident &ident, llvm::StringRef context) {
+bool Parser::atNewLine() const {
+  return tok.atLineStart && bracketDepth == 0 && !tok.is(Tok::Eof);
+}
+
+bool Parser::afterOperator() const {
+  switch (prevKind) {
+  case Tok::Plus:
+  case Tok::Minus:
+  case Tok::Star:
+  case Tok::Slash:
+  case Tok::SlashSlash:
+  case Tok::Percent:
+  case Tok::At:
+  case Tok::StarStar:
+  case Tok::EqEq:
+  case Tok::NotEq:
+  case Tok::Less:
+  case Tok::LessEq:
+  case Tok::Greater:
+  case Tok::GreaterEq:
+  case Tok::KwAnd:
+  case Tok::KwOr:
+  case Tok::KwNot:
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool Parser::parseIdent(Ident &ident, llvm::StringRef context,
+                        bool mayStartLine) {
+  if (!mayStartLine && atNewLine()) {
+    diags.error(SMRange(prevEnd, prevEnd),
+                "expected a name " + context + " before the end of the line");
+    return false;
+  }
   if (!tok.is(Tok::Ident)) {
     errorAtCurrent("expected a name " + context + ", got " +
                    (tok.is(Tok::Eof)
@@ -105,26 +141,44 @@ bool Parser::parseIdent(Ident &ident, llvm::StringRef context) {
 // Recovery
 //===----------------------------------------------------------------------===//
 
+bool Parser::atDeclarationStart() {
+  if (tok.is(Tok::KwImport))
+    return true;
+  // `model M(` and `train t {`, not a train block's `model = ...` setting.
+  return (atContextualWord("model") || atContextualWord("train")) &&
+         peekAhead().is(Tok::Ident);
+}
+
 void Parser::skipToTopLevel() {
-  bracketDepth = 0;
   do
     consume();
-  while (!tok.is(Tok::Eof) && !(tok.atLineStart && (atContextualWord("model") ||
-                                                    atContextualWord("train") ||
-                                                    tok.is(Tok::KwImport))));
+  while (!tok.is(Tok::Eof) && !(tok.atLineStart && atDeclarationStart()));
+  bracketDepth = 0;
 }
 
 void Parser::skipToLineOrClose(SMLoc itemStart) {
-  bracketDepth = 0;
-  if (tok.is(Tok::Eof) || tok.is(Tok::RBrace))
-    return;
+  auto done = [&] {
+    if (tok.is(Tok::Eof) || (tok.is(Tok::RBrace) && bracketDepth == 0))
+      return true;
+    if (!tok.atLineStart)
+      return false;
+    // Inside an unclosed bracket, a line goes on unless it plainly starts a
+    // new item: a closing brace, `return`, `forward`, or `name =`.
+    if (bracketDepth == 0 || tok.is(Tok::RBrace) || tok.is(Tok::KwReturn) ||
+        tok.is(Tok::KwForward))
+      return true;
+    return tok.is(Tok::Ident) &&
+           (peekAhead().is(Tok::Assign) || peekAhead().is(Tok::Comma));
+  };
   // A line-starting token other than the item's first one begins the next
   // item: keep it. Otherwise always make progress.
-  if (tok.atLineStart && tok.loc() != itemStart)
-    return;
-  do
-    consume();
-  while (!tok.is(Tok::Eof) && !tok.is(Tok::RBrace) && !tok.atLineStart);
+  if (!(tok.atLineStart && tok.loc() != itemStart && done()) &&
+      !tok.is(Tok::Eof) && !(tok.is(Tok::RBrace) && bracketDepth == 0)) {
+    do
+      consume();
+    while (!done());
+  }
+  bracketDepth = 0;
 }
 
 //===----------------------------------------------------------------------===//
@@ -200,13 +254,15 @@ std::unique_ptr<ModelDecl> Parser::parseModel() {
       model->hparams.push_back(std::move(hparam));
     } while (consumeIf(Tok::Comma));
   }
-  SMRange open = tok.range();
-  if (!expect(Tok::RParen, "to close the hyper-parameters") ||
-      !expect(Tok::LBrace, "to open the model body")) {
+  if (!expect(Tok::RParen, "to close the hyper-parameters")) {
     skipToTopLevel();
     return nullptr;
   }
-  open = tok.range();
+  SMRange open = tok.range();
+  if (!expect(Tok::LBrace, "to open the model body")) {
+    skipToTopLevel();
+    return nullptr;
+  }
   while (!tok.is(Tok::RBrace) && !tok.is(Tok::Eof) && !diags.tooManyErrors()) {
     if (tok.is(Tok::KwForward)) {
       SMRange at = tok.range();
@@ -255,7 +311,8 @@ bool Parser::parseHParam(HParam &hparam) {
 bool Parser::parseMember(ModelDecl &model) {
   Member member;
   SMLoc start = tok.loc();
-  if (!parseIdent(member.name, "for a model member (or 'forward')") ||
+  if (!parseIdent(member.name, "for a model member (or 'forward')",
+                  /*mayStartLine=*/true) ||
       !expect(Tok::Assign, "after the member name"))
     return false;
   if (consumeIf(Tok::KwParam)) {
@@ -265,14 +322,26 @@ bool Parser::parseMember(ModelDecl &model) {
       return false;
     while (!atStatementBoundary()) {
       if (atContextualWord("init")) {
+        if (member.init) {
+          errorAtCurrent("'init' is given twice");
+          return false;
+        }
         consume();
         member.init = parsePostfix();
         if (!member.init)
           return false;
       } else if (atContextualWord("frozen")) {
+        if (member.frozen) {
+          errorAtCurrent("'frozen' is given twice");
+          return false;
+        }
         member.frozenRange = consume().range();
         member.frozen = true;
       } else if (atContextualWord("shard")) {
+        if (member.shard) {
+          errorAtCurrent("'shard' is given twice");
+          return false;
+        }
         consume();
         member.shard = parsePostfix();
         if (!member.shard)
@@ -323,9 +392,10 @@ std::unique_ptr<Forward> Parser::parseForward() {
       if (tok.is(Tok::LBrace))
         ++braces;
       if (tok.is(Tok::RBrace)) {
+        // The first unmatched '}' closes this forward (its body has no
+        // other braces), even when its '{' was missing.
         if (braces <= 1) {
-          if (braces == 1)
-            consume();
+          consume();
           break;
         }
         --braces;
@@ -356,8 +426,12 @@ std::unique_ptr<Forward> Parser::parseForward() {
   if (!forward->result)
     return fail();
   SMRange open = tok.range();
-  if (!expect(Tok::LBrace, "to open the forward body"))
+  if (!expect(Tok::LBrace, "to open the forward body")) {
+    // A forward with no body at all: leave the model's '}' to the model.
+    if (tok.is(Tok::RBrace))
+      return nullptr;
     return fail();
+  }
   while (!tok.is(Tok::RBrace) && !tok.is(Tok::Eof) && !diags.tooManyErrors()) {
     SMLoc itemStart = tok.loc();
     if (!parseStmt(forward->body))
@@ -403,7 +477,8 @@ bool Parser::parseStmt(std::vector<Stmt> &body) {
     stmt.kind = Stmt::Kind::Assign;
     do {
       Ident target;
-      if (!parseIdent(target, "to assign (or 'return')"))
+      if (!parseIdent(target, "to assign (or 'return')",
+                      /*mayStartLine=*/stmt.targets.empty()))
         return false;
       stmt.targets.push_back(std::move(target));
     } while (consumeIf(Tok::Comma));
@@ -439,7 +514,7 @@ std::unique_ptr<TrainDecl> Parser::parseTrain() {
   while (!tok.is(Tok::RBrace) && !tok.is(Tok::Eof) && !diags.tooManyErrors()) {
     TrainEntry entry;
     SMLoc itemStart = tok.loc();
-    if (!parseIdent(entry.key, "for a train setting") ||
+    if (!parseIdent(entry.key, "for a train setting", /*mayStartLine=*/true) ||
         !expect(Tok::Assign, "after '" + entry.key.name + "'") ||
         !(entry.value = parseTrainValue())) {
       skipToLineOrClose(itemStart);

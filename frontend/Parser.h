@@ -45,6 +45,7 @@ private:
   void errorAtCurrent(const llvm::Twine &message);
 
   // Recovery.
+  bool atDeclarationStart();
   void skipToTopLevel();
   void skipToLineOrClose(llvm::SMLoc itemStart);
 
@@ -59,7 +60,15 @@ private:
   std::unique_ptr<ast::TrainDecl> parseTrain();
   ast::ExprPtr parseTrainValue();
   ast::ExprPtr parseEvery();
-  bool parseIdent(ast::Ident &ident, llvm::StringRef context);
+  /// A name; unless `mayStartLine`, one on the next line does not count
+  /// (the current line ended too early).
+  bool parseIdent(ast::Ident &ident, llvm::StringRef context,
+                  bool mayStartLine = false);
+  /// Whether the current token starts a new line outside brackets.
+  bool atNewLine() const;
+  /// Whether the last token was an operator, after which an expression may
+  /// go on at the start of the next line.
+  bool afterOperator() const;
 
   // Expressions, lowest precedence first.
   ast::ExprPtr parseExpr();
@@ -76,6 +85,8 @@ private:
   ast::ExprPtr parseIndexItem();
   bool parseArgs(Tok close, std::vector<ast::Arg> &args, bool allowNames);
 
+  struct ChainDepth;
+
   DiagnosticEngine &diags;
   llvm::StringRef buffer;
   Lexer lexer;
@@ -83,6 +94,7 @@ private:
   Token ahead;
   bool haveAhead = false;
   llvm::SMLoc prevEnd;
+  Tok prevKind = Tok::Eof;
   unsigned bracketDepth = 0; ///< newlines are insignificant inside brackets
   unsigned depth = 0;        ///< expression nesting
   bool depthReported = false;

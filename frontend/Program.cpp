@@ -48,8 +48,13 @@ public:
                      << "': " << ec.message() << "\n";
       return false;
     }
+    return loadBuffer(std::move(*buffer), path, importedAt);
+  }
+
+  bool loadBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                  const std::string &path, llvm::SMRange importedAt) {
     llvm::SourceMgr &sm = diags.getSourceMgr();
-    unsigned id = sm.AddNewSourceBuffer(std::move(*buffer), importedAt.Start);
+    unsigned id = sm.AddNewSourceBuffer(std::move(buffer), importedAt.Start);
     Parser parser(diags, id);
     std::unique_ptr<ast::File> file = parser.parseFile();
     file->filename = path;
@@ -102,4 +107,12 @@ private:
 bool loom::loadProgram(llvm::StringRef path, llvm::StringRef stdDir,
                        DiagnosticEngine &diags, Program &program) {
   return Loader(stdDir, diags, program).load(path.str(), llvm::SMRange());
+}
+
+bool loom::loadProgramFromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                                 llvm::StringRef stdDir,
+                                 DiagnosticEngine &diags, Program &program) {
+  std::string name = buffer->getBufferIdentifier().str();
+  return Loader(stdDir, diags, program)
+      .loadBuffer(std::move(buffer), name, llvm::SMRange());
 }

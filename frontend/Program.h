@@ -14,6 +14,7 @@
 #include "frontend/Diagnostics.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <memory>
 #include <string>
@@ -39,6 +40,12 @@ std::string defaultStdDir();
 /// import cycle is fine (each file loads once), a duplicate model name.
 bool loadProgram(llvm::StringRef path, llvm::StringRef stdDir,
                  DiagnosticEngine &diags, Program &program);
+
+/// Like loadProgram, for a main file already in memory (the fuzzer's input);
+/// its imports are read from disk.
+bool loadProgramFromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                           llvm::StringRef stdDir, DiagnosticEngine &diags,
+                           Program &program);
 
 } // namespace loom
 

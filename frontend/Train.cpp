@@ -45,7 +45,9 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
     auto [it, inserted] = entries.try_emplace(e.key.name, &e);
     if (!inserted) {
       error(e.key.range, "'" + e.key.name + "' is set twice",
-            [&] { note(it->second->key.range, "first set here"); });
+            [&, first = it->second->key.range] {
+              note(first, "first set here");
+            });
       return nullptr;
     }
   }
@@ -255,17 +257,15 @@ OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
     std::vector<std::string> names;
     for (const auto &t : trains)
       names.push_back(t->name.name);
-    llvm::errs() << "loom: error: "
-                 << (trains.empty()
-                         ? std::string("the program has no train block to "
-                                       "lower; add 'train NAME { ... }'")
-                     : trainName.empty()
-                         ? "the program has several train blocks (" +
-                               llvm::join(names, ", ") +
-                               "); pick one with --train NAME"
-                         : "no train block named '" + trainName.str() +
-                               "' (there are: " + llvm::join(names, ", ") + ")")
-                 << "\n";
+    diags.error(
+        llvm::SMRange(),
+        trains.empty() ? std::string("the program has no train block to lower; "
+                                     "add 'train NAME { ... }'")
+        : trainName.empty()
+            ? "the program has several train blocks (" +
+                  llvm::join(names, ", ") + "); pick one with --train NAME"
+            : "no train block named '" + trainName.str() +
+                  "' (there are: " + llvm::join(names, ", ") + ")");
     return nullptr;
   }
   Elaborator elaborator(ctx, program, diags);

@@ -15,6 +15,8 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   # CPU kernels, utilities, tests, benchmarks, distribution
   libdnnl-dev libabsl-dev googletest libgtest-dev libgmock-dev
+  # the sanitizer + fuzzing build (asan preset): clang 19 with its runtimes
+  clang-19 libclang-rt-19-dev
   libbenchmark-dev openmpi-bin libopenmpi-dev
 )
 
