@@ -172,7 +172,14 @@ std::optional<Val> Elaborator::callForward(Instance &inst,
                      : llvm::Twine()));
       return std::nullopt;
     }
+    // The op that made a named value carries the name (NameLoc), so IR
+    // dumps and later diagnostics say `h` rather than only a line.
     for (auto [target, value] : llvm::zip(stmt.targets, values)) {
+      if (value.kind == Val::Kind::Tensor)
+        if (Operation *def = value.tensor.getDefiningOp())
+          if (!isa<NameLoc>(def->getLoc()))
+            def->setLoc(
+                NameLoc::get(b.getStringAttr(target.name), def->getLoc()));
       if (inst.env.count(target.name)) {
         error(target.range, "'" + target.name + "' is a member of model '" +
                                 decl.name.name +

@@ -255,6 +255,8 @@ func::FuncOp Elaborator::beginFunction(ModuleOp module, llvm::StringRef name,
   auto fn = b.create<func::FuncOp>(loc(at), name, b.getFunctionType(types, {}));
   Block *entry = fn.addEntryBlock();
   for (auto [i, p] : llvm::enumerate(params)) {
+    entry->getArgument(i).setLoc(
+        NameLoc::get(b.getStringAttr(p.path), loc(p.range)));
     llvm::SmallVector<NamedAttribute> attrs = {
         b.getNamedAttr("loom.param", b.getStringAttr(p.path)),
         b.getNamedAttr("loom.init", p.init)};
