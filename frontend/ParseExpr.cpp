@@ -7,6 +7,8 @@
 
 #include "frontend/Parser.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <cmath>
 #include <cstdlib>
 
@@ -66,13 +68,16 @@ ExprPtr Parser::parseExpr() {
   return parseOr();
 }
 
-// or := and ('or' and)*    and := not ('and' not)*
-ExprPtr Parser::parseOr() {
+/// Parses the left-associative chain `next (op next)*` for the operators
+/// in `ops`. An operator that starts a line outside brackets ends the chain.
+ExprPtr Parser::parseLeftChain(llvm::ArrayRef<Tok> ops,
+                               ExprPtr (Parser::*next)()) {
   ChainDepth chain(*this);
-  ExprPtr lhs = parseAnd();
-  while (lhs && tok.is(Tok::KwOr) && !atStatementBoundary() && chain.next()) {
+  ExprPtr lhs = (this->*next)();
+  while (lhs && llvm::is_contained(ops, tok.kind) && !atStatementBoundary() &&
+         chain.next()) {
     Token op = consume();
-    ExprPtr rhs = parseAnd();
+    ExprPtr rhs = (this->*next)();
     if (!rhs)
       return nullptr;
     SMRange r{startOf(lhs), prevEnd};
@@ -82,19 +87,14 @@ ExprPtr Parser::parseOr() {
   return chain.failed ? nullptr : std::move(lhs);
 }
 
+// or := and ('or' and)*
+ExprPtr Parser::parseOr() {
+  return parseLeftChain({Tok::KwOr}, &Parser::parseAnd);
+}
+
+// and := not ('and' not)*
 ExprPtr Parser::parseAnd() {
-  ChainDepth chain(*this);
-  ExprPtr lhs = parseNot();
-  while (lhs && tok.is(Tok::KwAnd) && !atStatementBoundary() && chain.next()) {
-    Token op = consume();
-    ExprPtr rhs = parseNot();
-    if (!rhs)
-      return nullptr;
-    SMRange r{startOf(lhs), prevEnd};
-    lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
-                                       std::move(rhs));
-  }
-  return chain.failed ? nullptr : std::move(lhs);
+  return parseLeftChain({Tok::KwAnd}, &Parser::parseNot);
 }
 
 // not := 'not' not | comparison
@@ -137,38 +137,14 @@ ExprPtr Parser::parseComparison() {
 
 // additive := multiplicative (('+' | '-') multiplicative)*
 ExprPtr Parser::parseAdditive() {
-  ChainDepth chain(*this);
-  ExprPtr lhs = parseMultiplicative();
-  while (lhs && (tok.is(Tok::Plus) || tok.is(Tok::Minus)) &&
-         !atStatementBoundary() && chain.next()) {
-    Token op = consume();
-    ExprPtr rhs = parseMultiplicative();
-    if (!rhs)
-      return nullptr;
-    SMRange r{startOf(lhs), prevEnd};
-    lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
-                                       std::move(rhs));
-  }
-  return chain.failed ? nullptr : std::move(lhs);
+  return parseLeftChain({Tok::Plus, Tok::Minus}, &Parser::parseMultiplicative);
 }
 
 // multiplicative := unary (('*' | '/' | '//' | '%' | '@') unary)*
 ExprPtr Parser::parseMultiplicative() {
-  ChainDepth chain(*this);
-  ExprPtr lhs = parseUnary();
-  while (lhs &&
-         (tok.is(Tok::Star) || tok.is(Tok::Slash) || tok.is(Tok::SlashSlash) ||
-          tok.is(Tok::Percent) || tok.is(Tok::At)) &&
-         !atStatementBoundary() && chain.next()) {
-    Token op = consume();
-    ExprPtr rhs = parseUnary();
-    if (!rhs)
-      return nullptr;
-    SMRange r{startOf(lhs), prevEnd};
-    lhs = std::make_unique<BinaryExpr>(r, op.kind, op.range(), std::move(lhs),
-                                       std::move(rhs));
-  }
-  return chain.failed ? nullptr : std::move(lhs);
+  return parseLeftChain(
+      {Tok::Star, Tok::Slash, Tok::SlashSlash, Tok::Percent, Tok::At},
+      &Parser::parseUnary);
 }
 
 // unary := ('-' | '+') unary | power

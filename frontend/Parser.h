@@ -72,6 +72,8 @@ private:
 
   // Expressions, lowest precedence first.
   ast::ExprPtr parseExpr();
+  ast::ExprPtr parseLeftChain(llvm::ArrayRef<Tok> ops,
+                              ast::ExprPtr (Parser::*next)());
   ast::ExprPtr parseOr();
   ast::ExprPtr parseAnd();
   ast::ExprPtr parseNot();
