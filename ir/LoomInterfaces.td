@@ -52,6 +52,11 @@ def Loom_GradientOpInterface : OpInterface<"GradientOpInterface"> {
   ];
 }
 
+/// The trait list an op with a gradient rule (in ir/LoomGradients.cpp)
+/// carries.
+defvar Loom_Differentiable =
+    DeclareOpInterfaceMethods<Loom_GradientOpInterface, ["buildGradient"]>;
+
 def Loom_FusionOpInterface : OpInterface<"FusionOpInterface"> {
   let cppNamespace = "::mlir::loom";
   let description = [{

@@ -16,6 +16,7 @@
 include "ir/LoomDialect.td"
 include "ir/LoomAttrs.td"
 include "ir/LoomTypes.td"
+include "ir/LoomInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -27,7 +28,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 class Loom_UnaryOp<string mnemonic, Type type, string math, list<Trait> traits = []>
     : Loom_Op<mnemonic, !listconcat(traits,
         [Pure, Elementwise, SameOperandsAndResultType,
-         DeclareOpInterfaceMethods<InferTypeOpInterface>])> {
+         DeclareOpInterfaceMethods<InferTypeOpInterface>, Loom_Differentiable])> {
   let summary = "elementwise " # math;
   let description = [{
     Computes `}] # math # [{` of every element. The result has the operand's
@@ -60,7 +61,7 @@ def Loom_ReluOp : Loom_UnaryOp<"relu", Loom_NumericTensor, "max(x, 0)">;
 def Loom_ErfOp : Loom_UnaryOp<"erf", Loom_FloatTensor, "the error function erf(x)">;
 
 def Loom_GeluOp : Loom_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType,
-                                   DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+                                   DeclareOpInterfaceMethods<InferTypeOpInterface>, Loom_Differentiable]> {
   let summary = "elementwise GELU activation";
   let description = [{
     The Gaussian error linear unit, `x * Phi(x)` with `Phi` the standard normal
@@ -88,7 +89,7 @@ def Loom_GeluOp : Loom_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType,
 
 class Loom_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits = []>
     : Loom_Op<mnemonic, !listconcat(traits,
-        [Pure, InferTypeOpAdaptor])> {
+        [Pure, InferTypeOpAdaptor, Loom_Differentiable])> {
   let summary = "elementwise " # math # " with broadcasting";
   let description = [{
     Computes `}] # math # [{` elementwise. The
@@ -164,7 +165,7 @@ def Loom_CompareOp : Loom_Op<"compare", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Loom_SelectOp : Loom_Op<"select", [Pure, InferTypeOpAdaptor]> {
+def Loom_SelectOp : Loom_Op<"select", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "elementwise choice with broadcasting";
   let description = [{
     Yields `on_true` where `condition` is true and `on_false` elsewhere. The
@@ -185,7 +186,7 @@ def Loom_SelectOp : Loom_Op<"select", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Loom_CastOp : Loom_Op<"cast", [Pure, Elementwise, SameOperandsAndResultShape]> {
+def Loom_CastOp : Loom_Op<"cast", [Pure, Elementwise, SameOperandsAndResultShape, Loom_Differentiable]> {
   let summary = "elementwise element-type conversion";
   let description = [{
     Converts every element to the result's element type, keeping the shape.
@@ -209,7 +210,7 @@ def Loom_CastOp : Loom_Op<"cast", [Pure, Elementwise, SameOperandsAndResultShape
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Loom_BroadcastOp : Loom_Op<"broadcast", [Pure]> {
+def Loom_BroadcastOp : Loom_Op<"broadcast", [Pure, Loom_Differentiable]> {
   let summary = "explicit NumPy-style broadcast";
   let description = [{
     Broadcasts `input` to the result's shape with NumPy's rule: the input's
@@ -230,7 +231,7 @@ def Loom_BroadcastOp : Loom_Op<"broadcast", [Pure]> {
   let hasFolder = 1;
 }
 
-def Loom_ReshapeOp : Loom_Op<"reshape", [Pure]> {
+def Loom_ReshapeOp : Loom_Op<"reshape", [Pure, Loom_Differentiable]> {
   let summary = "reshape keeping the row-major element order";
   let description = [{
     Reinterprets `input` with the result's shape, which must hold the same
@@ -249,7 +250,7 @@ def Loom_ReshapeOp : Loom_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def Loom_TransposeOp : Loom_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def Loom_TransposeOp : Loom_Op<"transpose", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "permutes dimensions";
   let description = [{
     Permutes the dimensions of `input`: result dimension `i` is input
@@ -267,7 +268,7 @@ def Loom_TransposeOp : Loom_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Loom_SliceOp : Loom_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+def Loom_SliceOp : Loom_Op<"slice", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "static strided slice";
   let description = [{
     Takes, in every dimension `d`, the elements at `start[d]`,
@@ -290,7 +291,7 @@ def Loom_SliceOp : Loom_Op<"slice", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Loom_ConcatOp : Loom_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def Loom_ConcatOp : Loom_Op<"concat", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "concatenation along one dimension";
   let description = [{
     Joins one or more tensors of the same rank and element type along `dim`;
@@ -308,7 +309,7 @@ def Loom_ConcatOp : Loom_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
-def Loom_GatherOp : Loom_Op<"gather", [Pure, InferTypeOpAdaptor]> {
+def Loom_GatherOp : Loom_Op<"gather", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "takes slices of a table at integer indices";
   let description = [{
     NumPy's `take`: the result is `table` with dimension `axis` replaced by the
@@ -331,7 +332,7 @@ def Loom_GatherOp : Loom_Op<"gather", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Loom_ScatterAddOp : Loom_Op<"scatter_add", [Pure, InferTypeOpAdaptor]> {
+def Loom_ScatterAddOp : Loom_Op<"scatter_add", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "adds slices into a tensor at integer indices";
   let description = [{
     The adjoint of `loom.gather`: starts from `dest` and, for every index
@@ -359,7 +360,7 @@ def Loom_ScatterAddOp : Loom_Op<"scatter_add", [Pure, InferTypeOpAdaptor]> {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-def Loom_ReduceOp : Loom_Op<"reduce", [Pure, InferTypeOpAdaptor]> {
+def Loom_ReduceOp : Loom_Op<"reduce", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "reduction over a set of dimensions";
   let description = [{
     Combines the elements of `input` over the dimensions `dims` with `sum`,
@@ -386,7 +387,7 @@ def Loom_ReduceOp : Loom_Op<"reduce", [Pure, InferTypeOpAdaptor]> {
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def Loom_MatmulOp : Loom_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+def Loom_MatmulOp : Loom_Op<"matmul", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "batched matrix product";
   let description = [{
     Multiplies the matrices held in the last two dimensions of `lhs`
@@ -468,7 +469,7 @@ def Loom_Pool2dOp : Loom_Op<"pool2d", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 def Loom_SoftmaxOp : Loom_Op<"softmax", [Pure, SameOperandsAndResultType,
-                                        DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+                                        DeclareOpInterfaceMethods<InferTypeOpInterface>, Loom_Differentiable]> {
   let summary = "softmax along one dimension";
   let description = [{
     `exp(x - max) / sum(exp(x - max))` along `dim`, computed stably.
@@ -486,7 +487,7 @@ def Loom_SoftmaxOp : Loom_Op<"softmax", [Pure, SameOperandsAndResultType,
 }
 
 def Loom_LogSoftmaxOp : Loom_Op<"log_softmax", [Pure, SameOperandsAndResultType,
-                                        DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+                                        DeclareOpInterfaceMethods<InferTypeOpInterface>, Loom_Differentiable]> {
   let summary = "log-softmax along one dimension";
   let description = [{
     `x - max - log(sum(exp(x - max)))` along `dim`, computed stably.
@@ -503,7 +504,7 @@ def Loom_LogSoftmaxOp : Loom_Op<"log_softmax", [Pure, SameOperandsAndResultType,
   let hasVerifier = 1;
 }
 
-def Loom_LayerNormOp : Loom_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
+def Loom_LayerNormOp : Loom_Op<"layer_norm", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "layer normalization over the trailing dimensions";
   let description = [{
     Normalizes `input` over its trailing dimensions, those that `scale` and
@@ -526,7 +527,7 @@ def Loom_LayerNormOp : Loom_Op<"layer_norm", [Pure, InferTypeOpAdaptor]> {
   let hasVerifier = 1;
 }
 
-def Loom_AttentionOp : Loom_Op<"attention", [Pure, InferTypeOpAdaptor]> {
+def Loom_AttentionOp : Loom_Op<"attention", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "scaled dot-product attention, kept whole";
   let description = [{
     `softmax(query @ key^T * scale + mask) @ value` with `query` `[..., T, D]`,
@@ -555,7 +556,7 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure, InferTypeOpAdaptor]> {
 // Losses
 //===----------------------------------------------------------------------===//
 
-def Loom_CrossEntropyOp : Loom_Op<"cross_entropy", [Pure, InferTypeOpAdaptor]> {
+def Loom_CrossEntropyOp : Loom_Op<"cross_entropy", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "softmax cross-entropy with integer class labels";
   let description = [{
     For `logits` `[..., C]` and `labels` `[...]` holding class indices in
@@ -582,7 +583,7 @@ def Loom_CrossEntropyOp : Loom_Op<"cross_entropy", [Pure, InferTypeOpAdaptor]> {
 // Randomness
 //===----------------------------------------------------------------------===//
 
-def Loom_DropoutOp : Loom_Op<"dropout", [Pure, InferTypeOpAdaptor]> {
+def Loom_DropoutOp : Loom_Op<"dropout", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "inverted dropout with a counter-based random stream";
   let description = [{
     Zeroes each element with probability `rate` and scales the others by

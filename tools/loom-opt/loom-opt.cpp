@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/LoomDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
   registry.insert<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
   // Canonicalize, CSE, inlining, symbol DCE and the other generic rewrites.
   mlir::registerTransformsPasses();
+  mlir::loom::registerLoomPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
 }

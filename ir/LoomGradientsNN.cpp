@@ -1,0 +1,253 @@
+//===- LoomGradientsNN.cpp - Gradient rules of reductions and nn ops ------===//
+//
+// Part of Loom. The vector-Jacobian products of reduce, matmul, softmax,
+// log_softmax, layer_norm, attention, cross_entropy and dropout, in loom ops,
+// in LoomOps.td order. Ops kept whole in the forward (attention, layer_norm)
+// recompute what their backward needs rather than keep it alive.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/GradientHelpers.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::loom;
+using namespace mlir::loom::grad;
+
+/// `v`, which lost the dims `dims` of `full` in a reduction, reshaped to keep
+/// them as size-1 dims, then broadcast to `full`.
+static Value expandTo(OpBuilder &b, Location loc, Value v,
+                      RankedTensorType full, ArrayRef<int64_t> dims,
+                      bool keptDims) {
+  SmallVector<int64_t> kept(full.getShape());
+  for (int64_t d : dims)
+    kept[d] = 1;
+  auto et = tensorType(v).getElementType();
+  if (!keptDims)
+    v = b.create<ReshapeOp>(loc, RankedTensorType::get(kept, et), v);
+  return b.create<BroadcastOp>(loc, RankedTensorType::get(full.getShape(), et),
+                               v);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.reduce
+//===----------------------------------------------------------------------===//
+
+// sum: dx = broadcast(dy); mean: dx = broadcast(dy) / n;
+// max/min: dy shared evenly by the elements equal to the result.
+LogicalResult ReduceOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                      SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  RankedTensorType x = getInput().getType();
+  if (!isa<FloatType>(x.getElementType())) {
+    grads.push_back(nullptr);
+    return success();
+  }
+  ArrayRef<int64_t> dims = getDims();
+  Value dy = expandTo(b, loc, dys[0], x, dims, getKeepDims());
+  switch (getKind()) {
+  case ReduceKind::sum:
+    grads.push_back(dy);
+    return success();
+  case ReduceKind::mean: {
+    int64_t n = 1;
+    for (int64_t d : dims)
+      n *= x.getDimSize(d);
+    grads.push_back(b.create<DivOp>(loc, dy, scalar(b, loc, dy, double(n))));
+    return success();
+  }
+  case ReduceKind::max:
+  case ReduceKind::min: {
+    Value y = expandTo(b, loc, getResult(), x, dims, getKeepDims());
+    Value hit = b.create<CompareOp>(loc, ComparePredicate::eq, getInput(), y);
+    Value ones = b.create<CastOp>(loc, x, hit);
+    Value count = b.create<ReduceOp>(loc, ReduceKind::sum, ones, dims, true);
+    Value share = b.create<DivOp>(loc, ones, count);
+    grads.push_back(b.create<MulOp>(loc, dy, share));
+    return success();
+  }
+  }
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.matmul
+//===----------------------------------------------------------------------===//
+
+// C = A' @ B' with A' = op(A), B' = op(B):
+//   dA' = dC @ B'^T          dB' = A'^T @ dC
+// and, for an operand stored transposed, the transpose of that; batch dims
+// that were broadcast are summed back.
+LogicalResult MatmulOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                      SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value a = getLhs(), w = getRhs(), dc = dys[0];
+  bool ta = getTransposeLhs(), tb = getTransposeRhs();
+  Value da = ta ? b.create<MatmulOp>(loc, w, dc, tb, true)
+                : b.create<MatmulOp>(loc, dc, w, false, !tb);
+  Value db = tb ? b.create<MatmulOp>(loc, dc, a, true, ta)
+                : b.create<MatmulOp>(loc, a, dc, !ta, false);
+  grads.push_back(sumToShape(b, loc, da, tensorType(a)));
+  grads.push_back(sumToShape(b, loc, db, tensorType(w)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.softmax, loom.log_softmax
+//===----------------------------------------------------------------------===//
+
+// dx = y * (dy - sum(dy * y))
+LogicalResult SoftmaxOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                       SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value y = getResult();
+  Value s =
+      b.create<ReduceOp>(loc, ReduceKind::sum, b.create<MulOp>(loc, dys[0], y),
+                         ArrayRef<int64_t>{int64_t(getDim())}, true);
+  grads.push_back(b.create<MulOp>(loc, y, b.create<SubOp>(loc, dys[0], s)));
+  return success();
+}
+
+// dx = dy - e^y * sum(dy)
+LogicalResult LogSoftmaxOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                          SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value s = b.create<ReduceOp>(loc, ReduceKind::sum, dys[0],
+                               ArrayRef<int64_t>{int64_t(getDim())}, true);
+  Value p = b.create<ExpOp>(loc, getResult());
+  grads.push_back(b.create<SubOp>(loc, dys[0], b.create<MulOp>(loc, p, s)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.layer_norm
+//===----------------------------------------------------------------------===//
+
+// With xhat = (x - mean) * rstd over the normalized dims:
+//   dxhat = dy * scale
+//   dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
+//   dscale = sum(dy * xhat), dbias = sum(dy) over the other dims
+LogicalResult LayerNormOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                         SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value x = getInput(), dy = dys[0];
+  int64_t rank = tensorType(x).getRank();
+  int64_t k = getScale().getType().getRank();
+  SmallVector<int64_t> dims =
+      llvm::to_vector(llvm::seq<int64_t>(rank - k, rank));
+  auto mean = [&](Value v) {
+    return b.create<ReduceOp>(loc, ReduceKind::mean, v, dims, true).getResult();
+  };
+  Value xc = b.create<SubOp>(loc, x, mean(x));
+  Value var = mean(b.create<MulOp>(loc, xc, xc));
+  Value rstd = b.create<RsqrtOp>(
+      loc, b.create<AddOp>(loc, var,
+                           scalar(b, loc, x, getEpsilon().convertToDouble())));
+  Value xhat = b.create<MulOp>(loc, xc, rstd);
+  Value dxhat = b.create<MulOp>(loc, dy, getScale());
+  Value inner = b.create<SubOp>(
+      loc, b.create<SubOp>(loc, dxhat, mean(dxhat)),
+      b.create<MulOp>(loc, xhat, mean(b.create<MulOp>(loc, dxhat, xhat))));
+  grads.push_back(b.create<MulOp>(loc, rstd, inner));
+  grads.push_back(
+      sumToShape(b, loc, b.create<MulOp>(loc, dy, xhat), getScale().getType()));
+  grads.push_back(sumToShape(b, loc, dy, getBias().getType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.attention
+//===----------------------------------------------------------------------===//
+
+// Recomputes P = softmax(q k^T s [+ mask]); then with dO = dy:
+//   dv = P^T dO;  dP = dO v^T;  dS = P * (dP - sum(dP * P));
+//   dq = dS k s;  dk = dS^T q s
+LogicalResult AttentionOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                         SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value q = getQuery(), k = getKey(), v = getValue(), dout = dys[0];
+  RankedTensorType qt = tensorType(q), kt = tensorType(k);
+  int64_t rank = qt.getRank();
+  double s = getScale() ? getScale()->convertToDouble()
+                        : 1.0 / std::sqrt(double(qt.getShape().back()));
+  Value scores = b.create<MulOp>(
+      loc, b.create<MatmulOp>(loc, q, k, false, true), scalar(b, loc, q, s));
+  if (getCausal()) {
+    int64_t t = qt.getDimSize(rank - 2), n = kt.getDimSize(rank - 2);
+    auto idx = RankedTensorType::get({t, n}, b.getI64Type());
+    Value row = b.create<IotaOp>(loc, idx, 0);
+    Value col = b.create<IotaOp>(loc, idx, 1);
+    Value allowed = b.create<CompareOp>(loc, ComparePredicate::le, col, row);
+    scores = b.create<SelectOp>(
+        loc, allowed, scores,
+        scalar(b, loc, q, -std::numeric_limits<double>::infinity()));
+  }
+  Value p = b.create<SoftmaxOp>(loc, scores, rank - 1);
+  Value dv = b.create<MatmulOp>(loc, p, dout, true, false);
+  Value dp = b.create<MatmulOp>(loc, dout, v, false, true);
+  Value rowSum =
+      b.create<ReduceOp>(loc, ReduceKind::sum, b.create<MulOp>(loc, dp, p),
+                         ArrayRef<int64_t>{rank - 1}, true);
+  Value ds = b.create<MulOp>(loc, p, b.create<SubOp>(loc, dp, rowSum));
+  Value dq = b.create<MulOp>(loc, b.create<MatmulOp>(loc, ds, k, false, false),
+                             scalar(b, loc, q, s));
+  Value dk = b.create<MulOp>(loc, b.create<MatmulOp>(loc, ds, q, true, false),
+                             scalar(b, loc, q, s));
+  grads.push_back(dq);
+  grads.push_back(dk);
+  grads.push_back(dv);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.cross_entropy
+//===----------------------------------------------------------------------===//
+
+// dlogits = (softmax(logits) - onehot(labels)) * g, with g = dy per example
+// (none), dy (sum) or dy / examples (mean); labels get none.
+LogicalResult CrossEntropyOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                            SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value logits = getLogits(), labels = getLabels();
+  RankedTensorType lt = tensorType(logits), yt = tensorType(labels);
+  int64_t rank = lt.getRank();
+  Value p = b.create<SoftmaxOp>(loc, logits, rank - 1);
+  SmallVector<int64_t> expanded(yt.getShape());
+  expanded.push_back(1);
+  Value column = b.create<ReshapeOp>(
+      loc, RankedTensorType::get(expanded, yt.getElementType()), labels);
+  Value classes = b.create<IotaOp>(
+      loc, RankedTensorType::get(lt.getShape(), yt.getElementType()), rank - 1);
+  Value hit = b.create<CompareOp>(loc, ComparePredicate::eq, classes, column);
+  Value onehot = b.create<CastOp>(loc, lt, hit);
+  Value diff = b.create<SubOp>(loc, p, onehot);
+  Value g = dys[0];
+  switch (getReduction()) {
+  case LossReduction::none:
+    g = b.create<ReshapeOp>(
+        loc, RankedTensorType::get(expanded, lt.getElementType()), g);
+    break;
+  case LossReduction::sum:
+    break;
+  case LossReduction::mean:
+    g = b.create<DivOp>(loc, g, scalar(b, loc, g, double(yt.getNumElements())));
+    break;
+  }
+  grads.push_back(b.create<MulOp>(loc, diff, g));
+  grads.push_back(nullptr);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.dropout
+//===----------------------------------------------------------------------===//
+
+// dx = dropout(dy) with the same key and stream: the same mask and scale.
+LogicalResult DropoutOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                       SmallVectorImpl<Value> &grads) {
+  grads.push_back(b.create<DropoutOp>(getLoc(), dys[0], getKey(), getRateAttr(),
+                                      getStreamAttr()));
+  grads.push_back(nullptr);
+  return success();
+}
