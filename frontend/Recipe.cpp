@@ -326,9 +326,14 @@ std::optional<Val> Elaborator::penalty(BuiltinCall &c, bool squared) {
         llvm::to_vector(llvm::seq<int64_t>(0, p.type.getRank()));
     Value sum =
         b.create<lir::ReduceOp>(at, lir::ReduceKind::sum, term, dims, false);
-    if (tt(sum).getElementType() != b.getF32Type())
-      sum = b.create<lir::CastOp>(at, RankedTensorType::get({}, b.getF32Type()),
-                                  sum);
+    // Parameters of one element type sum in it; mixed types sum in f32.
+    if (total && tt(sum).getElementType() != tt(total).getElementType()) {
+      auto f32 = RankedTensorType::get({}, b.getF32Type());
+      if (tt(total).getElementType() != b.getF32Type())
+        total = b.create<lir::CastOp>(at, f32, total);
+      if (tt(sum).getElementType() != b.getF32Type())
+        sum = b.create<lir::CastOp>(at, f32, sum);
+    }
     total = total ? b.create<lir::AddOp>(at, total, sum).getResult() : sum;
   }
   if (!total) {
