@@ -93,6 +93,24 @@ LogicalResult TanhOp::buildGradient(OpBuilder &b, ValueRange dys,
   return success();
 }
 
+// d cos(x) = -dy * sin(x)
+LogicalResult CosOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                   SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value s = b.create<SinOp>(loc, getOperand());
+  grads.push_back(b.create<NegOp>(loc, times(b, loc, dys[0], s)));
+  return success();
+}
+
+// d sin(x) = dy * cos(x)
+LogicalResult SinOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                   SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  grads.push_back(
+      times(b, loc, dys[0], b.create<CosOp>(loc, getOperand())));
+  return success();
+}
+
 // d sigmoid(x) = dy * y * (1 - y)
 LogicalResult SigmoidOp::buildGradient(OpBuilder &b, ValueRange dys,
                                        SmallVectorImpl<Value> &grads) {

@@ -56,6 +56,8 @@ def Loom_LogOp : Loom_UnaryOp<"log", Loom_FloatTensor, "ln(x)">;
 def Loom_SqrtOp : Loom_UnaryOp<"sqrt", Loom_FloatTensor, "sqrt(x)">;
 def Loom_RsqrtOp : Loom_UnaryOp<"rsqrt", Loom_FloatTensor, "1/sqrt(x)">;
 def Loom_TanhOp : Loom_UnaryOp<"tanh", Loom_FloatTensor, "tanh(x)">;
+def Loom_CosOp : Loom_UnaryOp<"cos", Loom_FloatTensor, "cos(x)">;
+def Loom_SinOp : Loom_UnaryOp<"sin", Loom_FloatTensor, "sin(x)">;
 def Loom_SigmoidOp : Loom_UnaryOp<"sigmoid", Loom_FloatTensor, "1/(1+e^-x)">;
 def Loom_ReluOp : Loom_UnaryOp<"relu", Loom_NumericTensor, "max(x, 0)">;
 def Loom_ErfOp : Loom_UnaryOp<"erf", Loom_FloatTensor, "the error function erf(x)">;

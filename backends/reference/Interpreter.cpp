@@ -138,6 +138,8 @@ private:
         .Case([&](lir::SqrtOp o) { return unaryOp(o, UnaryKind::Sqrt); })
         .Case([&](lir::RsqrtOp o) { return unaryOp(o, UnaryKind::Rsqrt); })
         .Case([&](lir::TanhOp o) { return unaryOp(o, UnaryKind::Tanh); })
+        .Case([&](lir::CosOp o) { return unaryOp(o, UnaryKind::Cos); })
+        .Case([&](lir::SinOp o) { return unaryOp(o, UnaryKind::Sin); })
         .Case([&](lir::SigmoidOp o) { return unaryOp(o, UnaryKind::Sigmoid); })
         .Case([&](lir::ReluOp o) { return unaryOp(o, UnaryKind::Relu); })
         .Case([&](lir::ErfOp o) { return unaryOp(o, UnaryKind::Erf); })

@@ -39,6 +39,8 @@ enum class UnaryKind {
   Sqrt,
   Rsqrt,
   Tanh,
+  Cos,
+  Sin,
   Sigmoid,
   Relu,
   Erf,

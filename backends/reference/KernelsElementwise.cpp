@@ -80,6 +80,10 @@ static double applyUnary(UnaryKind kind, double x) {
     return 1.0 / std::sqrt(x);
   case UnaryKind::Tanh:
     return std::tanh(x);
+  case UnaryKind::Cos:
+    return std::cos(x);
+  case UnaryKind::Sin:
+    return std::sin(x);
   case UnaryKind::Sigmoid:
     // exp(-x) overflows to inf for very negative x, giving 1/inf = 0.
     return 1.0 / (1.0 + std::exp(-x));

@@ -102,6 +102,26 @@ func.func @tanh_f16(%x: tensor<2x8xf16>) -> tensor<2x8xf16> {
   return %r : tensor<2x8xf16>
 }
 
+// CHECK-LABEL: func.func @cos_f32(
+// CHECK-SAME:    %[[X:.*]]: tensor<4xf32>) -> tensor<4xf32>
+// CHECK-NEXT:    %[[R:.*]] = loom.cos %[[X]] : tensor<4xf32>
+// CHECK-NEXT:    return %[[R]] : tensor<4xf32>
+// CHECK-NEXT:  }
+func.func @cos_f32(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = loom.cos %x : tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @sin_f64(
+// CHECK-SAME:    %[[X:.*]]: tensor<2x3xf64>) -> tensor<2x3xf64>
+// CHECK-NEXT:    %[[R:.*]] = loom.sin %[[X]] : tensor<2x3xf64>
+// CHECK-NEXT:    return %[[R]] : tensor<2x3xf64>
+// CHECK-NEXT:  }
+func.func @sin_f64(%x: tensor<2x3xf64>) -> tensor<2x3xf64> {
+  %r = loom.sin %x : tensor<2x3xf64>
+  return %r : tensor<2x3xf64>
+}
+
 // CHECK-LABEL: func.func @sigmoid_f32(
 // CHECK-SAME:    %[[X:.*]]: tensor<3x5xf32>) -> tensor<3x5xf32>
 // CHECK-NEXT:    %[[R:.*]] = loom.sigmoid %[[X]] : tensor<3x5xf32>

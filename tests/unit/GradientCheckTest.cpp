@@ -142,6 +142,8 @@ const GradCase kCases[] = {
     UNARY(sqrt, 0.2, 2),
     UNARY(rsqrt, 0.2, 2),
     UNARY(tanh, -1, 1),
+    UNARY(cos, -2, 2),
+    UNARY(sin, -2, 2),
     UNARY(sigmoid, -2, 2),
     UNARY(relu, 0.1, 1),
     UNARY(erf, -1, 1),
