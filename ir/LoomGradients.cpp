@@ -106,8 +106,7 @@ LogicalResult CosOp::buildGradient(OpBuilder &b, ValueRange dys,
 LogicalResult SinOp::buildGradient(OpBuilder &b, ValueRange dys,
                                    SmallVectorImpl<Value> &grads) {
   Location loc = getLoc();
-  grads.push_back(
-      times(b, loc, dys[0], b.create<CosOp>(loc, getOperand())));
+  grads.push_back(times(b, loc, dys[0], b.create<CosOp>(loc, getOperand())));
   return success();
 }
 

@@ -54,4 +54,73 @@ def LoomAutodiff : Pass<"loom-autodiff", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::loom::LoomDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Optimizer
+//===----------------------------------------------------------------------===//
+
+def LoomBuildTrainStep : Pass<"loom-build-train-step", "::mlir::ModuleOp"> {
+  let summary = "Builds @train_step: gradients, lr schedule, clipping, update";
+  let description = [{
+    Builds `@train_step` from `@loss_grad` (made by `--loom-autodiff`) and
+    the module's `loom.train` recipe (its `optimizer`, `schedule` and
+    `steps`):
+
+    `(params..., opt_state..., batch..., %step: tensor<i64>[, %lr_scale:
+    tensor<f32>]) -> (params'..., opt_state'..., loss: tensor<f32>, lr:
+    tensor<f32>)`
+
+    `@loss_grad`'s body is cloned inline (no call), then, in loom ops:
+    the learning rate of the 0-based `%step` in f32 (`constant`;
+    `step`: `lr * gamma^floor(step/every)`; `exponential`: `lr * gamma^step`;
+    `warmup_cosine`: `lr * (step+1)/warmup` while `step < warmup`, then
+    `min_lr + 0.5 (lr - min_lr)(1 + cos(pi min(1, (step-warmup)/(steps-warmup))))`;
+    `reduce_on_plateau`: `lr * %lr_scale`, an input the runtime lowers);
+    with `clip_norm`, every gradient times
+    `min(1, clip_norm / (sqrt(sum of all g^2) + 1e-6))`; then the update of
+    torch.optim's `sgd`, `adam`, `adamw` or `rmsprop`.
+
+    Precondition: `@loss_grad` exists (arguments as `@loss`, results
+    `(loss, d_param...)` for the parameters with `loom.param` and no
+    `loom.frozen`, in order); the module has `loom.train` with a known
+    optimizer and schedule, and `steps` (not `epochs`) for `warmup_cosine`.
+    Postcondition: `@loss` and `@loss_grad` are unchanged; `@train_step`
+    takes every parameter (frozen ones too, keeping their argument
+    attributes), then the optimizer state, then the batch (the other
+    arguments of `@loss`, attributes kept), then `%step`
+    (`loom.input = "step"`) and, for `reduce_on_plateau`, `%lr_scale`
+    (`loom.input = "lr_scale"`). State is one tensor of the parameter's type
+    per slot, named `loom.opt_state = "<param path>.<slot>"`: sgd
+    `momentum_buffer` (momentum > 0), adam/adamw `exp_avg`, `exp_avg_sq`,
+    rmsprop `square_avg`, `momentum_buffer` (momentum > 0), `grad_avg`
+    (centered); it starts at zero. Results: the new parameters
+    (`loom.param`; frozen ones unchanged), the new state (`loom.opt_state`),
+    the loss and the learning rate used. New ops carry `@loss`'s location.
+
+    ```mlir
+    module attributes {loom.train = {optimizer = {kind = "sgd", lr = 0.1 : f64,
+        momentum = 0.9 : f64, nesterov = false, weight_decay = 0.0 : f64},
+        schedule = {kind = "constant"}, steps = 10 : i64}} {
+      func.func @loss_grad(%w: tensor<3xf32> {loom.param = "w"}, %x: tensor<3xf32>)
+          -> (tensor<f32>, tensor<3xf32> {loom.grad = "w"}) { ... }
+    }
+    ==>
+    func.func @train_step(%w: tensor<3xf32> {loom.param = "w"},
+        %buf: tensor<3xf32> {loom.opt_state = "w.momentum_buffer"},
+        %x: tensor<3xf32>, %step: tensor<i64> {loom.input = "step"})
+        -> (tensor<3xf32> {loom.param = "w"},
+            tensor<3xf32> {loom.opt_state = "w.momentum_buffer"},
+            tensor<f32>, tensor<f32>) {
+      ... @loss_grad's body: %loss, %dw ...
+      %lr = loom.constant dense<1.0e-01> : tensor<f32>
+      %first = loom.compare eq, %step, %zero : ...
+      %buf2 = loom.select %first, %dw, (0.9 * %buf + %dw) : ...
+      %w2 = loom.sub %w, (%lr * %buf2) : ...
+      return %w2, %buf2, %loss, %lr : ...
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::loom::LoomDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // LOOM_PASSES_TD
