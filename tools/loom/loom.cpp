@@ -2,7 +2,8 @@
 //
 // Part of Loom. This file implements `loom`, the user's entry point:
 //
-//   loom compile FILE.loom [--emit=ir|ast] [--train NAME] [--locs] [-o OUT]
+//   loom compile FILE.loom [--emit=ir|train-ir|ast] [--train NAME] [--locs]
+//                          [-o OUT]
 //
 // Every problem in the input is reported as `file:line:col: error: ...` with
 // the source line and a caret, and the tool exits non-zero.
@@ -14,11 +15,14 @@
 #include "frontend/Elaborator.h"
 #include "frontend/Program.h"
 #include "ir/LoomDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -33,7 +37,7 @@ namespace {
 
 cl::SubCommand compileCmd("compile", "Compile a .loom program");
 
-enum class EmitKind { Ir, Ast };
+enum class EmitKind { Ir, TrainIr, Ast };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loom>"),
                                cl::Required, cl::sub(compileCmd));
@@ -41,6 +45,9 @@ cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::Ir),
     cl::values(clEnumValN(EmitKind::Ir, "ir",
                           "loom IR: @forward, @loss and the recipe"),
+               clEnumValN(EmitKind::TrainIr, "train-ir",
+                          "the whole training step: @loss_grad (autodiff) "
+                          "and @train_step (optimizer, schedule, clipping)"),
                clEnumValN(EmitKind::Ast, "ast",
                           "the syntax tree, one node per line with line:col")),
     cl::sub(compileCmd));
@@ -74,13 +81,24 @@ int runCompile() {
   case EmitKind::Ast:
     loom::ast::print(program.main(), sourceMgr, output.os());
     break;
-  case EmitKind::Ir: {
+  case EmitKind::Ir:
+  case EmitKind::TrainIr: {
     mlir::MLIRContext ctx;
     ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
+    // Diagnostics from passes show the .loom line and the call chain.
+    mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+    ctx.printOpOnDiagnostic(false);
     mlir::OwningOpRef<mlir::ModuleOp> module =
         loom::lowerProgram(ctx, program, diags, trainName);
     if (!module)
       return 1;
+    if (emitKind == EmitKind::TrainIr) {
+      mlir::PassManager pm(&ctx);
+      pm.addPass(mlir::loom::createLoomAutodiff());
+      pm.addPass(mlir::loom::createLoomBuildTrainStep());
+      if (mlir::failed(pm.run(*module)))
+        return 1;
+    }
     mlir::OpPrintingFlags flags;
     if (printLocs)
       flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
