@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GradientTestSupport.h"
+
 #include "backends/reference/Interpreter.h"
 #include "ir/LoomDialect.h"
 #include "ir/LoomInterfaces.h"
@@ -77,53 +79,27 @@ class GradientCheck : public ::testing::TestWithParam<GradCase> {};
 
 TEST_P(GradientCheck, MatchesCentralDifferences) {
   const GradCase &c = GetParam();
-  MLIRContext ctx;
-  ctx.loadDialect<mlir::loom::LoomDialect, func::FuncDialect>();
-  std::string errors;
-  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
-    errors += d.str() + "\n";
-    return success();
-  });
+  ::loom::testing::TestContext t;
   std::string ir = buildModule(c);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(ir, &ctx);
-  ASSERT_TRUE(module) << errors << ir;
-  PassManager pm(&ctx);
-  pm.addPass(mlir::loom::createLoomAutodiff());
-  ASSERT_TRUE(succeeded(pm.run(*module))) << errors;
-  auto loss = module->lookupSymbol<func::FuncOp>("loss");
-  auto grad = module->lookupSymbol<func::FuncOp>("loss_grad");
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(ir, &t.ctx);
+  ASSERT_TRUE(module) << t.errors << ir;
+  ASSERT_TRUE(t.runPasses(*module, [](PassManager &pm) {
+    pm.addPass(mlir::loom::createLoomAutodiff());
+  })) << t.errors;
 
   std::mt19937_64 rng(1234);
   std::uniform_real_distribution<double> dist(c.low, c.high);
   std::vector<Tensor> args;
   for (const char *type : c.params) {
-    Tensor t = tensorOf(ctx, type);
-    for (double &v : t.data)
+    Tensor arg = tensorOf(t.ctx, type);
+    for (double &v : arg.data)
       v = dist(rng);
-    args.push_back(t);
+    args.push_back(arg);
   }
-  auto analytic = runFunction(grad, args);
-  ASSERT_TRUE(analytic) << errors;
-  ASSERT_EQ(analytic->size(), args.size() + 1);
-  auto f = [&](const std::vector<Tensor> &a) {
-    auto out = runFunction(loss, a);
-    EXPECT_TRUE(out) << errors;
-    return out ? (*out)[0].data[0] : NAN;
-  };
-  EXPECT_NEAR((*analytic)[0].data[0], f(args), 1e-12) << "the loss itself";
-  const double eps = c.eps;
-  for (size_t p = 0; p < args.size(); ++p) {
-    for (size_t i = 0; i < args[p].data.size(); ++i) {
-      std::vector<Tensor> plus = args, minus = args;
-      plus[p].data[i] += eps;
-      minus[p].data[i] -= eps;
-      double numeric = (f(plus) - f(minus)) / (2 * eps);
-      double got = (*analytic)[p + 1].data[i];
-      EXPECT_LE(std::abs(got - numeric), 1e-5 + 1e-3 * std::abs(numeric))
-          << c.name << ": d/dp" << p << "[" << i << "] analytic " << got
-          << " vs numeric " << numeric;
-    }
-  }
+  ::loom::testing::expectGradientsMatchFiniteDifferences(
+      module->lookupSymbol<func::FuncOp>("loss"),
+      module->lookupSymbol<func::FuncOp>("loss_grad"), args,
+      std::vector<bool>(args.size(), true), c.eps, c.name, t.errors);
 }
 
 #define UNARY(op, lo, hi)                                                      \

@@ -8,6 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GradientTestSupport.h"
+
 #include "backends/reference/Interpreter.h"
 #include "frontend/Elaborator.h"
 #include "frontend/Program.h"
@@ -96,13 +98,7 @@ train t {
 /// Compiles `source`, differentiates @loss, and checks every parameter's
 /// gradient against central differences. `labels` fills the y input.
 void checkModel(const char *source, int64_t classes) {
-  MLIRContext ctx;
-  ctx.loadDialect<mlir::loom::LoomDialect, func::FuncDialect>();
-  std::string errors;
-  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
-    errors += d.str() + "\n";
-    return success();
-  });
+  ::loom::testing::TestContext t;
   llvm::SourceMgr sm;
   std::string frontendErrors;
   llvm::raw_string_ostream os(frontendErrors);
@@ -112,13 +108,13 @@ void checkModel(const char *source, int64_t classes) {
       llvm::MemoryBuffer::getMemBufferCopy(source, "model.loom"),
       ::loom::defaultStdDir(), diags, program))
       << frontendErrors;
-  OwningOpRef<ModuleOp> module = ::loom::lowerProgram(ctx, program, diags, "");
-  ASSERT_TRUE(module) << frontendErrors << errors;
-  PassManager pm(&ctx);
-  pm.addPass(mlir::loom::createLoomAutodiff());
-  ASSERT_TRUE(succeeded(pm.run(*module))) << errors;
+  OwningOpRef<ModuleOp> module =
+      ::loom::lowerProgram(t.ctx, program, diags, "");
+  ASSERT_TRUE(module) << frontendErrors << t.errors;
+  ASSERT_TRUE(t.runPasses(*module, [](PassManager &pm) {
+    pm.addPass(mlir::loom::createLoomAutodiff());
+  })) << t.errors;
   auto loss = module->lookupSymbol<func::FuncOp>("loss");
-  auto grad = module->lookupSymbol<func::FuncOp>("loss_grad");
 
   // Parameters drawn at random; integer inputs hold valid class ids.
   std::mt19937_64 rng(7);
@@ -128,40 +124,17 @@ void checkModel(const char *source, int64_t classes) {
   std::vector<bool> isParam;
   for (BlockArgument arg : loss.getArguments()) {
     auto type = cast<RankedTensorType>(arg.getType());
-    Tensor t(
+    Tensor value(
         *toDType(type.getElementType()),
         std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
-    bool param = bool(loss.getArgAttr(arg.getArgNumber(), "loom.param"));
-    for (double &v : t.data)
-      v = isFloat(t.dtype) ? real(rng) : double(label(rng));
-    args.push_back(t);
-    isParam.push_back(param);
+    for (double &v : value.data)
+      v = isFloat(value.dtype) ? real(rng) : double(label(rng));
+    args.push_back(value);
+    isParam.push_back(bool(loss.getArgAttr(arg.getArgNumber(), "loom.param")));
   }
-  auto analytic = runFunction(grad, args);
-  ASSERT_TRUE(analytic) << errors;
-  auto f = [&](const std::vector<Tensor> &a) {
-    auto out = runFunction(loss, a);
-    EXPECT_TRUE(out) << errors;
-    return out ? (*out)[0].data[0] : NAN;
-  };
-  EXPECT_NEAR((*analytic)[0].data[0], f(args), 1e-12);
-  const double eps = 1e-6;
-  size_t result = 1, checked = 0;
-  for (size_t p = 0; p < args.size(); ++p) {
-    if (!isParam[p])
-      continue;
-    const Tensor &g = (*analytic)[result++];
-    ASSERT_EQ(g.data.size(), args[p].data.size());
-    for (size_t i = 0; i < args[p].data.size(); ++i, ++checked) {
-      std::vector<Tensor> plus = args, minus = args;
-      plus[p].data[i] += eps;
-      minus[p].data[i] -= eps;
-      double numeric = (f(plus) - f(minus)) / (2 * eps);
-      EXPECT_LE(std::abs(g.data[i] - numeric), 1e-5 + 1e-3 * std::abs(numeric))
-          << "parameter #" << p << " element " << i << ": analytic "
-          << g.data[i] << " vs numeric " << numeric;
-    }
-  }
+  size_t checked = ::loom::testing::expectGradientsMatchFiniteDifferences(
+      loss, module->lookupSymbol<func::FuncOp>("loss_grad"), args, isParam,
+      1e-6, "model", t.errors);
   EXPECT_GT(checked, 0u);
 }
 

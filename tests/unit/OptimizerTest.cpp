@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GradientTestSupport.h"
+
 #include "backends/reference/Interpreter.h"
 #include "ir/LoomDialect.h"
 #include "passes/Passes.h"
@@ -230,20 +232,17 @@ class Optimizer : public ::testing::TestWithParam<OptCase> {};
 
 TEST_P(Optimizer, MatchesClosedForm) {
   const OptCase &c = GetParam();
-  MLIRContext ctx;
-  ctx.loadDialect<mlir::loom::LoomDialect, func::FuncDialect>();
-  std::string errors;
-  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
-    errors += d.str() + "\n";
-    return success();
-  });
+  ::loom::testing::TestContext t;
+  std::string &errors = t.errors;
   std::string ir = buildModule(c);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(ir, &ctx);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(ir, &t.ctx);
   ASSERT_TRUE(module) << errors << ir;
-  PassManager pm(&ctx);
-  pm.addPass(mlir::loom::createLoomAutodiff());
-  pm.addPass(mlir::loom::createLoomBuildTrainStep());
-  ASSERT_TRUE(succeeded(pm.run(*module))) << errors << ir;
+  ASSERT_TRUE(t.runPasses(*module,
+                          [](PassManager &pm) {
+                            pm.addPass(mlir::loom::createLoomAutodiff());
+                            pm.addPass(mlir::loom::createLoomBuildTrainStep());
+                          }))
+      << errors << ir;
   auto step = module->lookupSymbol<func::FuncOp>("train_step");
   ASSERT_TRUE(step);
 
