@@ -7,8 +7,8 @@
 // labels, conditions, RNG keys). Broadcasting operands get their adjoint
 // summed back to their own shape (sumToShape).
 //
-// Ops without a rule here (conv2d, pool2d, collectives, strided slices) are
-// reported by --loom-autodiff at the op.
+// Ops without a rule (the collectives; compare, constant and iota take no
+// differentiable input) are reported by --loom-autodiff at the op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -333,31 +333,51 @@ LogicalResult TransposeOp::buildGradient(OpBuilder &b, ValueRange dys,
   return success();
 }
 
-// d slice(x) = dy padded with zeros back to x's shape (unit strides)
+// d slice(x) = dy spread back to x's positions, zeros elsewhere
 LogicalResult SliceOp::buildGradient(OpBuilder &b, ValueRange dys,
                                      SmallVectorImpl<Value> &grads) {
-  if (llvm::any_of(getStride(), [](int64_t s) { return s != 1; }))
-    return emitOpError("has no gradient rule for strides other than 1 yet");
   Location loc = getLoc();
   RankedTensorType input = getInput().getType();
+  Type et = input.getElementType();
   Value g = dys[0];
-  // Pad one dimension at a time by concatenating zero blocks.
+  auto zeroBlock = [&](int64_t d, int64_t size) {
+    SmallVector<int64_t> shape(tensorType(g).getShape());
+    shape[d] = size;
+    return zeros(b, loc, RankedTensorType::get(shape, et));
+  };
+  // One dimension at a time: spread a strided dimension out by interleaving
+  // s-1 zeros after each element ([n] -> [n,1] ++ [n,s-1] -> [n*s], dropping
+  // the trailing s-1), then pad it back to the input's extent by
+  // concatenating zero blocks before and after.
   for (int64_t d = 0; d < input.getRank(); ++d) {
-    int64_t before = getStart()[d], after = input.getDimSize(d) - getLimit()[d];
+    int64_t s = getStride()[d], n = tensorType(g).getDimSize(d);
+    if (s != 1 && n > 1) {
+      SmallVector<int64_t> shape(tensorType(g).getShape());
+      shape.insert(shape.begin() + d + 1, 1);
+      g = b.create<ReshapeOp>(loc, RankedTensorType::get(shape, et), g);
+      shape[d + 1] = s - 1;
+      g = b.create<ConcatOp>(
+          loc, ValueRange{g, zeros(b, loc, RankedTensorType::get(shape, et))},
+          d + 1);
+      shape.erase(shape.begin() + d + 1);
+      shape[d] = n * s;
+      g = b.create<ReshapeOp>(loc, RankedTensorType::get(shape, et), g);
+      SmallVector<int64_t> start(shape.size(), 0), limit(shape),
+          stride(shape.size(), 1);
+      limit[d] = (n - 1) * s + 1;
+      g = b.create<SliceOp>(loc, g, start, limit, stride);
+    }
+    int64_t extent = n == 0 ? 0 : (n - 1) * s + 1;
+    int64_t before = n == 0 ? 0 : getStart()[d];
+    int64_t after = input.getDimSize(d) - before - extent;
     if (before == 0 && after == 0)
       continue;
     SmallVector<Value> parts;
-    auto block = [&](int64_t size) {
-      SmallVector<int64_t> shape(tensorType(g).getShape());
-      shape[d] = size;
-      return zeros(b, loc,
-                   RankedTensorType::get(shape, input.getElementType()));
-    };
     if (before)
-      parts.push_back(block(before));
+      parts.push_back(zeroBlock(d, before));
     parts.push_back(g);
     if (after)
-      parts.push_back(block(after));
+      parts.push_back(zeroBlock(d, after));
     g = b.create<ConcatOp>(loc, parts, d);
   }
   grads.push_back(g);

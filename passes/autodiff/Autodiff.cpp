@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Location.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/DenseMap.h"
@@ -34,6 +35,12 @@ namespace {
 bool isFloatTensor(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   return t && isa<FloatType>(t.getElementType());
+}
+
+/// The location of an op built for the gradient of an op at `forward`.
+Location gradLocation(Location forward) {
+  MLIRContext *ctx = forward.getContext();
+  return FusedLoc::get({forward}, StringAttr::get(ctx, "grad"), ctx);
 }
 
 /// A zero tensor of `type` (floating-point).
@@ -103,7 +110,7 @@ struct AutodiffPass : mlir::loom::impl::LoomAutodiffBase<AutodiffPass> {
     DenseMap<Value, Value> adjoint;
     auto lossType = cast<RankedTensorType>(lossValue.getType());
     adjoint[lossValue] = b.create<ConstantOp>(
-        lossValue.getLoc(),
+        gradLocation(lossValue.getLoc()),
         DenseElementsAttr::get(lossType,
                                FloatAttr::get(lossType.getElementType(), 1.0)));
     for (Operation *op : llvm::reverse(forward)) {
@@ -122,6 +129,7 @@ struct AutodiffPass : mlir::loom::impl::LoomAutodiffBase<AutodiffPass> {
         return op->emitOpError("cannot be differentiated: it has no gradient "
                                "rule (the loss depends on a trainable "
                                "parameter through it)");
+      Operation *before = ret->getPrevNode();
       // Unused results contribute a zero adjoint.
       for (auto [r, dy] : llvm::zip(op->getResults(), dys))
         if (!dy)
@@ -144,6 +152,13 @@ struct AutodiffPass : mlir::loom::impl::LoomAutodiffBase<AutodiffPass> {
         Value &slot = adjoint[operand];
         slot = slot ? b.create<AddOp>(op->getLoc(), slot, g).getResult() : g;
       }
+      // Everything built for this op gets the location
+      // `fused<"grad">[forward op's location]`: diagnostics, profiles and
+      // dumps of the backward pass point at the forward op's .loom line.
+      Location gradLoc = gradLocation(op->getLoc());
+      for (Operation *o = before ? before->getNextNode() : &body.front();
+           o != ret.getOperation(); o = o->getNextNode())
+        o->setLoc(gradLoc);
     }
 
     // Results: the loss, then one gradient per trainable parameter.
