@@ -208,6 +208,16 @@ const GradCase kCases[] = {
      "tensor<2x3xf64>",
      "  %y = loom.slice %p0 start [1, 1] limit [3, 4] stride [1, 1] : "
      "tensor<4x5xf64> -> tensor<2x3xf64>"},
+    {"slice_strided",
+     {"tensor<7x6xf64>"},
+     "tensor<2x3xf64>",
+     "  %y = loom.slice %p0 start [1, 0] limit [7, 5] stride [3, 2] : "
+     "tensor<7x6xf64> -> tensor<2x3xf64>"},
+    {"slice_strided_ragged",
+     {"tensor<5x7x3xf64>"},
+     "tensor<3x2x1xf64>",
+     "  %y = loom.slice %p0 start [0, 1, 2] limit [5, 7, 3] stride [2, 3, 4] "
+     ": tensor<5x7x3xf64> -> tensor<3x2x1xf64>"},
     {"concat",
      {"tensor<2x1xf64>", "tensor<2x3xf64>"},
      "tensor<2x4xf64>",
