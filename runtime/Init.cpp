@@ -72,12 +72,19 @@ bool loom::initialize(const InitSpec &spec, const std::string &name,
   }
   uint64_t hash = nameHash(name);
   auto [fanIn, fanOut] = fans(shape);
+  if (spec.fanIn > 0)
+    fanIn = spec.fanIn;
+  if (spec.fanOut > 0)
+    fanOut = spec.fanOut;
   enum { Const, Uniform, Normal } dist;
   double a = 0, b = 0; // const value | [low, high) | (mean, std)
   const std::string &k = spec.kind;
   if (k == "zeros" || k == "ones") {
     dist = Const;
     a = k == "ones";
+  } else if (k == "constant") {
+    dist = Const;
+    a = spec.value;
   } else if (k == "normal") {
     dist = Normal;
     a = spec.mean;

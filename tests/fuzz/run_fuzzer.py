@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Runs a libFuzzer target for a bounded time from a seeded corpus.
 
-usage: run_fuzzer.py FUZZER SECONDS CORPUS_DIR [--dict FILE] --seeds DIR...
+usage: run_fuzzer.py FUZZER SECONDS CORPUS_DIR [--dict FILE] [--max-len N]
+                     [--seeds DIR...] [--raw-seeds DIR...]
 
-The corpus directory is refilled from every *.loom file under the seed
-directories (the examples, the standard library and the test programs), then
-the fuzzer runs for SECONDS with a per-input timeout. Exit status: the
-fuzzer's (0 when it found nothing); a finding leaves its crash-* file in the
-corpus directory's parent and prints the reproducer command.
+The corpus directory is refilled from every *.loom file under the --seeds
+directories (the examples, the standard library and the test programs) and
+every file under the --raw-seeds directories (binary inputs such as .loomx
+artifacts, copied as they are), then the fuzzer runs for SECONDS with a
+per-input timeout and inputs up to --max-len bytes (default 4096). Exit
+status: the fuzzer's (0 when it found nothing); a finding leaves its crash-*
+file in the corpus directory's parent and prints the reproducer command.
 """
 import argparse
 import os
@@ -24,6 +27,8 @@ def main():
     ap.add_argument("corpus")
     ap.add_argument("--dict")
     ap.add_argument("--seeds", nargs="+", default=[])
+    ap.add_argument("--raw-seeds", nargs="+", default=[])
+    ap.add_argument("--max-len", type=int, default=4096)
     args = ap.parse_args()
 
     corpus = pathlib.Path(args.corpus)
@@ -36,11 +41,15 @@ def main():
             for i, part in enumerate(parts):
                 name = f"seed-{path.stem}-{i}.loom"
                 (corpus / name).write_bytes(part if i == 0 else part.split(b"\n", 1)[-1])
+    for seed_dir in args.raw_seeds:
+        for path in sorted(pathlib.Path(seed_dir).rglob("*")):
+            if path.is_file():
+                shutil.copyfile(path, corpus / f"seed-{path.name}")
     artifacts = corpus.parent / (corpus.name + "-findings")
     artifacts.mkdir(exist_ok=True)
     cmd = [args.fuzzer, str(corpus), f"-max_total_time={args.seconds}",
-           "-timeout=20", "-rss_limit_mb=4096", "-max_len=4096", "-seed=1",
-           "-print_final_stats=1", f"-artifact_prefix={artifacts}/"]
+           "-timeout=20", "-rss_limit_mb=4096", f"-max_len={args.max_len}",
+           "-seed=1", "-print_final_stats=1", f"-artifact_prefix={artifacts}/"]
     if args.dict:
         cmd.append(f"-dict={args.dict}")
     print(" ".join(cmd), flush=True)

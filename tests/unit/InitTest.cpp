@@ -105,6 +105,19 @@ TEST(Init, XavierAndHeScales) {
     EXPECT_LE(std::abs(x), bound);
 }
 
+TEST(Init, ConstantAndRecordedFans) {
+  InitSpec c{"constant"};
+  c.value = -0.25;
+  for (float v : draw(c, "s", {3}))
+    EXPECT_EQ(v, -0.25f);
+  // Fans the compiler records replace the shape's: a [in, out] layout.
+  InitSpec byShape{"he_uniform"}, recorded{"he_uniform"};
+  recorded.fanIn = 300;
+  recorded.fanOut = 200;
+  EXPECT_EQ(draw(recorded, "w", {300, 200}), draw(byShape, "w", {200, 300}));
+  EXPECT_NE(draw(byShape, "w", {300, 200}), draw(byShape, "w", {200, 300}));
+}
+
 TEST(Init, SameSeedAndNameGiveTheSameValuesOthersDiffer) {
   InitSpec spec{"normal"};
   EXPECT_EQ(draw(spec, "w", {64}, 3), draw(spec, "w", {64}, 3));

@@ -1,0 +1,364 @@
+//===- ArtifactWriter.cpp - Encoding and writing .loomx files -------------===//
+//
+// Part of Loom. This file implements the writer: each section's payload
+// field by field (little-endian, explicit widths, never a struct's bytes),
+// the container around them (header, section table, 64-byte aligned
+// payloads, CRC-32C of each, the content hash in meta), and the atomic
+// write: temporary file in the same directory, fsync, rename, fsync of the
+// directory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/artifact/Artifact.h"
+#include "runtime/artifact/Format.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace loom;
+using format::ByteWriter;
+
+//===----------------------------------------------------------------------===//
+// Sections
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+void putShape(ByteWriter &w, DType dtype, const std::vector<int64_t> &shape) {
+  w.u8(uint8_t(dtype));
+  w.u8(uint8_t(shape.size()));
+  for (int64_t d : shape)
+    w.i64(d);
+}
+
+std::vector<uint8_t> encodeMeta(const ArtifactMeta &m) {
+  ByteWriter w;
+  w.str(m.producer);
+  w.str(m.target);
+  w.str(m.source);
+  w.u64(m.contentHash);
+  return std::move(w.bytes);
+}
+
+std::vector<uint8_t> encodeParams(const std::vector<ParamRecord> &params) {
+  ByteWriter w;
+  w.u32(uint32_t(params.size()));
+  for (const ParamRecord &p : params) {
+    size_t at = w.beginRecord();
+    w.str(p.name);
+    putShape(w, p.dtype, p.shape);
+    w.str(p.init.kind);
+    for (double v : {p.init.mean, p.init.std, p.init.low, p.init.high,
+                     p.init.gain, p.init.value, p.init.fanIn, p.init.fanOut})
+      w.f64(v);
+    w.u8(p.frozen ? 1 : 0);
+    w.str(p.sharding);
+    w.u64(p.offset);
+    w.u64(p.size);
+    w.endRecord(at);
+  }
+  return std::move(w.bytes);
+}
+
+std::vector<uint8_t> encodeOptState(const std::vector<OptStateRecord> &state) {
+  ByteWriter w;
+  w.u32(uint32_t(state.size()));
+  for (const OptStateRecord &s : state) {
+    size_t at = w.beginRecord();
+    w.str(s.name);
+    putShape(w, s.dtype, s.shape);
+    w.str(s.param);
+    w.u64(s.offset);
+    w.u64(s.size);
+    w.endRecord(at);
+  }
+  return std::move(w.bytes);
+}
+
+std::vector<uint8_t> encodeBuffers(const MemoryPlan &plan) {
+  ByteWriter w;
+  w.u64(plan.arenaSize);
+  w.u64(plan.alignment);
+  w.u32(uint32_t(plan.buffers.size()));
+  for (const BufferRecord &b : plan.buffers) {
+    size_t at = w.beginRecord();
+    w.u32(b.id);
+    w.str(b.name);
+    w.u64(b.offset);
+    w.u64(b.size);
+    w.u32(b.firstUse);
+    w.u32(b.lastUse);
+    w.endRecord(at);
+  }
+  return std::move(w.bytes);
+}
+
+std::vector<uint8_t> encodeKernels(const std::vector<KernelRecord> &kernels) {
+  ByteWriter w;
+  w.u32(uint32_t(kernels.size()));
+  for (const KernelRecord &k : kernels) {
+    size_t at = w.beginRecord();
+    w.str(k.kind);
+    w.str(k.symbol);
+    w.u32(uint32_t(k.operands.size()));
+    for (uint32_t id : k.operands)
+      w.u32(id);
+    w.u32(uint32_t(k.attrs.size()));
+    for (const KernelAttr &a : k.attrs) {
+      w.str(a.key);
+      w.u8(uint8_t(a.type));
+      switch (a.type) {
+      case KernelAttr::Type::Int:
+        w.i64(a.i);
+        break;
+      case KernelAttr::Type::Float:
+        w.f64(a.f);
+        break;
+      case KernelAttr::Type::String:
+        w.str(a.s);
+        break;
+      case KernelAttr::Type::IntList:
+        w.u32(uint32_t(a.ints.size()));
+        for (int64_t v : a.ints)
+          w.i64(v);
+        break;
+      }
+    }
+    w.u64(k.flops);
+    w.u64(k.bytesMoved);
+    w.endRecord(at);
+  }
+  return std::move(w.bytes);
+}
+
+std::vector<uint8_t> encodeObjects(const std::vector<ObjectBlob> &objects) {
+  ByteWriter w;
+  w.u32(uint32_t(objects.size()));
+  for (const ObjectBlob &o : objects) {
+    size_t at = w.beginRecord();
+    w.str(o.name);
+    w.u64(o.bytes.size());
+    // The section starts at a multiple of 64 in the file: so does the code.
+    w.pad(format::kAlign);
+    w.raw(o.bytes.data(), o.bytes.size());
+    w.endRecord(at);
+  }
+  return std::move(w.bytes);
+}
+
+std::vector<uint8_t> encodeIo(const std::vector<IoRecord> &io) {
+  ByteWriter w;
+  w.u32(uint32_t(io.size()));
+  for (const IoRecord &r : io) {
+    size_t at = w.beginRecord();
+    w.str(r.name);
+    w.str(r.role);
+    putShape(w, r.dtype, r.shape);
+    w.u32(r.buffer);
+    w.endRecord(at);
+  }
+  return std::move(w.bytes);
+}
+
+std::vector<uint8_t> encodeIr(const std::vector<IrText> &ir) {
+  ByteWriter w;
+  w.u32(uint32_t(ir.size()));
+  for (const IrText &t : ir) {
+    size_t at = w.beginRecord();
+    w.str(t.stage);
+    w.str(t.text);
+    w.endRecord(at);
+  }
+  return std::move(w.bytes);
+}
+
+RawSection section(SectionKind kind, std::vector<uint8_t> bytes,
+                   uint32_t flags = kSectionRequired) {
+  RawSection s;
+  s.kind = uint32_t(kind);
+  s.flags = flags;
+  s.bytes = std::move(bytes);
+  return s;
+}
+
+} // namespace
+
+std::vector<RawSection> loom::encodeSections(const Artifact &a) {
+  std::vector<RawSection> s;
+  s.push_back(section(SectionKind::Meta, encodeMeta(a.meta)));
+  s.push_back(section(SectionKind::Params, encodeParams(a.params)));
+  s.push_back(section(SectionKind::OptState, encodeOptState(a.optState)));
+  s.push_back(section(SectionKind::Buffers, encodeBuffers(a.memory)));
+  s.push_back(section(SectionKind::Kernels, encodeKernels(a.kernels)));
+  s.push_back(section(SectionKind::Objects, encodeObjects(a.objects), 0));
+  s.push_back(section(SectionKind::Inputs, encodeIo(a.inputs)));
+  s.push_back(section(SectionKind::Outputs, encodeIo(a.outputs)));
+  s.push_back(section(SectionKind::Recipe,
+                      std::vector<uint8_t>(a.recipe.begin(), a.recipe.end())));
+  s.push_back(section(SectionKind::Ir, encodeIr(a.ir), 0));
+  return s;
+}
+
+uint64_t loom::contentHash(const std::vector<RawSection> &sections) {
+  uint64_t h = kFnvBasis;
+  for (const RawSection &s : sections) {
+    if (s.kind == uint32_t(SectionKind::Meta))
+      continue;
+    uint8_t head[12];
+    format::store32(head, s.kind);
+    format::store64(head + 4, s.bytes.size());
+    h = fnv1a64(head, sizeof head, h);
+    h = fnv1a64(s.bytes.data(), s.bytes.size(), h);
+  }
+  return h;
+}
+
+//===----------------------------------------------------------------------===//
+// Container
+//===----------------------------------------------------------------------===//
+
+static uint64_t alignUp(uint64_t v) {
+  return (v + format::kAlign - 1) / format::kAlign * format::kAlign;
+}
+
+std::vector<uint8_t>
+loom::encodeContainer(const std::vector<RawSection> &sections, uint16_t major,
+                      uint16_t minor, uint32_t flags) {
+  using namespace format;
+  uint64_t tableSize = sections.size() * kEntrySize;
+  uint64_t at = alignUp(kHeaderSize + tableSize);
+  std::vector<uint64_t> offsets;
+  for (const RawSection &s : sections) {
+    offsets.push_back(at);
+    at = alignUp(at + s.bytes.size());
+  }
+  uint64_t fileSize = sections.empty()
+                          ? kHeaderSize
+                          : offsets.back() + sections.back().bytes.size();
+  std::vector<uint8_t> out(fileSize, 0);
+
+  uint8_t *table = out.data() + kHeaderSize;
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const RawSection &s = sections[i];
+    uint8_t *e = table + i * kEntrySize;
+    store32(e + kEntKind, s.kind);
+    store32(e + kEntFlags, s.flags);
+    store64(e + kEntOffset, offsets[i]);
+    store64(e + kEntSize, s.bytes.size());
+    store32(e + kEntCrc, crc32c(s.bytes.data(), s.bytes.size()));
+    if (!s.bytes.empty())
+      std::memcpy(out.data() + offsets[i], s.bytes.data(), s.bytes.size());
+  }
+
+  uint8_t *h = out.data();
+  std::memcpy(h, kMagic, sizeof kMagic);
+  store16(h + kHdrMajor, major);
+  store16(h + kHdrMinor, minor);
+  store16(h + kHdrHeaderSize, uint16_t(kHeaderSize));
+  store32(h + kHdrFlags, flags);
+  store32(h + kHdrSectionCount, uint32_t(sections.size()));
+  store32(h + kHdrEntrySize, uint32_t(kEntrySize));
+  store64(h + kHdrTableOffset, kHeaderSize);
+  store32(h + kHdrTableCrc, crc32c(table, tableSize));
+  store32(h + kHdrHeaderCrc, headerCrc(h));
+  return out;
+}
+
+StatusOr<std::vector<uint8_t>> loom::encodeArtifact(const Artifact &a,
+                                                    const std::string &name) {
+  if (Status s = validateArtifact(a, name); !s.ok())
+    return s;
+  std::vector<RawSection> sections = encodeSections(a);
+  // Meta is first and the hash skips it: fill it in, then encode meta again.
+  ArtifactMeta meta = a.meta;
+  meta.contentHash = contentHash(sections);
+  sections.front().bytes = encodeMeta(meta);
+  return encodeContainer(sections);
+}
+
+//===----------------------------------------------------------------------===//
+// Atomic write
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+Status ioError(const std::string &what, const std::string &path) {
+  return Status::error("cannot " + what + " '" + path +
+                       "': " + std::strerror(errno));
+}
+
+Status writeAll(int fd, const uint8_t *p, size_t n, const std::string &path) {
+  while (n > 0) {
+    ssize_t k = ::write(fd, p, n);
+    if (k < 0) {
+      if (errno == EINTR)
+        continue;
+      return ioError("write", path);
+    }
+    p += k;
+    n -= size_t(k);
+  }
+  return Status();
+}
+
+/// Writes `bytes` to a new file next to `path`, flushed to disk; returns its
+/// name.
+StatusOr<std::string> writeTemp(const std::string &path,
+                                const std::vector<uint8_t> &bytes) {
+  static std::atomic<unsigned> counter{0};
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  for (int attempt = 0;; ++attempt) {
+    std::string tmp = dir + "." + base + ".tmp." + std::to_string(::getpid()) +
+                      "." + std::to_string(counter++);
+    // O_EXCL: never reuse a file someone else made; 0666 less the umask,
+    // like any file the user writes.
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+      if (errno == EEXIST && attempt < 100)
+        continue;
+      return ioError("create a temporary file for", path);
+    }
+    Status s = writeAll(fd, bytes.data(), bytes.size(), tmp);
+    if (s.ok() && ::fsync(fd) != 0)
+      s = ioError("flush", tmp);
+    if (::close(fd) != 0 && s.ok())
+      s = ioError("close", tmp);
+    if (!s.ok()) {
+      ::unlink(tmp.c_str());
+      return s;
+    }
+    return tmp;
+  }
+}
+
+} // namespace
+
+Status loom::writeArtifact(const std::string &path, const Artifact &a) {
+  StatusOr<std::vector<uint8_t>> bytes = encodeArtifact(a, path);
+  if (!bytes.ok())
+    return bytes.status();
+  StatusOr<std::string> tmp = writeTemp(path, *bytes);
+  if (!tmp.ok())
+    return tmp.status();
+  if (::rename(tmp->c_str(), path.c_str()) != 0) {
+    Status s = ioError("rename a temporary file to", path);
+    ::unlink(tmp->c_str());
+    return s;
+  }
+  // The rename itself reaches the disk with the directory.
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  if (dir.empty())
+    dir = "/";
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    (void)::close(dfd);
+  }
+  return Status();
+}
