@@ -129,6 +129,9 @@ public:
   /// recipe. Null (with diagnostics) on error.
   mlir::OwningOpRef<mlir::ModuleOp> lowerTrain(const ast::TrainDecl &train);
 
+  /// When set, replaces the recipe's `batch` (a command-line override).
+  std::optional<int64_t> batchOverride;
+
   // --- used by the builtins (Builtins.cpp) --------------------------------
   mlir::OpBuilder &builder() { return b; }
   mlir::Location loc(llvm::SMRange range);
@@ -224,11 +227,12 @@ private:
   std::vector<const ast::ModelDecl *> instantiating;
 };
 
-/// Lowers `train` (or, when null, the program's only train block) to IR.
-mlir::OwningOpRef<mlir::ModuleOp> lowerProgram(mlir::MLIRContext &ctx,
-                                               const Program &program,
-                                               DiagnosticEngine &diags,
-                                               llvm::StringRef trainName);
+/// Lowers train block `trainName` (or, when empty, the program's only train
+/// block) to IR; `batch`, when set, overrides the recipe's batch size.
+mlir::OwningOpRef<mlir::ModuleOp>
+lowerProgram(mlir::MLIRContext &ctx, const Program &program,
+             DiagnosticEngine &diags, llvm::StringRef trainName,
+             std::optional<int64_t> batch = std::nullopt);
 
 /// The closest of `candidates` to `name` (edit distance <= 2), or "".
 std::string closestName(llvm::StringRef name,

@@ -519,6 +519,8 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
         return std::nullopt;
       }
     }
+    if (key == "batch" && batchOverride)
+      v->i = *batchOverride;
     std::optional<Attribute> a = toAttr(*v, value.range);
     if (!a)
       return std::nullopt;

@@ -117,6 +117,8 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
       evalInt(*entries["batch"]->value, scope, "'batch'");
   if (!batch)
     return nullptr;
+  if (batchOverride)
+    batch = batchOverride;
   const ast::Forward &fwd = *root->decl->forward;
   if (fwd.args.size() != 1) {
     error(fwd.range, "a trained model's forward takes one input, the batch "
@@ -247,7 +249,8 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
 namespace loom {
 OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
                                    DiagnosticEngine &diags,
-                                   llvm::StringRef trainName) {
+                                   llvm::StringRef trainName,
+                                   std::optional<int64_t> batch) {
   const auto &trains = program.main().trains;
   const ast::TrainDecl *train = nullptr;
   for (const auto &t : trains)
@@ -269,6 +272,7 @@ OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
     return nullptr;
   }
   Elaborator elaborator(ctx, program, diags);
+  elaborator.batchOverride = batch;
   return elaborator.lowerTrain(*train);
 }
 } // namespace loom

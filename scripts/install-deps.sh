@@ -18,6 +18,11 @@ PACKAGES=(
   # the sanitizer + fuzzing build (asan preset): clang 19 with its runtimes
   clang-19 libclang-rt-19-dev
   libbenchmark-dev openmpi-bin libopenmpi-dev
+  # reading gzipped IDX data
+  zlib1g-dev
+  # real data the examples and end-to-end tests train on: Fashion-MNIST
+  # (IDX files), iris and wine (the CSV files python3-sklearn ships)
+  dataset-fashion-mnist python3-sklearn
 )
 
 missing=()

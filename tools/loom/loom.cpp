@@ -3,122 +3,31 @@
 // Part of Loom. This file implements `loom`, the user's entry point:
 //
 //   loom compile FILE.loom [--emit=ir|train-ir|ast] [--train NAME] [--locs]
-//                          [-o OUT]
+//                          [-o OUT]                          (Compile.cpp)
+//   loom run FILE.loom --backend=reference [--steps N] [--batch B]
+//                      [--seed S] [--train NAME]             (Run.cpp)
 //
 // Every problem in the input is reported as `file:line:col: error: ...` with
-// the source line and a caret, and the tool exits non-zero.
+// the source line and a caret (or `file: error: ...` for data files), and the
+// tool exits non-zero.
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/AST.h"
-#include "frontend/Diagnostics.h"
-#include "frontend/Elaborator.h"
-#include "frontend/Program.h"
-#include "ir/LoomDialect.h"
-#include "passes/Passes.h"
+#include "tools/loom/Commands.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/OperationSupport.h"
-#include "mlir/Pass/PassManager.h"
-
-#include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
 using namespace llvm;
-
-namespace {
-
-cl::SubCommand compileCmd("compile", "Compile a .loom program");
-
-enum class EmitKind { Ir, TrainIr, Ast };
-
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loom>"),
-                               cl::Required, cl::sub(compileCmd));
-cl::opt<EmitKind> emitKind(
-    "emit", cl::desc("What to produce"), cl::init(EmitKind::Ir),
-    cl::values(clEnumValN(EmitKind::Ir, "ir",
-                          "loom IR: @forward, @loss and the recipe"),
-               clEnumValN(EmitKind::TrainIr, "train-ir",
-                          "the whole training step: @loss_grad (autodiff) "
-                          "and @train_step (optimizer, schedule, clipping)"),
-               clEnumValN(EmitKind::Ast, "ast",
-                          "the syntax tree, one node per line with line:col")),
-    cl::sub(compileCmd));
-cl::opt<std::string> trainName("train",
-                               cl::desc("The train block to compile (needed "
-                                        "when the file has several)"),
-                               cl::value_desc("name"), cl::sub(compileCmd));
-cl::opt<bool> printLocs("locs",
-                        cl::desc("Print the .loom source location of every "
-                                 "op"),
-                        cl::sub(compileCmd));
-cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
-                                cl::value_desc("file"), cl::init("-"),
-                                cl::sub(compileCmd));
-
-int runCompile() {
-  SourceMgr sourceMgr;
-  loom::DiagnosticEngine diags(sourceMgr, errs());
-  loom::Program program;
-  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
-    return 1;
-
-  std::error_code ec;
-  ToolOutputFile output(outputFile, ec, sys::fs::OF_Text);
-  if (ec) {
-    WithColor::error(errs(), "loom")
-        << "cannot write '" << outputFile << "': " << ec.message() << "\n";
-    return 1;
-  }
-  switch (emitKind) {
-  case EmitKind::Ast:
-    loom::ast::print(program.main(), sourceMgr, output.os());
-    break;
-  case EmitKind::Ir:
-  case EmitKind::TrainIr: {
-    mlir::MLIRContext ctx;
-    ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
-    // Diagnostics from passes show the .loom line and the call chain.
-    mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
-    ctx.printOpOnDiagnostic(false);
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        loom::lowerProgram(ctx, program, diags, trainName);
-    if (!module)
-      return 1;
-    if (emitKind == EmitKind::TrainIr) {
-      mlir::PassManager pm(&ctx);
-      pm.addPass(mlir::loom::createLoomAutodiff());
-      pm.addPass(mlir::loom::createLoomBuildTrainStep());
-      if (mlir::failed(pm.run(*module)))
-        return 1;
-    }
-    mlir::OpPrintingFlags flags;
-    if (printLocs)
-      flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-    module->print(output.os(), flags);
-    output.os() << "\n";
-    break;
-  }
-  }
-  output.keep();
-  return 0;
-}
-
-} // namespace
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv,
                               "loom: compile and train neural networks\n");
-  if (compileCmd)
-    return runCompile();
+  if (loom::tool::compileCommand())
+    return loom::tool::runCompile();
+  if (loom::tool::runCommand())
+    return loom::tool::runRun();
   WithColor::error(errs(), "loom")
       << "no command given; try 'loom compile FILE.loom' or 'loom --help'\n";
   return 1;

@@ -1,0 +1,235 @@
+//===- Csv.cpp - CSV files with a header row
+//-------------------------------===//
+//
+// Part of Loom. Reads a CSV file (RFC 4180: comma-separated, optional double
+// quotes with "" inside them, \n or \r\n line ends) whose first row names
+// the columns. Every value of a feature column must be a finite number; the
+// label column holds integer classes or class names.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/data/Dataset.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+using namespace loom;
+using namespace loom::data;
+
+namespace {
+
+std::string trim(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+/// Splits one row into fields; false on an unterminated quote.
+bool splitRow(const std::string &line, std::vector<std::string> &fields) {
+  fields.clear();
+  std::string cur;
+  bool quoted = false, wasQuoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cur += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cur += c;
+      }
+    } else if (c == '"' && trim(cur).empty()) {
+      quoted = wasQuoted = true;
+      cur.clear();
+    } else if (c == ',') {
+      fields.push_back(wasQuoted ? cur : trim(cur));
+      cur.clear();
+      wasQuoted = false;
+    } else {
+      cur += c;
+    }
+  }
+  if (quoted)
+    return false;
+  fields.push_back(wasQuoted ? cur : trim(cur));
+  return true;
+}
+
+/// Parses a whole field as a number.
+bool parseNumber(const std::string &s, double &out) {
+  if (s.empty())
+    return false;
+  errno = 0;
+  char *end = nullptr;
+  out = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size() && errno != ERANGE;
+}
+
+bool parseClass(const std::string &s, int64_t &out) {
+  if (s.empty() || s.size() > 9 || !std::all_of(s.begin(), s.end(), [](char c) {
+        return c >= '0' && c <= '9';
+      }))
+    return false;
+  out = std::stoll(s);
+  return true;
+}
+
+std::string quoteField(const std::string &s) {
+  return "'" + (s.size() > 40 ? s.substr(0, 40) + "..." : s) + "'";
+}
+
+} // namespace
+
+StatusOr<Examples> loom::data::loadCsv(const std::string &path,
+                                       const std::string &labelColumn) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Status::error(path +
+                         ": cannot open the CSV file: " + std::strerror(errno));
+  std::vector<std::string> header, fields;
+  std::string line;
+  int64_t lineNo = 0;
+  auto at = [&](int64_t l) { return path + ":" + std::to_string(l) + ": "; };
+  auto next = [&]() -> bool {
+    if (!std::getline(in, line))
+      return false;
+    ++lineNo;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    return true;
+  };
+
+  if (!next())
+    return Status::error(path + ": the CSV file is empty; it needs a header "
+                                "row naming the columns");
+  if (line.find('\0') != std::string::npos)
+    return Status::error(at(1) + "not a text file (it contains a zero byte)");
+  if (!splitRow(line, header))
+    return Status::error(at(1) + "unterminated quoted field in the header");
+
+  // scikit-learn's own header: rows, features, then the class names.
+  Examples ex;
+  ex.source = path;
+  int64_t promisedRows = -1;
+  int64_t hdrRows = 0, hdrFeatures = 0;
+  if (header.size() >= 2 && parseClass(header[0], hdrRows) &&
+      parseClass(header[1], hdrFeatures) && hdrFeatures > 0) {
+    promisedRows = hdrRows;
+    ex.classNames.assign(header.begin() + 2, header.end());
+    header.clear();
+    for (int64_t f = 0; f < hdrFeatures; ++f)
+      header.push_back("feature_" + std::to_string(f));
+    header.push_back("target");
+  }
+  std::map<std::string, size_t> names;
+  for (size_t c = 0; c < header.size(); ++c) {
+    if (header[c].empty())
+      return Status::error(at(1) + "column " + std::to_string(c + 1) +
+                           " of the header has no name");
+    if (!names.emplace(header[c], c).second)
+      return Status::error(at(1) + "two columns are named " +
+                           quoteField(header[c]));
+  }
+  auto label = names.find(labelColumn);
+  if (label == names.end()) {
+    std::string all;
+    for (const std::string &h : header)
+      all += (all.empty() ? "" : ", ") + h;
+    return Status::error(at(1) + "no column named " + quoteField(labelColumn) +
+                         " for the label; the columns are " + all);
+  }
+  size_t labelAt = label->second;
+  if (header.size() < 2)
+    return Status::error(at(1) + "the file has only the label column; it "
+                                 "needs at least one feature column");
+
+  ex.featureShape = {static_cast<int64_t>(header.size() - 1)};
+  std::vector<std::string> labelText;
+  std::vector<int64_t> labelLine;
+  int64_t blankSince = 0;
+  while (next()) {
+    if (trim(line).empty()) {
+      if (!blankSince)
+        blankSince = lineNo;
+      continue;
+    }
+    if (blankSince)
+      return Status::error(at(blankSince) + "empty row in the middle of the "
+                                            "data");
+    if (!splitRow(line, fields))
+      return Status::error(at(lineNo) + "unterminated quoted field");
+    if (fields.size() != header.size())
+      return Status::error(
+          at(lineNo) + "the row has " + std::to_string(fields.size()) +
+          " fields but the header has " + std::to_string(header.size()));
+    for (size_t c = 0; c < fields.size(); ++c) {
+      if (c == labelAt) {
+        labelText.push_back(fields[c]);
+        labelLine.push_back(lineNo);
+        continue;
+      }
+      double v;
+      if (!parseNumber(fields[c], v) || !std::isfinite(v))
+        return Status::error(at(lineNo) + "column " + quoteField(header[c]) +
+                             " is " + quoteField(fields[c]) +
+                             ", not a finite number");
+      ex.features.push_back(static_cast<float>(v));
+    }
+  }
+  if (in.bad())
+    return Status::error(path + ": read error: " + std::strerror(errno));
+  ex.count = static_cast<int64_t>(labelText.size());
+  if (ex.count == 0)
+    return Status::error(path + ": the CSV file has a header but no rows");
+  if (promisedRows >= 0 && promisedRows != ex.count)
+    return Status::error(at(1) + "the header promises " +
+                         std::to_string(promisedRows) + " rows, the file has " +
+                         std::to_string(ex.count));
+
+  // Labels: integer classes if every one is, else sorted class names.
+  bool integral = true;
+  int64_t cls;
+  for (const std::string &t : labelText)
+    integral &= parseClass(t, cls);
+  if (integral) {
+    for (size_t r = 0; r < labelText.size(); ++r) {
+      parseClass(labelText[r], cls);
+      if (!ex.classNames.empty() &&
+          cls >= static_cast<int64_t>(ex.classNames.size()))
+        return Status::error(at(labelLine[r]) + "label " + std::to_string(cls) +
+                             " is outside the " +
+                             std::to_string(ex.classNames.size()) +
+                             " classes the header names");
+      ex.labels.push_back(static_cast<int32_t>(cls));
+    }
+  } else {
+    if (!ex.classNames.empty())
+      for (size_t r = 0; r < labelText.size(); ++r)
+        if (!parseClass(labelText[r], cls))
+          return Status::error(at(labelLine[r]) + "label " +
+                               quoteField(labelText[r]) +
+                               " is not a class number");
+    std::map<std::string, int32_t> classes;
+    for (const std::string &t : labelText)
+      classes.emplace(t, 0);
+    for (auto &[name, index] : classes) {
+      if (name.empty())
+        return Status::error(
+            at(labelLine[std::find(labelText.begin(), labelText.end(), name) -
+                         labelText.begin()]) +
+            "the label " + quoteField(labelColumn) + " is empty");
+      index = static_cast<int32_t>(ex.classNames.size());
+      ex.classNames.push_back(name);
+    }
+    for (const std::string &t : labelText)
+      ex.labels.push_back(classes[t]);
+  }
+  return ex;
+}

@@ -1,0 +1,131 @@
+//===- Dataset.h - Training data the runtime reads ---------------*- C++
+//-*-===//
+//
+// Part of Loom. Plain C++17 (the runtime links no MLIR). The datasets a
+// recipe's `data = ...` names, read into the form the training step takes:
+//
+//   idx(images, labels)  IDX files (gzipped or not), u8 images scaled to
+//                        [0, 1] as f32, one i32 class label per image
+//   csv(path, label)     a CSV file with a header row: numeric features as
+//                        f32, the `label` column as i32 classes
+//   tokens(path, seq)    a flat little-endian u16 or u32 token file,
+//                        memory-mapped; windows of seq + 1 tokens give x and
+//                        y = x shifted by one
+//
+// Every problem with a file is an error naming the file, the line or byte
+// offset, and what was expected; nothing is silently skipped.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_DATA_DATASET_H
+#define LOOM_RUNTIME_DATA_DATASET_H
+
+#include "runtime/Status.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace loom::data {
+
+/// A labelled dataset held in memory: `count` examples, each `featureShape`
+/// f32 values and one i32 class label.
+struct Examples {
+  std::string source; ///< what it was read from, for messages
+  std::vector<int64_t> featureShape;
+  int64_t count = 0;
+  std::vector<float> features; ///< count * product(featureShape), row-major
+  std::vector<int32_t> labels; ///< count
+  /// Class names where the file gives them (CSV string labels, sklearn's
+  /// header); empty otherwise.
+  std::vector<std::string> classNames;
+
+  int64_t featureSize() const;
+  /// 1 + the largest label (0 when empty).
+  int32_t numClasses() const;
+  /// The features of example `i` and the 0-based index of a label (the
+  /// first) not below `classes`, or -1.
+  int64_t firstLabelOutside(int32_t classes) const;
+};
+
+/// Reads an IDX image file (magic 0x00000803, u8, [count, rows, cols]) and
+/// an IDX label file (magic 0x00000801, u8, [count]); gzip is detected.
+/// Images become f32 [count, 1, rows, cols] scaled by 1/255.
+StatusOr<Examples> loadIdx(const std::string &images,
+                           const std::string &labels);
+
+/// Reads a CSV file with a header row. Every column but `labelColumn` is a
+/// numeric feature. Labels that are all non-negative integers are used as
+/// they are; otherwise each distinct string is a class, numbered in sorted
+/// order. The header of scikit-learn's bundled CSV files
+/// ("150,4,setosa,versicolor,virginica": rows, features, class names) is
+/// recognised: its columns are the features then `target`.
+StatusOr<Examples> loadCsv(const std::string &path,
+                           const std::string &labelColumn);
+
+/// A memory-mapped token file.
+class TokenFile {
+public:
+  TokenFile(TokenFile &&) noexcept;
+  TokenFile &operator=(TokenFile &&) noexcept;
+  ~TokenFile();
+
+  /// `dtype` is "u16" or "u32".
+  static StatusOr<TokenFile> open(const std::string &path,
+                                  const std::string &dtype);
+
+  const std::string &path() const { return filePath; }
+  int64_t size() const { return count; }
+  /// Token `i` (0 <= i < size()).
+  uint32_t at(int64_t i) const;
+  /// Copies tokens [begin, begin + n) to `out` as i32, checking each is below
+  /// `vocab`; the error names the file and the byte offset.
+  Status read(int64_t begin, int64_t n, uint32_t vocab, int32_t *out) const;
+
+private:
+  TokenFile() = default;
+  std::string filePath;
+  const unsigned char *bytes = nullptr;
+  size_t mappedSize = 0;
+  int width = 2; ///< bytes per token
+  int64_t count = 0;
+};
+
+/// Which examples are for training and which for validation, and the order
+/// training visits them in: a seeded random split (the recipe's
+/// `split = 0.9 seed 1337`) and a reshuffle every epoch keyed by (seed,
+/// epoch). Both come from the counter-based generator, so they are the same
+/// on every machine and every process count.
+class Sampler {
+public:
+  /// Splits [0, count): the first round(fraction * count) indices of a
+  /// permutation keyed by `splitSeed` train, the rest validate. fraction 1
+  /// trains on everything.
+  Sampler(int64_t count, double fraction, uint64_t splitSeed,
+          uint64_t shuffleSeed);
+
+  const std::vector<int64_t> &train() const { return trainIdx; }
+  const std::vector<int64_t> &validation() const { return valIdx; }
+  /// The training examples of `batch` consecutive draws starting at global
+  /// draw `position` (epoch = position / train().size()), each epoch in its
+  /// own order.
+  void batch(int64_t position, int64_t batch, std::vector<int64_t> &out);
+
+private:
+  const std::vector<int64_t> &epochOrder(int64_t epoch);
+  std::vector<int64_t> trainIdx, valIdx, order;
+  int64_t orderEpoch = -1;
+  uint64_t shuffleSeed;
+};
+
+/// A permutation of [0, n) keyed by `seed` (Fisher-Yates on Philox draws).
+std::vector<int64_t> permutation(int64_t n, uint64_t seed);
+
+/// Copies the features and labels of examples `rows` into `x` and `y`.
+void gather(const Examples &data, const std::vector<int64_t> &rows, float *x,
+            int32_t *y);
+
+} // namespace loom::data
+
+#endif // LOOM_RUNTIME_DATA_DATASET_H

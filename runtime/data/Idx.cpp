@@ -1,0 +1,162 @@
+//===- Idx.cpp - IDX image and label files
+//---------------------------------===//
+//
+// Part of Loom. Reads the IDX format of MNIST and Fashion-MNIST: a big-endian
+// header (two zero bytes, a type code, the number of dimensions, then one
+// u32 size per dimension) followed by the data. zlib reads gzipped and plain
+// files alike.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/data/Dataset.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
+
+using namespace loom;
+using namespace loom::data;
+
+namespace {
+
+/// An IDX file of u8 data: its sizes and bytes.
+struct IdxFile {
+  std::vector<int64_t> dims;
+  std::vector<unsigned char> data;
+};
+
+/// Reads up to `n` bytes; returns how many were read or -1 on a zlib error.
+int64_t readSome(gzFile f, unsigned char *out, int64_t n) {
+  int64_t total = 0;
+  while (total < n) {
+    unsigned chunk =
+        static_cast<unsigned>(std::min<int64_t>(n - total, 1 << 30));
+    int got = gzread(f, out + total, chunk);
+    if (got < 0)
+      return -1;
+    if (got == 0)
+      break;
+    total += got;
+  }
+  return total;
+}
+
+StatusOr<IdxFile> readIdx(const std::string &path, int expectDims,
+                          const char *what) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    return Status::error(path + ": cannot open the " + what +
+                         " file: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode))
+    return Status::error(path + ": is a directory, not an IDX " + what +
+                         " file");
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f)
+    return Status::error(path + ": cannot open the " + what +
+                         " file: " + std::strerror(errno));
+  struct Closer {
+    gzFile f;
+    ~Closer() { gzclose(f); }
+  } closer{f};
+  auto zerr = [&](const std::string &at) {
+    int code = 0;
+    const char *zmsg = gzerror(f, &code);
+    std::string msg = code == Z_ERRNO ? std::strerror(errno) : zmsg;
+    // zlib puts the path in front of its own messages.
+    if (msg.rfind(path + ": ", 0) == 0)
+      msg = msg.substr(path.size() + 2);
+    return Status::error(path + ": " + at + ": " + msg);
+  };
+
+  unsigned char magic[4];
+  int64_t got = readSome(f, magic, 4);
+  if (got < 0)
+    return zerr("cannot read the IDX header");
+  if (got < 4)
+    return Status::error(path +
+                         ": truncated: the IDX header needs 4 bytes, "
+                         "the file has " +
+                         std::to_string(got));
+  if (magic[0] != 0 || magic[1] != 0)
+    return Status::error(path + ": not an IDX file (it starts with bytes " +
+                         std::to_string(magic[0]) + " " +
+                         std::to_string(magic[1]) + ", not 0 0)");
+  if (magic[2] != 0x08) {
+    char code[8];
+    std::snprintf(code, sizeof code, "0x%02x", magic[2]);
+    return Status::error(path + ": IDX data type " + code +
+                         " is not supported; " + what +
+                         " files hold unsigned bytes (0x08)");
+  }
+  if (magic[3] != expectDims)
+    return Status::error(
+        path + ": an IDX " + what + " file has " + std::to_string(expectDims) +
+        " dimensions, this one has " + std::to_string(magic[3]));
+  IdxFile out;
+  int64_t total = 1;
+  for (int d = 0; d < expectDims; ++d) {
+    unsigned char s[4];
+    got = readSome(f, s, 4);
+    if (got < 0)
+      return zerr("cannot read the IDX header");
+    if (got < 4)
+      return Status::error(path +
+                           ": truncated: the IDX header ends inside "
+                           "the size of dimension " +
+                           std::to_string(d));
+    int64_t size = (int64_t(s[0]) << 24) | (int64_t(s[1]) << 16) |
+                   (int64_t(s[2]) << 8) | int64_t(s[3]);
+    out.dims.push_back(size);
+    if (size == 0 || total > (int64_t(1) << 40) / size)
+      return Status::error(
+          path + ": IDX dimension " + std::to_string(d) + " has size " +
+          std::to_string(size) +
+          (size == 0 ? "; a dataset needs at least one" : ", too large"));
+    total *= size;
+  }
+  out.data.resize(static_cast<size_t>(total));
+  got = readSome(f, out.data.data(), total);
+  if (got < 0)
+    return zerr("cannot read the data");
+  if (got < total)
+    return Status::error(path + ": truncated: the header promises " +
+                         std::to_string(total) + " bytes of data after byte " +
+                         std::to_string(4 + 4 * expectDims) +
+                         ", the file has " + std::to_string(got));
+  unsigned char extra;
+  if (readSome(f, &extra, 1) == 1)
+    return Status::error(path + ": " + std::to_string(total) +
+                         " bytes of data end at byte " +
+                         std::to_string(4 + 4 * expectDims + total) +
+                         " but the file goes on; is it the right file?");
+  return out;
+}
+
+} // namespace
+
+StatusOr<Examples> loom::data::loadIdx(const std::string &images,
+                                       const std::string &labels) {
+  StatusOr<IdxFile> img = readIdx(images, 3, "image");
+  if (!img)
+    return img.status();
+  StatusOr<IdxFile> lab = readIdx(labels, 1, "label");
+  if (!lab)
+    return lab.status();
+  if (img->dims[0] != lab->dims[0])
+    return Status::error(labels + ": has " + std::to_string(lab->dims[0]) +
+                         " labels but " + images + " has " +
+                         std::to_string(img->dims[0]) + " images");
+  Examples ex;
+  ex.source = images;
+  ex.count = img->dims[0];
+  ex.featureShape = {1, img->dims[1], img->dims[2]};
+  ex.features.resize(img->data.size());
+  for (size_t i = 0; i < img->data.size(); ++i)
+    ex.features[i] = static_cast<float>(img->data[i]) / 255.0f;
+  ex.labels.assign(lab->data.begin(), lab->data.end());
+  return ex;
+}

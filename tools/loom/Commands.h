@@ -1,0 +1,43 @@
+//===- Commands.h - The subcommands of the loom tool ------------*- C++ -*-===//
+//
+// Part of Loom. Each subcommand of `loom` lives in its own file with its own
+// options (Compile.cpp, Run.cpp); loom.cpp dispatches. Also the compile
+// pipeline they share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_TOOLS_LOOM_COMMANDS_H
+#define LOOM_TOOLS_LOOM_COMMANDS_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/CommandLine.h"
+
+#include <optional>
+
+namespace loom {
+class DiagnosticEngine;
+struct Program;
+} // namespace loom
+
+namespace loom::tool {
+
+/// `loom compile` (Compile.cpp).
+llvm::cl::SubCommand &compileCommand();
+int runCompile();
+
+/// `loom run` (Run.cpp).
+llvm::cl::SubCommand &runCommand();
+int runRun();
+
+/// Lowers train block `trainName` of `program` and, when `trainStep`, runs
+/// autodiff and the optimizer expansion to build @train_step. Null, with
+/// diagnostics printed, on error.
+mlir::OwningOpRef<mlir::ModuleOp>
+buildModule(mlir::MLIRContext &ctx, const Program &program,
+            DiagnosticEngine &diags, llvm::StringRef trainName, bool trainStep,
+            std::optional<int64_t> batch = std::nullopt);
+
+} // namespace loom::tool
+
+#endif // LOOM_TOOLS_LOOM_COMMANDS_H
