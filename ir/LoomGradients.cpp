@@ -7,7 +7,8 @@
 // labels, conditions, RNG keys). Broadcasting operands get their adjoint
 // summed back to their own shape (sumToShape).
 //
-// Ops without a rule (the collectives; compare, constant and iota take no
+// Ops without a rule (the collectives; pool2d_backward, as training needs no
+// second order through pooling; compare, constant and iota take no
 // differentiable input) are reported by --loom-autodiff at the op.
 //
 //===----------------------------------------------------------------------===//

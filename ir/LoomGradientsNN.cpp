@@ -1,9 +1,11 @@
 //===- LoomGradientsNN.cpp - Gradient rules of reductions and nn ops ------===//
 //
-// Part of Loom. The vector-Jacobian products of reduce, matmul, softmax,
-// log_softmax, layer_norm, attention, cross_entropy and dropout, in loom ops,
-// in LoomOps.td order. Ops kept whole in the forward (attention, layer_norm)
-// recompute what their backward needs rather than keep it alive.
+// Part of Loom. The vector-Jacobian products of reduce, matmul, conv2d (and
+// its backward ops, for second order), pool2d, softmax, log_softmax,
+// layer_norm, attention, cross_entropy and dropout, in loom ops, in
+// LoomOps.td order. Ops kept whole in the forward (attention, layer_norm)
+// recompute what their backward needs rather than keep it alive; conv2d and
+// pool2d map to dedicated backward ops, as oneDNN and XLA have them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -90,6 +92,76 @@ LogicalResult MatmulOp::buildGradient(OpBuilder &b, ValueRange dys,
                 : b.create<MatmulOp>(loc, a, dc, !ta, false);
   grads.push_back(sumToShape(b, loc, da, tensorType(a)));
   grads.push_back(sumToShape(b, loc, db, tensorType(w)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.conv2d, loom.conv2d_backward_input, loom.conv2d_backward_filter
+//===----------------------------------------------------------------------===//
+
+// y = conv(x, w) is bilinear: <dy, conv(x, w)> = <bwd_input(dy, w), x>
+// = <bwd_filter(x, dy), w>, so
+//   dx = conv2d_backward_input(dy, w)   dw = conv2d_backward_filter(x, dy)
+// with the forward's strides, padding, dilations and groups.
+LogicalResult Conv2dOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                      SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value x = getInput(), w = getFilter(), dy = dys[0];
+  grads.push_back(b.create<Conv2dBackwardInputOp>(loc, x.getType(), dy, w,
+                                                  getStrides(), getPadding(),
+                                                  getDilations(), getGroups()));
+  grads.push_back(b.create<Conv2dBackwardFilterOp>(
+      loc, w.getType(), x, dy, getStrides(), getPadding(), getDilations(),
+      getGroups()));
+  return success();
+}
+
+// gx = bwd_input(g, w) is bilinear too; with dgx its result's adjoint,
+// <dgx, bwd_input(g, w)> = <conv(dgx, w), g> = <bwd_filter(dgx, g), w>:
+//   dg = conv2d(dgx, w)   dw = conv2d_backward_filter(dgx, g)
+LogicalResult
+Conv2dBackwardInputOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                     SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value g = getGradOut(), w = getFilter(), dgx = dys[0];
+  grads.push_back(b.create<Conv2dOp>(loc, dgx, w, getStrides(), getPadding(),
+                                     getDilations(), getGroups()));
+  grads.push_back(b.create<Conv2dBackwardFilterOp>(
+      loc, w.getType(), dgx, g, getStrides(), getPadding(), getDilations(),
+      getGroups()));
+  return success();
+}
+
+// gw = bwd_filter(x, g); with dgw its result's adjoint,
+// <dgw, bwd_filter(x, g)> = <conv(x, dgw), g> = <bwd_input(g, dgw), x>:
+//   dx = conv2d_backward_input(g, dgw)   dg = conv2d(x, dgw)
+LogicalResult
+Conv2dBackwardFilterOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                      SmallVectorImpl<Value> &grads) {
+  Location loc = getLoc();
+  Value x = getInput(), g = getGradOut(), dgw = dys[0];
+  grads.push_back(b.create<Conv2dBackwardInputOp>(loc, x.getType(), g, dgw,
+                                                  getStrides(), getPadding(),
+                                                  getDilations(), getGroups()));
+  grads.push_back(b.create<Conv2dOp>(loc, x, dgw, getStrides(), getPadding(),
+                                     getDilations(), getGroups()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.pool2d
+//===----------------------------------------------------------------------===//
+
+// max: dy goes to each window's (recomputed) argmax; avg: dy spread evenly
+// over each window, by the forward's divisor. loom.pool2d_backward itself
+// has no rule (second order through pooling is not needed to train).
+LogicalResult Pool2dOp::buildGradient(OpBuilder &b, ValueRange dys,
+                                      SmallVectorImpl<Value> &grads) {
+  Value x = getInput();
+  Value input = getKind() == PoolKind::max ? x : Value();
+  grads.push_back(b.create<Pool2dBackwardOp>(
+      getLoc(), x.getType(), getKindAttr(), dys[0], input, getWindowAttr(),
+      getStridesAttr(), getPaddingAttr(), getCountIncludePadAttr()));
   return success();
 }
 

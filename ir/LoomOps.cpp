@@ -278,6 +278,24 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
 }
 
 //===----------------------------------------------------------------------===//
+// loom.conv2d_backward_input, loom.conv2d_backward_filter
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2dBackwardInputOp::verify() {
+  return verifyConv2dBackwardInputOp(
+      RuleLoc(getLoc(), getOperationName()), getGradOut().getType(),
+      getFilter().getType(), getType(), getStrides(), getPadding(),
+      getDilations(), getGroups());
+}
+
+LogicalResult Conv2dBackwardFilterOp::verify() {
+  return verifyConv2dBackwardFilterOp(
+      RuleLoc(getLoc(), getOperationName()), getInput().getType(),
+      getGradOut().getType(), getType(), getStrides(), getPadding(),
+      getDilations(), getGroups());
+}
+
+//===----------------------------------------------------------------------===//
 // loom.pool2d
 //===----------------------------------------------------------------------===//
 
@@ -291,6 +309,18 @@ LogicalResult Pool2dOp::inferReturnTypes(MLIRContext *,
     return failure();
   return inferPool2dOp(loc, t[0], adaptor.getWindow(), adaptor.getStrides(),
                        adaptor.getPadding(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// loom.pool2d_backward
+//===----------------------------------------------------------------------===//
+
+LogicalResult Pool2dBackwardOp::verify() {
+  RankedTensorType input =
+      getInput() ? getInput().getType() : RankedTensorType();
+  return verifyPool2dBackwardOp(
+      RuleLoc(getLoc(), getOperationName()), getKind(), getGradOut().getType(),
+      input, getType(), getWindow(), getStrides(), getPadding());
 }
 
 //===----------------------------------------------------------------------===//

@@ -5,8 +5,9 @@
 //
 //   elementwise unary, elementwise binary, compare/select/cast,
 //   data movement (broadcast .. scatter_add), reduce, contractions
-//   (matmul, conv2d), pool2d, normalization and attention, losses,
-//   dropout, constant/iota, collectives.
+//   (matmul, conv2d and its backward ops), pool2d and its backward op,
+//   normalization and attention, losses, dropout, constant/iota,
+//   collectives.
 //
 //===----------------------------------------------------------------------===//
 
@@ -415,7 +416,7 @@ def Loom_MatmulOp : Loom_Op<"matmul", [Pure, InferTypeOpAdaptor, Loom_Differenti
   }];
 }
 
-def Loom_Conv2dOp : Loom_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
+def Loom_Conv2dOp : Loom_Op<"conv2d", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "2-D convolution (NCHW input, OIHW filter)";
   let description = [{
     Cross-correlates `input` `[N, C, H, W]` with `filter` `[O, C/groups, KH, KW]`
@@ -440,7 +441,76 @@ def Loom_Conv2dOp : Loom_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input `,` $filter attr-dict `:` functional-type(operands, results)";
 }
 
-def Loom_Pool2dOp : Loom_Op<"pool2d", [Pure, InferTypeOpAdaptor]> {
+def Loom_Conv2dBackwardInputOp : Loom_Op<"conv2d_backward_input",
+    [Pure, Loom_Differentiable]> {
+  let summary = "gradient of loom.conv2d with respect to its input";
+  let description = [{
+    Given `grad_out` `[N, O, HO, WO]`, the adjoint of a `loom.conv2d` result,
+    and that convolution's `filter` `[O, C/groups, KH, KW]`, yields the
+    adjoint of its input: the transposed convolution
+    `grad_input[n, c, iy, ix] = sum grad_out[n, o, oy, ox] * filter[o, c', ky, kx]`
+    over every `(o, oy, ox, ky, kx)` with `iy = oy * stride_h - pad_top +
+    ky * dilation_h` (likewise `ix`) and `o` in `c`'s group. The attributes
+    mean what they mean on `loom.conv2d`. The result type, that of the forward
+    input, is the op's specification (with strides above 1 several input
+    sizes give the same `HO`): a `loom.conv2d` of it with `filter` must give
+    `grad_out`'s type. Input positions no window reads get zero.
+
+    The operands are those of oneDNN's `convolution_backward_data` (`diff_dst`,
+    `weights` -> `diff_src`, whose descriptor comes from the result type) and
+    of XLA's transposed-convolution lowering; the forward input is not needed.
+
+    Example:
+
+    ```mlir
+    %dx = loom.conv2d_backward_input %dy, %w {padding = array<i64: 1, 1, 1, 1>} : (tensor<8x16x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<8x3x32x32xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$grad_out, Loom_FloatTensor:$filter,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+      DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Loom_FloatTensor:$grad_input);
+  let assemblyFormat = "$grad_out `,` $filter attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Loom_Conv2dBackwardFilterOp : Loom_Op<"conv2d_backward_filter",
+    [Pure, Loom_Differentiable]> {
+  let summary = "gradient of loom.conv2d with respect to its filter";
+  let description = [{
+    Given the forward `input` `[N, C, H, W]` of a `loom.conv2d` and `grad_out`
+    `[N, O, HO, WO]`, the adjoint of its result, yields the adjoint of its
+    filter:
+    `grad_filter[o, c', ky, kx] = sum input[n, c, iy, ix] * grad_out[n, o, oy, ox]`
+    over `(n, oy, ox)`, with `c` channel `c'` of `o`'s group and `iy`, `ix` as
+    in the forward (padded positions contribute zero). The attributes mean
+    what they mean on `loom.conv2d`. The result type, that of the filter, is
+    the op's specification: a `loom.conv2d` of `input` with it must give
+    `grad_out`'s type.
+
+    The operands are those of oneDNN's `convolution_backward_weights` (`src`,
+    `diff_dst` -> `diff_weights`; a bias gradient is a separate
+    `loom.reduce sum` of `grad_out`).
+
+    Example:
+
+    ```mlir
+    %dw = loom.conv2d_backward_filter %x, %dy {padding = array<i64: 1, 1, 1, 1>} : (tensor<8x3x32x32xf32>, tensor<8x16x32x32xf32>) -> tensor<16x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$input, Loom_FloatTensor:$grad_out,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+      DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Loom_FloatTensor:$grad_filter);
+  let assemblyFormat = "$input `,` $grad_out attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Loom_Pool2dOp : Loom_Op<"pool2d", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
   let summary = "2-D max or average pooling (NCHW)";
   let description = [{
     Pools `input` `[N, C, H, W]` over `window` `[KH, KW]` windows moved by
@@ -464,6 +534,51 @@ def Loom_Pool2dOp : Loom_Op<"pool2d", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = [{
     $kind $input `window` $window `strides` $strides attr-dict `:` type($input) `->` type($result)
   }];
+}
+
+def Loom_Pool2dBackwardOp : Loom_Op<"pool2d_backward", [Pure]> {
+  let summary = "gradient of loom.pool2d with respect to its input";
+  let description = [{
+    Given `grad_out` `[N, C, HO, WO]`, the adjoint of a `loom.pool2d` result,
+    yields the adjoint of its input `[N, C, H, W]`; `kind`, `window`,
+    `strides`, `padding` and `count_include_pad` are the forward's.
+
+    * `max` takes the forward `input` as a second operand and routes each
+      `grad_out` element to the position its window's maximum came from,
+      recomputed from `input` with the forward's rule: padded positions never
+      win, and of equal values the first in row-major window order wins (as
+      PyTorch does). Overlapping windows add up.
+    * `avg` takes no input: each `grad_out` element is shared evenly by the
+      in-bounds positions of its window, divided by the forward's divisor
+      (the in-bounds count, or the window size under `count_include_pad`).
+
+    The result type, that of the forward input, is the op's specification: a
+    `loom.pool2d` of it must give `grad_out`'s type; for `max` it is also
+    `input`'s type.
+
+    The operands follow oneDNN's `pooling_backward`: `avg` needs only
+    `diff_dst`; `max` needs the forward's workspace, which a lowering gets by
+    running `pooling_forward` (`forward_training`) on `input`, or from the
+    forward itself when it lowers the pair together. Not keeping the input
+    alive for `avg` lets the memory planner free it after the forward.
+
+    Example:
+
+    ```mlir
+    %dx = loom.pool2d_backward max %dy, %x window [2, 2] strides [2, 2] : (tensor<8x16x16x16xf32>, tensor<8x16x32x32xf32>) -> tensor<8x16x32x32xf32>
+    %da = loom.pool2d_backward avg %dy window [2, 2] strides [2, 2] : (tensor<8x16x16x16xf32>) -> tensor<8x16x32x32xf32>
+    ```
+  }];
+  let arguments = (ins Loom_PoolKind:$kind, Loom_FloatTensor:$grad_out,
+      Optional<Loom_FloatTensor>:$input,
+      DenseI64ArrayAttr:$window, DenseI64ArrayAttr:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      UnitAttr:$count_include_pad);
+  let results = (outs Loom_FloatTensor:$grad_input);
+  let assemblyFormat = [{
+    $kind $grad_out (`,` $input^)? `window` $window `strides` $strides attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

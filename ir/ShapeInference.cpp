@@ -522,6 +522,70 @@ LogicalResult mlir::loom::inferConv2dOp(RuleLoc loc, RankedTensorType input,
   return success();
 }
 
+namespace {
+/// A typed value of a conv2d or pool2d backward op, named for diagnostics,
+/// with the layout its rank-4 shape has.
+struct NamedLayout {
+  StringRef name;
+  RankedTensorType type;
+  StringRef layout;
+};
+} // namespace
+
+/// Checks that the operands and result of a backward op have rank 4 and,
+/// with the first, one element type; the forward's rule then checks the
+/// rest on types that cannot trip its own rank and element-type messages.
+static LogicalResult checkBackwardTypes(RuleLoc loc,
+                                        ArrayRef<NamedLayout> values) {
+  for (const NamedLayout &v : values)
+    if (v.type.getRank() != 4)
+      return emitRuleError(loc, v.name, " ", v.type, " must have rank 4 (",
+                           v.layout, ")");
+  for (const NamedLayout &v : values.drop_front())
+    if (failed(checkSameElementType(loc, values[0].name, values[0].type, v.name,
+                                    v.type)))
+      return failure();
+  return success();
+}
+
+LogicalResult mlir::loom::verifyConv2dBackwardInputOp(
+    RuleLoc loc, RankedTensorType gradOut, RankedTensorType filter,
+    RankedTensorType gradInput, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations, int64_t groups) {
+  if (failed(checkBackwardTypes(loc, {{"grad_out", gradOut, "NCHW"},
+                                      {"filter", filter, "OIHW"},
+                                      {"result", gradInput, "NCHW"}})))
+    return failure();
+  SmallVector<Type> forward;
+  if (failed(inferConv2dOp(loc, gradInput, filter, strides, padding, dilations,
+                           groups, forward)))
+    return failure();
+  if (forward[0] != gradOut)
+    return emitRuleError(
+        loc, "grad_out ", gradOut, " is not the conv2d result ", forward[0],
+        " of an input of the result type ", gradInput, " and filter ", filter);
+  return success();
+}
+
+LogicalResult mlir::loom::verifyConv2dBackwardFilterOp(
+    RuleLoc loc, RankedTensorType input, RankedTensorType gradOut,
+    RankedTensorType gradFilter, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations, int64_t groups) {
+  if (failed(checkBackwardTypes(loc, {{"input", input, "NCHW"},
+                                      {"grad_out", gradOut, "NCHW"},
+                                      {"result", gradFilter, "OIHW"}})))
+    return failure();
+  SmallVector<Type> forward;
+  if (failed(inferConv2dOp(loc, input, gradFilter, strides, padding, dilations,
+                           groups, forward)))
+    return failure();
+  if (forward[0] != gradOut)
+    return emitRuleError(
+        loc, "grad_out ", gradOut, " is not the conv2d result ", forward[0],
+        " of input ", input, " and a filter of the result type ", gradFilter);
+  return success();
+}
+
 LogicalResult mlir::loom::inferPool2dOp(RuleLoc loc, RankedTensorType input,
                                         ArrayRef<int64_t> window,
                                         ArrayRef<int64_t> strides,
@@ -556,6 +620,34 @@ LogicalResult mlir::loom::inferPool2dOp(RuleLoc loc, RankedTensorType input,
     shape.push_back((size - window[i]) / strides[i] + 1);
   }
   results.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::loom::verifyPool2dBackwardOp(RuleLoc loc, PoolKind kind,
+                                                 RankedTensorType gradOut,
+                                                 RankedTensorType input,
+                                                 RankedTensorType gradInput,
+                                                 ArrayRef<int64_t> window,
+                                                 ArrayRef<int64_t> strides,
+                                                 ArrayRef<int64_t> padding) {
+  if (kind == PoolKind::max && !input)
+    return emitRuleError(loc, "max needs the forward input as its second "
+                              "operand");
+  if (kind == PoolKind::avg && input)
+    return emitRuleError(loc, "avg takes no input operand, only grad_out");
+  if (failed(checkBackwardTypes(
+          loc, {{"grad_out", gradOut, "NCHW"}, {"result", gradInput, "NCHW"}})))
+    return failure();
+  if (input && input != gradInput)
+    return emitRuleError(loc, "input ", input, " and result ", gradInput,
+                         " must have the same type");
+  SmallVector<Type> forward;
+  if (failed(inferPool2dOp(loc, gradInput, window, strides, padding, forward)))
+    return failure();
+  if (forward[0] != gradOut)
+    return emitRuleError(loc, "grad_out ", gradOut,
+                         " is not the pool2d result ", forward[0],
+                         " of an input of the result type ", gradInput);
   return success();
 }
 

@@ -121,10 +121,30 @@ LogicalResult inferConv2dOp(RuleLoc loc, RankedTensorType input,
                             ArrayRef<int64_t> padding,
                             ArrayRef<int64_t> dilations, int64_t groups,
                             SmallVectorImpl<Type> &results);
+/// conv2d_backward_input: `gradInput` (the result, the forward input's type)
+/// convolved with `filter` must give `gradOut`.
+LogicalResult verifyConv2dBackwardInputOp(
+    RuleLoc loc, RankedTensorType gradOut, RankedTensorType filter,
+    RankedTensorType gradInput, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations, int64_t groups);
+/// conv2d_backward_filter: `input` convolved with `gradFilter` (the result,
+/// the filter's type) must give `gradOut`.
+LogicalResult verifyConv2dBackwardFilterOp(
+    RuleLoc loc, RankedTensorType input, RankedTensorType gradOut,
+    RankedTensorType gradFilter, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations, int64_t groups);
 LogicalResult inferPool2dOp(RuleLoc loc, RankedTensorType input,
                             ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
                             ArrayRef<int64_t> padding,
                             SmallVectorImpl<Type> &results);
+/// pool2d_backward: `input` (null when absent) is present exactly for max
+/// and then has the type of `gradInput` (the result); pooling `gradInput`
+/// must give `gradOut`.
+LogicalResult
+verifyPool2dBackwardOp(RuleLoc loc, PoolKind kind, RankedTensorType gradOut,
+                       RankedTensorType input, RankedTensorType gradInput,
+                       ArrayRef<int64_t> window, ArrayRef<int64_t> strides,
+                       ArrayRef<int64_t> padding);
 /// Shared by softmax and log_softmax.
 LogicalResult verifySoftmaxOp(RuleLoc loc, RankedTensorType input, int64_t dim);
 LogicalResult inferLayerNormOp(RuleLoc loc, RankedTensorType input,

@@ -255,10 +255,35 @@ private:
                                {s[0], s[1]}, {p[0], p[1], p[2], p[3]},
                                {d[0], d[1]}, o.getGroups()));
         })
+        .Case([&](lir::Conv2dBackwardInputOp o) {
+          auto s = o.getStrides(), p = o.getPadding(), d = o.getDilations();
+          return set(o,
+                     conv2dBackwardInput(in(o.getGradOut()), in(o.getFilter()),
+                                         vec(o.getType().getShape()),
+                                         {s[0], s[1]}, {p[0], p[1], p[2], p[3]},
+                                         {d[0], d[1]}, o.getGroups()));
+        })
+        .Case([&](lir::Conv2dBackwardFilterOp o) {
+          auto s = o.getStrides(), p = o.getPadding(), d = o.getDilations();
+          return set(
+              o, conv2dBackwardFilter(in(o.getInput()), in(o.getGradOut()),
+                                      vec(o.getType().getShape()), {s[0], s[1]},
+                                      {p[0], p[1], p[2], p[3]}, {d[0], d[1]},
+                                      o.getGroups()));
+        })
         .Case([&](lir::Pool2dOp o) {
           auto w = o.getWindow(), s = o.getStrides(), p = o.getPadding();
           return set(o,
                      pool2d(o.getKind() == lir::PoolKind::max, in(o.getInput()),
+                            {w[0], w[1]}, {s[0], s[1]},
+                            {p[0], p[1], p[2], p[3]}, o.getCountIncludePad()));
+        })
+        .Case([&](lir::Pool2dBackwardOp o) {
+          auto w = o.getWindow(), s = o.getStrides(), p = o.getPadding();
+          const Tensor *x = o.getInput() ? &in(o.getInput()) : nullptr;
+          return set(o, pool2dBackward(
+                            o.getKind() == lir::PoolKind::max,
+                            in(o.getGradOut()), x, vec(o.getType().getShape()),
                             {w[0], w[1]}, {s[0], s[1]},
                             {p[0], p[1], p[2], p[3]}, o.getCountIncludePad()));
         })

@@ -103,10 +103,32 @@ Tensor matmul(const Tensor &lhs, const Tensor &rhs, bool transposeLhs,
 Tensor conv2d(const Tensor &x, const Tensor &w, std::array<int64_t, 2> strides,
               std::array<int64_t, 4> padding, std::array<int64_t, 2> dilations,
               int64_t groups);
+/// dy (N, O, HO, WO) and w (O, C/g, KH, KW) -> dx of `inputShape`
+/// (N, C, H, W): the adjoint of conv2d with respect to x.
+Tensor conv2dBackwardInput(const Tensor &dy, const Tensor &w,
+                           const std::vector<int64_t> &inputShape,
+                           std::array<int64_t, 2> strides,
+                           std::array<int64_t, 4> padding,
+                           std::array<int64_t, 2> dilations, int64_t groups);
+/// x (N, C, H, W) and dy (N, O, HO, WO) -> dw of `filterShape`
+/// (O, C/g, KH, KW): the adjoint of conv2d with respect to w.
+Tensor conv2dBackwardFilter(const Tensor &x, const Tensor &dy,
+                            const std::vector<int64_t> &filterShape,
+                            std::array<int64_t, 2> strides,
+                            std::array<int64_t, 4> padding,
+                            std::array<int64_t, 2> dilations, int64_t groups);
 /// (N, C, H, W) -> (N, C, HO, WO).
 Tensor pool2d(bool isMax, const Tensor &x, std::array<int64_t, 2> window,
               std::array<int64_t, 2> strides, std::array<int64_t, 4> padding,
               bool countIncludePad);
+/// dy (N, C, HO, WO) -> dx of `inputShape` (N, C, H, W). Max needs the
+/// forward input `x` (same shape) to find each window's first maximum; avg
+/// ignores it (pass null).
+Tensor pool2dBackward(bool isMax, const Tensor &dy, const Tensor *x,
+                      const std::vector<int64_t> &inputShape,
+                      std::array<int64_t, 2> window,
+                      std::array<int64_t, 2> strides,
+                      std::array<int64_t, 4> padding, bool countIncludePad);
 
 //===----------------------------------------------------------------------===//
 // Normalization, attention, losses, randomness (KernelsNN.cpp)

@@ -1,8 +1,10 @@
 //===- KernelsContract.cpp - Reference reductions and contractions --------===//
 //
 // Part of Loom. This file implements the reference kernels of loom.reduce,
-// loom.matmul, loom.conv2d and loom.pool2d: plain loops over double, in
-// LoomOps.td order. The interpreter rounds each result to its element type.
+// loom.matmul, loom.conv2d and loom.pool2d and of their backward ops: plain
+// loops over double, in LoomOps.td order. Each backward kernel walks the
+// same loops as its forward and sends every term back where it came from.
+// The interpreter rounds each result to its element type.
 //
 //===----------------------------------------------------------------------===//
 
@@ -208,6 +210,93 @@ Tensor loom::reference::conv2d(const Tensor &x, const Tensor &w,
 }
 
 //===----------------------------------------------------------------------===//
+// loom.conv2d_backward_input, loom.conv2d_backward_filter
+//===----------------------------------------------------------------------===//
+
+// dy (N, O, HO, WO), w (O, C/g, KH, KW) -> dx (N, C, H, W): each term
+// x[b, xc, iy, ix] * w[oc, ic, ky, kx] the forward added into
+// y[b, oc, oy, ox] sends dy[b, oc, oy, ox] * w[oc, ic, ky, kx] back to
+// dx[b, xc, iy, ix]. Input positions no window reads stay zero.
+Tensor loom::reference::conv2dBackwardInput(
+    const Tensor &dy, const Tensor &w, const std::vector<int64_t> &inputShape,
+    std::array<int64_t, 2> strides, std::array<int64_t, 4> padding,
+    std::array<int64_t, 2> dilations, int64_t groups) {
+  int64_t n = inputShape[0], h = inputShape[2], wd = inputShape[3];
+  int64_t o = w.shape[0], cg = w.shape[1], kh = w.shape[2], kw = w.shape[3];
+  int64_t ho = dy.shape[2], wo = dy.shape[3];
+  int64_t sh = strides[0], sw = strides[1], pt = padding[0], pl = padding[2];
+  int64_t dh = dilations[0], dw = dilations[1];
+  int64_t og = o / groups; // output channels per group
+
+  Tensor result(dy.dtype, inputShape);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t oc = 0; oc < o; ++oc) {
+      int64_t g = oc / og;
+      for (int64_t oy = 0; oy < ho; ++oy)
+        for (int64_t ox = 0; ox < wo; ++ox) {
+          double grad = dy.at({b, oc, oy, ox});
+          for (int64_t ic = 0; ic < cg; ++ic) {
+            int64_t xc = g * cg + ic; // input channel
+            for (int64_t ky = 0; ky < kh; ++ky) {
+              int64_t iy = oy * sh - pt + ky * dh;
+              if (iy < 0 || iy >= h)
+                continue; // padding: no input element
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                int64_t ix = ox * sw - pl + kx * dw;
+                if (ix < 0 || ix >= wd)
+                  continue;
+                result.at({b, xc, iy, ix}) += grad * w.at({oc, ic, ky, kx});
+              }
+            }
+          }
+        }
+    }
+  return result;
+}
+
+// x (N, C, H, W), dy (N, O, HO, WO) -> dw (O, C/g, KH, KW):
+// dw[oc, ic, ky, kx] = sum over (b, oy, ox) of x[b, xc, iy, ix] *
+// dy[b, oc, oy, ox], the in-bounds terms of the forward's sum.
+Tensor loom::reference::conv2dBackwardFilter(
+    const Tensor &x, const Tensor &dy, const std::vector<int64_t> &filterShape,
+    std::array<int64_t, 2> strides, std::array<int64_t, 4> padding,
+    std::array<int64_t, 2> dilations, int64_t groups) {
+  int64_t n = x.shape[0], h = x.shape[2], wd = x.shape[3];
+  int64_t o = filterShape[0], cg = filterShape[1];
+  int64_t kh = filterShape[2], kw = filterShape[3];
+  int64_t ho = dy.shape[2], wo = dy.shape[3];
+  int64_t sh = strides[0], sw = strides[1], pt = padding[0], pl = padding[2];
+  int64_t dh = dilations[0], dw = dilations[1];
+  int64_t og = o / groups; // output channels per group
+
+  Tensor result(x.dtype, filterShape);
+  for (int64_t oc = 0; oc < o; ++oc) {
+    int64_t g = oc / og;
+    for (int64_t ic = 0; ic < cg; ++ic) {
+      int64_t xc = g * cg + ic; // input channel
+      for (int64_t ky = 0; ky < kh; ++ky)
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          double acc = 0.0;
+          for (int64_t b = 0; b < n; ++b)
+            for (int64_t oy = 0; oy < ho; ++oy) {
+              int64_t iy = oy * sh - pt + ky * dh;
+              if (iy < 0 || iy >= h)
+                continue; // zero padding
+              for (int64_t ox = 0; ox < wo; ++ox) {
+                int64_t ix = ox * sw - pl + kx * dw;
+                if (ix < 0 || ix >= wd)
+                  continue;
+                acc += x.at({b, xc, iy, ix}) * dy.at({b, oc, oy, ox});
+              }
+            }
+          result.at({oc, ic, ky, kx}) = acc;
+        }
+    }
+  }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
 // loom.pool2d
 //===----------------------------------------------------------------------===//
 
@@ -254,6 +343,80 @@ Tensor loom::reference::pool2d(bool isMax, const Tensor &x,
             acc = divisor == 0 ? 0.0 : acc / static_cast<double>(divisor);
           }
           result.at({b, ch, oy, ox}) = acc;
+        }
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// loom.pool2d_backward
+//===----------------------------------------------------------------------===//
+
+// dy (N, C, HO, WO) -> dx (N, C, H, W), walking the forward's windows.
+// Max: dy[b, ch, oy, ox] goes whole to the window's first in-bounds maximum
+// of x in row-major window order (a NaN wins, as it wins the forward);
+// avg: it is shared by the window's in-bounds elements, each getting
+// dy / divisor with the forward's divisor. Overlapping windows add up.
+Tensor loom::reference::pool2dBackward(bool isMax, const Tensor &dy,
+                                       const Tensor *x,
+                                       const std::vector<int64_t> &inputShape,
+                                       std::array<int64_t, 2> window,
+                                       std::array<int64_t, 2> strides,
+                                       std::array<int64_t, 4> padding,
+                                       bool countIncludePad) {
+  int64_t n = inputShape[0], c = inputShape[1];
+  int64_t h = inputShape[2], wd = inputShape[3];
+  int64_t ho = dy.shape[2], wo = dy.shape[3];
+  int64_t kh = window[0], kw = window[1];
+  int64_t sh = strides[0], sw = strides[1];
+  int64_t pt = padding[0], pb = padding[1], pl = padding[2], pr = padding[3];
+
+  Tensor result(dy.dtype, inputShape);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t oy = 0; oy < ho; ++oy)
+        for (int64_t ox = 0; ox < wo; ++ox) {
+          double grad = dy.at({b, ch, oy, ox});
+          int64_t inBounds = 0, inPadded = 0;
+          int64_t bestY = -1, bestX = -1;
+          double best = 0.0;
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            int64_t iy = oy * sh - pt + ky;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              int64_t ix = ox * sw - pl + kx;
+              if (iy < h + pb && ix < wd + pr)
+                ++inPadded;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= wd)
+                continue;
+              ++inBounds;
+              if (!isMax)
+                continue;
+              double v = x->at({b, ch, iy, ix});
+              bool better =
+                  bestY < 0 || v > best || (std::isnan(v) && !std::isnan(best));
+              if (better) {
+                best = v;
+                bestY = iy;
+                bestX = ix;
+              }
+            }
+          }
+          if (isMax) {
+            if (bestY >= 0)
+              result.at({b, ch, bestY, bestX}) += grad;
+            continue;
+          }
+          int64_t divisor = countIncludePad ? inPadded : inBounds;
+          if (divisor == 0)
+            continue; // no element (unreachable in verified IR, see pool2d)
+          for (int64_t ky = 0; ky < kh; ++ky) {
+            int64_t iy = oy * sh - pt + ky;
+            for (int64_t kx = 0; kx < kw; ++kx) {
+              int64_t ix = ox * sw - pl + kx;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= wd)
+                continue;
+              result.at({b, ch, iy, ix}) += grad / static_cast<double>(divisor);
+            }
+          }
         }
   return result;
 }

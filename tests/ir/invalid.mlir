@@ -22,8 +22,12 @@
 //       compare_element_types, select_element_types, broadcast_element_types,
 //       reshape_element_types, concat_element_types,
 //       scatter_add_element_types, matmul_element_types,
-//       conv2d_element_types, layer_norm_element_types,
-//       attention_element_types
+//       conv2d_element_types, conv2d_backward_input_element_types,
+//       conv2d_backward_filter_element_types, pool2d_backward_element_types,
+//       layer_norm_element_types, attention_element_types
+//     "<name> T must have rank 4 (..)" (the backward ops):
+//       conv2d_backward_input_rank, conv2d_backward_filter_rank,
+//       pool2d_backward_rank
 //     "<attr> [..] has N entries but needs M (..)": slice_limit_size,
 //       conv2d_padding_size, pool2d_window_size
 //     "<attr> [..] has an entry below N": conv2d_dilation_not_positive,
@@ -42,8 +46,16 @@
 //       matmul_batch_dimensions
 //     conv2d: conv2d_rank, conv2d_groups, conv2d_filter_channels,
 //       conv2d_filter_span
+//     conv2d_backward_input: conv2d_backward_input_groups (the forward's
+//       rule on the result), conv2d_backward_input_grad_out_shape
+//     conv2d_backward_filter: conv2d_backward_filter_filter_channels (the
+//       forward's rule on the result), conv2d_backward_filter_grad_out_shape
 //     pool2d: pool2d_rank, pool2d_padding_not_below_window,
 //       pool2d_window_too_large
+//     pool2d_backward: pool2d_backward_max_without_input,
+//       pool2d_backward_avg_with_input, pool2d_backward_input_type,
+//       pool2d_backward_padding_not_below_window (the forward's rule on the
+//       result), pool2d_backward_grad_out_shape
 //     layer_norm: layer_norm_scale_bias_types, layer_norm_trailing_dimensions
 //     attention: attention_rank, attention_leading_dimensions,
 //       attention_head_size, attention_sequence_length,
@@ -78,7 +90,8 @@
 //     scatter_add_i1, matmul_i1_operands, iota_i1), loom element type
 //     (abs_i16_operand, cast_to_i8, constant_i8), floating-point
 //     (exp_integer_operand, gelu_integer_operand, pow_integer_operands,
-//     conv2d_integer_operands), static shape (sqrt_dynamic_shape,
+//     conv2d_integer_operands, conv2d_backward_input_integer_operands,
+//     pool2d_backward_integer_operand), static shape (sqrt_dynamic_shape,
 //     tanh_unranked), tensor (relu_not_tensor), i1 (compare_result_not_i1,
 //     select_condition_not_i1), integer (gather_float_indices,
 //     cross_entropy_float_labels), tensor<2xi64> key (dropout_key_shape,
@@ -875,6 +888,92 @@ func.func @conv2d_groups_not_i64(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32
 
 // -----
 
+// Tests that loom.conv2d_backward_input needs rank-4 operands and result.
+func.func @conv2d_backward_input_rank(%dy: tensor<1x4x6x6xf32>, %w: tensor<4x3x3xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error@+1 {{'loom.conv2d_backward_input' op filter 'tensor<4x3x3xf32>' must have rank 4 (OIHW)}}
+  %0 = loom.conv2d_backward_input %dy, %w : (tensor<1x4x6x6xf32>, tensor<4x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.conv2d_backward_input's operands and result share their
+// element type.
+func.func @conv2d_backward_input_element_types(%dy: tensor<1x4x6x6xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xbf16> {
+  // expected-error@+1 {{'loom.conv2d_backward_input' op element types differ: grad_out is 'tensor<1x4x6x6xf32>' but result is 'tensor<1x3x8x8xbf16>'}}
+  %0 = loom.conv2d_backward_input %dy, %w : (tensor<1x4x6x6xf32>, tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xbf16>
+  return %0 : tensor<1x3x8x8xbf16>
+}
+
+// -----
+
+// Tests that loom.conv2d_backward_input checks the forward's rule on the
+// result, the forward input's type: here, groups.
+func.func @conv2d_backward_input_groups(%dy: tensor<1x6x6x6xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<1x4x8x8xf32> {
+  // expected-error@+1 {{'loom.conv2d_backward_input' op groups 4 must be positive and divide the input channels 4 and the output channels 6}}
+  %0 = loom.conv2d_backward_input %dy, %w {groups = 4 : i64} : (tensor<1x6x6x6xf32>, tensor<6x2x3x3xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.conv2d_backward_input's grad_out is what the forward
+// convolution of an input of the result type gives.
+func.func @conv2d_backward_input_grad_out_shape(%dy: tensor<1x4x6x6xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error@+1 {{'loom.conv2d_backward_input' op grad_out 'tensor<1x4x6x6xf32>' is not the conv2d result 'tensor<1x4x3x3xf32>' of an input of the result type 'tensor<1x3x8x8xf32>' and filter 'tensor<4x3x3x3xf32>'}}
+  %0 = loom.conv2d_backward_input %dy, %w {strides = array<i64: 2, 2>} : (tensor<1x4x6x6xf32>, tensor<4x3x3x3xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.conv2d_backward_input, a floating-point op, rejects i32.
+func.func @conv2d_backward_input_integer_operands(%dy: tensor<1x4x6x6xi32>, %w: tensor<4x3x3x3xi32>) -> tensor<1x3x8x8xi32> {
+  // expected-error@+1 {{'loom.conv2d_backward_input' op operand #0 must be statically shaped tensor of f32, f64, bf16 or f16 values, but got 'tensor<1x4x6x6xi32>'}}
+  %0 = loom.conv2d_backward_input %dy, %w : (tensor<1x4x6x6xi32>, tensor<4x3x3x3xi32>) -> tensor<1x3x8x8xi32>
+  return %0 : tensor<1x3x8x8xi32>
+}
+
+// -----
+
+// Tests that loom.conv2d_backward_filter needs rank-4 operands and result.
+func.func @conv2d_backward_filter_rank(%x: tensor<1x3x8x8xf32>, %dy: tensor<4x6x6xf32>) -> tensor<4x3x3x3xf32> {
+  // expected-error@+1 {{'loom.conv2d_backward_filter' op grad_out 'tensor<4x6x6xf32>' must have rank 4 (NCHW)}}
+  %0 = loom.conv2d_backward_filter %x, %dy : (tensor<1x3x8x8xf32>, tensor<4x6x6xf32>) -> tensor<4x3x3x3xf32>
+  return %0 : tensor<4x3x3x3xf32>
+}
+
+// -----
+
+// Tests that loom.conv2d_backward_filter's operands share their element type.
+func.func @conv2d_backward_filter_element_types(%x: tensor<1x3x8x8xf16>, %dy: tensor<1x4x6x6xf32>) -> tensor<4x3x3x3xf16> {
+  // expected-error@+1 {{'loom.conv2d_backward_filter' op element types differ: input is 'tensor<1x3x8x8xf16>' but grad_out is 'tensor<1x4x6x6xf32>'}}
+  %0 = loom.conv2d_backward_filter %x, %dy : (tensor<1x3x8x8xf16>, tensor<1x4x6x6xf32>) -> tensor<4x3x3x3xf16>
+  return %0 : tensor<4x3x3x3xf16>
+}
+
+// -----
+
+// Tests that loom.conv2d_backward_filter checks the forward's rule on the
+// result, the filter's type: here, its channels per group.
+func.func @conv2d_backward_filter_filter_channels(%x: tensor<1x4x8x8xf32>, %dy: tensor<1x6x6x6xf32>) -> tensor<6x4x3x3xf32> {
+  // expected-error@+1 {{'loom.conv2d_backward_filter' op filter 'tensor<6x4x3x3xf32>' has 4 input channels per group but input 'tensor<1x4x8x8xf32>' with groups 2 needs 2}}
+  %0 = loom.conv2d_backward_filter %x, %dy {groups = 2 : i64} : (tensor<1x4x8x8xf32>, tensor<1x6x6x6xf32>) -> tensor<6x4x3x3xf32>
+  return %0 : tensor<6x4x3x3xf32>
+}
+
+// -----
+
+// Tests that loom.conv2d_backward_filter's grad_out is what the forward
+// convolution with a filter of the result type gives.
+func.func @conv2d_backward_filter_grad_out_shape(%x: tensor<1x3x8x8xf32>, %dy: tensor<1x4x6x6xf32>) -> tensor<4x3x2x2xf32> {
+  // expected-error@+1 {{'loom.conv2d_backward_filter' op grad_out 'tensor<1x4x6x6xf32>' is not the conv2d result 'tensor<1x4x7x7xf32>' of input 'tensor<1x3x8x8xf32>' and a filter of the result type 'tensor<4x3x2x2xf32>'}}
+  %0 = loom.conv2d_backward_filter %x, %dy : (tensor<1x3x8x8xf32>, tensor<1x4x6x6xf32>) -> tensor<4x3x2x2xf32>
+  return %0 : tensor<4x3x2x2xf32>
+}
+
+// -----
+
 // Tests that loom.pool2d needs a rank-4 input.
 func.func @pool2d_rank(%x: tensor<3x8x8xf32>) -> tensor<3x4x4xf32> {
   // expected-error@+2 {{'loom.pool2d' op input 'tensor<3x8x8xf32>' must have rank 4 (NCHW)}}
@@ -940,6 +1039,81 @@ func.func @pool2d_missing_strides(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32
   // expected-error@+1 {{'loom.pool2d' op requires attribute 'strides'}}
   %0 = "loom.pool2d"(%x) {kind = 0 : i32, window = array<i64: 2, 2>} : (tensor<1x3x8x8xf32>) -> tensor<1x3x4x4xf32>
   return %0 : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// Tests that loom.pool2d_backward max needs the forward input.
+func.func @pool2d_backward_max_without_input(%dy: tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error@+1 {{'loom.pool2d_backward' op max needs the forward input as its second operand}}
+  %0 = loom.pool2d_backward max %dy window [2, 2] strides [2, 2] : (tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.pool2d_backward avg takes no input.
+func.func @pool2d_backward_avg_with_input(%dy: tensor<1x3x4x4xf32>, %x: tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error@+1 {{'loom.pool2d_backward' op avg takes no input operand, only grad_out}}
+  %0 = loom.pool2d_backward avg %dy, %x window [2, 2] strides [2, 2] : (tensor<1x3x4x4xf32>, tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.pool2d_backward needs a rank-4 grad_out and result.
+func.func @pool2d_backward_rank(%dy: tensor<3x4x4xf32>) -> tensor<3x8x8xf32> {
+  // expected-error@+1 {{'loom.pool2d_backward' op grad_out 'tensor<3x4x4xf32>' must have rank 4 (NCHW)}}
+  %0 = loom.pool2d_backward avg %dy window [2, 2] strides [2, 2] : (tensor<3x4x4xf32>) -> tensor<3x8x8xf32>
+  return %0 : tensor<3x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.pool2d_backward's grad_out and result share their element
+// type.
+func.func @pool2d_backward_element_types(%dy: tensor<1x3x4x4xf16>) -> tensor<1x3x8x8xf32> {
+  // expected-error@+1 {{'loom.pool2d_backward' op element types differ: grad_out is 'tensor<1x3x4x4xf16>' but result is 'tensor<1x3x8x8xf32>'}}
+  %0 = loom.pool2d_backward avg %dy window [2, 2] strides [2, 2] : (tensor<1x3x4x4xf16>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.pool2d_backward max's input has the result's type.
+func.func @pool2d_backward_input_type(%dy: tensor<1x3x4x4xf32>, %x: tensor<1x3x9x9xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error@+1 {{'loom.pool2d_backward' op input 'tensor<1x3x9x9xf32>' and result 'tensor<1x3x8x8xf32>' must have the same type}}
+  %0 = loom.pool2d_backward max %dy, %x window [2, 2] strides [2, 2] : (tensor<1x3x4x4xf32>, tensor<1x3x9x9xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.pool2d_backward checks the forward's rule on the result:
+// here, padding below the window.
+func.func @pool2d_backward_padding_not_below_window(%dy: tensor<1x3x5x5xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error@+1 {{'loom.pool2d_backward' op padding [1, 1, 2, 0] must be smaller than window [2, 2] in dimension 3}}
+  %0 = loom.pool2d_backward avg %dy window [2, 2] strides [2, 2] {padding = array<i64: 1, 1, 2, 0>} : (tensor<1x3x5x5xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.pool2d_backward's grad_out is what pooling an input of the
+// result type gives.
+func.func @pool2d_backward_grad_out_shape(%dy: tensor<1x3x4x4xf32>, %x: tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32> {
+  // expected-error@+1 {{'loom.pool2d_backward' op grad_out 'tensor<1x3x4x4xf32>' is not the pool2d result 'tensor<1x3x7x7xf32>' of an input of the result type 'tensor<1x3x8x8xf32>'}}
+  %0 = loom.pool2d_backward max %dy, %x window [2, 2] strides [1, 1] : (tensor<1x3x4x4xf32>, tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  return %0 : tensor<1x3x8x8xf32>
+}
+
+// -----
+
+// Tests that loom.pool2d_backward, a floating-point op, rejects i32.
+func.func @pool2d_backward_integer_operand(%dy: tensor<1x3x4x4xi32>) -> tensor<1x3x8x8xi32> {
+  // expected-error@+1 {{'loom.pool2d_backward' op operand #0 must be statically shaped tensor of f32, f64, bf16 or f16 values, but got 'tensor<1x3x4x4xi32>'}}
+  %0 = loom.pool2d_backward avg %dy window [2, 2] strides [2, 2] : (tensor<1x3x4x4xi32>) -> tensor<1x3x8x8xi32>
+  return %0 : tensor<1x3x8x8xi32>
 }
 
 // -----

@@ -862,6 +862,48 @@ func.func @conv2d_non_default(%x: tensor<2x4x32x32xf32>, %w: tensor<6x2x3x3xf32>
   return %r : tensor<2x6x16x11xf32>
 }
 
+// CHECK-LABEL: func.func @conv2d_backward_input_same_padding(
+// CHECK-SAME:    %[[DY:.*]]: tensor<8x16x32x32xf32>, %[[W:.*]]: tensor<16x3x3x3xf32>) -> tensor<8x3x32x32xf32>
+// CHECK-NEXT:    %[[R:.*]] = loom.conv2d_backward_input %[[DY]], %[[W]] {padding = array<i64: 1, 1, 1, 1>} : (tensor<8x16x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<8x3x32x32xf32>
+// CHECK-NEXT:    return %[[R]] : tensor<8x3x32x32xf32>
+// CHECK-NEXT:  }
+func.func @conv2d_backward_input_same_padding(%dy: tensor<8x16x32x32xf32>, %w: tensor<16x3x3x3xf32>) -> tensor<8x3x32x32xf32> {
+  %r = loom.conv2d_backward_input %dy, %w {padding = array<i64: 1, 1, 1, 1>} : (tensor<8x16x32x32xf32>, tensor<16x3x3x3xf32>) -> tensor<8x3x32x32xf32>
+  return %r : tensor<8x3x32x32xf32>
+}
+
+// The backward of @conv2d_non_default for an input of height 33, which gives
+// the same HO = 16 as 32 does: the result type says which.
+// CHECK-LABEL: func.func @conv2d_backward_input_non_default(
+// CHECK-SAME:    %[[DY:.*]]: tensor<2x6x16x11xf16>, %[[W:.*]]: tensor<6x2x3x3xf16>) -> tensor<2x4x33x32xf16>
+// CHECK-NEXT:    %[[R:.*]] = loom.conv2d_backward_input %[[DY]], %[[W]] {dilations = array<i64: 2, 2>, groups = 2 : i64, padding = array<i64: 2, 1, 0, 3>, strides = array<i64: 2, 3>} : (tensor<2x6x16x11xf16>, tensor<6x2x3x3xf16>) -> tensor<2x4x33x32xf16>
+// CHECK-NEXT:    return %[[R]] : tensor<2x4x33x32xf16>
+// CHECK-NEXT:  }
+func.func @conv2d_backward_input_non_default(%dy: tensor<2x6x16x11xf16>, %w: tensor<6x2x3x3xf16>) -> tensor<2x4x33x32xf16> {
+  %r = loom.conv2d_backward_input %dy, %w {dilations = array<i64: 2, 2>, groups = 2 : i64, padding = array<i64: 2, 1, 0, 3>, strides = array<i64: 2, 3>} : (tensor<2x6x16x11xf16>, tensor<6x2x3x3xf16>) -> tensor<2x4x33x32xf16>
+  return %r : tensor<2x4x33x32xf16>
+}
+
+// CHECK-LABEL: func.func @conv2d_backward_filter_defaults(
+// CHECK-SAME:    %[[X:.*]]: tensor<8x3x32x32xbf16>, %[[DY:.*]]: tensor<8x16x30x30xbf16>) -> tensor<16x3x3x3xbf16>
+// CHECK-NEXT:    %[[R:.*]] = loom.conv2d_backward_filter %[[X]], %[[DY]] : (tensor<8x3x32x32xbf16>, tensor<8x16x30x30xbf16>) -> tensor<16x3x3x3xbf16>
+// CHECK-NEXT:    return %[[R]] : tensor<16x3x3x3xbf16>
+// CHECK-NEXT:  }
+func.func @conv2d_backward_filter_defaults(%x: tensor<8x3x32x32xbf16>, %dy: tensor<8x16x30x30xbf16>) -> tensor<16x3x3x3xbf16> {
+  %r = loom.conv2d_backward_filter %x, %dy {groups = 1 : i64, strides = array<i64: 1, 1>} : (tensor<8x3x32x32xbf16>, tensor<8x16x30x30xbf16>) -> tensor<16x3x3x3xbf16>
+  return %r : tensor<16x3x3x3xbf16>
+}
+
+// CHECK-LABEL: func.func @conv2d_backward_filter_non_default(
+// CHECK-SAME:    %[[X:.*]]: tensor<2x4x32x32xf64>, %[[DY:.*]]: tensor<2x6x16x11xf64>) -> tensor<6x2x3x3xf64>
+// CHECK-NEXT:    %[[R:.*]] = loom.conv2d_backward_filter %[[X]], %[[DY]] {dilations = array<i64: 2, 2>, groups = 2 : i64, padding = array<i64: 2, 1, 0, 3>, strides = array<i64: 2, 3>} : (tensor<2x4x32x32xf64>, tensor<2x6x16x11xf64>) -> tensor<6x2x3x3xf64>
+// CHECK-NEXT:    return %[[R]] : tensor<6x2x3x3xf64>
+// CHECK-NEXT:  }
+func.func @conv2d_backward_filter_non_default(%x: tensor<2x4x32x32xf64>, %dy: tensor<2x6x16x11xf64>) -> tensor<6x2x3x3xf64> {
+  %r = loom.conv2d_backward_filter %x, %dy {dilations = array<i64: 2, 2>, groups = 2 : i64, padding = array<i64: 2, 1, 0, 3>, strides = array<i64: 2, 3>} : (tensor<2x4x32x32xf64>, tensor<2x6x16x11xf64>) -> tensor<6x2x3x3xf64>
+  return %r : tensor<6x2x3x3xf64>
+}
+
 //===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
@@ -905,6 +947,46 @@ func.func @pool2d_avg(%x: tensor<2x4x8x8xf64>) -> tensor<2x4x7x7xf64> {
 func.func @pool2d_avg_count_include_pad(%x: tensor<2x4x8x8xf32>) -> tensor<2x4x4x10xf32> {
   %r = loom.pool2d avg %x window [3, 3] strides [2, 1] {count_include_pad, padding = array<i64: 1, 0, 2, 2>} : tensor<2x4x8x8xf32> -> tensor<2x4x4x10xf32>
   return %r : tensor<2x4x4x10xf32>
+}
+
+// CHECK-LABEL: func.func @pool2d_backward_max(
+// CHECK-SAME:    %[[DY:.*]]: tensor<8x16x16x16xf32>, %[[X:.*]]: tensor<8x16x32x32xf32>) -> tensor<8x16x32x32xf32>
+// CHECK-NEXT:    %[[R:.*]] = loom.pool2d_backward max %[[DY]], %[[X]] window [2, 2] strides [2, 2] : (tensor<8x16x16x16xf32>, tensor<8x16x32x32xf32>) -> tensor<8x16x32x32xf32>
+// CHECK-NEXT:    return %[[R]] : tensor<8x16x32x32xf32>
+// CHECK-NEXT:  }
+func.func @pool2d_backward_max(%dy: tensor<8x16x16x16xf32>, %x: tensor<8x16x32x32xf32>) -> tensor<8x16x32x32xf32> {
+  %r = loom.pool2d_backward max %dy, %x window [2, 2] strides [2, 2] : (tensor<8x16x16x16xf32>, tensor<8x16x32x32xf32>) -> tensor<8x16x32x32xf32>
+  return %r : tensor<8x16x32x32xf32>
+}
+
+// CHECK-LABEL: func.func @pool2d_backward_max_padding(
+// CHECK-SAME:    %[[DY:.*]]: tensor<1x3x4x4xbf16>, %[[X:.*]]: tensor<1x3x7x7xbf16>) -> tensor<1x3x7x7xbf16>
+// CHECK-NEXT:    %[[R:.*]] = loom.pool2d_backward max %[[DY]], %[[X]] window [3, 3] strides [2, 2] {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x3x4x4xbf16>, tensor<1x3x7x7xbf16>) -> tensor<1x3x7x7xbf16>
+// CHECK-NEXT:    return %[[R]] : tensor<1x3x7x7xbf16>
+// CHECK-NEXT:  }
+func.func @pool2d_backward_max_padding(%dy: tensor<1x3x4x4xbf16>, %x: tensor<1x3x7x7xbf16>) -> tensor<1x3x7x7xbf16> {
+  %r = loom.pool2d_backward max %dy, %x window [3, 3] strides [2, 2] {padding = array<i64: 1, 1, 1, 1>} : (tensor<1x3x4x4xbf16>, tensor<1x3x7x7xbf16>) -> tensor<1x3x7x7xbf16>
+  return %r : tensor<1x3x7x7xbf16>
+}
+
+// CHECK-LABEL: func.func @pool2d_backward_avg(
+// CHECK-SAME:    %[[DY:.*]]: tensor<2x4x7x7xf64>) -> tensor<2x4x8x8xf64>
+// CHECK-NEXT:    %[[R:.*]] = loom.pool2d_backward avg %[[DY]] window [2, 2] strides [1, 1] : (tensor<2x4x7x7xf64>) -> tensor<2x4x8x8xf64>
+// CHECK-NEXT:    return %[[R]] : tensor<2x4x8x8xf64>
+// CHECK-NEXT:  }
+func.func @pool2d_backward_avg(%dy: tensor<2x4x7x7xf64>) -> tensor<2x4x8x8xf64> {
+  %r = loom.pool2d_backward avg %dy window [2, 2] strides [1, 1] : (tensor<2x4x7x7xf64>) -> tensor<2x4x8x8xf64>
+  return %r : tensor<2x4x8x8xf64>
+}
+
+// CHECK-LABEL: func.func @pool2d_backward_avg_count_include_pad(
+// CHECK-SAME:    %[[DY:.*]]: tensor<2x4x4x10xf16>) -> tensor<2x4x8x8xf16>
+// CHECK-NEXT:    %[[R:.*]] = loom.pool2d_backward avg %[[DY]] window [3, 3] strides [2, 1] {count_include_pad, padding = array<i64: 1, 0, 2, 2>} : (tensor<2x4x4x10xf16>) -> tensor<2x4x8x8xf16>
+// CHECK-NEXT:    return %[[R]] : tensor<2x4x8x8xf16>
+// CHECK-NEXT:  }
+func.func @pool2d_backward_avg_count_include_pad(%dy: tensor<2x4x4x10xf16>) -> tensor<2x4x8x8xf16> {
+  %r = loom.pool2d_backward avg %dy window [3, 3] strides [2, 1] {count_include_pad, padding = array<i64: 1, 0, 2, 2>} : (tensor<2x4x4x10xf16>) -> tensor<2x4x8x8xf16>
+  return %r : tensor<2x4x8x8xf16>
 }
 
 //===----------------------------------------------------------------------===//

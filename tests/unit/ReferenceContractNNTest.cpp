@@ -286,6 +286,89 @@ TEST(RefContract, Conv2dEverythingAtOnce) {
 }
 
 //===----------------------------------------------------------------------===//
+// loom.conv2d_backward_input, loom.conv2d_backward_filter
+//===----------------------------------------------------------------------===//
+
+/// sum(a * b) over two tensors of one shape.
+double dot(const Tensor &a, const Tensor &b) {
+  EXPECT_EQ(a.shape, b.shape);
+  double sum = 0;
+  for (size_t i = 0; i < a.data.size() && i < b.data.size(); ++i)
+    sum += a.data[i] * b.data[i];
+  return sum;
+}
+
+TEST(RefContract, Conv2dBackwardInputByHand) {
+  // 2x2 filter of ones over 3x3: dx[i, j] sums dy over the windows that
+  // read x[i, j].
+  Tensor w = t64({1, 1, 2, 2}, {1, 1, 1, 1});
+  Tensor dy = t64({1, 1, 2, 2}, {1, 2, 3, 4});
+  expectTensor(
+      conv2dBackwardInput(dy, w, {1, 1, 3, 3}, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1),
+      {1, 1, 3, 3}, {1, 3, 2, 4, 10, 6, 3, 7, 4});
+  // Padded by 1, stride 2: the windows {1}, {2, 3}, {4, 7}, {5, 6, 8, 9}
+  // send dy = 1, 2, 3, 4 to their elements.
+  expectTensor(
+      conv2dBackwardInput(dy, w, {1, 1, 3, 3}, {2, 2}, {1, 1, 1, 1}, {1, 1}, 1),
+      {1, 1, 3, 3}, {1, 2, 2, 3, 4, 4, 3, 4, 4});
+}
+
+TEST(RefContract, Conv2dBackwardInputLeavesUnreadRowsZero) {
+  // 1x1 filter of 2, stride 2 over 3x4: only even rows and columns are read.
+  Tensor w = t64({1, 1, 1, 1}, {2});
+  Tensor dy = t64({1, 1, 2, 2}, {1, 2, 3, 4});
+  expectTensor(
+      conv2dBackwardInput(dy, w, {1, 1, 3, 4}, {2, 2}, {0, 0, 0, 0}, {1, 1}, 1),
+      {1, 1, 3, 4}, {2, 0, 4, 0, 0, 0, 0, 0, 6, 0, 8, 0});
+}
+
+TEST(RefContract, Conv2dBackwardFilterByHand) {
+  // x = 1..9, dy of ones: dw[u, v] sums x over the positions tap (u, v)
+  // reads.
+  Tensor x = ramp({1, 1, 3, 3}, 1);
+  Tensor ones = t64({1, 1, 2, 2}, {1, 1, 1, 1});
+  expectTensor(conv2dBackwardFilter(x, ones, {1, 1, 2, 2}, {1, 1}, {0, 0, 0, 0},
+                                    {1, 1}, 1),
+               {1, 1, 2, 2}, {12, 16, 24, 28});
+  // Padded by 1, stride 2: tap (0, 0) reads only x[1, 1] = 5 in bounds,
+  // (0, 1) reads 4 and 6, (1, 0) 2 and 8, (1, 1) the four corners.
+  expectTensor(conv2dBackwardFilter(x, ones, {1, 1, 2, 2}, {2, 2}, {1, 1, 1, 1},
+                                    {1, 1}, 1),
+               {1, 1, 2, 2}, {5, 10, 10, 20});
+}
+
+TEST(RefContract, Conv2dBackwardOpsAreTheAdjointsOfConv2d) {
+  // conv2d is bilinear: <conv(x, w), dy> = <bwd_input(dy, w), x>
+  // = <bwd_filter(x, dy), w> for every configuration.
+  struct Config {
+    std::vector<int64_t> x, w;
+    std::array<int64_t, 2> s;
+    std::array<int64_t, 4> p;
+    std::array<int64_t, 2> d;
+    int64_t groups;
+  };
+  std::vector<Config> configs = {
+      {{1, 1, 3, 3}, {1, 1, 2, 2}, {1, 1}, {0, 0, 0, 0}, {1, 1}, 1},
+      {{1, 2, 6, 6}, {3, 2, 3, 3}, {2, 2}, {0, 0, 0, 0}, {1, 1}, 1},
+      {{2, 1, 4, 3}, {2, 1, 2, 3}, {1, 1}, {1, 0, 2, 1}, {1, 1}, 1},
+      {{1, 2, 6, 5}, {2, 2, 2, 2}, {1, 1}, {0, 0, 0, 0}, {2, 2}, 1},
+      {{1, 4, 4, 4}, {6, 2, 3, 3}, {1, 1}, {1, 1, 1, 1}, {1, 1}, 2},
+      {{2, 4, 5, 6}, {4, 2, 2, 3}, {2, 1}, {1, 0, 2, 1}, {2, 1}, 2},
+      {{1, 3, 7, 5}, {3, 1, 3, 2}, {3, 2}, {2, 1, 0, 1}, {1, 2}, 3},
+  };
+  for (const Config &c : configs) {
+    Tensor x = wavy(c.x), w = wavy(c.w, 0.4);
+    Tensor y = conv2d(x, w, c.s, c.p, c.d, c.groups);
+    Tensor dy = wavy(y.shape, 2.1);
+    double forward = dot(y, dy);
+    Tensor dx = conv2dBackwardInput(dy, w, c.x, c.s, c.p, c.d, c.groups);
+    Tensor dw = conv2dBackwardFilter(x, dy, c.w, c.s, c.p, c.d, c.groups);
+    EXPECT_NEAR(dot(dx, x), forward, 1e-10) << "input " << c.x[2];
+    EXPECT_NEAR(dot(dw, w), forward, 1e-10) << "filter " << c.w[2];
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // loom.pool2d
 //===----------------------------------------------------------------------===//
 
@@ -333,6 +416,91 @@ TEST(RefContract, PoolKeepsBatchAndChannels) {
     x.data[i] = 100 * (i / 12) + 10 * ((i / 4) % 3) + 1 + i % 4;
   expectTensor(pool2d(true, x, {2, 2}, {2, 2}, {0, 0, 0, 0}, false),
                {2, 3, 1, 1}, {4, 14, 24, 104, 114, 124});
+}
+
+//===----------------------------------------------------------------------===//
+// loom.pool2d_backward
+//===----------------------------------------------------------------------===//
+
+// x = 1..9 (3x3), 2x2 window, stride 2, padded by 1 all round, as above;
+// dy = 1, 2, 3, 4.
+TEST(RefContract, MaxPoolBackwardRoutesToTheMaxima) {
+  Tensor x = ramp({1, 1, 3, 3}, 1);
+  Tensor dy = t64({1, 1, 2, 2}, {1, 2, 3, 4});
+  // The maxima 1, 3, 7, 9 sit at the corners.
+  expectTensor(pool2dBackward(true, dy, &x, x.shape, {2, 2}, {2, 2},
+                              {1, 1, 1, 1}, false),
+               {1, 1, 3, 3}, {1, 0, 2, 0, 0, 0, 3, 0, 4});
+  // All negative: the largest real element of each window wins, never the
+  // padding: -1, -2, -4, -5.
+  for (double &v : x.data)
+    v = -v;
+  expectTensor(pool2dBackward(true, dy, &x, x.shape, {2, 2}, {2, 2},
+                              {1, 1, 1, 1}, false),
+               {1, 1, 3, 3}, {1, 2, 0, 3, 4, 0, 0, 0, 0});
+}
+
+TEST(RefContract, MaxPoolBackwardOverlappingWindowsAddUp) {
+  // Both 2x2 windows of [[1, 9, 2], [3, 4, 5]] have their max at 9.
+  Tensor x = t64({1, 1, 2, 3}, {1, 9, 2, 3, 4, 5});
+  Tensor dy = t64({1, 1, 1, 2}, {1, 2});
+  expectTensor(pool2dBackward(true, dy, &x, x.shape, {2, 2}, {1, 1},
+                              {0, 0, 0, 0}, false),
+               {1, 1, 2, 3}, {0, 3, 0, 0, 0, 0});
+}
+
+TEST(RefContract, MaxPoolBackwardTiesGoToTheFirst) {
+  // Equal values: the first in row-major window order takes all (PyTorch).
+  Tensor x = t64({1, 1, 2, 4}, {5, 5, 7, 1, 5, 5, 2, 7});
+  Tensor dy = t64({1, 1, 1, 2}, {1, 2});
+  expectTensor(pool2dBackward(true, dy, &x, x.shape, {2, 2}, {2, 2},
+                              {0, 0, 0, 0}, false),
+               {1, 1, 2, 4}, {1, 0, 2, 0, 0, 0, 0, 0});
+  // A NaN wins its window, as it wins the forward.
+  Tensor nan = t64({1, 1, 1, 3}, {1, NAN, 3});
+  expectTensor(pool2dBackward(true, t64({1, 1, 1, 1}, {4}), &nan, nan.shape,
+                              {1, 3}, {1, 1}, {0, 0, 0, 0}, false),
+               {1, 1, 1, 3}, {0, 4, 0});
+}
+
+TEST(RefContract, AvgPoolBackwardSharesByTheForwardDivisor) {
+  Tensor dy = t64({1, 1, 2, 2}, {1, 2, 3, 4});
+  // Excluding padding the windows hold 1, 2, 2 and 4 elements.
+  expectTensor(pool2dBackward(false, dy, nullptr, {1, 1, 3, 3}, {2, 2}, {2, 2},
+                              {1, 1, 1, 1}, false),
+               {1, 1, 3, 3}, {1, 1, 1, 1.5, 1, 1, 1.5, 1, 1});
+  // Including it every divisor is 4.
+  expectTensor(pool2dBackward(false, dy, nullptr, {1, 1, 3, 3}, {2, 2}, {2, 2},
+                              {1, 1, 1, 1}, true),
+               {1, 1, 3, 3}, {0.25, 0.5, 0.5, 0.75, 1, 1, 0.75, 1, 1});
+}
+
+TEST(RefContract, PoolBackwardIsTheAdjointOfPool) {
+  // avg is linear: <pool(x), dy> = <bwd(dy), x>. max picks one element per
+  // window: <pool(x), dy> = <bwd(dy; x), x> too.
+  struct Config {
+    std::vector<int64_t> x;
+    std::array<int64_t, 2> window, s;
+    std::array<int64_t, 4> p;
+  };
+  std::vector<Config> configs = {
+      {{1, 1, 4, 4}, {2, 2}, {2, 2}, {0, 0, 0, 0}},
+      {{1, 2, 5, 5}, {3, 3}, {1, 1}, {0, 0, 0, 0}},
+      {{2, 1, 5, 4}, {3, 2}, {2, 2}, {1, 1, 1, 1}},
+      {{1, 2, 5, 4}, {3, 2}, {2, 1}, {1, 1, 1, 0}},
+      {{1, 1, 7, 6}, {3, 3}, {3, 2}, {2, 0, 1, 2}},
+  };
+  for (const Config &c : configs)
+    for (int mode = 0; mode < 3; ++mode) {
+      bool isMax = mode == 0, includePad = mode == 2;
+      Tensor x = wavy(c.x);
+      Tensor y = pool2d(isMax, x, c.window, c.s, c.p, includePad);
+      Tensor dy = wavy(y.shape, 0.9);
+      Tensor dx =
+          pool2dBackward(isMax, dy, &x, c.x, c.window, c.s, c.p, includePad);
+      EXPECT_NEAR(dot(dx, x), dot(y, dy), 1e-12)
+          << "mode " << mode << ", input " << c.x[2] << "x" << c.x[3];
+    }
 }
 
 //===----------------------------------------------------------------------===//

@@ -1011,6 +1011,121 @@ TEST_F(ShapeInferenceTest, Conv2dZeroSizeKernel) {
             "size (KH, KW)");
 }
 
+TEST_F(ShapeInferenceTest, Conv2dBackwardInputValid) {
+  Ints one{1, 1}, none{0, 0, 0, 0};
+  // The backward of the op's example.
+  EXPECT_EQ(check(verifyConv2dBackwardInputOp, t({8, 16, 32, 32}),
+                  t({16, 3, 3, 3}), t({8, 3, 32, 32}), one, Ints{1, 1, 1, 1},
+                  one, int64_t(1)),
+            "ok");
+  // Stride 2 floors: inputs of height 7 and 8 both give HO = 3, so both
+  // result types are valid.
+  for (int64_t h : {7, 8})
+    EXPECT_EQ(check(verifyConv2dBackwardInputOp, t({2, 6, 3, 4}, bf16),
+                    t({6, 2, 3, 3}, bf16), t({2, 4, h, 9}, bf16), Ints{2, 2},
+                    none, one, int64_t(2)),
+              "ok")
+        << "h " << h;
+  // Dilation and asymmetric padding.
+  EXPECT_EQ(check(verifyConv2dBackwardInputOp, t({1, 2, 5, 5}), t({2, 1, 2, 2}),
+                  t({1, 1, 6, 5}), one, Ints{1, 0, 0, 2}, Ints{2, 2},
+                  int64_t(1)),
+            "ok");
+}
+
+TEST_F(ShapeInferenceTest, Conv2dBackwardInputErrors) {
+  Ints one{1, 1}, none{0, 0, 0, 0};
+  RankedTensorType dy = t({2, 6, 3, 3}), w = t({6, 2, 3, 3});
+  RankedTensorType x = t({2, 4, 5, 5});
+  int64_t g = 2;
+  EXPECT_EQ(
+      check(verifyConv2dBackwardInputOp, t({6, 3, 3}), w, x, one, none, one, g),
+      "error: grad_out 'tensor<6x3x3xf32>' must have rank 4 (NCHW)");
+  EXPECT_EQ(check(verifyConv2dBackwardInputOp, dy, t({6, 2, 3}), x, one, none,
+                  one, g),
+            "error: filter 'tensor<6x2x3xf32>' must have rank 4 (OIHW)");
+  EXPECT_EQ(check(verifyConv2dBackwardInputOp, dy, w, t({4, 5, 5}), one, none,
+                  one, g),
+            "error: result 'tensor<4x5x5xf32>' must have rank 4 (NCHW)");
+  EXPECT_EQ(check(verifyConv2dBackwardInputOp, dy, t({6, 2, 3, 3}, f16), x, one,
+                  none, one, g),
+            "error: element types differ: grad_out is 'tensor<2x6x3x3xf32>' "
+            "but filter is 'tensor<6x2x3x3xf16>'");
+  EXPECT_EQ(check(verifyConv2dBackwardInputOp, dy, w, t({2, 4, 5, 5}, bf16),
+                  one, none, one, g),
+            "error: element types differ: grad_out is 'tensor<2x6x3x3xf32>' "
+            "but result is 'tensor<2x4x5x5xbf16>'");
+  // The forward's rule, on the result as its input.
+  EXPECT_EQ(
+      check(verifyConv2dBackwardInputOp, dy, w, x, one, none, one, int64_t(3)),
+      "error: groups 3 must be positive and divide the input channels 4 "
+      "and the output channels 6");
+  EXPECT_EQ(
+      check(verifyConv2dBackwardInputOp, dy, w, x, Ints{0, 1}, none, one, g),
+      "error: strides [0, 1] has an entry below 1");
+  EXPECT_EQ(check(verifyConv2dBackwardInputOp, dy, w, t({2, 4, 2, 5}), one,
+                  none, one, g),
+            "error: filter 'tensor<6x2x3x3xf32>' with dilations [1, 1] spans 3 "
+            "but the padded input 'tensor<2x4x2x5xf32>' has only 2 in "
+            "dimension 2");
+  // Then grad_out against the forward's result.
+  EXPECT_EQ(check(verifyConv2dBackwardInputOp, dy, w, t({2, 4, 6, 5}), one,
+                  none, one, g),
+            "error: grad_out 'tensor<2x6x3x3xf32>' is not the conv2d result "
+            "'tensor<2x6x4x3xf32>' of an input of the result type "
+            "'tensor<2x4x6x5xf32>' and filter 'tensor<6x2x3x3xf32>'");
+  EXPECT_EQ(check(verifyConv2dBackwardInputOp, t({1, 6, 3, 3}), w, x, one, none,
+                  one, g),
+            "error: grad_out 'tensor<1x6x3x3xf32>' is not the conv2d result "
+            "'tensor<2x6x3x3xf32>' of an input of the result type "
+            "'tensor<2x4x5x5xf32>' and filter 'tensor<6x2x3x3xf32>'");
+}
+
+TEST_F(ShapeInferenceTest, Conv2dBackwardFilterValid) {
+  Ints one{1, 1}, none{0, 0, 0, 0};
+  EXPECT_EQ(check(verifyConv2dBackwardFilterOp, t({8, 3, 32, 32}),
+                  t({8, 16, 32, 32}), t({16, 3, 3, 3}), one, Ints{1, 1, 1, 1},
+                  one, int64_t(1)),
+            "ok");
+  // Stride 2: filters of height 2 and 3 both give HO = 3 from 7 rows.
+  for (int64_t kh : {2, 3})
+    EXPECT_EQ(check(verifyConv2dBackwardFilterOp, t({1, 4, 7, 7}, f16),
+                    t({1, 4, 3, 3}, f16), t({4, 1, kh, 3}, f16), Ints{2, 2},
+                    none, one, int64_t(4)),
+              "ok")
+        << "kh " << kh;
+}
+
+TEST_F(ShapeInferenceTest, Conv2dBackwardFilterErrors) {
+  Ints one{1, 1}, none{0, 0, 0, 0};
+  RankedTensorType x = t({2, 4, 5, 5}), dy = t({2, 6, 3, 3});
+  RankedTensorType w = t({6, 2, 3, 3});
+  int64_t g = 2;
+  EXPECT_EQ(check(verifyConv2dBackwardFilterOp, t({4, 5, 5}), dy, w, one, none,
+                  one, g),
+            "error: input 'tensor<4x5x5xf32>' must have rank 4 (NCHW)");
+  EXPECT_EQ(check(verifyConv2dBackwardFilterOp, x, dy, t({6, 2, 3}), one, none,
+                  one, g),
+            "error: result 'tensor<6x2x3xf32>' must have rank 4 (OIHW)");
+  EXPECT_EQ(check(verifyConv2dBackwardFilterOp, x, t({2, 6, 3, 3}, f16), w, one,
+                  none, one, g),
+            "error: element types differ: input is 'tensor<2x4x5x5xf32>' but "
+            "grad_out is 'tensor<2x6x3x3xf16>'");
+  EXPECT_EQ(check(verifyConv2dBackwardFilterOp, x, dy, t({6, 4, 3, 3}), one,
+                  none, one, g),
+            "error: filter 'tensor<6x4x3x3xf32>' has 4 input channels per "
+            "group but input 'tensor<2x4x5x5xf32>' with groups 2 needs 2");
+  EXPECT_EQ(
+      check(verifyConv2dBackwardFilterOp, x, dy, w, one, Ints{1, 1}, one, g),
+      "error: padding [1, 1] has 2 entries but needs 4 ([top, bottom, "
+      "left, right])");
+  EXPECT_EQ(check(verifyConv2dBackwardFilterOp, x, dy, t({6, 2, 2, 3}), one,
+                  none, one, g),
+            "error: grad_out 'tensor<2x6x3x3xf32>' is not the conv2d result "
+            "'tensor<2x6x4x3xf32>' of input 'tensor<2x4x5x5xf32>' and a filter "
+            "of the result type 'tensor<6x2x2x3xf32>'");
+}
+
 TEST_F(ShapeInferenceTest, Pool2dValid) {
   EXPECT_EQ(infer(inferPool2dOp, t({8, 16, 32, 32}), Ints{2, 2}, Ints{2, 2},
                   Ints{0, 0, 0, 0}),
@@ -1076,6 +1191,77 @@ TEST_F(ShapeInferenceTest, Pool2dOverflow) {
   EXPECT_EQ(infer(inferPool2dOp, t({1, 1, 5, 5}), Ints{kMax, 1}, Ints{1, 1},
                   Ints{kMax - 1, kMax - 1, 0, 0}),
             "error: the padded input overflows a 64-bit size");
+}
+
+TEST_F(ShapeInferenceTest, Pool2dBackwardValid) {
+  Ints two{2, 2}, none{0, 0, 0, 0};
+  RankedTensorType none4;
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::max, t({8, 16, 16, 16}),
+                  t({8, 16, 32, 32}), t({8, 16, 32, 32}), two, two, none),
+            "ok");
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::avg, t({8, 16, 16, 16}),
+                  none4, t({8, 16, 32, 32}), two, two, none),
+            "ok");
+  // Floor: 7 and 8 rows both pool to 3 with window 2, stride 2.
+  for (int64_t h : {6, 7})
+    EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::avg, t({1, 2, 3, 3}, f16),
+                    none4, t({1, 2, h, 6}, f16), two, two, none),
+              "ok")
+        << "h " << h;
+  // ResNet's max pool.
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::max, t({1, 64, 56, 56}),
+                  t({1, 64, 112, 112}), t({1, 64, 112, 112}), Ints{3, 3}, two,
+                  Ints{1, 1, 1, 1}),
+            "ok");
+}
+
+TEST_F(ShapeInferenceTest, Pool2dBackwardErrors) {
+  Ints two{2, 2}, none{0, 0, 0, 0};
+  RankedTensorType none4;
+  RankedTensorType dy = t({1, 1, 2, 2}), x = t({1, 1, 4, 4});
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::max, dy, none4, x, two, two,
+                  none),
+            "error: max needs the forward input as its second operand");
+  EXPECT_EQ(
+      check(verifyPool2dBackwardOp, PoolKind::avg, dy, x, x, two, two, none),
+      "error: avg takes no input operand, only grad_out");
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::avg, t({1, 2, 2}), none4, x,
+                  two, two, none),
+            "error: grad_out 'tensor<1x2x2xf32>' must have rank 4 (NCHW)");
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::max, dy, t({1, 4, 4}),
+                  t({1, 4, 4}), two, two, none),
+            "error: result 'tensor<1x4x4xf32>' must have rank 4 (NCHW)");
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::avg, dy, none4,
+                  t({1, 1, 4, 4}, bf16), two, two, none),
+            "error: element types differ: grad_out is 'tensor<1x1x2x2xf32>' "
+            "but result is 'tensor<1x1x4x4xbf16>'");
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::max, dy, t({1, 1, 5, 4}), x,
+                  two, two, none),
+            "error: input 'tensor<1x1x5x4xf32>' and result "
+            "'tensor<1x1x4x4xf32>' must have the same type");
+  // The forward's rule, on the result as its input.
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::avg, dy, none4, x, Ints{2},
+                  two, none),
+            "error: window [2] has 1 entry but needs 2 ([h, w])");
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::avg, dy, none4, x, two, two,
+                  Ints{2, 0, 0, 0}),
+            "error: padding [2, 0, 0, 0] must be smaller than window [2, 2] "
+            "in dimension 2");
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::max, dy, x, x, Ints{5, 5},
+                  two, none),
+            "error: window [5, 5] is larger than the padded input "
+            "'tensor<1x1x4x4xf32>' (4) in dimension 2");
+  // Then grad_out against the forward's result.
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::max, dy, x, x, two,
+                  Ints{1, 1}, none),
+            "error: grad_out 'tensor<1x1x2x2xf32>' is not the pool2d result "
+            "'tensor<1x1x3x3xf32>' of an input of the result type "
+            "'tensor<1x1x4x4xf32>'");
+  EXPECT_EQ(check(verifyPool2dBackwardOp, PoolKind::avg, t({1, 2, 2, 2}), none4,
+                  x, two, two, none),
+            "error: grad_out 'tensor<1x2x2x2xf32>' is not the pool2d result "
+            "'tensor<1x1x2x2xf32>' of an input of the result type "
+            "'tensor<1x1x4x4xf32>'");
 }
 
 //===----------------------------------------------------------------------===//
