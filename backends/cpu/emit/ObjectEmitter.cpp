@@ -1,0 +1,297 @@
+//===- ObjectEmitter.cpp - Generated kernels to host object code ----------===//
+//
+// Part of Loom. See ObjectEmitter.h for the pipeline.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/emit/ObjectEmitter.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+
+std::string loom::cpu::HostTarget::name() const {
+  llvm::StringRef arch = llvm::StringRef(triple).split('-').first;
+  if (arch == "x86_64")
+    return features.find("+avx512f") != std::string::npos ? "cpu-x86_64-avx512"
+           : features.find("+avx2") != std::string::npos  ? "cpu-x86_64-avx2"
+                                                          : "cpu-x86_64";
+  return "cpu-" + arch.str();
+}
+
+loom::cpu::HostTarget loom::cpu::hostTarget() {
+  HostTarget t;
+  t.triple = llvm::sys::getProcessTriple();
+  t.cpu = llvm::sys::getHostCPUName().str();
+  std::vector<std::string> on;
+  for (const auto &f : llvm::sys::getHostCPUFeatures())
+    if (f.second)
+      on.push_back("+" + f.first().str());
+  std::sort(on.begin(), on.end());
+  t.features = llvm::join(on, ",");
+  return t;
+}
+
+std::string loom::cpu::entrySymbol(const std::string &name) {
+  return name + "_entry";
+}
+
+namespace {
+
+/// Bufferizes and lowers `module` to the LLVM dialect.
+LogicalResult lowerToLLVMDialect(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  DialectRegistry registry;
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  ctx->appendDialectRegistry(registry);
+
+  PassManager pm(ctx);
+  bufferization::OneShotBufferizationOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Results become out-parameters; a result allocated in the kernel is
+  // written straight into its out-parameter (no copy).
+  bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.hoistStaticAllocs = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  return pm.run(module);
+}
+
+/// Adds `void <name>_entry(void **operands)` for each kernel and makes the
+/// kernels themselves internal, so that only the entries are exported.
+bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
+                std::string &error) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  for (const std::string &name : kernels) {
+    llvm::Function *kernel = m.getFunction(name);
+    if (!kernel) {
+      error = "kernel '" + name + "' vanished during lowering";
+      return false;
+    }
+    auto *entry = llvm::Function::Create(
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
+        llvm::GlobalValue::ExternalLinkage, loom::cpu::entrySymbol(name), m);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
+    std::vector<llvm::Value *> args;
+    for (llvm::Argument &a : kernel->args()) {
+      if (!a.getType()->isPointerTy()) {
+        error = "kernel '" + name +
+                "' takes a non-pointer argument; only "
+                "statically shaped buffers are supported";
+        return false;
+      }
+      llvm::Value *slot = b.CreateConstInBoundsGEP1_64(
+          ptr, entry->getArg(0), static_cast<uint64_t>(a.getArgNo()));
+      args.push_back(b.CreateLoad(ptr, slot));
+    }
+    b.CreateCall(kernel, args);
+    b.CreateRetVoid();
+    kernel->setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
+  return true;
+}
+
+/// Runs LLVM's -O3 pipeline for `tm` and emits object code.
+bool optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm,
+                     llvm::SmallVectorImpl<char> &object, std::string &error) {
+  for (llvm::Function &f : m)
+    if (!f.isDeclaration()) {
+      f.addFnAttr("target-cpu", tm.getTargetCPU());
+      f.addFnAttr("target-features", tm.getTargetFeatureString());
+    }
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3).run(m, mam);
+
+  llvm::raw_svector_ostream os(object);
+  llvm::legacy::PassManager codegen;
+  if (tm.addPassesToEmitFile(codegen, os, nullptr,
+                             llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return false;
+  }
+  codegen.run(m);
+  return true;
+}
+
+/// Links `object` into a shared object with the system C compiler.
+bool linkShared(llvm::ArrayRef<char> object, std::vector<uint8_t> &library,
+                std::string &error) {
+  llvm::SmallString<128> dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("loom-kernels", dir)) {
+    error = "cannot create a temporary directory: " + ec.message();
+    return false;
+  }
+  llvm::SmallString<128> obj(dir), so(dir), log(dir);
+  llvm::sys::path::append(obj, "kernels.o");
+  llvm::sys::path::append(so, "kernels.so");
+  llvm::sys::path::append(log, "link.log");
+  auto cleanup = [&] {
+    llvm::sys::fs::remove(obj);
+    llvm::sys::fs::remove(so);
+    llvm::sys::fs::remove(log);
+    llvm::sys::fs::remove(dir);
+  };
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(obj, ec);
+    if (ec) {
+      error = "cannot write " + obj.str().str() + ": " + ec.message();
+      cleanup();
+      return false;
+    }
+    out.write(object.data(), object.size());
+  }
+  llvm::ErrorOr<std::string> cc = llvm::sys::findProgramByName("cc");
+  if (!cc)
+    cc = llvm::sys::findProgramByName("gcc");
+  if (!cc) {
+    error = "linking generated kernels needs a C compiler ('cc' or 'gcc') "
+            "on PATH";
+    cleanup();
+    return false;
+  }
+  llvm::SmallVector<llvm::StringRef> args = {
+      *cc, "-shared", "-o", so, obj, "-lm", "-Wl,--gc-sections", "-s"};
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, log.str(),
+                                                log.str()};
+  std::string execError;
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, redirects, 0, 0,
+                                     &execError);
+  if (rc != 0) {
+    auto text = llvm::MemoryBuffer::getFile(log);
+    error =
+        "linking generated kernels failed (" + *cc + "): " +
+        (execError.empty() && text ? (*text)->getBuffer().str() : execError);
+    cleanup();
+    return false;
+  }
+  auto bytes = llvm::MemoryBuffer::getFile(so, /*IsText=*/false,
+                                           /*RequiresNullTerminator=*/false);
+  if (!bytes) {
+    error = "cannot read the linked kernels: " + bytes.getError().message();
+    cleanup();
+    return false;
+  }
+  library.assign((*bytes)->getBufferStart(), (*bytes)->getBufferEnd());
+  cleanup();
+  return true;
+}
+
+} // namespace
+
+bool loom::cpu::emitKernelLibrary(ModuleOp module, const HostTarget &target,
+                                  std::vector<uint8_t> &library,
+                                  std::string &error) {
+  std::vector<std::string> kernels;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (fn.isPublic() && !fn.isDeclaration())
+      kernels.push_back(fn.getSymName().str());
+  if (failed(lowerToLLVMDialect(module))) {
+    error = "lowering the generated kernels to LLVM failed";
+    return false;
+  }
+
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, "loom-kernels");
+  if (!llvmModule) {
+    error = "translating the generated kernels to LLVM IR failed";
+    return false;
+  }
+
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  std::string lookupError;
+  const llvm::Target *t =
+      llvm::TargetRegistry::lookupTarget(target.triple, lookupError);
+  if (!t) {
+    error = "no code generator for " + target.triple + ": " + lookupError;
+    return false;
+  }
+  std::unique_ptr<llvm::TargetMachine> tm(t->createTargetMachine(
+      target.triple, target.cpu, target.features, llvm::TargetOptions(),
+      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  llvmModule->setDataLayout(tm->createDataLayout());
+  llvmModule->setTargetTriple(target.triple);
+
+  if (!addEntries(*llvmModule, kernels, error))
+    return false;
+  llvm::SmallVector<char, 0> object;
+  if (!optimizeAndEmit(*llvmModule, *tm, object, error))
+    return false;
+  return linkShared(object, library, error);
+}

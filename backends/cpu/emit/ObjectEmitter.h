@@ -1,0 +1,61 @@
+//===- ObjectEmitter.h - Generated kernels to host object code ---*- C++
+//-*-===//
+//
+// Part of Loom. The back half of the CPU backend's code generator: takes
+// kernel functions written in destination-passing style on tensors (linalg,
+// tensor, arith, math, scf — what --loom-lower-to-linalg produces), and
+// turns them into one shared object for the host CPU:
+//
+//   one-shot bufferization (function boundaries, identity layouts)
+//   → results become out-parameters (static allocations hoisted into them)
+//   → loops → LLVM dialect (bare-pointer calling convention)
+//   → LLVM IR, plus `void <kernel>_entry(void **operands)` per kernel
+//   → LLVM's -O3 pipeline for the host CPU (its loop vectorizer is what
+//     vectorizes the loops: AVX-512 where the host has it)
+//   → object code → a shared object linked by the system C compiler.
+//
+// The runtime maps the shared object and calls `<kernel>_entry` with the
+// arena addresses of the kernel's operands: its inputs in order, then its
+// results.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_BACKENDS_CPU_EMIT_OBJECTEMITTER_H
+#define LOOM_BACKENDS_CPU_EMIT_OBJECTEMITTER_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir {
+class ModuleOp;
+} // namespace mlir
+
+namespace loom::cpu {
+
+/// What the code was generated for.
+struct HostTarget {
+  std::string triple;   ///< "x86_64-pc-linux-gnu"
+  std::string cpu;      ///< "skylake-avx512"
+  std::string features; ///< "+avx512f,+avx2,..."
+  /// A short name for the artifact's target field: "cpu-x86_64-avx512",
+  /// "cpu-x86_64-avx2" or "cpu-<arch>".
+  std::string name() const;
+};
+
+/// The host this process runs on.
+HostTarget hostTarget();
+
+/// Compiles every public func.func of `module` (which it consumes: the
+/// module is lowered in place) into a shared object and returns its bytes.
+/// On failure returns false with a message in `error`; MLIR diagnostics of
+/// the lowering go to the context's handlers.
+bool emitKernelLibrary(mlir::ModuleOp module, const HostTarget &target,
+                       std::vector<uint8_t> &library, std::string &error);
+
+/// The symbol the runtime calls for kernel function `name`.
+std::string entrySymbol(const std::string &name);
+
+} // namespace loom::cpu
+
+#endif // LOOM_BACKENDS_CPU_EMIT_OBJECTEMITTER_H

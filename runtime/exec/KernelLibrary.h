@@ -1,0 +1,50 @@
+//===- KernelLibrary.h - Generated kernels loaded at run time ----*- C++
+//-*-===//
+//
+// Part of Loom. Plain C++17 (the runtime links no MLIR or LLVM). An
+// artifact carries its generated kernels as one shared object (see
+// backends/cpu/emit/ObjectEmitter.h); the runtime maps it from memory — an
+// anonymous memfd, so nothing is written to disk — with dlopen, and looks up
+// each kernel's `<name>_entry(void **operands)`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_EXEC_KERNELLIBRARY_H
+#define LOOM_RUNTIME_EXEC_KERNELLIBRARY_H
+
+#include "runtime/Status.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+/// A generated kernel: reads and writes the operands at the addresses it is
+/// given (inputs, then results).
+using KernelEntry = void (*)(void **operands);
+
+class KernelLibrary {
+public:
+  KernelLibrary() = default;
+  KernelLibrary(KernelLibrary &&o) noexcept;
+  KernelLibrary &operator=(KernelLibrary &&o) noexcept;
+  KernelLibrary(const KernelLibrary &) = delete;
+  KernelLibrary &operator=(const KernelLibrary &) = delete;
+  ~KernelLibrary();
+
+  /// Loads the shared object `bytes` (`name` is for messages).
+  static StatusOr<KernelLibrary> load(const std::vector<uint8_t> &bytes,
+                                      const std::string &name);
+
+  /// The entry of kernel `kernel` (the name before `_entry`).
+  StatusOr<KernelEntry> lookup(const std::string &kernel) const;
+
+private:
+  void *handle = nullptr;
+  std::string libName;
+};
+
+} // namespace loom
+
+#endif // LOOM_RUNTIME_EXEC_KERNELLIBRARY_H

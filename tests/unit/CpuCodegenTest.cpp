@@ -1,0 +1,147 @@
+//===- CpuCodegenTest.cpp - Kernels on tensors to loaded host code
+//---------===//
+//
+// Part of Loom. Compiles hand-written linalg kernels with the CPU backend's
+// object emitter, loads the shared object with the runtime's KernelLibrary
+// and runs the kernels on host buffers: broadcasting elementwise math, a
+// reduction, two results, an in-place update (result and operand in the same
+// buffer), and several kernels in one library.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/emit/ObjectEmitter.h"
+#include "runtime/exec/KernelLibrary.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+const char *const kKernels = R"mlir(
+#map0 = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1) -> (d1)>
+func.func @tanh_bias_rowsum(%a: tensor<4x8xf32>, %b: tensor<8xf32>)
+    -> (tensor<4x8xf32>, tensor<4xf32>) {
+  %e = tensor.empty() : tensor<4x8xf32>
+  %r = linalg.generic {indexing_maps = [#map0, #map1, #map0],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%a, %b : tensor<4x8xf32>, tensor<8xf32>) outs(%e : tensor<4x8xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.addf %x, %y : f32
+    %t = math.tanh %s : f32
+    linalg.yield %t : f32
+  } -> tensor<4x8xf32>
+  %z = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<4xf32>
+  %f = linalg.fill ins(%z : f32) outs(%e2 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.reduce ins(%r : tensor<4x8xf32>) outs(%f : tensor<4xf32>)
+      dimensions = [1]
+    (%in: f32, %acc: f32) {
+      %q = arith.addf %in, %acc : f32
+      linalg.yield %q : f32
+    }
+  return %r, %sum : tensor<4x8xf32>, tensor<4xf32>
+}
+
+func.func @sgd(%w: tensor<1000xf32>, %g: tensor<1000xf32>) -> tensor<1000xf32> {
+  %lr = arith.constant 0.5 : f32
+  %e = tensor.empty() : tensor<1000xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>,
+                                        affine_map<(d0) -> (d0)>,
+                                        affine_map<(d0) -> (d0)>],
+                       iterator_types = ["parallel"]}
+      ins(%w, %g : tensor<1000xf32>, tensor<1000xf32>) outs(%e : tensor<1000xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %s = arith.mulf %y, %lr : f32
+    %d = arith.subf %x, %s : f32
+    linalg.yield %d : f32
+  } -> tensor<1000xf32>
+  return %r : tensor<1000xf32>
+}
+)mlir";
+
+TEST(CpuCodegen, KernelsCompileLoadAndComputeWhatTheySay) {
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<mlir::arith::ArithDialect, mlir::func::FuncDialect,
+                  mlir::linalg::LinalgDialect, mlir::math::MathDialect,
+                  mlir::tensor::TensorDialect>();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(kKernels, &ctx);
+  ASSERT_TRUE(module);
+  std::vector<uint8_t> library;
+  std::string error;
+  loom::cpu::HostTarget target = loom::cpu::hostTarget();
+  ASSERT_TRUE(loom::cpu::emitKernelLibrary(*module, target, library, error))
+      << error;
+  EXPECT_EQ(target.name().rfind("cpu-", 0), 0u);
+
+  loom::StatusOr<loom::KernelLibrary> lib =
+      loom::KernelLibrary::load(library, "test.loomx");
+  ASSERT_TRUE(lib.ok()) << lib.status().message();
+
+  loom::StatusOr<loom::KernelEntry> k1 = lib->lookup("tanh_bias_rowsum");
+  ASSERT_TRUE(k1.ok()) << k1.status().message();
+  std::vector<float> a(32), b(8), r(32, -7.0f), sum(4, -7.0f);
+  for (int i = 0; i < 32; ++i)
+    a[i] = 0.1f * float(i % 9) - 0.4f;
+  for (int j = 0; j < 8; ++j)
+    b[j] = 0.05f * float(j) - 0.2f;
+  void *ops1[] = {a.data(), b.data(), r.data(), sum.data()};
+  (*k1)(ops1);
+  for (int i = 0; i < 4; ++i) {
+    float rowSum = 0;
+    for (int j = 0; j < 8; ++j) {
+      float want = std::tanh(a[i * 8 + j] + b[j]);
+      EXPECT_NEAR(r[i * 8 + j], want, 2e-7f) << i << "," << j;
+      rowSum += r[i * 8 + j];
+    }
+    EXPECT_NEAR(sum[i], rowSum, 1e-6f) << i;
+  }
+
+  // In place: the result written over the first operand.
+  loom::StatusOr<loom::KernelEntry> k2 = lib->lookup("sgd");
+  ASSERT_TRUE(k2.ok()) << k2.status().message();
+  std::vector<float> w(1000), g(1000), want(1000);
+  for (int i = 0; i < 1000; ++i) {
+    w[i] = float(i) * 0.01f;
+    g[i] = float(i % 7) - 3.0f;
+    want[i] = w[i] - g[i] * 0.5f;
+  }
+  void *ops2[] = {w.data(), g.data(), w.data()};
+  (*k2)(ops2);
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_EQ(w[i], want[i]) << i;
+
+  EXPECT_EQ(lib->lookup("missing").status().message(),
+            "test.loomx: the generated kernels have no entry for kernel "
+            "'missing'");
+}
+
+TEST(CpuCodegen, LoadRejectsBytesThatAreNotASharedObject) {
+  std::vector<uint8_t> junk(100, 0x41);
+  EXPECT_EQ(loom::KernelLibrary::load(junk, "bad.loomx").status().message(),
+            "bad.loomx: the generated kernels are not a shared object");
+  std::vector<uint8_t> elfHeaderOnly(100, 0);
+  elfHeaderOnly[0] = 0x7f;
+  elfHeaderOnly[1] = 'E';
+  elfHeaderOnly[2] = 'L';
+  elfHeaderOnly[3] = 'F';
+  loom::StatusOr<loom::KernelLibrary> lib =
+      loom::KernelLibrary::load(elfHeaderOnly, "bad.loomx");
+  ASSERT_FALSE(lib.ok());
+  EXPECT_EQ(lib.status().message().rfind(
+                "bad.loomx: cannot load the generated kernels: ", 0),
+            0u);
+}
+
+} // namespace
