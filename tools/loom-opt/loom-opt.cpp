@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "backends/cpu/Passes.h"
 #include "ir/LoomDialect.h"
 #include "passes/Passes.h"
 
@@ -21,6 +22,7 @@ int main(int argc, char **argv) {
   // Canonicalize, CSE, inlining, symbol DCE and the other generic rewrites.
   mlir::registerTransformsPasses();
   mlir::loom::registerLoomPasses();
+  mlir::loom::cpu::registerCpuBackend(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
 }

@@ -1,0 +1,33 @@
+//===- Passes.h - Passes of the CPU backend ---------------------*- C++ -*-===//
+//
+// Part of Loom. Declarations and registration of the passes in
+// backends/cpu/Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_BACKENDS_CPU_PASSES_H
+#define LOOM_BACKENDS_CPU_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace mlir::loom::cpu {
+
+#define GEN_PASS_DECL
+#include "backends/cpu/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "backends/cpu/Passes.h.inc"
+
+/// Registers the CPU backend's passes, and in `registry` the upstream
+/// dialects their output uses, so that loom-opt parses and prints it.
+void registerCpuBackend(DialectRegistry &registry);
+
+} // namespace mlir::loom::cpu
+
+#endif // LOOM_BACKENDS_CPU_PASSES_H

@@ -1,0 +1,197 @@
+//===- LowerIndexing.cpp - Indexing loom ops to linalg, tensor and scf ----===//
+//
+// Part of Loom. This file implements the lowering of loom.gather,
+// loom.scatter_add (LoomOps.td's data-movement section), loom.constant and
+// loom.iota, following backends/reference/KernelsData.cpp and KernelsNN.cpp.
+// Indices read from tensors are clamped into their dimension, so no access
+// leaves a tensor; with the pass's check-indices (the default) an index out
+// of range also fails a cf.assert at run time, as the reference reports it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/codegen/Patterns.h"
+
+#include "ir/LoomOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <string>
+
+using namespace mlir;
+using namespace mlir::loom;
+using namespace mlir::loom::cpu;
+
+namespace {
+
+std::string rangeMessage(StringRef what, int64_t bound, int64_t axis) {
+  return (what + " index out of range [0, " + std::to_string(bound) +
+          ") along axis " + std::to_string(axis))
+      .str();
+}
+
+//===----------------------------------------------------------------------===//
+// loom.gather
+//===----------------------------------------------------------------------===//
+
+// table (P..., N, Q...) [indices (I...)] -> y (P..., I..., Q...):
+// a linalg.generic over y reading indices[i] through its indexing map and
+// y[p, i, q] = tensor.extract table[p, indices[i], q].
+struct GatherLowering : public OptionsPattern<GatherOp> {
+  using OptionsPattern::OptionsPattern;
+
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value table = adaptor.getTable(), indices = adaptor.getIndices();
+    auto tableType = cast<RankedTensorType>(table.getType());
+    int64_t axis = op.getAxis();
+    int64_t bound = tableType.getDimSize(axis);
+    int64_t indexRank = cast<RankedTensorType>(indices.getType()).getRank();
+    if (options.checkIndices)
+      emitIndexCheck(rewriter, loc, indices, bound,
+                     rangeMessage("loom.gather", bound, axis));
+
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> indexExprs;
+    for (int64_t d = 0; d < indexRank; ++d)
+      indexExprs.push_back(getAffineDimExpr(axis + d, ctx));
+    AffineMap indexMap = AffineMap::get(type.getRank(), 0, indexExprs, ctx);
+    SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                               utils::IteratorType::parallel);
+    Value result = buildGeneric(
+        rewriter, loc, emptyTensor(rewriter, loc, type), indices, indexMap,
+        AffineMap::getMultiDimIdentityMap(type.getRank(), ctx), iterators,
+        [&](OpBuilder &b, Location nl, ValueRange args) -> Value {
+          SmallVector<Value> at;
+          for (int64_t d = 0; d < axis; ++d)
+            at.push_back(b.create<linalg::IndexOp>(nl, d));
+          at.push_back(clampedIndex(b, nl, args[0], bound));
+          for (int64_t d = axis + 1; d < tableType.getRank(); ++d)
+            at.push_back(b.create<linalg::IndexOp>(nl, d - 1 + indexRank));
+          return b.create<tensor::ExtractOp>(nl, table, at);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// loom.scatter_add
+//===----------------------------------------------------------------------===//
+
+// dest (P..., N, Q...) [indices (I...)] += updates (P..., I..., Q...):
+// repeated indices accumulate, so this is a loop nest over the updates (in
+// the reference's row-major order) carrying the result tensor: extract,
+// add, tensor.insert. bf16/f16 accumulate in f32 and round once.
+struct ScatterAddLowering : public OptionsPattern<ScatterAddOp> {
+  using OptionsPattern::OptionsPattern;
+
+  LogicalResult
+  matchAndRewrite(ScatterAddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value indices = adaptor.getIndices(), updates = adaptor.getUpdates();
+    auto updatesType = cast<RankedTensorType>(updates.getType());
+    int64_t axis = op.getAxis();
+    int64_t bound = type.getDimSize(axis);
+    int64_t indexRank = cast<RankedTensorType>(indices.getType()).getRank();
+    if (options.checkIndices)
+      emitIndexCheck(rewriter, loc, indices, bound,
+                     rangeMessage("loom.scatter_add", bound, axis));
+
+    Value acc = tensorToCompute(rewriter, loc, adaptor.getDest());
+    SmallVector<Value> lbs, ubs, steps;
+    for (int64_t size : updatesType.getShape()) {
+      lbs.push_back(indexConstant(rewriter, loc, 0));
+      ubs.push_back(indexConstant(rewriter, loc, size));
+      steps.push_back(indexConstant(rewriter, loc, 1));
+    }
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps, acc,
+        [&](OpBuilder &b, Location nl, ValueRange ivs,
+            ValueRange iterArgs) -> scf::ValueVector {
+          Value index = b.create<tensor::ExtractOp>(nl, indices,
+                                                    ivs.slice(axis, indexRank));
+          SmallVector<Value> at(ivs.take_front(axis));
+          at.push_back(clampedIndex(b, nl, index, bound));
+          for (Value iv : ivs.drop_front(axis + indexRank))
+            at.push_back(iv);
+          Value current = b.create<tensor::ExtractOp>(nl, iterArgs[0], at);
+          Value update =
+              toCompute(b, nl, b.create<tensor::ExtractOp>(nl, updates, ivs));
+          Value sum =
+              isa<FloatType>(current.getType())
+                  ? b.create<arith::AddFOp>(nl, current, update).getResult()
+                  : b.create<arith::AddIOp>(nl, current, update).getResult();
+          return {b.create<tensor::InsertOp>(nl, sum, iterArgs[0], at)};
+        });
+    Value result = nest.results.empty() ? acc : nest.results[0];
+    rewriter.replaceOp(
+        op, convertFloatTensor(rewriter, loc, result, type.getElementType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// loom.constant
+//===----------------------------------------------------------------------===//
+
+// loom.constant -> arith.constant of the same elements attribute (it
+// bufferizes to a read-only global).
+struct ConstantLowering : public OpConversionPattern<ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ConstantOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto value = dyn_cast<TypedAttr>(op.getValue());
+    if (!value)
+      return rewriter.notifyMatchFailure(op, "value is not a typed attribute");
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, value);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// loom.iota
+//===----------------------------------------------------------------------===//
+
+// y[i0, ..., in] = i_dim: a linalg.generic with no input, from linalg.index.
+struct IotaLowering : public OpConversionPattern<IotaOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(IotaOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    int64_t dim = op.getDim();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), type, ValueRange{},
+        [&](OpBuilder &b, Location loc, ValueRange) -> Value {
+          Value i = b.create<linalg::IndexOp>(loc, dim);
+          if (!isa<FloatType>(element))
+            return b.create<arith::IndexCastOp>(loc, element, i);
+          Value i64 = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
+          Value f = b.create<arith::SIToFPOp>(loc, computeType(element), i64);
+          return fromCompute(b, loc, f, element);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::loom::cpu::populateLowerIndexingPatterns(
+    RewritePatternSet &patterns, const LoweringOptions &options) {
+  MLIRContext *ctx = patterns.getContext();
+  patterns.add<GatherLowering, ScatterAddLowering>(ctx, options);
+  patterns.add<ConstantLowering, IotaLowering>(ctx);
+}
