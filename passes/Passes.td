@@ -55,6 +55,99 @@ def LoomAutodiff : Pass<"loom-autodiff", "::mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+def LoomPlanMemory : Pass<"loom-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Plans the arena: liveness, offsets, in-place updates";
+  let description = [{
+    Computes the memory plan of every function with a body
+    (passes/memory/MemoryPlan.h: one buffer per tensor value, live from its
+    defining op to its last use, parameters and optimizer state in a
+    persistent region at the start of the arena in argument order, the other
+    buffers reusing bytes by best fit after it, `loom.reshape` results on
+    their operand's bytes, new parameter and state values written in place
+    where safe) and records it as attributes:
+
+    - `loom.arena_size`, `loom.persistent_size` (i64) on the function;
+    - `loom.copies` on the function: `array<i64: from, to, bytes, ...>`,
+      the copies to run after the last op, in order (a new parameter or
+      state value that could not be written in place, into the argument's
+      bytes);
+    - `loom.offset` (i64) on every argument, and on every result (where
+      its value lies after the last op, before the copies);
+    - `loom.offsets` (`array<i64>`, one per result) on every op with
+      results.
+
+    Precondition: a single block of ops on statically shaped ranked
+    tensors; persistent arguments carry `loom.param` or `loom.opt_state`,
+    and a result carrying the same attribute and name is that argument's
+    new value. Postcondition: the IR is unchanged but for these attributes
+    (set anew on a second run); the plan passed its invariant check (no two
+    buffers share a byte while both are live unless one is a view of the
+    other or an in-place update).
+
+    ```mlir
+    func.func @sgd(%w: tensor<16xf32> {loom.param = "w"},
+                   %g: tensor<16xf32> {loom.input = "g"}) -> (tensor<16xf32> {loom.param = "w"}) {
+      %0 = loom.sub %w, %g : tensor<16xf32>
+      return %0 : tensor<16xf32>
+    }
+    ==>
+    func.func @sgd(%w: tensor<16xf32> {loom.offset = 0 : i64, loom.param = "w"},
+                   %g: tensor<16xf32> {loom.input = "g", loom.offset = 64 : i64})
+        -> (tensor<16xf32> {loom.offset = 0 : i64, loom.param = "w"})
+        attributes {loom.arena_size = 128 : i64, loom.copies = array<i64>,
+                    loom.persistent_size = 64 : i64} {
+      %0 = loom.sub %w, %g {loom.offsets = array<i64: 0>} : tensor<16xf32>
+      return %0 : tensor<16xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "uint64_t", /*default=*/"64",
+           "Every offset and size is a multiple of this power of two">,
+  ];
+}
+
+def LoomPrintMemoryPlan
+    : Pass<"loom-print-memory-plan", "::mlir::ModuleOp"> {
+  let summary = "Prints the memory plan of every function (for tests)";
+  let description = [{
+    Prints, for every function with a body in module order, the plan of
+    `--loom-plan-memory` as a table on stdout: each buffer's SSA value and
+    name, kind, bytes, offset, live range and aliases (`view of #i`,
+    `in place of #i`); each new parameter or state value, in place or
+    copied and why; the persistent bytes, the sum of all buffers, the most
+    bytes live at once and the peak (the arena size). Where the function
+    carries `loom.arena_size` or `loom.offsets` from `--loom-plan-memory`,
+    checks that they agree with the plan. The IR is unchanged.
+
+    ```
+    memory plan of @sgd: 1 ops, alignment 64
+      id  value      kind        bytes  offset  live
+      #0  %arg0 "w"  persistent  64     0       [0, 0]
+      #1  %arg1 "g"  input       64     64      [0, 0]
+      #2  %0         transient   64     0       [0, 1]      in place of #0
+      update result #0: %0 -> %arg0 "w" in place
+      persistent: 64 bytes
+      all buffers: 192 bytes
+      max live: 128 bytes
+      peak: 128 bytes, 66.6% of all buffers
+    ```
+
+    (`--loom-plan-memory`'s example, which that pass turns into
+    `loom.arena_size = 128`.) A copy shows as `update result #i: ... copied
+    after the step: <why>` and `copy <bytes> bytes <from> -> <to>`, in the
+    order the copies run.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "uint64_t", /*default=*/"64",
+           "Every offset and size is a multiple of this power of two">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Optimizer
 //===----------------------------------------------------------------------===//
 

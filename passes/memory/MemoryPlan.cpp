@@ -1,0 +1,623 @@
+//===- MemoryPlan.cpp - Liveness and arena offsets of a step --------------===//
+//
+// Part of Loom. This file implements the memory plan of MemoryPlan.h: buffer
+// sizes, liveness in op order, views, the in-place updates of parameters and
+// optimizer state, the offsets of the transient buffers, and the invariant
+// check.
+//
+// Offsets: one sweep over the transient buffers in order of first use
+// (largest first among those born at the same op), freeing the buffers whose
+// last use has passed, and placing each in the smallest free hole that holds
+// it (lowest offset among equals). Holes live in two ordered sets, by offset
+// (to coalesce neighbours when a buffer is freed) and by (size, offset) (for
+// the best fit). When no hole fits the arena grows, from the start of the
+// hole at its end if there is one. O(n log n) over n buffers. An offline
+// greedy-by-size placement (TFLite's) can pack tighter but costs O(n^2) on a
+// GPT-2 step; `maxLiveBytes`, printed next to the peak, shows what is left to
+// gain.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/memory/MemoryPlan.h"
+
+#include "ir/LoomOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <queue>
+#include <set>
+#include <tuple>
+
+using namespace mlir;
+using namespace mlir::loom;
+
+namespace {
+
+/// Sizes past this are an error (the artifact's arena limit).
+constexpr uint64_t kMaxBytes = uint64_t(1) << 48;
+
+/// Bytes per element in memory (i1 takes a byte), or 0 for a type that is
+/// no integer or float.
+uint64_t elementBytes(Type t) {
+  if (!t.isIntOrFloat())
+    return 0;
+  return (t.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+/// The first NameLoc in `loc` (the DSL name of the value), or "".
+std::string locationName(Location loc) {
+  std::string name;
+  loc->walk([&](Location l) {
+    if (auto n = dyn_cast<NameLoc>(l)) {
+      name = n.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return name;
+}
+
+/// Best-fit offsets in a growing region with a coalescing free list.
+class BestFitArena {
+public:
+  uint64_t allocate(uint64_t size) {
+    auto fit = bySize.lower_bound({size, 0});
+    if (fit != bySize.end()) {
+      auto [holeSize, offset] = *fit;
+      bySize.erase(fit);
+      holes.erase(offset);
+      if (holeSize > size)
+        addHole(offset + size, holeSize - size);
+      return offset;
+    }
+    // Nothing fits: grow, starting inside a free hole at the end if any.
+    uint64_t offset = top;
+    if (!holes.empty()) {
+      auto last = std::prev(holes.end());
+      if (last->first + last->second == top) {
+        offset = last->first;
+        bySize.erase({last->second, last->first});
+        holes.erase(last);
+      }
+    }
+    top = offset + size;
+    return offset;
+  }
+
+  void release(uint64_t offset, uint64_t size) {
+    auto next = holes.lower_bound(offset);
+    if (next != holes.end() && offset + size == next->first) {
+      size += next->second;
+      bySize.erase({next->second, next->first});
+      next = holes.erase(next);
+    }
+    if (next != holes.begin()) {
+      auto prev = std::prev(next);
+      if (prev->first + prev->second == offset) {
+        offset = prev->first;
+        size += prev->second;
+        bySize.erase({prev->second, prev->first});
+        holes.erase(prev);
+      }
+    }
+    addHole(offset, size);
+  }
+
+  /// The high-water mark: bytes the region needs.
+  uint64_t size() const { return top; }
+
+private:
+  void addHole(uint64_t offset, uint64_t size) {
+    holes.emplace(offset, size);
+    bySize.emplace(size, offset);
+  }
+
+  std::map<uint64_t, uint64_t> holes;             // offset -> size
+  std::set<std::pair<uint64_t, uint64_t>> bySize; // (size, offset)
+  uint64_t top = 0;
+};
+
+/// Builds the plan of one function; see planArena.
+class Planner {
+public:
+  Planner(func::FuncOp func, uint64_t alignment) : func(func) {
+    plan.alignment = alignment;
+  }
+
+  FailureOr<ArenaPlan> run() {
+    if (!plan.alignment || !llvm::isPowerOf2_64(plan.alignment) ||
+        plan.alignment > (uint64_t(1) << 20))
+      return func.emitError("memory planning: alignment ")
+             << plan.alignment << " is not a power of two up to 2^20";
+    if (!func.getBody().hasOneBlock())
+      return func.emitError("memory planning needs a function with one "
+                            "block");
+    Block &block = func.getBody().front();
+    if (failed(collectBuffers(block)) || failed(decideUpdates(block)) ||
+        failed(orderCopies()))
+      return failure();
+    setLiveRanges();
+    assignOffsets();
+    plan.maxLiveBytes = computeMaxLiveBytes();
+    return std::move(plan);
+  }
+
+private:
+  /// The buffer whose bytes `id` is: itself, or the source of its views.
+  uint32_t root(uint32_t id) const {
+    int64_t a = plan.buffers[id].aliasOf;
+    return a < 0 ? id : uint32_t(a);
+  }
+
+  /// The buffer that owns `id`'s bytes: its root, or the persistent argument
+  /// the root is written into in place.
+  uint32_t storage(uint32_t id) const {
+    uint32_t r = root(id);
+    int64_t p = plan.buffers[r].inPlaceOf;
+    return p < 0 ? r : uint32_t(p);
+  }
+
+  LogicalResult addBuffer(Value v, BufferKind kind, std::string name,
+                          Operation *op) {
+    auto fail = [&]() -> InFlightDiagnostic {
+      return op ? op->emitOpError() : func.emitError();
+    };
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    uint64_t bytes = type ? elementBytes(type.getElementType()) : 0;
+    if (!type || !type.hasStaticShape() || !bytes)
+      return fail() << "memory planning needs statically shaped tensors of "
+                       "integers or floats, not "
+                    << v.getType();
+    for (int64_t d : type.getShape()) {
+      if (d && bytes > kMaxBytes / uint64_t(d))
+        return fail() << "memory planning: " << type
+                      << " takes more than 2^48 bytes";
+      bytes *= uint64_t(d);
+    }
+    PlannedBuffer b;
+    b.value = v;
+    b.name = std::move(name);
+    b.kind = kind;
+    b.size = llvm::alignTo(bytes, plan.alignment);
+    ids.try_emplace(v, uint32_t(plan.buffers.size()));
+    plan.buffers.push_back(std::move(b));
+    return success();
+  }
+
+  /// A buffer per argument and op result; the positions of the ops; the
+  /// last use of every buffer and the last kernel read of every root.
+  LogicalResult collectBuffers(Block &block) {
+    for (BlockArgument arg : block.getArguments()) {
+      unsigned i = arg.getArgNumber();
+      BufferKind kind = BufferKind::Input;
+      std::string name;
+      for (StringRef key : {"loom.param", "loom.opt_state", "loom.input"})
+        if (auto s = func.getArgAttrOfType<StringAttr>(i, key)) {
+          name = s.str();
+          if (key != "loom.input") {
+            kind = BufferKind::Persistent;
+            stateArgs[(key + ":" + s.getValue()).str()] = i;
+          }
+          break;
+        }
+      if (failed(addBuffer(arg, kind, std::move(name), nullptr)))
+        return failure();
+    }
+    uint32_t n = 0;
+    Operation *ret =
+        block.mightHaveTerminator() ? block.getTerminator() : nullptr;
+    for (Operation &op : block) {
+      if (&op == ret)
+        break;
+      opAt.push_back(&op);
+      ++n;
+    }
+    plan.numOps = n;
+    lastUse.assign(plan.buffers.size(), 0);
+    lastRead.assign(plan.buffers.size(), 0);
+    defAt.assign(plan.buffers.size(), 0);
+    auto use = [&](Value v, uint32_t pos, bool read) {
+      auto it = ids.find(v);
+      if (it == ids.end())
+        return; // defined inside the op's own regions
+      uint32_t id = it->second;
+      lastUse[id] = std::max(lastUse[id], pos);
+      if (read)
+        lastRead[root(id)] = std::max(lastRead[root(id)], pos);
+    };
+    for (uint32_t pos = 0; pos < n; ++pos) {
+      Operation *op = opAt[pos];
+      Value source = getViewSource(op);
+      for (Value v : op->getOperands())
+        use(v, pos, /*read=*/!source);
+      // An op with a body (an outlined kernel, say) reads what it uses.
+      if (op->getNumRegions())
+        op->walk([&](Operation *nested) {
+          if (nested != op)
+            for (Value v : nested->getOperands())
+              use(v, pos, /*read=*/true);
+        });
+      for (OpResult r : op->getResults()) {
+        BufferKind kind = source ? BufferKind::View
+                          : op->hasTrait<OpTrait::ConstantLike>()
+                              ? BufferKind::Constant
+                              : BufferKind::Transient;
+        if (failed(addBuffer(r, kind, locationName(op->getLoc()), op)))
+          return failure();
+        uint32_t id = plan.buffers.size() - 1;
+        lastUse.push_back(pos);
+        lastRead.push_back(pos); // the op writes it
+        defAt.push_back(pos);
+        if (source) {
+          uint32_t src = root(ids.lookup(source));
+          if (plan.buffers[src].size != plan.buffers[id].size)
+            return op->emitOpError("memory planning: a view must have the "
+                                   "byte size of its source");
+          plan.buffers[id].aliasOf = src;
+        }
+      }
+    }
+    if (ret)
+      for (Value v : ret->getOperands())
+        use(v, n, /*read=*/true);
+    return success();
+  }
+
+  /// Where a persistent argument's new value goes: in place or copied.
+  LogicalResult decideUpdates(Block &block) {
+    if (!block.mightHaveTerminator())
+      return success();
+    Operation *ret = block.getTerminator();
+    DenseMap<uint32_t, unsigned> updatedBy; // argument -> result
+    DenseMap<uint32_t, uint32_t> placed;    // root -> argument
+    for (OpOperand &operand : ret->getOpOperands()) {
+      unsigned result = operand.getOperandNumber();
+      std::optional<uint32_t> arg;
+      for (StringRef key : {"loom.param", "loom.opt_state"})
+        if (auto s = func.getResultAttrOfType<StringAttr>(result, key)) {
+          auto it = stateArgs.find((key + ":" + s.getValue()).str());
+          if (it != stateArgs.end())
+            arg = it->second;
+        }
+      uint32_t from = ids.lookup(operand.get());
+      uint32_t r = root(from);
+      if (!arg || r == *arg)
+        continue; // nothing to update, or unchanged (frozen)
+      auto [prior, first] = updatedBy.try_emplace(*arg, result);
+      if (!first)
+        return func.emitError("memory planning: results #")
+               << prior->second << " and #" << result
+               << " are both the new value of argument #" << *arg;
+      StateUpdate u;
+      u.result = result;
+      u.from = from;
+      u.to = *arg;
+      u.reason = whyNotInPlace(r, *arg, placed);
+      u.inPlace = u.reason.empty();
+      if (u.inPlace) {
+        plan.buffers[r].inPlaceOf = *arg;
+        placed[r] = *arg;
+      }
+      plan.updates.push_back(std::move(u));
+    }
+    return success();
+  }
+
+  /// "" if root `r` may be placed in persistent argument `arg`'s bytes.
+  std::string whyNotInPlace(uint32_t r, uint32_t arg,
+                            const DenseMap<uint32_t, uint32_t> &placed) {
+    const PlannedBuffer &b = plan.buffers[r];
+    std::string argName = "argument #" + std::to_string(arg);
+    if (b.kind == BufferKind::Persistent || b.kind == BufferKind::Input)
+      return "the new value is argument #" +
+             std::to_string(cast<BlockArgument>(b.value).getArgNumber());
+    if (b.size != plan.buffers[arg].size)
+      return "the new value has " + std::to_string(b.size) + " bytes, " +
+             argName + " " + std::to_string(plan.buffers[arg].size);
+    if (auto it = placed.find(r); it != placed.end())
+      return "its bytes already hold the new value of argument #" +
+             std::to_string(it->second);
+    uint32_t def = defAt[r];
+    Operation *op = opAt[def];
+    std::string opName = "op " + std::to_string(def) + " (" +
+                         op->getName().getStringRef().str() + ")";
+    if (lastRead[arg] > def) {
+      if (lastRead[arg] == plan.numOps)
+        return argName + " is returned, and " + opName +
+               " defines its new value";
+      return argName + " is read by op " + std::to_string(lastRead[arg]) +
+             " (" + opAt[lastRead[arg]]->getName().getStringRef().str() +
+             "), after " + opName + " defines its new value";
+    }
+    if (lastRead[arg] == def)
+      for (OpOperand &o : op->getOpOperands())
+        if (root(ids.lookup(o.get())) == arg &&
+            !canOverwriteOperand(op, o.getOperandNumber()))
+          return opName + " reads " + argName +
+                 " and cannot write its result over it";
+    return "";
+  }
+
+  /// Orders the copies so that one reading a persistent argument's bytes
+  /// runs before the one overwriting them; a cycle is an error.
+  LogicalResult orderCopies() {
+    DenseMap<uint32_t, SmallVector<unsigned>> readersOf; // argument -> copies
+    SmallVector<unsigned> copies;
+    for (unsigned i = 0; i < plan.updates.size(); ++i) {
+      if (plan.updates[i].inPlace)
+        continue;
+      copies.push_back(i);
+      uint32_t s = storage(plan.updates[i].from);
+      if (plan.buffers[s].kind == BufferKind::Persistent)
+        readersOf[s].push_back(i);
+    }
+    SmallVector<uint8_t> state(plan.updates.size(), 0); // 1 open, 2 done
+    // Few copies (at most one per argument): recursion depth is fine.
+    std::function<LogicalResult(unsigned)> visit =
+        [&](unsigned i) -> LogicalResult {
+      if (state[i] == 2)
+        return success();
+      if (state[i] == 1)
+        return func.emitError("memory planning: the new values of the "
+                              "parameters and optimizer state read each "
+                              "other's bytes in a cycle (argument #")
+               << plan.updates[i].to << "); copying needs a temporary";
+      state[i] = 1;
+      for (unsigned reader : readersOf.lookup(plan.updates[i].to))
+        if (failed(visit(reader)))
+          return failure();
+      state[i] = 2;
+      plan.copies.push_back(i);
+      return success();
+    };
+    for (unsigned i : copies)
+      if (failed(visit(i)))
+        return failure();
+    return success();
+  }
+
+  /// Live ranges: roots cover their views; persistent storage covers the
+  /// step, its old value until its last use when the new one is in place.
+  void setLiveRanges() {
+    std::vector<PlannedBuffer> &bs = plan.buffers;
+    for (uint32_t i = 0; i < bs.size(); ++i) {
+      bool argument = isa<BlockArgument>(bs[i].value);
+      bs[i].firstUse = argument ? 0 : defAt[i];
+      bs[i].lastUse = lastUse[i];
+    }
+    // A view comes after its root and before its own views.
+    for (PlannedBuffer &b : bs)
+      if (b.aliasOf >= 0)
+        bs[b.aliasOf].lastUse = std::max(bs[b.aliasOf].lastUse, b.lastUse);
+    DenseSet<uint32_t> inPlace;
+    for (const StateUpdate &u : plan.updates)
+      if (u.inPlace)
+        inPlace.insert(u.to);
+    for (uint32_t i = 0; i < bs.size(); ++i)
+      if (bs[i].kind == BufferKind::Persistent && !inPlace.contains(i))
+        bs[i].lastUse = plan.numOps;
+  }
+
+  void assignOffsets() {
+    std::vector<PlannedBuffer> &bs = plan.buffers;
+    uint64_t cursor = 0;
+    for (PlannedBuffer &b : bs)
+      if (b.kind == BufferKind::Persistent) {
+        b.offset = cursor;
+        cursor += b.size;
+      }
+    plan.persistentSize = cursor;
+
+    std::vector<uint32_t> order;
+    for (uint32_t i = 0; i < bs.size(); ++i) {
+      const PlannedBuffer &b = bs[i];
+      if (b.kind == BufferKind::Persistent || b.kind == BufferKind::View ||
+          b.inPlaceOf >= 0)
+        continue;
+      bs[i].offset = cursor; // zero-size buffers stay here
+      if (b.size)
+        order.push_back(i);
+    }
+    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+      return std::make_tuple(bs[x].firstUse, ~bs[x].size, x) <
+             std::make_tuple(bs[y].firstUse, ~bs[y].size, y);
+    });
+    BestFitArena arena;
+    using Expiry = std::pair<uint32_t, uint32_t>; // (last use, buffer)
+    std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> live;
+    for (uint32_t i : order) {
+      PlannedBuffer &b = bs[i];
+      while (!live.empty() && live.top().first < b.firstUse) {
+        const PlannedBuffer &dead = bs[live.top().second];
+        arena.release(dead.offset - cursor, dead.size);
+        live.pop();
+      }
+      b.offset = cursor + arena.allocate(b.size);
+      live.push({b.lastUse, i});
+    }
+    plan.arenaSize = cursor + arena.size();
+
+    for (PlannedBuffer &b : bs)
+      if (b.inPlaceOf >= 0)
+        b.offset = bs[b.inPlaceOf].offset;
+    for (PlannedBuffer &b : bs)
+      if (b.aliasOf >= 0)
+        b.offset = bs[b.aliasOf].offset;
+  }
+
+  /// The most bytes live at one position, each storage counted once.
+  uint64_t computeMaxLiveBytes() const {
+    std::vector<std::pair<uint64_t, int64_t>> events; // (position, +-bytes)
+    for (const PlannedBuffer &b : plan.buffers) {
+      if (b.kind == BufferKind::View || b.inPlaceOf >= 0 || !b.size)
+        continue;
+      // Persistent bytes are taken throughout, by the old value or the new.
+      uint64_t last =
+          b.kind == BufferKind::Persistent ? plan.numOps : b.lastUse;
+      events.push_back({b.firstUse, int64_t(b.size)});
+      events.push_back({last + 1, -int64_t(b.size)});
+    }
+    std::sort(events.begin(), events.end());
+    int64_t live = 0, most = 0;
+    for (size_t i = 0; i < events.size(); ++i) {
+      live += events[i].second;
+      if (i + 1 == events.size() || events[i + 1].first != events[i].first)
+        most = std::max(most, live);
+    }
+    return uint64_t(most);
+  }
+
+  func::FuncOp func;
+  ArenaPlan plan;
+  DenseMap<Value, uint32_t> ids;
+  llvm::StringMap<uint32_t> stateArgs; // "loom.param:w" -> argument
+  std::vector<Operation *> opAt;
+  /// Per buffer: the op defining it (0 for arguments), its last use, and
+  /// for a root the last kernel (or the return) reading it or a view of it.
+  std::vector<uint32_t> defAt, lastUse, lastRead;
+};
+
+} // namespace
+
+const char *mlir::loom::stringifyBufferKind(BufferKind kind) {
+  switch (kind) {
+  case BufferKind::Persistent:
+    return "persistent";
+  case BufferKind::Input:
+    return "input";
+  case BufferKind::Constant:
+    return "constant";
+  case BufferKind::Transient:
+    return "transient";
+  case BufferKind::View:
+    return "view";
+  }
+  return "?";
+}
+
+uint64_t ArenaPlan::totalBufferBytes() const {
+  uint64_t total = 0;
+  for (const PlannedBuffer &b : buffers)
+    if (b.kind != BufferKind::View)
+      total += b.size;
+  return total;
+}
+
+FailureOr<ArenaPlan> mlir::loom::planArena(func::FuncOp func,
+                                           uint64_t alignment) {
+  return Planner(func, alignment).run();
+}
+
+//===----------------------------------------------------------------------===//
+// The invariant check
+//===----------------------------------------------------------------------===//
+
+std::string mlir::loom::checkArenaPlan(const ArenaPlan &plan) {
+  const std::vector<PlannedBuffer> &bs = plan.buffers;
+  auto num = [](uint64_t v) { return std::to_string(v); };
+  auto name = [&](uint32_t i) { return "buffer #" + num(i); };
+  uint64_t al = plan.alignment;
+  if (!al || !llvm::isPowerOf2_64(al))
+    return "alignment " + num(al) + " is not a power of two";
+  if (plan.persistentSize > plan.arenaSize)
+    return "the persistent region is larger than the arena";
+  // The buffer owning each buffer's bytes, and its live range.
+  std::vector<uint32_t> owner(bs.size());
+  std::vector<std::pair<uint32_t, uint32_t>> range(bs.size(), {~0u, 0u});
+  for (uint32_t i = 0; i < bs.size(); ++i) {
+    const PlannedBuffer &b = bs[i];
+    if (b.offset % al || b.size % al)
+      return name(i) + " is not aligned to " + num(al);
+    if (b.offset > plan.arenaSize || b.size > plan.arenaSize - b.offset)
+      return name(i) + " ends past the arena";
+    if (b.firstUse > b.lastUse || b.lastUse > plan.numOps)
+      return name(i) + " has live range [" + num(b.firstUse) + ", " +
+             num(b.lastUse) + "]";
+    int64_t r = b.aliasOf < 0 ? i : b.aliasOf;
+    if (r >= int64_t(bs.size()) || bs[r].aliasOf >= 0)
+      return name(i) + " is a view of no root buffer";
+    int64_t s = bs[r].inPlaceOf < 0 ? r : bs[r].inPlaceOf;
+    if (s != r &&
+        (s >= int64_t(bs.size()) || bs[s].kind != BufferKind::Persistent ||
+         bs[s].inPlaceOf >= 0))
+      return name(i) + " is in place of no persistent buffer";
+    owner[i] = uint32_t(s);
+    if (!b.size)
+      continue;
+    if (s != int64_t(i) && (b.offset != bs[s].offset || b.size != bs[s].size))
+      return name(i) + " is not exactly the bytes of buffer #" + num(s) +
+             " it aliases";
+    bool persistent = bs[s].kind == BufferKind::Persistent;
+    if (persistent ? b.offset + b.size > plan.persistentSize
+                   : b.offset < plan.persistentSize)
+      return name(i) + " is outside its region";
+    range[s].first = std::min(range[s].first, b.firstUse);
+    range[s].second = std::max(range[s].second, b.lastUse);
+  }
+  // A sweep over first uses with the live owners in an offset-ordered map
+  // (disjoint while the plan holds).
+  std::vector<uint32_t> order;
+  for (uint32_t i = 0; i < bs.size(); ++i)
+    if (owner[i] == i && bs[i].size)
+      order.push_back(i);
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    return std::make_tuple(range[x].first, bs[x].offset, x) <
+           std::make_tuple(range[y].first, bs[y].offset, y);
+  });
+  std::map<uint64_t, uint32_t> live; // offset -> owner
+  using Expiry = std::pair<uint32_t, uint32_t>;
+  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> heap;
+  for (uint32_t i : order) {
+    const PlannedBuffer &b = bs[i];
+    while (!heap.empty() && heap.top().first < range[i].first) {
+      live.erase(bs[heap.top().second].offset);
+      heap.pop();
+    }
+    auto it = live.lower_bound(b.offset);
+    const uint32_t *other = nullptr;
+    if (it != live.end() && it->first < b.offset + b.size)
+      other = &it->second;
+    else if (it != live.begin() &&
+             std::prev(it)->first + bs[std::prev(it)->second].size > b.offset)
+      other = &std::prev(it)->second;
+    if (other)
+      return "buffers #" + num(*other) + " and #" + num(i) +
+             " share bytes while both are live at op " + num(range[i].first);
+    live.emplace(b.offset, i);
+    heap.push({range[i].second, i});
+  }
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Hooks
+//===----------------------------------------------------------------------===//
+
+Value mlir::loom::getViewSource(Operation *op) {
+  // loom.reshape: same elements, same row-major order, same bytes.
+  if (auto reshape = dyn_cast<ReshapeOp>(op))
+    return reshape.getInput();
+  return nullptr;
+}
+
+bool mlir::loom::canOverwriteOperand(Operation *op, unsigned operandIndex) {
+  if (op->getNumResults() != 1 || operandIndex >= op->getNumOperands())
+    return false;
+  if (!op->hasTrait<OpTrait::Elementwise>() &&
+      !isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, CompareOp,
+           SelectOp>(op))
+    return false;
+  auto in = dyn_cast<RankedTensorType>(op->getOperand(operandIndex).getType());
+  auto out = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  return in && out && in.getShape() == out.getShape() &&
+         elementBytes(in.getElementType()) ==
+             elementBytes(out.getElementType());
+}
