@@ -226,12 +226,8 @@ struct Conv2dLowering : public OpConversionPattern<Conv2dOp> {
     Location loc = op.getLoc();
     auto type = cast<RankedTensorType>(op.getType());
     ArrayRef<int64_t> pad = op.getPadding();
-    Value zero = scalarConstant(
-        rewriter, loc,
-        cast<RankedTensorType>(adaptor.getInput().getType()).getElementType(),
-        0);
     Value x = padTensor(rewriter, loc, adaptor.getInput(),
-                        {0, 0, pad[0], pad[2]}, {0, 0, pad[1], pad[3]}, zero);
+                        {0, 0, pad[0], pad[2]}, {0, 0, pad[1], pad[3]}, 0);
     Value w = adaptor.getFilter();
     auto strides = rewriter.getI64TensorAttr(op.getStrides());
     auto dilations = rewriter.getI64TensorAttr(op.getDilations());
@@ -345,12 +341,8 @@ struct Conv2dBackwardFilterLowering
     auto type = cast<RankedTensorType>(op.getType());
     ArrayRef<int64_t> s = op.getStrides(), p = op.getPadding(),
                       d = op.getDilations();
-    Value zero = scalarConstant(
-        rewriter, loc,
-        cast<RankedTensorType>(adaptor.getInput().getType()).getElementType(),
-        0);
     Value x = padTensor(rewriter, loc, adaptor.getInput(), {0, 0, p[0], p[2]},
-                        {0, 0, p[1], p[3]}, zero);
+                        {0, 0, p[1], p[3]}, 0);
     int64_t groups = op.getGroups();
     Value xg = splitGroups(rewriter, loc, x, 1, groups);
     Value dyg = splitGroups(rewriter, loc, adaptor.getGradOut(), 1, groups);

@@ -19,6 +19,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::loom;
 using namespace mlir::loom::cpu;
@@ -95,8 +97,7 @@ struct Pool2dLowering : public OpConversionPattern<Pool2dOp> {
     Type ct = computeType(element);
     PoolParams p = poolParams(op);
     bool isMax = op.getKind() == PoolKind::max;
-    Value padValue = isMax ? lowestValue(rewriter, loc, element)
-                           : scalarConstant(rewriter, loc, element, 0);
+    double padValue = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
     x = padTensor(rewriter, loc, x, {0, 0, p.pt, p.pl}, {0, 0, p.pb, p.pr},
                   padValue);
     Value init = filledTensor(rewriter, loc, withElementType(type, ct),
@@ -117,16 +118,19 @@ struct Pool2dLowering : public OpConversionPattern<Pool2dOp> {
                    .create<linalg::PoolingNchwSumOp>(
                        loc, results, ins, ValueRange{init}, strides, dilations)
                    ->getResult(0);
-    int64_t h = xType.getDimSize(2), w = xType.getDimSize(3);
-    result = buildElementwise(
-        rewriter, loc, type, result,
-        [&](OpBuilder &b, Location nl, ValueRange args) -> Value {
-          Value v = args[0];
-          if (!isMax)
-            v = b.create<arith::DivFOp>(nl, v,
-                                        averageDivisor(b, nl, p, h, w, ct));
-          return fromCompute(b, nl, v, element);
-        });
+    // avg: divide by the divisor; both: round bf16/f16 once.
+    if (!isMax || ct != element) {
+      int64_t h = xType.getDimSize(2), w = xType.getDimSize(3);
+      result = buildElementwise(
+          rewriter, loc, type, result,
+          [&](OpBuilder &b, Location nl, ValueRange args) -> Value {
+            Value v = args[0];
+            if (!isMax)
+              v = b.create<arith::DivFOp>(nl, v,
+                                          averageDivisor(b, nl, p, h, w, ct));
+            return fromCompute(b, nl, v, element);
+          });
+    }
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -227,8 +231,7 @@ private:
     MLIRContext *ctx = b.getContext();
     auto xType = cast<RankedTensorType>(x.getType());
     int64_t h = xType.getDimSize(2), w = xType.getDimSize(3);
-    Value xp = padTensor(b, loc, x, {0, 0, p.pt, p.pl}, {0, 0, p.pb, p.pr},
-                         scalarConstant(b, loc, xType.getElementType(), 0));
+    Value xp = padTensor(b, loc, x, {0, 0, p.pt, p.pl}, {0, 0, p.pb, p.pr}, 0);
     auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     // Loops (n, c, oy, ox, ky, kx).
     AffineExpr n = dim(0), c = dim(1), oy = dim(2), ox = dim(3), ky = dim(4),

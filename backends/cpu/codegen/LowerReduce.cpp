@@ -87,11 +87,10 @@ struct ReduceLowering : public OpConversionPattern<ReduceOp> {
     Type element = type.getElementType();
     Type ct = computeType(element);
     ReduceKind kind = op.getKind();
-    Value init = scalarConstant(rewriter, loc, ct, 0);
-    if (kind == ReduceKind::max)
-      init = lowestValue(rewriter, loc, ct);
-    else if (kind == ReduceKind::min)
-      init = highestValue(rewriter, loc, ct);
+    Value init = kind == ReduceKind::max ? lowestValue(rewriter, loc, ct)
+                 : kind == ReduceKind::min
+                     ? highestValue(rewriter, loc, ct)
+                     : scalarConstant(rewriter, loc, ct, 0);
     Value r = buildReduction(
         rewriter, loc, type.getShape(), dims, input,
         identityMap(type.getRank(), rewriter.getContext()), init,
@@ -108,20 +107,22 @@ struct ReduceLowering : public OpConversionPattern<ReduceOp> {
           }
           return addOf(b, nl, x, args[1]);
         });
-    if (kind == ReduceKind::mean) {
+    // mean divides by the count; bf16/f16 round once, in the same generic.
+    if (kind == ReduceKind::mean || ct != element) {
       int64_t count = 1;
       for (int64_t d : dims)
         count *= type.getDimSize(d);
       auto rType = cast<RankedTensorType>(r.getType());
       r = buildElementwise(
-          rewriter, loc, rType, r,
+          rewriter, loc, withElementType(rType, element), r,
           [&](OpBuilder &b, Location nl, ValueRange args) -> Value {
-            return b.create<arith::DivFOp>(
-                nl, args[0],
-                scalarConstant(b, nl, ct, static_cast<double>(count)));
+            Value v = args[0];
+            if (kind == ReduceKind::mean)
+              v = b.create<arith::DivFOp>(
+                  nl, v, scalarConstant(b, nl, ct, static_cast<double>(count)));
+            return fromCompute(b, nl, v, element);
           });
     }
-    r = convertFloatTensor(rewriter, loc, r, element);
     rewriter.replaceOp(op, reshapeTensor(rewriter, loc, r, resultType));
     return success();
   }

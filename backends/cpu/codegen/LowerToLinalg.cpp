@@ -46,15 +46,16 @@ struct LoomLowerToLinalgPass
     MLIRContext *ctx = &getContext();
 
     if (!keepCollectives) {
-      WalkResult walk = root->walk([](Operation *op) {
+      bool found = false;
+      root->walk([&](Operation *op) {
         if (!isCollective(op))
-          return WalkResult::advance();
+          return;
         op->emitOpError("is a collective, which the runtime runs: it has no "
                         "linalg lowering (keep-collectives leaves it in "
                         "place)");
-        return WalkResult::interrupt();
+        found = true;
       });
-      if (walk.wasInterrupted())
+      if (found)
         return signalPassFailure();
     }
 

@@ -159,7 +159,7 @@ Value mlir::loom::cpu::insertStrided(OpBuilder &b, Location loc, Value source,
 
 Value mlir::loom::cpu::padTensor(OpBuilder &b, Location loc, Value value,
                                  ArrayRef<int64_t> low, ArrayRef<int64_t> high,
-                                 Value padValue) {
+                                 double padValue) {
   auto type = cast<RankedTensorType>(value.getType());
   if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(high, [](int64_t p) { return p == 0; }))
@@ -167,8 +167,9 @@ Value mlir::loom::cpu::padTensor(OpBuilder &b, Location loc, Value value,
   SmallVector<int64_t> shape(type.getShape());
   for (size_t d = 0; d < shape.size(); ++d)
     shape[d] += low[d] + high[d];
-  Value padded = filledTensor(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), padValue);
+  Type element = type.getElementType();
+  Value padded = filledTensor(b, loc, RankedTensorType::get(shape, element),
+                              scalarConstant(b, loc, element, padValue));
   SmallVector<int64_t> ones(shape.size(), 1);
   return insertStrided(b, loc, value, padded, low, ones);
 }
@@ -372,11 +373,13 @@ Value mlir::loom::cpu::spreadForAdjoint(OpBuilder &b, Location loc, Value grad,
 
 Value mlir::loom::cpu::flatIterationIndex(OpBuilder &b, Location loc,
                                           ArrayRef<int64_t> shape) {
-  Value flat = indexConstant(b, loc, 0);
-  for (auto [d, size] : llvm::enumerate(shape)) {
-    Value i = b.create<linalg::IndexOp>(loc, d);
-    flat = b.create<arith::MulIOp>(loc, flat, indexConstant(b, loc, size));
-    flat = b.create<arith::AddIOp>(loc, flat, i);
+  if (shape.empty())
+    return scalarConstant(b, loc, b.getI64Type(), 0);
+  Value flat = b.create<linalg::IndexOp>(loc, 0);
+  for (size_t d = 1; d < shape.size(); ++d) {
+    flat = b.create<arith::MulIOp>(loc, flat, indexConstant(b, loc, shape[d]));
+    flat =
+        b.create<arith::AddIOp>(loc, flat, b.create<linalg::IndexOp>(loc, d));
   }
   return b.create<arith::IndexCastUIOp>(loc, b.getI64Type(), flat);
 }

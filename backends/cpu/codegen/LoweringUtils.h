@@ -68,10 +68,11 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value value,
 /// (tensor.insert_slice; the sizes are the source's).
 Value insertStrided(OpBuilder &b, Location loc, Value source, Value dest,
                     ArrayRef<int64_t> offsets, ArrayRef<int64_t> strides);
-/// `value` with `low[d]` elements of `padValue` before and `high[d]` after
-/// dimension d (linalg.fill of the padded tensor and an insert_slice).
+/// `value` with `low[d]` elements of `padValue` (in value's element type)
+/// before and `high[d]` after dimension d (linalg.fill of the padded tensor
+/// and an insert_slice); `value` itself when there is no padding.
 Value padTensor(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> low,
-                ArrayRef<int64_t> high, Value padValue);
+                ArrayRef<int64_t> high, double padValue);
 /// Converts every element of `value` to `elementType` with extf/truncf
 /// (a no-op when the types agree).
 Value convertFloatTensor(OpBuilder &b, Location loc, Value value,

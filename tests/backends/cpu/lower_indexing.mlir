@@ -1,0 +1,90 @@
+// RUN: loom-opt %s --split-input-file --loom-lower-to-linalg | FileCheck %s
+// RUN: loom-opt %s --split-input-file --loom-lower-to-linalg=check-indices=false | FileCheck %s --check-prefix=NOCHECK
+
+// Tests that gather is a linalg.generic over the result reading the index
+// through its indexing map and the table with tensor.extract at the
+// clamped index, after a run-time range check (cf.assert).
+// CHECK-DAG: #[[IDX:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @gather
+// CHECK-SAME: (%[[T:.*]]: tensor<10x4xf32>, %[[I:.*]]: tensor<2x3xi32>)
+// CHECK: %[[OK:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "reduction"]} ins(%[[I]] : tensor<2x3xi32>) outs(%{{.*}} : tensor<i1>)
+// CHECK: arith.cmpi sge
+// CHECK: arith.cmpi slt, %{{.*}}, %c10_i32
+// CHECK: %[[FLAG:.*]] = tensor.extract %[[OK]][] : tensor<i1>
+// CHECK: cf.assert %[[FLAG]], "loom.gather index out of range [0, 10) along axis 0"
+// CHECK: linalg.generic {indexing_maps = [#[[IDX]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[I]] : tensor<2x3xi32>)
+// CHECK: ^bb0(%[[IN:.*]]: i32, %{{.*}}: f32):
+// CHECK: %[[N:.*]] = arith.index_cast %[[IN]] : i32 to index
+// CHECK: %[[LO:.*]] = arith.maxsi %[[N]], %c0
+// CHECK: %[[AT:.*]] = arith.minsi %[[LO]], %c9
+// CHECK: %[[Q:.*]] = linalg.index 2 : index
+// CHECK: %[[V:.*]] = tensor.extract %[[T]][%[[AT]], %[[Q]]] : tensor<10x4xf32>
+// CHECK: linalg.yield %[[V]] : f32
+// NOCHECK-LABEL: func.func @gather
+// NOCHECK-NOT: cf.assert
+// NOCHECK: linalg.generic
+func.func @gather(%t: tensor<10x4xf32>, %i: tensor<2x3xi32>) -> tensor<2x3x4xf32> {
+  %0 = loom.gather %t[%i] axis 0 : (tensor<10x4xf32>, tensor<2x3xi32>) -> tensor<2x3x4xf32>
+  return %0 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Tests that scatter_add is a loop nest over the updates carrying the
+// destination tensor (repeated indices accumulate), in destination-passing
+// style: extract, add, tensor.insert.
+// CHECK-LABEL: func.func @scatter_add
+// CHECK-SAME: (%[[D:.*]]: tensor<10x4xf32>, %[[I:.*]]: tensor<3xi64>, %[[U:.*]]: tensor<3x4xf32>)
+// CHECK: cf.assert %{{.*}}, "loom.scatter_add index out of range [0, 10) along axis 0"
+// CHECK: %[[R:.*]] = scf.for %[[P:.*]] = %{{.*}} iter_args(%[[A:.*]] = %[[D]]) -> (tensor<10x4xf32>)
+// CHECK: scf.for %[[Q:.*]] = %{{.*}} iter_args(%[[B:.*]] = %[[A]]) -> (tensor<10x4xf32>)
+// CHECK: %[[N:.*]] = tensor.extract %[[I]][%[[P]]] : tensor<3xi64>
+// CHECK: %[[AT:.*]] = arith.minsi
+// CHECK: %[[OLD:.*]] = tensor.extract %[[B]][%[[AT]], %[[Q]]] : tensor<10x4xf32>
+// CHECK: %[[NEW:.*]] = tensor.extract %[[U]][%[[P]], %[[Q]]] : tensor<3x4xf32>
+// CHECK: %[[SUM:.*]] = arith.addf %[[OLD]], %[[NEW]] : f32
+// CHECK: %[[INS:.*]] = tensor.insert %[[SUM]] into %[[B]][%[[AT]], %[[Q]]] : tensor<10x4xf32>
+// CHECK: scf.yield %[[INS]]
+// CHECK: return %[[R]]
+func.func @scatter_add(%d: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
+  %0 = loom.scatter_add %d[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  return %0 : tensor<10x4xf32>
+}
+
+// -----
+
+// Tests that a bf16 scatter_add accumulates in f32 and rounds once.
+// CHECK-LABEL: func.func @scatter_add_bf16
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: scf.for {{.*}} -> (tensor<10xf32>)
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+func.func @scatter_add_bf16(%d: tensor<10xbf16>, %i: tensor<3xi32>, %u: tensor<3xbf16>) -> tensor<10xbf16> {
+  %0 = loom.scatter_add %d[%i], %u axis 0 : (tensor<10xbf16>, tensor<3xi32>, tensor<3xbf16>) -> tensor<10xbf16>
+  return %0 : tensor<10xbf16>
+}
+
+// -----
+
+// Tests that iota is a linalg.generic with no input built on linalg.index,
+// converted through f32 for bf16.
+// CHECK-LABEL: func.func @iota
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4x3xbf16>)
+// CHECK: %[[I:.*]] = linalg.index 1 : index
+// CHECK: %[[L:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK: %[[F:.*]] = arith.sitofp %[[L]] : i64 to f32
+// CHECK: arith.truncf %[[F]] : f32 to bf16
+func.func @iota() -> tensor<4x3xbf16> {
+  %0 = loom.iota dim 1 : tensor<4x3xbf16>
+  return %0 : tensor<4x3xbf16>
+}
+
+// -----
+
+// Tests that a constant is an arith.constant of the same elements.
+// CHECK-LABEL: func.func @constant
+// CHECK: arith.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+func.func @constant() -> tensor<2xf32> {
+  %0 = loom.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
