@@ -26,6 +26,10 @@ namespace loom::tool {
 llvm::cl::SubCommand &compileCommand();
 int runCompile();
 
+/// `loom inspect` (Inspect.cpp).
+llvm::cl::SubCommand &inspectCommand();
+int runInspect();
+
 /// `loom run` (Run.cpp).
 llvm::cl::SubCommand &runCommand();
 int runRun();

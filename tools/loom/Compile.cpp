@@ -1,12 +1,16 @@
 //===- Compile.cpp - loom compile -----------------------------------------===//
 //
 // Part of Loom. `loom compile FILE.loom [--emit=ir|train-ir|ast]
-// [--train NAME] [--locs] [-o OUT]`, and the pipeline every subcommand that
-// compiles shares (buildModule).
+// [--train NAME] [--locs] [-o OUT]`; with `-o FILE.loomx` the compiled
+// artifact (`--target cpu`, `--dump-ir DIR`), and the pipeline every subcommand
+// that compiles shares (buildModule).
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+
+#include "backends/cpu/emit/EmitArtifact.h"
+#include "runtime/artifact/Artifact.h"
 
 #include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
@@ -22,6 +26,8 @@
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
@@ -53,9 +59,96 @@ cl::opt<bool> printLocs("locs",
                         cl::desc("Print the .loom source location of every "
                                  "op"),
                         cl::sub(compileCmd));
-cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
+cl::opt<std::string> outputFile("o",
+                                cl::desc("Output file ('-' for stdout); a "
+                                         "name ending in .loomx gets the "
+                                         "compiled artifact"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::sub(compileCmd));
+enum class Target { Cpu };
+cl::opt<Target> target("target", cl::desc("What the artifact runs on"),
+                       cl::init(Target::Cpu),
+                       cl::values(clEnumValN(Target::Cpu, "cpu",
+                                             "this machine's CPU (oneDNN and "
+                                             "generated kernels)")),
+                       cl::sub(compileCmd));
+cl::opt<std::string> dumpIrDir("dump-ir",
+                               cl::desc("Write the IR after every pipeline "
+                                        "stage into this directory"),
+                               cl::value_desc("dir"), cl::sub(compileCmd));
+
+std::string printed(mlir::Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  mlir::OpPrintingFlags flags;
+  flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  op->print(os, flags);
+  return os.str();
+}
+
+std::string mib(uint64_t bytes) {
+  return llvm::formatv("{0:f1} MiB", bytes / 1048576.0).str();
+}
+
+/// `loom compile FILE.loom -o FILE.loomx`.
+int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
+                    SourceMgr &sourceMgr) {
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
+  mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+  ctx.printOpOnDiagnostic(false);
+  loom::cpu::EmitOptions options;
+  options.sourceName = sys::path::filename(inputFile).str();
+  options.target = loom::cpu::hostTarget();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      loom::lowerProgram(ctx, program, diags, trainName);
+  if (!module)
+    return 1;
+  options.stages.push_back({"frontend", printed(*module)});
+  mlir::PassManager pm(&ctx);
+  pm.addPass(mlir::loom::createLoomAutodiff());
+  if (mlir::failed(pm.run(*module)))
+    return 1;
+  options.stages.push_back({"autodiff", printed(*module)});
+  mlir::PassManager pm2(&ctx);
+  pm2.addPass(mlir::loom::createLoomBuildTrainStep());
+  if (mlir::failed(pm2.run(*module)))
+    return 1;
+  options.stages.push_back({"train-step", printed(*module)});
+
+  for (auto [i, stage] : llvm::enumerate(options.stages)) {
+    std::string error;
+    if (!dumpIrDir.empty() &&
+        !loom::cpu::writeStage(dumpIrDir, i, stage, error)) {
+      WithColor::error(errs(), "loom") << error << "\n";
+      return 1;
+    }
+  }
+  options.dumpDir = dumpIrDir;
+  loom::Artifact artifact;
+  if (mlir::failed(loom::cpu::emitCpuArtifact(*module, options, artifact)))
+    return 1;
+  if (loom::Status s = loom::writeArtifact(outputFile, artifact); !s) {
+    WithColor::error(errs(), "loom") << s.message() << "\n";
+    return 1;
+  }
+  uint64_t params = 0, state = 0;
+  for (const loom::ParamRecord &p : artifact.params)
+    params += p.size;
+  for (const loom::OptStateRecord &o : artifact.optState)
+    state += o.size;
+  size_t generated = 0, library = 0;
+  for (const loom::KernelRecord &k : artifact.kernels)
+    (k.kind == "codegen" ? generated
+     : k.kind == "copy"  ? generated
+                         : library)++;
+  outs() << "wrote " << outputFile << ": " << artifact.kernels.size()
+         << " kernels (" << library << " oneDNN, " << generated
+         << " generated or copies), peak memory "
+         << mib(artifact.memory.arenaSize) << " (parameters " << mib(params)
+         << ", optimizer state " << mib(state) << ")\n";
+  return 0;
+}
 
 } // namespace
 
@@ -83,6 +176,9 @@ int loom::tool::runCompile() {
   loom::Program program;
   if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
     return 1;
+
+  if (StringRef(outputFile).ends_with(".loomx"))
+    return compileArtifact(program, diags, sourceMgr);
 
   std::error_code ec;
   ToolOutputFile output(outputFile, ec, sys::fs::OF_Text);

@@ -11,12 +11,16 @@
 
 #include "tools/loom/Commands.h"
 
+#include "backends/cpu/emit/EmitArtifact.h"
+#include "backends/cpu/emit/Recipe.h"
 #include "backends/reference/Interpreter.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Program.h"
 #include "ir/LoomDialect.h"
 #include "runtime/Init.h"
-#include "runtime/data/Dataset.h"
+#include "runtime/artifact/Artifact.h"
+#include "runtime/data/Batches.h"
+#include "runtime/exec/Executor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -25,8 +29,10 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <memory>
 
 using namespace llvm;
@@ -37,7 +43,7 @@ namespace {
 cl::SubCommand runCmd("run", "Train a few steps with an exact backend and "
                              "print the losses");
 
-enum class Backend { Reference };
+enum class Backend { Reference, Cpu };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loom>"),
                                cl::Required, cl::sub(runCmd));
@@ -45,7 +51,10 @@ cl::opt<Backend> backend(
     "backend", cl::desc("Where the step runs"), cl::init(Backend::Reference),
     cl::values(clEnumValN(Backend::Reference, "reference",
                           "the reference interpreter (f64 arithmetic rounded "
-                          "to each op's type; slow, the numerical oracle)")),
+                          "to each op's type; slow, the numerical oracle)"),
+               clEnumValN(Backend::Cpu, "cpu",
+                          "the CPU backend: the artifact `loom compile` "
+                          "writes, built in memory and run by the runtime")),
     cl::sub(runCmd));
 cl::opt<int64_t> numSteps("steps", cl::desc("How many steps to train"),
                           cl::init(10), cl::value_desc("N"), cl::sub(runCmd));
@@ -56,6 +65,10 @@ cl::opt<int64_t> seedOpt("seed",
                          cl::desc("Seed for initialization, shuffling and "
                                   "dropout (default: the recipe's)"),
                          cl::value_desc("S"), cl::sub(runCmd));
+cl::opt<bool> profile("profile",
+                      cl::desc("With --backend=cpu, time every kernel and "
+                               "print where the step's time goes"),
+                      cl::sub(runCmd));
 cl::opt<std::string> trainName("train",
                                cl::desc("The train block to run (needed "
                                         "when the file has several)"),
@@ -69,13 +82,6 @@ int fail(const Twine &message) {
 std::vector<int64_t> shapeOf(mlir::Type t) {
   auto rt = cast<mlir::RankedTensorType>(t);
   return std::vector<int64_t>(rt.getShape().begin(), rt.getShape().end());
-}
-
-std::string shapeText(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 /// The recipe's number `key` inside dictionary `dict`, if any.
@@ -94,165 +100,227 @@ std::string text(mlir::DictionaryAttr dict, StringRef key) {
   return s ? s.str() : std::string();
 }
 
-loom::InitSpec initSpec(mlir::DictionaryAttr attr) {
-  loom::InitSpec spec;
-  spec.kind = text(attr, "kind");
-  spec.mean = number(attr, "mean").value_or(spec.mean);
-  spec.std = number(attr, "std").value_or(spec.std);
-  spec.low = number(attr, "low").value_or(spec.low);
-  spec.high = number(attr, "high").value_or(spec.high);
-  spec.gain = number(attr, "gain").value_or(spec.gain);
-  spec.value = number(attr, "value").value_or(spec.value);
-  spec.fanIn = number(attr, "fan_in").value_or(spec.fanIn);
-  spec.fanOut = number(attr, "fan_out").value_or(spec.fanOut);
+/// The recipe's data settings.
+loom::data::DataSpec dataSpec(mlir::DictionaryAttr recipe) {
+  auto data = recipe.getAs<mlir::DictionaryAttr>("data");
+  auto split = recipe.getAs<mlir::DictionaryAttr>("split");
+  loom::data::DataSpec spec;
+  spec.kind = text(data, "kind");
+  spec.images = text(data, "images");
+  spec.labels = text(data, "labels");
+  spec.path = text(data, "path");
+  spec.label = text(data, "label");
+  if (std::string dtype = text(data, "dtype"); !dtype.empty())
+    spec.dtype = dtype;
+  spec.fraction = number(split, "fraction").value_or(1.0);
+  spec.splitSeed = static_cast<uint64_t>(number(split, "seed").value_or(0.0));
   return spec;
 }
 
-/// Where the batches come from: labelled examples or a token stream.
-class Batches {
+/// One way of running the step: fills its inputs, runs it, reads the loss
+/// and the learning rate.
+class StepRunner {
 public:
-  virtual ~Batches() = default;
-  /// Fills x and y with training batch number `step`.
-  virtual loom::Status fill(int64_t step, ref::Tensor &x, ref::Tensor &y) = 0;
-  virtual std::string describe() const = 0;
+  virtual ~StepRunner() = default;
+  /// Runs step `s` (0-based) on batch `index` from `batches`.
+  virtual bool run(int64_t s, loom::data::BatchSource &batches, double &loss,
+                   double &lr) = 0;
 };
 
-class ExampleBatches : public Batches {
+/// The reference interpreter on @train_step.
+class ReferenceRunner : public StepRunner {
 public:
-  ExampleBatches(loom::data::Examples data, loom::data::Sampler sampler)
-      : data(std::move(data)), sampler(std::move(sampler)) {}
-
-  loom::Status fill(int64_t step, ref::Tensor &x, ref::Tensor &y) override {
-    int64_t b = x.shape[0];
-    sampler.batch(step * b, b, rows);
-    xs.resize(x.numElements());
-    ys.resize(b);
-    loom::data::gather(data, rows, xs.data(), ys.data());
-    x.data.assign(xs.begin(), xs.end());
-    y.data.assign(ys.begin(), ys.end());
-    ref::roundToType(x);
-    return loom::Status();
-  }
-  std::string describe() const override {
-    return std::to_string(sampler.train().size()) + " training examples of " +
-           std::to_string(data.count) + " in " + data.source;
-  }
-
-private:
-  loom::data::Examples data;
-  loom::data::Sampler sampler;
-  std::vector<int64_t> rows;
-  std::vector<float> xs;
-  std::vector<int32_t> ys;
-};
-
-/// Next-token windows: x = tokens[p, p + T), y = tokens[p + 1, p + T + 1),
-/// over non-overlapping windows of the training part of the stream.
-class TokenBatches : public Batches {
-public:
-  TokenBatches(loom::data::TokenFile file, int64_t seq, uint32_t vocab,
-               loom::data::Sampler sampler)
-      : file(std::move(file)), seq(seq), vocab(vocab),
-        sampler(std::move(sampler)) {}
-
-  loom::Status fill(int64_t step, ref::Tensor &x, ref::Tensor &y) override {
-    int64_t b = x.shape[0];
-    sampler.batch(step * b, b, rows);
-    window.resize(seq + 1);
-    for (int64_t r = 0; r < b; ++r) {
-      if (loom::Status s =
-              file.read(rows[r] * seq, seq + 1, vocab, window.data());
-          !s)
-        return s;
-      for (int64_t t = 0; t < seq; ++t) {
-        x.data[r * seq + t] = window[t];
-        y.data[r * seq + t] = window[t + 1];
+  static std::unique_ptr<ReferenceRunner> create(mlir::func::FuncOp step,
+                                                 uint64_t seed) {
+    std::unique_ptr<ReferenceRunner> r(new ReferenceRunner());
+    r->fn = step;
+    r->seed = seed;
+    for (unsigned i = 0; i < step.getNumArguments(); ++i) {
+      mlir::Type type = step.getArgument(i).getType();
+      auto rt = cast<mlir::RankedTensorType>(type);
+      std::optional<ref::DType> dt = ref::toDType(rt.getElementType());
+      if (!dt) {
+        fail("internal error: unsupported element type of argument " +
+             Twine(i));
+        return nullptr;
       }
+      ref::Tensor t(*dt, shapeOf(type));
+      if (auto name =
+              step.getArgAttrOfType<mlir::StringAttr>(i, "loom.param")) {
+        auto spec = step.getArgAttrOfType<mlir::DictionaryAttr>(i, "loom.init");
+        std::vector<float> values(t.numElements());
+        std::string error;
+        if (!loom::initialize(loom::cpu::initSpecOf(spec), name.str(), t.shape,
+                              seed, 0, t.numElements(), values.data(), error)) {
+          fail("cannot initialize parameter '" + name.str() + "': " + error);
+          return nullptr;
+        }
+        t.data.assign(values.begin(), values.end());
+        ref::roundToType(t);
+        ++r->numCarried;
+      } else if (step.getArgAttr(i, "loom.opt_state")) {
+        ++r->numCarried; // zeros
+      } else if (auto input =
+                     step.getArgAttrOfType<mlir::StringAttr>(i, "loom.input")) {
+        r->roles[input.str()] = i;
+        if (input.getValue() == "lr_scale")
+          t.data.assign(1, 1.0);
+      }
+      r->args.push_back(std::move(t));
     }
-    return loom::Status();
+    return r;
   }
-  std::string describe() const override {
-    return std::to_string(sampler.train().size()) + " training windows of " +
-           std::to_string(seq) + " tokens in " + file.path();
+
+  bool run(int64_t s, loom::data::BatchSource &batches, double &loss,
+           double &lr) override {
+    ref::Tensor &x = args[roles["x"]], &y = args[roles["y"]];
+    int64_t batch = x.shape[0];
+    std::vector<int32_t> ys(y.numElements());
+    if (batches.tokenInputs()) {
+      std::vector<int32_t> xs(x.numElements());
+      if (!check(batches.fill(s, batch, xs.data(), ys.data())))
+        return false;
+      x.data.assign(xs.begin(), xs.end());
+    } else {
+      std::vector<float> xs(x.numElements());
+      if (!check(batches.fill(s, batch, xs.data(), ys.data())))
+        return false;
+      x.data.assign(xs.begin(), xs.end());
+      ref::roundToType(x);
+    }
+    y.data.assign(ys.begin(), ys.end());
+    args[roles["step"]].data.assign(1, static_cast<double>(s));
+    if (roles.count("rng"))
+      args[roles["rng"]].data = {
+          static_cast<double>(static_cast<int64_t>(seed)),
+          static_cast<double>(s)};
+    std::optional<std::vector<ref::Tensor>> results =
+        ref::runFunction(fn, args);
+    if (!results)
+      return false;
+    // Results: the new parameters and state (in argument order), the loss,
+    // the learning rate.
+    for (unsigned i = 0; i < numCarried; ++i)
+      args[i] = std::move((*results)[i]);
+    loss = (*results)[results->size() - 2].data[0];
+    lr = (*results)[results->size() - 1].data[0];
+    return true;
   }
 
 private:
-  loom::data::TokenFile file;
-  int64_t seq;
-  uint32_t vocab;
-  loom::data::Sampler sampler;
-  std::vector<int64_t> rows;
-  std::vector<int32_t> window;
+  static bool check(const loom::Status &s) {
+    if (!s)
+      fail(s.message());
+    return s.ok();
+  }
+  mlir::func::FuncOp fn;
+  uint64_t seed = 0;
+  unsigned numCarried = 0;
+  std::vector<ref::Tensor> args;
+  std::map<std::string, unsigned> roles;
 };
 
-/// Opens the recipe's training data for a model whose input is `x`, whose
-/// labels are `y` and whose @forward returns `logits`.
-loom::StatusOr<std::unique_ptr<Batches>> openData(mlir::DictionaryAttr recipe,
-                                                  mlir::Type x,
-                                                  mlir::Type logits,
-                                                  uint64_t seed) {
-  auto data = recipe.getAs<mlir::DictionaryAttr>("data");
-  auto split = recipe.getAs<mlir::DictionaryAttr>("split");
-  double fraction = number(split, "fraction").value_or(1.0);
-  uint64_t splitSeed =
-      static_cast<uint64_t>(number(split, "seed").value_or(0.0));
-  std::string kind = text(data, "kind");
-  std::vector<int64_t> xShape = shapeOf(x), lShape = shapeOf(logits);
-  int64_t classes = lShape.empty() ? 0 : lShape.back();
+/// The CPU backend: the artifact built in memory, written and read back
+/// (so the loader sees what a file would give it), run by the executor.
+class CpuRunner : public StepRunner {
+public:
+  static std::unique_ptr<CpuRunner> create(mlir::ModuleOp module,
+                                           uint64_t seed) {
+    loom::cpu::EmitOptions options;
+    options.sourceName = inputFile;
+    options.target = loom::cpu::hostTarget();
+    loom::Artifact artifact;
+    if (mlir::failed(loom::cpu::emitCpuArtifact(module, options, artifact)))
+      return nullptr;
+    std::string name = inputFile + " (cpu)";
+    loom::StatusOr<std::vector<uint8_t>> bytes =
+        loom::encodeArtifact(artifact, name);
+    if (!bytes) {
+      fail(bytes.status().message());
+      return nullptr;
+    }
+    loom::StatusOr<loom::Artifact> read =
+        loom::decodeArtifact(bytes->data(), bytes->size(), name);
+    if (!read) {
+      fail(read.status().message());
+      return nullptr;
+    }
+    loom::StatusOr<std::unique_ptr<loom::StepExecutor>> ex =
+        loom::StepExecutor::create(std::move(*read), name);
+    if (!ex) {
+      fail(ex.status().message());
+      return nullptr;
+    }
+    if (loom::Status s = (*ex)->initialize(seed); !s) {
+      fail(s.message());
+      return nullptr;
+    }
+    std::unique_ptr<CpuRunner> r(new CpuRunner());
+    r->ex = std::move(*ex);
+    r->seed = seed;
+    if (profile)
+      r->ex->enableProfiling();
+    if (float *scale = static_cast<float *>(r->ex->input("lr_scale")))
+      *scale = 1.0f;
+    return r;
+  }
 
-  if (kind == "idx" || kind == "csv") {
-    loom::StatusOr<loom::data::Examples> ex =
-        kind == "idx"
-            ? loom::data::loadIdx(text(data, "images"), text(data, "labels"))
-            : loom::data::loadCsv(text(data, "path"), text(data, "label"));
-    if (!ex)
-      return ex.status();
-    std::vector<int64_t> per(xShape.begin() + 1, xShape.end());
-    int64_t perSize = 1;
-    for (int64_t d : per)
-      perSize *= d;
-    if (perSize != ex->featureSize())
-      return loom::Status::error(
-          ex->source + ": each example has " +
-          std::to_string(ex->featureSize()) + " values " +
-          shapeText(ex->featureShape) + " but the model's input takes " +
-          std::to_string(perSize) + " " + shapeText(per));
-    if (int64_t bad = ex->firstLabelOutside(static_cast<int32_t>(classes));
-        bad >= 0)
-      return loom::Status::error(
-          ex->source + ": example " + std::to_string(bad) + " has label " +
-          std::to_string(ex->labels[bad]) + ", outside the model's " +
-          std::to_string(classes) + " classes (0.." +
-          std::to_string(classes - 1) + ")");
-    loom::data::Sampler sampler(ex->count, fraction, splitSeed, seed);
-    return std::unique_ptr<Batches>(
-        new ExampleBatches(std::move(*ex), std::move(sampler)));
+  ~CpuRunner() override {
+    if (!profile)
+      return;
+    const std::vector<double> &secs = ex->kernelSeconds();
+    const auto &kernels = ex->artifact().kernels;
+    std::vector<size_t> order(secs.size());
+    double total = 0;
+    for (size_t i = 0; i < secs.size(); ++i) {
+      order[i] = i;
+      total += secs[i];
+    }
+    std::sort(order.begin(), order.end(),
+              [&](size_t a, size_t b) { return secs[a] > secs[b]; });
+    errs() << formatv("kernel time {0:f3} s; the 20 slowest kernels:\n", total);
+    for (size_t i = 0; i < std::min<size_t>(20, order.size()); ++i) {
+      const loom::KernelRecord &k = kernels[order[i]];
+      errs() << formatv(
+          "  {0,5:f1}%  {1,8:f4} s  #{2,-4} {3} {4}  "
+          "{5:f2} GFLOP/s\n",
+          100 * secs[order[i]] / total, secs[order[i]], order[i], k.kind,
+          k.symbol, k.flops / std::max(secs[order[i]], 1e-12) / 1e9 * numSteps);
+    }
   }
-  if (kind == "tokens") {
-    std::string dtype = text(data, "dtype");
-    loom::StatusOr<loom::data::TokenFile> file = loom::data::TokenFile::open(
-        text(data, "path"), dtype.empty() ? "u16" : dtype);
-    if (!file)
-      return file.status();
-    int64_t seq = xShape.back();
-    // The training part is the first `fraction` of the stream; the rest
-    // validates.
-    int64_t trainTokens = std::max<int64_t>(
-        2, static_cast<int64_t>(std::floor(fraction * file->size())));
-    int64_t windows = (trainTokens - 1) / seq;
-    if (windows < 1)
-      return loom::Status::error(file->path() + ": the training part holds " +
-                                 std::to_string(trainTokens) +
-                                 " tokens, fewer than one window of " +
-                                 std::to_string(seq + 1));
-    loom::data::Sampler sampler(windows, 1.0, splitSeed, seed);
-    return std::unique_ptr<Batches>(
-        new TokenBatches(std::move(*file), seq, static_cast<uint32_t>(classes),
-                         std::move(sampler)));
+
+  bool run(int64_t s, loom::data::BatchSource &batches, double &loss,
+           double &lr) override {
+    const loom::IoRecord *xr = nullptr;
+    void *x = ex->input("x", &xr);
+    auto *y = static_cast<int32_t *>(ex->input("y"));
+    if (!x || !y || xr->shape.empty()) {
+      fail("internal error: the artifact's step has no x or y");
+      return false;
+    }
+    if (loom::Status st = batches.fill(s, xr->shape[0], x, y); !st) {
+      fail(st.message());
+      return false;
+    }
+    if (auto *stepIn = static_cast<int64_t *>(ex->input("step")))
+      *stepIn = s;
+    if (auto *rng = static_cast<int64_t *>(ex->input("rng"))) {
+      rng[0] = static_cast<int64_t>(seed);
+      rng[1] = s;
+    }
+    if (loom::Status st = ex->step(); !st) {
+      fail(st.message());
+      return false;
+    }
+    loss = ex->scalarOutput("loss");
+    lr = ex->scalarOutput("lr");
+    return true;
   }
-  return loom::Status::error("the recipe's data kind '" + kind +
-                             "' cannot be read by loom run");
-}
+
+private:
+  std::unique_ptr<loom::StepExecutor> ex;
+  uint64_t seed = 0;
+};
 
 } // namespace
 
@@ -291,79 +359,49 @@ int loom::tool::runRun() {
           ? static_cast<uint64_t>(seedOpt.getValue())
           : static_cast<uint64_t>(number(recipe, "seed").value_or(0));
 
-  // The step's arguments, by role.
-  std::vector<ref::Tensor> args;
-  int xArg = -1, yArg = -1, rngArg = -1, stepArg = -1, scaleArg = -1;
-  int64_t numParams = 0, numState = 0, paramElements = 0;
+  // The data, checked against the model's input and class count.
+  std::vector<int64_t> xShape;
+  int64_t numParams = 0, paramElements = 0;
   for (unsigned i = 0; i < step.getNumArguments(); ++i) {
-    mlir::Type type = step.getArgument(i).getType();
-    auto rt = cast<mlir::RankedTensorType>(type);
-    std::optional<ref::DType> dt = ref::toDType(rt.getElementType());
-    if (!dt)
-      return fail("internal error: unsupported element type of argument " +
-                  Twine(i));
-    ref::Tensor t(*dt, shapeOf(type));
-    if (auto name = step.getArgAttrOfType<mlir::StringAttr>(i, "loom.param")) {
-      auto spec = step.getArgAttrOfType<mlir::DictionaryAttr>(i, "loom.init");
-      std::vector<float> values(t.numElements());
-      std::string error;
-      if (!loom::initialize(initSpec(spec), name.str(), t.shape, seed, 0,
-                            t.numElements(), values.data(), error))
-        return fail("cannot initialize parameter '" + name.str() +
-                    "': " + error);
-      t.data.assign(values.begin(), values.end());
-      ref::roundToType(t);
+    std::vector<int64_t> shape = shapeOf(step.getArgument(i).getType());
+    if (step.getArgAttr(i, "loom.param")) {
       ++numParams;
-      paramElements += t.numElements();
-    } else if (step.getArgAttr(i, "loom.opt_state")) {
-      ++numState; // zeros
-    } else if (auto input =
-                   step.getArgAttrOfType<mlir::StringAttr>(i, "loom.input")) {
-      StringRef role = input.getValue();
-      (role == "x"          ? xArg
-       : role == "y"        ? yArg
-       : role == "rng"      ? rngArg
-       : role == "step"     ? stepArg
-       : role == "lr_scale" ? scaleArg
-                            : xArg) = static_cast<int>(i);
-      if (role == "lr_scale")
-        t.data.assign(1, 1.0);
+      int64_t n = 1;
+      for (int64_t d : shape)
+        n *= d;
+      paramElements += n;
     }
-    args.push_back(std::move(t));
+    if (auto input = step.getArgAttrOfType<mlir::StringAttr>(i, "loom.input");
+        input && input.getValue() == "x")
+      xShape = shape;
   }
-  if (xArg < 0 || yArg < 0 || stepArg < 0)
-    return fail("internal error: @train_step lacks its x, y or step input");
-
-  loom::StatusOr<std::unique_ptr<Batches>> batches =
-      openData(recipe, step.getArgument(xArg).getType(),
-               forward.getFunctionType().getResult(0), seed);
+  std::vector<int64_t> logits = shapeOf(forward.getFunctionType().getResult(0));
+  loom::StatusOr<std::unique_ptr<loom::data::BatchSource>> batches =
+      loom::data::openTrainingData(dataSpec(recipe), xShape,
+                                   logits.empty() ? 0 : logits.back(), seed);
   if (!batches)
     return fail(batches.status().message());
 
+  std::unique_ptr<StepRunner> runner;
+  if (backend == Backend::Reference)
+    runner = ReferenceRunner::create(step, seed);
+  else
+    runner = CpuRunner::create(*module, seed);
+  if (!runner)
+    return 1;
+
   outs() << "loom run: " << text(recipe, "name") << ", "
          << formatv("{0:N}", paramElements) << " parameters in " << numParams
-         << " tensors, batch " << args[xArg].shape[0] << ", seed " << seed
-         << ", on the reference interpreter\n"
+         << " tensors, batch " << xShape[0] << ", seed " << seed << ", on "
+         << (backend == Backend::Reference ? "the reference interpreter"
+                                           : "the CPU backend")
+         << "\n"
          << "data: " << (*batches)->describe() << "\n";
-  unsigned numResults = step.getNumResults();
   auto start = std::chrono::steady_clock::now();
   for (int64_t s = 0; s < numSteps; ++s) {
-    if (loom::Status st = (*batches)->fill(s, args[xArg], args[yArg]); !st)
-      return fail(st.message());
-    args[stepArg].data.assign(1, static_cast<double>(s));
-    if (rngArg >= 0)
-      args[rngArg].data = {static_cast<double>(static_cast<int64_t>(seed)),
-                           static_cast<double>(s)};
-    std::optional<std::vector<ref::Tensor>> results =
-        ref::runFunction(step, args);
-    if (!results)
+    double loss = 0, lr = 0;
+    if (!runner->run(s, **batches, loss, lr))
       return 1;
-    // Results: the new parameters and state (in argument order), the loss,
-    // the learning rate.
-    for (int64_t i = 0; i < numParams + numState; ++i)
-      args[i] = std::move((*results)[i]);
-    double loss = (*results)[numResults - 2].data[0];
-    double lr = (*results)[numResults - 1].data[0];
     outs() << formatv("step {0,5}/{1}  loss {2:f6}  lr {3:e3}\n", s + 1,
                       numSteps.getValue(), loss, lr);
     outs().flush();

@@ -4,7 +4,9 @@
 //
 //   loom compile FILE.loom [--emit=ir|train-ir|ast] [--train NAME] [--locs]
 //                          [-o OUT]                          (Compile.cpp)
-//   loom run FILE.loom --backend=reference [--steps N] [--batch B]
+//   loom compile FILE.loom -o FILE.loomx [--target cpu] [--dump-ir DIR]
+//   loom inspect FILE.loomx [--ir STAGE]                     (Inspect.cpp)
+//   loom run FILE.loom --backend=reference|cpu [--steps N] [--batch B]
 //                      [--seed S] [--train NAME]             (Run.cpp)
 //
 // Every problem in the input is reported as `file:line:col: error: ...` with
@@ -26,6 +28,8 @@ int main(int argc, char **argv) {
                               "loom: compile and train neural networks\n");
   if (loom::tool::compileCommand())
     return loom::tool::runCompile();
+  if (loom::tool::inspectCommand())
+    return loom::tool::runInspect();
   if (loom::tool::runCommand())
     return loom::tool::runRun();
   WithColor::error(errs(), "loom")

@@ -17,12 +17,16 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
@@ -77,6 +81,35 @@ std::string loom::cpu::entrySymbol(const std::string &name) {
 
 namespace {
 
+/// Gives every kernel its results as out-parameters before bufferization:
+/// `func @k(ins...) -> (T...)` becomes `func @k(ins..., memref<T>...)` whose
+/// results are materialized into those buffers. Empty-tensor elimination
+/// then lets the op that computes a result write it in place; a result that
+/// is an input or a view of a temporary is copied.
+void toDestinationStyle(ModuleOp module) {
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    if (fn.isDeclaration())
+      continue;
+    Block &body = fn.getBody().front();
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    OpBuilder b(ret);
+    SmallVector<Type> inputs(fn.getArgumentTypes());
+    for (Value v : ret.getOperands()) {
+      auto t = cast<RankedTensorType>(v.getType());
+      auto out = MemRefType::get(t.getShape(), t.getElementType());
+      inputs.push_back(out);
+      BlockArgument dest = body.addArgument(out, v.getLoc());
+      auto m = b.create<bufferization::MaterializeInDestinationOp>(
+          v.getLoc(), TypeRange(), v, dest);
+      m.setRestrict(true);
+      m.setWritable(true);
+    }
+    b.create<func::ReturnOp>(ret.getLoc());
+    ret.erase();
+    fn.setType(b.getFunctionType(inputs, {}));
+  }
+}
+
 /// Bufferizes and lowers `module` to the LLVM dialect.
 LogicalResult lowerToLLVMDialect(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
@@ -88,19 +121,37 @@ LogicalResult lowerToLLVMDialect(ModuleOp module) {
   scf::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   ctx->appendDialectRegistry(registry);
+  ctx->loadDialect<bufferization::BufferizationDialect,
+                   memref::MemRefDialect>();
+  toDestinationStyle(module);
 
   PassManager pm(ctx);
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizationOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // Results become out-parameters; a result allocated in the kernel is
-  // written straight into its out-parameter (no copy).
-  bufferization::BufferResultsToOutParamsOpts outParams;
-  outParams.hoistStaticAllocs = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // Temporaries a kernel needs inside (a multi-op lowering) are freed at the
+  // end of the kernel; small ones live on the stack.
+  pm.addNestedPass<func::FuncOp>(
+      bufferization::createPromoteBuffersToStackPass(/*maxAllocSizeInBytes=*/
+                                                     64 * 1024));
+  bufferization::buildBufferDeallocationPipeline(
+      pm, bufferization::BufferDeallocationPipelineOptions());
+  if (failed(pm.run(module)))
+    return failure();
+  // Copies become loops like every other op: the LLVM lowering would call a
+  // runtime helper (memrefCopy) for copies with strided layouts, which the
+  // kernels' shared object does not have.
+  module.walk([](memref::CopyOp copy) {
+    OpBuilder b(copy);
+    b.create<linalg::CopyOp>(copy.getLoc(), copy.getSource(), copy.getTarget());
+    copy.erase();
+  });
+
+  pm.clear();
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());

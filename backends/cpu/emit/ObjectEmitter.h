@@ -6,8 +6,10 @@
 // tensor, arith, math, scf — what --loom-lower-to-linalg produces), and
 // turns them into one shared object for the host CPU:
 //
-//   one-shot bufferization (function boundaries, identity layouts)
-//   → results become out-parameters (static allocations hoisted into them)
+//   results become out-parameters (materialized in destination buffers)
+//   → one-shot bufferization (function boundaries, identity layouts) with
+//     empty-tensor elimination, so results are computed in place
+//   → temporaries freed at the end of the kernel (or on the stack when small)
 //   → loops → LLVM dialect (bare-pointer calling convention)
 //   → LLVM IR, plus `void <kernel>_entry(void **operands)` per kernel
 //   → LLVM's -O3 pipeline for the host CPU (its loop vectorizer is what

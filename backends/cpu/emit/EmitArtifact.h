@@ -1,0 +1,50 @@
+//===- EmitArtifact.h - The training step as a CPU artifact ------*- C++
+//-*-===//
+//
+// Part of Loom. The CPU backend's driver: from a module holding @train_step
+// (after autodiff and the optimizer expansion) and the recipe, builds the
+// whole `.loomx` artifact — the kernel sequence (Partition.h), the memory
+// plan, the generated kernels' object code (ObjectEmitter.h), the parameter
+// and optimizer-state tables, the step's inputs and outputs, the recipe and
+// the IR of each stage.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_BACKENDS_CPU_EMIT_EMITARTIFACT_H
+#define LOOM_BACKENDS_CPU_EMIT_EMITARTIFACT_H
+
+#include "backends/cpu/emit/ObjectEmitter.h"
+#include "runtime/artifact/Artifact.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LogicalResult.h"
+
+#include <string>
+#include <vector>
+
+namespace loom::cpu {
+
+struct EmitOptions {
+  std::string sourceName; ///< the .loom file, for the artifact's meta
+  HostTarget target;
+  /// The IR after each earlier pipeline stage, stored for `loom inspect`.
+  std::vector<loom::IrText> stages;
+  /// When set, every stage's IR is also written here as it is made
+  /// (`NN-stage.mlir`), so that a failing stage leaves the ones before it.
+  std::string dumpDir;
+};
+
+/// Writes stage number `index` to `dir` as `NN-<stage>.mlir`; false with a
+/// message in `error` if it cannot.
+bool writeStage(const std::string &dir, size_t index, const loom::IrText &ir,
+                std::string &error);
+
+/// Builds the artifact of `module`'s @train_step. Diagnostics go to the
+/// context (at the offending op); on failure returns failure().
+mlir::LogicalResult emitCpuArtifact(mlir::ModuleOp module,
+                                    const EmitOptions &options,
+                                    loom::Artifact &artifact);
+
+} // namespace loom::cpu
+
+#endif // LOOM_BACKENDS_CPU_EMIT_EMITARTIFACT_H

@@ -1,0 +1,343 @@
+//===- Partition.cpp - The training step as a sequence of kernels ---------===//
+//
+// Part of Loom. See Partition.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/emit/Partition.h"
+
+#include "ir/LoomOps.h"
+#include "passes/memory/MemoryPlan.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+namespace lir = mlir::loom;
+using ::loom::KernelAttr;
+
+namespace {
+
+RankedTensorType tt(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+bool isF32(Value v) { return tt(v).getElementType().isF32(); }
+
+bool isConstant(Value v) {
+  return isa_and_nonnull<lir::ConstantOp>(v.getDefiningOp());
+}
+
+uint64_t elementBytes(Type t) {
+  unsigned bits = t.getIntOrFloatBitWidth();
+  return bits <= 8 ? 1 : bits / 8;
+}
+
+uint64_t bytesOf(Value v) {
+  RankedTensorType t = tt(v);
+  return static_cast<uint64_t>(t.getNumElements()) *
+         elementBytes(t.getElementType());
+}
+
+/// The DType code of the artifact format.
+int64_t dtypeCode(Type t) {
+  if (t.isF32())
+    return static_cast<int64_t>(::loom::DType::F32);
+  if (t.isF64())
+    return static_cast<int64_t>(::loom::DType::F64);
+  if (t.isF16())
+    return static_cast<int64_t>(::loom::DType::F16);
+  if (t.isBF16())
+    return static_cast<int64_t>(::loom::DType::BF16);
+  if (t.isInteger(1))
+    return static_cast<int64_t>(::loom::DType::I1);
+  if (t.isInteger(32))
+    return static_cast<int64_t>(::loom::DType::I32);
+  return static_cast<int64_t>(::loom::DType::I64);
+}
+
+std::vector<int64_t> ints(ArrayRef<int64_t> a) {
+  return std::vector<int64_t>(a.begin(), a.end());
+}
+
+/// The oneDNN kind of `op` and its op-specific attributes, or "" when the op
+/// is generated instead.
+std::string oneDnnKind(Operation *op, std::vector<KernelAttr> &attrs) {
+  // oneDNN runs f32 only, on values that have storage (not constants).
+  for (Value v : op->getOperands())
+    if (!isF32(v) || isConstant(v))
+      return "";
+  for (Value v : op->getResults())
+    if (!isF32(v))
+      return "";
+  auto flag = [&](const char *key, bool on) {
+    attrs.push_back(KernelAttr::ofInt(key, on ? 1 : 0));
+  };
+  auto convAttrs = [&](ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                       ArrayRef<int64_t> dilations, int64_t groups) {
+    attrs.push_back(KernelAttr::ofInts("strides", ints(strides)));
+    attrs.push_back(KernelAttr::ofInts("padding", ints(padding)));
+    attrs.push_back(KernelAttr::ofInts("dilations", ints(dilations)));
+    attrs.push_back(KernelAttr::ofInt("groups", groups));
+  };
+  // Elementwise ops and reductions are memory-bound: a generated loop
+  // runs them on one thread without a parallel region's fork and barrier,
+  // which dominate below about a million elements on this 2-core machine
+  // (measured with `loom run --backend=cpu --profile`). oneDNN takes the
+  // large ones.
+  auto big = [&] {
+    return tt(op->getOperand(0)).getNumElements() >= (int64_t(1) << 20);
+  };
+  auto unary = [&](const char *name) -> std::string {
+    if (!big())
+      return "";
+    attrs.push_back(KernelAttr::ofString("op", name));
+    return std::string("onednn.eltwise");
+  };
+  // oneDNN's binary primitive broadcasts its second source only.
+  auto binary = [&](const char *name) -> std::string {
+    if (!big() ||
+        tt(op->getOperand(0)).getShape() != tt(op->getResult(0)).getShape())
+      return "";
+    attrs.push_back(KernelAttr::ofString("op", name));
+    return "onednn.binary";
+  };
+  return llvm::TypeSwitch<Operation *, std::string>(op)
+      .Case([&](lir::MatmulOp o) {
+        flag("transpose_lhs", o.getTransposeLhs());
+        flag("transpose_rhs", o.getTransposeRhs());
+        return "onednn.matmul";
+      })
+      .Case([&](lir::Conv2dOp o) {
+        convAttrs(o.getStrides(), o.getPadding(), o.getDilations(),
+                  o.getGroups());
+        return "onednn.conv2d";
+      })
+      .Case([&](lir::Conv2dBackwardInputOp o) {
+        convAttrs(o.getStrides(), o.getPadding(), o.getDilations(),
+                  o.getGroups());
+        return "onednn.conv2d_backward_input";
+      })
+      .Case([&](lir::Conv2dBackwardFilterOp o) {
+        convAttrs(o.getStrides(), o.getPadding(), o.getDilations(),
+                  o.getGroups());
+        return "onednn.conv2d_backward_filter";
+      })
+      .Case([&](lir::Pool2dOp o) {
+        attrs.push_back(KernelAttr::ofString(
+            "kind", lir::stringifyPoolKind(o.getKind()).str()));
+        attrs.push_back(KernelAttr::ofInts("window", ints(o.getWindow())));
+        attrs.push_back(KernelAttr::ofInts("strides", ints(o.getStrides())));
+        attrs.push_back(KernelAttr::ofInts("padding", ints(o.getPadding())));
+        flag("count_include_pad", o.getCountIncludePad());
+        return "onednn.pool2d";
+      })
+      .Case([&](lir::Pool2dBackwardOp o) {
+        attrs.push_back(KernelAttr::ofString(
+            "kind", lir::stringifyPoolKind(o.getKind()).str()));
+        attrs.push_back(KernelAttr::ofInts("window", ints(o.getWindow())));
+        attrs.push_back(KernelAttr::ofInts("strides", ints(o.getStrides())));
+        attrs.push_back(KernelAttr::ofInts("padding", ints(o.getPadding())));
+        flag("count_include_pad", o.getCountIncludePad());
+        return "onednn.pool2d_backward";
+      })
+      .Case([&](lir::SoftmaxOp o) {
+        attrs.push_back(KernelAttr::ofInt("dim", o.getDim()));
+        return "onednn.softmax";
+      })
+      .Case([&](lir::LogSoftmaxOp o) {
+        attrs.push_back(KernelAttr::ofInt("dim", o.getDim()));
+        return "onednn.log_softmax";
+      })
+      .Case([&](lir::LayerNormOp o) {
+        attrs.push_back(
+            KernelAttr::ofFloat("epsilon", o.getEpsilon().convertToDouble()));
+        return "onednn.layer_norm";
+      })
+      .Case([&](lir::ReduceOp o) -> std::string {
+        if (!big())
+          return "";
+        attrs.push_back(KernelAttr::ofString(
+            "kind", lir::stringifyReduceKind(o.getKind()).str()));
+        attrs.push_back(KernelAttr::ofInts("dims", ints(o.getDims())));
+        flag("keep_dims", o.getKeepDims());
+        return "onednn.reduce";
+      })
+      .Case([&](lir::ReluOp) { return unary("relu"); })
+      .Case([&](lir::TanhOp) { return unary("tanh"); })
+      .Case([&](lir::SigmoidOp) { return unary("sigmoid"); })
+      .Case([&](lir::ExpOp) { return unary("exp"); })
+      .Case([&](lir::LogOp) { return unary("log"); })
+      .Case([&](lir::SqrtOp) { return unary("sqrt"); })
+      .Case([&](lir::AbsOp) { return unary("abs"); })
+      .Case([&](lir::NegOp) { return unary("neg"); })
+      .Case([&](lir::GeluOp o) {
+        return unary(o.getApproximate() ? "gelu_tanh" : "gelu_erf");
+      })
+      .Case([&](lir::AddOp) { return binary("add"); })
+      .Case([&](lir::SubOp) { return binary("sub"); })
+      .Case([&](lir::MulOp) { return binary("mul"); })
+      .Case([&](lir::DivOp) { return binary("div"); })
+      .Case([&](lir::MaxOp) { return binary("max"); })
+      .Case([&](lir::MinOp) { return binary("min"); })
+      .Default([](Operation *) { return ""; });
+}
+
+/// Multiply-adds times two for the contractions; one per result element
+/// for everything else.
+uint64_t flopsOf(Operation *op) {
+  if (auto m = dyn_cast<lir::MatmulOp>(op)) {
+    RankedTensorType l = tt(m.getLhs());
+    int64_t k = l.getDimSize(l.getRank() - (m.getTransposeLhs() ? 2 : 1));
+    return 2 * static_cast<uint64_t>(tt(m.getResult()).getNumElements()) * k;
+  }
+  if (isa<lir::Conv2dOp, lir::Conv2dBackwardInputOp,
+          lir::Conv2dBackwardFilterOp>(op)) {
+    // Every variant performs the forward's multiply-adds: per output
+    // element of the forward, C/g * KH * KW of them.
+    Value filter = isa<lir::Conv2dBackwardFilterOp>(op) ? op->getResult(0)
+                                                        : op->getOperand(1);
+    Value forwardOut = isa<lir::Conv2dOp>(op) ? op->getResult(0)
+                       : isa<lir::Conv2dBackwardInputOp>(op)
+                           ? op->getOperand(0)
+                           : op->getOperand(1);
+    RankedTensorType f = tt(filter);
+    uint64_t perOut = f.getDimSize(1) * f.getDimSize(2) * f.getDimSize(3);
+    return 2 * static_cast<uint64_t>(tt(forwardOut).getNumElements()) * perOut;
+  }
+  uint64_t n = 0;
+  for (Value r : op->getResults())
+    n += static_cast<uint64_t>(tt(r).getNumElements());
+  return n;
+}
+
+/// Records the shape (`s<i>`) and element type (`t<i>`) of every operand.
+void addOperandTypes(::loom::cpu::PlannedKernel &k) {
+  for (auto [i, v] : llvm::enumerate(k.operands)) {
+    RankedTensorType t = tt(v);
+    k.attrs.push_back(
+        KernelAttr::ofInts("s" + std::to_string(i), ints(t.getShape())));
+    k.attrs.push_back(KernelAttr::ofInt("t" + std::to_string(i),
+                                        dtypeCode(t.getElementType())));
+    k.bytesMoved += bytesOf(v);
+  }
+}
+
+} // namespace
+
+namespace loom::cpu {
+
+Value storageOf(const StepPartition &p, Value v) {
+  while (true) {
+    auto it = p.viewOf.find(v);
+    if (it == p.viewOf.end())
+      return v;
+    v = it->second;
+  }
+}
+
+FailureOr<StepPartition> partitionStep(func::FuncOp step) {
+  StepPartition p;
+  MLIRContext *ctx = step.getContext();
+  p.codegen = ModuleOp::create(UnknownLoc::get(ctx));
+  OpBuilder b(ctx);
+  b.setInsertionPointToEnd(p.codegen->getBody());
+
+  // A generated kernel running `ops` (in order): its inputs are the values
+  // they read that are defined outside the group (constants are cloned
+  // in), its results the values used after it.
+  auto generate = [&](ArrayRef<Operation *> ops) {
+    PlannedKernel k;
+    k.kind = "codegen";
+    k.symbol = "k" + std::to_string(p.kernels.size());
+    llvm::SmallPtrSet<Operation *, 8> inGroup(ops.begin(), ops.end());
+    SmallVector<Value> inputs, results;
+    SmallVector<Operation *> constants;
+    for (Operation *op : ops)
+      for (Value v : op->getOperands()) {
+        Operation *def = v.getDefiningOp();
+        if (def && inGroup.count(def))
+          continue;
+        if (isConstant(v)) {
+          if (!llvm::is_contained(constants, def))
+            constants.push_back(def);
+        } else if (!llvm::is_contained(inputs, v)) {
+          inputs.push_back(v);
+        }
+      }
+    for (Operation *op : ops)
+      for (Value r : op->getResults())
+        if (llvm::any_of(r.getUsers(),
+                         [&](Operation *u) { return !inGroup.count(u); }))
+          results.push_back(r);
+    auto fn = b.create<func::FuncOp>(
+        ops.front()->getLoc(), k.symbol,
+        b.getFunctionType(ValueRange(inputs).getTypes(),
+                          ValueRange(results).getTypes()));
+    Block *body = fn.addEntryBlock();
+    OpBuilder fb = OpBuilder::atBlockBegin(body);
+    IRMapping map;
+    for (auto [v, arg] : llvm::zip(inputs, body->getArguments()))
+      map.map(v, arg);
+    for (Operation *c : constants)
+      fb.clone(*c, map);
+    for (Operation *op : ops)
+      fb.clone(*op, map);
+    SmallVector<Value> returned;
+    for (Value r : results)
+      returned.push_back(map.lookup(r));
+    fb.create<func::ReturnOp>(ops.back()->getLoc(), returned);
+    k.operands.assign(inputs.begin(), inputs.end());
+    k.numInputs = static_cast<unsigned>(inputs.size());
+    k.operands.insert(k.operands.end(), results.begin(), results.end());
+    for (Operation *op : ops)
+      k.flops += flopsOf(op);
+    k.ops.assign(ops.begin(), ops.end());
+    addOperandTypes(k);
+    p.kernels.push_back(std::move(k));
+  };
+
+  Block &body = step.getBody().front();
+  for (Operation &op : body.without_terminator()) {
+    if (isa<lir::ConstantOp>(op))
+      continue;
+    if (isa<lir::AllReduceOp, lir::AllGatherOp, lir::ReduceScatterOp>(op))
+      return op.emitOpError("is a collective; the CPU backend compiles a "
+                            "step for one process");
+    if (Value source = lir::getViewSource(&op)) {
+      p.viewOf[op.getResult(0)] = source;
+      continue;
+    }
+    if (op.getNumRegions() != 0 || op.getDialect() == nullptr ||
+        op.getDialect()->getNamespace() != "loom")
+      return op.emitOpError("cannot be compiled for the CPU: the step holds "
+                            "only loom ops");
+    std::vector<KernelAttr> attrs;
+    std::string kind = oneDnnKind(&op, attrs);
+    if (kind.empty()) {
+      generate({&op});
+      continue;
+    }
+    PlannedKernel k;
+    k.kind = kind;
+    k.operands.assign(op.getOperands().begin(), op.getOperands().end());
+    k.numInputs = op.getNumOperands();
+    k.operands.insert(k.operands.end(), op.getResults().begin(),
+                      op.getResults().end());
+    k.attrs = std::move(attrs);
+    k.flops = flopsOf(&op);
+    k.ops = {&op};
+    addOperandTypes(k);
+    p.kernels.push_back(std::move(k));
+  }
+  // A constant the step returns gets bytes from a kernel that writes it.
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (Value v : ret.getOperands())
+    if (isConstant(v) && llvm::none_of(p.kernels, [&](const PlannedKernel &k) {
+          return llvm::is_contained(k.operands, v);
+        }))
+      generate({v.getDefiningOp()});
+  return p;
+}
+
+} // namespace loom::cpu

@@ -1,0 +1,70 @@
+//===- Partition.h - The training step as a sequence of kernels --*- C++
+//-*-===//
+//
+// Part of Loom. Splits @train_step into the kernels the CPU runtime launches,
+// in program order:
+//
+//   - ops oneDNN covers (f32 matmul, convolutions and their backward ops,
+//     pooling, softmax, log-softmax, layer norm, elementwise unary and
+//     binary ops, reductions) become `onednn.<op>` kernels whose attributes
+//     follow runtime/cpu/README.md;
+//   - every other op becomes a generated kernel: a `func.func @k<N>` of loom
+//     ops in `codegen`, which --loom-lower-to-linalg and the object emitter
+//     turn into host code. The function takes a kernel group, not an op, so
+//     that fusion can hand it several ops;
+//   - views launch nothing (`loom.reshape`; passes/memory/MemoryPlan.h's
+//     getViewSource is the one rule the planner and the partition share);
+//   - constants are folded into the generated kernels that read them (an op
+//     oneDNN would run is generated instead when it reads a constant); a
+//     constant the step returns is materialized by a kernel of its own.
+//
+// Kernel operands are SSA values of the step (inputs, then results); the
+// memory plan gives each one its bytes in the arena.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_BACKENDS_CPU_EMIT_PARTITION_H
+#define LOOM_BACKENDS_CPU_EMIT_PARTITION_H
+
+#include "runtime/artifact/Artifact.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <string>
+#include <vector>
+
+namespace loom::cpu {
+
+struct PlannedKernel {
+  std::string kind;   ///< "onednn.matmul", ..., or "codegen"
+  std::string symbol; ///< the generated function (codegen only)
+  /// Inputs, then results: values of the step function.
+  std::vector<mlir::Value> operands;
+  unsigned numInputs = 0;
+  std::vector<loom::KernelAttr> attrs;
+  uint64_t flops = 0, bytesMoved = 0;
+  /// The ops it runs (for messages and `loom inspect`).
+  std::vector<mlir::Operation *> ops;
+};
+
+struct StepPartition {
+  std::vector<PlannedKernel> kernels;
+  /// One public function per generated kernel, on loom tensors.
+  mlir::OwningOpRef<mlir::ModuleOp> codegen;
+  /// Values that are views of another value (reshape results).
+  llvm::DenseMap<mlir::Value, mlir::Value> viewOf;
+};
+
+/// Partitions `step`. Fails with a diagnostic at the offending op (a
+/// collective: the step is compiled for one process).
+mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step);
+
+/// The value whose bytes `v` uses (itself unless it is a view).
+mlir::Value storageOf(const StepPartition &p, mlir::Value v);
+
+} // namespace loom::cpu
+
+#endif // LOOM_BACKENDS_CPU_EMIT_PARTITION_H

@@ -1,0 +1,55 @@
+//===- Batches.h - Training batches from a recipe's data --------*- C++ -*-===//
+//
+// Part of Loom. Plain C++17 (the runtime links no MLIR). Opens the data a
+// recipe names for a model of a given input shape and class count, checks
+// that they fit each other, and draws training batches: labelled examples
+// (IDX, CSV) in a seeded split and per-epoch shuffle, or next-token windows
+// of a token file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_DATA_BATCHES_H
+#define LOOM_RUNTIME_DATA_BATCHES_H
+
+#include "runtime/data/Dataset.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace loom::data {
+
+/// The recipe's `data` and `split` settings.
+struct DataSpec {
+  std::string kind;           ///< "idx", "csv" or "tokens"
+  std::string images, labels; ///< idx
+  std::string path;           ///< csv, tokens
+  std::string label;          ///< csv: the label column
+  std::string dtype = "u16";  ///< tokens
+  double fraction = 1.0;      ///< the training part
+  uint64_t splitSeed = 0;
+};
+
+class BatchSource {
+public:
+  virtual ~BatchSource();
+  /// Writes training batch number `index` of `batch` rows: `x` as f32
+  /// (examples) or i32 (token ids, tokenInputs()), and the i32 labels
+  /// (the next tokens) into `y`.
+  virtual Status fill(int64_t index, int64_t batch, void *x, int32_t *y) = 0;
+  /// Whether x holds i32 token ids rather than f32 features.
+  virtual bool tokenInputs() const = 0;
+  /// "54000 training examples of 60000 in FILE".
+  virtual std::string describe() const = 0;
+};
+
+/// Opens `spec` for a model whose input is `xShape` (batch first) and whose
+/// output has `classes` classes (the vocabulary for tokens); `seed` drives
+/// the per-epoch shuffle. Errors name the file and what does not fit.
+StatusOr<std::unique_ptr<BatchSource>>
+openTrainingData(const DataSpec &spec, const std::vector<int64_t> &xShape,
+                 int64_t classes, uint64_t seed);
+
+} // namespace loom::data
+
+#endif // LOOM_RUNTIME_DATA_BATCHES_H

@@ -1,0 +1,235 @@
+//===- Executor.cpp - Runs an artifact's training step --------------------===//
+//
+// Part of Loom. See Executor.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/exec/Executor.h"
+
+#include "runtime/Init.h"
+#include "runtime/cpu/OneDnnKernels.h"
+#include "runtime/exec/KernelLibrary.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <unordered_map>
+
+using namespace loom;
+
+/// One launch of the step.
+struct StepExecutor::Launch {
+  enum class Kind { OneDnn, Generated, Copy } kind;
+  std::unique_ptr<cpu::Kernel> primitive; ///< OneDnn
+  KernelEntry entry = nullptr;            ///< Generated
+  std::vector<void *> operands;           ///< Generated; Copy: {from, to}
+  uint64_t bytes = 0;                     ///< Copy
+  const KernelRecord *record = nullptr;
+};
+
+struct StepExecutor::State {
+  std::unique_ptr<cpu::CpuContext> context;
+  KernelLibrary library;
+  std::vector<Launch> launches;
+  std::unordered_map<uint32_t, const BufferRecord *> buffers;
+};
+
+StepExecutor::~StepExecutor() {
+  // Kernels hold pointers into the arena and the context: drop them first.
+  state.reset();
+  std::free(arena);
+}
+
+StatusOr<std::unique_ptr<StepExecutor>> StepExecutor::create(Artifact artifact,
+                                                             std::string name) {
+  std::unique_ptr<StepExecutor> ex(new StepExecutor());
+  ex->art = std::move(artifact);
+  ex->name = std::move(name);
+  if (Status s = ex->prepare(); !s)
+    return s;
+  return ex;
+}
+
+uint8_t *StepExecutor::bufferData(uint32_t id) const {
+  auto it = state->buffers.find(id);
+  return it == state->buffers.end() ? nullptr : arena + it->second->offset;
+}
+
+Status StepExecutor::prepare() {
+  state = std::make_unique<State>();
+  uint64_t alignment = std::max<uint64_t>(art.memory.alignment, 64);
+  uint64_t size =
+      (art.memory.arenaSize + alignment - 1) / alignment * alignment;
+  arena = static_cast<uint8_t *>(
+      std::aligned_alloc(alignment, size ? size : alignment));
+  if (!arena)
+    return Status::error(name + ": cannot allocate the " +
+                         std::to_string(art.memory.arenaSize) + "-byte arena");
+  std::memset(arena, 0, size);
+  for (const BufferRecord &b : art.memory.buffers)
+    state->buffers[b.id] = &b;
+
+  StatusOr<std::unique_ptr<cpu::CpuContext>> context =
+      cpu::CpuContext::create();
+  if (!context)
+    return context.status().withPrefix(name + ": ");
+  state->context = std::move(*context);
+  bool generated = false;
+  for (const KernelRecord &k : art.kernels)
+    generated |= k.kind == "codegen";
+  if (generated) {
+    if (art.objects.empty())
+      return Status::error(name + ": the step has generated kernels but the "
+                                  "artifact carries no object code");
+    StatusOr<KernelLibrary> lib =
+        KernelLibrary::load(art.objects[0].bytes, name);
+    if (!lib)
+      return lib.status();
+    state->library = std::move(*lib);
+  }
+
+  for (size_t i = 0; i < art.kernels.size(); ++i) {
+    const KernelRecord &k = art.kernels[i];
+    Launch l;
+    l.record = &k;
+    std::vector<cpu::OperandBuffer> operands;
+    for (uint32_t id : k.operands) {
+      const BufferRecord *b =
+          state->buffers.count(id) ? state->buffers[id] : nullptr;
+      if (!b)
+        return Status::error(name + ": kernel " + std::to_string(i) + " (" +
+                             k.kind + ") names buffer " + std::to_string(id) +
+                             ", which the memory plan lacks");
+      operands.push_back({arena + b->offset, b->size});
+      l.operands.push_back(arena + b->offset);
+    }
+    if (k.kind == "codegen") {
+      l.kind = Launch::Kind::Generated;
+      StatusOr<KernelEntry> entry = state->library.lookup(k.symbol);
+      if (!entry)
+        return entry.status();
+      l.entry = *entry;
+    } else if (k.kind == "copy") {
+      if (operands.size() != 2)
+        return Status::error(name + ": copy kernel " + std::to_string(i) +
+                             " has " + std::to_string(operands.size()) +
+                             " operands, not 2 (from, to)");
+      l.kind = Launch::Kind::Copy;
+      l.bytes = std::min(operands[0].size, operands[1].size);
+    } else if (cpu::isOneDnnKind(k.kind)) {
+      l.kind = Launch::Kind::OneDnn;
+      StatusOr<std::unique_ptr<cpu::Kernel>> prim =
+          cpu::createOneDnnKernel(*state->context, k, operands);
+      if (!prim)
+        return prim.status().withPrefix(name + ": kernel " + std::to_string(i) +
+                                        ": ");
+      l.primitive = std::move(*prim);
+    } else {
+      return Status::error(name + ": kernel " + std::to_string(i) +
+                           " has kind '" + k.kind +
+                           "', which this runtime cannot run");
+    }
+    state->launches.push_back(std::move(l));
+  }
+  return Status();
+}
+
+Status StepExecutor::initialize(uint64_t seed) {
+  for (const ParamRecord &p : art.params) {
+    uint8_t *data = arena + p.offset;
+    int64_t n = 1;
+    for (int64_t d : p.shape)
+      n *= d;
+    std::string error;
+    if (p.dtype == DType::F32) {
+      if (!loom::initialize(p.init, p.name, p.shape, seed, 0, n,
+                            reinterpret_cast<float *>(data), error))
+        return Status::error(name + ": parameter '" + p.name + "': " + error);
+    } else if (p.dtype == DType::F64) {
+      std::vector<float> values(static_cast<size_t>(n));
+      if (!loom::initialize(p.init, p.name, p.shape, seed, 0, n, values.data(),
+                            error))
+        return Status::error(name + ": parameter '" + p.name + "': " + error);
+      double *out = reinterpret_cast<double *>(data);
+      for (int64_t i = 0; i < n; ++i)
+        out[i] = values[i];
+    } else {
+      return Status::error(name + ": parameter '" + p.name + "' has type " +
+                           dtypeName(p.dtype) +
+                           ", which initialization does not support yet");
+    }
+  }
+  for (const OptStateRecord &s : art.optState)
+    std::memset(arena + s.offset, 0, s.size);
+  return Status();
+}
+
+void *StepExecutor::input(const std::string &role, const IoRecord **record) {
+  for (const IoRecord &io : art.inputs)
+    if (io.role == role) {
+      if (record)
+        *record = &io;
+      return bufferData(io.buffer);
+    }
+  return nullptr;
+}
+
+const void *StepExecutor::output(const std::string &role,
+                                 const IoRecord **record) const {
+  for (const IoRecord &io : art.outputs)
+    if (io.role == role) {
+      if (record)
+        *record = &io;
+      return bufferData(io.buffer);
+    }
+  return nullptr;
+}
+
+double StepExecutor::scalarOutput(const std::string &role) const {
+  const IoRecord *r = nullptr;
+  const void *p = output(role, &r);
+  if (!p || r->dtype != DType::F32)
+    return std::nan("");
+  float v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+void *StepExecutor::parameter(const std::string &param,
+                              const ParamRecord **record) {
+  for (const ParamRecord &p : art.params)
+    if (p.name == param) {
+      if (record)
+        *record = &p;
+      return arena + p.offset;
+    }
+  return nullptr;
+}
+
+Status StepExecutor::step() {
+  if (profiling)
+    seconds.resize(state->launches.size(), 0.0);
+  for (size_t i = 0; i < state->launches.size(); ++i) {
+    Launch &l = state->launches[i];
+    auto start = profiling ? std::chrono::steady_clock::now()
+                           : std::chrono::steady_clock::time_point();
+    switch (l.kind) {
+    case Launch::Kind::OneDnn:
+      if (Status s = l.primitive->run(); !s)
+        return s.withPrefix(name + ": ");
+      break;
+    case Launch::Kind::Generated:
+      l.entry(l.operands.data());
+      break;
+    case Launch::Kind::Copy:
+      std::memmove(l.operands[1], l.operands[0], l.bytes);
+      break;
+    }
+    if (profiling)
+      seconds[i] += std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+  }
+  return Status();
+}

@@ -1,0 +1,196 @@
+//===- Inspect.cpp - loom inspect -----------------------------------------===//
+//
+// Part of Loom. `loom inspect FILE.loomx [--ir STAGE]` prints what an
+// artifact holds: its header, the kernels in launch order (kind, operand
+// shapes, bytes moved, FLOPs), the memory plan, the parameter and
+// optimizer-state tables, the step's inputs and outputs, the recipe; and
+// with --ir the IR of one pipeline stage. It reads through the same loader
+// the runtime uses, so a damaged file gets the same message here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/loom/Commands.h"
+
+#include "runtime/artifact/Artifact.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace {
+
+cl::SubCommand inspectCmd("inspect", "Print what a .loomx artifact holds");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loomx>"),
+                               cl::Required, cl::sub(inspectCmd));
+cl::opt<std::string> irStage("ir",
+                             cl::desc("Print the IR of this pipeline stage "
+                                      "instead (frontend, autodiff, "
+                                      "train-step, kernels, linalg)"),
+                             cl::value_desc("stage"), cl::sub(inspectCmd));
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+std::string bytesText(uint64_t b) {
+  if (b >= (1u << 20))
+    return formatv("{0:f1} MiB", b / 1048576.0).str();
+  if (b >= 1024)
+    return formatv("{0:f1} KiB", b / 1024.0).str();
+  return std::to_string(b) + " B";
+}
+
+std::string flopsText(uint64_t f) {
+  if (f >= 1000000000ull)
+    return formatv("{0:f2} GFLOP", f / 1e9).str();
+  if (f >= 1000000)
+    return formatv("{0:f2} MFLOP", f / 1e6).str();
+  return std::to_string(f) + " FLOP";
+}
+
+std::string attrText(const loom::KernelAttr &a) {
+  switch (a.type) {
+  case loom::KernelAttr::Type::Int:
+    return std::to_string(a.i);
+  case loom::KernelAttr::Type::Float:
+    return formatv("{0}", a.f).str();
+  case loom::KernelAttr::Type::String:
+    return a.s;
+  case loom::KernelAttr::Type::IntList:
+    return shapeText(a.ints);
+  }
+  return "";
+}
+
+std::string initText(const loom::InitSpec &s) {
+  if (s.kind == "normal")
+    return formatv("normal({0}, {1})", s.mean, s.std).str();
+  if (s.kind == "uniform")
+    return formatv("uniform({0}, {1})", s.low, s.high).str();
+  if (s.kind == "constant")
+    return formatv("constant({0})", s.value).str();
+  if (s.kind.rfind("xavier", 0) == 0 || s.kind.rfind("he_", 0) == 0)
+    return formatv("{0}(gain {1:f3})", s.kind, s.gain).str();
+  return s.kind;
+}
+
+} // namespace
+
+cl::SubCommand &loom::tool::inspectCommand() { return inspectCmd; }
+
+int loom::tool::runInspect() {
+  loom::StatusOr<loom::Artifact> read = loom::readArtifact(inputFile);
+  if (!read) {
+    WithColor::error(errs(), "loom") << read.status().message() << "\n";
+    return 1;
+  }
+  const loom::Artifact &a = *read;
+  raw_ostream &os = outs();
+  if (!irStage.empty()) {
+    std::string stages;
+    for (const loom::IrText &t : a.ir) {
+      if (t.stage == irStage) {
+        os << t.text << "\n";
+        return 0;
+      }
+      stages += (stages.empty() ? "" : ", ") + t.stage;
+    }
+    WithColor::error(errs(), "loom")
+        << inputFile << " has no IR for stage '" << irStage
+        << "'; it has: " << stages << "\n";
+    return 1;
+  }
+
+  uint64_t totalFlops = 0, paramBytes = 0, stateBytes = 0, paramCount = 0;
+  for (const loom::KernelRecord &k : a.kernels)
+    totalFlops += k.flops;
+  for (const loom::ParamRecord &p : a.params) {
+    paramBytes += p.size;
+    int64_t n = 1;
+    for (int64_t d : p.shape)
+      n *= d;
+    paramCount += n;
+  }
+  for (const loom::OptStateRecord &s : a.optState)
+    stateBytes += s.size;
+  os << inputFile << ": " << a.meta.producer << ", target " << a.meta.target
+     << ", from " << a.meta.source << "\n"
+     << formatv("  content hash {0:x16}\n", a.meta.contentHash) << "  "
+     << a.kernels.size() << " kernels, " << flopsText(totalFlops)
+     << " per step\n"
+     << "  peak memory " << bytesText(a.memory.arenaSize) << " in one arena ("
+     << a.memory.buffers.size() << " buffers, alignment " << a.memory.alignment
+     << "): parameters " << bytesText(paramBytes) << ", optimizer state "
+     << bytesText(stateBytes) << "\n"
+     << "  " << formatv("{0:N}", paramCount) << " parameters in "
+     << a.params.size() << " tensors\n";
+  for (const loom::ObjectBlob &o : a.objects)
+    os << "  object '" << o.name << "': " << bytesText(o.bytes.size())
+       << " of generated code\n";
+
+  os << "\nkernels:\n";
+  std::vector<const loom::BufferRecord *> byId;
+  for (const loom::BufferRecord &b : a.memory.buffers) {
+    if (b.id >= byId.size())
+      byId.resize(b.id + 1, nullptr);
+    byId[b.id] = &b;
+  }
+  for (size_t i = 0; i < a.kernels.size(); ++i) {
+    const loom::KernelRecord &k = a.kernels[i];
+    os << formatv("  {0,4}  {1,-30}", i,
+                  k.kind + (k.symbol.empty() ? "" : " " + k.symbol));
+    for (size_t j = 0; j < k.operands.size(); ++j) {
+      const loom::KernelAttr *s = k.attr("s" + std::to_string(j));
+      os << (j ? ", " : " ") << "#" << k.operands[j];
+      if (s && s->type == loom::KernelAttr::Type::IntList)
+        os << shapeText(s->ints);
+    }
+    os << formatv("  {0}, {1}", bytesText(k.bytesMoved), flopsText(k.flops));
+    std::string extra;
+    for (const loom::KernelAttr &at : k.attrs) {
+      if ((at.key[0] == 's' || at.key[0] == 't') && at.key.size() > 1 &&
+          isdigit(static_cast<unsigned char>(at.key[1])))
+        continue;
+      extra += (extra.empty() ? "" : " ") + at.key + "=" + attrText(at);
+    }
+    if (!extra.empty())
+      os << "  {" << extra << "}";
+    os << "\n";
+  }
+
+  os << "\nmemory plan (offset, size, live kernels):\n";
+  for (const loom::BufferRecord &b : a.memory.buffers)
+    os << formatv("  #{0,-5} {1,12} {2,12}  [{3}, {4}]  {5}\n", b.id, b.offset,
+                  b.size, b.firstUse, b.lastUse, b.name);
+
+  os << "\nparameters:\n";
+  for (const loom::ParamRecord &p : a.params)
+    os << formatv("  {0,-32} {1}{2}  init {3}{4}{5}\n", p.name,
+                  loom::dtypeName(p.dtype), shapeText(p.shape),
+                  initText(p.init), p.frozen ? "  frozen" : "",
+                  p.sharding.empty() ? "" : "  sharding " + p.sharding);
+  os << "\noptimizer state: " << a.optState.size() << " tensors, "
+     << bytesText(stateBytes) << "\n";
+  for (const loom::OptStateRecord &s : a.optState)
+    os << formatv("  {0,-40} {1}{2}\n", s.name, loom::dtypeName(s.dtype),
+                  shapeText(s.shape));
+  os << "\ninputs:\n";
+  for (const loom::IoRecord &io : a.inputs)
+    os << formatv("  {0,-10} {1}{2}  #{3}\n", io.role,
+                  loom::dtypeName(io.dtype), shapeText(io.shape), io.buffer);
+  os << "outputs:\n";
+  for (const loom::IoRecord &io : a.outputs)
+    os << formatv("  {0,-10} {1}{2}  #{3}\n", io.role,
+                  loom::dtypeName(io.dtype), shapeText(io.shape), io.buffer);
+  os << "\nrecipe: " << a.recipe << "\n";
+  std::string stages;
+  for (const loom::IrText &t : a.ir)
+    stages += (stages.empty() ? "" : ", ") + t.stage;
+  os << "IR stages (--ir STAGE): " << stages << "\n";
+  return 0;
+}
