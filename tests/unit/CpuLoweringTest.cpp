@@ -245,6 +245,18 @@ const std::vector<LowerCase> kCases = {
   %1 = loom.attention %q, %k, %v {scale = 0.75 : f64} : (tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x6xf32>) -> tensor<2x3x5x6xf32>
   return %0, %1 : tensor<2x3x5x6xf32>, tensor<2x3x5x6xf32>
 })"},
+    {"half_precision",
+     {"u", "u", "u", "u", "i4", "k"},
+     R"(func.func @half_precision(%q: tensor<2x3x4xbf16>, %k: tensor<2x3x4xbf16>, %v: tensor<2x3x2xbf16>, %x: tensor<2x4xf16>, %l: tensor<2xi32>, %key: tensor<2xi64>) -> (tensor<2x3x2xbf16>, tensor<f16>, tensor<2x4xf16>, tensor<2x4xf16>, tensor<2x4xf16>) {
+  %0 = loom.attention %q, %k, %v causal : (tensor<2x3x4xbf16>, tensor<2x3x4xbf16>, tensor<2x3x2xbf16>) -> tensor<2x3x2xbf16>
+  %w = loom.slice %x start [0, 0] limit [1, 4] stride [1, 1] : tensor<2x4xf16> -> tensor<1x4xf16>
+  %g = loom.reshape %w : tensor<1x4xf16> to tensor<4xf16>
+  %1 = loom.cross_entropy mean %x, %l : (tensor<2x4xf16>, tensor<2xi32>) -> tensor<f16>
+  %2 = loom.layer_norm %x, %g, %g : (tensor<2x4xf16>, tensor<4xf16>, tensor<4xf16>) -> tensor<2x4xf16>
+  %3 = loom.softmax %x dim 0 : tensor<2x4xf16>
+  %4 = loom.dropout %x, %key rate 2.500000e-01 stream 2 : (tensor<2x4xf16>, tensor<2xi64>) -> tensor<2x4xf16>
+  return %0, %1, %2, %3, %4 : tensor<2x3x2xbf16>, tensor<f16>, tensor<2x4xf16>, tensor<2x4xf16>, tensor<2x4xf16>
+})"},
     // Losses.
     {"cross_entropy",
      {"u", "i7"},
