@@ -87,9 +87,10 @@ struct AttentionLowering : public OpConversionPattern<AttentionOp> {
                                             scalarConstant(b, nl, ct, scale));
           if (!causal)
             return l;
-          Value future = b.create<arith::CmpIOp>(
-              nl, arith::CmpIPredicate::sgt, b.create<linalg::IndexOp>(nl, 2),
-              b.create<linalg::IndexOp>(nl, 1));
+          Value query = b.create<linalg::IndexOp>(nl, 1);
+          Value key = b.create<linalg::IndexOp>(nl, 2);
+          Value future = b.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sgt,
+                                                 key, query);
           return b.create<arith::SelectOp>(nl, future, lowestValue(b, nl, ct),
                                            l);
         });
@@ -215,9 +216,9 @@ struct DropoutLowering : public OpConversionPattern<DropoutOp> {
           Value top24 =
               b.create<arith::ShRUIOp>(nl, bits, i32Constant(b, nl, 8));
           Type f64 = b.getF64Type();
-          Value u = b.create<arith::MulFOp>(
-              nl, b.create<arith::UIToFPOp>(nl, f64, top24),
-              scalarConstant(b, nl, f64, 1.0 / 16777216.0));
+          Value u = b.create<arith::UIToFPOp>(nl, f64, top24);
+          u = b.create<arith::MulFOp>(
+              nl, u, scalarConstant(b, nl, f64, 1.0 / 16777216.0));
           Value keep =
               b.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OGE, u,
                                       scalarConstant(b, nl, f64, rate));

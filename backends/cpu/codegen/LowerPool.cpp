@@ -70,6 +70,19 @@ Value averageDivisor(OpBuilder &b, Location loc, const PoolParams &p, int64_t h,
   return b.create<arith::SIToFPOp>(loc, ct, count);
 }
 
+/// Inside a linalg.generic whose dims `ky` and `kx` walk a window of width
+/// `kw`: the row-major window position ky * kw + kx as an i32.
+Value windowPosition(OpBuilder &b, Location loc, unsigned ky, unsigned kx,
+                     int64_t kw) {
+  // One op per statement: argument evaluation order would order the IR.
+  Value row = b.create<linalg::IndexOp>(loc, ky);
+  Value width = indexConstant(b, loc, kw);
+  Value col = b.create<linalg::IndexOp>(loc, kx);
+  Value k = b.create<arith::MulIOp>(loc, row, width);
+  k = b.create<arith::AddIOp>(loc, k, col);
+  return b.create<arith::IndexCastOp>(loc, b.getI32Type(), k);
+}
+
 /// A tensor.empty of the window's shape: the operand that gives named
 /// pooling ops and the adjoint generics their (ky, kx) loop ranges.
 Value windowShape(OpBuilder &b, Location loc, const PoolParams &p, Type t) {
@@ -205,12 +218,7 @@ struct Pool2dBackwardLowering : public OpConversionPattern<Pool2dBackwardOp> {
           rewriter, loc, init, ValueRange{zdy, zat, window},
           {zMap, zMap, windowMap}, outMap, iterators,
           [&](OpBuilder &b, Location nl, ValueRange args) -> Value {
-            Value k = b.create<arith::AddIOp>(
-                nl,
-                b.create<arith::MulIOp>(nl, b.create<linalg::IndexOp>(nl, 4),
-                                        indexConstant(b, nl, p.kw)),
-                b.create<linalg::IndexOp>(nl, 5));
-            k = b.create<arith::IndexCastOp>(nl, b.getI32Type(), k);
+            Value k = windowPosition(b, nl, 4, 5, p.kw);
             Value hit = b.create<arith::CmpIOp>(nl, arith::CmpIPredicate::eq,
                                                 args[1], k);
             Value sum = b.create<arith::AddFOp>(nl, args[3], args[0]);
@@ -269,19 +277,18 @@ private:
           };
           auto position = [&](unsigned out, unsigned win, int64_t stride,
                               int64_t pad) -> Value {
-            Value s = nb.create<arith::MulIOp>(nl, idx(out),
-                                               indexConstant(nb, nl, stride));
-            s = nb.create<arith::AddIOp>(nl, s, idx(win));
-            return nb.create<arith::SubIOp>(nl, s, indexConstant(nb, nl, pad));
+            Value o = idx(out);
+            Value st = indexConstant(nb, nl, stride);
+            Value s = nb.create<arith::MulIOp>(nl, o, st);
+            Value wi = idx(win);
+            s = nb.create<arith::AddIOp>(nl, s, wi);
+            Value pd = indexConstant(nb, nl, pad);
+            return nb.create<arith::SubIOp>(nl, s, pd);
           };
-          Value inBounds = nb.create<arith::AndIOp>(
-              nl, inRange(position(2, 4, p.sh, p.pt), h),
-              inRange(position(3, 5, p.sw, p.pl), w));
-          Value k = nb.create<arith::AddIOp>(
-              nl,
-              nb.create<arith::MulIOp>(nl, idx(4), indexConstant(nb, nl, p.kw)),
-              idx(5));
-          k = nb.create<arith::IndexCastOp>(nl, i32, k);
+          Value rowIn = inRange(position(2, 4, p.sh, p.pt), h);
+          Value colIn = inRange(position(3, 5, p.sw, p.pl), w);
+          Value inBounds = nb.create<arith::AndIOp>(nl, rowIn, colIn);
+          Value k = windowPosition(nb, nl, 4, 5, p.kw);
           // Order-free: NaN beats numbers, then larger beats smaller, then
           // the smaller window position wins; anything beats "none".
           Value earlier = nb.create<arith::CmpIOp>(
