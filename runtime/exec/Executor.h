@@ -41,7 +41,8 @@ public:
 
   /// The step input with role `role` ("x", "y", "step", "rng",
   /// "lr_scale"), or null if the step has none; the caller writes its
-  /// bytes (record->shape in record->dtype) before step().
+  /// bytes (record->shape in record->dtype) before every step(): the memory
+  /// plan gives an input's bytes to other values once the step has read it.
   void *input(const std::string &role, const IoRecord **record = nullptr);
   /// The step output with role `role` ("loss", "lr"), read after step().
   const void *output(const std::string &role,

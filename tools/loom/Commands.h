@@ -26,6 +26,10 @@ namespace loom::tool {
 llvm::cl::SubCommand &compileCommand();
 int runCompile();
 
+/// `loom bench` (Bench.cpp).
+llvm::cl::SubCommand &benchCommand();
+int runBench();
+
 /// `loom inspect` (Inspect.cpp).
 llvm::cl::SubCommand &inspectCommand();
 int runInspect();

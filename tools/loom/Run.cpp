@@ -260,8 +260,6 @@ public:
     r->seed = seed;
     if (profile)
       r->ex->enableProfiling();
-    if (float *scale = static_cast<float *>(r->ex->input("lr_scale")))
-      *scale = 1.0f;
     return r;
   }
 
@@ -304,6 +302,8 @@ public:
     }
     if (auto *stepIn = static_cast<int64_t *>(ex->input("step")))
       *stepIn = s;
+    if (auto *scale = static_cast<float *>(ex->input("lr_scale")))
+      *scale = 1.0f;
     if (auto *rng = static_cast<int64_t *>(ex->input("rng"))) {
       rng[0] = static_cast<int64_t>(seed);
       rng[1] = s;

@@ -6,6 +6,8 @@
 //                          [-o OUT]                          (Compile.cpp)
 //   loom compile FILE.loom -o FILE.loomx [--target cpu] [--dump-ir DIR]
 //   loom inspect FILE.loomx [--ir STAGE]                     (Inspect.cpp)
+//   loom bench FILE.loom|FILE.loomx [--steps N] [--batch B] [--json]
+//                                                            (Bench.cpp)
 //   loom run FILE.loom --backend=reference|cpu [--steps N] [--batch B]
 //                      [--seed S] [--train NAME]             (Run.cpp)
 //
@@ -28,6 +30,8 @@ int main(int argc, char **argv) {
                               "loom: compile and train neural networks\n");
   if (loom::tool::compileCommand())
     return loom::tool::runCompile();
+  if (loom::tool::benchCommand())
+    return loom::tool::runBench();
   if (loom::tool::inspectCommand())
     return loom::tool::runInspect();
   if (loom::tool::runCommand())

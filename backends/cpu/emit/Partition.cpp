@@ -12,6 +12,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -242,6 +243,7 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step) {
   p.codegen = ModuleOp::create(UnknownLoc::get(ctx));
   OpBuilder b(ctx);
   b.setInsertionPointToEnd(p.codegen->getBody());
+  llvm::StringMap<std::string> generated; // printed function -> symbol
 
   // A generated kernel running `ops` (in order): its inputs are the values
   // they read that are defined outside the group (constants are cloned
@@ -287,6 +289,21 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step) {
     for (Value r : results)
       returned.push_back(map.lookup(r));
     fb.create<func::ReturnOp>(ops.back()->getLoc(), returned);
+    // Kernels that compute the same thing on the same shapes (every layer
+    // of a deep model has its own copies) share one generated function.
+    std::string key;
+    {
+      llvm::raw_string_ostream os(key);
+      fn.setSymName("k");
+      fn->print(os, OpPrintingFlags().useLocalScope());
+    }
+    auto [existing, fresh] = generated.try_emplace(key, k.symbol);
+    if (fresh) {
+      fn.setSymName(k.symbol);
+    } else {
+      fn.erase();
+      k.symbol = existing->second;
+    }
     k.operands.assign(inputs.begin(), inputs.end());
     k.numInputs = static_cast<unsigned>(inputs.size());
     k.operands.insert(k.operands.end(), results.begin(), results.end());

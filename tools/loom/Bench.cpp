@@ -1,0 +1,242 @@
+//===- Bench.cpp - loom bench ---------------------------------------------===//
+//
+// Part of Loom. `loom bench FILE.loom|FILE.loomx [--steps N] [--warmup W]
+// [--batch B] [--json]` times the training step on the CPU backend: it
+// compiles the program (or loads the artifact), fills the batch with
+// synthetic but valid data (the step's time does not depend on the values),
+// runs W warm-up steps and then N timed ones, and prints the minimum and
+// median step time, the FLOPs of a step and the achieved GFLOP/s, also as a
+// fraction of this machine's oneDNN GEMM peak, which it measures in the same
+// run (`--peak-only` prints just that). bench/run.py runs it next to the
+// same workloads in PyTorch.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/loom/Commands.h"
+
+#include "backends/cpu/emit/EmitArtifact.h"
+#include "frontend/Diagnostics.h"
+#include "frontend/Program.h"
+#include "ir/LoomDialect.h"
+#include "runtime/artifact/Artifact.h"
+#include "runtime/cpu/OneDnnKernels.h"
+#include "runtime/exec/Executor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/WithColor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+
+using namespace llvm;
+
+namespace {
+
+cl::SubCommand benchCmd("bench", "Time the training step on the CPU");
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<file.loom|file.loomx>"),
+                               cl::sub(benchCmd));
+cl::opt<int64_t> numSteps("steps", cl::desc("Timed steps"), cl::init(10),
+                          cl::sub(benchCmd));
+cl::opt<int64_t> warmup("warmup", cl::desc("Untimed steps first"), cl::init(2),
+                        cl::sub(benchCmd));
+cl::opt<int64_t> batchSize("batch",
+                           cl::desc("Batch size (default: the recipe's)"),
+                           cl::sub(benchCmd));
+cl::opt<std::string> trainName("train", cl::desc("The train block"),
+                               cl::value_desc("name"), cl::sub(benchCmd));
+cl::opt<bool> json("json", cl::desc("One JSON object instead of text"),
+                   cl::sub(benchCmd));
+cl::opt<bool> peakOnly("peak-only",
+                       cl::desc("Only measure the oneDNN GEMM peak"),
+                       cl::sub(benchCmd));
+
+int fail(const Twine &message) {
+  WithColor::error(errs(), "loom") << message << "\n";
+  return 1;
+}
+
+using Clock = std::chrono::steady_clock;
+
+/// The best f32 GEMM rate oneDNN reaches here: 1024^3 with the weight
+/// stored [N, K] (the layout the backend uses), best of several runs.
+loom::StatusOr<double> gemmPeak() {
+  const int64_t n = 1024;
+  loom::StatusOr<std::unique_ptr<loom::cpu::CpuContext>> ctx =
+      loom::cpu::CpuContext::create();
+  if (!ctx)
+    return ctx.status();
+  std::vector<float> a(n * n, 0.5f), b(n * n, 0.25f), c(n * n);
+  loom::KernelRecord r;
+  r.kind = "onednn.matmul";
+  r.operands = {0, 1, 2};
+  for (int i = 0; i < 3; ++i) {
+    r.attrs.push_back(
+        loom::KernelAttr::ofInts("s" + std::to_string(i), {n, n}));
+    r.attrs.push_back(loom::KernelAttr::ofInt(
+        "t" + std::to_string(i), static_cast<int64_t>(loom::DType::F32)));
+  }
+  r.attrs.push_back(loom::KernelAttr::ofInt("transpose_rhs", 1));
+  uint64_t bytes = n * n * sizeof(float);
+  loom::StatusOr<std::unique_ptr<loom::cpu::Kernel>> k =
+      loom::cpu::createOneDnnKernel(
+          **ctx, r, {{a.data(), bytes}, {b.data(), bytes}, {c.data(), bytes}});
+  if (!k)
+    return k.status();
+  double best = 1e30;
+  for (int rep = 0; rep < 8; ++rep) {
+    auto t0 = Clock::now();
+    if (loom::Status s = (*k)->run(); !s)
+      return s;
+    best = std::min(best,
+                    std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  return 2.0 * n * n * n / best / 1e9;
+}
+
+/// A compiled artifact for the bench: read from a .loomx, or compiled.
+loom::StatusOr<loom::Artifact> loadOrCompile() {
+  if (StringRef(inputFile).ends_with(".loomx")) {
+    if (batchSize.getNumOccurrences())
+      return loom::Status::error("--batch needs a .loom file; an artifact is "
+                                 "compiled for one batch size");
+    return loom::readArtifact(inputFile);
+  }
+  SourceMgr sourceMgr;
+  loom::DiagnosticEngine diags(sourceMgr, errs());
+  loom::Program program;
+  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+    return loom::Status::error("cannot compile " + inputFile);
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
+  mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+  ctx.printOpOnDiagnostic(false);
+  std::optional<int64_t> batch;
+  if (batchSize.getNumOccurrences())
+    batch = batchSize;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      loom::tool::buildModule(ctx, program, diags, trainName, true, batch);
+  if (!module)
+    return loom::Status::error("cannot compile " + inputFile);
+  loom::cpu::EmitOptions options;
+  options.sourceName = inputFile;
+  options.target = loom::cpu::hostTarget();
+  loom::Artifact artifact;
+  if (mlir::failed(loom::cpu::emitCpuArtifact(*module, options, artifact)))
+    return loom::Status::error("cannot compile " + inputFile);
+  return artifact;
+}
+
+} // namespace
+
+cl::SubCommand &loom::tool::benchCommand() { return benchCmd; }
+
+int loom::tool::runBench() {
+  loom::StatusOr<double> peak = gemmPeak();
+  if (!peak)
+    return fail(peak.status().message());
+  if (peakOnly) {
+    outs() << (json ? formatv("{{\"gemm_peak_gflops\": {0:f2}}\n", *peak).str()
+                    : formatv("oneDNN f32 GEMM peak: {0:f1} GFLOP/s\n", *peak)
+                          .str());
+    return 0;
+  }
+  if (inputFile.empty())
+    return fail("loom bench needs a .loom or .loomx file (or --peak-only)");
+  loom::StatusOr<loom::Artifact> artifact = loadOrCompile();
+  if (!artifact)
+    return fail(artifact.status().message());
+  uint64_t flops = 0;
+  for (const loom::KernelRecord &k : artifact->kernels)
+    flops += k.flops;
+  std::string source = artifact->meta.source;
+  loom::StatusOr<std::unique_ptr<loom::StepExecutor>> ex =
+      loom::StepExecutor::create(std::move(*artifact), inputFile);
+  if (!ex)
+    return fail(ex.status().message());
+  if (loom::Status s = (*ex)->initialize(1234); !s)
+    return fail(s.message());
+
+  // Synthetic inputs: features in [0, 1), labels and tokens 0 or 1 (valid
+  // for any class count or vocabulary of at least 2). The runtime reuses an
+  // input's bytes once the step has read it, so they are written before
+  // every step, as a data loader would.
+  std::mt19937 gen(7);
+  struct Input {
+    void *at;
+    std::vector<uint8_t> bytes;
+  };
+  std::vector<Input> inputs;
+  const loom::IoRecord *io = nullptr;
+  for (const char *role : {"x", "y"}) {
+    void *p = (*ex)->input(role, &io);
+    if (!p)
+      continue;
+    int64_t n = 1;
+    for (int64_t d : io->shape)
+      n *= d;
+    Input in{p, std::vector<uint8_t>(n * loom::dtypeSize(io->dtype))};
+    if (io->dtype == loom::DType::F32) {
+      std::uniform_real_distribution<float> u(0.0f, 1.0f);
+      for (int64_t i = 0; i < n; ++i) {
+        float v = u(gen);
+        std::memcpy(in.bytes.data() + 4 * i, &v, 4);
+      }
+    } else if (io->dtype == loom::DType::I32) {
+      for (int64_t i = 0; i < n; ++i) {
+        int32_t v = static_cast<int32_t>(gen() % 2);
+        std::memcpy(in.bytes.data() + 4 * i, &v, 4);
+      }
+    }
+    inputs.push_back(std::move(in));
+  }
+  int64_t batch = 0;
+  if ((*ex)->input("x", &io) && !io->shape.empty())
+    batch = io->shape[0];
+
+  std::vector<double> times;
+  for (int64_t s = 0; s < warmup + numSteps; ++s) {
+    for (const Input &in : inputs)
+      std::memcpy(in.at, in.bytes.data(), in.bytes.size());
+    if (auto *st = static_cast<int64_t *>((*ex)->input("step")))
+      *st = s;
+    if (auto *scale = static_cast<float *>((*ex)->input("lr_scale")))
+      *scale = 1.0f;
+    if (auto *rng = static_cast<int64_t *>((*ex)->input("rng"))) {
+      rng[0] = 1234;
+      rng[1] = s;
+    }
+    auto t0 = Clock::now();
+    if (loom::Status st = (*ex)->step(); !st)
+      return fail(st.message());
+    if (s >= warmup)
+      times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  std::sort(times.begin(), times.end());
+  double best = times.front(), median = times[times.size() / 2];
+  double gflops = flops / best / 1e9;
+  if (json) {
+    outs() << formatv("{{\"source\": \"{0}\", \"batch\": {1}, \"steps\": {2}, "
+                      "\"min_s\": {3:f6}, \"median_s\": {4:f6}, \"flops\": "
+                      "{5}, \"gflops\": {6:f2}, \"gemm_peak_gflops\": {7:f2}, "
+                      "\"peak_fraction\": {8:f4}, \"arena_bytes\": {9}}\n",
+                      source, batch, numSteps.getValue(), best, median, flops,
+                      gflops, *peak, gflops / *peak, (*ex)->arenaBytes());
+  } else {
+    outs() << formatv("{0}: batch {1}, {2} steps after {3} warm-up\n", source,
+                      batch, numSteps.getValue(), warmup.getValue())
+           << formatv("  step time: min {0:f2} ms, median {1:f2} ms\n",
+                      best * 1e3, median * 1e3)
+           << formatv("  {0:f3} GFLOP per step, {1:f1} GFLOP/s = {2:f1}% of "
+                      "the oneDNN GEMM peak ({3:f1} GFLOP/s)\n",
+                      flops / 1e9, gflops, 100 * gflops / *peak, *peak);
+  }
+  return 0;
+}
