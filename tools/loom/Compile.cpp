@@ -87,7 +87,11 @@ std::string printed(mlir::Operation *op) {
 }
 
 std::string mib(uint64_t bytes) {
-  return llvm::formatv("{0:f1} MiB", bytes / 1048576.0).str();
+  if (bytes >= (1u << 20))
+    return llvm::formatv("{0:f1} MiB", bytes / 1048576.0).str();
+  if (bytes >= 1024)
+    return llvm::formatv("{0:f1} KiB", bytes / 1024.0).str();
+  return std::to_string(bytes) + " B";
 }
 
 /// `loom compile FILE.loom -o FILE.loomx`.
