@@ -482,19 +482,6 @@ protected:
         EXPECT_NE(inner->getDialect()->getNamespace(), "loom")
             << "left unlowered: " << inner->getName().getStringRef().str();
       });
-    // The object emitter leaves f32 -> bf16 truncation to LLVM, which calls
-    // __truncsfbf2 on hosts without AVX512-BF16, and the shared object does
-    // not resolve it; until the emitter expands it, the test does, with
-    // arith's own bf16 patterns (round to nearest even in integer ops).
-    SmallVector<Operation *> truncations;
-    lowered->walk([&](arith::TruncFOp op) {
-      if (op.getType().isBF16())
-        truncations.push_back(op);
-    });
-    RewritePatternSet bf16(context.get());
-    arith::populateExpandBFloat16Patterns(bf16);
-    ASSERT_TRUE(
-        succeeded(applyOpPatternsAndFold(truncations, std::move(bf16))));
     std::vector<uint8_t> bytes;
     ASSERT_TRUE(::loom::cpu::emitKernelLibrary(
         *lowered, ::loom::cpu::hostTarget(), bytes, error))

@@ -16,7 +16,9 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
@@ -36,6 +38,7 @@
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 #include "llvm/IR/IRBuilder.h"
@@ -124,6 +127,19 @@ LogicalResult lowerToLLVMDialect(ModuleOp module) {
   ctx->loadDialect<bufferization::BufferizationDialect,
                    memref::MemRefDialect>();
   toDestinationStyle(module);
+  // f32 -> bf16 rounding in integer ops: LLVM would call __truncsfbf2 on
+  // hosts without AVX512-BF16, which the kernels' shared object lacks.
+  SmallVector<Operation *> truncations;
+  module.walk([&](arith::TruncFOp op) {
+    if (op.getType().isBF16())
+      truncations.push_back(op);
+  });
+  if (!truncations.empty()) {
+    RewritePatternSet bf16(ctx);
+    arith::populateExpandBFloat16Patterns(bf16);
+    if (failed(applyOpPatternsAndFold(truncations, std::move(bf16))))
+      return failure();
+  }
 
   PassManager pm(ctx);
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
