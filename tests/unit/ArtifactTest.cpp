@@ -149,10 +149,10 @@ TEST(Artifact, EmptyArtifactRoundTrips) {
 }
 
 std::string tempDir() {
-  char tmpl[] = "/tmp/loom-artifact-test-XXXXXX";
-  const char *d = mkdtemp(tmpl);
+  std::string tmpl = ::testing::TempDir() + "loom-artifact-test-XXXXXX";
+  const char *d = mkdtemp(tmpl.data());
   EXPECT_NE(d, nullptr);
-  return d ? d : "/tmp";
+  return d ? std::string(d) : ::testing::TempDir();
 }
 
 std::vector<std::string> listDir(const std::string &dir) {

@@ -14,12 +14,9 @@
 #include "GradientTestSupport.h"
 
 #include "backends/reference/Interpreter.h"
-#include "frontend/Elaborator.h"
-#include "frontend/Program.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <gtest/gtest.h>
 
@@ -90,18 +87,8 @@ bool bitIdentical(const Tensor &a, const Tensor &b) {
 
 TEST(Determinism, TheSameStepTwiceIsBitIdentical) {
   ::loom::testing::TestContext t;
-  llvm::SourceMgr sm;
-  std::string frontendErrors;
-  llvm::raw_string_ostream os(frontendErrors);
-  ::loom::DiagnosticEngine diags(sm, os);
-  ::loom::Program program;
-  ASSERT_TRUE(::loom::loadProgramFromBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(kGpt, "gpt.loom"),
-      ::loom::defaultStdDir(), diags, program))
-      << frontendErrors;
-  OwningOpRef<ModuleOp> module =
-      ::loom::lowerProgram(t.ctx, program, diags, "");
-  ASSERT_TRUE(module) << frontendErrors << t.errors;
+  OwningOpRef<ModuleOp> module = t.lower(kGpt, "gpt.loom");
+  ASSERT_TRUE(module) << t.errors;
   ASSERT_TRUE(t.runPasses(*module, [](PassManager &pm) {
     pm.addPass(mlir::loom::createLoomAutodiff());
     pm.addPass(mlir::loom::createLoomBuildTrainStep());

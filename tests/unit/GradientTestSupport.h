@@ -3,8 +3,9 @@
 //
 // Part of Loom. What the gradient and optimizer tests share: an MLIR context
 // with the loom dialect whose diagnostics are collected for failure
-// messages, running loom passes on a module, and the central-difference check
-// of a @loss_grad against its @loss on the reference interpreter.
+// messages, lowering a Loom program, running loom passes on a module, and the
+// central-difference check of a @loss_grad against its @loss on the reference
+// interpreter.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,9 @@
 #define LOOM_TESTS_UNIT_GRADIENTTESTSUPPORT_H
 
 #include "backends/reference/Interpreter.h"
+#include "frontend/Diagnostics.h"
+#include "frontend/Elaborator.h"
+#include "frontend/Program.h"
 #include "ir/LoomDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,6 +23,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
 
 #include <gtest/gtest.h>
 
@@ -47,6 +53,24 @@ struct TestContext {
     mlir::PassManager pm(&ctx);
     add(pm);
     return mlir::succeeded(pm.run(module));
+  }
+
+  /// Lowers the Loom program `source` (named `name` in messages) to a
+  /// module; null on error, with the frontend's messages in `errors`.
+  mlir::OwningOpRef<mlir::ModuleOp> lower(const char *source,
+                                          const char *name) {
+    llvm::SourceMgr sm;
+    std::string frontendErrors;
+    llvm::raw_string_ostream os(frontendErrors);
+    DiagnosticEngine diags(sm, os);
+    Program program;
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    if (loadProgramFromBuffer(
+            llvm::MemoryBuffer::getMemBufferCopy(source, name), defaultStdDir(),
+            diags, program))
+      module = lowerProgram(ctx, program, diags, "");
+    errors += os.str();
+    return module;
   }
 
   mlir::MLIRContext ctx;

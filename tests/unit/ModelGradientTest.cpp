@@ -11,15 +11,12 @@
 #include "GradientTestSupport.h"
 
 #include "backends/reference/Interpreter.h"
-#include "frontend/Elaborator.h"
-#include "frontend/Program.h"
 #include "ir/LoomDialect.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <gtest/gtest.h>
 
@@ -99,18 +96,8 @@ train t {
 /// gradient against central differences. `labels` fills the y input.
 void checkModel(const char *source, int64_t classes) {
   ::loom::testing::TestContext t;
-  llvm::SourceMgr sm;
-  std::string frontendErrors;
-  llvm::raw_string_ostream os(frontendErrors);
-  ::loom::DiagnosticEngine diags(sm, os);
-  ::loom::Program program;
-  ASSERT_TRUE(::loom::loadProgramFromBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(source, "model.loom"),
-      ::loom::defaultStdDir(), diags, program))
-      << frontendErrors;
-  OwningOpRef<ModuleOp> module =
-      ::loom::lowerProgram(t.ctx, program, diags, "");
-  ASSERT_TRUE(module) << frontendErrors << t.errors;
+  OwningOpRef<ModuleOp> module = t.lower(source, "model.loom");
+  ASSERT_TRUE(module) << t.errors;
   ASSERT_TRUE(t.runPasses(*module, [](PassManager &pm) {
     pm.addPass(mlir::loom::createLoomAutodiff());
   })) << t.errors;

@@ -28,32 +28,6 @@ namespace {
 
 RankedTensorType tt(Value v) { return cast<RankedTensorType>(v.getType()); }
 
-::loom::DType dtypeOf(Type t) {
-  if (t.isF32())
-    return ::loom::DType::F32;
-  if (t.isF64())
-    return ::loom::DType::F64;
-  if (t.isF16())
-    return ::loom::DType::F16;
-  if (t.isBF16())
-    return ::loom::DType::BF16;
-  if (t.isInteger(1))
-    return ::loom::DType::I1;
-  if (t.isInteger(32))
-    return ::loom::DType::I32;
-  return ::loom::DType::I64;
-}
-
-std::vector<int64_t> shapeOf(Value v) {
-  ArrayRef<int64_t> s = tt(v).getShape();
-  return std::vector<int64_t>(s.begin(), s.end());
-}
-
-uint64_t bytesOf(Value v) {
-  return static_cast<uint64_t>(tt(v).getNumElements()) *
-         ::loom::dtypeSize(dtypeOf(tt(v).getElementType()));
-}
-
 constexpr uint64_t kAlignment = 64;
 
 } // namespace
@@ -141,14 +115,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     copy.kind = "copy";
     copy.operands = {from, to};
     copy.numInputs = 1;
-    copy.bytesMoved = 2 * bytesOf(to);
-    for (auto [j, v] : llvm::enumerate(copy.operands)) {
-      copy.attrs.push_back(
-          ::loom::KernelAttr::ofInts("s" + std::to_string(j), shapeOf(v)));
-      copy.attrs.push_back(::loom::KernelAttr::ofInt(
-          "t" + std::to_string(j),
-          static_cast<int64_t>(dtypeOf(tt(v).getElementType()))));
-    }
+    addOperandTypes(copy);
     kernels.push_back(std::move(copy));
   }
 

@@ -29,34 +29,6 @@ bool isConstant(Value v) {
   return isa_and_nonnull<lir::ConstantOp>(v.getDefiningOp());
 }
 
-uint64_t elementBytes(Type t) {
-  unsigned bits = t.getIntOrFloatBitWidth();
-  return bits <= 8 ? 1 : bits / 8;
-}
-
-uint64_t bytesOf(Value v) {
-  RankedTensorType t = tt(v);
-  return static_cast<uint64_t>(t.getNumElements()) *
-         elementBytes(t.getElementType());
-}
-
-/// The DType code of the artifact format.
-int64_t dtypeCode(Type t) {
-  if (t.isF32())
-    return static_cast<int64_t>(::loom::DType::F32);
-  if (t.isF64())
-    return static_cast<int64_t>(::loom::DType::F64);
-  if (t.isF16())
-    return static_cast<int64_t>(::loom::DType::F16);
-  if (t.isBF16())
-    return static_cast<int64_t>(::loom::DType::BF16);
-  if (t.isInteger(1))
-    return static_cast<int64_t>(::loom::DType::I1);
-  if (t.isInteger(32))
-    return static_cast<int64_t>(::loom::DType::I32);
-  return static_cast<int64_t>(::loom::DType::I64);
-}
-
 std::vector<int64_t> ints(ArrayRef<int64_t> a) {
   return std::vector<int64_t>(a.begin(), a.end());
 }
@@ -74,12 +46,20 @@ std::string oneDnnKind(Operation *op, std::vector<KernelAttr> &attrs) {
   auto flag = [&](const char *key, bool on) {
     attrs.push_back(KernelAttr::ofInt(key, on ? 1 : 0));
   };
-  auto convAttrs = [&](ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
-                       ArrayRef<int64_t> dilations, int64_t groups) {
-    attrs.push_back(KernelAttr::ofInts("strides", ints(strides)));
-    attrs.push_back(KernelAttr::ofInts("padding", ints(padding)));
-    attrs.push_back(KernelAttr::ofInts("dilations", ints(dilations)));
-    attrs.push_back(KernelAttr::ofInt("groups", groups));
+  // The conv family and the pool family each share their attributes.
+  auto convAttrs = [&](auto o) {
+    attrs.push_back(KernelAttr::ofInts("strides", ints(o.getStrides())));
+    attrs.push_back(KernelAttr::ofInts("padding", ints(o.getPadding())));
+    attrs.push_back(KernelAttr::ofInts("dilations", ints(o.getDilations())));
+    attrs.push_back(KernelAttr::ofInt("groups", o.getGroups()));
+  };
+  auto poolAttrs = [&](auto o) {
+    attrs.push_back(KernelAttr::ofString(
+        "kind", lir::stringifyPoolKind(o.getKind()).str()));
+    attrs.push_back(KernelAttr::ofInts("window", ints(o.getWindow())));
+    attrs.push_back(KernelAttr::ofInts("strides", ints(o.getStrides())));
+    attrs.push_back(KernelAttr::ofInts("padding", ints(o.getPadding())));
+    flag("count_include_pad", o.getCountIncludePad());
   };
   // Elementwise ops and reductions are memory-bound: a generated loop
   // runs them on one thread without a parallel region's fork and barrier,
@@ -110,36 +90,23 @@ std::string oneDnnKind(Operation *op, std::vector<KernelAttr> &attrs) {
         return "onednn.matmul";
       })
       .Case([&](lir::Conv2dOp o) {
-        convAttrs(o.getStrides(), o.getPadding(), o.getDilations(),
-                  o.getGroups());
+        convAttrs(o);
         return "onednn.conv2d";
       })
       .Case([&](lir::Conv2dBackwardInputOp o) {
-        convAttrs(o.getStrides(), o.getPadding(), o.getDilations(),
-                  o.getGroups());
+        convAttrs(o);
         return "onednn.conv2d_backward_input";
       })
       .Case([&](lir::Conv2dBackwardFilterOp o) {
-        convAttrs(o.getStrides(), o.getPadding(), o.getDilations(),
-                  o.getGroups());
+        convAttrs(o);
         return "onednn.conv2d_backward_filter";
       })
       .Case([&](lir::Pool2dOp o) {
-        attrs.push_back(KernelAttr::ofString(
-            "kind", lir::stringifyPoolKind(o.getKind()).str()));
-        attrs.push_back(KernelAttr::ofInts("window", ints(o.getWindow())));
-        attrs.push_back(KernelAttr::ofInts("strides", ints(o.getStrides())));
-        attrs.push_back(KernelAttr::ofInts("padding", ints(o.getPadding())));
-        flag("count_include_pad", o.getCountIncludePad());
+        poolAttrs(o);
         return "onednn.pool2d";
       })
       .Case([&](lir::Pool2dBackwardOp o) {
-        attrs.push_back(KernelAttr::ofString(
-            "kind", lir::stringifyPoolKind(o.getKind()).str()));
-        attrs.push_back(KernelAttr::ofInts("window", ints(o.getWindow())));
-        attrs.push_back(KernelAttr::ofInts("strides", ints(o.getStrides())));
-        attrs.push_back(KernelAttr::ofInts("padding", ints(o.getPadding())));
-        flag("count_include_pad", o.getCountIncludePad());
+        poolAttrs(o);
         return "onednn.pool2d_backward";
       })
       .Case([&](lir::SoftmaxOp o) {
@@ -212,21 +179,42 @@ uint64_t flopsOf(Operation *op) {
   return n;
 }
 
-/// Records the shape (`s<i>`) and element type (`t<i>`) of every operand.
-void addOperandTypes(::loom::cpu::PlannedKernel &k) {
-  for (auto [i, v] : llvm::enumerate(k.operands)) {
-    RankedTensorType t = tt(v);
-    k.attrs.push_back(
-        KernelAttr::ofInts("s" + std::to_string(i), ints(t.getShape())));
-    k.attrs.push_back(KernelAttr::ofInt("t" + std::to_string(i),
-                                        dtypeCode(t.getElementType())));
-    k.bytesMoved += bytesOf(v);
-  }
-}
-
 } // namespace
 
 namespace loom::cpu {
+
+::loom::DType dtypeOf(Type t) {
+  if (t.isF32())
+    return ::loom::DType::F32;
+  if (t.isF64())
+    return ::loom::DType::F64;
+  if (t.isF16())
+    return ::loom::DType::F16;
+  if (t.isBF16())
+    return ::loom::DType::BF16;
+  if (t.isInteger(1))
+    return ::loom::DType::I1;
+  if (t.isInteger(32))
+    return ::loom::DType::I32;
+  return ::loom::DType::I64;
+}
+
+std::vector<int64_t> shapeOf(Value v) { return ints(tt(v).getShape()); }
+
+uint64_t bytesOf(Value v) {
+  return static_cast<uint64_t>(tt(v).getNumElements()) *
+         ::loom::dtypeSize(dtypeOf(tt(v).getElementType()));
+}
+
+void addOperandTypes(PlannedKernel &k) {
+  for (auto [i, v] : llvm::enumerate(k.operands)) {
+    k.attrs.push_back(KernelAttr::ofInts("s" + std::to_string(i), shapeOf(v)));
+    k.attrs.push_back(KernelAttr::ofInt(
+        "t" + std::to_string(i),
+        static_cast<int64_t>(dtypeOf(tt(v).getElementType()))));
+    k.bytesMoved += bytesOf(v);
+  }
+}
 
 Value storageOf(const StepPartition &p, Value v) {
   while (true) {

@@ -62,6 +62,15 @@ struct StepPartition {
 /// collective: the step is compiled for one process).
 mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step);
 
+/// The artifact's element type, shape and byte size of a tensor value.
+::loom::DType dtypeOf(mlir::Type elementType);
+std::vector<int64_t> shapeOf(mlir::Value v);
+uint64_t bytesOf(mlir::Value v);
+
+/// Records the shape (`s<i>`) and element type (`t<i>`) of every operand of
+/// `k`, and adds their bytes to its bytesMoved.
+void addOperandTypes(PlannedKernel &k);
+
 /// The value whose bytes `v` uses (itself unless it is a view).
 mlir::Value storageOf(const StepPartition &p, mlir::Value v);
 
