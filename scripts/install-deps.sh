@@ -18,11 +18,13 @@ PACKAGES=(
   # the sanitizer + fuzzing build (asan preset): clang 19 with its runtimes
   clang-19 libclang-rt-19-dev
   libbenchmark-dev openmpi-bin libopenmpi-dev
-  # reading gzipped IDX data
-  zlib1g-dev
+  # reading gzipped IDX data; JSON (recipes, checkpoint metadata, metrics)
+  zlib1g-dev nlohmann-json3-dev
   # real data the examples and end-to-end tests train on: Fashion-MNIST
   # (IDX files), iris and wine (the CSV files python3-sklearn ships)
   dataset-fashion-mnist python3-sklearn
+  # the text examples/gpt.loom trains on (`make demo`): Debian's fortune cookies
+  fortunes
 )
 
 missing=()
