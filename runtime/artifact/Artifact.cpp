@@ -68,6 +68,8 @@ const char *loom::sectionName(uint32_t kind) {
     return "inputs";
   case SectionKind::Outputs:
     return "outputs";
+  case SectionKind::Programs:
+    return "programs";
   case SectionKind::Recipe:
     return "recipe";
   case SectionKind::Ir:
@@ -196,6 +198,19 @@ bool loom::operator==(const OptStateRecord &a, const OptStateRecord &b) {
 bool loom::operator==(const IoRecord &a, const IoRecord &b) {
   return a.name == b.name && a.role == b.role && a.dtype == b.dtype &&
          a.shape == b.shape && a.buffer == b.buffer;
+}
+
+bool loom::operator==(const ProgramRecord &a, const ProgramRecord &b) {
+  return a.name == b.name && a.firstKernel == b.firstKernel &&
+         a.endKernel == b.endKernel && a.inputs == b.inputs &&
+         a.outputs == b.outputs;
+}
+
+const ProgramRecord *Artifact::program(const std::string &name) const {
+  for (const ProgramRecord &p : programs)
+    if (p.name == name)
+      return &p;
+  return nullptr;
 }
 
 //===----------------------------------------------------------------------===//

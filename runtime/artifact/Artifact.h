@@ -33,7 +33,7 @@ namespace loom {
 /// The format this runtime writes. It reads every minor version of its major
 /// version: sections and record fields a newer minor adds are skipped.
 constexpr uint16_t kArtifactMajor = 1;
-constexpr uint16_t kArtifactMinor = 0;
+constexpr uint16_t kArtifactMinor = 1;
 
 /// Tensor ranks stop here.
 constexpr unsigned kArtifactMaxRank = 8;
@@ -68,6 +68,7 @@ enum class SectionKind : uint32_t {
   Outputs = 8,
   Recipe = 9,
   Ir = 10,
+  Programs = 11, ///< since 1.1
 };
 
 /// "meta", "params", ...; "" for an id this runtime does not know.
@@ -183,6 +184,17 @@ struct IoRecord {
   uint32_t buffer = 0; ///< the buffer id that holds it
 };
 
+/// A program of the artifact besides the training step: "eval" (the loss
+/// and the model's output with dropout off, at the training batch size),
+/// "eval1" (the same at batch 1). Its kernels are
+/// [firstKernel, endKernel); it shares the arena, the parameters and the
+/// generated code with the step.
+struct ProgramRecord {
+  std::string name;
+  uint32_t firstKernel = 0, endKernel = 0;
+  std::vector<IoRecord> inputs, outputs;
+};
+
 /// The IR after one pipeline stage, as text.
 struct IrText {
   std::string stage; ///< "frontend", "autodiff", "fusion", ...
@@ -197,7 +209,12 @@ struct Artifact {
   MemoryPlan memory;
   std::vector<KernelRecord> kernels;
   std::vector<ObjectBlob> objects;
+  /// The training step's inputs and outputs. Its kernels come first:
+  /// [0, trainKernelEnd()).
   std::vector<IoRecord> inputs, outputs;
+  /// The other programs, in kernel order: they tile
+  /// [trainKernelEnd(), kernels.size()).
+  std::vector<ProgramRecord> programs;
   std::string recipe; ///< the training recipe, JSON, UTF-8
   std::vector<IrText> ir;
 
@@ -205,6 +222,14 @@ struct Artifact {
   /// sections it skipped because this runtime does not know them.
   uint16_t formatMajor = kArtifactMajor, formatMinor = kArtifactMinor;
   std::vector<uint32_t> skippedSections;
+
+  /// One past the training step's last kernel.
+  uint32_t trainKernelEnd() const {
+    return programs.empty() ? uint32_t(kernels.size())
+                            : programs.front().firstKernel;
+  }
+  /// The program named `name`, or null ("train" is not one of them).
+  const ProgramRecord *program(const std::string &name) const;
 };
 
 bool operator==(const BufferRecord &a, const BufferRecord &b);
@@ -213,6 +238,7 @@ bool operator==(const KernelRecord &a, const KernelRecord &b);
 bool operator==(const ParamRecord &a, const ParamRecord &b);
 bool operator==(const OptStateRecord &a, const OptStateRecord &b);
 bool operator==(const IoRecord &a, const IoRecord &b);
+bool operator==(const ProgramRecord &a, const ProgramRecord &b);
 
 //===----------------------------------------------------------------------===//
 // Checksums

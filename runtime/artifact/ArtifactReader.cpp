@@ -48,7 +48,7 @@ constexpr SectionKind kRequired[] = {
     SectionKind::Buffers, SectionKind::Kernels, SectionKind::Inputs,
     SectionKind::Outputs, SectionKind::Recipe};
 
-constexpr uint32_t kMaxKnownKind = uint32_t(SectionKind::Ir);
+constexpr uint32_t kMaxKnownKind = uint32_t(SectionKind::Programs);
 
 //===----------------------------------------------------------------------===//
 // Section decoders
@@ -221,6 +221,17 @@ bool readIo(Cursor &c, bool trailing, std::vector<IoRecord> &out) {
         return readName(b, r.name, "name") && readName(b, r.role, "role") &&
                readShape(b, r.dtype, r.shape) && b.u32(r.buffer, "buffer");
       });
+}
+
+bool readPrograms(Cursor &c, bool trailing, std::vector<ProgramRecord> &out) {
+  return readRecords(c, "program records", kMinProgram, trailing, out,
+                     [&](Cursor &b, ProgramRecord &p) {
+                       return readName(b, p.name, "name") &&
+                              b.u32(p.firstKernel, "first kernel") &&
+                              b.u32(p.endKernel, "end kernel") &&
+                              readIo(b, trailing, p.inputs) &&
+                              readIo(b, trailing, p.outputs);
+                     });
 }
 
 bool readIr(Cursor &c, bool trailing, std::vector<IrText> &out) {
@@ -439,6 +450,9 @@ Status Reader::decode(const Entry &e, Artifact &a) {
     break;
   case SectionKind::Ir:
     ok = readIr(c, trailing, a.ir);
+    break;
+  case SectionKind::Programs:
+    ok = readPrograms(c, trailing, a.programs);
     break;
   }
   if (ok)

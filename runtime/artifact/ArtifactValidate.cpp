@@ -106,6 +106,7 @@ private:
   Status bufferLifetimes() const;
   Status kernels() const;
   Status io(const char *what, const std::vector<IoRecord> &records) const;
+  Status programs() const;
 
   const Artifact &a;
   const std::string &name;
@@ -402,7 +403,8 @@ Status Validator::io(const char *what,
     if (Status s = text(label + ": role", r.role); !s.ok())
       return s;
     if (r.name.empty() || r.role.empty())
-      return fail(std::string("an ") + what + " has an empty name or role");
+      return fail(std::string(*what == 'p' ? "a " : "an ") + what +
+                  " has an empty name or role");
     if (!names.insert(r.name).second)
       return fail(label + " appears twice");
     if (Status s = tensor(label, r.dtype, r.shape, bytes); !s.ok())
@@ -415,6 +417,39 @@ Status Validator::io(const char *what,
       return fail(label + ": buffer " + num(r.buffer) + " holds " + num(have) +
                   " bytes but its tensor needs " + num(bytes));
   }
+  return Status();
+}
+
+/// The other programs tile the kernels after the step's, in order, under
+/// distinct names.
+Status Validator::programs() const {
+  std::set<std::string> names;
+  uint32_t next = a.trainKernelEnd();
+  for (const ProgramRecord &p : a.programs) {
+    if (Status s = text("program name", p.name); !s.ok())
+      return s;
+    if (p.name.empty() || p.name == "train")
+      return fail("a program is named '" + p.name +
+                  "' (empty, or the training step's own name)");
+    if (!names.insert(p.name).second)
+      return fail("program '" + p.name + "' appears twice");
+    if (p.firstKernel != next || p.endKernel < p.firstKernel ||
+        p.endKernel > a.kernels.size())
+      return fail("program '" + p.name + "' runs kernels [" +
+                  num(p.firstKernel) + ", " + num(p.endKernel) +
+                  "), but the next kernels of the " + num(a.kernels.size()) +
+                  " start at " + num(next));
+    next = p.endKernel;
+    if (Status s = io(("program '" + p.name + "' input").c_str(), p.inputs);
+        !s.ok())
+      return s;
+    if (Status s = io(("program '" + p.name + "' output").c_str(), p.outputs);
+        !s.ok())
+      return s;
+  }
+  if (next != a.kernels.size())
+    return fail("the programs end at kernel " + num(next) + " of " +
+                num(a.kernels.size()));
   return Status();
 }
 
@@ -433,6 +468,8 @@ Status Validator::run() {
   if (Status s = io("input", a.inputs); !s.ok())
     return s;
   if (Status s = io("output", a.outputs); !s.ok())
+    return s;
+  if (Status s = programs(); !s.ok())
     return s;
   std::set<std::string> names;
   for (const ObjectBlob &o : a.objects) {

@@ -149,8 +149,7 @@ std::vector<uint8_t> encodeObjects(const std::vector<ObjectBlob> &objects) {
   return std::move(w.bytes);
 }
 
-std::vector<uint8_t> encodeIo(const std::vector<IoRecord> &io) {
-  ByteWriter w;
+void putIo(ByteWriter &w, const std::vector<IoRecord> &io) {
   w.u32(uint32_t(io.size()));
   for (const IoRecord &r : io) {
     size_t at = w.beginRecord();
@@ -158,6 +157,26 @@ std::vector<uint8_t> encodeIo(const std::vector<IoRecord> &io) {
     w.str(r.role);
     putShape(w, r.dtype, r.shape);
     w.u32(r.buffer);
+    w.endRecord(at);
+  }
+}
+
+std::vector<uint8_t> encodeIo(const std::vector<IoRecord> &io) {
+  ByteWriter w;
+  putIo(w, io);
+  return std::move(w.bytes);
+}
+
+std::vector<uint8_t> encodePrograms(const std::vector<ProgramRecord> &ps) {
+  ByteWriter w;
+  w.u32(uint32_t(ps.size()));
+  for (const ProgramRecord &p : ps) {
+    size_t at = w.beginRecord();
+    w.str(p.name);
+    w.u32(p.firstKernel);
+    w.u32(p.endKernel);
+    putIo(w, p.inputs);
+    putIo(w, p.outputs);
     w.endRecord(at);
   }
   return std::move(w.bytes);
@@ -199,6 +218,10 @@ std::vector<RawSection> loom::encodeSections(const Artifact &a) {
   s.push_back(section(SectionKind::Recipe,
                       std::vector<uint8_t>(a.recipe.begin(), a.recipe.end())));
   s.push_back(section(SectionKind::Ir, encodeIr(a.ir), 0));
+  // A reader that runs the step alone would misread the kernel list, so a
+  // 1.0 reader must reject a file with other programs.
+  if (!a.programs.empty())
+    s.push_back(section(SectionKind::Programs, encodePrograms(a.programs)));
   return s;
 }
 

@@ -64,6 +64,7 @@ constexpr uint64_t kMinAttr = 4 + 1 + 4;
 constexpr uint64_t kMinObject = 4 + 8;
 constexpr uint64_t kMinIo = 4 + 4 + 1 + 1 + 4;
 constexpr uint64_t kMinIr = 4 + 4;
+constexpr uint64_t kMinProgram = 4 + 4 + 4 + 4 + 4;
 
 /// The header's checksum: CRC-32C of its 64 bytes but the 4 that hold it.
 inline uint32_t headerCrc(const uint8_t *header) {

@@ -165,8 +165,39 @@ Status StepExecutor::initialize(uint64_t seed) {
   return Status();
 }
 
-void *StepExecutor::input(const std::string &role, const IoRecord **record) {
-  for (const IoRecord &io : art.inputs)
+bool StepExecutor::programRange(const std::string &program, uint32_t &first,
+                                uint32_t &end,
+                                const std::vector<IoRecord> **inputs,
+                                const std::vector<IoRecord> **outputs) const {
+  if (program == "train") {
+    first = 0;
+    end = art.trainKernelEnd();
+    *inputs = &art.inputs;
+    *outputs = &art.outputs;
+    return true;
+  }
+  const ProgramRecord *p = art.program(program);
+  if (!p)
+    return false;
+  first = p->firstKernel;
+  end = p->endKernel;
+  *inputs = &p->inputs;
+  *outputs = &p->outputs;
+  return true;
+}
+
+bool StepExecutor::hasProgram(const std::string &program) const {
+  return program == "train" || art.program(program);
+}
+
+void *StepExecutor::programInput(const std::string &program,
+                                 const std::string &role,
+                                 const IoRecord **record) {
+  uint32_t first, end;
+  const std::vector<IoRecord> *inputs, *outputs;
+  if (!programRange(program, first, end, &inputs, &outputs))
+    return nullptr;
+  for (const IoRecord &io : *inputs)
     if (io.role == role) {
       if (record)
         *record = &io;
@@ -175,9 +206,14 @@ void *StepExecutor::input(const std::string &role, const IoRecord **record) {
   return nullptr;
 }
 
-const void *StepExecutor::output(const std::string &role,
-                                 const IoRecord **record) const {
-  for (const IoRecord &io : art.outputs)
+const void *StepExecutor::programOutput(const std::string &program,
+                                        const std::string &role,
+                                        const IoRecord **record) const {
+  uint32_t first, end;
+  const std::vector<IoRecord> *inputs, *outputs;
+  if (!programRange(program, first, end, &inputs, &outputs))
+    return nullptr;
+  for (const IoRecord &io : *outputs)
     if (io.role == role) {
       if (record)
         *record = &io;
@@ -186,14 +222,26 @@ const void *StepExecutor::output(const std::string &role,
   return nullptr;
 }
 
-double StepExecutor::scalarOutput(const std::string &role) const {
+double StepExecutor::scalarOutput(const std::string &program,
+                                  const std::string &role) const {
   const IoRecord *r = nullptr;
-  const void *p = output(role, &r);
+  const void *p = programOutput(program, role, &r);
   if (!p || r->dtype != DType::F32)
     return std::nan("");
   float v;
   std::memcpy(&v, p, sizeof v);
   return v;
+}
+
+void *StepExecutor::optState(const std::string &state,
+                             const OptStateRecord **record) {
+  for (const OptStateRecord &s : art.optState)
+    if (s.name == state) {
+      if (record)
+        *record = &s;
+      return arena + s.offset;
+    }
+  return nullptr;
 }
 
 void *StepExecutor::parameter(const std::string &param,
@@ -207,29 +255,83 @@ void *StepExecutor::parameter(const std::string &param,
   return nullptr;
 }
 
-Status StepExecutor::step() {
+Status StepExecutor::launch(size_t i) {
+  Launch &l = state->launches[i];
+  switch (l.kind) {
+  case Launch::Kind::OneDnn:
+    if (Status s = l.primitive->run(); !s)
+      return s.withPrefix(name + ": ");
+    break;
+  case Launch::Kind::Generated:
+    l.entry(l.operands.data());
+    break;
+  case Launch::Kind::Copy:
+    std::memmove(l.operands[1], l.operands[0], l.bytes);
+    break;
+  }
+  return Status();
+}
+
+Status StepExecutor::run(const std::string &program) {
+  uint32_t first, end;
+  const std::vector<IoRecord> *inputs, *outputs;
+  if (!programRange(program, first, end, &inputs, &outputs))
+    return Status::error(name + ": the artifact has no program '" + program +
+                         "'");
   if (profiling)
     seconds.resize(state->launches.size(), 0.0);
-  for (size_t i = 0; i < state->launches.size(); ++i) {
-    Launch &l = state->launches[i];
+  for (size_t i = first; i < end; ++i) {
     auto start = profiling ? std::chrono::steady_clock::now()
                            : std::chrono::steady_clock::time_point();
-    switch (l.kind) {
-    case Launch::Kind::OneDnn:
-      if (Status s = l.primitive->run(); !s)
-        return s.withPrefix(name + ": ");
-      break;
-    case Launch::Kind::Generated:
-      l.entry(l.operands.data());
-      break;
-    case Launch::Kind::Copy:
-      std::memmove(l.operands[1], l.operands[0], l.bytes);
-      break;
-    }
+    if (Status s = launch(i); !s)
+      return s;
     if (profiling)
       seconds[i] += std::chrono::duration<double>(
                         std::chrono::steady_clock::now() - start)
                         .count();
   }
   return Status();
+}
+
+bool StepExecutor::operandsFinite(size_t i) const {
+  const KernelRecord &k = art.kernels[i];
+  for (size_t j = 0; j < k.operands.size(); ++j) {
+    const KernelAttr *t = k.attr("t" + std::to_string(j));
+    if (!t || t->type != KernelAttr::Type::Int)
+      continue;
+    const BufferRecord *b = state->buffers.at(k.operands[j]);
+    const uint8_t *data = arena + b->offset;
+    if (t->i == int64_t(DType::F32)) {
+      for (uint64_t e = 0; e + 4 <= b->size; e += 4) {
+        float v;
+        std::memcpy(&v, data + e, 4);
+        if (!std::isfinite(v))
+          return false;
+      }
+    } else if (t->i == int64_t(DType::F64)) {
+      for (uint64_t e = 0; e + 8 <= b->size; e += 8) {
+        double v;
+        std::memcpy(&v, data + e, 8);
+        if (!std::isfinite(v))
+          return false;
+      }
+    }
+  }
+  return true;
+}
+
+StatusOr<int64_t> StepExecutor::runCheckingFinite(const std::string &program) {
+  uint32_t first, end;
+  const std::vector<IoRecord> *inputs, *outputs;
+  if (!programRange(program, first, end, &inputs, &outputs))
+    return Status::error(name + ": the artifact has no program '" + program +
+                         "'");
+  int64_t bad = -1;
+  for (size_t i = first; i < end; ++i) {
+    if (Status s = launch(i); !s)
+      return s;
+    if (bad < 0 && !operandsFinite(i))
+      bad = static_cast<int64_t>(i);
+  }
+  return bad;
 }

@@ -43,20 +43,50 @@ public:
   /// "lr_scale"), or null if the step has none; the caller writes its
   /// bytes (record->shape in record->dtype) before every step(): the memory
   /// plan gives an input's bytes to other values once the step has read it.
-  void *input(const std::string &role, const IoRecord **record = nullptr);
-  /// The step output with role `role` ("loss", "lr"), read after step().
+  void *input(const std::string &role, const IoRecord **record = nullptr) {
+    return programInput("train", role, record);
+  }
+  /// The step output with role `role` ("loss", "lr", "grad_norm"), read
+  /// after step().
   const void *output(const std::string &role,
-                     const IoRecord **record = nullptr) const;
-  /// A scalar f32 output as a double (NaN when absent).
-  double scalarOutput(const std::string &role) const;
+                     const IoRecord **record = nullptr) const {
+    return programOutput("train", role, record);
+  }
+  /// A scalar f32 output of the step as a double (NaN when absent).
+  double scalarOutput(const std::string &role) const {
+    return scalarOutput("train", role);
+  }
+
+  /// The same for any program: "train" (the step) or one of
+  /// artifact().programs ("eval", "eval1"). The same rule holds: write
+  /// every input before each run.
+  void *programInput(const std::string &program, const std::string &role,
+                     const IoRecord **record = nullptr);
+  const void *programOutput(const std::string &program, const std::string &role,
+                            const IoRecord **record = nullptr) const;
+  double scalarOutput(const std::string &program,
+                      const std::string &role) const;
+  /// Whether the artifact has program `program`.
+  bool hasProgram(const std::string &program) const;
 
   /// The bytes of parameter `name` (record->shape in record->dtype), or
   /// null.
   void *parameter(const std::string &name,
                   const ParamRecord **record = nullptr);
+  /// The bytes of optimizer-state tensor `name` ("w.m"), or null.
+  void *optState(const std::string &name,
+                 const OptStateRecord **record = nullptr);
 
   /// Runs the step once.
-  Status step();
+  Status step() { return run("train"); }
+  /// Runs program `program` once.
+  Status run(const std::string &program);
+
+  /// Runs `program` once, checking after every kernel whether one of its
+  /// floating-point operands holds a NaN or an infinity; returns the index
+  /// of the first kernel after which one does, or -1. Slow: for finding
+  /// where a step went wrong, not for training.
+  StatusOr<int64_t> runCheckingFinite(const std::string &program);
 
   /// Times every launch from now on (a clock read around each one).
   void enableProfiling() { profiling = true; }
@@ -71,6 +101,12 @@ private:
   struct Launch;
   Status prepare();
   uint8_t *bufferData(uint32_t id) const;
+  /// The kernel range and I/O records of `program`; false if none.
+  bool programRange(const std::string &program, uint32_t &first, uint32_t &end,
+                    const std::vector<IoRecord> **inputs,
+                    const std::vector<IoRecord> **outputs) const;
+  Status launch(size_t i);
+  bool operandsFinite(size_t i) const;
 
   Artifact art;
   std::string name;

@@ -428,6 +428,38 @@ TEST(ArtifactReject, References) {
                               "bytes but its tensor needs 12");
 }
 
+TEST(ArtifactReject, Programs) {
+  Artifact base = sampleArtifact();
+  base.programs = {{"eval", 2, 3, {base.inputs[0]}, {base.outputs[0]}}};
+  Artifact a = base;
+  a.programs.push_back({"eval1", 2, 3, {}, {}});
+  EXPECT_EQ(semanticError(a), "gpt.loomx: program 'eval1' runs kernels [2, "
+                              "3), but the next kernels of the 3 start at 3");
+  a = base;
+  a.programs[0].endKernel = 2;
+  EXPECT_EQ(semanticError(a), "gpt.loomx: the programs end at kernel 2 of 3");
+  a = base;
+  a.programs[0].endKernel = 4;
+  EXPECT_EQ(semanticError(a), "gpt.loomx: program 'eval' runs kernels [2, 4), "
+                              "but the next kernels of the 3 start at 2");
+  a = base;
+  a.programs[0].name = "train";
+  EXPECT_EQ(semanticError(a), "gpt.loomx: a program is named 'train' (empty, "
+                              "or the training step's own name)");
+  a = base;
+  a.programs[0].endKernel = 2;
+  a.programs.push_back({"eval", 2, 3, {}, {}});
+  EXPECT_EQ(semanticError(a), "gpt.loomx: program 'eval' appears twice");
+  a = base;
+  a.programs[0].outputs[0].buffer = 77;
+  EXPECT_EQ(semanticError(a), "gpt.loomx: program 'eval' output 'loss': "
+                              "buffer 77 does not exist");
+  a = base;
+  a.programs[0].inputs[0].role.clear();
+  EXPECT_EQ(semanticError(a), "gpt.loomx: a program 'eval' input has an "
+                              "empty name or role");
+}
+
 TEST(ArtifactReject, NamesAndText) {
   Artifact a = sampleArtifact();
   a.params[1].name = "w";

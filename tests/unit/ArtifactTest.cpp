@@ -81,6 +81,7 @@ void expectSame(const Artifact &x, const Artifact &y) {
   }
   EXPECT_EQ(x.inputs, y.inputs);
   EXPECT_EQ(x.outputs, y.outputs);
+  EXPECT_EQ(x.programs, y.programs);
   EXPECT_EQ(x.recipe, y.recipe);
   ASSERT_EQ(x.ir.size(), y.ir.size());
   for (size_t i = 0; i < x.ir.size(); ++i) {
@@ -115,6 +116,28 @@ TEST(Artifact, RoundTripKeepsEverySection) {
 
   // The same artifact encodes to the same bytes.
   EXPECT_EQ(encode(*b), f);
+}
+
+TEST(Artifact, ProgramsRoundTrip) {
+  // The last kernel as a second program, reading x and writing the loss.
+  Artifact a = sampleArtifact();
+  a.programs = {{"eval", 2, 3, {a.inputs[0]}, {a.outputs[0]}}};
+  std::vector<uint8_t> f = encode(a);
+  StatusOr<Artifact> b = decodeArtifact(f.data(), f.size(), kName);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  expectSame(a, *b);
+  EXPECT_EQ(b->trainKernelEnd(), 2u);
+  ASSERT_NE(b->program("eval"), nullptr);
+  EXPECT_EQ(b->program("eval")->endKernel, 3u);
+  EXPECT_EQ(b->program("train"), nullptr);
+  // A runtime that ran every kernel as the step would be wrong: the section
+  // is marked required, so a 1.0 runtime rejects the file.
+  std::vector<Entry> t = table(f);
+  ASSERT_EQ(t.size(), 11u);
+  EXPECT_EQ(t.back().kind, uint32_t(SectionKind::Programs));
+  EXPECT_EQ(t.back().flags, kSectionRequired);
+  // Without programs, there is no such section.
+  EXPECT_EQ(sampleArtifact().trainKernelEnd(), 3u);
 }
 
 TEST(Artifact, ContentHashIdentifiesTheCompiledStep) {
@@ -214,7 +237,7 @@ TEST(Artifact, UnknownSectionIsSkipped) {
   f = rebuild(sampleArtifact(),
               [](auto &s) { s.push_back({99, kSectionRequired, {1, 2, 3}}); });
   EXPECT_EQ(loadError(f), "gpt.loomx: section kind 99 is marked required but "
-                          "this runtime (1.0) does not know it; update the "
+                          "this runtime (1.1) does not know it; update the "
                           "runtime");
 }
 
@@ -224,7 +247,8 @@ TEST(Artifact, FieldsOfANewerMinorVersionAreSkipped) {
     std::vector<uint8_t> &m = find(s, SectionKind::Meta).bytes;
     m.insert(m.end(), {9, 9, 9, 9});
   };
-  EXPECT_TRUE(loadError(rebuild(sampleArtifact(), extend, 1)).empty());
+  EXPECT_TRUE(
+      loadError(rebuild(sampleArtifact(), extend, kArtifactMinor + 1)).empty());
   EXPECT_EQ(loadError(rebuild(sampleArtifact(), extend)),
             "gpt.loomx: section 'meta': the section has 4 unexpected "
             "trailing bytes");

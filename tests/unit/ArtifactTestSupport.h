@@ -79,6 +79,7 @@ inline std::string semanticError(const Artifact &a) {
 struct Entry {
   uint32_t kind;
   uint64_t offset, size;
+  uint32_t flags;
 };
 
 inline std::vector<Entry> table(const std::vector<uint8_t> &f) {
@@ -87,7 +88,8 @@ inline std::vector<Entry> table(const std::vector<uint8_t> &f) {
   for (uint32_t i = 0; i < n; ++i) {
     const uint8_t *e = &f[kHeaderSize + i * kEntrySize];
     out.push_back(
-        {load32(e + kEntKind), load64(e + kEntOffset), load64(e + kEntSize)});
+        {load32(e + kEntKind), load64(e + kEntOffset), load64(e + kEntSize),
+         load32(e + kEntFlags)});
   }
   return out;
 }
