@@ -151,6 +151,31 @@ def LoomPrintMemoryPlan
 // Optimizer
 //===----------------------------------------------------------------------===//
 
+def LoomBuildEvalStep : Pass<"loom-build-eval-step", "::mlir::ModuleOp"> {
+  let summary = "Builds @eval_step: the loss and the model's output, dropout off";
+  let description = [{
+    Builds `@eval_step` from `@loss` and `@forward` (as the frontend lowers
+    them): what evaluation on a validation set runs.
+
+    `(params..., batch...) -> (loss: tensor<f32>, output)`
+
+    The body is `@loss`'s with every `loom.dropout` replaced by its input
+    (inverted dropout is the identity at inference, as in
+    `torch.nn.Module.eval()`), then `@forward`'s on the same parameters and
+    `x`, whose result is the second result; CSE then merges the forward pass
+    the two share, so the model runs once. `@loss`'s `rng` input is dropped
+    when nothing reads it any more.
+
+    Precondition: `@loss` and `@forward` exist, `@forward`'s arguments are
+    the same parameters as `@loss`'s (the same count and `loom.param`
+    names) followed by `x`, and `@loss` has an argument with
+    `loom.input = "x"`. Postcondition: `@loss` and `@forward` are unchanged;
+    `@eval_step`'s arguments keep `@loss`'s attributes; its ops keep their
+    locations.
+  }];
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
 def LoomBuildTrainStep : Pass<"loom-build-train-step", "::mlir::ModuleOp"> {
   let summary = "Builds @train_step: gradients, lr schedule, clipping, update";
   let description = [{
