@@ -185,7 +185,7 @@ def LoomBuildTrainStep : Pass<"loom-build-train-step", "::mlir::ModuleOp"> {
 
     `(params..., opt_state..., batch..., %step: tensor<i64>[, %lr_scale:
     tensor<f32>]) -> (params'..., opt_state'..., loss: tensor<f32>, lr:
-    tensor<f32>)`
+    tensor<f32>, grad_norm: tensor<f32>)`
 
     `@loss_grad`'s body is cloned inline (no call), then, in loom ops:
     the learning rate of the 0-based `%step` in f32 (`constant`;
@@ -193,8 +193,9 @@ def LoomBuildTrainStep : Pass<"loom-build-train-step", "::mlir::ModuleOp"> {
     `warmup_cosine`: `lr * (step+1)/warmup` while `step < warmup`, then
     `min_lr + 0.5 (lr - min_lr)(1 + cos(pi min(1, (step-warmup)/(steps-warmup))))`;
     `reduce_on_plateau`: `lr * %lr_scale`, an input the runtime lowers);
-    with `clip_norm`, every gradient times
-    `min(1, clip_norm / (sqrt(sum of all g^2) + 1e-6))`; then the update of
+    the global gradient norm `sqrt(sum of all g^2)` (before clipping;
+    0 when nothing is trainable); with `clip_norm`, every gradient times
+    `min(1, clip_norm / (norm + 1e-6))`; then the update of
     torch.optim's `sgd`, `adam`, `adamw` or `rmsprop`.
 
     Precondition: `@loss_grad` exists (arguments as `@loss`, results

@@ -281,16 +281,23 @@ struct BuildTrainStepPass
     if (failed(lrValue))
       return failure();
 
-    // Global gradient-norm clipping (torch.nn.utils.clip_grad_norm_):
-    // g *= min(1, clip_norm / (||g||_2 + 1e-6)), the norm over all gradients.
-    if (clipNorm && numTrainable > 0) {
+    // The global gradient norm, which the runtime logs and checks for
+    // NaN/Inf, and with clip_norm the clipping of
+    // torch.nn.utils.clip_grad_norm_: g *= min(1, clip_norm / (||g||_2 +
+    // 1e-6)).
+    Value norm;
+    if (numTrainable > 0) {
       Value sq;
       for (Param &p : params)
         if (p.trainable) {
           Value s = sb.sumAll(sb.mul(p.grad, p.grad));
           sq = sq ? sb.add(sq, s) : s;
         }
-      Value norm = sb.sqrt(sq);
+      norm = sb.sqrt(sq);
+    } else {
+      norm = sb.f32(0.0);
+    }
+    if (clipNorm && numTrainable > 0) {
       Value coef = b.create<MinOp>(
           loc, sb.f32(1.0),
           sb.div(sb.f32(*clipNorm), sb.add(norm, sb.f32(1e-6))));
@@ -313,7 +320,7 @@ struct BuildTrainStepPass
         updateRmsprop(sb, optimizer, p, value, *lrValue);
     }
 
-    // Results: params, state, loss, lr.
+    // Results: params, state, loss, lr, gradient norm.
     SmallVector<Value> results;
     SmallVector<DictionaryAttr> resultAttrs;
     for (Param &p : params) {
@@ -331,6 +338,8 @@ struct BuildTrainStepPass
     results.push_back(loss);
     resultAttrs.push_back(DictionaryAttr());
     results.push_back(*lrValue);
+    resultAttrs.push_back(DictionaryAttr());
+    results.push_back(norm);
     resultAttrs.push_back(DictionaryAttr());
     b.create<func::ReturnOp>(loc, results);
     step.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));

@@ -248,9 +248,9 @@ TEST_P(Optimizer, MatchesClosedForm) {
 
   std::vector<std::string> slots = slotsOf(c.opt);
   bool plateau = c.sched.kind == "reduce_on_plateau";
-  // w, f, state..., x, step[, lr_scale] -> w, f, state..., loss, lr
+  // w, f, state..., x, step[, lr_scale] -> w, f, state..., loss, lr, norm
   ASSERT_EQ(step.getNumArguments(), 2 + slots.size() + 2 + plateau);
-  ASSERT_EQ(step.getNumResults(), 2 + slots.size() + 2);
+  ASSERT_EQ(step.getNumResults(), 2 + slots.size() + 3);
   for (size_t s = 0; s < slots.size(); ++s) {
     auto name = step.getArgAttrOfType<StringAttr>(2 + s, "loom.opt_state");
     ASSERT_TRUE(name);
@@ -275,16 +275,20 @@ TEST_P(Optimizer, MatchesClosedForm) {
       args.push_back(Tensor(DType::F32, {}, {c.sched.lrScale}));
     auto out = runFunction(step, args);
     ASSERT_TRUE(out) << errors;
-    ASSERT_EQ(out->size(), 2 + slots.size() + 2);
+    ASSERT_EQ(out->size(), 2 + slots.size() + 3);
 
     // The same step in double, from the same inputs.
     Vec wantW = w.data;
     std::vector<Vec> wantState;
     for (const Tensor &s : state)
       wantState.push_back(s.data);
-    double wantLoss = 0;
-    for (size_t i = 0; i < 3; ++i)
-      wantLoss += f.data[i] * (w.data[i] - x.data[i]) * (w.data[i] - x.data[i]);
+    double wantLoss = 0, wantNorm = 0;
+    for (size_t i = 0; i < 3; ++i) {
+      double d = w.data[i] - x.data[i];
+      wantLoss += f.data[i] * d * d;
+      wantNorm += (2 * f.data[i] * d) * (2 * f.data[i] * d);
+    }
+    wantNorm = std::sqrt(wantNorm);
     referenceStep(c, t, f.data, x.data, wantW, wantState);
 
     std::string at = std::string(c.name) + " step " + std::to_string(t);
@@ -295,6 +299,7 @@ TEST_P(Optimizer, MatchesClosedForm) {
                   &state[s].data);
     expectClose((*out)[2 + slots.size()].data, {wantLoss}, at + " loss");
     expectClose((*out)[3 + slots.size()].data, {lrAt(c, t)}, at + " lr");
+    expectClose((*out)[4 + slots.size()].data, {wantNorm}, at + " norm");
 
     w = (*out)[0];
     for (size_t s = 0; s < slots.size(); ++s)

@@ -199,11 +199,11 @@ public:
     if (!results)
       return false;
     // Results: the new parameters and state (in argument order), the loss,
-    // the learning rate.
+    // the learning rate, the gradient norm.
     for (unsigned i = 0; i < numCarried; ++i)
       args[i] = std::move((*results)[i]);
-    loss = (*results)[results->size() - 2].data[0];
-    lr = (*results)[results->size() - 1].data[0];
+    loss = (*results)[results->size() - 3].data[0];
+    lr = (*results)[results->size() - 2].data[0];
     return true;
   }
 

@@ -84,17 +84,18 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
   auto ret = cast<func::ReturnOp>(body.getTerminator());
 
   // The step's state: results 0..n-1 are the new parameters and optimizer
-  // state, in the order of the first n arguments; then the loss and the lr.
+  // state, in the order of the first n arguments; then the loss, the lr and
+  // the gradient norm.
   unsigned numCarried = 0;
   for (BlockArgument arg : body.getArguments())
     if (step.getArgAttr(arg.getArgNumber(), "loom.param") ||
         step.getArgAttr(arg.getArgNumber(), "loom.opt_state"))
       ++numCarried;
-  if (ret.getNumOperands() != numCarried + 2)
+  if (ret.getNumOperands() != numCarried + 3)
     return step.emitError("@train_step returns ")
            << ret.getNumOperands() << " values; the CPU backend expects the "
-           << numCarried << " parameters and optimizer states, the loss and "
-           << "the learning rate";
+           << numCarried << " parameters and optimizer states, the loss, "
+           << "the learning rate and the gradient norm";
 
   // The memory plan: every value's bytes in one arena, new parameters and
   // state in place where that is safe, copies after the step otherwise.
@@ -230,8 +231,8 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
       artifact.inputs.push_back(std::move(io));
     }
   }
-  const char *outputRoles[] = {"loss", "lr"};
-  for (unsigned j = 0; j < 2; ++j) {
+  const char *outputRoles[] = {"loss", "lr", "grad_norm"};
+  for (unsigned j = 0; j < 3; ++j) {
     Value v = ret.getOperand(numCarried + j);
     ::loom::IoRecord io;
     io.name = io.role = outputRoles[j];

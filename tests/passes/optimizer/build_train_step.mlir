@@ -2,8 +2,9 @@
 
 // Tests that sgd with momentum gets one `momentum_buffer` per trainable
 // parameter, that the frozen parameter passes through with no state, that
-// the batch follows the state and the step counter comes last, and that the
-// first step takes the gradient as the buffer.
+// the batch follows the state and the step counter comes last, that the
+// first step takes the gradient as the buffer, and that the gradient norm
+// is the last result.
 
 // CHECK-LABEL: func.func @train_step(
 // CHECK-SAME: %[[W:[^:]*]]: tensor<3xf32> {loom.param = "w"},
@@ -12,14 +13,14 @@
 // CHECK-SAME: %[[X:[^:]*]]: tensor<3xf32> {loom.input = "x"},
 // CHECK-SAME: %[[STEP:[^:]*]]: tensor<i64> {loom.input = "step"})
 // CHECK-SAME: -> (tensor<3xf32> {loom.param = "w"}, tensor<3xf32> {loom.param = "f"},
-// CHECK-SAME: tensor<3xf32> {loom.opt_state = "w.momentum_buffer"}, tensor<f32>, tensor<f32>)
+// CHECK-SAME: tensor<3xf32> {loom.opt_state = "w.momentum_buffer"}, tensor<f32>, tensor<f32>, tensor<f32>)
 // CHECK-NOT: call
 // CHECK: %[[LR:.*]] = loom.constant dense<1.000000e-01> : tensor<f32>
 // CHECK: %[[FIRST:.*]] = loom.compare eq, %[[STEP]], %{{.*}} : (tensor<i64>, tensor<i64>) -> tensor<i1>
 // CHECK: %[[NEWBUF:.*]] = loom.select %[[FIRST]], %{{.*}}, %{{.*}} : (tensor<i1>, tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
 // CHECK: %[[STEPPED:.*]] = loom.mul %[[LR]], %[[NEWBUF]]
 // CHECK: %[[NEWW:.*]] = loom.sub %[[W]], %[[STEPPED]]
-// CHECK: return %[[NEWW]], %[[F]], %[[NEWBUF]], %{{.*}}, %[[LR]]
+// CHECK: return %[[NEWW]], %[[F]], %[[NEWBUF]], %{{.*}}, %[[LR]], %{{.*}} :
 module attributes {loom.train = {optimizer = {kind = "sgd", lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}, schedule = {kind = "constant"}, steps = 10 : i64}} {
   func.func @loss(%w: tensor<3xf32> {loom.param = "w"}, %f: tensor<3xf32> {loom.param = "f", loom.frozen}, %x: tensor<3xf32> {loom.input = "x"}) -> tensor<f32> {
     %0 = loom.sub %w, %x : tensor<3xf32>
@@ -67,7 +68,7 @@ module attributes {loom.train = {optimizer = {kind = "sgd", lr = 1.000000e-01 : 
 // CHECK: %[[LRWD:.*]] = loom.mul %[[LR]], %{{.*}} : tensor<f32>
 // CHECK: %[[DECAY:.*]] = loom.sub %{{.*}}, %[[LRWD]] : tensor<f32>
 // CHECK: loom.mul %{{.*}}, %[[DECAY]] : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
-// CHECK: return {{.*}}, %[[LR]] :
+// CHECK: return {{.*}}, %[[LR]], %[[NORM]] :
 module attributes {loom.train = {optimizer = {betas = [9.000000e-01, 9.500000e-01], clip_norm = 1.000000e+00 : f64, eps = 1.000000e-08 : f64, kind = "adamw", lr = 1.000000e-03 : f64, weight_decay = 1.000000e-01 : f64}, schedule = {kind = "warmup_cosine", min_lr = 1.000000e-04 : f64, warmup = 100 : i64}, steps = 1000 : i64}} {
   func.func @loss(%a: tensor<3xf32> {loom.param = "a"}, %b: tensor<2x3xf32> {loom.param = "b"}, %x: tensor<2x3xf32> {loom.input = "x"}) -> tensor<f32> {
     %0 = loom.mul %x, %b : tensor<2x3xf32>
@@ -86,9 +87,9 @@ module attributes {loom.train = {optimizer = {betas = [9.000000e-01, 9.500000e-0
 // CHECK-SAME: %[[W:[^:]*]]: tensor<3xf32> {loom.param = "w"},
 // CHECK-SAME: %{{[^:]*}}: tensor<i64> {loom.input = "step"},
 // CHECK-SAME: %[[SCALE:[^:]*]]: tensor<f32> {loom.input = "lr_scale"})
-// CHECK-SAME: -> (tensor<3xf32> {loom.param = "w"}, tensor<f32>, tensor<f32>)
+// CHECK-SAME: -> (tensor<3xf32> {loom.param = "w"}, tensor<f32>, tensor<f32>, tensor<f32>)
 // CHECK: %[[LR:.*]] = loom.mul %{{.*}}, %[[SCALE]] : tensor<f32>
-// CHECK: return {{.*}}, %[[LR]] :
+// CHECK: return {{.*}}, %[[LR]], %{{.*}} :
 module attributes {loom.train = {optimizer = {kind = "sgd", lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}, schedule = {factor = 5.000000e-01 : f64, kind = "reduce_on_plateau", patience = 10 : i64}, epochs = 3 : i64}} {
   func.func @loss(%w: tensor<3xf32> {loom.param = "w"}) -> tensor<f32> {
     %0 = loom.mul %w, %w : tensor<3xf32>
