@@ -14,10 +14,12 @@
 #include "llvm/Support/CommandLine.h"
 
 #include <optional>
+#include <string>
 
 namespace loom {
 class DiagnosticEngine;
 struct Program;
+struct Artifact;
 } // namespace loom
 
 namespace loom::tool {
@@ -45,6 +47,26 @@ mlir::OwningOpRef<mlir::ModuleOp>
 buildModule(mlir::MLIRContext &ctx, const Program &program,
             DiagnosticEngine &diags, llvm::StringRef trainName, bool trainStep,
             std::optional<int64_t> batch = std::nullopt);
+
+/// How compileCpuArtifact compiles.
+struct ArtifactOptions {
+  std::string trainName;        ///< the train block ("" if only one)
+  std::optional<int64_t> batch; ///< overrides the recipe's batch
+  bool eval = true;             ///< add the programs eval and eval1
+  std::string sourceName;       ///< for the artifact's meta
+  std::string dumpDir;          ///< --dump-ir
+};
+
+/// Compiles a train block of `program` into a CPU artifact: the training
+/// step and, with `options.eval`, the programs "eval" (the recipe's loss and
+/// the model's output, dropout off, at the training batch size) and "eval1"
+/// (the same at batch 1). Diagnostics are printed; false on error.
+bool compileCpuArtifact(mlir::MLIRContext &ctx, const Program &program,
+                        DiagnosticEngine &diags, const ArtifactOptions &options,
+                        loom::Artifact &artifact);
+
+/// "5395 kernels (...), peak memory 2.5 GiB (parameters ..., ...)".
+std::string describeArtifact(const loom::Artifact &artifact);
 
 } // namespace loom::tool
 

@@ -98,59 +98,21 @@ std::string mib(uint64_t bytes) {
 int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
                     SourceMgr &sourceMgr) {
   mlir::MLIRContext ctx;
-  ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
   mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
-  loom::cpu::EmitOptions options;
-  options.sourceName = sys::path::filename(inputFile).str();
-  options.target = loom::cpu::hostTarget();
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      loom::lowerProgram(ctx, program, diags, trainName);
-  if (!module)
-    return 1;
-  options.stages.push_back({"frontend", printed(*module)});
-  mlir::PassManager pm(&ctx);
-  pm.addPass(mlir::loom::createLoomAutodiff());
-  if (mlir::failed(pm.run(*module)))
-    return 1;
-  options.stages.push_back({"autodiff", printed(*module)});
-  mlir::PassManager pm2(&ctx);
-  pm2.addPass(mlir::loom::createLoomBuildTrainStep());
-  if (mlir::failed(pm2.run(*module)))
-    return 1;
-  options.stages.push_back({"train-step", printed(*module)});
-
-  for (auto [i, stage] : llvm::enumerate(options.stages)) {
-    std::string error;
-    if (!dumpIrDir.empty() &&
-        !loom::cpu::writeStage(dumpIrDir, i, stage, error)) {
-      WithColor::error(errs(), "loom") << error << "\n";
-      return 1;
-    }
-  }
-  options.dumpDir = dumpIrDir;
   loom::Artifact artifact;
-  if (mlir::failed(loom::cpu::emitCpuArtifact(*module, options, artifact)))
+  loom::tool::ArtifactOptions options;
+  options.trainName = trainName;
+  options.sourceName = sys::path::filename(inputFile).str();
+  options.dumpDir = dumpIrDir;
+  if (!loom::tool::compileCpuArtifact(ctx, program, diags, options, artifact))
     return 1;
   if (loom::Status s = loom::writeArtifact(outputFile, artifact); !s) {
     WithColor::error(errs(), "loom") << s.message() << "\n";
     return 1;
   }
-  uint64_t params = 0, state = 0;
-  for (const loom::ParamRecord &p : artifact.params)
-    params += p.size;
-  for (const loom::OptStateRecord &o : artifact.optState)
-    state += o.size;
-  size_t generated = 0, library = 0;
-  for (const loom::KernelRecord &k : artifact.kernels)
-    (k.kind == "codegen" ? generated
-     : k.kind == "copy"  ? generated
-                         : library)++;
-  outs() << "wrote " << outputFile << ": " << artifact.kernels.size()
-         << " kernels (" << library << " oneDNN, " << generated
-         << " generated or copies), peak memory "
-         << mib(artifact.memory.arenaSize) << " (parameters " << mib(params)
-         << ", optimizer state " << mib(state) << ")\n";
+  outs() << "wrote " << outputFile << ": "
+         << loom::tool::describeArtifact(artifact) << "\n";
   return 0;
 }
 
@@ -172,6 +134,93 @@ loom::tool::buildModule(mlir::MLIRContext &ctx, const Program &program,
   if (mlir::failed(pm.run(*module)))
     return nullptr;
   return module;
+}
+
+std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
+  uint64_t params = 0, state = 0;
+  for (const loom::ParamRecord &p : artifact.params)
+    params += p.size;
+  for (const loom::OptStateRecord &o : artifact.optState)
+    state += o.size;
+  size_t generated = 0, library = 0;
+  for (const loom::KernelRecord &k : artifact.kernels)
+    (k.kind == "codegen" ? generated
+     : k.kind == "copy"  ? generated
+                         : library)++;
+  std::string programs;
+  for (const loom::ProgramRecord &p : artifact.programs)
+    programs +=
+        ", " + p.name + " " + std::to_string(p.endKernel - p.firstKernel);
+  return std::to_string(artifact.kernels.size()) + " kernels (" +
+         std::to_string(library) + " oneDNN, " + std::to_string(generated) +
+         " generated or copies; step " +
+         std::to_string(artifact.trainKernelEnd()) + programs +
+         "), peak memory " + mib(artifact.memory.arenaSize) + " (parameters " +
+         mib(params) + ", optimizer state " + mib(state) + ")";
+}
+
+bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
+                                    const Program &program,
+                                    DiagnosticEngine &diags,
+                                    const ArtifactOptions &options,
+                                    loom::Artifact &artifact) {
+  ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
+  loom::cpu::EmitOptions emit;
+  emit.sourceName = options.sourceName;
+  emit.target = loom::cpu::hostTarget();
+  emit.dumpDir = options.dumpDir;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      loom::lowerProgram(ctx, program, diags, options.trainName, options.batch);
+  if (!module)
+    return false;
+  emit.stages.push_back({"frontend", printed(*module)});
+  if (options.eval) {
+    // Evaluation at the training batch size, and at batch 1 for the last
+    // partial batch of a split and for generation.
+    mlir::PassManager pm(&ctx);
+    pm.addPass(mlir::loom::createLoomBuildEvalStep());
+    if (mlir::failed(pm.run(*module)))
+      return false;
+    emit.programs.push_back({"eval", "eval_step", {"loss", "output"}});
+    auto x = module->lookupSymbol<mlir::func::FuncOp>("forward");
+    auto xType =
+        mlir::cast<mlir::RankedTensorType>(x.getArgumentTypes().back());
+    if (xType.getRank() > 0 && xType.getDimSize(0) != 1) {
+      mlir::OwningOpRef<mlir::ModuleOp> one =
+          loom::lowerProgram(ctx, program, diags, options.trainName, 1);
+      if (!one)
+        return false;
+      mlir::PassManager pm1(&ctx);
+      pm1.addPass(mlir::loom::createLoomBuildEvalStep());
+      if (mlir::failed(pm1.run(*one)))
+        return false;
+      auto eval1 = one->lookupSymbol<mlir::func::FuncOp>("eval_step");
+      auto copy = mlir::cast<mlir::func::FuncOp>(eval1->clone());
+      copy.setSymName("eval_step_1");
+      module->push_back(copy);
+      emit.programs.push_back({"eval1", "eval_step_1", {"loss", "output"}});
+    }
+  }
+  mlir::PassManager pm(&ctx);
+  pm.addPass(mlir::loom::createLoomAutodiff());
+  if (mlir::failed(pm.run(*module)))
+    return false;
+  emit.stages.push_back({"autodiff", printed(*module)});
+  mlir::PassManager pm2(&ctx);
+  pm2.addPass(mlir::loom::createLoomBuildTrainStep());
+  if (mlir::failed(pm2.run(*module)))
+    return false;
+  emit.stages.push_back({"train-step", printed(*module)});
+
+  for (auto [i, stage] : llvm::enumerate(emit.stages)) {
+    std::string error;
+    if (!options.dumpDir.empty() &&
+        !loom::cpu::writeStage(options.dumpDir, i, stage, error)) {
+      WithColor::error(errs(), "loom") << error << "\n";
+      return false;
+    }
+  }
+  return mlir::succeeded(loom::cpu::emitCpuArtifact(*module, emit, artifact));
 }
 
 int loom::tool::runCompile() {

@@ -179,14 +179,22 @@ int loom::tool::runInspect() {
   for (const loom::OptStateRecord &s : a.optState)
     os << formatv("  {0,-40} {1}{2}\n", s.name, loom::dtypeName(s.dtype),
                   shapeText(s.shape));
-  os << "\ninputs:\n";
-  for (const loom::IoRecord &io : a.inputs)
-    os << formatv("  {0,-10} {1}{2}  #{3}\n", io.role,
-                  loom::dtypeName(io.dtype), shapeText(io.shape), io.buffer);
-  os << "outputs:\n";
-  for (const loom::IoRecord &io : a.outputs)
-    os << formatv("  {0,-10} {1}{2}  #{3}\n", io.role,
-                  loom::dtypeName(io.dtype), shapeText(io.shape), io.buffer);
+  auto io = [&](const char *what, const std::vector<loom::IoRecord> &list) {
+    os << what;
+    for (const loom::IoRecord &r : list)
+      os << formatv("  {0,-10} {1}{2}  #{3}\n", r.role,
+                    loom::dtypeName(r.dtype), shapeText(r.shape), r.buffer);
+  };
+  os << "\nprograms:\n  train      kernels [0, " << a.trainKernelEnd() << ")\n";
+  for (const loom::ProgramRecord &p : a.programs)
+    os << formatv("  {0,-10} kernels [{1}, {2})\n", p.name, p.firstKernel,
+                  p.endKernel);
+  io("\ninputs:\n", a.inputs);
+  io("outputs:\n", a.outputs);
+  for (const loom::ProgramRecord &p : a.programs) {
+    io(("\n" + p.name + " inputs:\n").c_str(), p.inputs);
+    io((p.name + " outputs:\n").c_str(), p.outputs);
+  }
   os << "\nrecipe: " << a.recipe << "\n";
   std::string stages;
   for (const loom::IrText &t : a.ir)

@@ -30,6 +30,8 @@ RankedTensorType tt(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 constexpr uint64_t kAlignment = 64;
 
+using ::loom::KernelAttr;
+
 } // namespace
 
 namespace loom::cpu {
@@ -54,6 +56,170 @@ bool writeStage(const std::string &dir, size_t index, const ::loom::IrText &ir,
   return true;
 }
 
+std::string sourceLocation(Location loc) {
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    auto tag = dyn_cast_or_null<StringAttr>(fused.getMetadata());
+    std::string inner = fused.getLocations().empty()
+                            ? std::string("?")
+                            : sourceLocation(fused.getLocations().front());
+    return tag && tag.getValue() == "grad" ? "the gradient of " + inner : inner;
+  }
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return sourceLocation(call.getCallee()) + ", called from " +
+           sourceLocation(call.getCaller());
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    if (isa<UnknownLoc>(name.getChildLoc()))
+      return name.getName().str();
+    return sourceLocation(name.getChildLoc());
+  }
+  if (auto file = dyn_cast<FileLineColLoc>(loc))
+    return (file.getFilename().getValue() + ":" + Twine(file.getLine()) + ":" +
+            Twine(file.getColumn()))
+        .str();
+  return "?";
+}
+
+namespace {
+
+/// "After the program": a live range's end that outlives its program. The
+/// number of kernels of the whole artifact replaces it once all are known.
+constexpr uint32_t kAfter = UINT32_MAX;
+
+/// What emitting one program leaves for the tables.
+struct EmittedProgram {
+  mlir::loom::ArenaPlan plan;
+  /// Every value's buffer id.
+  llvm::DenseMap<Value, uint32_t> bufferOf;
+};
+
+/// Partitions `fn`, plans its memory and appends its kernels and buffers to
+/// `artifact`. The training step (`persistentOffsets` null) owns the arena
+/// from offset 0; another program's parameters take the step's bytes for
+/// them (by `loom.param` name) and its other values go above `base`.
+FailureOr<EmittedProgram>
+emitProgram(func::FuncOp fn, GeneratedKernels &generated,
+            const llvm::StringMap<uint64_t> *persistentOffsets, uint64_t base,
+            ::loom::Artifact &artifact) {
+  FailureOr<StepPartition> partition = partitionStep(fn, generated);
+  if (failed(partition))
+    return failure();
+  std::vector<PlannedKernel> &kernels = partition->kernels;
+  Block &body = fn.getBody().front();
+
+  // The memory plan: every value's bytes in one arena, new parameters and
+  // state in place where that is safe, copies after the step otherwise.
+  EmittedProgram out;
+  FailureOr<mlir::loom::ArenaPlan> planned =
+      mlir::loom::planArena(fn, kAlignment);
+  if (failed(planned))
+    return failure();
+  out.plan = std::move(*planned);
+  mlir::loom::ArenaPlan &plan = out.plan;
+  if (std::string bad = mlir::loom::checkArenaPlan(plan); !bad.empty())
+    return fn.emitError("internal error: the memory plan is inconsistent: ")
+           << bad;
+  uint32_t idBase = 0;
+  for (const ::loom::BufferRecord &b : artifact.memory.buffers)
+    idBase = std::max(idBase, b.id + 1);
+  for (auto [i, b] : llvm::enumerate(plan.buffers))
+    out.bufferOf[b.value] =
+        idBase + static_cast<uint32_t>(b.aliasOf >= 0 ? b.aliasOf : i);
+  for (unsigned c : plan.copies) {
+    const mlir::loom::StateUpdate &u = plan.updates[c];
+    Value from = plan.buffers[u.from].value, to = plan.buffers[u.to].value;
+    PlannedKernel copy;
+    copy.kind = "copy";
+    copy.operands = {from, to};
+    copy.numInputs = 1;
+    addOperandTypes(copy);
+    kernels.push_back(std::move(copy));
+  }
+
+  // Live ranges move from op positions (what the plan counts) to kernel
+  // indices: a buffer is live over the kernels that run inside its range.
+  // Constants and views launch nothing; the materialized constants and the
+  // copies run after the last op.
+  uint32_t first = static_cast<uint32_t>(artifact.kernels.size());
+  uint32_t numKernels = static_cast<uint32_t>(kernels.size());
+  llvm::DenseMap<Operation *, uint32_t> positionOf;
+  for (auto [i, op] : llvm::enumerate(body.without_terminator()))
+    positionOf[&op] = static_cast<uint32_t>(i);
+  std::vector<uint32_t> firstAtOrAfter(plan.numOps + 2, numKernels);
+  std::vector<int64_t> lastAtOrBefore(plan.numOps + 1, -1);
+  for (auto [k, kernel] : llvm::enumerate(kernels)) {
+    uint32_t pos = plan.numOps; // after the last op
+    if (kernel.kind != "copy" && !kernel.ops.empty() &&
+        !isa<mlir::loom::ConstantOp>(kernel.ops.front()))
+      pos = positionOf.lookup(kernel.ops.front());
+    firstAtOrAfter[pos] = std::min<uint32_t>(firstAtOrAfter[pos], k);
+    lastAtOrBefore[pos] = static_cast<int64_t>(k);
+  }
+  for (int64_t p = plan.numOps; p >= 0; --p)
+    firstAtOrAfter[p] = std::min(firstAtOrAfter[p], firstAtOrAfter[p + 1]);
+  for (uint32_t p = 1; p <= plan.numOps; ++p)
+    lastAtOrBefore[p] = std::max(lastAtOrBefore[p], lastAtOrBefore[p - 1]);
+
+  for (auto [i, b] : llvm::enumerate(plan.buffers)) {
+    if (b.kind == mlir::loom::BufferKind::View)
+      continue;
+    ::loom::BufferRecord r;
+    r.id = idBase + static_cast<uint32_t>(i);
+    r.name = b.name;
+    r.offset = b.offset;
+    if (persistentOffsets) {
+      if (b.kind == mlir::loom::BufferKind::Persistent) {
+        auto it = persistentOffsets->find(b.name);
+        if (it == persistentOffsets->end())
+          return fn.emitError("parameter '")
+                 << b.name << "' is not a parameter of @train_step";
+        r.offset = it->second;
+      } else {
+        r.offset = b.offset - plan.persistentSize + base;
+      }
+    }
+    r.size = bytesOf(b.value);
+    uint32_t firstUse =
+        b.firstUse >= plan.numOps ? numKernels : firstAtOrAfter[b.firstUse];
+    int64_t last =
+        b.lastUse >= plan.numOps ? numKernels : lastAtOrBefore[b.lastUse];
+    uint32_t lastUse = static_cast<uint32_t>(std::max<int64_t>(last, firstUse));
+    r.firstUse = firstUse == numKernels ? kAfter : first + firstUse;
+    r.lastUse = lastUse == numKernels ? kAfter : first + lastUse;
+    artifact.memory.buffers.push_back(std::move(r));
+  }
+
+  // Kernels, each with the .loom location of what it runs (for errors such
+  // as a NaN) and its number of inputs.
+  for (PlannedKernel &k : kernels) {
+    ::loom::KernelRecord r;
+    r.kind = k.kind;
+    r.symbol = k.symbol;
+    for (Value v : k.operands)
+      r.operands.push_back(out.bufferOf.lookup(v));
+    r.attrs = k.attrs;
+    r.attrs.push_back(KernelAttr::ofInt("inputs", k.numInputs));
+    if (!k.ops.empty())
+      r.attrs.push_back(
+          KernelAttr::ofString("loc", sourceLocation(k.ops.front()->getLoc())));
+    r.flops = k.flops;
+    r.bytesMoved = k.bytesMoved;
+    artifact.kernels.push_back(std::move(r));
+  }
+  return out;
+}
+
+/// The I/O record of `v`, with role `role`.
+::loom::IoRecord ioRecord(const EmittedProgram &p, Value v, StringRef role) {
+  ::loom::IoRecord io;
+  io.name = io.role = role.str();
+  io.dtype = dtypeOf(tt(v).getElementType());
+  io.shape = shapeOf(v);
+  io.buffer = p.bufferOf.lookup(v);
+  return io;
+}
+
+} // namespace
+
 LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
                               ::loom::Artifact &artifact) {
   auto step = module.lookupSymbol<func::FuncOp>("train_step");
@@ -61,10 +227,6 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     return module.emitError("the CPU backend compiles @train_step, which "
                             "this module lacks (run --loom-autodiff and "
                             "--loom-build-train-step first)");
-  FailureOr<StepPartition> partition = partitionStep(step);
-  if (failed(partition))
-    return failure();
-  std::vector<PlannedKernel> &kernels = partition->kernels;
   artifact.ir = options.stages;
   auto snapshot = [&](const char *stage, Operation *op) {
     std::string text;
@@ -79,7 +241,6 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
                     error))
       step.emitWarning(error);
   };
-  snapshot("kernels", *partition->codegen);
   Block &body = step.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
 
@@ -97,108 +258,19 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
            << numCarried << " parameters and optimizer states, the loss, "
            << "the learning rate and the gradient norm";
 
-  // The memory plan: every value's bytes in one arena, new parameters and
-  // state in place where that is safe, copies after the step otherwise.
-  FailureOr<mlir::loom::ArenaPlan> plan =
-      mlir::loom::planArena(step, kAlignment);
-  if (failed(plan))
+  GeneratedKernels generated(module.getContext());
+  FailureOr<EmittedProgram> train =
+      emitProgram(step, generated, nullptr, 0, artifact);
+  if (failed(train))
     return failure();
-  if (std::string bad = mlir::loom::checkArenaPlan(*plan); !bad.empty())
-    return step.emitError("internal error: the memory plan is inconsistent: ")
-           << bad;
-  llvm::DenseMap<Value, uint32_t> bufferOf;
-  for (auto [i, b] : llvm::enumerate(plan->buffers))
-    bufferOf[b.value] = static_cast<uint32_t>(b.aliasOf >= 0 ? b.aliasOf : i);
-  for (unsigned c : plan->copies) {
-    const mlir::loom::StateUpdate &u = plan->updates[c];
-    Value from = plan->buffers[u.from].value, to = plan->buffers[u.to].value;
-    PlannedKernel copy;
-    copy.kind = "copy";
-    copy.operands = {from, to};
-    copy.numInputs = 1;
-    addOperandTypes(copy);
-    kernels.push_back(std::move(copy));
-  }
-
-  // Live ranges move from op positions (what the plan counts) to kernel
-  // indices: a buffer is live over the kernels that run inside its range.
-  // Constants and views launch nothing; the materialized constants and the
-  // copies run after the last op.
-  uint32_t numKernels = static_cast<uint32_t>(kernels.size());
-  llvm::DenseMap<Operation *, uint32_t> positionOf;
-  for (auto [i, op] : llvm::enumerate(body.without_terminator()))
-    positionOf[&op] = static_cast<uint32_t>(i);
-  std::vector<uint32_t> firstAtOrAfter(plan->numOps + 2, numKernels);
-  std::vector<int64_t> lastAtOrBefore(plan->numOps + 1, -1);
-  for (auto [k, kernel] : llvm::enumerate(kernels)) {
-    uint32_t pos = plan->numOps; // after the last op
-    if (kernel.kind != "copy" && !kernel.ops.empty() &&
-        !isa<mlir::loom::ConstantOp>(kernel.ops.front()))
-      pos = positionOf.lookup(kernel.ops.front());
-    firstAtOrAfter[pos] = std::min<uint32_t>(firstAtOrAfter[pos], k);
-    lastAtOrBefore[pos] = static_cast<int64_t>(k);
-  }
-  for (int64_t p = plan->numOps; p >= 0; --p)
-    firstAtOrAfter[p] = std::min(firstAtOrAfter[p], firstAtOrAfter[p + 1]);
-  for (uint32_t p = 1; p <= plan->numOps; ++p)
-    lastAtOrBefore[p] = std::max(lastAtOrBefore[p], lastAtOrBefore[p - 1]);
-
-  artifact.memory.arenaSize = plan->arenaSize;
-  artifact.memory.alignment = plan->alignment;
-  for (auto [i, b] : llvm::enumerate(plan->buffers)) {
-    if (b.kind == mlir::loom::BufferKind::View)
-      continue;
-    ::loom::BufferRecord r;
-    r.id = static_cast<uint32_t>(i);
-    r.name = b.name;
-    r.offset = b.offset;
-    r.size = bytesOf(b.value);
-    r.firstUse =
-        b.firstUse >= plan->numOps ? numKernels : firstAtOrAfter[b.firstUse];
-    int64_t last =
-        b.lastUse >= plan->numOps ? numKernels : lastAtOrBefore[b.lastUse];
-    r.lastUse = static_cast<uint32_t>(std::max<int64_t>(last, r.firstUse));
-    artifact.memory.buffers.push_back(std::move(r));
-  }
-  auto idOf = [&](Value v) { return bufferOf.lookup(v); };
-
-  // Kernels.
-  for (PlannedKernel &k : kernels) {
-    ::loom::KernelRecord r;
-    r.kind = k.kind;
-    r.symbol = k.symbol;
-    for (Value v : k.operands)
-      r.operands.push_back(idOf(v));
-    r.attrs = k.attrs;
-    r.flops = k.flops;
-    r.bytesMoved = k.bytesMoved;
-    artifact.kernels.push_back(std::move(r));
-  }
-
-  // The generated kernels.
-  if (!partition->codegen->getBody()->empty()) {
-    PassManager pm(module.getContext());
-    // Indices are clamped, not asserted: a kernel never aborts the process
-    // (the data loaders have already checked labels and token ids).
-    mlir::loom::cpu::LoomLowerToLinalgOptions lowering;
-    lowering.checkIndices = false;
-    pm.addPass(mlir::loom::cpu::createLoomLowerToLinalg(lowering));
-    if (failed(pm.run(*partition->codegen)))
-      return failure();
-    snapshot("linalg", *partition->codegen);
-    ::loom::ObjectBlob blob;
-    blob.name = "kernels";
-    std::string error;
-    if (!emitKernelLibrary(*partition->codegen, options.target, blob.bytes,
-                           error))
-      return step.emitError("cannot compile the generated kernels: ") << error;
-    artifact.objects.push_back(std::move(blob));
-  }
+  artifact.memory.arenaSize = train->plan.arenaSize;
+  artifact.memory.alignment = train->plan.alignment;
 
   // Tables.
+  llvm::StringMap<uint64_t> paramOffsets;
   for (BlockArgument arg : body.getArguments()) {
     unsigned i = arg.getArgNumber();
-    const mlir::loom::PlannedBuffer &b = plan->buffers[i];
+    const mlir::loom::PlannedBuffer &b = train->plan.buffers[i];
     if (auto name = step.getArgAttrOfType<StringAttr>(i, "loom.param")) {
       ::loom::ParamRecord p;
       p.name = name.str();
@@ -211,6 +283,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
         p.sharding = toJson(shard);
       p.offset = b.offset;
       p.size = bytesOf(arg);
+      paramOffsets[p.name] = p.offset;
       artifact.params.push_back(std::move(p));
     } else if (auto name =
                    step.getArgAttrOfType<StringAttr>(i, "loom.opt_state")) {
@@ -223,23 +296,69 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
       s.size = bytesOf(arg);
       artifact.optState.push_back(std::move(s));
     } else if (auto role = step.getArgAttrOfType<StringAttr>(i, "loom.input")) {
-      ::loom::IoRecord io;
-      io.name = io.role = role.str();
-      io.dtype = dtypeOf(tt(arg).getElementType());
-      io.shape = shapeOf(arg);
-      io.buffer = idOf(arg);
-      artifact.inputs.push_back(std::move(io));
+      artifact.inputs.push_back(ioRecord(*train, arg, role.getValue()));
     }
   }
   const char *outputRoles[] = {"loss", "lr", "grad_norm"};
-  for (unsigned j = 0; j < 3; ++j) {
-    Value v = ret.getOperand(numCarried + j);
-    ::loom::IoRecord io;
-    io.name = io.role = outputRoles[j];
-    io.dtype = dtypeOf(tt(v).getElementType());
-    io.shape = shapeOf(v);
-    io.buffer = idOf(v);
-    artifact.outputs.push_back(std::move(io));
+  for (unsigned j = 0; j < 3; ++j)
+    artifact.outputs.push_back(
+        ioRecord(*train, ret.getOperand(numCarried + j), outputRoles[j]));
+
+  // The other programs: their values go above the step's arena, each
+  // program's above the one before, since the outputs of each outlive it.
+  uint64_t base =
+      (artifact.memory.arenaSize + kAlignment - 1) / kAlignment * kAlignment;
+  for (const ProgramSpec &spec : options.programs) {
+    auto fn = module.lookupSymbol<func::FuncOp>(spec.symbol);
+    if (!fn)
+      return module.emitError("no function @")
+             << spec.symbol << " for program '" << spec.name << "'";
+    ::loom::ProgramRecord record;
+    record.name = spec.name;
+    record.firstKernel = static_cast<uint32_t>(artifact.kernels.size());
+    FailureOr<EmittedProgram> p =
+        emitProgram(fn, generated, &paramOffsets, base, artifact);
+    if (failed(p))
+      return failure();
+    record.endKernel = static_cast<uint32_t>(artifact.kernels.size());
+    base += p->plan.arenaSize - p->plan.persistentSize;
+    artifact.memory.arenaSize = base;
+    Block &fnBody = fn.getBody().front();
+    for (BlockArgument arg : fnBody.getArguments())
+      if (auto role =
+              fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "loom.input"))
+        record.inputs.push_back(ioRecord(*p, arg, role.getValue()));
+    Operation *fnRet = fnBody.getTerminator();
+    for (auto [j, v] : llvm::enumerate(fnRet->getOperands()))
+      record.outputs.push_back(ioRecord(
+          *p, v, j < spec.outputRoles.size() ? spec.outputRoles[j] : "out"));
+    artifact.programs.push_back(std::move(record));
+  }
+  uint32_t total = static_cast<uint32_t>(artifact.kernels.size());
+  for (::loom::BufferRecord &b : artifact.memory.buffers) {
+    b.firstUse = std::min(b.firstUse, total);
+    b.lastUse = std::min(b.lastUse, total);
+  }
+
+  // The generated kernels.
+  snapshot("kernels", *generated.module);
+  if (!generated.module->getBody()->empty()) {
+    PassManager pm(module.getContext());
+    // Indices are clamped, not asserted: a kernel never aborts the process
+    // (the data loaders have already checked labels and token ids).
+    mlir::loom::cpu::LoomLowerToLinalgOptions lowering;
+    lowering.checkIndices = false;
+    pm.addPass(mlir::loom::cpu::createLoomLowerToLinalg(lowering));
+    if (failed(pm.run(*generated.module)))
+      return failure();
+    snapshot("linalg", *generated.module);
+    ::loom::ObjectBlob blob;
+    blob.name = "kernels";
+    std::string error;
+    if (!emitKernelLibrary(*generated.module, options.target, blob.bytes,
+                           error))
+      return step.emitError("cannot compile the generated kernels: ") << error;
+    artifact.objects.push_back(std::move(blob));
   }
 
   artifact.meta.producer = "loom 0.1.0";

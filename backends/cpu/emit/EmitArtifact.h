@@ -17,12 +17,21 @@
 #include "runtime/artifact/Artifact.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Location.h"
 #include "mlir/Support/LogicalResult.h"
 
 #include <string>
 #include <vector>
 
 namespace loom::cpu {
+
+/// A program besides the training step: function `symbol` of the module,
+/// stored as `name`, its results given `outputRoles`.
+struct ProgramSpec {
+  std::string name;
+  std::string symbol;
+  std::vector<std::string> outputRoles;
+};
 
 struct EmitOptions {
   std::string sourceName; ///< the .loom file, for the artifact's meta
@@ -32,6 +41,8 @@ struct EmitOptions {
   /// When set, every stage's IR is also written here as it is made
   /// (`NN-stage.mlir`), so that a failing stage leaves the ones before it.
   std::string dumpDir;
+  /// The other programs, in the order they are stored.
+  std::vector<ProgramSpec> programs;
 };
 
 /// Writes stage number `index` to `dir` as `NN-<stage>.mlir`; false with a
@@ -39,8 +50,13 @@ struct EmitOptions {
 bool writeStage(const std::string &dir, size_t index, const loom::IrText &ir,
                 std::string &error);
 
-/// Builds the artifact of `module`'s @train_step. Diagnostics go to the
-/// context (at the offending op); on failure returns failure().
+/// A location as a user reads it: "gpt.loom:27:9, called from ...", "the
+/// gradient of ...".
+std::string sourceLocation(mlir::Location loc);
+
+/// Builds the artifact of `module`'s @train_step and `options.programs`.
+/// Diagnostics go to the context (at the offending op); on failure returns
+/// failure().
 mlir::LogicalResult emitCpuArtifact(mlir::ModuleOp module,
                                     const EmitOptions &options,
                                     loom::Artifact &artifact);

@@ -225,13 +225,15 @@ Value storageOf(const StepPartition &p, Value v) {
   }
 }
 
-FailureOr<StepPartition> partitionStep(func::FuncOp step) {
+GeneratedKernels::GeneratedKernels(MLIRContext *ctx)
+    : module(ModuleOp::create(UnknownLoc::get(ctx))) {}
+
+FailureOr<StepPartition> partitionStep(func::FuncOp step,
+                                       GeneratedKernels &generated) {
   StepPartition p;
   MLIRContext *ctx = step.getContext();
-  p.codegen = ModuleOp::create(UnknownLoc::get(ctx));
   OpBuilder b(ctx);
-  b.setInsertionPointToEnd(p.codegen->getBody());
-  llvm::StringMap<std::string> generated; // printed function -> symbol
+  b.setInsertionPointToEnd(generated.module->getBody());
 
   // A generated kernel running `ops` (in order): its inputs are the values
   // they read that are defined outside the group (constants are cloned
@@ -239,7 +241,7 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step) {
   auto generate = [&](ArrayRef<Operation *> ops) {
     PlannedKernel k;
     k.kind = "codegen";
-    k.symbol = "k" + std::to_string(p.kernels.size());
+    k.symbol = "k" + std::to_string(generated.next);
     llvm::SmallPtrSet<Operation *, 8> inGroup(ops.begin(), ops.end());
     SmallVector<Value> inputs, results;
     SmallVector<Operation *> constants;
@@ -277,17 +279,18 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step) {
     for (Value r : results)
       returned.push_back(map.lookup(r));
     fb.create<func::ReturnOp>(ops.back()->getLoc(), returned);
-    // Kernels that compute the same thing on the same shapes (every layer
-    // of a deep model has its own copies) share one generated function.
+    // Kernels that compute the same thing on the same shapes share one
+    // generated function.
     std::string key;
     {
       llvm::raw_string_ostream os(key);
       fn.setSymName("k");
       fn->print(os, OpPrintingFlags().useLocalScope());
     }
-    auto [existing, fresh] = generated.try_emplace(key, k.symbol);
+    auto [existing, fresh] = generated.byText.try_emplace(key, k.symbol);
     if (fresh) {
       fn.setSymName(k.symbol);
+      ++generated.next;
     } else {
       fn.erase();
       k.symbol = existing->second;

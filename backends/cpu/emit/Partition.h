@@ -32,6 +32,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <string>
 #include <vector>
@@ -52,15 +53,29 @@ struct PlannedKernel {
 
 struct StepPartition {
   std::vector<PlannedKernel> kernels;
-  /// One public function per generated kernel, on loom tensors.
-  mlir::OwningOpRef<mlir::ModuleOp> codegen;
   /// Values that are views of another value (reshape results).
   llvm::DenseMap<mlir::Value, mlir::Value> viewOf;
 };
 
-/// Partitions `step`. Fails with a diagnostic at the offending op (a
-/// collective: the step is compiled for one process).
-mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step);
+/// The generated kernels of every program of an artifact, in one module:
+/// kernels that compute the same thing on the same shapes (every layer of a
+/// deep model has its own copies, and evaluation repeats the forward pass
+/// of the step) share one function.
+struct GeneratedKernels {
+  explicit GeneratedKernels(mlir::MLIRContext *ctx);
+  /// One public function per generated kernel, on loom tensors.
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  /// Printed function (named "k") -> its symbol.
+  llvm::StringMap<std::string> byText;
+  /// The number of the next symbol ("k<next>").
+  unsigned next = 0;
+};
+
+/// Partitions `step`, adding its generated kernels to `generated`. Fails
+/// with a diagnostic at the offending op (a collective: the step is
+/// compiled for one process).
+mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step,
+                                             GeneratedKernels &generated);
 
 /// The artifact's element type, shape and byte size of a tensor value.
 ::loom::DType dtypeOf(mlir::Type elementType);
