@@ -38,6 +38,27 @@ public:
     return std::to_string(sampler.train().size()) + " training examples of " +
            std::to_string(data.count) + " in " + data.source;
   }
+  int64_t trainSize() const override {
+    return static_cast<int64_t>(sampler.train().size());
+  }
+  int64_t validationSize() const override {
+    return static_cast<int64_t>(sampler.validation().size());
+  }
+  Status fillValidation(int64_t begin, int64_t n, void *x,
+                        int32_t *y) override {
+    const std::vector<int64_t> &val = sampler.validation();
+    if (begin < 0 || n < 0 || begin + n > int64_t(val.size()))
+      return Status::error(data.source + ": validation rows [" +
+                           std::to_string(begin) + ", " +
+                           std::to_string(begin + n) + ") are outside the " +
+                           std::to_string(val.size()) + " of the split");
+    rows.assign(val.begin() + begin, val.begin() + begin + n);
+    gather(data, rows, static_cast<float *>(x), y);
+    return Status();
+  }
+  std::vector<std::string> classNames() const override {
+    return data.classNames;
+  }
 
 private:
   Examples data;
@@ -49,21 +70,37 @@ private:
 /// over non-overlapping windows of the training part of the stream.
 class TokenBatches : public BatchSource {
 public:
-  TokenBatches(TokenFile file, int64_t seq, uint32_t vocab, Sampler sampler)
+  TokenBatches(TokenFile file, int64_t seq, uint32_t vocab, Sampler sampler,
+               int64_t valBegin, int64_t valWindows)
       : file(std::move(file)), seq(seq), vocab(vocab),
-        sampler(std::move(sampler)) {}
+        sampler(std::move(sampler)), valBegin(valBegin),
+        valWindows(valWindows) {}
 
   Status fill(int64_t index, int64_t batch, void *x, int32_t *y) override {
     sampler.batch(index * batch, batch, rows);
-    window.resize(seq + 1);
     int32_t *xi = static_cast<int32_t *>(x);
-    for (int64_t r = 0; r < batch; ++r) {
-      if (Status s = file.read(rows[r] * seq, seq + 1, vocab, window.data());
+    for (int64_t r = 0; r < batch; ++r)
+      if (Status s = window(rows[r] * seq, xi + r * seq, y + r * seq); !s)
+        return s;
+    return Status();
+  }
+  int64_t trainSize() const override {
+    return static_cast<int64_t>(sampler.train().size());
+  }
+  int64_t validationSize() const override { return valWindows; }
+  Status fillValidation(int64_t begin, int64_t n, void *x,
+                        int32_t *y) override {
+    if (begin < 0 || n < 0 || begin + n > valWindows)
+      return Status::error(file.path() + ": validation windows [" +
+                           std::to_string(begin) + ", " +
+                           std::to_string(begin + n) + ") are outside the " +
+                           std::to_string(valWindows) + " of the split");
+    int32_t *xi = static_cast<int32_t *>(x);
+    for (int64_t r = 0; r < n; ++r)
+      if (Status s =
+              window(valBegin + (begin + r) * seq, xi + r * seq, y + r * seq);
           !s)
         return s;
-      std::copy_n(window.begin(), seq, xi + r * seq);
-      std::copy_n(window.begin() + 1, seq, y + r * seq);
-    }
     return Status();
   }
   bool tokenInputs() const override { return true; }
@@ -73,12 +110,23 @@ public:
   }
 
 private:
+  /// x = tokens [at, at + seq), y = the same shifted by one.
+  Status window(int64_t at, int32_t *x, int32_t *y) {
+    buffer.resize(seq + 1);
+    if (Status s = file.read(at, seq + 1, vocab, buffer.data()); !s)
+      return s;
+    std::copy_n(buffer.begin(), seq, x);
+    std::copy_n(buffer.begin() + 1, seq, y);
+    return Status();
+  }
+
   TokenFile file;
   int64_t seq;
   uint32_t vocab;
   Sampler sampler;
+  int64_t valBegin, valWindows;
   std::vector<int64_t> rows;
-  std::vector<int32_t> window;
+  std::vector<int32_t> buffer;
 };
 
 } // namespace
@@ -119,19 +167,26 @@ loom::data::openTrainingData(const DataSpec &spec,
       return file.status();
     int64_t seq = xShape.back();
     // The training part is the first `fraction` of the stream; the rest
-    // validates.
-    int64_t trainTokens = std::max<int64_t>(
-        2, static_cast<int64_t>(std::floor(spec.fraction * file->size())));
-    int64_t windows = (trainTokens - 1) / seq;
-    if (windows < 1)
+    // validates. Each part is cut into non-overlapping windows of seq + 1
+    // tokens (x and, shifted by one, y).
+    int64_t size = static_cast<int64_t>(file->size());
+    int64_t trainTokens =
+        spec.fraction <= 0.0
+            ? 0
+            : std::max<int64_t>(
+                  2, static_cast<int64_t>(std::floor(spec.fraction * size)));
+    int64_t windows = trainTokens > 0 ? (trainTokens - 1) / seq : 0;
+    if (windows < 1 && spec.fraction > 0.0)
       return Status::error(file->path() + ": the training part holds " +
                            std::to_string(trainTokens) +
                            " tokens, fewer than one window of " +
                            std::to_string(seq + 1));
+    int64_t valTokens = size - trainTokens;
+    int64_t valWindows = valTokens > 0 ? (valTokens - 1) / seq : 0;
     Sampler sampler(windows, 1.0, spec.splitSeed, seed);
     return std::unique_ptr<BatchSource>(
         new TokenBatches(std::move(*file), seq, static_cast<uint32_t>(classes),
-                         std::move(sampler)));
+                         std::move(sampler), trainTokens, valWindows));
   }
   return Status::error("the recipe's data kind '" + spec.kind +
                        "' cannot be read");

@@ -39,6 +39,17 @@ public:
   virtual Status fill(int64_t index, int64_t batch, void *x, int32_t *y) = 0;
   /// Whether x holds i32 token ids rather than f32 features.
   virtual bool tokenInputs() const = 0;
+  /// Examples (token windows) in one epoch of training.
+  virtual int64_t trainSize() const = 0;
+  /// Examples (token windows) of the validation split.
+  virtual int64_t validationSize() const = 0;
+  /// Writes validation examples [begin, begin + rows) into `x` and `y` (as
+  /// fill does, `rows` rows); begin + rows <= validationSize().
+  virtual Status fillValidation(int64_t begin, int64_t rows, void *x,
+                                int32_t *y) = 0;
+  /// The class names the data gives (CSV string labels, sklearn's header),
+  /// or none.
+  virtual std::vector<std::string> classNames() const { return {}; }
   /// "54000 training examples of 60000 in FILE".
   virtual std::string describe() const = 0;
 };
@@ -46,6 +57,9 @@ public:
 /// Opens `spec` for a model whose input is `xShape` (batch first) and whose
 /// output has `classes` classes (the vocabulary for tokens); `seed` drives
 /// the per-epoch shuffle. Errors name the file and what does not fit.
+/// Examples are split by a seeded permutation; a token stream's first
+/// `fraction` trains and the rest validates, in non-overlapping windows.
+/// `fraction` 0 makes the whole file the validation part (a test set).
 StatusOr<std::unique_ptr<BatchSource>>
 openTrainingData(const DataSpec &spec, const std::vector<int64_t> &xShape,
                  int64_t classes, uint64_t seed);

@@ -85,8 +85,9 @@ Sampler::Sampler(int64_t count, double fraction, uint64_t splitSeed,
     : shuffleSeed(shuffleSeed) {
   std::vector<int64_t> p = permutation(count, splitSeed);
   int64_t nTrain =
-      fraction >= 1.0
-          ? count
+      fraction >= 1.0 ? count
+      : fraction <= 0.0
+          ? 0
           : std::clamp<int64_t>(
                 static_cast<int64_t>(std::llround(fraction * count)), 1, count);
   trainIdx.assign(p.begin(), p.begin() + nTrain);
@@ -114,6 +115,8 @@ void Sampler::batch(int64_t position, int64_t batch,
                     std::vector<int64_t> &out) {
   out.clear();
   int64_t n = static_cast<int64_t>(trainIdx.size());
+  if (n == 0)
+    return;
   for (int64_t i = 0; i < batch; ++i) {
     int64_t at = position + i;
     out.push_back(epochOrder(at / n)[at % n]);

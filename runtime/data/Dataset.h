@@ -101,7 +101,7 @@ class Sampler {
 public:
   /// Splits [0, count): the first round(fraction * count) indices of a
   /// permutation keyed by `splitSeed` train, the rest validate. fraction 1
-  /// trains on everything.
+  /// trains on everything, 0 validates everything (a test set).
   Sampler(int64_t count, double fraction, uint64_t splitSeed,
           uint64_t shuffleSeed);
 

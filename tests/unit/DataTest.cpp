@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/data/Batches.h"
 #include "runtime/data/Dataset.h"
 
 #include <gtest/gtest.h>
@@ -194,6 +195,77 @@ TEST(TokenFile, ReadsLittleEndianWindowsAndChecksTheVocabulary) {
   EXPECT_EQ(TokenFile::open(f32.path, "u8").status().message(),
             f32.path + ": token dtype 'u8' is not supported; use \"u16\" or "
                        "\"u32\"");
+}
+
+TEST(Batches, TokenStreamSplitsIntoTrainingAndValidationWindows) {
+  // Tokens 0..99; 90% trains: windows of 8 + 1 over [0, 90) and [90, 100).
+  TempFile f("stream.bin");
+  std::string bytes;
+  for (int i = 0; i < 100; ++i)
+    bytes += std::string{char(i), 0};
+  f.write(bytes);
+  DataSpec spec;
+  spec.kind = "tokens";
+  spec.path = f.path;
+  spec.fraction = 0.9;
+  auto src = openTrainingData(spec, {2, 8}, 256, 7);
+  ASSERT_TRUE(src.ok()) << src.status().message();
+  EXPECT_EQ((*src)->trainSize(), 11);     // (90 - 1) / 8
+  EXPECT_EQ((*src)->validationSize(), 1); // (10 - 1) / 8
+  int32_t x[16], y[16];
+  ASSERT_TRUE((*src)->fillValidation(0, 1, x, y).ok());
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(x[i], 90 + i);
+    EXPECT_EQ(y[i], 91 + i);
+  }
+  EXPECT_EQ((*src)->fillValidation(1, 1, x, y).message(),
+            f.path + ": validation windows [1, 2) are outside the 1 of the "
+                     "split");
+  // Training windows lie in the training part.
+  ASSERT_TRUE((*src)->fill(0, 2, x, y).ok());
+  for (int i = 0; i < 16; ++i)
+    EXPECT_LT(y[i], 90);
+
+  // A test set: everything validates.
+  spec.fraction = 0;
+  auto test = openTrainingData(spec, {2, 8}, 256, 7);
+  ASSERT_TRUE(test.ok()) << test.status().message();
+  EXPECT_EQ((*test)->trainSize(), 0);
+  EXPECT_EQ((*test)->validationSize(), 12); // (100 - 1) / 8
+}
+
+TEST(Batches, ExamplesValidateTheRestOfTheSplit) {
+  TempFile f("split.csv");
+  std::string csv = "a,label\n";
+  for (int i = 0; i < 10; ++i)
+    csv += std::to_string(i) + "," + std::to_string(i % 2) + "\n";
+  f.write(csv);
+  DataSpec spec;
+  spec.kind = "csv";
+  spec.path = f.path;
+  spec.label = "label";
+  spec.fraction = 0.8;
+  spec.splitSeed = 3;
+  auto src = openTrainingData(spec, {4, 1}, 2, 1);
+  ASSERT_TRUE(src.ok()) << src.status().message();
+  EXPECT_EQ((*src)->trainSize(), 8);
+  EXPECT_EQ((*src)->validationSize(), 2);
+  // Every example is in exactly one part.
+  std::multiset<float> seen;
+  float x[8];
+  int32_t y[8];
+  ASSERT_TRUE((*src)->fillValidation(0, 2, x, y).ok());
+  seen.insert(x, x + 2);
+  for (int64_t b = 0; b < 2; ++b) {
+    ASSERT_TRUE((*src)->fill(b, 4, x, y).ok());
+    seen.insert(x, x + 4);
+  }
+  EXPECT_EQ(seen.size(), 10u);
+  EXPECT_EQ(std::set<float>(seen.begin(), seen.end()).size(), 10u);
+  spec.fraction = 0;
+  auto test = openTrainingData(spec, {4, 1}, 2, 1);
+  ASSERT_TRUE(test.ok());
+  EXPECT_EQ((*test)->validationSize(), 10);
 }
 
 } // namespace
