@@ -36,6 +36,10 @@ int runBench();
 llvm::cl::SubCommand &inspectCommand();
 int runInspect();
 
+/// `loom train` (Train.cpp).
+llvm::cl::SubCommand &trainCommand();
+int runTrain();
+
 /// `loom run` (Run.cpp).
 llvm::cl::SubCommand &runCommand();
 int runRun();
@@ -55,6 +59,11 @@ struct ArtifactOptions {
   bool eval = true;             ///< add the programs eval and eval1
   std::string sourceName;       ///< for the artifact's meta
   std::string dumpDir;          ///< --dump-ir
+  /// Recipe overrides (loom train's flags): the length in steps (the
+  /// schedule follows it), the learning rate, the seed.
+  std::optional<int64_t> steps;
+  std::optional<double> lr;
+  std::optional<int64_t> seed;
 };
 
 /// Compiles a train block of `program` into a CPU artifact: the training

@@ -173,6 +173,25 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
       loom::lowerProgram(ctx, program, diags, options.trainName, options.batch);
   if (!module)
     return false;
+  // The flags of loom train override the recipe before anything reads it.
+  if (options.steps || options.lr || options.seed) {
+    mlir::Builder b(&ctx);
+    auto recipe = (*module)->getAttrOfType<mlir::DictionaryAttr>("loom.train");
+    mlir::NamedAttrList entries(recipe);
+    if (options.steps) {
+      entries.erase("epochs");
+      entries.set("steps", b.getI64IntegerAttr(*options.steps));
+    }
+    if (options.seed)
+      entries.set("seed", b.getI64IntegerAttr(*options.seed));
+    if (options.lr) {
+      mlir::NamedAttrList opt(
+          entries.getDictionary(&ctx).getAs<mlir::DictionaryAttr>("optimizer"));
+      opt.set("lr", b.getF64FloatAttr(*options.lr));
+      entries.set("optimizer", opt.getDictionary(&ctx));
+    }
+    (*module)->setAttr("loom.train", entries.getDictionary(&ctx));
+  }
   emit.stages.push_back({"frontend", printed(*module)});
   if (options.eval) {
     // Evaluation at the training batch size, and at batch 1 for the last

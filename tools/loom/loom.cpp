@@ -10,6 +10,9 @@
 //                                                            (Bench.cpp)
 //   loom run FILE.loom --backend=reference|cpu [--steps N] [--batch B]
 //                      [--seed S] [--train NAME]             (Run.cpp)
+//   loom train FILE.loom|FILE.loomx [--steps N] [--batch B] [--lr LR]
+//              [--seed S] [--out DIR] [--resume CKPT] [--full]
+//              [--eval-batches N] [--quiet | --json]     (Train.cpp)
 //
 // Every problem in the input is reported as `file:line:col: error: ...` with
 // the source line and a caret (or `file: error: ...` for data files), and the
@@ -36,6 +39,8 @@ int main(int argc, char **argv) {
     return loom::tool::runInspect();
   if (loom::tool::runCommand())
     return loom::tool::runRun();
+  if (loom::tool::trainCommand())
+    return loom::tool::runTrain();
   WithColor::error(errs(), "loom")
       << "no command given; try 'loom compile FILE.loom' or 'loom --help'\n";
   return 1;

@@ -1,0 +1,114 @@
+//===- Evaluate.cpp - Evaluation on a held-out split ----------------------===//
+//
+// Part of Loom. See Evaluate.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/train/Evaluate.h"
+
+#include <cstring>
+#include <vector>
+
+using namespace loom;
+using namespace loom::train;
+
+namespace {
+
+int64_t elements(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+/// One program's batch: its inputs and outputs.
+struct EvalProgram {
+  std::string name;
+  void *x = nullptr;
+  int32_t *y = nullptr;
+  const IoRecord *xr = nullptr, *yr = nullptr, *out = nullptr;
+  int64_t rows = 0; ///< examples per run
+};
+
+Status bind(StepExecutor &ex, const std::string &program, EvalProgram &p) {
+  p.name = program;
+  p.x = ex.programInput(program, "x", &p.xr);
+  p.y = static_cast<int32_t *>(ex.programInput(program, "y", &p.yr));
+  const void *out = ex.programOutput(program, "output", &p.out);
+  if (!p.x || !p.y || !out || p.xr->shape.empty())
+    return Status::error("the artifact's '" + program +
+                         "' program lacks the inputs x, y or the output");
+  p.rows = p.xr->shape[0];
+  return Status();
+}
+
+/// Runs `p` on the rows already in its inputs; adds the loss (weighted by
+/// `real` examples) and the first `real` rows' predictions.
+Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
+               std::vector<int32_t> &labels, EvalResult &r) {
+  // The program may reuse y's bytes: keep the labels.
+  int64_t perRow = elements(p.yr->shape) / p.rows;
+  labels.assign(p.y, p.y + real * perRow);
+  if (Status s = ex.run(p.name); !s)
+    return s;
+  r.loss.add(ex.scalarOutput(p.name, "loss"), real);
+  r.examples += real;
+  const float *logits =
+      static_cast<const float *>(ex.programOutput(p.name, "output"));
+  int64_t classes = p.out->shape.back();
+  if (p.out->dtype == DType::F32)
+    return r.confusion.add(logits, labels.data(), real * perRow, classes);
+  return Status();
+}
+
+} // namespace
+
+StatusOr<int64_t> loom::train::outputClasses(const StepExecutor &ex,
+                                             const std::string &name) {
+  const IoRecord *out = nullptr;
+  if (!ex.programOutput("eval", "output", &out) || out->shape.empty())
+    return Status::error(name + ": the artifact has no evaluation program; "
+                                "recompile it with this loom");
+  return out->shape.back();
+}
+
+StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
+                                           data::BatchSource &data,
+                                           int64_t maxBatches) {
+  EvalProgram full, one;
+  if (Status s = bind(ex, "eval", full); !s)
+    return s;
+  bool hasOne = ex.hasProgram("eval1");
+  if (hasOne)
+    if (Status s = bind(ex, "eval1", one); !s)
+      return s;
+  EvalResult r;
+  r.confusion = ConfusionMatrix(full.out->shape.back());
+  int64_t n = data.validationSize(), b = full.rows;
+  int64_t batches = n / b, rest = n % b;
+  if (maxBatches > 0 && batches >= maxBatches) {
+    batches = maxBatches;
+    rest = 0;
+  }
+  std::vector<int32_t> labels;
+  for (int64_t i = 0; i < batches; ++i) {
+    if (Status s = data.fillValidation(i * b, b, full.x, full.y); !s)
+      return s;
+    if (Status s = runOnce(ex, full, b, labels, r); !s)
+      return s;
+  }
+  for (int64_t i = 0; i < rest; ++i) {
+    // One example at a time at batch 1; without eval1 (a batch of 1 is
+    // `eval` itself) the remainder cannot occur.
+    const EvalProgram &p = hasOne ? one : full;
+    if (p.rows != 1)
+      return Status::error("the artifact has no batch-1 evaluation program "
+                           "for the last " +
+                           std::to_string(rest) + " examples");
+    if (Status s = data.fillValidation(batches * b + i, 1, p.x, p.y); !s)
+      return s;
+    if (Status s = runOnce(ex, p, 1, labels, r); !s)
+      return s;
+  }
+  return r;
+}

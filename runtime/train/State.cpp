@@ -1,0 +1,172 @@
+//===- State.cpp - A training run's state in a checkpoint -----------------===//
+//
+// Part of Loom. See State.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/train/State.h"
+
+#include "runtime/checkpoint/Checkpoint.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+using namespace loom;
+using namespace loom::train;
+using json = nlohmann::json;
+
+namespace {
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+constexpr const char *kStateKey = "loom.state";
+
+} // namespace
+
+std::string loom::train::hashText(uint64_t hash) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%016" PRIx64, hash);
+  return buf;
+}
+
+std::string loom::train::stateJson(const TrainState &s) {
+  json j = {{"format", 1},
+            {"step", s.step},
+            {"seed", s.seed},
+            {"lr_scale", s.lrScale},
+            {"plateau_best", s.plateauBest},
+            {"plateau_bad", s.plateauBad},
+            {"plateau_seen", s.plateauSeen},
+            {"best_val_loss", s.bestValLoss},
+            {"best_val_step", s.bestValStep},
+            {"artifact_hash", s.artifactHash},
+            {"artifact_path", s.artifactPath}};
+  return j.dump();
+}
+
+StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
+                                                 const std::string &file) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto bad = [&](const std::string &why) {
+    return Status::error(file + ": metadata '" + kStateKey + "' " + why);
+  };
+  if (j.is_discarded() || !j.is_object())
+    return bad("is not a JSON object");
+  if (!j.contains("format") || !j["format"].is_number_integer() ||
+      j["format"].get<int64_t>() != 1)
+    return bad("has no format 1");
+  TrainState s;
+  auto integer = [&](const char *key, int64_t &out) {
+    if (!j.contains(key) || !j[key].is_number_integer())
+      return false;
+    out = j[key].get<int64_t>();
+    return true;
+  };
+  auto number = [&](const char *key, double &out) {
+    if (!j.contains(key) || !j[key].is_number())
+      return false;
+    out = j[key].get<double>();
+    return true;
+  };
+  int64_t seed = 0;
+  double scale = 1;
+  if (!integer("step", s.step) || s.step < 0)
+    return bad("has no valid 'step'");
+  if (!j.contains("seed") || !j["seed"].is_number_unsigned())
+    return bad("has no valid 'seed'");
+  seed = static_cast<int64_t>(j["seed"].get<uint64_t>());
+  s.seed = static_cast<uint64_t>(seed);
+  if (!number("lr_scale", scale) || !(scale > 0))
+    return bad("has no valid 'lr_scale'");
+  s.lrScale = static_cast<float>(scale);
+  if (!number("plateau_best", s.plateauBest) ||
+      !integer("plateau_bad", s.plateauBad) || !j.contains("plateau_seen") ||
+      !j["plateau_seen"].is_boolean() ||
+      !number("best_val_loss", s.bestValLoss) ||
+      !integer("best_val_step", s.bestValStep))
+    return bad("lacks the reduce-on-plateau or best-loss fields");
+  s.plateauSeen = j["plateau_seen"].get<bool>();
+  if (j.contains("artifact_hash") && j["artifact_hash"].is_string())
+    s.artifactHash = j["artifact_hash"].get<std::string>();
+  if (j.contains("artifact_path") && j["artifact_path"].is_string())
+    s.artifactPath = j["artifact_path"].get<std::string>();
+  return s;
+}
+
+StatusOr<std::string> loom::train::saveState(StepExecutor &ex,
+                                             const TrainState &state,
+                                             const std::string &dir,
+                                             unsigned keep) {
+  std::vector<TensorView> tensors;
+  for (const ParamRecord &p : ex.artifact().params)
+    tensors.push_back({p.name, p.dtype, p.shape, ex.parameter(p.name), p.size});
+  for (const OptStateRecord &s : ex.artifact().optState)
+    tensors.push_back({s.name, s.dtype, s.shape, ex.optState(s.name), s.size});
+  std::map<std::string, std::string> meta = {{kStateKey, stateJson(state)}};
+  return saveCheckpoint(dir, static_cast<uint64_t>(state.step), tensors, meta,
+                        keep);
+}
+
+StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
+                                            const std::string &pathOrDir,
+                                            Restore what, std::string *file) {
+  StatusOr<std::string> path = resolveCheckpoint(pathOrDir);
+  if (!path)
+    return path.status();
+  StatusOr<Safetensors> st = readSafetensors(*path);
+  if (!st)
+    return st.status();
+  auto it = st->metadata().find(kStateKey);
+  if (it == st->metadata().end())
+    return Status::error(*path + ": not a Loom training checkpoint (no '" +
+                         std::string(kStateKey) + "' metadata)");
+  StatusOr<TrainState> state = parseStateJson(it->second, *path);
+  if (!state)
+    return state.status();
+  // Check every tensor before writing any: a mismatch loses nothing.
+  struct Move {
+    void *to;
+    const uint8_t *from;
+    uint64_t size;
+  };
+  std::vector<Move> moves;
+  auto take = [&](const std::string &name, DType dtype,
+                  const std::vector<int64_t> &shape, void *to,
+                  uint64_t size) -> Status {
+    const SafetensorsEntry *e = st->find(name);
+    if (!e)
+      return Status::error(*path + ": has no tensor '" + name +
+                           "', which this model needs");
+    if (e->dtype != dtype || e->shape != shape || e->size != size)
+      return Status::error(*path + ": tensor '" + name + "' is " +
+                           dtypeName(e->dtype) + shapeText(e->shape) +
+                           " but the model's is " + dtypeName(dtype) +
+                           shapeText(shape));
+    moves.push_back({to, st->data(*e), size});
+    return Status();
+  };
+  for (const ParamRecord &p : ex.artifact().params)
+    if (Status s = take(p.name, p.dtype, p.shape, ex.parameter(p.name), p.size);
+        !s)
+      return s;
+  if (what == Restore::Everything)
+    for (const OptStateRecord &o : ex.artifact().optState)
+      if (Status s =
+              take(o.name, o.dtype, o.shape, ex.optState(o.name), o.size);
+          !s)
+        return s;
+  for (const Move &m : moves)
+    std::memcpy(m.to, m.from, m.size);
+  if (file)
+    *file = *path;
+  return state;
+}

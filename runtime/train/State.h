@@ -1,0 +1,66 @@
+//===- State.h - A training run's state in a checkpoint ---------*- C++ -*-===//
+//
+// Part of Loom. Plain C++17. What a checkpoint holds besides the tensors
+// (the step, the learning-rate scale of reduce-on-plateau and its counters,
+// the best validation loss, the artifact's identity), and the moves
+// between a checkpoint file and an executor's arena: every parameter and
+// optimizer-state tensor under its own name, so that resuming continues
+// bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_TRAIN_STATE_H
+#define LOOM_RUNTIME_TRAIN_STATE_H
+
+#include "runtime/Status.h"
+#include "runtime/exec/Executor.h"
+
+#include <cstdint>
+#include <string>
+
+namespace loom::train {
+
+/// Everything besides the tensors that the next step depends on. The data
+/// position is the step: batch `step` is a pure function of the step, the
+/// split seed and the shuffle seed (data::Sampler), and so is the dropout
+/// key (seed, step).
+struct TrainState {
+  int64_t step = 0; ///< steps done
+  uint64_t seed = 0;
+  float lrScale = 1.0f;   ///< reduce_on_plateau's factor so far
+  double plateauBest = 0; ///< best validation loss it has seen
+  int64_t plateauBad = 0; ///< evaluations since it improved
+  bool plateauSeen = false;
+  double bestValLoss = 0;
+  int64_t bestValStep = -1; ///< -1: no evaluation yet
+  /// The artifact that wrote it: content hash (hex) and path.
+  std::string artifactHash, artifactPath;
+};
+
+/// The metadata entry ("loom.state") as JSON, and back. Errors name `file`.
+std::string stateJson(const TrainState &state);
+StatusOr<TrainState> parseStateJson(const std::string &json,
+                                    const std::string &file);
+
+/// Writes the parameters and optimizer state of `ex` with `state` as
+/// checkpoint `state.step` in `dir`, keeping the newest `keep`; returns the
+/// file written.
+StatusOr<std::string> saveState(StepExecutor &ex, const TrainState &state,
+                                const std::string &dir, unsigned keep);
+
+/// What loadState restores.
+enum class Restore { Everything, Parameters };
+
+/// Reads checkpoint `pathOrDir` (a file, or a directory's `latest`) into
+/// `ex`: every parameter (and with Restore::Everything every optimizer-
+/// state tensor) must be there with its dtype and shape. Returns the state
+/// and the file it came from in `file`.
+StatusOr<TrainState> loadState(StepExecutor &ex, const std::string &pathOrDir,
+                               Restore what, std::string *file = nullptr);
+
+/// The content hash as the checkpoint records it ("0x0baf8082e377c785").
+std::string hashText(uint64_t hash);
+
+} // namespace loom::train
+
+#endif // LOOM_RUNTIME_TRAIN_STATE_H

@@ -1,0 +1,49 @@
+//===- Trainer.h - loom train's loop -----------------------------*- C++
+//-*-===//
+//
+// Part of Loom. Plain C++17 (the runtime links no MLIR). Trains an artifact
+// on its recipe's data: the step loop with a progress line, evaluation on
+// the validation split at the recipe's cadence with its metrics,
+// reduce-on-plateau, checkpoints (atomic, keep-K, bit-exact resume),
+// metrics.jsonl, a plot and a summary under the output directory, and a
+// stop with the op and its .loom location at the first NaN or infinity.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_TRAIN_TRAINER_H
+#define LOOM_RUNTIME_TRAIN_TRAINER_H
+
+#include "runtime/artifact/Artifact.h"
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace loom::train {
+
+struct TrainOptions {
+  std::string name;             ///< the artifact, as messages name it
+  std::string artifactPath;     ///< where it is stored (checkpoints record it)
+  std::optional<int64_t> steps; ///< overrides the recipe's length
+  std::optional<uint64_t> seed; ///< overrides the recipe's seed
+  std::string outDir;           ///< default: runs/<train block name>
+  std::string resume;           ///< a checkpoint file or directory
+  bool quiet = false;           ///< no progress, only errors and the summary
+  bool json = false;            ///< metrics.jsonl records on stdout instead
+  /// Train on all the data (no validation split): the run after validation
+  /// has chosen the settings.
+  bool full = false;
+  /// Evaluations during training use at most this many batches (0: all);
+  /// the final one always uses the whole split.
+  int64_t evalBatches = 0;
+};
+
+/// Trains `artifact`; prints progress to `out` and errors to `err`.
+/// Returns the process exit status (0, or 1 after printing why).
+int trainArtifact(Artifact artifact, const TrainOptions &options,
+                  std::ostream &out, std::ostream &err);
+
+} // namespace loom::train
+
+#endif // LOOM_RUNTIME_TRAIN_TRAINER_H

@@ -1,0 +1,171 @@
+//===- Train.cpp - loom train ---------------------------------------------===//
+//
+// Part of Loom. `loom train FILE.loom|FILE.loomx`: compiles a .loom program
+// first (with the recipe overrides --steps, --batch, --lr, --seed) into
+// OUT/<name>.loomx, then runs runtime/train's loop on it. An artifact runs
+// as compiled: its batch and learning rate are part of the step.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/loom/Commands.h"
+
+#include "frontend/Diagnostics.h"
+#include "frontend/Program.h"
+#include "runtime/artifact/Artifact.h"
+#include "runtime/train/Recipe.h"
+#include "runtime/train/Trainer.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <iostream>
+
+using namespace llvm;
+
+namespace {
+
+cl::SubCommand trainCmd("train", "Train a model on its recipe's data");
+
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<file.loom | file.loomx>"),
+                               cl::Required, cl::sub(trainCmd));
+cl::opt<int64_t> steps("steps",
+                       cl::desc("Train this many steps (the "
+                                "schedule follows for a .loom)"),
+                       cl::value_desc("N"), cl::sub(trainCmd));
+cl::opt<int64_t> batch("batch",
+                       cl::desc("Batch size (recompiles; .loom "
+                                "only)"),
+                       cl::value_desc("B"), cl::sub(trainCmd));
+cl::opt<double> lr("lr", cl::desc("Learning rate (recompiles; .loom only)"),
+                   cl::value_desc("LR"), cl::sub(trainCmd));
+cl::opt<int64_t> seed("seed",
+                      cl::desc("Seed of the initialization, the "
+                               "shuffle and dropout"),
+                      cl::value_desc("S"), cl::sub(trainCmd));
+cl::opt<std::string> outDir("out",
+                            cl::desc("Output directory (default "
+                                     "runs/<train block name>)"),
+                            cl::value_desc("dir"), cl::sub(trainCmd));
+cl::opt<std::string> resumeFrom("resume",
+                                cl::desc("Continue from a checkpoint (a "
+                                         "file, or a directory's latest)"),
+                                cl::value_desc("ckpt"), cl::sub(trainCmd));
+cl::opt<bool> full("full",
+                   cl::desc("Train on all the data, no validation "
+                            "split (after validation chose the "
+                            "settings)"),
+                   cl::sub(trainCmd));
+cl::opt<int64_t> evalBatches("eval-batches",
+                             cl::desc("Evaluations during training use at "
+                                      "most N batches (0: the whole split; "
+                                      "the final one always does)"),
+                             cl::init(0), cl::value_desc("N"),
+                             cl::sub(trainCmd));
+cl::opt<bool> quiet("quiet", cl::desc("Print only errors and the summary"),
+                    cl::sub(trainCmd));
+cl::opt<bool> json("json",
+                   cl::desc("Print the metrics.jsonl records "
+                            "instead of progress"),
+                   cl::sub(trainCmd));
+cl::opt<std::string> trainName("train",
+                               cl::desc("The train block (when the file has "
+                                        "several)"),
+                               cl::value_desc("name"), cl::sub(trainCmd));
+
+int fail(const std::string &message) {
+  WithColor::error(errs(), "loom train") << message << "\n";
+  return 1;
+}
+
+std::string absolute(const std::string &path) {
+  SmallString<256> p(path);
+  sys::fs::make_absolute(p);
+  return p.str().str();
+}
+
+} // namespace
+
+cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
+
+int loom::tool::runTrain() {
+  if (quiet && json)
+    return fail("--quiet and --json exclude each other");
+  if (steps.getNumOccurrences() && steps <= 0)
+    return fail("--steps must be positive, not " + std::to_string(steps));
+  if (batch.getNumOccurrences() && batch <= 0)
+    return fail("--batch must be positive, not " + std::to_string(batch));
+  if (lr.getNumOccurrences() && !(lr > 0))
+    return fail("--lr must be positive");
+  if (evalBatches < 0)
+    return fail("--eval-batches must be 0 (all) or positive");
+  loom::train::TrainOptions options;
+  options.name = sys::path::filename(inputFile).str();
+  if (steps.getNumOccurrences())
+    options.steps = steps;
+  if (seed.getNumOccurrences())
+    options.seed = static_cast<uint64_t>(seed.getValue());
+  options.outDir = outDir;
+  options.resume = resumeFrom;
+  options.quiet = quiet;
+  options.json = json;
+  options.full = full;
+  options.evalBatches = evalBatches;
+
+  loom::Artifact artifact;
+  if (StringRef(inputFile).ends_with(".loomx")) {
+    if (batch.getNumOccurrences() || lr.getNumOccurrences())
+      return fail(options.name + ": the batch size and the learning rate are "
+                                 "compiled into the step; give the .loom "
+                                 "program to change them");
+    loom::StatusOr<loom::Artifact> a = loom::readArtifact(inputFile);
+    if (!a)
+      return fail(a.status().message());
+    artifact = std::move(*a);
+    options.artifactPath = absolute(inputFile);
+  } else {
+    SourceMgr sourceMgr;
+    loom::DiagnosticEngine diags(sourceMgr, errs());
+    loom::Program program;
+    if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+      return 1;
+    mlir::MLIRContext ctx;
+    mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+    ctx.printOpOnDiagnostic(false);
+    ArtifactOptions compile;
+    compile.trainName = trainName;
+    compile.sourceName = options.name;
+    if (batch.getNumOccurrences())
+      compile.batch = batch;
+    if (lr.getNumOccurrences())
+      compile.lr = lr;
+    // The schedule is compiled for the run's length.
+    if (steps.getNumOccurrences())
+      compile.steps = steps;
+    if (!compileCpuArtifact(ctx, program, diags, compile, artifact))
+      return 1;
+    loom::StatusOr<loom::train::Recipe> recipe =
+        loom::train::parseRecipe(artifact.recipe, options.name);
+    if (!recipe)
+      return fail(recipe.status().message());
+    if (options.outDir.empty())
+      options.outDir = "runs/" + recipe->name;
+    if (std::error_code ec = sys::fs::create_directories(options.outDir))
+      return fail("cannot create '" + options.outDir + "': " + ec.message());
+    std::string path = options.outDir + "/" + recipe->name + ".loomx";
+    if (loom::Status s = loom::writeArtifact(path, artifact); !s)
+      return fail(s.message());
+    options.artifactPath = absolute(path);
+    if (!quiet && !json)
+      outs() << "compiled " << path << ": " << describeArtifact(artifact)
+             << "\n";
+    outs().flush();
+  }
+  return loom::train::trainArtifact(std::move(artifact), options, std::cout,
+                                    std::cerr);
+}
