@@ -36,6 +36,10 @@ int runBench();
 llvm::cl::SubCommand &inspectCommand();
 int runInspect();
 
+/// `loom prep` (Prep.cpp).
+llvm::cl::SubCommand &prepCommand();
+int runPrep();
+
 /// `loom train` (Train.cpp).
 llvm::cl::SubCommand &trainCommand();
 int runTrain();

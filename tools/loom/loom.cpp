@@ -13,6 +13,7 @@
 //   loom train FILE.loom|FILE.loomx [--steps N] [--batch B] [--lr LR]
 //              [--seed S] [--out DIR] [--resume CKPT] [--full]
 //              [--eval-batches N] [--quiet | --json]     (Train.cpp)
+//   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
 //
 // Every problem in the input is reported as `file:line:col: error: ...` with
 // the source line and a caret (or `file: error: ...` for data files), and the
@@ -41,6 +42,8 @@ int main(int argc, char **argv) {
     return loom::tool::runRun();
   if (loom::tool::trainCommand())
     return loom::tool::runTrain();
+  if (loom::tool::prepCommand())
+    return loom::tool::runPrep();
   WithColor::error(errs(), "loom")
       << "no command given; try 'loom compile FILE.loom' or 'loom --help'\n";
   return 1;

@@ -1,0 +1,127 @@
+//===- Prep.cpp - Token files from text -----------------------------------===//
+//
+// Part of Loom. See Prep.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/data/Prep.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace loom;
+using namespace loom::data;
+
+namespace {
+
+Status readAll(const std::string &path, std::string &out) {
+  FILE *f = std::fopen(path.c_str(), "rb");
+  if (!f)
+    return Status::error(path + ": cannot open: " + std::strerror(errno));
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+    out.append(buf, n);
+  bool bad = std::ferror(f);
+  std::fclose(f);
+  if (bad)
+    return Status::error(path + ": read error");
+  return Status();
+}
+
+} // namespace
+
+StatusOr<PrepReport> loom::data::prepTokens(
+    const std::vector<std::string> &inputs, const std::string &output,
+    const std::string &dtype) {
+  if (dtype != "u16" && dtype != "u32")
+    return Status::error("token dtype '" + dtype +
+                         "' is not supported; use \"u16\" or \"u32\"");
+  if (inputs.empty())
+    return Status::error("no input files");
+  PrepReport report;
+  std::string text;
+  for (const std::string &in : inputs) {
+    struct stat st;
+    if (stat(in.c_str(), &st) != 0)
+      return Status::error(in + ": cannot access: " + std::strerror(errno));
+    if (S_ISREG(st.st_mode)) {
+      size_t before = text.size();
+      if (Status s = readAll(in, text); !s)
+        return s;
+      if (std::memchr(text.data() + before, 0, text.size() - before))
+        return Status::error(in + ": not a text file (it holds a NUL byte at "
+                                  "offset " +
+                             std::to_string(std::find(text.begin() + before,
+                                                      text.end(), '\0') -
+                                            text.begin() - before) +
+                             ")");
+      report.files.push_back(in);
+      continue;
+    }
+    if (!S_ISDIR(st.st_mode))
+      return Status::error(in + ": not a file or a directory");
+    DIR *d = opendir(in.c_str());
+    if (!d)
+      return Status::error(in + ": cannot list: " + std::strerror(errno));
+    std::vector<std::string> names;
+    while (dirent *e = readdir(d))
+      names.push_back(e->d_name);
+    closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const std::string &name : names) {
+      std::string path = in + "/" + name;
+      struct stat ls;
+      if (name[0] == '.' || lstat(path.c_str(), &ls) != 0 ||
+          !S_ISREG(ls.st_mode))
+        continue;
+      std::string bytes;
+      if (Status s = readAll(path, bytes); !s)
+        return s;
+      if (std::memchr(bytes.data(), 0, bytes.size())) {
+        report.skipped.push_back(path);
+        continue;
+      }
+      text += bytes;
+      report.files.push_back(path);
+    }
+  }
+  if (text.empty())
+    return Status::error("the inputs hold no text");
+  size_t width = dtype == "u16" ? 2 : 4;
+  std::vector<uint8_t> bytes(text.size() * width, 0);
+  for (size_t i = 0; i < text.size(); ++i)
+    bytes[i * width] = static_cast<uint8_t>(text[i]); // little-endian
+  report.tokens = text.size();
+
+  // Atomically: a temporary file beside the output, then rename.
+  std::string tmp = output + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return Status::error(output + ": cannot write: " + std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t w = write(fd, bytes.data() + done, bytes.size() - done);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0) {
+      int e = errno;
+      close(fd);
+      unlink(tmp.c_str());
+      return Status::error(output + ": write failed: " + std::strerror(e));
+    }
+    done += static_cast<size_t>(w);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp.c_str(), output.c_str())) {
+    int e = errno;
+    unlink(tmp.c_str());
+    return Status::error(output + ": cannot write: " + std::strerror(e));
+  }
+  return report;
+}
