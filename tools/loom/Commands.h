@@ -36,6 +36,10 @@ int runBench();
 llvm::cl::SubCommand &inspectCommand();
 int runInspect();
 
+/// `loom generate` (Generate.cpp).
+llvm::cl::SubCommand &generateCommand();
+int runGenerate();
+
 /// `loom prep` (Prep.cpp).
 llvm::cl::SubCommand &prepCommand();
 int runPrep();

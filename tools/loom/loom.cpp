@@ -14,6 +14,8 @@
 //              [--seed S] [--out DIR] [--resume CKPT] [--full]
 //              [--eval-batches N] [--quiet | --json]     (Train.cpp)
 //   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
+//   loom generate CKPT --prompt TEXT --tokens N [--temperature T]
+//                 [--top-k K] [--seed S] [--artifact X.loomx] (Generate.cpp)
 //
 // Every problem in the input is reported as `file:line:col: error: ...` with
 // the source line and a caret (or `file: error: ...` for data files), and the
@@ -44,6 +46,8 @@ int main(int argc, char **argv) {
     return loom::tool::runTrain();
   if (loom::tool::prepCommand())
     return loom::tool::runPrep();
+  if (loom::tool::generateCommand())
+    return loom::tool::runGenerate();
   WithColor::error(errs(), "loom")
       << "no command given; try 'loom compile FILE.loom' or 'loom --help'\n";
   return 1;

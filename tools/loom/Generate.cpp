@@ -1,0 +1,124 @@
+//===- Generate.cpp - loom generate ---------------------------------------===//
+//
+// Part of Loom. `loom generate CKPT --prompt TEXT --tokens N [--temperature
+// T] [--top-k K] [--seed S] [--artifact X.loomx]`: loads the artifact that
+// wrote the checkpoint (recorded in it; --artifact overrides), its
+// parameters from the checkpoint, and samples N bytes of text after the
+// prompt from the byte-level language model's batch-1 program.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/loom/Commands.h"
+
+#include "runtime/artifact/Artifact.h"
+#include "runtime/checkpoint/Checkpoint.h"
+#include "runtime/exec/Executor.h"
+#include "runtime/train/Generate.h"
+#include "runtime/train/State.h"
+
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace {
+
+cl::SubCommand generateCmd("generate",
+                           "Generate text with a trained language model");
+
+cl::opt<std::string> checkpoint(cl::Positional,
+                                cl::desc("<checkpoint file or directory>"),
+                                cl::Required, cl::sub(generateCmd));
+cl::opt<std::string> prompt("prompt", cl::desc("The text to continue"),
+                            cl::init("\n"), cl::sub(generateCmd));
+cl::opt<int64_t> tokens("tokens", cl::desc("How many tokens (bytes) to add"),
+                        cl::init(200), cl::value_desc("N"),
+                        cl::sub(generateCmd));
+cl::opt<double> temperature("temperature",
+                            cl::desc("Sampling temperature (0: greedy)"),
+                            cl::init(0.8), cl::sub(generateCmd));
+cl::opt<int64_t> topK("top-k",
+                      cl::desc("Sample among the K most likely (0: all)"),
+                      cl::init(0), cl::value_desc("K"), cl::sub(generateCmd));
+cl::opt<int64_t> seed("seed", cl::desc("Seed of the sampling"), cl::init(0),
+                      cl::value_desc("S"), cl::sub(generateCmd));
+cl::opt<std::string> artifactPath("artifact",
+                                  cl::desc("The .loomx the checkpoint "
+                                           "belongs to (default: the one it "
+                                           "records)"),
+                                  cl::value_desc("file"), cl::sub(generateCmd));
+
+int fail(const std::string &message) {
+  WithColor::error(errs(), "loom generate") << message << "\n";
+  return 1;
+}
+
+} // namespace
+
+cl::SubCommand &loom::tool::generateCommand() { return generateCmd; }
+
+int loom::tool::runGenerate() {
+  if (tokens < 0)
+    return fail("--tokens must not be negative");
+  if (temperature < 0)
+    return fail("--temperature must not be negative");
+  if (topK < 0)
+    return fail("--top-k must not be negative");
+  loom::StatusOr<std::string> file = loom::resolveCheckpoint(checkpoint);
+  if (!file)
+    return fail(file.status().message());
+  std::string artifactFile = artifactPath;
+  if (artifactFile.empty()) {
+    loom::StatusOr<loom::Safetensors> st = loom::readSafetensors(*file);
+    if (!st)
+      return fail(st.status().message());
+    auto it = st->metadata().find("loom.state");
+    if (it == st->metadata().end())
+      return fail(*file + ": not a Loom training checkpoint; give the model "
+                          "with --artifact");
+    loom::StatusOr<loom::train::TrainState> state =
+        loom::train::parseStateJson(it->second, *file);
+    if (!state)
+      return fail(state.status().message());
+    if (state->artifactPath.empty())
+      return fail(*file + ": records no artifact; give it with --artifact");
+    artifactFile = state->artifactPath;
+  }
+  loom::StatusOr<loom::Artifact> artifact = loom::readArtifact(artifactFile);
+  if (!artifact)
+    return fail(artifact.status().message());
+  loom::StatusOr<std::unique_ptr<loom::StepExecutor>> ex =
+      loom::StepExecutor::create(std::move(*artifact), artifactFile);
+  if (!ex)
+    return fail(ex.status().message());
+  loom::StatusOr<loom::train::TrainState> state =
+      loom::train::loadState(**ex, *file, loom::train::Restore::Parameters);
+  if (!state)
+    return fail(state.status().message());
+  const loom::IoRecord *out = nullptr;
+  std::string program = (*ex)->hasProgram("eval1") ? "eval1" : "eval";
+  if (!(*ex)->programOutput(program, "output", &out) ||
+      out->shape.size() != 3 || out->shape[2] != 256)
+    return fail(artifactFile + ": generation takes a byte-level language "
+                               "model (256 tokens, logits [1, T, 256])");
+  std::vector<int32_t> context;
+  for (unsigned char c : std::string(prompt))
+    context.push_back(c);
+  if (context.empty())
+    return fail("--prompt is empty");
+  loom::train::SampleOptions sample;
+  sample.temperature = temperature;
+  sample.topK = topK;
+  sample.seed = static_cast<uint64_t>(seed.getValue());
+  outs() << prompt;
+  outs().flush();
+  loom::Status s =
+      loom::train::generate(**ex, context, tokens, sample, [](int32_t t) {
+        outs() << static_cast<char>(t);
+        outs().flush();
+      });
+  outs() << "\n";
+  if (!s)
+    return fail(s.message());
+  return 0;
+}
