@@ -286,10 +286,18 @@ Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
   return Status();
 }
 
+std::string numberText(double v) {
+  if (std::isnan(v))
+    return "nan";
+  if (std::isinf(v))
+    return v > 0 ? "inf" : "-inf";
+  return fixed(v);
+}
+
 void Trainer::diagnose(int64_t s, double loss, double norm) {
   err << "loom train: error: step " << s + 1 << ": the "
-      << (std::isfinite(loss) ? "gradient norm is " + std::to_string(norm)
-                              : "loss is " + std::to_string(loss))
+      << (std::isfinite(loss) ? "gradient norm is " + numberText(norm)
+                              : "loss is " + numberText(loss))
       << "; training stops\n";
   // Replay from the last checkpoint (or the initialization) with every
   // kernel checked: the run is deterministic, so the same value appears.
@@ -321,9 +329,10 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
         << " steps back; checkpoint more often to find the op)\n";
   } else if (bad >= 0) {
     const KernelRecord &k = ex->artifact().kernels[bad];
-    const KernelAttr *loc = k.attr("loc");
+    const KernelAttr *loc = k.attr("loc"), *op = k.attr("op");
     err << "  the first NaN or infinity comes from kernel " << bad << " ("
-        << k.kind << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
+        << (op ? op->s + ", " : "") << k.kind
+        << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
         << (loc ? " at " + loc->s : "") << "\n";
   }
   if (!lastCheckpoint.empty())

@@ -198,9 +198,12 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
       r.operands.push_back(out.bufferOf.lookup(v));
     r.attrs = k.attrs;
     r.attrs.push_back(KernelAttr::ofInt("inputs", k.numInputs));
-    if (!k.ops.empty())
+    if (!k.ops.empty()) {
+      r.attrs.push_back(KernelAttr::ofString(
+          "op", k.ops.front()->getName().getStringRef().str()));
       r.attrs.push_back(
           KernelAttr::ofString("loc", sourceLocation(k.ops.front()->getLoc())));
+    }
     r.flops = k.flops;
     r.bytesMoved = k.bytesMoved;
     artifact.kernels.push_back(std::move(r));
