@@ -3,7 +3,8 @@
 # builds incrementally (ninja + ccache) and runs. A second run does no
 # needless work.
 #
-#   make demo    compile examples/demo.mlir through loom-opt (canonicalize + CSE)
+#   make demo    train examples/gpt.loom on Debian's fortune cookies for a few
+#                minutes (DEMO_STEPS steps) and print text it generates
 #   make test    the whole suite: release build, then the sanitizer (ASan+UBSan) build
 #   make build   just build (PRESET=release|debug|asan)
 #   make check   the suite of one preset only (PRESET=...)
@@ -34,8 +35,20 @@ test: deps
 	$(MAKE) --no-print-directory check PRESET=asan
 	$(MAKE) --no-print-directory check PRESET=release
 
-demo: build
-	$(BUILD_DIR)/tools/loom-opt/loom-opt examples/demo.mlir --canonicalize --cse
+# The demo: the byte-level GPT of examples/gpt.loom on the text of the
+# `fortunes` package (2.58 MB), DEMO_STEPS steps of the recipe (its schedule
+# compiled for that length), then a sample of what it learned.
+DEMO_STEPS ?= 80
+LOOM = $(BUILD_DIR)/tools/loom/loom
+
+data/fortunes.bin: | build
+	@mkdir -p data
+	$(LOOM) prep tokens /usr/share/games/fortunes -o $@
+
+demo: build data/fortunes.bin
+	$(LOOM) train examples/gpt.loom --steps $(DEMO_STEPS) --eval-batches 10 --out runs/demo
+	@echo
+	$(LOOM) generate runs/demo/checkpoints --prompt "A fortune: " --tokens 400 --temperature 0.8 --seed 1
 
 clean:
 	rm -rf build

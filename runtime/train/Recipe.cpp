@@ -103,6 +103,7 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
     r.keep = integer(*c, "keep").value_or(0);
   }
   r.seed = static_cast<uint64_t>(integer(j, "seed").value_or(0));
+  r.initFrom = str(j, "init_from");
   if (auto s = j.find("schedule"); s != j.end() && s->is_object()) {
     r.schedule = str(*s, "kind");
     r.plateauFactor = num(*s, "factor").value_or(0.1);

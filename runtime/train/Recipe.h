@@ -47,6 +47,9 @@ struct Recipe {
   int64_t plateauPatience = 10;
   std::string optimizer;
   double lr = 0;
+  /// A checkpoint whose parameters of the same name start the run
+  /// (fine-tuning); "" for none.
+  std::string initFrom;
 
   bool wants(const std::string &metric) const;
 };

@@ -102,18 +102,56 @@ StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
   return s;
 }
 
-StatusOr<std::string> loom::train::saveState(StepExecutor &ex,
-                                             const TrainState &state,
-                                             const std::string &dir,
-                                             unsigned keep) {
+namespace {
+std::vector<TensorView> tensorsOf(StepExecutor &ex) {
   std::vector<TensorView> tensors;
   for (const ParamRecord &p : ex.artifact().params)
     tensors.push_back({p.name, p.dtype, p.shape, ex.parameter(p.name), p.size});
   for (const OptStateRecord &s : ex.artifact().optState)
     tensors.push_back({s.name, s.dtype, s.shape, ex.optState(s.name), s.size});
+  return tensors;
+}
+} // namespace
+
+Status loom::train::saveStateAs(StepExecutor &ex, const TrainState &state,
+                                const std::string &path) {
+  return writeSafetensors(path, tensorsOf(ex), {{kStateKey, stateJson(state)}});
+}
+
+StatusOr<int64_t> loom::train::loadMatchingParameters(StepExecutor &ex,
+                                                      const std::string &path) {
+  StatusOr<std::string> file = resolveCheckpoint(path);
+  if (!file)
+    return file.status();
+  StatusOr<Safetensors> st = readSafetensors(*file);
+  if (!st)
+    return st.status();
+  int64_t copied = 0;
+  for (const ParamRecord &p : ex.artifact().params) {
+    const SafetensorsEntry *e = st->find(p.name);
+    if (!e)
+      continue;
+    if (e->dtype != p.dtype || e->shape != p.shape || e->size != p.size)
+      return Status::error(*file + ": tensor '" + p.name + "' is " +
+                           dtypeName(e->dtype) + shapeText(e->shape) +
+                           " but the model's is " + dtypeName(p.dtype) +
+                           shapeText(p.shape));
+  }
+  for (const ParamRecord &p : ex.artifact().params)
+    if (const SafetensorsEntry *e = st->find(p.name)) {
+      std::memcpy(ex.parameter(p.name), st->data(*e), p.size);
+      ++copied;
+    }
+  return copied;
+}
+
+StatusOr<std::string> loom::train::saveState(StepExecutor &ex,
+                                             const TrainState &state,
+                                             const std::string &dir,
+                                             unsigned keep) {
   std::map<std::string, std::string> meta = {{kStateKey, stateJson(state)}};
-  return saveCheckpoint(dir, static_cast<uint64_t>(state.step), tensors, meta,
-                        keep);
+  return saveCheckpoint(dir, static_cast<uint64_t>(state.step), tensorsOf(ex),
+                        meta, keep);
 }
 
 StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,

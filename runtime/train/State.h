@@ -48,6 +48,17 @@ StatusOr<TrainState> parseStateJson(const std::string &json,
 StatusOr<std::string> saveState(StepExecutor &ex, const TrainState &state,
                                 const std::string &dir, unsigned keep);
 
+/// Writes the same as one file at `path` (the run's final model).
+Status saveStateAs(StepExecutor &ex, const TrainState &state,
+                   const std::string &path);
+
+/// Copies into `ex` every parameter of checkpoint (or safetensors file)
+/// `path` whose name is a parameter of the model (fine-tuning's
+/// init_from); a tensor of such a name with another dtype or shape is an
+/// error. Returns how many it copied.
+StatusOr<int64_t> loadMatchingParameters(StepExecutor &ex,
+                                         const std::string &path);
+
 /// What loadState restores.
 enum class Restore { Everything, Parameters };
 

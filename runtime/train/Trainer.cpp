@@ -329,7 +329,7 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
         << " steps back; checkpoint more often to find the op)\n";
   } else if (bad >= 0) {
     const KernelRecord &k = ex->artifact().kernels[bad];
-    const KernelAttr *loc = k.attr("loc"), *op = k.attr("op");
+    const KernelAttr *loc = k.attr("source_loc"), *op = k.attr("source_op");
     err << "  the first NaN or infinity comes from kernel " << bad << " ("
         << (op ? op->s + ", " : "") << k.kind
         << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
@@ -509,6 +509,14 @@ int Trainer::run(Artifact artifact) {
     if (Status s = ex->initialize(state.seed); !s)
       return fail(s);
     scaleFrom = {{0, 1.0f}};
+    if (!recipe.initFrom.empty()) {
+      StatusOr<int64_t> n = loadMatchingParameters(*ex, recipe.initFrom);
+      if (!n)
+        return fail(n.status());
+      say("initialized " + std::to_string(*n) + " of " +
+          std::to_string(ex->artifact().params.size()) + " parameters from " +
+          recipe.initFrom);
+    }
   } else if (Status s = resume(); !s) {
     return fail(s);
   }
@@ -539,6 +547,12 @@ int Trainer::run(Artifact artifact) {
     if (Status s = saveNow(); !s)
       return fail(s);
   }
+  // The final model, under a stable name (what init_from names).
+  std::string model = outDir + "/" +
+                      (recipe.name.empty() ? "model" : recipe.name) +
+                      ".safetensors";
+  if (Status s = saveStateAs(*ex, state, model); !s)
+    return fail(s);
   RunSummary summary;
   summary.steps = state.step;
   if (recipe.epochs)
@@ -557,7 +571,7 @@ int Trainer::run(Artifact artifact) {
   if (std::isfinite(lastValLoss))
     summary.finalValLoss = lastValLoss;
   summary.metrics = lastMetrics;
-  summary.checkpoint = lastCheckpoint;
+  summary.checkpoint = model;
 
   // The held-out test set, once, at the end.
   if (test && recipe.evalOn != "test") {

@@ -197,12 +197,12 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
     for (Value v : k.operands)
       r.operands.push_back(out.bufferOf.lookup(v));
     r.attrs = k.attrs;
-    r.attrs.push_back(KernelAttr::ofInt("inputs", k.numInputs));
+    r.attrs.push_back(KernelAttr::ofInt("num_inputs", k.numInputs));
     if (!k.ops.empty()) {
       r.attrs.push_back(KernelAttr::ofString(
-          "op", k.ops.front()->getName().getStringRef().str()));
-      r.attrs.push_back(
-          KernelAttr::ofString("loc", sourceLocation(k.ops.front()->getLoc())));
+          "source_op", k.ops.front()->getName().getStringRef().str()));
+      r.attrs.push_back(KernelAttr::ofString(
+          "source_loc", sourceLocation(k.ops.front()->getLoc())));
     }
     r.flops = k.flops;
     r.bytesMoved = k.bytesMoved;
