@@ -1,0 +1,139 @@
+//===- TrainTest.cpp - The training loop's pieces -------------------------===//
+//
+// Part of Loom. The recipe the runtime decodes from an artifact, the state
+// a checkpoint carries, and the sampling of loom generate. The loop itself
+// runs end to end in tests/e2e/train.test.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/train/Generate.h"
+#include "runtime/train/Recipe.h"
+#include "runtime/train/State.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+using namespace loom;
+using namespace loom::train;
+
+namespace {
+
+TEST(Recipe, DecodesWhatTheCompilerWrites) {
+  // The JSON `loom compile` stores for examples/mlp.loom.
+  StatusOr<Recipe> r = parseRecipe(
+      R"({"batch":256,"checkpoint":{"every":1,"keep":1,"unit":"epochs"},)"
+      R"("data":{"images":"a.gz","kind":"idx","labels":"b.gz"},"epochs":2,)"
+      R"("eval":{"every":1,"metrics":["loss","accuracy","f1"],"on":"val",)"
+      R"("unit":"epochs"},"name":"mlp","optimizer":{"kind":"adam","lr":0.001},)"
+      R"("schedule":{"kind":"reduce_on_plateau","factor":0.5,"patience":3},)"
+      R"("seed":1234,"split":{"fraction":0.9,"seed":1337},)"
+      R"("test":{"images":"c.gz","kind":"idx","labels":"d.gz"},)"
+      R"("init_from":"runs/x.safetensors"})",
+      "mlp.loomx");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->name, "mlp");
+  EXPECT_EQ(r->data.kind, "idx");
+  EXPECT_EQ(r->data.images, "a.gz");
+  EXPECT_DOUBLE_EQ(r->data.fraction, 0.9);
+  EXPECT_EQ(r->data.splitSeed, 1337u);
+  ASSERT_TRUE(r->test.has_value());
+  EXPECT_EQ(r->test->labels, "d.gz");
+  EXPECT_EQ(r->test->fraction, 0.0);
+  EXPECT_EQ(r->batch, 256);
+  EXPECT_EQ(r->epochs, 2);
+  EXPECT_FALSE(r->steps.has_value());
+  EXPECT_EQ(r->eval.every, 1);
+  EXPECT_TRUE(r->eval.epochs);
+  EXPECT_TRUE(r->wants("f1"));
+  EXPECT_FALSE(r->wants("perplexity"));
+  EXPECT_EQ(r->checkpoint.every, 1);
+  EXPECT_EQ(r->keep, 1);
+  EXPECT_EQ(r->seed, 1234u);
+  EXPECT_EQ(r->schedule, "reduce_on_plateau");
+  EXPECT_DOUBLE_EQ(r->plateauFactor, 0.5);
+  EXPECT_EQ(r->plateauPatience, 3);
+  EXPECT_EQ(r->initFrom, "runs/x.safetensors");
+}
+
+TEST(Recipe, RejectsWhatTheLoopCannotRun) {
+  EXPECT_EQ(parseRecipe("[", "a.loomx").status().message(),
+            "a.loomx: the recipe is not a JSON object");
+  EXPECT_EQ(
+      parseRecipe(R"({"batch":4,"steps":1})", "a.loomx").status().message(),
+      "a.loomx: the recipe has no data to train on");
+  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"steps":1})", "a.loomx")
+                .status()
+                .message(),
+            "a.loomx: the recipe has no batch size");
+  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"batch":2})", "a.loomx")
+                .status()
+                .message(),
+            "a.loomx: the recipe sets neither steps nor epochs");
+}
+
+TEST(State, RoundTripsThroughJson) {
+  TrainState s;
+  s.step = 500;
+  s.seed = 18446744073709551615ull;
+  s.lrScale = 0.25f;
+  s.plateauBest = 2.5;
+  s.plateauBad = 3;
+  s.plateauSeen = true;
+  s.bestValLoss = 2.25;
+  s.bestValStep = 400;
+  s.artifactHash = hashText(0x0baf8082e377c785ull);
+  s.artifactPath = "/runs/gpt/fortunes.loomx";
+  EXPECT_EQ(s.artifactHash, "0x0baf8082e377c785");
+  StatusOr<TrainState> t = parseStateJson(stateJson(s), "c.safetensors");
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->step, 500);
+  EXPECT_EQ(t->seed, s.seed);
+  EXPECT_EQ(t->lrScale, 0.25f);
+  EXPECT_EQ(t->plateauBest, 2.5);
+  EXPECT_EQ(t->plateauBad, 3);
+  EXPECT_TRUE(t->plateauSeen);
+  EXPECT_EQ(t->bestValLoss, 2.25);
+  EXPECT_EQ(t->bestValStep, 400);
+  EXPECT_EQ(t->artifactHash, s.artifactHash);
+  EXPECT_EQ(t->artifactPath, s.artifactPath);
+  EXPECT_EQ(parseStateJson(R"({"format":2})", "c").status().message(),
+            "c: metadata 'loom.state' has no format 1");
+  EXPECT_EQ(parseStateJson(R"({"format":1,"step":-1})", "c").status().message(),
+            "c: metadata 'loom.state' has no valid 'step'");
+}
+
+TEST(Generate, GreedyTopKAndSeededSampling) {
+  const float logits[5] = {1.0f, 3.0f, 3.0f, -2.0f, NAN};
+  SampleOptions greedy;
+  greedy.temperature = 0;
+  // Ties go to the lower index; NaN never wins.
+  EXPECT_EQ(sampleToken(logits, 5, greedy, 0), 1);
+  SampleOptions top2;
+  top2.topK = 2;
+  top2.seed = 7;
+  std::map<int32_t, int> seen;
+  for (uint64_t d = 0; d < 2000; ++d)
+    ++seen[sampleToken(logits, 5, top2, d)];
+  // Only the two best, about equally often.
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_NEAR(seen[1], 1000, 120);
+  EXPECT_NEAR(seen[2], 1000, 120);
+  // The same seed and draw give the same token; draws differ.
+  SampleOptions all;
+  all.temperature = 1.0;
+  all.seed = 3;
+  std::map<int32_t, int> any;
+  for (uint64_t d = 0; d < 4000; ++d) {
+    int32_t t = sampleToken(logits, 5, all, d);
+    EXPECT_EQ(t, sampleToken(logits, 5, all, d));
+    ++any[t];
+  }
+  // softmax(1, 3, 3, -2): 0.0634, 0.4683, 0.4683, 0.0032; NaN has weight 0.
+  EXPECT_EQ(any.count(4), 0u);
+  EXPECT_NEAR(any[0] / 4000.0, 0.0634, 0.015);
+  EXPECT_NEAR(any[1] / 4000.0, 0.4683, 0.03);
+}
+
+} // namespace
