@@ -9,6 +9,7 @@
 #include "runtime/Init.h"
 #include "runtime/cpu/OneDnnKernels.h"
 #include "runtime/exec/KernelLibrary.h"
+#include "runtime/exec/Scratch.h"
 
 #include <chrono>
 #include <cmath>
@@ -29,6 +30,7 @@ struct StepExecutor::Launch {
 };
 
 struct StepExecutor::State {
+  ScratchArena scratch; ///< generated kernels' temporaries
   std::unique_ptr<cpu::CpuContext> context;
   KernelLibrary library;
   std::vector<Launch> launches;
@@ -262,9 +264,18 @@ Status StepExecutor::launch(size_t i) {
     if (Status s = l.primitive->run(); !s)
       return s.withPrefix(name + ": ");
     break;
-  case Launch::Kind::Generated:
+  case Launch::Kind::Generated: {
+    // The kernel frees every temporary before it returns; between kernels
+    // the arena grows to what the largest needed.
+    ScratchArena *&current = currentScratch();
+    ScratchArena *outer = current;
+    current = &state->scratch;
+    state->scratch.reset();
     l.entry(l.operands.data());
+    current = outer;
+    state->scratch.fit();
     break;
+  }
   case Launch::Kind::Copy:
     std::memmove(l.operands[1], l.operands[0], l.bytes);
     break;
@@ -318,6 +329,14 @@ bool StepExecutor::operandsFinite(size_t i) const {
     }
   }
   return true;
+}
+
+uint64_t StepExecutor::scratchBytes() const {
+  return state->scratch.capacity();
+}
+
+uint64_t StepExecutor::scratchFallbacks() const {
+  return state->scratch.fallbacks();
 }
 
 StatusOr<int64_t> StepExecutor::runCheckingFinite(const std::string &program) {

@@ -93,6 +93,12 @@ public:
   /// Seconds spent in each kernel (artifact order) since profiling began.
   const std::vector<double> &kernelSeconds() const { return seconds; }
 
+  /// The scratch arena of the generated kernels' temporaries: its size,
+  /// and how many allocations fell back to malloc because it was too small
+  /// (only during the first run of each program: it then grows to fit).
+  uint64_t scratchBytes() const;
+  uint64_t scratchFallbacks() const;
+
   const Artifact &artifact() const { return art; }
   uint64_t arenaBytes() const { return art.memory.arenaSize; }
 

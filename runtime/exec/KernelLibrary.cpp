@@ -6,6 +6,8 @@
 
 #include "runtime/exec/KernelLibrary.h"
 
+#include "runtime/exec/Scratch.h"
+
 #include <cerrno>
 #include <cstring>
 #include <dlfcn.h>
@@ -70,6 +72,15 @@ StatusOr<KernelLibrary> KernelLibrary::load(const std::vector<uint8_t> &bytes,
     const char *why = dlerror();
     return Status::error(name + ": cannot load the generated kernels: " +
                          (why ? why : "unknown dlopen error"));
+  }
+  // Temporary buffers come from the runtime's scratch arena.
+  if (void *slot = dlsym(h, "loom_alloc_hook")) {
+    void *(*fn)(uint64_t) = &loomScratchAlloc;
+    std::memcpy(slot, &fn, sizeof fn);
+  }
+  if (void *slot = dlsym(h, "loom_free_hook")) {
+    void (*fn)(void *) = &loomScratchFree;
+    std::memcpy(slot, &fn, sizeof fn);
   }
   KernelLibrary lib;
   lib.handle = h;

@@ -11,6 +11,7 @@
 
 #include "backends/cpu/emit/ObjectEmitter.h"
 #include "runtime/exec/KernelLibrary.h"
+#include "runtime/exec/Scratch.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -125,6 +126,74 @@ TEST(CpuCodegen, KernelsCompileLoadAndComputeWhatTheySay) {
   EXPECT_EQ(lib->lookup("missing").status().message(),
             "test.loomx: the generated kernels have no entry for kernel "
             "'missing'");
+}
+
+// A temporary too large for the stack (160 KB): the kernel allocates it
+// through the runtime's hooks.
+const char *const kTemporary = R"mlir(
+func.func @sum_of_doubles(%a: tensor<40000xf32>) -> tensor<f32> {
+  %e = tensor.empty() : tensor<40000xf32>
+  %t = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>,
+                                        affine_map<(d0) -> (d0)>],
+                       iterator_types = ["parallel"]}
+      ins(%a : tensor<40000xf32>) outs(%e : tensor<40000xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %d = arith.addf %x, %x : f32
+    linalg.yield %d : f32
+  } -> tensor<40000xf32>
+  %z = arith.constant 0.0 : f32
+  %e2 = tensor.empty() : tensor<f32>
+  %f = linalg.fill ins(%z : f32) outs(%e2 : tensor<f32>) -> tensor<f32>
+  %s = linalg.reduce ins(%t : tensor<40000xf32>) outs(%f : tensor<f32>)
+      dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %q = arith.addf %in, %acc : f32
+      linalg.yield %q : f32
+    }
+  return %s : tensor<f32>
+}
+)mlir";
+
+TEST(CpuCodegen, TemporariesComeFromTheScratchArenaOnceItFits) {
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<mlir::arith::ArithDialect, mlir::func::FuncDialect,
+                  mlir::linalg::LinalgDialect, mlir::tensor::TensorDialect>();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(kTemporary, &ctx);
+  ASSERT_TRUE(module);
+  std::vector<uint8_t> library;
+  std::string error;
+  ASSERT_TRUE(loom::cpu::emitKernelLibrary(*module, loom::cpu::hostTarget(),
+                                           library, error))
+      << error;
+  loom::StatusOr<loom::KernelLibrary> lib =
+      loom::KernelLibrary::load(library, "test.loomx");
+  ASSERT_TRUE(lib.ok()) << lib.status().message();
+  loom::StatusOr<loom::KernelEntry> k = lib->lookup("sum_of_doubles");
+  ASSERT_TRUE(k.ok()) << k.status().message();
+  std::vector<float> a(40000, 0.25f);
+  float sum = -1;
+  void *ops[] = {a.data(), &sum};
+
+  // Without an arena: malloc and free.
+  (*k)(ops);
+  EXPECT_EQ(sum, 20000.0f);
+
+  loom::ScratchArena arena;
+  loom::currentScratch() = &arena;
+  for (int run = 0; run < 3; ++run) {
+    sum = -1;
+    arena.reset();
+    (*k)(ops);
+    EXPECT_EQ(sum, 20000.0f);
+    ASSERT_TRUE(arena.fit());
+  }
+  loom::currentScratch() = nullptr;
+  // The first run found the arena empty and fell back to malloc once; it
+  // then grew to hold the 160,000-byte temporary, and the later runs
+  // allocated nothing.
+  EXPECT_EQ(arena.fallbacks(), 1u);
+  EXPECT_GE(arena.capacity(), 160000u);
 }
 
 TEST(CpuCodegen, LoadRejectsBytesThatAreNotASharedObject) {

@@ -266,6 +266,12 @@ public:
   ~CpuRunner() override {
     if (!profile)
       return;
+    // The generated kernels' temporaries: the first step sizes the scratch
+    // arena; later steps must not allocate.
+    errs() << formatv("scratch for the generated kernels' temporaries: "
+                      "{0:f1} KiB; allocations after the first step: {1}\n",
+                      ex->scratchBytes() / 1024.0,
+                      ex->scratchFallbacks() - fallbacksAfterFirst);
     const std::vector<double> &secs = ex->kernelSeconds();
     const auto &kernels = ex->artifact().kernels;
     std::vector<size_t> order(secs.size());
@@ -314,12 +320,15 @@ public:
     }
     loss = ex->scalarOutput("loss");
     lr = ex->scalarOutput("lr");
+    if (s == 0)
+      fallbacksAfterFirst = ex->scratchFallbacks();
     return true;
   }
 
 private:
   std::unique_ptr<loom::StepExecutor> ex;
   uint64_t seed = 0;
+  uint64_t fallbacksAfterFirst = 0;
 };
 
 } // namespace

@@ -41,6 +41,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -220,6 +222,61 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
   return true;
 }
 
+/// Routes the kernels' temporary buffers (what bufferization could not put
+/// on the stack) through the runtime: every call to malloc or free goes to
+/// an internal wrapper that calls the exported hook `loom_alloc_hook` /
+/// `loom_free_hook` when the runtime has set it (its scratch arena, sized
+/// once, so that a step allocates nothing), and malloc or free otherwise.
+void routeAllocations(llvm::Module &m) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
+  llvm::Type *voidTy = llvm::Type::getVoidTy(ctx);
+  struct Route {
+    const char *callee, *hook, *wrapper;
+    llvm::FunctionType *type;
+  } routes[] = {
+      {"malloc", "loom_alloc_hook", "loom.alloc",
+       llvm::FunctionType::get(ptr, {i64}, false)},
+      {"free", "loom_free_hook", "loom.free",
+       llvm::FunctionType::get(voidTy, {ptr}, false)},
+  };
+  for (const Route &r : routes) {
+    llvm::Function *callee = m.getFunction(r.callee);
+    if (!callee || callee->use_empty())
+      continue;
+    auto *hook = new llvm::GlobalVariable(
+        m, ptr, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
+        llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)),
+        r.hook);
+    auto *wrapper = llvm::Function::Create(
+        r.type, llvm::GlobalValue::InternalLinkage, r.wrapper, m);
+    auto *entry = llvm::BasicBlock::Create(ctx, "entry", wrapper);
+    auto *viaHook = llvm::BasicBlock::Create(ctx, "hook", wrapper);
+    auto *direct = llvm::BasicBlock::Create(ctx, "direct", wrapper);
+    llvm::IRBuilder<> b(entry);
+    llvm::Value *fn = b.CreateLoad(ptr, hook);
+    b.CreateCondBr(b.CreateIsNull(fn), direct, viaHook);
+    llvm::Value *arg = wrapper->getArg(0);
+    b.SetInsertPoint(viaHook);
+    llvm::CallInst *hooked = b.CreateCall(r.type, fn, {arg});
+    if (r.type->getReturnType()->isVoidTy())
+      b.CreateRetVoid();
+    else
+      b.CreateRet(hooked);
+    b.SetInsertPoint(direct);
+    llvm::CallInst *plain = b.CreateCall(r.type, callee, {arg});
+    if (r.type->getReturnType()->isVoidTy())
+      b.CreateRetVoid();
+    else
+      b.CreateRet(plain);
+    callee->replaceUsesWithIf(wrapper, [&](llvm::Use &u) {
+      auto *call = llvm::dyn_cast<llvm::CallInst>(u.getUser());
+      return call && call->getFunction() != wrapper;
+    });
+  }
+}
+
 /// Runs LLVM's -O3 pipeline for `tm` and emits object code.
 bool optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm,
                      llvm::SmallVectorImpl<char> &object, std::string &error) {
@@ -357,6 +414,7 @@ bool loom::cpu::emitKernelLibrary(ModuleOp module, const HostTarget &target,
 
   if (!addEntries(*llvmModule, kernels, error))
     return false;
+  routeAllocations(*llvmModule);
   llvm::SmallVector<char, 0> object;
   if (!optimizeAndEmit(*llvmModule, *tm, object, error))
     return false;
