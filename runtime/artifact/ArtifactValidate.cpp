@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Text.h"
 #include "runtime/artifact/Artifact.h"
 #include "runtime/artifact/Format.h"
 
@@ -33,38 +34,9 @@ std::string range(uint64_t offset, uint64_t size) {
 }
 
 /// The byte index of the first invalid UTF-8 sequence in `s`, or npos.
-/// Overlong forms, surrogates and code points past U+10FFFF are invalid.
 size_t invalidUtf8At(const std::string &s) {
-  const auto *p = reinterpret_cast<const unsigned char *>(s.data());
-  size_t n = s.size(), i = 0;
-  while (i < n) {
-    unsigned c = p[i];
-    size_t len;
-    uint32_t cp, min;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      len = 2, cp = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3, cp = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-      len = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-      return i;
-    }
-    if (n - i < len)
-      return i;
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xc0) != 0x80)
-        return i;
-      cp = cp << 6 | (p[i + k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      return i;
-    i += len;
-  }
-  return std::string::npos;
+  return loom::invalidUtf8At(reinterpret_cast<const uint8_t *>(s.data()),
+                             s.size());
 }
 
 bool isInitKind(const std::string &k) {

@@ -12,6 +12,8 @@
 
 #include "runtime/checkpoint/SafetensorsFormat.h"
 
+#include "runtime/Text.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -64,43 +66,8 @@ bool loom::operator==(const SafetensorsEntry &a, const SafetensorsEntry &b) {
 }
 
 bool safetensors::validUtf8(const uint8_t *p, size_t n, size_t &bad) {
-  size_t i = 0;
-  while (i < n) {
-    uint8_t c = p[i];
-    size_t len;
-    uint32_t min, cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2, min = 0x80, cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3, min = 0x800, cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4, min = 0x10000, cp = c & 0x07;
-    } else {
-      bad = i;
-      return false;
-    }
-    if (n - i < len) {
-      bad = i;
-      return false;
-    }
-    for (size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xc0) != 0x80) {
-        bad = i;
-        return false;
-      }
-      cp = cp << 6 | (p[i + k] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      bad = i;
-      return false;
-    }
-    i += len;
-  }
-  return true;
+  bad = loom::invalidUtf8At(p, n);
+  return bad == std::string::npos;
 }
 
 std::string safetensors::quote(const std::string &s) {

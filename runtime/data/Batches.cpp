@@ -6,6 +6,8 @@
 
 #include "runtime/data/Batches.h"
 
+#include "runtime/Text.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -15,13 +17,6 @@ using namespace loom::data;
 BatchSource::~BatchSource() = default;
 
 namespace {
-
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 class ExampleBatches : public BatchSource {
 public:

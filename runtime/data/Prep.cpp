@@ -37,9 +37,9 @@ Status readAll(const std::string &path, std::string &out) {
 
 } // namespace
 
-StatusOr<PrepReport> loom::data::prepTokens(
-    const std::vector<std::string> &inputs, const std::string &output,
-    const std::string &dtype) {
+StatusOr<PrepReport>
+loom::data::prepTokens(const std::vector<std::string> &inputs,
+                       const std::string &output, const std::string &dtype) {
   if (dtype != "u16" && dtype != "u32")
     return Status::error("token dtype '" + dtype +
                          "' is not supported; use \"u16\" or \"u32\"");
@@ -56,12 +56,13 @@ StatusOr<PrepReport> loom::data::prepTokens(
       if (Status s = readAll(in, text); !s)
         return s;
       if (std::memchr(text.data() + before, 0, text.size() - before))
-        return Status::error(in + ": not a text file (it holds a NUL byte at "
-                                  "offset " +
-                             std::to_string(std::find(text.begin() + before,
-                                                      text.end(), '\0') -
-                                            text.begin() - before) +
-                             ")");
+        return Status::error(
+            in +
+            ": not a text file (it holds a NUL byte at "
+            "offset " +
+            std::to_string(std::find(text.begin() + before, text.end(), '\0') -
+                           text.begin() - before) +
+            ")");
       report.files.push_back(in);
       continue;
     }

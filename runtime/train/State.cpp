@@ -6,6 +6,7 @@
 
 #include "runtime/train/State.h"
 
+#include "runtime/Text.h"
 #include "runtime/checkpoint/Checkpoint.h"
 
 #include <nlohmann/json.hpp>
@@ -20,13 +21,6 @@ using namespace loom::train;
 using json = nlohmann::json;
 
 namespace {
-
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
 
 constexpr const char *kStateKey = "loom.state";
 

@@ -87,9 +87,8 @@ inline std::vector<Entry> table(const std::vector<uint8_t> &f) {
   uint32_t n = load32(&f[kHdrSectionCount]);
   for (uint32_t i = 0; i < n; ++i) {
     const uint8_t *e = &f[kHeaderSize + i * kEntrySize];
-    out.push_back(
-        {load32(e + kEntKind), load64(e + kEntOffset), load64(e + kEntSize),
-         load32(e + kEntFlags)});
+    out.push_back({load32(e + kEntKind), load64(e + kEntOffset),
+                   load64(e + kEntSize), load32(e + kEntFlags)});
   }
   return out;
 }

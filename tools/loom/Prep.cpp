@@ -20,8 +20,9 @@ namespace {
 cl::SubCommand prepCmd("prep", "Prepare data: 'loom prep tokens TEXT... -o "
                                "OUT.bin' makes a byte-level token file");
 
-cl::list<std::string> args(cl::Positional, cl::desc("tokens <text file or "
-                                                    "directory>..."),
+cl::list<std::string> args(cl::Positional,
+                           cl::desc("tokens <text file or "
+                                    "directory>..."),
                            cl::sub(prepCmd));
 cl::opt<std::string> output("o", cl::desc("The token file to write"),
                             cl::value_desc("file"), cl::sub(prepCmd));
@@ -49,8 +50,8 @@ int loom::tool::runPrep() {
     WithColor::error(errs(), "loom prep") << r.status().message() << "\n";
     return 1;
   }
-  outs() << "wrote " << output << ": " << r->tokens << " byte tokens ("
-         << dtype << ") from " << r->files.size() << " text file"
+  outs() << "wrote " << output << ": " << r->tokens << " byte tokens (" << dtype
+         << ") from " << r->files.size() << " text file"
          << (r->files.size() == 1 ? "" : "s");
   if (!r->skipped.empty())
     outs() << ", skipped " << r->skipped.size() << " binary file"
