@@ -18,6 +18,7 @@
 #include "llvm/Support/GlobPattern.h"
 
 #include <cmath>
+#include <cstdio>
 
 using namespace loom;
 using namespace mlir;
@@ -108,6 +109,71 @@ std::vector<std::string> builtinNames() {
 // Dispatch
 //===----------------------------------------------------------------------===//
 
+/// The elementwise functions applied to numbers known when the model is
+/// built (`0.02 / sqrt(2 * layers)`, `scale = 1.0 / sqrt(hd)`): computed in
+/// double precision, not emitted. Sets `handled` when it took the call (then
+/// std::nullopt is an error already reported); leaves it false when an
+/// argument is a tensor or the builtin is not one of these.
+static std::optional<Val> scalarMath(BuiltinCall &c, bool &handled) {
+  llvm::StringRef name = c.spec.name;
+  for (const std::optional<Val> &arg : c.args)
+    if (arg && !arg->isNumber())
+      return std::nullopt;
+  if (name == "maximum" || name == "minimum") {
+    handled = true;
+    const Val &a = *c.args[0], &b = *c.args[1];
+    bool pickA = name == "maximum" ? a.asDouble() >= b.asDouble()
+                                   : a.asDouble() <= b.asDouble();
+    if (a.kind == Val::Kind::Int && b.kind == Val::Kind::Int)
+      return Val::ofInt(pickA ? a.i : b.i, c.call.range);
+    return Val::ofFloat(pickA ? a.asDouble() : b.asDouble(), c.call.range);
+  }
+  if (c.args.size() != 1 || !c.args[0])
+    return std::nullopt;
+  const Val &x = *c.args[0];
+  if (x.kind == Val::Kind::Int &&
+      (name == "abs" || name == "relu" || name == "sign")) {
+    int64_t i = x.i;
+    int64_t r = name == "abs"    ? (i < 0 ? -i : i)
+                : name == "relu" ? (i < 0 ? 0 : i)
+                                 : (i > 0) - (i < 0);
+    handled = true;
+    return Val::ofInt(r, c.call.range);
+  }
+  double v = x.asDouble();
+  double r;
+  if (name == "exp")
+    r = std::exp(v);
+  else if (name == "log")
+    r = std::log(v);
+  else if (name == "sqrt")
+    r = std::sqrt(v);
+  else if (name == "rsqrt")
+    r = 1.0 / std::sqrt(v);
+  else if (name == "tanh")
+    r = std::tanh(v);
+  else if (name == "sigmoid")
+    r = 1.0 / (1.0 + std::exp(-v));
+  else if (name == "erf")
+    r = std::erf(v);
+  else if (name == "abs")
+    r = std::fabs(v);
+  else if (name == "relu")
+    r = v < 0 ? 0.0 : v;
+  else if (name == "sign")
+    r = double((v > 0) - (v < 0));
+  else
+    return std::nullopt;
+  handled = true;
+  if (!std::isfinite(r)) {
+    char arg[32];
+    std::snprintf(arg, sizeof(arg), "%g", v);
+    c.e.error(c.call.range, name + "(" + arg + ") is not a finite number");
+    return std::nullopt;
+  }
+  return Val::ofFloat(r, c.call.range);
+}
+
 std::optional<Val> Elaborator::callBuiltin(llvm::StringRef name,
                                            const ast::CallExpr &call,
                                            const std::vector<ast::Arg> &args,
@@ -116,6 +182,10 @@ std::optional<Val> Elaborator::callBuiltin(llvm::StringRef name,
   BuiltinCall c{*this, call, scope, *spec, {}, {}};
   if (!c.bind(args))
     return std::nullopt;
+  bool handled = false;
+  std::optional<Val> folded = scalarMath(c, handled);
+  if (handled)
+    return folded;
   // Everything but the train block's penalties computes on tensors, which
   // exist only while a function is being built.
   return emitTensorBuiltin(c);

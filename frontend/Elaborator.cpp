@@ -290,10 +290,26 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
       return nullptr;
     }
     std::optional<Val> v;
+    // An init hyper-parameter's value is an initializer, which is not an
+    // expression of its own: `weight_init = normal(0.0, 0.02)`.
+    bool isInit = h.type.name == "init";
+    auto evalValue = [&](const ast::Expr &expr,
+                         Scope &where) -> std::optional<Val> {
+      if (!isInit)
+        return eval(expr, where);
+      std::optional<DictionaryAttr> spec = evalInit(expr, where);
+      if (!spec)
+        return std::nullopt;
+      Val init;
+      init.kind = Val::Kind::Init;
+      init.init = *spec;
+      init.origin = expr.range;
+      return init;
+    };
     if (given[index])
-      v = eval(*given[index], *givenScope[index]);
+      v = evalValue(*given[index], *givenScope[index]);
     else if (h.defaultValue)
-      v = eval(*h.defaultValue, scope);
+      v = evalValue(*h.defaultValue, scope);
     else {
       error(at,
             "model '" + decl.name.name + "' needs hyper-parameter '" +
@@ -318,9 +334,11 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
       ok = v->kind == Val::Kind::Str;
     else if (type == "fn")
       ok = v->kind == Val::Kind::Fn;
+    else if (type == "init")
+      ok = v->kind == Val::Kind::Init;
     else {
       error(h.type.range, "unknown hyper-parameter type '" + type +
-                              "' (int, float, bool, str or fn)");
+                              "' (int, float, bool, str, fn or init)");
       return nullptr;
     }
     if (!ok) {
@@ -433,7 +451,7 @@ bool Elaborator::defineParam(Instance &inst, const ast::Member &member,
                             "0.02)' or 'init zeros'");
     return false;
   }
-  std::optional<DictionaryAttr> init = evalInit(*member.init, scope, *type);
+  std::optional<DictionaryAttr> init = evalInit(*member.init, scope);
   if (!init)
     return false;
   ParamInfo info;
@@ -472,8 +490,7 @@ bool Elaborator::defineParam(Instance &inst, const ast::Member &member,
 }
 
 std::optional<DictionaryAttr> Elaborator::evalInit(const ast::Expr &init,
-                                                   Scope &scope,
-                                                   RankedTensorType type) {
+                                                   Scope &scope) {
   struct Spec {
     const char *name;
     std::vector<const char *> args; ///< in positional order
@@ -491,6 +508,24 @@ std::optional<DictionaryAttr> Elaborator::evalInit(const ast::Expr &init,
   };
   const ast::NameExpr *name = llvm::dyn_cast<ast::NameExpr>(&init);
   const ast::CallExpr *call = llvm::dyn_cast<ast::CallExpr>(&init);
+  // A hyper-parameter of type init (`weight_init`) stands for its value.
+  if (name) {
+    const Val *bound = nullptr;
+    if (auto it = scope.locals.find(name->name); it != scope.locals.end())
+      bound = &it->second;
+    else if (scope.inst)
+      if (auto it = scope.inst->env.find(name->name);
+          it != scope.inst->env.end())
+        bound = &it->second;
+    if (bound && bound->kind == Val::Kind::Init)
+      return bound->init;
+    if (bound) {
+      error(init.range, "'" + name->name +
+                            "' is not an initializer; a hyper-parameter "
+                            "used after 'init' must have type init");
+      return std::nullopt;
+    }
+  }
   if (call)
     name = llvm::dyn_cast<ast::NameExpr>(call->callee.get());
   if (!name) {

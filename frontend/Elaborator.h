@@ -43,6 +43,7 @@ struct Val {
     Tensor,
     Param,    ///< a parameter of the model tree (index into params)
     Fn,       ///< a builtin function, by name
+    Init,     ///< an initializer (a hyper-parameter of type init)
     Model,    ///< a model definition (a constructor)
     Instance, ///< a model instance or a repeat stack
     Tuple,
@@ -54,6 +55,7 @@ struct Val {
   bool b = false;
   std::string s;                         ///< Str, Fn name
   mlir::Type dtype;                      ///< DType
+  mlir::DictionaryAttr init;             ///< Init: as ParamInfo::init
   mlir::Value tensor;                    ///< Tensor
   llvm::SMRange origin;                  ///< where a tensor or scalar was made
   size_t param = 0;                      ///< Param
@@ -173,8 +175,10 @@ private:
   instantiate(const ast::ModelDecl &decl, const ast::CallExpr *call,
               Scope &callerScope, const std::string &path, llvm::SMRange at);
   bool defineParam(Instance &inst, const ast::Member &member, Scope &scope);
-  std::optional<mlir::DictionaryAttr>
-  evalInit(const ast::Expr &init, Scope &scope, mlir::RankedTensorType type);
+  /// An initializer: `zeros`, `normal(0.0, 0.02)`, ... or the name of a
+  /// hyper-parameter of type init.
+  std::optional<mlir::DictionaryAttr> evalInit(const ast::Expr &init,
+                                               Scope &scope);
   std::optional<mlir::RankedTensorType> evalType(const ast::TypeExpr &type,
                                                  Scope &scope);
 

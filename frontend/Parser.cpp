@@ -295,7 +295,7 @@ bool Parser::parseHParam(HParam &hparam) {
   if (!parseIdent(hparam.name, "for a hyper-parameter") ||
       !expect(Tok::Colon, "after the hyper-parameter name") ||
       !parseIdent(hparam.type, "for the hyper-parameter's type (int, float, "
-                               "bool, str or fn)"))
+                               "bool, str, fn or init)"))
     return false;
   if (consumeIf(Tok::Assign)) {
     hparam.defaultValue = parseExpr();

@@ -17,6 +17,9 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 using namespace llvm;
 
 namespace {
@@ -67,15 +70,27 @@ std::string attrText(const loom::KernelAttr &a) {
   return "";
 }
 
+/// The shortest text that reads back as the same number (0.02, not 0.00 or
+/// 2.000000e-02; 0.005773502691896258 whole).
+std::string number(double v) {
+  char text[32];
+  for (int digits = 6; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof(text), "%.*g", digits, v);
+    if (std::strtod(text, nullptr) == v)
+      break;
+  }
+  return text;
+}
+
 std::string initText(const loom::InitSpec &s) {
   if (s.kind == "normal")
-    return formatv("normal({0}, {1})", s.mean, s.std).str();
+    return "normal(" + number(s.mean) + ", " + number(s.std) + ")";
   if (s.kind == "uniform")
-    return formatv("uniform({0}, {1})", s.low, s.high).str();
+    return "uniform(" + number(s.low) + ", " + number(s.high) + ")";
   if (s.kind == "constant")
-    return formatv("constant({0})", s.value).str();
+    return "constant(" + number(s.value) + ")";
   if (s.kind.rfind("xavier", 0) == 0 || s.kind.rfind("he_", 0) == 0)
-    return formatv("{0}(gain {1:f3})", s.kind, s.gain).str();
+    return s.kind + "(gain " + number(s.gain) + ")";
   return s.kind;
 }
 
