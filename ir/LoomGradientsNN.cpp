@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/Decompose.h"
 #include "ir/GradientHelpers.h"
 
 #include <limits>
@@ -239,23 +240,9 @@ LogicalResult AttentionOp::buildGradient(OpBuilder &b, ValueRange dys,
                                          SmallVectorImpl<Value> &grads) {
   Location loc = getLoc();
   Value q = getQuery(), k = getKey(), v = getValue(), dout = dys[0];
-  RankedTensorType qt = tensorType(q), kt = tensorType(k);
-  int64_t rank = qt.getRank();
-  double s = getScale() ? getScale()->convertToDouble()
-                        : 1.0 / std::sqrt(double(qt.getShape().back()));
-  Value scores = b.create<MulOp>(
-      loc, b.create<MatmulOp>(loc, q, k, false, true), scalar(b, loc, q, s));
-  if (getCausal()) {
-    int64_t t = qt.getDimSize(rank - 2), n = kt.getDimSize(rank - 2);
-    auto idx = RankedTensorType::get({t, n}, b.getI64Type());
-    Value row = b.create<IotaOp>(loc, idx, 0);
-    Value col = b.create<IotaOp>(loc, idx, 1);
-    Value allowed = b.create<CompareOp>(loc, ComparePredicate::le, col, row);
-    scores = b.create<SelectOp>(
-        loc, allowed, scores,
-        scalar(b, loc, q, -std::numeric_limits<double>::infinity()));
-  }
-  Value p = b.create<SoftmaxOp>(loc, scores, rank - 1);
+  int64_t rank = tensorType(q).getRank();
+  double s = attentionScale(*this);
+  Value p = attentionProbabilities(b, loc, q, k, s, getCausal());
   Value dv = b.create<MatmulOp>(loc, p, dout, true, false);
   Value dp = b.create<MatmulOp>(loc, dout, v, false, true);
   Value rowSum =

@@ -289,17 +289,21 @@ Status StepExecutor::run(const std::string &program) {
   if (!programRange(program, first, end, &inputs, &outputs))
     return Status::error(name + ": the artifact has no program '" + program +
                          "'");
-  if (profiling)
+  if (profiling) {
     seconds.resize(state->launches.size(), 0.0);
+    runs.resize(state->launches.size(), 0);
+  }
   for (size_t i = first; i < end; ++i) {
     auto start = profiling ? std::chrono::steady_clock::now()
                            : std::chrono::steady_clock::time_point();
     if (Status s = launch(i); !s)
       return s;
-    if (profiling)
+    if (profiling) {
       seconds[i] += std::chrono::duration<double>(
                         std::chrono::steady_clock::now() - start)
                         .count();
+      ++runs[i];
+    }
   }
   return Status();
 }

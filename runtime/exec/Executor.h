@@ -92,6 +92,8 @@ public:
   void enableProfiling() { profiling = true; }
   /// Seconds spent in each kernel (artifact order) since profiling began.
   const std::vector<double> &kernelSeconds() const { return seconds; }
+  /// How many times each kernel ran since profiling began.
+  const std::vector<int64_t> &kernelRuns() const { return runs; }
 
   /// The scratch arena of the generated kernels' temporaries: its size,
   /// and how many allocations fell back to malloc because it was too small
@@ -119,6 +121,7 @@ private:
   uint8_t *arena = nullptr;
   bool profiling = false;
   std::vector<double> seconds;
+  std::vector<int64_t> runs;
   struct State;
   std::unique_ptr<State> state;
 };

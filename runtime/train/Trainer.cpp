@@ -16,6 +16,7 @@
 #include "runtime/report/Progress.h"
 #include "runtime/report/Summary.h"
 #include "runtime/train/Evaluate.h"
+#include "runtime/train/Profile.h"
 #include "runtime/train/Recipe.h"
 #include "runtime/train/State.h"
 
@@ -146,6 +147,8 @@ Status Trainer::setup(Artifact artifact) {
   if (!e)
     return e.status();
   ex = std::move(*e);
+  if (opt.profile)
+    ex->enableProfiling();
   StatusOr<int64_t> c = outputClasses(*ex, opt.name);
   if (!c)
     return c.status();
@@ -606,6 +609,10 @@ int Trainer::run(Artifact artifact) {
     for (const std::string &line : summaryLines(summary))
       out << line << "\n";
   }
+  if (opt.profile)
+    for (const std::string &line : profileLines(
+             ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(), 15))
+      (opt.json ? err : out) << line << "\n";
   return 0;
 }
 

@@ -37,6 +37,8 @@ struct TrainOptions {
   /// Evaluations during training use at most this many batches (0: all);
   /// the final one always uses the whole split.
   int64_t evalBatches = 0;
+  /// Time every kernel and print where the time went at the end.
+  bool profile = false;
 };
 
 /// Trains `artifact`; prints progress to `out` and errors to `err`.

@@ -73,6 +73,10 @@ cl::opt<bool> json("json",
                    cl::desc("Print the metrics.jsonl records "
                             "instead of progress"),
                    cl::sub(trainCmd));
+cl::opt<bool> profile("profile",
+                      cl::desc("Time every kernel and print where the time "
+                               "went (per program, the slowest kernels)"),
+                      cl::sub(trainCmd));
 cl::opt<std::string> trainName("train",
                                cl::desc("The train block (when the file has "
                                         "several)"),
@@ -116,6 +120,7 @@ int loom::tool::runTrain() {
   options.json = json;
   options.full = full;
   options.evalBatches = evalBatches;
+  options.profile = profile;
 
   loom::Artifact artifact;
   if (StringRef(inputFile).ends_with(".loomx")) {

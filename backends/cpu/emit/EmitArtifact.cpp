@@ -11,12 +11,14 @@
 #include "backends/cpu/Passes.h"
 #include "backends/cpu/emit/Partition.h"
 #include "backends/cpu/emit/Recipe.h"
+#include "ir/Decompose.h"
 #include "ir/LoomOps.h"
 #include "passes/memory/MemoryPlan.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/Support/FileSystem.h"
@@ -221,6 +223,33 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
   return io;
 }
 
+/// Spells out the f32 loom.attention ops in matmul, mask and softmax ops,
+/// which run on oneDNN (no fused attention kernel exists yet; the generated
+/// loops of the whole op are an order of magnitude slower). CSE then lets a
+/// step's forward share those ops with the gradient's recomputation of the
+/// probabilities, which ir/Decompose.h spells the same way.
+LogicalResult decomposeForOneDnn(ModuleOp module) {
+  SmallVector<mlir::loom::AttentionOp> ops;
+  module.walk([&](mlir::loom::AttentionOp op) {
+    auto f32 = [](Value v) {
+      return cast<RankedTensorType>(v.getType()).getElementType().isF32();
+    };
+    if (f32(op.getQuery()) && f32(op.getKey()) && f32(op.getValue()))
+      ops.push_back(op);
+  });
+  if (ops.empty())
+    return success();
+  for (mlir::loom::AttentionOp op : ops) {
+    OpBuilder b(op);
+    Value out = mlir::loom::decomposeAttention(b, op);
+    op.getResult().replaceAllUsesWith(out);
+    op.erase();
+  }
+  PassManager pm(module.getContext());
+  pm.addPass(createCSEPass());
+  return pm.run(module);
+}
+
 } // namespace
 
 LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
@@ -231,6 +260,8 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
                             "this module lacks (run --loom-autodiff and "
                             "--loom-build-train-step first)");
   artifact.ir = options.stages;
+  if (failed(decomposeForOneDnn(module)))
+    return failure();
   auto snapshot = [&](const char *stage, Operation *op) {
     std::string text;
     llvm::raw_string_ostream os(text);
