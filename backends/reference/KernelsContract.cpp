@@ -140,20 +140,33 @@ Tensor loom::reference::matmul(const Tensor &lhs, const Tensor &rhs,
   if (result.numElements() == 0)
     return result;
 
+  // Each output element is one dot product summed in order p = 0..k-1. The
+  // operands are first copied as rows of A (m x k) and of B^T (n x k), so the
+  // dot products read memory in order; the sums are the same either way.
+  // (With OpenMP, on the runtime's one pool: libgomp, as oneDNN's.)
+  std::vector<double> aRows(m * k), bCols(n * k);
   std::vector<int64_t> idx(nb, 0);
   int64_t outMatrix = 0;
   do {
     const double *a = lhs.data.data() + batchOffset(idx, lb) * lRows * lCols;
     const double *b = rhs.data.data() + batchOffset(idx, rb) * rRows * rCols;
     double *c = result.data.data() + outMatrix * m * n;
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t p = 0; p < k; ++p)
+        aRows[i * k + p] = transposeLhs ? a[p * lCols + i] : a[i * lCols + p];
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t p = 0; p < k; ++p)
+        bCols[j * k + p] = transposeRhs ? b[j * rCols + p] : b[p * rCols + j];
+    // Rows are independent: each thread computes whole dot products, in the
+    // same order as one thread would (results do not depend on the count).
+#pragma omp parallel for schedule(static) if (m * n * k >= (1 << 16))
     for (int64_t i = 0; i < m; ++i) {
+      const double *ar = aRows.data() + i * k;
       for (int64_t j = 0; j < n; ++j) {
+        const double *bc = bCols.data() + j * k;
         double acc = 0.0;
-        for (int64_t p = 0; p < k; ++p) {
-          double av = transposeLhs ? a[p * lCols + i] : a[i * lCols + p];
-          double bv = transposeRhs ? b[j * rCols + p] : b[p * rCols + j];
-          acc += av * bv;
-        }
+        for (int64_t p = 0; p < k; ++p)
+          acc += ar[p] * bc[p];
         c[i * n + j] = acc;
       }
     }
