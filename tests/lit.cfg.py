@@ -22,6 +22,10 @@ config.substitutions.append(("FileCheck", config.filecheck))
 config.substitutions.append(("%python", sys.executable))
 # tests/backends/cpu/run_*.mlir: linalg on tensors -> loops -> LLVM, run on the host.
 config.substitutions.append(("%mlir-run-cpu", "mlir-opt --one-shot-bufferize=bufferize-function-boundaries --convert-linalg-to-loops --expand-strided-metadata --lower-affine --convert-scf-to-cf --convert-math-to-llvm --convert-math-to-libm --finalize-memref-to-llvm --convert-func-to-llvm --convert-arith-to-llvm --convert-cf-to-llvm --convert-index-to-llvm --reconcile-unrealized-casts | mlir-cpu-runner -e main -entry-point-result=void -shared-libs=%s/libmlir_c_runner_utils.so,%s/libmlir_runner_utils.so" % ((os.path.join(config.llvm_tools_dir, "..", "lib"),) * 2)))
-# Sanitizer builds: report the first error and fail the test.
+# Sanitizer builds: report the first error and fail the test. Tests that only
+# measure numerics over long runs say `UNSUPPORTED: sanitizer` (the release
+# preset runs them).
+if getattr(config, "loom_sanitizer", ""):
+    config.available_features.add("sanitizer")
 config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
 config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
