@@ -38,7 +38,7 @@ test: deps
 # The demo: the byte-level GPT of examples/gpt.loom on the text of the
 # `fortunes` package (2.58 MB), DEMO_STEPS steps of the recipe (its schedule
 # compiled for that length), then a sample of what it learned.
-DEMO_STEPS ?= 80
+DEMO_STEPS ?= 150
 LOOM = $(BUILD_DIR)/tools/loom/loom
 
 data/fortunes.bin: | build
