@@ -143,7 +143,7 @@ Tensor loom::reference::matmul(const Tensor &lhs, const Tensor &rhs,
   // Each output element is one dot product summed in order p = 0..k-1. The
   // operands are first copied as rows of A (m x k) and of B^T (n x k), so the
   // dot products read memory in order; the sums are the same either way.
-  // (With OpenMP, on the runtime's one pool: libgomp, as oneDNN's.)
+  // (With GCC, on OpenMP: libgomp, oneDNN's pool.)
   std::vector<double> aRows(m * k), bCols(n * k);
   std::vector<int64_t> idx(nb, 0);
   int64_t outMatrix = 0;
@@ -159,7 +159,9 @@ Tensor loom::reference::matmul(const Tensor &lhs, const Tensor &rhs,
         bCols[j * k + p] = transposeRhs ? b[j * rCols + p] : b[p * rCols + j];
     // Rows are independent: each thread computes whole dot products, in the
     // same order as one thread would (results do not depend on the count).
+#ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (m * n * k >= (1 << 16))
+#endif
     for (int64_t i = 0; i < m; ++i) {
       const double *ar = aRows.data() + i * k;
       for (int64_t j = 0; j < n; ++j) {
