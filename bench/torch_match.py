@@ -7,28 +7,28 @@ same batch: AdamW (betas 0.9/0.95, weight decay 0.1, eps 1e-8), gradient
 clipping at 1.0 and the warm-up/cosine learning rate of the recipe. Prints
 PyTorch's loss for each step; compare with Loom's metrics.jsonl.
 
-The batch must be the same in both: train Loom on a token file that repeats
-one window (every window the sampler draws is then the same), and pass that
-window here. Run with Debian's /usr/bin/python3 (python3-torch).
+The batch must be the same in both: `prepare` writes a token file that
+repeats one window of a real one (every window the sampler draws is then the
+same), at the path gpt.loom's recipe reads, and that window for `check`. Run
+with Debian's /usr/bin/python3 (python3-torch).
 
-  python3 bench/torch_match.py CKPT WINDOW.bin --batch 8 --steps 4
+  python3 bench/torch_match.py prepare data/fortunes.bin DIR
+  (cd DIR && loom train .../fortunes.loomx --steps 1 --out a --quiet)
+  python3 bench/torch_match.py check DIR/a/checkpoints/ckpt-00000001.safetensors DIR/window.bin --steps 3
 """
 import argparse
 import json
 import math
+import os
 import struct
 import sys
 
-import torch
-import torch.nn.functional as F
-
-sys.path.insert(0, __import__("os").path.dirname(__file__))
-from torch_peer import Gpt  # noqa: E402
-
-DTYPES = {"F32": torch.float32}
+# torch is imported by `check` only: `prepare` runs with any python3.
+torch = F = None
 
 
 def read_safetensors(path):
+    dtypes = {"F32": torch.float32}
     with open(path, "rb") as f:
         n = struct.unpack("<Q", f.read(8))[0]
         header = json.loads(f.read(n))
@@ -38,7 +38,7 @@ def read_safetensors(path):
     for name, t in header.items():
         a, b = t["data_offsets"]
         out[name] = torch.frombuffer(bytearray(data[a:b]),
-                                     dtype=DTYPES[t["dtype"]]).reshape(t["shape"])
+                                     dtype=dtypes[t["dtype"]]).reshape(t["shape"])
     return out, meta
 
 
@@ -54,14 +54,28 @@ def lr_at(step, base=1e-3, warmup=100, total=1000, min_lr=1e-4):
     return min_lr + 0.5 * (base - min_lr) * (1 + math.cos(math.pi * progress))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("checkpoint")
-    ap.add_argument("window", help="seq + 1 tokens, little-endian u16")
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--steps", type=int, default=4)
-    ap.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
+def prepare(args):
+    """DIR/data/fortunes.bin: one window of `tokens` (seq + 1 u16 tokens from
+    --offset) repeated; DIR/window.bin: that window."""
+    seq = 256
+    raw = open(args.tokens, "rb").read()
+    window = raw[2 * args.offset:2 * (args.offset + seq + 1)]
+    if len(window) != 2 * (seq + 1):
+        sys.exit(f"{args.tokens}: fewer than {seq + 1} tokens after {args.offset}")
+    os.makedirs(os.path.join(args.dir, "data"), exist_ok=True)
+    with open(os.path.join(args.dir, "data", "fortunes.bin"), "wb") as f:
+        f.write(window[:2 * seq] * args.repeats + window[:2])
+    with open(os.path.join(args.dir, "window.bin"), "wb") as f:
+        f.write(window[:2 * seq] + window[:2])
+
+
+def check(args):
+    global torch, F
+    import torch
+    import torch.nn.functional as F
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_peer import Gpt
+
     torch.set_num_threads(args.threads)
 
     tensors, meta = read_safetensors(args.checkpoint)
@@ -97,6 +111,26 @@ def main():
         print(json.dumps({"step": s + 1, "loss": loss.item(),
                           "grad_norm": norm.item(), "lr": lr_at(s)}),
               flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("prepare", help="write the repeated-window data")
+    p.add_argument("tokens", help="a token file (little-endian u16)")
+    p.add_argument("dir")
+    p.add_argument("--offset", type=int, default=1000)
+    p.add_argument("--repeats", type=int, default=60)
+    p.set_defaults(run=prepare)
+    c = sub.add_parser("check", help="take PyTorch steps from a checkpoint")
+    c.add_argument("checkpoint")
+    c.add_argument("window", help="seq + 1 tokens, little-endian u16")
+    c.add_argument("--batch", type=int, default=8)
+    c.add_argument("--steps", type=int, default=4)
+    c.add_argument("--threads", type=int, default=2)
+    c.set_defaults(run=check)
+    args = ap.parse_args()
+    args.run(args)
 
 
 if __name__ == "__main__":

@@ -509,22 +509,13 @@ std::optional<DictionaryAttr> Elaborator::evalInit(const ast::Expr &init,
   const ast::NameExpr *name = llvm::dyn_cast<ast::NameExpr>(&init);
   const ast::CallExpr *call = llvm::dyn_cast<ast::CallExpr>(&init);
   // A hyper-parameter of type init (`weight_init`) stands for its value.
-  if (name) {
-    const Val *bound = nullptr;
-    if (auto it = scope.locals.find(name->name); it != scope.locals.end())
-      bound = &it->second;
-    else if (scope.inst)
-      if (auto it = scope.inst->env.find(name->name);
-          it != scope.inst->env.end())
-        bound = &it->second;
-    if (bound && bound->kind == Val::Kind::Init)
+  if (const Val *bound = name ? lookup(name->name, scope) : nullptr) {
+    if (bound->kind == Val::Kind::Init)
       return bound->init;
-    if (bound) {
-      error(init.range, "'" + name->name +
-                            "' is not an initializer; a hyper-parameter "
-                            "used after 'init' must have type init");
-      return std::nullopt;
-    }
+    error(init.range, "'" + name->name +
+                          "' is not an initializer; a hyper-parameter "
+                          "used after 'init' must have type init");
+    return std::nullopt;
   }
   if (call)
     name = llvm::dyn_cast<ast::NameExpr>(call->callee.get());

@@ -189,6 +189,9 @@ private:
                                  llvm::SMRange at);
   bool bindType(const ast::TypeExpr &type, mlir::Value value, Scope &scope,
                 llvm::StringRef what, llvm::SMRange at);
+  /// The value `name` is bound to in `scope` (a forward local, then a
+  /// hyper-parameter or member), or null.
+  const Val *lookup(llvm::StringRef name, Scope &scope) const;
   std::optional<Val> evalName(const ast::NameExpr &name, Scope &scope);
   std::optional<Val> evalBinary(const ast::BinaryExpr &expr, Scope &scope);
   std::optional<Val> evalUnary(const ast::UnaryExpr &expr, Scope &scope);

@@ -264,13 +264,19 @@ std::optional<Val> Elaborator::eval(const ast::Expr &expr, Scope &scope) {
   return std::nullopt;
 }
 
+const Val *Elaborator::lookup(llvm::StringRef name, Scope &scope) const {
+  if (auto it = scope.locals.find(name); it != scope.locals.end())
+    return &it->second;
+  if (scope.inst)
+    if (auto it = scope.inst->env.find(name); it != scope.inst->env.end())
+      return &it->second;
+  return nullptr;
+}
+
 std::optional<Val> Elaborator::evalName(const ast::NameExpr &name,
                                         Scope &scope) {
-  if (auto it = scope.locals.find(name.name); it != scope.locals.end())
-    return it->second;
-  if (scope.inst)
-    if (auto it = scope.inst->env.find(name.name); it != scope.inst->env.end())
-      return it->second;
+  if (const Val *bound = lookup(name.name, scope))
+    return *bound;
   Val v;
   v.origin = name.range;
   if (isBuiltin(name.name)) {

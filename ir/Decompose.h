@@ -1,5 +1,4 @@
-//===- Decompose.h - Ops kept whole, written as smaller loom ops -*- C++
-//-*-===//
+//===- Decompose.h - Whole ops written as smaller loom ops ------*- C++ -*-===//
 //
 // Part of Loom. Some ops stay whole in the IR so that a fused kernel can
 // replace them (loom.attention). Their gradient rules and the backends that

@@ -21,6 +21,7 @@
 #include "runtime/artifact/Artifact.h"
 #include "runtime/data/Batches.h"
 #include "runtime/exec/Executor.h"
+#include "runtime/train/Profile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -29,7 +30,6 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -272,25 +272,9 @@ public:
                       "{0:f1} KiB; allocations after the first step: {1}\n",
                       ex->scratchBytes() / 1024.0,
                       ex->scratchFallbacks() - fallbacksAfterFirst);
-    const std::vector<double> &secs = ex->kernelSeconds();
-    const auto &kernels = ex->artifact().kernels;
-    std::vector<size_t> order(secs.size());
-    double total = 0;
-    for (size_t i = 0; i < secs.size(); ++i) {
-      order[i] = i;
-      total += secs[i];
-    }
-    std::sort(order.begin(), order.end(),
-              [&](size_t a, size_t b) { return secs[a] > secs[b]; });
-    errs() << formatv("kernel time {0:f3} s; the 20 slowest kernels:\n", total);
-    for (size_t i = 0; i < std::min<size_t>(20, order.size()); ++i) {
-      const loom::KernelRecord &k = kernels[order[i]];
-      errs() << formatv(
-          "  {0,5:f1}%  {1,8:f4} s  #{2,-4} {3} {4}  "
-          "{5:f2} GFLOP/s\n",
-          100 * secs[order[i]] / total, secs[order[i]], order[i], k.kind,
-          k.symbol, k.flops / std::max(secs[order[i]], 1e-12) / 1e9 * numSteps);
-    }
+    for (const std::string &line : loom::train::profileLines(
+             ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(), 20))
+      errs() << line << "\n";
   }
 
   bool run(int64_t s, loom::data::BatchSource &batches, double &loss,
