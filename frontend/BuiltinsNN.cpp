@@ -237,6 +237,20 @@ std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
       c.e.error(c.ranges[0], "cross_entropy's logits must be floating-point");
       return std::nullopt;
     }
+    // One label per row of logits: the labels never broadcast.
+    RankedTensorType logitsType = tt(*logits);
+    if (logitsType.getRank() >= 1 &&
+        tt(*labels).getShape() != logitsType.getShape().drop_back()) {
+      auto expected =
+          RankedTensorType::get(logitsType.getShape().drop_back(), lt);
+      c.e.error(c.call.range, "cross_entropy's labels " +
+                                  Elaborator::typeStr(*labels) +
+                                  " must have the shape of its logits " +
+                                  Elaborator::typeStr(*logits) +
+                                  " without the last (class) dimension: " +
+                                  Elaborator::typeStr(expected));
+      return std::nullopt;
+    }
     if (!c.check([&](RuleLoc l, llvm::SmallVectorImpl<Type> &t) {
           return inferCrossEntropyOp(l, lir::LossReduction::mean, tt(*logits),
                                      tt(*labels), t);
@@ -249,8 +263,13 @@ std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
     std::optional<Value> p = c.tensor(0), t = c.tensor(1);
     if (!p || !t)
       return std::nullopt;
-    if (!isa<FloatType>(tt(*p).getElementType()) ||
-        tt(*p).getElementType() != tt(*t).getElementType()) {
+    RankedTensorType pt = tt(*p), ty = tt(*t);
+    Type ft = pt.getElementType();
+    // bce also takes integer 0/1 labels (a binary classifier's `y`): of the
+    // logits' shape, or of it without a last dimension of size 1.
+    bool labels = name == "bce" && (ty.getElementType().isInteger(32) ||
+                                    ty.getElementType().isInteger(64));
+    if (!isa<FloatType>(ft) || (!labels && ft != ty.getElementType())) {
       c.e.error(c.call.range, name +
                                   " needs two floating-point tensors of "
                                   "one element type, not " +
@@ -258,10 +277,33 @@ std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
                                   Elaborator::typeStr(*t));
       return std::nullopt;
     }
-    if (!c.check([&](RuleLoc l, llvm::SmallVectorImpl<Type> &ty) {
-          return inferBinaryElementwiseOp(l, tt(*p), tt(*t), ty);
-        }))
+    // Predictions and targets pair up one to one: a loss never broadcasts.
+    bool dropsUnitDim = labels && pt.getRank() == ty.getRank() + 1 &&
+                        pt.getShape().back() == 1 &&
+                        pt.getShape().drop_back() == ty.getShape();
+    if (pt.getShape() != ty.getShape() && !dropsUnitDim) {
+      const char *what = name == "mse" ? "prediction" : "logits";
+      const char *target = name == "mse" ? "target" : "targets";
+      if (labels)
+        c.e.error(c.call.range,
+                  "bce's labels " + Elaborator::typeStr(*t) +
+                      " must have the shape of its logits " +
+                      Elaborator::typeStr(*p) +
+                      ", or of the logits without a last dimension of size 1");
+      else
+        c.e.error(c.call.range,
+                  name + "'s " + what + " " + Elaborator::typeStr(*p) +
+                      " and " + target + " " + Elaborator::typeStr(*t) +
+                      " differ in shape; a loss does not broadcast, so "
+                      "reshape or broadcast_to one of them if you mean it");
       return std::nullopt;
+    }
+    if (labels) {
+      t = b.create<lir::CastOp>(at, RankedTensorType::get(ty.getShape(), ft),
+                                *t);
+      if (dropsUnitDim)
+        t = b.create<lir::ReshapeOp>(at, pt, *t);
+    }
     Type et = tt(*p).getElementType();
     auto scalar = [&](double v) {
       return c.e.scalarConstant(Val::ofFloat(v), et, c.call.range);
