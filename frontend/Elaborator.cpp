@@ -115,6 +115,13 @@ std::optional<Type> Elaborator::dtypeByName(llvm::StringRef name) {
 }
 
 namespace loom {
+const char *const kMeshUnsupported =
+    "mesh is not supported yet: Loom trains on one process; data and model "
+    "parallelism are planned";
+const char *const kShardUnsupported =
+    "shard is not supported yet: Loom trains on one process and keeps every "
+    "parameter whole; model parallelism is planned";
+
 std::string closestName(llvm::StringRef name,
                         llvm::ArrayRef<std::string> candidates) {
   std::string best;
@@ -442,6 +449,10 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
 
 bool Elaborator::defineParam(Instance &inst, const ast::Member &member,
                              Scope &scope) {
+  if (member.shard) {
+    error(member.shard->range, kShardUnsupported);
+    return false;
+  }
   std::optional<RankedTensorType> type = evalType(*member.type, scope);
   if (!type)
     return false;
@@ -461,25 +472,6 @@ bool Elaborator::defineParam(Instance &inst, const ast::Member &member,
   info.init = *init;
   info.frozen = member.frozen;
   info.range = member.range;
-  if (member.shard) {
-    auto *list = llvm::dyn_cast<ast::ListExpr>(member.shard.get());
-    if (!list || list->elements.size() != size_t(type->getRank())) {
-      error(member.shard->range, "shard needs one entry per dimension of " +
-                                     typeStr(*type) +
-                                     " (a mesh axis name or '_')");
-      return false;
-    }
-    llvm::SmallVector<Attribute> axes;
-    for (const ast::ExprPtr &e : list->elements) {
-      auto *name = llvm::dyn_cast<ast::NameExpr>(e.get());
-      if (!name) {
-        error(e->range, "a shard entry is a mesh axis name or '_'");
-        return false;
-      }
-      axes.push_back(b.getStringAttr(name->name == "_" ? "" : name->name));
-    }
-    info.shard = b.getArrayAttr(axes);
-  }
   Val v;
   v.kind = Val::Kind::Param;
   v.param = params.size();

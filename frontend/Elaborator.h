@@ -101,8 +101,7 @@ struct ParamInfo {
   mlir::RankedTensorType type;
   mlir::DictionaryAttr init; ///< {kind = "normal", mean = .., std = ..}
   bool frozen = false;
-  mlir::ArrayAttr shard; ///< null when not sharded
-  llvm::SMRange range;   ///< the member
+  llvm::SMRange range; ///< the member
 };
 
 /// An instantiated model (or, with `isStack`, a repeat stack of them).
@@ -240,6 +239,11 @@ mlir::OwningOpRef<mlir::ModuleOp>
 lowerProgram(mlir::MLIRContext &ctx, const Program &program,
              DiagnosticEngine &diags, llvm::StringRef trainName,
              std::optional<int64_t> batch = std::nullopt);
+
+/// The errors for the settings the syntax accepts but Loom does not
+/// implement yet: a train block's `mesh` and a parameter's `shard`.
+extern const char *const kMeshUnsupported;
+extern const char *const kShardUnsupported;
 
 /// The closest of `candidates` to `name` (edit distance <= 2), or "".
 std::string closestName(llvm::StringRef name,

@@ -5,7 +5,7 @@
 // "did you mean"), instantiates the model, binds the input shapes from the
 // data and batch, builds `func @forward(params..., x)` and
 // `func @loss(params..., x, y [, rng])`, and records the recipe (data, split,
-// optimizer, schedule, cadences, mesh) as the module's `loom.train`
+// optimizer, schedule, cadences) as the module's `loom.train`
 // attribute for the passes and the runtime.
 //
 //===----------------------------------------------------------------------===//
@@ -16,7 +16,6 @@
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/GlobPattern.h"
 
 #include <cmath>
@@ -262,8 +261,6 @@ func::FuncOp Elaborator::beginFunction(ModuleOp module, llvm::StringRef name,
         b.getNamedAttr("loom.init", p.init)};
     if (p.frozen)
       attrs.push_back(b.getNamedAttr("loom.frozen", b.getUnitAttr()));
-    if (p.shard)
-      attrs.push_back(b.getNamedAttr("loom.shard", p.shard));
     fn.setArgAttrs(i, b.getDictionaryAttr(attrs));
   }
   for (auto [i, n] : llvm::enumerate(inputNames))
@@ -430,6 +427,16 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
                 "evaluate 'on' val, test or train, not '" + on + "'");
           return std::nullopt;
         }
+        if (on == "test" &&
+            llvm::none_of(train.entries, [](const ast::TrainEntry &t) {
+              return t.key.name == "test";
+            })) {
+          error(every->on.range,
+                "train block '" + train.name.name +
+                    "' has no test set to evaluate on; add 'test = ...' "
+                    "(it takes the forms of 'data') or evaluate on val");
+          return std::nullopt;
+        }
         llvm::SmallVector<Attribute> metrics;
         std::vector<std::string> known(std::begin(kMetrics),
                                        std::end(kMetrics));
@@ -465,36 +472,6 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
         e.push_back(b.getNamedAttr("keep", b.getI64IntegerAttr(*k)));
       }
       attrs.push_back(b.getNamedAttr(key, b.getDictionaryAttr(e)));
-      continue;
-    }
-    if (key == "mesh") {
-      auto *tuple = llvm::dyn_cast<ast::TupleExpr>(&value);
-      if (!tuple || tuple->elements.empty()) {
-        error(value.range,
-              "mesh is a named tuple such as (data = 2, model = 1)");
-        return std::nullopt;
-      }
-      llvm::SmallVector<NamedAttribute> axes;
-      llvm::StringSet<> seen;
-      for (const ast::Arg &a : tuple->elements) {
-        if (a.name.name.empty()) {
-          error(a.value->range, "each mesh axis needs a name: (data = 2)");
-          return std::nullopt;
-        }
-        if (!seen.insert(a.name.name).second) {
-          error(a.name.range, "mesh axis '" + a.name.name + "' appears twice");
-          return std::nullopt;
-        }
-        std::optional<int64_t> n = evalInt(*a.value, scope, "a mesh size");
-        if (!n)
-          return std::nullopt;
-        if (*n < 1) {
-          error(a.value->range, "a mesh axis has at least 1 device");
-          return std::nullopt;
-        }
-        axes.push_back(b.getNamedAttr(a.name.name, b.getI64IntegerAttr(*n)));
-      }
-      attrs.push_back(b.getNamedAttr("mesh", b.getDictionaryAttr(axes)));
       continue;
     }
     std::optional<Val> v = eval(value, scope);

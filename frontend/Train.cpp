@@ -42,6 +42,10 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
                              suggestion(e.key.name, known));
       return nullptr;
     }
+    if (e.key.name == "mesh") {
+      error(e.key.range, kMeshUnsupported);
+      return nullptr;
+    }
     auto [it, inserted] = entries.try_emplace(e.key.name, &e);
     if (!inserted) {
       error(e.key.range, "'" + e.key.name + "' is set twice",
