@@ -21,6 +21,15 @@ void DiagnosticEngine::error(llvm::SMRange range, const llvm::Twine &message) {
                                          : llvm::ArrayRef<llvm::SMRange>());
 }
 
+void DiagnosticEngine::fileError(llvm::StringRef file,
+                                 const llvm::Twine &message) {
+  ++errors;
+  if (errors > maxErrors)
+    return;
+  llvm::SMDiagnostic(file, llvm::SourceMgr::DK_Error, message.str())
+      .print(/*ProgName=*/nullptr, os);
+}
+
 void DiagnosticEngine::note(llvm::SMRange range, const llvm::Twine &message) {
   if (errors > maxErrors)
     return;

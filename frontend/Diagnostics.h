@@ -28,6 +28,8 @@ public:
       : sourceMgr(sourceMgr), os(os), maxErrors(maxErrors) {}
 
   void error(llvm::SMRange range, const llvm::Twine &message);
+  /// An error about a whole file: `file: error: message`.
+  void fileError(llvm::StringRef file, const llvm::Twine &message);
   /// A note attached to the last error (dropped if that error was not shown).
   void note(llvm::SMRange range, const llvm::Twine &message);
 

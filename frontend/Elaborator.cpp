@@ -65,11 +65,15 @@ void Elaborator::error(SMRange range, const llvm::Twine &message,
   notes();
   unsigned shown = 0;
   for (const Frame &f : llvm::reverse(frames)) {
+    if (!f.at.isValid())
+      continue; // a forward `loom check` calls
     if (++shown > 3)
       break;
     diags.note(f.at,
                "in the forward of model '" + f.model + "', called from here");
   }
+  if (!checking.second.empty())
+    diags.note(checking.first, checking.second);
 }
 
 void Elaborator::note(SMRange range, const llvm::Twine &message) {
@@ -385,6 +389,11 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
           call ? llvm::dyn_cast<ast::NameExpr>(call->callee.get()) : nullptr;
       auto model =
           callee ? program.models.find(callee->name) : program.models.end();
+      if (callee && model == program.models.end()) {
+        error(callee->range,
+              "unknown model '" + callee->name + "'" + modelHint(callee->name));
+        return nullptr;
+      }
       if (model == program.models.end()) {
         error(member.value->range, "repeat needs a model to instantiate, "
                                    "such as 'repeat(n) Block(d)'");

@@ -130,6 +130,17 @@ public:
   /// recipe. Null (with diagnostics) on error.
   mlir::OwningOpRef<mlir::ModuleOp> lowerTrain(const ast::TrainDecl &train);
 
+  /// Instantiates `decl` with its default hyper-parameters and elaborates
+  /// its forward on inputs whose free dimensions are 2 (`loom check`).
+  /// False (with diagnostics) on error.
+  bool checkModel(const ast::ModelDecl &decl);
+
+  /// What to add to "unknown name 'X'" or "unknown model 'X'": the standard
+  /// library module to import when one defines a model X, else the closest
+  /// of `candidates` (the program's models when none are given).
+  std::string modelHint(llvm::StringRef name,
+                        std::vector<std::string> candidates = {}) const;
+
   /// When set, replaces the recipe's `batch` (a command-line override).
   std::optional<int64_t> batchOverride;
 
@@ -230,6 +241,9 @@ private:
     std::string model;
   };
   std::vector<Frame> frames;
+  /// While checkModel runs a forward: a note for every error, saying on
+  /// which inputs.
+  std::pair<llvm::SMRange, std::string> checking;
   std::vector<const ast::ModelDecl *> instantiating;
 };
 

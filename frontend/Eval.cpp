@@ -302,11 +302,21 @@ std::optional<Val> Elaborator::evalName(const ast::NameExpr &name,
       candidates.push_back(e.getKey().str());
   for (auto &m : program.models)
     candidates.push_back(m.getKey().str());
-  std::string hint = closestName(name.name, candidates);
-  error(name.range,
-        "unknown name '" + name.name + "'" +
-            (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
+  error(name.range, "unknown name '" + name.name + "'" +
+                        modelHint(name.name, std::move(candidates)));
   return std::nullopt;
+}
+
+std::string Elaborator::modelHint(llvm::StringRef name,
+                                  std::vector<std::string> candidates) const {
+  std::string module = stdModuleDefining(program.stdDir, name);
+  if (!module.empty())
+    return "; it is defined in " + module + ": add 'import " + module + "'";
+  if (candidates.empty())
+    for (auto &m : program.models)
+      candidates.push_back(m.getKey().str());
+  std::string hint = closestName(name, candidates);
+  return hint.empty() ? std::string() : "; did you mean '" + hint + "'?";
 }
 
 std::optional<Val> Elaborator::evalUnary(const ast::UnaryExpr &expr,

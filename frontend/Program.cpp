@@ -7,6 +7,7 @@
 #include "frontend/Program.h"
 #include "frontend/Parser.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -27,7 +28,9 @@ namespace {
 class Loader {
 public:
   Loader(llvm::StringRef stdDir, DiagnosticEngine &diags, Program &program)
-      : stdDir(stdDir), diags(diags), program(program) {}
+      : stdDir(stdDir), diags(diags), program(program) {
+    program.stdDir = stdDir.str();
+  }
 
   /// Loads one file; `importedAt` is the import that asked for it (invalid
   /// for the main file).
@@ -72,6 +75,16 @@ public:
         return false;
       }
     }
+    llvm::StringMap<const ast::TrainDecl *> trains;
+    for (const auto &train : ref.trains) {
+      auto [it, inserted] = trains.try_emplace(train->name.name, train.get());
+      if (!inserted) {
+        diags.error(train->name.range,
+                    "train block '" + train->name.name + "' is defined twice");
+        diags.note(it->second->name.range, "the first definition is here");
+        return false;
+      }
+    }
     for (const ast::ImportDecl &import : ref.imports) {
       std::string target = resolve(import.path, path);
       if (!load(target, import.range))
@@ -103,6 +116,31 @@ private:
   llvm::StringSet<> seen;
 };
 } // namespace
+
+std::string loom::stdModuleDefining(llvm::StringRef stdDir,
+                                    llvm::StringRef name) {
+  std::error_code ec;
+  std::vector<std::string> paths;
+  for (llvm::sys::fs::directory_iterator it(stdDir, ec), end; it != end && !ec;
+       it.increment(ec))
+    if (llvm::sys::path::extension(it->path()) == ".loom")
+      paths.push_back(it->path());
+  llvm::sort(paths); // the same answer whatever the directory order
+  for (const std::string &path : paths) {
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+    if (!buffer)
+      continue;
+    // A broken library file is reported when it is imported, not here.
+    llvm::SourceMgr sm;
+    DiagnosticEngine quiet(sm, llvm::nulls());
+    Parser parser(quiet, sm.AddNewSourceBuffer(std::move(*buffer), {}));
+    std::unique_ptr<ast::File> file = parser.parseFile();
+    for (const auto &model : file->models)
+      if (model->name.name == name)
+        return "std." + llvm::sys::path::stem(path).str();
+  }
+  return "";
+}
 
 bool loom::loadProgram(llvm::StringRef path, llvm::StringRef stdDir,
                        DiagnosticEngine &diags, Program &program) {

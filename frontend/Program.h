@@ -27,6 +27,8 @@ struct Program {
   std::vector<std::unique_ptr<ast::File>> files;
   /// Every model of every file, by name.
   llvm::StringMap<const ast::ModelDecl *> models;
+  /// The standard library directory its `import std.*` read from.
+  std::string stdDir;
 
   const ast::File &main() const { return *files.front(); }
 };
@@ -34,6 +36,10 @@ struct Program {
 /// The standard library directory compiled into this build (frontend/std),
 /// overridable with the LOOM_STD_DIR environment variable.
 std::string defaultStdDir();
+
+/// The standard library module that defines a model named `name` (as
+/// "std.nn"), found by parsing the files of `stdDir`; "" when none does.
+std::string stdModuleDefining(llvm::StringRef stdDir, llvm::StringRef name);
 
 /// Reads and parses `path` and its imports into `program`. Returns false
 /// (with diagnostics) on any problem: a missing file, a syntax error, an

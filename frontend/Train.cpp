@@ -71,15 +71,17 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   Scope scope;
   const ast::Expr &modelExpr = *entries["model"]->value;
   auto *call = llvm::dyn_cast<ast::CallExpr>(&modelExpr);
-  auto *callee =
-      call ? llvm::dyn_cast<ast::NameExpr>(call->callee.get()) : nullptr;
-  if (!callee || !program.models.count(callee->name)) {
-    std::vector<std::string> names;
-    for (auto &m : program.models)
-      names.push_back(m.getKey().str());
+  auto *named =
+      llvm::dyn_cast<ast::NameExpr>(call ? call->callee.get() : &modelExpr);
+  if (named && !program.models.count(named->name)) {
+    error(named->range,
+          "unknown model '" + named->name + "'" + modelHint(named->name));
+    return nullptr;
+  }
+  auto *callee = call ? named : nullptr;
+  if (!callee) {
     error(modelExpr.range,
-          "'model' instantiates a model, e.g. 'model = GPT(d = 384)'" +
-              (callee ? suggestion(callee->name, names) : std::string()));
+          "'model' instantiates a model, e.g. 'model = GPT(d = 384)'");
     return nullptr;
   }
   std::unique_ptr<Instance> root = instantiate(
@@ -257,17 +259,23 @@ OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
                                    std::optional<int64_t> batch) {
   const auto &trains = program.main().trains;
   const ast::TrainDecl *train = nullptr;
+  size_t matches = 0;
   for (const auto &t : trains)
-    if (trainName.empty() || t->name.name == trainName)
-      train = train ? nullptr : t.get();
-  if (!train) {
+    if (trainName.empty() || t->name.name == trainName) {
+      train = t.get();
+      ++matches;
+    }
+  if (matches != 1) {
     std::vector<std::string> names;
     for (const auto &t : trains)
       names.push_back(t->name.name);
-    diags.error(
-        llvm::SMRange(),
-        trains.empty() ? std::string("the program has no train block to lower; "
-                                     "add 'train NAME { ... }'")
+    llvm::StringRef file = program.main().filename;
+    diags.fileError(
+        file,
+        trains.empty()
+            ? "the program has no train block to compile; add 'train NAME "
+              "{ ... }', or check its models with 'loom check " +
+                  file.str() + "'"
         : trainName.empty()
             ? "the program has several train blocks (" +
                   llvm::join(names, ", ") + "); pick one with --train NAME"

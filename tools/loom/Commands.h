@@ -28,6 +28,10 @@ namespace loom::tool {
 llvm::cl::SubCommand &compileCommand();
 int runCompile();
 
+/// `loom check` (Check.cpp).
+llvm::cl::SubCommand &checkCommand();
+int runCheck();
+
 /// `loom bench` (Bench.cpp).
 llvm::cl::SubCommand &benchCommand();
 int runBench();

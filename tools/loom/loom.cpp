@@ -5,6 +5,7 @@
 //   loom compile FILE.loom [--emit=ir|train-ir|ast] [--train NAME] [--locs]
 //                          [-o OUT]                          (Compile.cpp)
 //   loom compile FILE.loom -o FILE.loomx [--target cpu] [--dump-ir DIR]
+//   loom check FILE.loom                                     (Check.cpp)
 //   loom inspect FILE.loomx [--ir STAGE]                     (Inspect.cpp)
 //   loom bench FILE.loom|FILE.loomx [--steps N] [--batch B] [--json]
 //                                                            (Bench.cpp)
@@ -36,6 +37,8 @@ int main(int argc, char **argv) {
                               "loom: compile and train neural networks\n");
   if (loom::tool::compileCommand())
     return loom::tool::runCompile();
+  if (loom::tool::checkCommand())
+    return loom::tool::runCheck();
   if (loom::tool::benchCommand())
     return loom::tool::runBench();
   if (loom::tool::inspectCommand())
