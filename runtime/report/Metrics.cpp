@@ -84,6 +84,28 @@ Status ConfusionMatrix::add(const float *logits, const int32_t *labels,
   return Status();
 }
 
+Status ConfusionMatrix::addThresholded(const float *logits,
+                                       const int32_t *labels, int64_t rows,
+                                       float threshold) {
+  if (numClasses != 2)
+    return Status::error("confusion matrix: a binary classifier's logits need "
+                         "2 classes, not " +
+                         std::to_string(numClasses));
+  if (rows < 0)
+    return Status::error("confusion matrix: negative row count " +
+                         std::to_string(rows));
+  for (int64_t r = 0; r < rows; ++r)
+    if (labels[r] != 0 && labels[r] != 1)
+      return Status::error("confusion matrix: label " +
+                           std::to_string(labels[r]) + " of row " +
+                           std::to_string(r) + " is not 0 or 1");
+  for (int64_t r = 0; r < rows; ++r)
+    addUnchecked(labels[r], std::isnan(logits[r])   ? kNoPrediction
+                            : logits[r] > threshold ? 1
+                                                    : 0);
+  return Status();
+}
+
 Status ConfusionMatrix::add(int32_t label, int32_t predicted) {
   if (label < 0 || label >= numClasses)
     return Status::error("confusion matrix: label " + std::to_string(label) +

@@ -3,7 +3,9 @@
 // Part of Loom. Plain C++17 (the runtime links no MLIR). What `loom train`
 // measures on a classification task, with scikit-learn's definitions:
 //
-//   ConfusionMatrix  counts (true label, predicted label) pairs; accuracy,
+//   ConfusionMatrix  counts (true label, predicted label) pairs (the argmax
+//                    of a row of scores, or a binary classifier's logit
+//                    against a threshold); accuracy,
 //                    per-class precision / recall / F1 / support, their
 //                    macro and weighted averages, sklearn's
 //                    classification_report table and a confusion matrix
@@ -54,6 +56,12 @@ public:
   /// [0, classes).
   Status add(const float *logits, const int32_t *labels, int64_t rows,
              int64_t classes);
+  /// Adds `rows` predictions of a binary classifier, one logit each: class
+  /// 1 when the logit is above `threshold`, else class 0 (a NaN logit has
+  /// no prediction), against `labels[rows]`. Fails, adding nothing, unless
+  /// classes() is 2 and every label is 0 or 1.
+  Status addThresholded(const float *logits, const int32_t *labels,
+                        int64_t rows, float threshold);
   /// Adds one pair. `predicted` may be kNoPrediction. Fails, adding
   /// nothing, when either is out of range.
   Status add(int32_t label, int32_t predicted);

@@ -55,13 +55,20 @@ Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
   r.examples += real;
   const float *logits =
       static_cast<const float *>(ex.programOutput(p.name, "output"));
-  int64_t classes = p.out->shape.back();
-  if (p.out->dtype == DType::F32)
-    return r.confusion.add(logits, labels.data(), real * perRow, classes);
-  return Status();
+  if (p.out->dtype != DType::F32)
+    return Status();
+  if (r.binary)
+    return r.confusion.addThresholded(logits, labels.data(), real * perRow,
+                                      kBinaryThreshold);
+  return r.confusion.add(logits, labels.data(), real * perRow,
+                         p.out->shape.back());
 }
 
 } // namespace
+
+bool loom::train::isBinaryOutput(const std::vector<int64_t> &shape) {
+  return shape.size() == 1 || (shape.size() == 2 && shape[1] == 1);
+}
 
 StatusOr<int64_t> loom::train::outputClasses(const StepExecutor &ex,
                                              const std::string &name) {
@@ -69,7 +76,18 @@ StatusOr<int64_t> loom::train::outputClasses(const StepExecutor &ex,
   if (!ex.programOutput("eval", "output", &out) || out->shape.empty())
     return Status::error(name + ": the artifact has no evaluation program; "
                                 "recompile it with this loom");
-  return out->shape.back();
+  return isBinaryOutput(out->shape) ? 2 : out->shape.back();
+}
+
+std::vector<ClassMetric> loom::train::classMetrics(const EvalResult &r) {
+  const ConfusionMatrix &m = r.confusion;
+  if (r.binary)
+    return {{"precision", "precision", m.precision(1)},
+            {"recall", "recall", m.recall(1)},
+            {"f1", "f1", m.f1(1)}};
+  return {{"macro_precision", "precision", m.macroPrecision()},
+          {"macro_recall", "recall", m.macroRecall()},
+          {"macro_f1", "f1", m.macroF1()}};
 }
 
 StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
@@ -83,7 +101,8 @@ StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
     if (Status s = bind(ex, "eval1", one); !s)
       return s;
   EvalResult r;
-  r.confusion = ConfusionMatrix(full.out->shape.back());
+  r.binary = isBinaryOutput(full.out->shape);
+  r.confusion = ConfusionMatrix(r.binary ? 2 : full.out->shape.back());
   int64_t n = data.validationSize(), b = full.rows;
   int64_t batches = n / b, rest = n % b;
   if (maxBatches > 0 && batches >= maxBatches) {

@@ -3,9 +3,11 @@
 // Part of Loom. Plain C++17. Runs an artifact's `eval` program (the loss and
 // the model's output, dropout off) over a split in batches of the training
 // batch size, and the last partial batch one example at a time through
-// `eval1`, so that every example counts once; accumulates the mean loss and,
-// from the output's argmax, the confusion matrix (classes, or next tokens of
-// a language model).
+// `eval1`, so that every example counts once; accumulates the mean loss and
+// the confusion matrix: from the output's argmax over its last dimension
+// (classes, or next tokens of a language model), or, for a binary classifier
+// (one logit per example: an output [B] or [B, 1]), from the logit against
+// kBinaryThreshold.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,19 +20,43 @@
 #include "runtime/report/Metrics.h"
 
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace loom::train {
+
+/// A binary classifier predicts class 1 when its logit is above this
+/// (probability 0.5).
+constexpr float kBinaryThreshold = 0.0f;
 
 struct EvalResult {
   MeanMeter loss; ///< per example (window), exact
   ConfusionMatrix confusion{1};
   int64_t examples = 0;
+  bool binary = false; ///< one logit per example, classes 0 and 1
 };
 
-/// The number of classes the model's output scores (its last dimension), or
-/// an error when the artifact has no `eval` program.
+/// Whether an output of shape `shape` (batch first) is a binary classifier's:
+/// one logit per example, [B] or [B, 1].
+bool isBinaryOutput(const std::vector<int64_t> &shape);
+
+/// The number of classes the model's output scores: 2 for a binary
+/// classifier, else the output's last dimension; an error when the artifact
+/// has no `eval` program.
 StatusOr<int64_t> outputClasses(const StepExecutor &ex,
                                 const std::string &name);
+
+/// A class metric as `loom train` reports it: `key` in metrics.jsonl and
+/// the summary, `name` as the recipe's `eval` line asks for it.
+struct ClassMetric {
+  std::string key, name;
+  double value;
+};
+
+/// Precision, recall and F1 of `r`: of class 1 for a binary classifier
+/// (keys precision, recall, f1: scikit-learn's average="binary"), else the
+/// macro averages over the classes seen (macro_precision, ...).
+std::vector<ClassMetric> classMetrics(const EvalResult &r);
 
 /// Evaluates the validation part of `data`: all of it, or with
 /// `maxBatches` > 0 only the first that many full batches.

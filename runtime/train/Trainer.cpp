@@ -216,8 +216,8 @@ void replotFrom(const std::string &path, TrainingPlot &plot) {
         plot.add(TrainingPlot::Panel::Loss, "train loss", step, v);
       else if (kind == "eval" && it.key() == "loss")
         plot.add(TrainingPlot::Panel::Loss, "val loss", step, v);
-      else if (kind == "eval" &&
-               (it.key() == "accuracy" || it.key() == "macro_f1"))
+      else if (kind == "eval" && (it.key() == "accuracy" ||
+                                  it.key() == "macro_f1" || it.key() == "f1"))
         plot.add(TrainingPlot::Panel::Metrics, it.key(), step, v);
     }
   }
@@ -374,18 +374,15 @@ Status Trainer::evaluateNow(bool final) {
     metric("perplexity", "perplexity", std::exp(loss));
   if (recipe.wants("accuracy"))
     metric("accuracy", "accuracy", r->confusion.accuracy(), true);
-  if (recipe.wants("precision"))
-    metric("macro_precision", "precision", r->confusion.macroPrecision());
-  if (recipe.wants("recall"))
-    metric("macro_recall", "recall", r->confusion.macroRecall());
-  if (recipe.wants("f1"))
-    metric("macro_f1", "f1", r->confusion.macroF1());
+  for (const ClassMetric &m : classMetrics(*r))
+    if (recipe.wants(m.name))
+      metric(m.key.c_str(), m.name.c_str(), m.value);
   if (Status s = log(rec); !s)
     return s;
   say(line);
   plot.add(TrainingPlot::Panel::Loss, "val loss", double(state.step), loss);
   for (const auto &[name, v] : lastMetrics)
-    if (std::string(name) == "accuracy" || std::string(name) == "macro_f1")
+    if (name == "accuracy" || name == "macro_f1" || name == "f1")
       plot.add(TrainingPlot::Panel::Metrics, name, double(state.step), v);
   lastValLoss = loss;
   if (state.bestValStep < 0 || loss < state.bestValLoss) {

@@ -165,6 +165,47 @@ TEST(ReportMetrics, LogitsTakeArgmaxWithTiesLowAndNaNWrong) {
                               "          2     1     1     0     0\n");
 }
 
+TEST(ReportMetrics, BinaryLogitsAgainstAThreshold) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // One logit per example; class 1 only strictly above the threshold.
+  const float logits[] = {2.0f, -1.0f, 0.0f,  0.5f,  -0.25f,
+                          nan,  3.0f,  -4.0f, 1e-7f, -1e-7f};
+  const int32_t labels[] = {1, 0, 1, 1, 0, 1, 0, 0, 1, 1};
+  // At 0: predictions 1 0 0 1 0 none 1 0 1 0, so class 1 has tp 3, fp 1,
+  // fn 3 (one of them the NaN row): precision 3/4, recall 3/6, F1 6/10.
+  ConfusionMatrix m(2);
+  ASSERT_TRUE(m.addThresholded(logits, labels, 10, 0.0f).ok());
+  EXPECT_DOUBLE_EQ(m.accuracy(), 0.6);
+  EXPECT_DOUBLE_EQ(m.precision(1), 0.75);
+  EXPECT_DOUBLE_EQ(m.recall(1), 0.5);
+  EXPECT_DOUBLE_EQ(m.f1(1), 0.6);
+  EXPECT_EQ(m.at(1, ConfusionMatrix::kNoPrediction), 1);
+  EXPECT_EQ(m.at(0, 1), 1);
+  EXPECT_EQ(m.at(1, 0), 2);
+  // At 1: predictions 1 0 0 0 0 none 1 0 0 0: tp 1, fp 1, fn 5.
+  ConfusionMatrix high(2);
+  ASSERT_TRUE(high.addThresholded(logits, labels, 10, 1.0f).ok());
+  EXPECT_DOUBLE_EQ(high.accuracy(), 0.4);
+  EXPECT_DOUBLE_EQ(high.precision(1), 0.5);
+  EXPECT_DOUBLE_EQ(high.recall(1), 1.0 / 6);
+  EXPECT_DOUBLE_EQ(high.f1(1), 0.25);
+}
+
+TEST(ReportMetrics, BinaryNeedsTwoClassesAndLabels0Or1) {
+  const float logits[] = {1.0f, -1.0f};
+  const int32_t labels[] = {1, 2};
+  ConfusionMatrix m(2);
+  Status s = m.addThresholded(logits, labels, 2, 0.0f);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "confusion matrix: label 2 of row 1 is not 0 or 1");
+  EXPECT_EQ(m.count(), 0);
+  s = ConfusionMatrix(3).addThresholded(logits, labels, 1, 0.0f);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(),
+            "confusion matrix: a binary classifier's logits need 2 classes, "
+            "not 3");
+}
+
 TEST(ReportMetrics, ArgmaxEdgeCases) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float a[] = {-1, 5, 5, 4};
