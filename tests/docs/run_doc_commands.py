@@ -226,8 +226,10 @@ class Runner:
         print(f"run {self.name}:{line}: {shlex.join(args)}", flush=True)
         start = time.monotonic()
         try:
+            # errors="replace": `loom generate` prints the bytes it samples.
             proc = subprocess.run(args, cwd=self.cwd, capture_output=True,
-                                  text=True, timeout=TIMEOUT_S)
+                                  text=True, errors="replace",
+                                  timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
             raise DocError(f"did not finish in {TIMEOUT_S} s\n  ran: "
                            f"{shlex.join(args)}")
