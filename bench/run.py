@@ -9,6 +9,11 @@ oneDNN GEMM peak that `loom bench` measures.
 
 The peer runs as a tuned PyTorch: Debian's /usr/bin/python3, 2 threads,
 OPENBLAS_CORETYPE=SkylakeX and OMP_WAIT_POLICY=PASSIVE for that command only.
+
+Both sides are checked before anything runs: a missing `loom` binary or a
+peer Python without PyTorch is one line naming what is missing and how to get
+it, and a command that fails is reported with its output; the exit status is
+1 in every such case.
 """
 import argparse
 import json
@@ -19,6 +24,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+PEER_PYTHON = "/usr/bin/python3"  # Debian's, where python3-torch installs
 WORKLOADS = {  # name: (example, batch)
     "mlp": ("examples/mlp.loom", 256),
     "gpt": ("examples/gpt.loom", 8),
@@ -26,18 +32,57 @@ WORKLOADS = {  # name: (example, batch)
 }
 
 
+class BenchError(Exception):
+    """A problem that ends the run with one message and exit status 1."""
+
+
 def run_json(cmd, env=None):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True,
-                         env=env).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    """Runs `cmd` and returns the JSON object on the last line of its output."""
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        output = (proc.stderr.strip() or proc.stdout.strip() or "(no output)")
+        raise BenchError(f"'{' '.join(cmd)}' failed (exit status "
+                         f"{proc.returncode}):\n{output}")
+    try:
+        return json.loads(lines[-1])
+    except json.JSONDecodeError:
+        raise BenchError(f"'{' '.join(cmd)}' did not end with a JSON line; "
+                         f"its last line: {lines[-1]}")
+
+
+def check_peers(loom):
+    """Checks that both sides of the table can run before any of them does."""
+    if not os.path.isfile(loom) or not os.access(loom, os.X_OK):
+        raise BenchError(f"{loom} not found: build Loom first with `make "
+                         f"build` (or pass --loom PATH)")
+    if not os.access(PEER_PYTHON, os.X_OK):
+        raise BenchError(f"{PEER_PYTHON} not found: the PyTorch peer runs on "
+                         f"Debian's python3 with python3-torch (`sudo apt-get "
+                         f"install python3 python3-torch`)")
+    probe = subprocess.run([PEER_PYTHON, "-c", "import torch"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        reason = (probe.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise BenchError(f"the PyTorch peer needs PyTorch for {PEER_PYTHON} "
+                         f"({reason}): install Debian's python3-torch (`sudo "
+                         f"apt-get install python3-torch`), or time Loom alone "
+                         f"with `loom bench FILE`")
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--loom", default=os.path.join(ROOT, "build/release/tools/loom/loom"))
     ap.add_argument("--steps", type=int, default=10)
-    ap.add_argument("workloads", nargs="*", default=list(WORKLOADS))
+    ap.add_argument("workloads", nargs="*", default=list(WORKLOADS),
+                    metavar="workload",
+                    help="any of " + ", ".join(WORKLOADS) + " (default: all)")
     args = ap.parse_args()
+    for name in args.workloads:
+        if name not in WORKLOADS:
+            ap.error(f"unknown workload '{name}' (choose from "
+                     f"{', '.join(WORKLOADS)})")
+    check_peers(args.loom)
     peer_env = dict(os.environ, OPENBLAS_CORETYPE="SkylakeX",
                     OMP_WAIT_POLICY="PASSIVE")
     rows = []
@@ -75,4 +120,8 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BenchError as e:
+        print(f"bench/run.py: error: {e}", file=sys.stderr)
+        sys.exit(1)
