@@ -7,7 +7,7 @@ Without pages: the repository's README.md and docs/*.md.
 Each block is written to a file of its own in DIR and must be a whole file:
 - a block with a `train` block is compiled with `loom compile FILE` (the
   frontend: parsing, names, shapes, lowering of the train block);
-- a block of models only is checked with MODEL_ONLY;
+- a block of models only is checked with `loom check FILE`;
 - a block whose info string is `loom fragment` (part of a file, or a
   mistake shown on purpose) is not compiled.
 Any other info string that starts with `loom` is an error, so that a typo
@@ -25,10 +25,10 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-# A file of models only has no train block to lower, so `loom compile`
-# cannot check it past the parser; `loom check FILE` will (it elaborates
-# each model whose hyper-parameters all have defaults).
-MODEL_ONLY = ["compile", "--emit=ast"]
+# A file of models only has no train block to lower: `loom check FILE`
+# checks its names and elaborates each model whose hyper-parameters all have
+# defaults.
+MODEL_ONLY = ["check"]
 
 
 def blocks(page):
