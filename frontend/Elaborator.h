@@ -229,6 +229,7 @@ private:
   struct Frame {
     llvm::SMRange at;
     std::string model;
+    std::string instance; ///< the path of the called instance
   };
   std::vector<Frame> frames;
   std::vector<const ast::ModelDecl *> instantiating;
