@@ -48,7 +48,15 @@ Location Elaborator::loc(SMRange range) {
   Location l = rawLoc(ctx, sm, range);
   if (frames.empty())
     return l;
-  // Ops inside a model's forward say where that forward was called from.
+  // Ops inside a model's forward carry the path of the instance whose
+  // forward made them (`fused<{instance = "blocks.3.attn.qkv"}>`; none for
+  // the root model), so that the layers of a stack can be told apart, and
+  // say where that forward was called from.
+  if (!frames.back().instance.empty())
+    l = FusedLoc::get(
+        &ctx, {l},
+        b.getDictionaryAttr(b.getNamedAttr(
+            "instance", b.getStringAttr(frames.back().instance))));
   Location caller = rawLoc(ctx, sm, frames.front().at);
   for (const Frame &f : llvm::drop_begin(frames))
     caller = CallSiteLoc::get(rawLoc(ctx, sm, f.at), caller);

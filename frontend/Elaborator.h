@@ -239,6 +239,7 @@ private:
   struct Frame {
     llvm::SMRange at;
     std::string model;
+    std::string instance; ///< the path of the called instance
   };
   std::vector<Frame> frames;
   /// While checkModel runs a forward: a note for every error, saying on

@@ -130,7 +130,7 @@ std::optional<Val> Elaborator::callForward(Instance &inst,
   Scope scope;
   scope.inst = &inst;
   scope.inForward = true;
-  frames.push_back({at, decl.name.name});
+  frames.push_back({at, decl.name.name, inst.path});
   auto pop = llvm::make_scope_exit([&] { frames.pop_back(); });
   for (auto [arg, v] : llvm::zip(fwd.args, args)) {
     std::optional<Value> t =

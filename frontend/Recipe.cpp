@@ -6,7 +6,8 @@
 // data and batch, builds `func @forward(params..., x)` and
 // `func @loss(params..., x, y [, rng])`, and records the recipe (data, split,
 // optimizer, schedule, cadences) as the module's `loom.train`
-// attribute for the passes and the runtime.
+// attribute for the passes and the runtime; the optimizer and schedule
+// record their setting's location (`loc`) for the ops built from them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -361,6 +362,12 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
           *this, key == "test" ? "data" : key, value, scope, toAttrFn);
       if (!d)
         return std::nullopt;
+      // The optimizer's and schedule's ops point at their setting.
+      if (key == "optimizer" || key == "schedule") {
+        NamedAttrList withLoc(*d);
+        withLoc.set("loc", LocationAttr(loc(entry.key.range)));
+        d = withLoc.getDictionary(&ctx);
+      }
       attrs.push_back(b.getNamedAttr(key, *d));
       continue;
     }

@@ -213,7 +213,10 @@ def LoomBuildTrainStep : Pass<"loom-build-train-step", "::mlir::ModuleOp"> {
     rmsprop `square_avg`, `momentum_buffer` (momentum > 0), `grad_avg`
     (centered); it starts at zero. Results: the new parameters
     (`loom.param`; frozen ones unchanged), the new state (`loom.opt_state`),
-    the loss and the learning rate used. New ops carry `@loss`'s location.
+    the loss and the learning rate used. New ops carry the location the
+    recipe records for their setting (the `loc` of `optimizer`, and of
+    `schedule` for the learning rate), or `@loss_grad`'s location without
+    one.
 
     ```mlir
     module attributes {loom.train = {optimizer = {kind = "sgd", lr = 0.1 : f64,

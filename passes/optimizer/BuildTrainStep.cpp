@@ -45,6 +45,12 @@ std::optional<double> number(DictionaryAttr dict, StringRef name) {
   return std::nullopt;
 }
 
+/// Where a recipe setting was written (its `loc`), or `otherwise`.
+Location settingLoc(DictionaryAttr setting, Location otherwise) {
+  auto loc = setting ? setting.getAs<LocationAttr>("loc") : LocationAttr();
+  return loc ? Location(loc) : otherwise;
+}
+
 bool flag(DictionaryAttr dict, StringRef name) {
   auto b = dyn_cast_or_null<BoolAttr>(dict.get(name));
   return b && b.getValue();
@@ -168,7 +174,11 @@ struct BuildTrainStepPass
       return failure();
     std::optional<double> clipNorm = number(optimizer, "clip_norm");
 
-    Location loc = lossGrad.getLoc();
+    // The update, clipping and gradient norm point at the `optimizer =`
+    // setting, the learning rate at `schedule =` (the recipe's `loc`), so
+    // that a NaN or the time of an update is not blamed on the loss.
+    Location loc = settingLoc(optimizer, lossGrad.getLoc());
+    Location scheduleLoc = settingLoc(schedule, loc);
     OpBuilder b(module.getContext());
     Block &gradBody = lossGrad.getBody().front();
     auto gradRet = cast<func::ReturnOp>(gradBody.getTerminator());
@@ -247,7 +257,7 @@ struct BuildTrainStepPass
     }
 
     b.setInsertionPointAfter(lossGrad);
-    auto step = b.create<func::FuncOp>(loc, "train_step",
+    auto step = b.create<func::FuncOp>(lossGrad.getLoc(), "train_step",
                                        b.getFunctionType(argTypes, {}));
     Block *body = step.addEntryBlock();
     for (auto [i, attrs] : llvm::enumerate(argAttrs))
@@ -276,8 +286,10 @@ struct BuildTrainStepPass
         p.grad = mapping.lookupOrDefault(gradRet.getOperand(g++));
 
     StepBuilder sb{b, loc};
-    FailureOr<Value> lrValue = buildSchedule(module, sb, recipe, schedule,
-                                             schedKind, *lr, stepArg, lrScale);
+    StepBuilder scheduleBuilder{b, scheduleLoc};
+    FailureOr<Value> lrValue =
+        buildSchedule(module, scheduleBuilder, recipe, schedule, schedKind, *lr,
+                      stepArg, lrScale);
     if (failed(lrValue))
       return failure();
 

@@ -32,13 +32,20 @@ std::string text(const KernelRecord &k, const char *key) {
   return a && a->type == KernelAttr::Type::String ? a->s : std::string();
 }
 
-/// The innermost .loom location of a kernel: "nn.loom:28:14" of
-/// "/path/nn.loom:28:14, called from ...".
+/// The innermost .loom location of a kernel, without the file's directory:
+/// "nn.loom:28:14 (blocks.3.attn.qkv)" of "/path/nn.loom:28:14
+/// (blocks.3.attn.qkv), called from ...", "the gradient of nn.loom:..." of
+/// "the gradient of /path/nn.loom:...".
 std::string where(const KernelRecord &k) {
   std::string loc = text(k, "source_loc");
   loc = loc.substr(0, loc.find(", "));
-  size_t slash = loc.rfind('/');
-  return slash == std::string::npos ? loc : loc.substr(slash + 1);
+  const std::string gradient = "the gradient of ";
+  size_t file =
+      loc.compare(0, gradient.size(), gradient) == 0 ? gradient.size() : 0;
+  size_t slash = loc.rfind('/', loc.find(" (", file));
+  if (slash != std::string::npos && slash >= file)
+    loc.erase(file, slash + 1 - file);
+  return loc;
 }
 
 } // namespace

@@ -21,8 +21,10 @@ namespace loom::train {
 /// The report's lines: one per program that ran ("train", "eval",
 /// "eval1": total seconds, share of the kernel time, runs, seconds a run),
 /// then the `top` slowest kernels with their program, kind, GFLOP/s, op and
-/// innermost .loom location. `seconds[i]` and `runs[i]` are kernel i's
-/// total time and launch count (StepExecutor::kernelSeconds, kernelRuns).
+/// innermost .loom location with the model instance that made it
+/// ("nn.loom:28:14 (blocks.3.attn.qkv)", "the gradient of ..."). `seconds[i]`
+/// and `runs[i]` are kernel i's total time and launch count
+/// (StepExecutor::kernelSeconds, kernelRuns).
 std::vector<std::string> profileLines(const Artifact &artifact,
                                       const std::vector<double> &seconds,
                                       const std::vector<int64_t> &runs,

@@ -60,10 +60,15 @@ bool writeStage(const std::string &dir, size_t index, const ::loom::IrText &ir,
 
 std::string sourceLocation(Location loc) {
   if (auto fused = dyn_cast<FusedLoc>(loc)) {
-    auto tag = dyn_cast_or_null<StringAttr>(fused.getMetadata());
     std::string inner = fused.getLocations().empty()
                             ? std::string("?")
                             : sourceLocation(fused.getLocations().front());
+    // The frontend's `fused<{instance = "blocks.3.attn"}>[op]`: the op, then
+    // the model instance whose forward made it.
+    if (auto meta = dyn_cast_or_null<DictionaryAttr>(fused.getMetadata()))
+      if (auto instance = meta.getAs<StringAttr>("instance"))
+        return inner + " (" + instance.str() + ")";
+    auto tag = dyn_cast_or_null<StringAttr>(fused.getMetadata());
     return tag && tag.getValue() == "grad" ? "the gradient of " + inner : inner;
   }
   if (auto call = dyn_cast<CallSiteLoc>(loc))

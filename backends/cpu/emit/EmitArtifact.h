@@ -50,8 +50,9 @@ struct EmitOptions {
 bool writeStage(const std::string &dir, size_t index, const loom::IrText &ir,
                 std::string &error);
 
-/// A location as a user reads it: "gpt.loom:27:9, called from ...", "the
-/// gradient of ...".
+/// A location as a user reads it: "nn.loom:27:9 (blocks.3.attn.qkv), called
+/// from ..." (the op, the model instance whose forward made it, the calls
+/// that led there), "the gradient of ...".
 std::string sourceLocation(mlir::Location loc);
 
 /// Builds the artifact of `module`'s @train_step and `options.programs`.

@@ -9,6 +9,7 @@
 #include "backends/cpu/emit/Recipe.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Location.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -52,6 +53,10 @@ void writeJson(llvm::raw_ostream &os, Attribute a) {
     os << '{';
     bool first = true;
     for (NamedAttribute n : d) {
+      // Source locations (a setting's `loc`) are for the compiler's ops and
+      // diagnostics; the runtime does not read them.
+      if (isa<LocationAttr>(n.getValue()))
+        continue;
       os << (first ? "" : ",");
       first = false;
       writeString(os, n.getName().getValue());
