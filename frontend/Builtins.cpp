@@ -303,21 +303,28 @@ std::optional<Val> emitTensorBuiltin(BuiltinCall &c) {
     std::optional<llvm::SmallVector<int64_t>> shape = c.ints(1);
     if (!x || !shape)
       return std::nullopt;
+    Type elem = tt(*x).getElementType();
     if (name == "reshape") {
       // One -1 takes what the other dimensions leave.
-      int64_t known = 1, unknown = -1;
+      int64_t unknown = -1;
       for (auto [i, d] : llvm::enumerate(*shape)) {
         if (d == -1 && unknown < 0)
           unknown = i;
-        else if (d < 0) {
+        else if (d < 1) {
           c.e.error(c.ranges[1], "reshape sizes must be positive (one may be "
                                  "-1)");
           return std::nullopt;
-        } else
-          known *= d;
+        }
       }
       if (unknown >= 0) {
-        if (known == 0 || tt(*x).getNumElements() % known != 0) {
+        // The other sizes multiply past the tensor's elements (which fit)
+        // if their product overflows: they do not divide it either.
+        int64_t known = 1;
+        bool overflow = false;
+        for (auto [i, d] : llvm::enumerate(*shape))
+          if (int64_t(i) != unknown)
+            overflow |= __builtin_mul_overflow(known, d, &known);
+        if (overflow || tt(*x).getNumElements() % known != 0) {
           c.e.error(c.ranges[1], "cannot reshape " + Elaborator::typeStr(*x) +
                                      ": the sizes do not divide its " +
                                      llvm::Twine(tt(*x).getNumElements()) +
@@ -327,7 +334,9 @@ std::optional<Val> emitTensorBuiltin(BuiltinCall &c) {
         (*shape)[unknown] = tt(*x).getNumElements() / known;
       }
     }
-    auto type = RankedTensorType::get(*shape, tt(*x).getElementType());
+    if (!c.e.checkWrittenShape(*shape, elem, c.ranges[1], "the shape"))
+      return std::nullopt;
+    auto type = RankedTensorType::get(*shape, elem);
     if (!c.check([&](RuleLoc at, llvm::SmallVectorImpl<Type> &) {
           return name == "reshape" ? verifyReshapeOp(at, tt(*x), type)
                                    : verifyBroadcastOp(at, tt(*x), type);

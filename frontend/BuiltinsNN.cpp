@@ -199,11 +199,8 @@ std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
         name == "full" ? c.number(1, 0) : std::optional<double>(name == "ones");
     if (!shape || !et || !value)
       return std::nullopt;
-    for (int64_t d : *shape)
-      if (d < 0) {
-        c.e.error(c.ranges[0], "sizes must not be negative");
-        return std::nullopt;
-      }
+    if (!c.e.checkWrittenShape(*shape, *et, c.ranges[0], "the shape"))
+      return std::nullopt;
     auto type = RankedTensorType::get(*shape, *et);
     Attribute v = isa<FloatType>(*et)
                       ? Attribute(FloatAttr::get(*et, *value))
@@ -215,10 +212,8 @@ std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
     std::optional<int64_t> n = c.integer(0, 0);
     if (!n)
       return std::nullopt;
-    if (*n < 0) {
-      c.e.error(c.ranges[0], "arange needs a non-negative size");
+    if (!c.e.checkWrittenShape({*n}, b.getI32Type(), c.ranges[0], "the shape"))
       return std::nullopt;
-    }
     auto type = RankedTensorType::get({*n}, b.getI32Type());
     return c.result(b.create<lir::IotaOp>(at, type, 0));
   }

@@ -229,8 +229,23 @@ std::optional<RankedTensorType> Elaborator::evalType(const ast::TypeExpr &type,
       error(dim->range, "dimension " + llvm::Twine(*n) + " is negative");
       return std::nullopt;
     }
+    if (*n == 0) {
+      // Linear(4, 0): the shape is written in std, the 0 where it is made.
+      error(dim->range,
+            "dimension " + llvm::Twine(shape.size()) +
+                " is 0: tensors without elements are not supported",
+            [&] {
+              if (scope.inst && scope.inst->createdAt.isValid())
+                note(scope.inst->createdAt, "in model '" +
+                                                scope.inst->decl->name.name +
+                                                "', created here");
+            });
+      return std::nullopt;
+    }
     shape.push_back(*n);
   }
+  if (!checkWrittenShape(shape, *dtype, type.range, "the type"))
+    return std::nullopt;
   return RankedTensorType::get(shape, *dtype);
 }
 

@@ -175,8 +175,18 @@ public:
   std::optional<Val> penalty(BuiltinCall &call, bool squared);
 
   std::optional<Val> eval(const ast::Expr &expr, Scope &scope);
+  std::optional<Val> checkSize(std::optional<Val> v, llvm::SMRange at);
   std::optional<int64_t> evalInt(const ast::Expr &expr, Scope &scope,
                                  llvm::StringRef what);
+  /// A shape the program writes (a parameter, an input, a reshape or
+  /// broadcast target, a constant's size): every dimension at least 1
+  /// (tensors without elements are not supported) and the tensor at most
+  /// kMaxTensorBytes. Else an error at `at` naming `what`; false.
+  bool checkWrittenShape(llvm::ArrayRef<int64_t> shape, mlir::Type elem,
+                         llvm::SMRange at, const llvm::Twine &what);
+  /// The most bytes one tensor may take: the artifact's arena limit, so
+  /// every element count and byte offset also fits in int64.
+  static constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 48;
 
 private:
   friend struct BuiltinCall;

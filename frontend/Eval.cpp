@@ -16,6 +16,7 @@
 #include "llvm/ADT/ScopeExit.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace loom;
 using namespace mlir;
@@ -198,6 +199,25 @@ std::optional<Val> Elaborator::callForward(Instance &inst,
 // Expressions
 //===----------------------------------------------------------------------===//
 
+/// `v` if it is no tensor or one of at most kMaxTensorBytes; an operation
+/// on tensors within the limit can make one past it (a broadcast, a
+/// matmul, a concatenation), which is an error at the expression.
+std::optional<Val> Elaborator::checkSize(std::optional<Val> v, SMRange at) {
+  if (!v || v->kind != Val::Kind::Tensor)
+    return v;
+  auto type = cast<RankedTensorType>(v->tensor.getType());
+  uint64_t bytes = (type.getElementTypeBitWidth() + 7) / 8;
+  for (int64_t d : type.getShape()) {
+    if (d && bytes > kMaxTensorBytes / uint64_t(d)) {
+      error(at, "the result " + typeStr(type) + " takes more than 2^48 " +
+                    "bytes, the most one tensor may take");
+      return std::nullopt;
+    }
+    bytes *= uint64_t(d);
+  }
+  return v;
+}
+
 std::optional<Val> Elaborator::eval(const ast::Expr &expr, Scope &scope) {
   switch (expr.kind) {
   case ast::Expr::Kind::Int:
@@ -218,11 +238,14 @@ std::optional<Val> Elaborator::eval(const ast::Expr &expr, Scope &scope) {
   case ast::Expr::Kind::Unary:
     return evalUnary(llvm::cast<ast::UnaryExpr>(expr), scope);
   case ast::Expr::Kind::Binary:
-    return evalBinary(llvm::cast<ast::BinaryExpr>(expr), scope);
+    return checkSize(evalBinary(llvm::cast<ast::BinaryExpr>(expr), scope),
+                     expr.range);
   case ast::Expr::Kind::Call:
-    return evalCall(llvm::cast<ast::CallExpr>(expr), scope);
+    return checkSize(evalCall(llvm::cast<ast::CallExpr>(expr), scope),
+                     expr.range);
   case ast::Expr::Kind::Index:
-    return evalIndex(llvm::cast<ast::IndexExpr>(expr), scope);
+    return checkSize(evalIndex(llvm::cast<ast::IndexExpr>(expr), scope),
+                     expr.range);
   case ast::Expr::Kind::Member:
     return evalMember(llvm::cast<ast::MemberExpr>(expr), scope);
   case ast::Expr::Kind::Tuple:
@@ -333,8 +356,14 @@ std::optional<Val> Elaborator::evalUnary(const ast::UnaryExpr &expr,
   }
   if (expr.op == Tok::Plus && (v->isNumber() || v->kind == Val::Kind::Tensor))
     return v;
-  if (v->kind == Val::Kind::Int)
+  if (v->kind == Val::Kind::Int) {
+    if (v->i == std::numeric_limits<int64_t>::min()) {
+      error(expr.range, "integer overflow: -(" + llvm::Twine(v->i) +
+                            ") does not fit in 64 bits");
+      return std::nullopt;
+    }
     return Val::ofInt(-v->i, expr.range);
+  }
   if (v->kind == Val::Kind::Float)
     return Val::ofFloat(-v->f, expr.range);
   std::optional<Value> t = tensorOf(*v, expr.range, "the operand of '-'");
@@ -349,6 +378,81 @@ std::optional<Val> Elaborator::evalUnary(const ast::UnaryExpr &expr,
   return Val::ofTensor(b.create<lir::NegOp>(loc(expr.range), *t), expr.range);
 }
 
+/// Compile-time arithmetic on two 64-bit integers, every operation checked
+/// (Python's rules for '//' and '%': the quotient rounds down, the remainder
+/// takes the divisor's sign). Overflow and division by zero are errors at
+/// the operator.
+static std::optional<Val> foldInts(Elaborator &e, const ast::BinaryExpr &expr,
+                                   int64_t l, int64_t r) {
+  SMRange at = expr.range;
+  std::string op = spell(expr.op).drop_front().drop_back().str();
+  auto overflow = [&]() -> std::optional<Val> {
+    e.error(expr.opRange, "integer overflow: " + llvm::Twine(l) + " " + op +
+                              " " + llvm::Twine(r) +
+                              " does not fit in 64 "
+                              "bits");
+    return std::nullopt;
+  };
+  int64_t v = 0;
+  switch (expr.op) {
+  case Tok::Plus:
+    if (__builtin_add_overflow(l, r, &v))
+      return overflow();
+    return Val::ofInt(v, at);
+  case Tok::Minus:
+    if (__builtin_sub_overflow(l, r, &v))
+      return overflow();
+    return Val::ofInt(v, at);
+  case Tok::Star:
+    if (__builtin_mul_overflow(l, r, &v))
+      return overflow();
+    return Val::ofInt(v, at);
+  case Tok::SlashSlash:
+  case Tok::Percent: {
+    if (r == 0) {
+      e.error(expr.opRange, "division by zero");
+      return std::nullopt;
+    }
+    // l / -1 overflows for the smallest l (and traps); l % -1 is 0.
+    if (r == -1 && expr.op == Tok::Percent)
+      return Val::ofInt(0, at);
+    if (r == -1)
+      return l == std::numeric_limits<int64_t>::min()
+                 ? overflow()
+                 : std::optional<Val>(Val::ofInt(-l, at));
+    int64_t q = l / r, m = l % r;
+    bool adjust = m != 0 && ((m < 0) != (r < 0));
+    return expr.op == Tok::SlashSlash ? Val::ofInt(q - adjust, at)
+                                      : Val::ofInt(adjust ? m + r : m, at);
+  }
+  case Tok::StarStar: {
+    // By squaring: 63 steps at most, whatever the exponent.
+    int64_t base = l, result = 1;
+    for (int64_t n = r; n; n >>= 1) {
+      if ((n & 1) && __builtin_mul_overflow(result, base, &result))
+        return overflow();
+      if (n > 1 && __builtin_mul_overflow(base, base, &base))
+        return overflow();
+    }
+    return Val::ofInt(result, at);
+  }
+  case Tok::EqEq:
+    return Val::ofBool(l == r, at);
+  case Tok::NotEq:
+    return Val::ofBool(l != r, at);
+  case Tok::Less:
+    return Val::ofBool(l < r, at);
+  case Tok::LessEq:
+    return Val::ofBool(l <= r, at);
+  case Tok::Greater:
+    return Val::ofBool(l > r, at);
+  case Tok::GreaterEq:
+    return Val::ofBool(l >= r, at);
+  default:
+    return std::nullopt; // not reached: foldScalars handles the rest
+  }
+}
+
 /// Compile-time arithmetic on two numbers.
 static std::optional<Val> foldScalars(Elaborator &e,
                                       const ast::BinaryExpr &expr, const Val &l,
@@ -358,38 +462,45 @@ static std::optional<Val> foldScalars(Elaborator &e,
   double a = l.asDouble(), c = r.asDouble();
   switch (expr.op) {
   case Tok::Plus:
-    return ints ? Val::ofInt(l.i + r.i, at) : Val::ofFloat(a + c, at);
   case Tok::Minus:
-    return ints ? Val::ofInt(l.i - r.i, at) : Val::ofFloat(a - c, at);
   case Tok::Star:
-    return ints ? Val::ofInt(l.i * r.i, at) : Val::ofFloat(a * c, at);
-  case Tok::Slash:
-    if (c == 0) {
-      e.error(expr.opRange, "division by zero");
-      return std::nullopt;
-    }
-    return Val::ofFloat(a / c, at);
+  case Tok::EqEq:
+  case Tok::NotEq:
+  case Tok::Less:
+  case Tok::LessEq:
+  case Tok::Greater:
+  case Tok::GreaterEq:
+    if (ints)
+      return foldInts(e, expr, l.i, r.i);
+    break;
   case Tok::SlashSlash:
   case Tok::Percent:
     if (!ints) {
       e.error(expr.opRange, "'//' and '%' need integers");
       return std::nullopt;
     }
-    if (r.i == 0) {
+    return foldInts(e, expr, l.i, r.i);
+  case Tok::StarStar:
+    if (ints && r.i >= 0)
+      return foldInts(e, expr, l.i, r.i);
+    break;
+  default:
+    break;
+  }
+  switch (expr.op) {
+  case Tok::Plus:
+    return Val::ofFloat(a + c, at);
+  case Tok::Minus:
+    return Val::ofFloat(a - c, at);
+  case Tok::Star:
+    return Val::ofFloat(a * c, at);
+  case Tok::Slash:
+    if (c == 0) {
       e.error(expr.opRange, "division by zero");
       return std::nullopt;
     }
-    if (expr.op == Tok::SlashSlash) // floor division, as in Python
-      return Val::ofInt(
-          l.i / r.i - ((l.i % r.i != 0) && ((l.i < 0) != (r.i < 0))), at);
-    return Val::ofInt(((l.i % r.i) + r.i) % r.i, at);
+    return Val::ofFloat(a / c, at);
   case Tok::StarStar:
-    if (ints && r.i >= 0) {
-      int64_t p = 1;
-      for (int64_t k = 0; k < r.i; ++k)
-        p *= l.i;
-      return Val::ofInt(p, at);
-    }
     return Val::ofFloat(std::pow(a, c), at);
   case Tok::EqEq:
     return Val::ofBool(a == c, at);

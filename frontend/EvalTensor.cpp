@@ -2,7 +2,8 @@
 //
 // Part of Loom. This file implements the tensor side of expression
 // evaluation: binary operators (checked with the IR's own broadcasting and
-// matmul rules, then emitted as loom ops), calls, indexing and slicing.
+// matmul rules, then emitted as loom ops), calls, indexing and slicing, and
+// the check of the shapes a program writes (checkWrittenShape).
 //
 //===----------------------------------------------------------------------===//
 
@@ -368,4 +369,32 @@ std::optional<Val> Elaborator::evalIndex(const ast::IndexExpr &expr,
     result = b.create<lir::ReshapeOp>(
         at, RankedTensorType::get(kept, type.getElementType()), result);
   return Val::ofTensor(result, expr.range);
+}
+
+bool Elaborator::checkWrittenShape(llvm::ArrayRef<int64_t> shape, Type elem,
+                                   SMRange at, const llvm::Twine &what) {
+  // Spelled by hand: a negative size makes no valid type to print.
+  auto type = [&] {
+    std::string dims;
+    for (int64_t d : shape)
+      dims += (dims.empty() ? "" : ", ") + std::to_string(d);
+    return typeStr(elem) + "[" + dims + "]";
+  };
+  uint64_t bytes = (elem.getIntOrFloatBitWidth() + 7) / 8;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (d < 1) {
+      error(at, what + " " + type() + " has dimension " + llvm::Twine(i) +
+                    " of size " + llvm::Twine(d) +
+                    (d ? ": a size must be positive"
+                       : ": tensors without elements are not supported"));
+      return false;
+    }
+    if (uint64_t(d) > kMaxTensorBytes / bytes) {
+      error(at, what + " " + type() + " takes more than 2^48 bytes, the " +
+                    "most one tensor may take");
+      return false;
+    }
+    bytes *= uint64_t(d);
+  }
+  return true;
 }

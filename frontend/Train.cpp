@@ -123,6 +123,11 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
       evalInt(*entries["batch"]->value, scope, "'batch'");
   if (!batch)
     return nullptr;
+  if (*batch < 1) {
+    error(entries["batch"]->value->range,
+          "'batch' must be at least 1, not " + llvm::Twine(*batch));
+    return nullptr;
+  }
   if (batchOverride)
     batch = batchOverride;
   const ast::Forward &fwd = *root->decl->forward;
@@ -187,6 +192,9 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
     (void)evalType(fwd.args[0].type, bind);
     return nullptr;
   }
+  if (!checkWrittenShape(xShape, *xElem, fwd.args[0].type.range,
+                         "the model's input"))
+    return nullptr;
   auto xType = RankedTensorType::get(xShape, *xElem);
   RankedTensorType yType =
       tokens ? RankedTensorType::get(xShape, b.getI32Type())

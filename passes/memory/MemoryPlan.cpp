@@ -128,7 +128,9 @@ private:
 /// Builds the plan of one function; see planArena.
 class Planner {
 public:
-  Planner(func::FuncOp func, uint64_t alignment) : func(func) {
+  Planner(func::FuncOp func, uint64_t alignment,
+          llvm::function_ref<bool(Operation *)> launches)
+      : func(func), launches(launches) {
     plan.alignment = alignment;
   }
 
@@ -211,39 +213,45 @@ private:
       if (failed(addBuffer(arg, kind, std::move(name), nullptr)))
         return failure();
     }
+    // Positions: an op that launches nothing shares the position of the
+    // next op that does (numOps, "after the step", if none does).
     uint32_t n = 0;
+    std::vector<std::pair<Operation *, uint32_t>> ops; // (op, position)
     Operation *ret =
         block.mightHaveTerminator() ? block.getTerminator() : nullptr;
     for (Operation &op : block) {
       if (&op == ret)
         break;
-      opAt.push_back(&op);
-      ++n;
+      ops.push_back({&op, n});
+      if (!launches || launches(&op))
+        ++n;
     }
     plan.numOps = n;
     lastUse.assign(plan.buffers.size(), 0);
     lastRead.assign(plan.buffers.size(), 0);
+    lastReader.assign(plan.buffers.size(), nullptr);
     defAt.assign(plan.buffers.size(), 0);
-    auto use = [&](Value v, uint32_t pos, bool read) {
+    auto use = [&](Value v, uint32_t pos, Operation *reader) {
       auto it = ids.find(v);
       if (it == ids.end())
         return; // defined inside the op's own regions
       uint32_t id = it->second;
       lastUse[id] = std::max(lastUse[id], pos);
-      if (read)
-        lastRead[root(id)] = std::max(lastRead[root(id)], pos);
+      if (reader && pos >= lastRead[root(id)]) {
+        lastRead[root(id)] = pos;
+        lastReader[root(id)] = reader;
+      }
     };
-    for (uint32_t pos = 0; pos < n; ++pos) {
-      Operation *op = opAt[pos];
+    for (auto [op, pos] : ops) {
       Value source = getViewSource(op);
       for (Value v : op->getOperands())
-        use(v, pos, /*read=*/!source);
+        use(v, pos, source ? nullptr : op);
       // An op with a body (an outlined kernel, say) reads what it uses.
       if (op->getNumRegions())
-        op->walk([&](Operation *nested) {
+        op->walk([&, op = op, pos = pos](Operation *nested) {
           if (nested != op)
             for (Value v : nested->getOperands())
-              use(v, pos, /*read=*/true);
+              use(v, pos, op);
         });
       for (OpResult r : op->getResults()) {
         BufferKind kind = source ? BufferKind::View
@@ -255,6 +263,7 @@ private:
         uint32_t id = plan.buffers.size() - 1;
         lastUse.push_back(pos);
         lastRead.push_back(pos); // the op writes it
+        lastReader.push_back(op);
         defAt.push_back(pos);
         if (source) {
           uint32_t src = root(ids.lookup(source));
@@ -267,7 +276,7 @@ private:
     }
     if (ret)
       for (Value v : ret->getOperands())
-        use(v, n, /*read=*/true);
+        use(v, n, ret);
     return success();
   }
 
@@ -326,17 +335,22 @@ private:
       return "its bytes already hold the new value of argument #" +
              std::to_string(it->second);
     uint32_t def = defAt[r];
-    Operation *op = opAt[def];
+    Operation *op = b.value.getDefiningOp();
     std::string opName = "op " + std::to_string(def) + " (" +
                          op->getName().getStringRef().str() + ")";
     if (lastRead[arg] > def) {
-      if (lastRead[arg] == plan.numOps)
+      Operation *reader = lastReader[arg];
+      if (isa<func::ReturnOp>(reader))
         return argName + " is returned, and " + opName +
                " defines its new value";
       return argName + " is read by op " + std::to_string(lastRead[arg]) +
-             " (" + opAt[lastRead[arg]]->getName().getStringRef().str() +
-             "), after " + opName + " defines its new value";
+             " (" + reader->getName().getStringRef().str() + "), after " +
+             opName + " defines its new value";
     }
+    if (lastRead[arg] == def && lastReader[arg] && lastReader[arg] != op)
+      return argName + " is read by op " + std::to_string(def) + " (" +
+             lastReader[arg]->getName().getStringRef().str() +
+             "), at the position where " + opName + " defines its new value";
     if (lastRead[arg] == def)
       for (OpOperand &o : op->getOpOperands())
         if (root(ids.lookup(o.get())) == arg &&
@@ -479,10 +493,13 @@ private:
   ArenaPlan plan;
   DenseMap<Value, uint32_t> ids;
   llvm::StringMap<uint32_t> stateArgs; // "loom.param:w" -> argument
-  std::vector<Operation *> opAt;
+  /// Which ops take a position of their own; null: every op.
+  llvm::function_ref<bool(Operation *)> launches;
   /// Per buffer: the op defining it (0 for arguments), its last use, and
-  /// for a root the last kernel (or the return) reading it or a view of it.
+  /// for a root the last kernel (or the return) reading it or a view of it,
+  /// and that op.
   std::vector<uint32_t> defAt, lastUse, lastRead;
+  std::vector<Operation *> lastReader;
 };
 
 } // namespace
@@ -511,9 +528,10 @@ uint64_t ArenaPlan::totalBufferBytes() const {
   return total;
 }
 
-FailureOr<ArenaPlan> mlir::loom::planArena(func::FuncOp func,
-                                           uint64_t alignment) {
-  return Planner(func, alignment).run();
+FailureOr<ArenaPlan>
+mlir::loom::planArena(func::FuncOp func, uint64_t alignment,
+                      llvm::function_ref<bool(Operation *)> launches) {
+  return Planner(func, alignment, launches).run();
 }
 
 //===----------------------------------------------------------------------===//

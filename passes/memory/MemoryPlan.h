@@ -15,7 +15,13 @@
 // * Positions: op i of the body (the return excluded) is position i; the
 //   return is position N = number of ops, "after the step". A value is live
 //   from the op that defines it to its last use, both included: a kernel's
-//   operands and results never share bytes unless the plan says so.
+//   operands and results never share bytes unless the plan says so. A
+//   backend whose kernels are not one per op says which ops launch one
+//   (`planArena`'s `launches`): then only those take positions, 0..N-1, the
+//   positions of its kernels, and an op that launches nothing shares the
+//   position of the next op that does (N if none does). Live ranges are
+//   then ranges of kernels, so an argument nothing reads is still live at
+//   the first kernel, which the runtime writes it before.
 // * Persistent arguments (`loom.param`, `loom.opt_state`) are live
 //   throughout, in their own region, in argument order. Other arguments
 //   (the batch, `step`, `lr_scale`) are inputs the runtime writes before the
@@ -45,6 +51,7 @@
 
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LogicalResult.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <cstdint>
 #include <string>
@@ -109,7 +116,8 @@ struct StateUpdate {
 struct ArenaPlan {
   /// Every offset and size is a multiple of this power of two.
   uint64_t alignment = 64;
-  /// Ops of the body, the return excluded: positions run 0..numOps.
+  /// Ops of the body, the return excluded (or those that launch a kernel,
+  /// see `planArena`): positions run 0..numOps.
   uint32_t numOps = 0;
   /// [0, persistentSize) holds the persistent arguments.
   uint64_t persistentSize = 0;
@@ -149,7 +157,12 @@ struct ArenaPlan {
 ///   - where that op reads k itself, `canOverwriteOperand` holds for each
 ///     such operand.
 /// Otherwise the plan records a copy into k's bytes after the last op.
-FailureOr<ArenaPlan> planArena(func::FuncOp func, uint64_t alignment = 64);
+///
+/// `launches` says which ops of the body launch a kernel (see Positions
+/// above); null: every op takes a position.
+FailureOr<ArenaPlan>
+planArena(func::FuncOp func, uint64_t alignment = 64,
+          llvm::function_ref<bool(Operation *)> launches = nullptr);
 
 /// The invariant check: offsets and sizes aligned and inside the arena,
 /// persistent buffers in the persistent region and the rest after it, a view

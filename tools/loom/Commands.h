@@ -71,6 +71,7 @@ struct ArtifactOptions {
   bool eval = true;             ///< add the programs eval and eval1
   std::string sourceName;       ///< for the artifact's meta
   std::string dumpDir;          ///< --dump-ir
+  bool objectCode = true;       ///< false: no kernel code (EmitOptions)
   /// Recipe overrides (loom train's flags): the length in steps (the
   /// schedule follows it), the learning rate, the seed.
   std::optional<int64_t> steps;

@@ -1,6 +1,6 @@
 //===- Compile.cpp - loom compile -----------------------------------------===//
 //
-// Part of Loom. `loom compile FILE.loom [--emit=ir|train-ir|ast]
+// Part of Loom. `loom compile FILE.loom [--emit=ir|train-ir|ast|plan]
 // [--train NAME] [--locs] [-o OUT]`; with `-o FILE.loomx` the compiled
 // artifact (`--target cpu`, `--dump-ir DIR`), and the pipeline every subcommand
 // that compiles shares (buildModule).
@@ -37,7 +37,7 @@ namespace {
 
 cl::SubCommand compileCmd("compile", "Compile a .loom program");
 
-enum class EmitKind { Ir, TrainIr, Ast };
+enum class EmitKind { Ir, TrainIr, Ast, Plan };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loom>"),
                                cl::Required, cl::sub(compileCmd));
@@ -49,7 +49,11 @@ cl::opt<EmitKind> emitKind(
                           "the whole training step: @loss_grad (autodiff) "
                           "and @train_step (optimizer, schedule, clipping)"),
                clEnumValN(EmitKind::Ast, "ast",
-                          "the syntax tree, one node per line with line:col")),
+                          "the syntax tree, one node per line with line:col"),
+               clEnumValN(EmitKind::Plan, "plan",
+                          "the artifact's kernels and memory plan, checked as "
+                          "the loader checks them (no kernel code is "
+                          "compiled)")),
     cl::sub(compileCmd));
 cl::opt<std::string> trainName("train",
                                cl::desc("The train block to compile (needed "
@@ -94,9 +98,10 @@ std::string mib(uint64_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
-/// `loom compile FILE.loom -o FILE.loomx`.
+/// `loom compile FILE.loom -o FILE.loomx`, or with `planOnly` the plan of
+/// `--emit=plan`, checked and described on `os`.
 int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
-                    SourceMgr &sourceMgr) {
+                    SourceMgr &sourceMgr, raw_ostream *planOnly = nullptr) {
   mlir::MLIRContext ctx;
   mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
@@ -105,8 +110,18 @@ int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
   options.trainName = trainName;
   options.sourceName = sys::path::filename(inputFile).str();
   options.dumpDir = dumpIrDir;
+  options.objectCode = !planOnly;
   if (!loom::tool::compileCpuArtifact(ctx, program, diags, options, artifact))
     return 1;
+  if (planOnly) {
+    if (loom::Status s = loom::validateArtifact(artifact, inputFile); !s) {
+      WithColor::error(errs(), "loom") << s.message() << "\n";
+      return 1;
+    }
+    *planOnly << "plan of " << inputFile << ": "
+              << loom::tool::describeArtifact(artifact) << "\n";
+    return 0;
+  }
   if (loom::Status s = loom::writeArtifact(outputFile, artifact); !s) {
     WithColor::error(errs(), "loom") << s.message() << "\n";
     return 1;
@@ -169,6 +184,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   emit.sourceName = options.sourceName;
   emit.target = loom::cpu::hostTarget();
   emit.dumpDir = options.dumpDir;
+  emit.objectCode = options.objectCode;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       loom::lowerProgram(ctx, program, diags, options.trainName, options.batch);
   if (!module)
@@ -260,6 +276,10 @@ int loom::tool::runCompile() {
     return 1;
   }
   switch (emitKind) {
+  case EmitKind::Plan:
+    if (int rc = compileArtifact(program, diags, sourceMgr, &output.os()))
+      return rc;
+    break;
   case EmitKind::Ast:
     loom::ast::print(program.main(), sourceMgr, output.os());
     break;

@@ -111,13 +111,14 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
   if (failed(partition))
     return failure();
   std::vector<PlannedKernel> &kernels = partition->kernels;
-  Block &body = fn.getBody().front();
 
   // The memory plan: every value's bytes in one arena, new parameters and
-  // state in place where that is safe, copies after the step otherwise.
+  // state in place where that is safe, copies after the step otherwise. Its
+  // positions are the kernels of the partition (views and constants launch
+  // none), so its live ranges are the artifact's.
   EmittedProgram out;
   FailureOr<mlir::loom::ArenaPlan> planned =
-      mlir::loom::planArena(fn, kAlignment);
+      mlir::loom::planArena(fn, kAlignment, launchesKernel);
   if (failed(planned))
     return failure();
   out.plan = std::move(*planned);
@@ -125,6 +126,14 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
   if (std::string bad = mlir::loom::checkArenaPlan(plan); !bad.empty())
     return fn.emitError("internal error: the memory plan is inconsistent: ")
            << bad;
+  // The kernels of the ops come first, one per position; the materialized
+  // constants and the copies run after the last op.
+  size_t opKernels = llvm::count_if(kernels, [](const PlannedKernel &k) {
+    return k.ops.empty() || !isa<mlir::loom::ConstantOp>(k.ops.front());
+  });
+  if (opKernels != plan.numOps)
+    return fn.emitError("internal error: the memory plan counts ")
+           << plan.numOps << " kernels, the partition " << opKernels;
   uint32_t idBase = 0;
   for (const ::loom::BufferRecord &b : artifact.memory.buffers)
     idBase = std::max(idBase, b.id + 1);
@@ -142,30 +151,12 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
     kernels.push_back(std::move(copy));
   }
 
-  // Live ranges move from op positions (what the plan counts) to kernel
-  // indices: a buffer is live over the kernels that run inside its range.
-  // Constants and views launch nothing; the materialized constants and the
-  // copies run after the last op.
+  // A position is a kernel index; numOps, "after the step", is past the
+  // program's last kernel.
   uint32_t first = static_cast<uint32_t>(artifact.kernels.size());
-  uint32_t numKernels = static_cast<uint32_t>(kernels.size());
-  llvm::DenseMap<Operation *, uint32_t> positionOf;
-  for (auto [i, op] : llvm::enumerate(body.without_terminator()))
-    positionOf[&op] = static_cast<uint32_t>(i);
-  std::vector<uint32_t> firstAtOrAfter(plan.numOps + 2, numKernels);
-  std::vector<int64_t> lastAtOrBefore(plan.numOps + 1, -1);
-  for (auto [k, kernel] : llvm::enumerate(kernels)) {
-    uint32_t pos = plan.numOps; // after the last op
-    if (kernel.kind != "copy" && !kernel.ops.empty() &&
-        !isa<mlir::loom::ConstantOp>(kernel.ops.front()))
-      pos = positionOf.lookup(kernel.ops.front());
-    firstAtOrAfter[pos] = std::min<uint32_t>(firstAtOrAfter[pos], k);
-    lastAtOrBefore[pos] = static_cast<int64_t>(k);
-  }
-  for (int64_t p = plan.numOps; p >= 0; --p)
-    firstAtOrAfter[p] = std::min(firstAtOrAfter[p], firstAtOrAfter[p + 1]);
-  for (uint32_t p = 1; p <= plan.numOps; ++p)
-    lastAtOrBefore[p] = std::max(lastAtOrBefore[p], lastAtOrBefore[p - 1]);
-
+  auto kernelAt = [&](uint32_t pos) {
+    return pos >= plan.numOps ? kAfter : first + pos;
+  };
   for (auto [i, b] : llvm::enumerate(plan.buffers)) {
     if (b.kind == mlir::loom::BufferKind::View)
       continue;
@@ -185,13 +176,8 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
       }
     }
     r.size = bytesOf(b.value);
-    uint32_t firstUse =
-        b.firstUse >= plan.numOps ? numKernels : firstAtOrAfter[b.firstUse];
-    int64_t last =
-        b.lastUse >= plan.numOps ? numKernels : lastAtOrBefore[b.lastUse];
-    uint32_t lastUse = static_cast<uint32_t>(std::max<int64_t>(last, firstUse));
-    r.firstUse = firstUse == numKernels ? kAfter : first + firstUse;
-    r.lastUse = lastUse == numKernels ? kAfter : first + lastUse;
+    r.firstUse = kernelAt(b.firstUse);
+    r.lastUse = kernelAt(b.lastUse);
     artifact.memory.buffers.push_back(std::move(r));
   }
 
@@ -381,7 +367,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
 
   // The generated kernels.
   snapshot("kernels", *generated.module);
-  if (!generated.module->getBody()->empty()) {
+  if (options.objectCode && !generated.module->getBody()->empty()) {
     PassManager pm(module.getContext());
     // Indices are clamped, not asserted: a kernel never aborts the process
     // (the data loaders have already checked labels and token ids).

@@ -43,6 +43,10 @@ struct EmitOptions {
   std::string dumpDir;
   /// The other programs, in the order they are stored.
   std::vector<ProgramSpec> programs;
+  /// False: the generated kernels are neither lowered nor compiled, so the
+  /// artifact holds the kernel sequence and the memory plan but no code and
+  /// cannot run (`loom compile --emit=plan`).
+  bool objectCode = true;
 };
 
 /// Writes stage number `index` to `dir` as `NN-<stage>.mlir`; false with a

@@ -228,6 +228,10 @@ Value storageOf(const StepPartition &p, Value v) {
 GeneratedKernels::GeneratedKernels(MLIRContext *ctx)
     : module(ModuleOp::create(UnknownLoc::get(ctx))) {}
 
+bool launchesKernel(Operation *op) {
+  return !isa<lir::ConstantOp>(op) && !lir::getViewSource(op);
+}
+
 FailureOr<StepPartition> partitionStep(func::FuncOp step,
                                        GeneratedKernels &generated) {
   StepPartition p;
@@ -307,15 +311,14 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
 
   Block &body = step.getBody().front();
   for (Operation &op : body.without_terminator()) {
-    if (isa<lir::ConstantOp>(op))
+    if (!launchesKernel(&op)) {
+      if (Value source = lir::getViewSource(&op))
+        p.viewOf[op.getResult(0)] = source;
       continue;
+    }
     if (isa<lir::AllReduceOp, lir::AllGatherOp, lir::ReduceScatterOp>(op))
       return op.emitOpError("is a collective; the CPU backend compiles a "
                             "step for one process");
-    if (Value source = lir::getViewSource(&op)) {
-      p.viewOf[op.getResult(0)] = source;
-      continue;
-    }
     if (op.getNumRegions() != 0 || op.getDialect() == nullptr ||
         op.getDialect()->getNamespace() != "loom")
       return op.emitOpError("cannot be compiled for the CPU: the step holds "

@@ -71,6 +71,10 @@ struct GeneratedKernels {
   unsigned next = 0;
 };
 
+/// Whether `op` of a step launches a kernel of its own where it stands: every
+/// op but a view and a constant. The memory plan counts positions by it.
+bool launchesKernel(mlir::Operation *op);
+
 /// Partitions `step`, adding its generated kernels to `generated`. Fails
 /// with a diagnostic at the offending op (a collective: the step is
 /// compiled for one process).
