@@ -1,5 +1,4 @@
-//===- Trainer.h - loom train's loop -----------------------------*- C++
-//-*-===//
+//===- Trainer.h - loom train's loop ----------------------------*- C++ -*-===//
 //
 // Part of Loom. Plain C++17 (the runtime links no MLIR). Trains an artifact
 // on its recipe's data: the step loop with a progress line, evaluation on

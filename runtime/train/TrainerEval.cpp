@@ -1,0 +1,148 @@
+//===- TrainerEval.cpp - loom train's evaluations -------------------------===//
+//
+// Part of Loom. See Loop.h. Evaluation at the recipe's cadence and at the
+// end, with its metrics, reduce-on-plateau and the final report; the test
+// set at the end; the plot.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/train/Evaluate.h"
+#include "runtime/train/Loop.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using namespace loom;
+using namespace loom::train;
+
+/// Reads the metrics a resumed run logged before, for the plot.
+void loom::train::replotFrom(const std::string &path, TrainingPlot &plot) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    nlohmann::json j =
+        nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("step") ||
+        !j["step"].is_number())
+      continue;
+    double step = j["step"].get<double>();
+    std::string kind = j.value("kind", "");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!it->is_number() || it.key() == "step" || it.key() == "epoch")
+        continue;
+      double v = it->get<double>();
+      if (kind == "train" && it.key() == "loss")
+        plot.add(TrainingPlot::Panel::Loss, "train loss", step, v);
+      else if (kind == "eval" && it.key() == "loss")
+        plot.add(TrainingPlot::Panel::Loss, "val loss", step, v);
+      else if (kind == "eval" &&
+               (it.key() == "accuracy" || it.key() == "macro_f1"))
+        plot.add(TrainingPlot::Panel::Metrics, it.key(), step, v);
+    }
+  }
+}
+
+Status Trainer::evaluateNow(bool final) {
+  bool onTest = recipe.evalOn == "test";
+  data::BatchSource *src = onTest ? test.get() : data.get();
+  if (!src || src->validationSize() == 0)
+    return Status();
+  StatusOr<EvalResult> r = evaluate(*ex, *src, final ? 0 : opt.evalBatches);
+  if (!r)
+    return r.status();
+  double loss = r->loss.mean();
+  LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
+  rec.set("split", onTest ? "test" : "val");
+  rec.set("examples", r->examples);
+  rec.set("loss", loss);
+  std::string line =
+      (final ? "final eval" : "eval") + std::string(" at step ") +
+      std::to_string(state.step) + " on " + (onTest ? "test" : "val") + " (" +
+      std::to_string(r->examples) + " " +
+      (itemUnit == "tok" ? "windows" : "examples") + "): loss " + fixed(loss);
+  lastMetrics.clear();
+  auto metric = [&](const char *name, const char *label, double v,
+                    bool percent = false) {
+    rec.set(name, v);
+    lastMetrics.push_back({name, v});
+    line += std::string("  ") + label + " " +
+            (percent ? fixed(100 * v, 2) + "%" : fixed(v));
+  };
+  if (recipe.wants("perplexity"))
+    metric("perplexity", "perplexity", std::exp(loss));
+  if (recipe.wants("accuracy"))
+    metric("accuracy", "accuracy", r->confusion.accuracy(), true);
+  if (recipe.wants("precision"))
+    metric("macro_precision", "precision", r->confusion.macroPrecision());
+  if (recipe.wants("recall"))
+    metric("macro_recall", "recall", r->confusion.macroRecall());
+  if (recipe.wants("f1"))
+    metric("macro_f1", "f1", r->confusion.macroF1());
+  if (Status s = log(rec); !s)
+    return s;
+  say(line);
+  plot.add(TrainingPlot::Panel::Loss, "val loss", double(state.step), loss);
+  for (const auto &[name, v] : lastMetrics)
+    if (std::string(name) == "accuracy" || std::string(name) == "macro_f1")
+      plot.add(TrainingPlot::Panel::Metrics, name, double(state.step), v);
+  lastValLoss = loss;
+  if (state.bestValStep < 0 || loss < state.bestValLoss) {
+    state.bestValLoss = loss;
+    state.bestValStep = state.step;
+  }
+  // reduce_on_plateau (torch.optim.lr_scheduler.ReduceLROnPlateau, mode
+  // min, relative threshold 1e-4, no cooldown).
+  if (recipe.schedule == "reduce_on_plateau" && !final) {
+    if (!state.plateauSeen || loss < state.plateauBest * (1 - 1e-4)) {
+      state.plateauBest = loss;
+      state.plateauBad = 0;
+      state.plateauSeen = true;
+    } else if (++state.plateauBad > recipe.plateauPatience) {
+      state.lrScale *= static_cast<float>(recipe.plateauFactor);
+      state.plateauBad = 0;
+      scaleFrom.push_back({state.step, state.lrScale});
+      say("validation loss has not improved for " +
+          std::to_string(recipe.plateauPatience + 1) +
+          " evaluations: learning rate scaled by " +
+          fixed(recipe.plateauFactor, 3));
+    }
+  }
+  bool classifier =
+      recipe.wants("precision") || recipe.wants("recall") || recipe.wants("f1");
+  if (final && classifier && !opt.json && !opt.quiet) {
+    std::vector<std::string> names = src->classNames();
+    out << "\n"
+        << r->confusion.renderReport(names) << "\nconfusion matrix "
+        << "(rows: true class, columns: predicted):\n"
+        << r->confusion.renderMatrix(names, "  ") << "\n";
+  }
+  plotNow();
+  return Status();
+}
+
+Status Trainer::evaluateTest(RunSummary &summary) {
+  if (!test || recipe.evalOn == "test")
+    return Status();
+  StatusOr<EvalResult> r = evaluate(*ex, *test, 0);
+  if (!r)
+    return r.status();
+  LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
+  rec.set("split", "test").set("examples", r->examples);
+  rec.set("loss", r->loss.mean()).set("accuracy", r->confusion.accuracy());
+  rec.set("macro_f1", r->confusion.macroF1());
+  if (Status s = log(rec); !s)
+    return s;
+  summary.metrics.push_back({"test_loss", r->loss.mean()});
+  summary.metrics.push_back({"test_accuracy", r->confusion.accuracy()});
+  say("test set (" + std::to_string(r->examples) + " examples): loss " +
+      fixed(r->loss.mean()) + "  accuracy " +
+      fixed(100 * r->confusion.accuracy(), 2) + "%");
+  return Status();
+}
+
+void Trainer::plotNow() {
+  if (Status s = plot.write(outDir + "/plot.svg"); !s)
+    err << "loom train: warning: " << s.message() << "\n";
+  lastPlot = Clock::now();
+}
