@@ -165,6 +165,9 @@ int loom::tool::runTrain() {
     std::string path = options.outDir + "/" + recipe->name + ".loomx";
     if (loom::Status s = loom::writeArtifact(path, artifact); !s)
       return fail(s.message());
+    // The identity checkpoints record, as the file holds it.
+    artifact.meta.contentHash =
+        loom::contentHash(loom::encodeSections(artifact));
     options.artifactPath = absolute(path);
     if (!quiet && !json)
       outs() << "compiled " << path << ": " << describeArtifact(artifact)
