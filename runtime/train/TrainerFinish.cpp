@@ -94,7 +94,7 @@ Status Trainer::finish(double seconds) {
   std::string model = outDir + "/" +
                       (recipe.name.empty() ? "model" : recipe.name) +
                       ".safetensors";
-  if (Status s = saveStateAs(*ex, state, model); !s)
+  if (Status s = saveModel(*ex, state, model); !s)
     return s;
   RunSummary summary;
   summary.steps = state.step;
