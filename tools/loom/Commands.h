@@ -13,6 +13,7 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/CommandLine.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -72,6 +73,10 @@ struct ArtifactOptions {
   std::optional<int64_t> steps;
   std::optional<double> lr;
   std::optional<int64_t> seed;
+  /// Called once the program is lowered (fast), before the heavy compile,
+  /// with the recipe as the artifact will record it (JSON, after the
+  /// overrides): false (after printing why) stops the compile.
+  std::function<bool(const std::string &recipeJson)> checkRecipe;
 };
 
 /// Compiles a train block of `program` into a CPU artifact: the training

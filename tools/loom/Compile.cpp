@@ -10,6 +10,7 @@
 #include "tools/loom/Commands.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
+#include "backends/cpu/emit/Recipe.h"
 #include "runtime/artifact/Artifact.h"
 
 #include "frontend/AST.h"
@@ -192,6 +193,9 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     }
     (*module)->setAttr("loom.train", entries.getDictionary(&ctx));
   }
+  if (options.checkRecipe &&
+      !options.checkRecipe(loom::cpu::toJson((*module)->getAttr("loom.train"))))
+    return false;
   emit.stages.push_back({"frontend", printed(*module)});
   if (options.eval) {
     // Evaluation at the training batch size, and at batch 1 for the last

@@ -3,7 +3,10 @@
 // Part of Loom. `loom train FILE.loom|FILE.loomx`: compiles a .loom program
 // first (with the recipe overrides --steps, --batch, --lr, --seed) into
 // OUT/<name>.loomx, then runs runtime/train's loop on it. An artifact runs
-// as compiled: its batch and learning rate are part of the step.
+// as compiled: its batch and learning rate are part of the step. The
+// output directory is claimed (runtime/train/OutputDir.h) once the recipe
+// is known and before the heavy compile: an earlier run there is refused
+// unless --resume or --overwrite.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,12 +15,14 @@
 #include "frontend/Diagnostics.h"
 #include "frontend/Program.h"
 #include "runtime/artifact/Artifact.h"
+#include "runtime/train/OutputDir.h"
 #include "runtime/train/Recipe.h"
 #include "runtime/train/Trainer.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
@@ -52,6 +57,11 @@ cl::opt<std::string> outDir("out",
                             cl::desc("Output directory (default "
                                      "runs/<train block name>)"),
                             cl::value_desc("dir"), cl::sub(trainCmd));
+cl::opt<bool> overwrite("overwrite",
+                        cl::desc("Replace an earlier run in the output "
+                                 "directory (its metrics, summary, plot, "
+                                 "final model and checkpoints)"),
+                        cl::sub(trainCmd));
 cl::opt<std::string> resumeFrom("resume",
                                 cl::desc("Continue from a checkpoint (a "
                                          "file, or a directory's latest)"),
@@ -93,6 +103,36 @@ std::string absolute(const std::string &path) {
   return p.str().str();
 }
 
+/// Readies the run of the recipe `recipeJson` before anything is compiled
+/// or written: claims the output directory (an earlier run there is
+/// refused, continued or removed); `name` gets the train block's name.
+/// False after printing why.
+bool prepareRun(const std::string &recipeJson,
+                loom::train::TrainOptions &options, std::string &name) {
+  loom::StatusOr<loom::train::Recipe> recipe =
+      loom::train::parseRecipe(recipeJson, options.name);
+  if (!recipe)
+    return fail(recipe.status().message()), false;
+  name = recipe->name;
+  if (options.outDir.empty())
+    options.outDir =
+        "runs/" + (recipe->name.empty() ? std::string("run") : recipe->name);
+  loom::train::EarlierRun earlier =
+      !options.resume.empty() ? loom::train::EarlierRun::Resume
+      : overwrite             ? loom::train::EarlierRun::Overwrite
+                              : loom::train::EarlierRun::Refuse;
+  loom::StatusOr<std::vector<std::string>> removed =
+      loom::train::claimOutputDir(options.outDir, recipe->name, earlier);
+  if (!removed)
+    return fail(removed.status().message()), false;
+  if (!removed->empty() && !quiet && !json) {
+    outs() << "removed the earlier run's " << join(*removed, ", ") << " from "
+           << options.outDir << " (--overwrite)\n";
+    outs().flush();
+  }
+  return true;
+}
+
 } // namespace
 
 cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
@@ -108,6 +148,9 @@ int loom::tool::runTrain() {
     return fail("--lr must be positive");
   if (evalBatches < 0)
     return fail("--eval-batches must be 0 (all) or positive");
+  if (overwrite && resumeFrom.getNumOccurrences())
+    return fail("--resume continues the run in the output directory and "
+                "--overwrite replaces it; give one");
   loom::train::TrainOptions options;
   options.name = sys::path::filename(inputFile).str();
   if (steps.getNumOccurrences())
@@ -133,6 +176,9 @@ int loom::tool::runTrain() {
       return fail(a.status().message());
     artifact = std::move(*a);
     options.artifactPath = absolute(inputFile);
+    std::string name;
+    if (!prepareRun(artifact.recipe, options, name))
+      return 1;
   } else {
     SourceMgr sourceMgr;
     loom::DiagnosticEngine diags(sourceMgr, errs());
@@ -152,17 +198,16 @@ int loom::tool::runTrain() {
     // The schedule is compiled for the run's length.
     if (steps.getNumOccurrences())
       compile.steps = steps;
+    std::string name;
+    compile.checkRecipe = [&](const std::string &recipeJson) {
+      return prepareRun(recipeJson, options, name);
+    };
     if (!compileCpuArtifact(ctx, program, diags, compile, artifact))
       return 1;
-    loom::StatusOr<loom::train::Recipe> recipe =
-        loom::train::parseRecipe(artifact.recipe, options.name);
-    if (!recipe)
-      return fail(recipe.status().message());
-    if (options.outDir.empty())
-      options.outDir = "runs/" + recipe->name;
     if (std::error_code ec = sys::fs::create_directories(options.outDir))
       return fail("cannot create '" + options.outDir + "': " + ec.message());
-    std::string path = options.outDir + "/" + recipe->name + ".loomx";
+    std::string path =
+        options.outDir + "/" + (name.empty() ? "model" : name) + ".loomx";
     if (loom::Status s = loom::writeArtifact(path, artifact); !s)
       return fail(s.message());
     // The identity checkpoints record, as the file holds it.

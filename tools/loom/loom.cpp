@@ -11,8 +11,8 @@
 //   loom run FILE.loom --backend=reference|cpu [--steps N] [--batch B]
 //                      [--seed S] [--train NAME]             (Run.cpp)
 //   loom train FILE.loom|FILE.loomx [--steps N] [--batch B] [--lr LR]
-//              [--seed S] [--out DIR] [--resume CKPT] [--full]
-//              [--eval-batches N] [--quiet | --json]     (Train.cpp)
+//              [--seed S] [--out DIR] [--resume CKPT | --overwrite]
+//              [--full] [--eval-batches N] [--quiet | --json] (Train.cpp)
 //   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
 //   loom generate CKPT --prompt TEXT --tokens N [--temperature T]
 //                 [--top-k K] [--seed S] [--artifact X.loomx] (Generate.cpp)
