@@ -17,6 +17,7 @@
 #include "runtime/exec/Executor.h"
 #include "runtime/report/Metrics.h"
 
+#include <functional>
 #include <optional>
 
 namespace loom::train {
@@ -25,6 +26,7 @@ struct EvalResult {
   MeanMeter loss; ///< per example (window), exact
   ConfusionMatrix confusion{1};
   int64_t examples = 0;
+  bool stopped = false; ///< the progress callback stopped it early
 };
 
 /// The number of classes the model's output scores (its last dimension), or
@@ -32,10 +34,15 @@ struct EvalResult {
 StatusOr<int64_t> outputClasses(const StepExecutor &ex,
                                 const std::string &name);
 
+/// Called after each run of an evaluation with the examples done and the
+/// examples it covers; false stops it there (EvalResult::stopped).
+using EvalProgress = std::function<bool(int64_t done, int64_t total)>;
+
 /// Evaluates the validation part of `data`: all of it, or with
 /// `maxBatches` > 0 only the first that many full batches.
 StatusOr<EvalResult> evaluate(StepExecutor &ex, data::BatchSource &data,
-                              int64_t maxBatches);
+                              int64_t maxBatches,
+                              const EvalProgress &progress = nullptr);
 
 } // namespace loom::train
 

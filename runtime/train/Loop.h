@@ -17,6 +17,7 @@
 #include "runtime/report/Plot.h"
 #include "runtime/report/Progress.h"
 #include "runtime/report/Summary.h"
+#include "runtime/train/Evaluate.h"
 #include "runtime/train/Recipe.h"
 #include "runtime/train/State.h"
 #include "runtime/train/Trainer.h"
@@ -60,6 +61,13 @@ private:
   Status log(const LogRecord &r);
 
   // TrainerEval.cpp
+  /// Evaluates the validation part of `src` (at most --eval-batches full
+  /// batches) with its progress: on a terminal a redrawn line, otherwise
+  /// when `announce` a first line saying what it covers and, for a long
+  /// one, a line at each tenth. `title` opens the lines ("final eval at
+  /// step 3 on val").
+  StatusOr<EvalResult> runEvaluation(data::BatchSource &src,
+                                     const std::string &title, bool announce);
   Status evaluateNow(bool final);
   /// The held-out test set, once, at the end (when `eval` is not on it).
   Status evaluateTest(RunSummary &summary);

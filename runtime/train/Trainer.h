@@ -33,8 +33,8 @@ struct TrainOptions {
   /// Train on all the data (no validation split): the run after validation
   /// has chosen the settings.
   bool full = false;
-  /// Evaluations during training use at most this many batches (0: all);
-  /// the final one always uses the whole split.
+  /// Every evaluation (the final one and the test set's too) uses at most
+  /// this many full batches (0: the whole split).
   int64_t evalBatches = 0;
   /// Time every kernel and print where the time went at the end.
   bool profile = false;

@@ -43,12 +43,70 @@ void loom::train::replotFrom(const std::string &path, TrainingPlot &plot) {
   }
 }
 
+StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
+                                            const std::string &title,
+                                            bool announce) {
+  // What evaluate covers: every example, or --eval-batches full batches.
+  int64_t n = src.validationSize(), full = n / batch, single = n % batch;
+  if (opt.evalBatches > 0 && full >= opt.evalBatches) {
+    full = opt.evalBatches;
+    single = 0;
+  }
+  int64_t total = full * batch + single, runs = full + single;
+  std::string unit = itemUnit == "tok" ? "windows" : "examples";
+  bool show = !opt.quiet && !opt.json;
+  if (announce)
+    say(title + ": " + std::to_string(total) + " " + unit + " (" +
+        std::to_string(full) + (full == 1 ? " batch of " : " batches of ") +
+        std::to_string(batch) +
+        (single ? " and " + std::to_string(single) + " one by one" : "") +
+        ")...");
+  // On a terminal a line redrawn at most ten times a second; otherwise a
+  // line at each tenth of a long announced evaluation.
+  Clock::time_point begin = Clock::now(), drawn = begin;
+  int64_t tenth = 0;
+  bool onScreen = false;
+  EvalProgress progress = [&](int64_t done, int64_t all) {
+    double seconds =
+        std::chrono::duration<double>(Clock::now() - begin).count();
+    std::string eta =
+        done > 0 ? formatDuration(seconds * (all - done) / done) : "";
+    std::string text = title + ": " + std::to_string(done) + "/" +
+                       std::to_string(all) + " " + unit + "  " +
+                       formatDuration(seconds) + " < " + eta;
+    if (show && terminal) {
+      if (done < all &&
+          std::chrono::duration<double>(Clock::now() - drawn).count() > 0.1) {
+        out << "\r" << text << "\x1b[K";
+        out.flush();
+        drawn = Clock::now();
+        onScreen = true;
+      }
+    } else if (announce && runs >= 20 && done < all &&
+               done * 10 / all > tenth) {
+      tenth = done * 10 / all;
+      say(text);
+    }
+    return true;
+  };
+  StatusOr<EvalResult> r = evaluate(*ex, src, opt.evalBatches, progress);
+  if (onScreen) {
+    out << "\r\x1b[K";
+    out.flush();
+  }
+  return r;
+}
+
 Status Trainer::evaluateNow(bool final) {
   bool onTest = recipe.evalOn == "test";
   data::BatchSource *src = onTest ? test.get() : data.get();
   if (!src || src->validationSize() == 0)
     return Status();
-  StatusOr<EvalResult> r = evaluate(*ex, *src, final ? 0 : opt.evalBatches);
+  StatusOr<EvalResult> r = runEvaluation(
+      *src,
+      std::string(final ? "final eval" : "eval") + " at step " +
+          std::to_string(state.step) + " on " + (onTest ? "test" : "val"),
+      final);
   if (!r)
     return r.status();
   double loss = r->loss.mean();
@@ -124,7 +182,7 @@ Status Trainer::evaluateNow(bool final) {
 Status Trainer::evaluateTest(RunSummary &summary) {
   if (!test || recipe.evalOn == "test")
     return Status();
-  StatusOr<EvalResult> r = evaluate(*ex, *test, 0);
+  StatusOr<EvalResult> r = runEvaluation(*test, "test set", true);
   if (!r)
     return r.status();
   LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
@@ -135,7 +193,8 @@ Status Trainer::evaluateTest(RunSummary &summary) {
     return s;
   summary.metrics.push_back({"test_loss", r->loss.mean()});
   summary.metrics.push_back({"test_accuracy", r->confusion.accuracy()});
-  say("test set (" + std::to_string(r->examples) + " examples): loss " +
+  say("test set (" + std::to_string(r->examples) + " " +
+      (itemUnit == "tok" ? "windows" : "examples") + "): loss " +
       fixed(r->loss.mean()) + "  accuracy " +
       fixed(100 * r->confusion.accuracy(), 2) + "%");
   return Status();

@@ -32,6 +32,10 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
 using namespace llvm;
 
 namespace {
@@ -93,6 +97,51 @@ std::string mib(uint64_t bytes) {
   if (bytes >= 1024)
     return llvm::formatv("{0:f1} KiB", bytes / 1024.0).str();
   return std::to_string(bytes) + " B";
+}
+
+std::optional<double> number(mlir::DictionaryAttr dict, StringRef name) {
+  mlir::Attribute a = dict ? dict.get(name) : mlir::Attribute();
+  if (auto i = mlir::dyn_cast_or_null<mlir::IntegerAttr>(a))
+    return static_cast<double>(i.getInt());
+  if (auto f = mlir::dyn_cast_or_null<mlir::FloatAttr>(a))
+    return f.getValueAsDouble();
+  return std::nullopt;
+}
+
+std::string stepsText(int64_t n) {
+  return std::to_string(n) + (n == 1 ? " step" : " steps");
+}
+
+/// Fits a warmup_cosine schedule of recipe `entries` to a run of `steps`
+/// (loom train --steps): a warm-up that fits is kept (the cosine decays over
+/// the rest), a longer one is shortened to the fraction of the run the
+/// recipe gives it (at least 1 step, and less than `steps`), with a note.
+void fitWarmup(mlir::NamedAttrList &entries, int64_t steps, mlir::Builder &b) {
+  auto schedule =
+      mlir::dyn_cast_or_null<mlir::DictionaryAttr>(entries.get("schedule"));
+  auto kind = schedule ? schedule.getAs<mlir::StringAttr>("kind") : nullptr;
+  std::optional<double> warmup = number(schedule, "warmup");
+  if (!kind || kind.getValue() != "warmup_cosine" || !warmup || *warmup < steps)
+    return;
+  std::optional<double> total =
+      number(entries.getDictionary(b.getContext()), "steps");
+  int64_t fitted = steps - 1;
+  std::string why = "the longest that leaves a step to decay";
+  if (total && *total > *warmup) {
+    fitted = std::clamp<int64_t>(std::llround(*warmup * steps / *total),
+                                 std::min<int64_t>(1, steps - 1), steps - 1);
+    char percent[32];
+    std::snprintf(percent, sizeof percent, "%.3g", 100 * *warmup / *total);
+    why = "the recipe warms up for " + std::string(percent) + "% of its " +
+          stepsText(static_cast<int64_t>(*total));
+  }
+  mlir::NamedAttrList fit(schedule);
+  fit.set("warmup", b.getI64IntegerAttr(fitted));
+  entries.set("schedule", fit.getDictionary(b.getContext()));
+  WithColor::note(errs(), "loom train")
+      << "warm-up shortened from " << stepsText(static_cast<int64_t>(*warmup))
+      << " to " << (fitted ? stepsText(fitted) : std::string("none"))
+      << " to fit --steps " << steps << " (" << why << ")\n";
 }
 
 /// `loom compile FILE.loom -o FILE.loomx`.
@@ -180,6 +229,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     auto recipe = (*module)->getAttrOfType<mlir::DictionaryAttr>("loom.train");
     mlir::NamedAttrList entries(recipe);
     if (options.steps) {
+      fitWarmup(entries, *options.steps, b);
       entries.erase("epochs");
       entries.set("steps", b.getI64IntegerAttr(*options.steps));
     }

@@ -40,8 +40,9 @@ cl::opt<std::string> inputFile(cl::Positional,
                                cl::desc("<file.loom | file.loomx>"),
                                cl::Required, cl::sub(trainCmd));
 cl::opt<int64_t> steps("steps",
-                       cl::desc("Train this many steps (the "
-                                "schedule follows for a .loom)"),
+                       cl::desc("Train this many steps (for a .loom the "
+                                "schedule follows: a warm-up as long as the "
+                                "run is shortened, with a note)"),
                        cl::value_desc("N"), cl::sub(trainCmd));
 cl::opt<int64_t> batch("batch",
                        cl::desc("Batch size (recompiles; .loom "
@@ -72,9 +73,9 @@ cl::opt<bool> full("full",
                             "settings)"),
                    cl::sub(trainCmd));
 cl::opt<int64_t> evalBatches("eval-batches",
-                             cl::desc("Evaluations during training use at "
-                                      "most N batches (0: the whole split; "
-                                      "the final one always does)"),
+                             cl::desc("Every evaluation (the final one "
+                                      "and the test set's too) uses at most "
+                                      "N batches (0: the whole split)"),
                              cl::init(0), cl::value_desc("N"),
                              cl::sub(trainCmd));
 cl::opt<bool> quiet("quiet", cl::desc("Print only errors and the summary"),
