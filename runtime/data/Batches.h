@@ -64,6 +64,16 @@ StatusOr<std::unique_ptr<BatchSource>>
 openTrainingData(const DataSpec &spec, const std::vector<int64_t> &xShape,
                  int64_t classes, uint64_t seed);
 
+/// Checks what can be checked of `spec` without the model, so that a
+/// compiler can report a bad data file before the long compile: every file
+/// it names is an existing regular file ("cannot open data file 'x.csv': No
+/// such file or directory"), an IDX file's header and counts, a token
+/// file's size, a CSV file whole (its header, every row's numbers). What
+/// needs the model (the input shape, the class count, the token ids) is
+/// left to openTrainingData. `which` gets the argument of the setting an
+/// error is about: "path", "images" or "labels".
+Status probeData(const DataSpec &spec, std::string &which);
+
 } // namespace loom::data
 
 #endif // LOOM_RUNTIME_DATA_BATCHES_H

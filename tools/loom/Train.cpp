@@ -12,9 +12,11 @@
 
 #include "tools/loom/Commands.h"
 
+#include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Program.h"
 #include "runtime/artifact/Artifact.h"
+#include "runtime/data/Batches.h"
 #include "runtime/train/OutputDir.h"
 #include "runtime/train/Recipe.h"
 #include "runtime/train/Trainer.h"
@@ -134,6 +136,64 @@ bool prepareRun(const std::string &recipeJson,
   return true;
 }
 
+/// The source of argument `which` ("path", "images", "labels") of setting
+/// `key` of train block `train` ("" for the only one): the argument, else
+/// the setting's value.
+SMRange argumentRange(const loom::Program &program, StringRef train,
+                      StringRef key, StringRef which) {
+  for (const auto &t : program.main().trains) {
+    if (!train.empty() && t->name.name != train)
+      continue;
+    for (const loom::ast::TrainEntry &e : t->entries) {
+      if (e.key.name != key)
+        continue;
+      if (auto *call = dyn_cast<loom::ast::CallExpr>(e.value.get())) {
+        int position = which == "labels" ? 1 : 0, positional = 0;
+        for (const loom::ast::Arg &a : call->args)
+          if (a.name.name == which ||
+              (a.name.name.empty() && positional++ == position))
+            return a.value->range;
+      }
+      return e.value->range;
+    }
+  }
+  return SMRange();
+}
+
+/// Checks the files the recipe's `data` and `test` name (runtime/data's
+/// probe) before the long compile; an error points at the setting in the
+/// .loom file. False after printing why.
+bool checkData(const std::string &recipeJson, const std::string &name,
+               const loom::Program &program, loom::DiagnosticEngine &diags) {
+  loom::StatusOr<loom::train::Recipe> recipe =
+      loom::train::parseRecipe(recipeJson, name);
+  if (!recipe)
+    return fail(recipe.status().message()), false;
+  std::vector<std::pair<const char *, const loom::data::DataSpec *>> specs = {
+      {"data", &recipe->data}};
+  if (recipe->test)
+    specs.push_back({"test", &*recipe->test});
+  for (const auto &[key, spec] : specs) {
+    std::string which;
+    loom::Status s = loom::data::probeData(*spec, which);
+    if (s)
+      continue;
+    SMRange at = argumentRange(program, trainName, key, which);
+    diags.error(at, s.message());
+    std::string path = which == "images"   ? spec->images
+                       : which == "labels" ? spec->labels
+                                           : spec->path;
+    // A file not found may be one looked for in the wrong place.
+    SmallString<256> cwd;
+    if (StringRef(s.message()).starts_with("cannot open data file") &&
+        !sys::path::is_absolute(path) && !sys::fs::current_path(cwd))
+      diags.note(at, "data paths are relative to the current directory (" +
+                         cwd + "), not to the .loom file");
+    return false;
+  }
+  return true;
+}
+
 } // namespace
 
 cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
@@ -200,8 +260,10 @@ int loom::tool::runTrain() {
     if (steps.getNumOccurrences())
       compile.steps = steps;
     std::string name;
+    // Before the long compile: the data, then the output directory.
     compile.checkRecipe = [&](const std::string &recipeJson) {
-      return prepareRun(recipeJson, options, name);
+      return checkData(recipeJson, options.name, program, diags) &&
+             prepareRun(recipeJson, options, name);
     };
     if (!compileCpuArtifact(ctx, program, diags, compile, artifact))
       return 1;
