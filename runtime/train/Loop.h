@@ -59,6 +59,8 @@ private:
   int64_t epochOf(int64_t done) const;
   void say(const std::string &line);
   Status log(const LogRecord &r);
+  /// Whether SIGINT or SIGTERM came; the first time it says so on `err`.
+  bool interrupted();
 
   // TrainerEval.cpp
   /// Evaluates the validation part of `src` (at most --eval-batches full
@@ -78,8 +80,10 @@ private:
   /// After a NaN or infinity at step `s`: replays from the last checkpoint
   /// with every kernel checked, and says where it first appeared.
   void diagnose(int64_t s, double loss, double norm);
-  /// The final model, the test set, metrics.jsonl's summary, summary.json
-  /// and the printed summary; `seconds` of training.
+  /// The final evaluation and checkpoint, the final model, the test set,
+  /// metrics.jsonl's summary, summary.json and the printed summary;
+  /// `seconds` of training. After a signal: no evaluation, a checkpoint
+  /// if a step was taken, and where to resume from.
   Status finish(double seconds);
 
   const TrainOptions &opt;
@@ -93,6 +97,8 @@ private:
   TrainState state;
   std::vector<std::pair<int64_t, float>> scaleFrom; ///< lr scale changes
   std::string lastCheckpoint;
+  int64_t lastCheckpointStep = -1;
+  bool saidInterrupted = false;
   MetricsLog metrics;
   TrainingPlot plot;
   std::optional<ProgressLine> progress;

@@ -10,6 +10,7 @@
 #include "runtime/train/Loop.h"
 
 #include "runtime/train/Evaluate.h"
+#include "runtime/train/Interrupt.h"
 
 #include <cstdio>
 #include <cstring>
@@ -51,6 +52,24 @@ void Trainer::say(const std::string &line) {
     out << progress->clear();
   out << line << "\n";
   out.flush();
+}
+
+bool Trainer::interrupted() {
+  int signal = SignalCatcher::received();
+  if (!signal)
+    return false;
+  if (!saidInterrupted) {
+    saidInterrupted = true;
+    if (progress && terminal && !opt.quiet && !opt.json)
+      out << progress->finish();
+    out.flush();
+    err << "loom train: " << SignalCatcher::name(signal)
+        << ": stopping at step " << state.step
+        << " to save a checkpoint and the summary (a second one stops at "
+           "once)\n";
+    err.flush();
+  }
+  return true;
 }
 
 Status Trainer::log(const LogRecord &r) {
@@ -158,6 +177,7 @@ Status Trainer::resume() {
   state.artifactPath = path;
   scaleFrom = {{0, 1.0f}, {state.step, state.lrScale}};
   lastCheckpoint = file;
+  lastCheckpointStep = state.step;
   // A fresh data source for the checkpoint's seed (the shuffle depends on it).
   if (state.seed != (opt.seed ? *opt.seed : recipe.seed)) {
     data::DataSpec spec = recipe.data;
@@ -204,6 +224,8 @@ Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
 
 Status Trainer::trainSteps() {
   for (int64_t s = state.step; s < total; ++s) {
+    if (interrupted())
+      return Status();
     if (Status st = runStep(s, false); !st)
       return st;
     double loss = ex->scalarOutput("loss"), lr = ex->scalarOutput("lr"),
@@ -270,6 +292,9 @@ int Trainer::run(Artifact artifact) {
       err << "loom train: error: " << s.message() << "\n";
     return 1;
   };
+  // From here on Ctrl-C saves the run (the compile before it has nothing to
+  // save and stops at once).
+  SignalCatcher catcher;
   if (Status s = setup(std::move(artifact)); !s)
     return fail(s);
   if (opt.resume.empty()) {
@@ -309,7 +334,8 @@ int Trainer::run(Artifact artifact) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (Status s = finish(seconds); !s)
     return fail(s);
-  return 0;
+  int signal = SignalCatcher::received();
+  return signal ? 128 + signal : 0;
 }
 
 int loom::train::trainArtifact(Artifact artifact, const TrainOptions &options,

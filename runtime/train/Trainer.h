@@ -4,8 +4,9 @@
 // on its recipe's data: the step loop with a progress line, evaluation on
 // the validation split at the recipe's cadence with its metrics,
 // reduce-on-plateau, checkpoints (atomic, keep-K, bit-exact resume),
-// metrics.jsonl, a plot and a summary under the output directory, and a
-// stop with the op and its .loom location at the first NaN or infinity.
+// metrics.jsonl, a plot and a summary under the output directory, a stop
+// with the op and its .loom location at the first NaN or infinity, and on
+// Ctrl-C or SIGTERM a checkpoint and the summary before it exits.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,10 +39,15 @@ struct TrainOptions {
   int64_t evalBatches = 0;
   /// Time every kernel and print where the time went at the end.
   bool profile = false;
+  /// The command that runs this training again, without --resume (what
+  /// the message after Ctrl-C tells to run with --resume added).
+  std::string resumeCommand;
 };
 
 /// Trains `artifact`; prints progress to `out` and errors to `err`.
-/// Returns the process exit status (0, or 1 after printing why).
+/// Returns the process exit status: 0, 1 after printing why, or after
+/// SIGINT or SIGTERM (Interrupt.h) 128 + the signal once the current step,
+/// a checkpoint and the summary are done.
 int trainArtifact(Artifact artifact, const TrainOptions &options,
                   std::ostream &out, std::ostream &err);
 

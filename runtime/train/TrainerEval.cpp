@@ -87,7 +87,7 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
       tenth = done * 10 / all;
       say(text);
     }
-    return true;
+    return !interrupted();
   };
   StatusOr<EvalResult> r = evaluate(*ex, src, opt.evalBatches, progress);
   if (onScreen) {
@@ -109,6 +109,8 @@ Status Trainer::evaluateNow(bool final) {
       final);
   if (!r)
     return r.status();
+  if (r->stopped) // by a signal: a part of the split is no evaluation
+    return Status();
   double loss = r->loss.mean();
   LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
   rec.set("split", onTest ? "test" : "val");
@@ -180,11 +182,13 @@ Status Trainer::evaluateNow(bool final) {
 }
 
 Status Trainer::evaluateTest(RunSummary &summary) {
-  if (!test || recipe.evalOn == "test")
+  if (!test || recipe.evalOn == "test" || interrupted())
     return Status();
   StatusOr<EvalResult> r = runEvaluation(*test, "test set", true);
   if (!r)
     return r.status();
+  if (r->stopped)
+    return Status();
   LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
   rec.set("split", "test").set("examples", r->examples);
   rec.set("loss", r->loss.mean()).set("accuracy", r->confusion.accuracy());

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/train/Interrupt.h"
 #include "runtime/train/Loop.h"
 #include "runtime/train/Profile.h"
 
@@ -79,23 +80,30 @@ Status Trainer::saveNow() {
   if (!path)
     return path.status();
   lastCheckpoint = *path;
+  lastCheckpointStep = state.step;
   say("checkpoint " + *path);
   return Status();
 }
 
 Status Trainer::finish(double seconds) {
-  if (state.step > firstStep || opt.resume.empty()) {
+  bool worked = state.step > firstStep || opt.resume.empty();
+  if (worked && !interrupted())
     if (Status s = evaluateNow(true); !s)
       return s;
+  // Stopped before its first step, a run has nothing new to save.
+  int signal = SignalCatcher::received();
+  if (signal && state.step == firstStep)
+    worked = false;
+  if (worked && lastCheckpointStep != state.step)
     if (Status s = saveNow(); !s)
       return s;
-  }
   // The final model, under a stable name (what init_from names).
   std::string model = outDir + "/" +
                       (recipe.name.empty() ? "model" : recipe.name) +
                       ".safetensors";
-  if (Status s = saveModel(*ex, state, model); !s)
-    return s;
+  if (worked)
+    if (Status s = saveModel(*ex, state, model); !s)
+      return s;
   RunSummary summary;
   summary.steps = state.step;
   if (recipe.epochs)
@@ -114,18 +122,23 @@ Status Trainer::finish(double seconds) {
   if (std::isfinite(lastValLoss))
     summary.finalValLoss = lastValLoss;
   summary.metrics = lastMetrics;
-  summary.checkpoint = model;
+  if (worked)
+    summary.checkpoint = model;
 
   if (Status s = evaluateTest(summary); !s)
     return s;
-  if (Status s = log(summaryRecord(summary)); !s)
+  LogRecord record = summaryRecord(summary);
+  signal = SignalCatcher::received();
+  if (signal)
+    record.set("interrupted", SignalCatcher::name(signal));
+  if (Status s = log(record); !s)
     return s;
   if (Status s = metrics.close(); !s)
     return s;
   plotNow();
   {
     std::ofstream f(outDir + "/summary.json");
-    f << summaryJson(summary) << "\n";
+    f << record.json(2) << "\n";
     if (!f)
       return Status::error("cannot write " + outDir + "/summary.json");
   }
@@ -138,5 +151,15 @@ Status Trainer::finish(double seconds) {
     for (const std::string &line : profileLines(
              ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(), 15))
       (opt.json ? err : out) << line << "\n";
+  if (signal) {
+    out.flush();
+    err << "loom train: interrupted at step " << state.step;
+    if (!lastCheckpoint.empty())
+      err << ": checkpoint " << lastCheckpoint << "; resume with `"
+          << opt.resumeCommand << " --resume " << checkpointDir << "`\n";
+    else
+      err << " before the first step; nothing was saved\n";
+    err.flush();
+  }
   return Status();
 }

@@ -30,6 +30,8 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 using namespace llvm;
@@ -104,6 +106,54 @@ std::string absolute(const std::string &path) {
   SmallString<256> p(path);
   sys::fs::make_absolute(p);
   return p.str().str();
+}
+
+/// `arg` as a shell word.
+std::string shellWord(const std::string &arg) {
+  if (!arg.empty() &&
+      arg.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                            "0123456789_./=:+-,") == std::string::npos)
+    return arg;
+  std::string quoted = "'";
+  for (char c : arg)
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+/// This command line, less --resume, --overwrite and what only changes the
+/// output (--quiet, --json, --profile): what continues the run with
+/// --resume added.
+std::string resumeCommand() {
+  std::string cmd = "loom train " + shellWord(inputFile);
+  auto add = [&](const char *flag, const std::string &value) {
+    cmd += std::string(" --") + flag + " " + shellWord(value);
+  };
+  if (trainName.getNumOccurrences())
+    add("train", trainName);
+  if (steps.getNumOccurrences())
+    add("steps", std::to_string(steps));
+  if (batch.getNumOccurrences())
+    add("batch", std::to_string(batch));
+  if (lr.getNumOccurrences()) {
+    // The shortest text that reads back as the same double.
+    char text[32];
+    for (int digits = 6; digits <= 17; ++digits) {
+      std::snprintf(text, sizeof text, "%.*g", digits, lr.getValue());
+      if (std::strtod(text, nullptr) == lr.getValue())
+        break;
+    }
+    add("lr", text);
+  }
+  if (seed.getNumOccurrences())
+    add("seed", std::to_string(seed));
+  if (outDir.getNumOccurrences())
+    add("out", outDir);
+  if (full)
+    cmd += " --full";
+  if (evalBatches.getNumOccurrences())
+    add("eval-batches", std::to_string(evalBatches));
+  return cmd;
 }
 
 /// Readies the run of the recipe `recipeJson` before anything is compiled
@@ -225,6 +275,7 @@ int loom::tool::runTrain() {
   options.full = full;
   options.evalBatches = evalBatches;
   options.profile = profile;
+  options.resumeCommand = resumeCommand();
 
   loom::Artifact artifact;
   if (StringRef(inputFile).ends_with(".loomx")) {
