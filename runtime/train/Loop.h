@@ -38,6 +38,10 @@ using Clock = std::chrono::steady_clock;
 /// `v` with `digits` decimals.
 std::string fixed(double v, int digits = 4);
 
+/// What evaluations on `split` are called: "val", "test", "train eval"
+/// (the steps' own loss is the "train loss").
+std::string evalLabel(const std::string &split);
+
 /// Reads the metrics a resumed run logged before (`path`), for the plot.
 void replotFrom(const std::string &path, TrainingPlot &plot);
 

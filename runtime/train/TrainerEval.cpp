@@ -35,7 +35,8 @@ void loom::train::replotFrom(const std::string &path, TrainingPlot &plot) {
       if (kind == "train" && it.key() == "loss")
         plot.add(TrainingPlot::Panel::Loss, "train loss", step, v);
       else if (kind == "eval" && it.key() == "loss")
-        plot.add(TrainingPlot::Panel::Loss, "val loss", step, v);
+        plot.add(TrainingPlot::Panel::Loss,
+                 evalLabel(j.value("split", "val")) + " loss", step, v);
       else if (kind == "eval" &&
                (it.key() == "accuracy" || it.key() == "macro_f1"))
         plot.add(TrainingPlot::Panel::Metrics, it.key(), step, v);
@@ -97,30 +98,43 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
   return r;
 }
 
+std::string loom::train::evalLabel(const std::string &split) {
+  return split == "train" ? "train eval" : split;
+}
+
 Status Trainer::evaluateNow(bool final) {
-  bool onTest = recipe.evalOn == "test";
-  data::BatchSource *src = onTest ? test.get() : data.get();
+  // The split the recipe names: the validation part of the data, the
+  // training split in its fixed order, or the test set.
+  const std::string &split = recipe.evalOn;
+  std::unique_ptr<data::BatchSource> view;
+  data::BatchSource *src = data.get();
+  if (split == "test") {
+    src = test.get();
+  } else if (split == "train") {
+    view = data::trainSplitView(*data);
+    src = view.get();
+  }
   if (!src || src->validationSize() == 0)
     return Status();
-  StatusOr<EvalResult> r = runEvaluation(
-      *src,
-      std::string(final ? "final eval" : "eval") + " at step " +
-          std::to_string(state.step) + " on " + (onTest ? "test" : "val"),
-      final);
+  StatusOr<EvalResult> r =
+      runEvaluation(*src,
+                    std::string(final ? "final eval" : "eval") + " at step " +
+                        std::to_string(state.step) + " on " + split,
+                    final);
   if (!r)
     return r.status();
   if (r->stopped) // by a signal: a part of the split is no evaluation
     return Status();
   double loss = r->loss.mean();
   LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
-  rec.set("split", onTest ? "test" : "val");
+  rec.set("split", split);
   rec.set("examples", r->examples);
   rec.set("loss", loss);
-  std::string line =
-      (final ? "final eval" : "eval") + std::string(" at step ") +
-      std::to_string(state.step) + " on " + (onTest ? "test" : "val") + " (" +
-      std::to_string(r->examples) + " " +
-      (itemUnit == "tok" ? "windows" : "examples") + "): loss " + fixed(loss);
+  std::string line = (final ? "final eval" : "eval") +
+                     std::string(" at step ") + std::to_string(state.step) +
+                     " on " + split + " (" + std::to_string(r->examples) + " " +
+                     (itemUnit == "tok" ? "windows" : "examples") + "): loss " +
+                     fixed(loss);
   lastMetrics.clear();
   auto metric = [&](const char *name, const char *label, double v,
                     bool percent = false) {
@@ -142,7 +156,8 @@ Status Trainer::evaluateNow(bool final) {
   if (Status s = log(rec); !s)
     return s;
   say(line);
-  plot.add(TrainingPlot::Panel::Loss, "val loss", double(state.step), loss);
+  plot.add(TrainingPlot::Panel::Loss, evalLabel(split) + " loss",
+           double(state.step), loss);
   for (const auto &[name, v] : lastMetrics)
     if (std::string(name) == "accuracy" || std::string(name) == "macro_f1")
       plot.add(TrainingPlot::Panel::Metrics, name, double(state.step), v);
@@ -162,7 +177,8 @@ Status Trainer::evaluateNow(bool final) {
       state.lrScale *= static_cast<float>(recipe.plateauFactor);
       state.plateauBad = 0;
       scaleFrom.push_back({state.step, state.lrScale});
-      say("validation loss has not improved for " +
+      say((split == "val" ? std::string("validation") : evalLabel(split)) +
+          " loss has not improved for " +
           std::to_string(recipe.plateauPatience + 1) +
           " evaluations: learning rate scaled by " +
           fixed(recipe.plateauFactor, 3));

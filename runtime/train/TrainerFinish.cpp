@@ -115,6 +115,7 @@ Status Trainer::finish(double seconds) {
   summary.itemUnit = itemUnit;
   if (std::isfinite(lastLoss))
     summary.finalTrainLoss = lastLoss;
+  summary.evalSplit = recipe.evalOn;
   if (state.bestValStep >= 0) {
     summary.bestValLoss = state.bestValLoss;
     summary.bestValStep = state.bestValStep;
