@@ -16,11 +16,13 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace loom {
 class DiagnosticEngine;
 struct Program;
 struct Artifact;
+struct IrText;
 } // namespace loom
 
 namespace loom::tool {
@@ -55,11 +57,13 @@ int runRun();
 
 /// Lowers train block `trainName` of `program` and, when `trainStep`, runs
 /// autodiff and the optimizer expansion to build @train_step. Null, with
-/// diagnostics printed, on error.
+/// diagnostics printed, on error. With `stages`, appends the IR after each
+/// stage that ran ("frontend", then "autodiff" and "train-step").
 mlir::OwningOpRef<mlir::ModuleOp>
 buildModule(mlir::MLIRContext &ctx, const Program &program,
             DiagnosticEngine &diags, llvm::StringRef trainName, bool trainStep,
-            std::optional<int64_t> batch = std::nullopt);
+            std::optional<int64_t> batch = std::nullopt,
+            std::vector<loom::IrText> *stages = nullptr);
 
 /// How compileCpuArtifact compiles.
 struct ArtifactOptions {

@@ -1,9 +1,9 @@
 //===- Compile.cpp - loom compile -----------------------------------------===//
 //
 // Part of Loom. `loom compile FILE.loom [--emit=ir|train-ir|ast]
-// [--train NAME] [--locs] [-o OUT]`; with `-o FILE.loomx` the compiled
-// artifact (`--target cpu`, `--dump-ir DIR`), and the pipeline every subcommand
-// that compiles shares (buildModule).
+// [--train NAME] [--locs] [--dump-ir DIR] [-o OUT]`; with `-o FILE.loomx` the
+// compiled artifact (`--target cpu`), and the pipeline every subcommand that
+// compiles shares (buildModule).
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,8 +78,9 @@ cl::opt<Target> target("target", cl::desc("What the artifact runs on"),
                                              "generated kernels)")),
                        cl::sub(compileCmd));
 cl::opt<std::string> dumpIrDir("dump-ir",
-                               cl::desc("Write the IR after every pipeline "
-                                        "stage into this directory"),
+                               cl::desc("Write the IR after every stage the "
+                                        "command runs into this directory "
+                                        "(NN-<stage>.mlir)"),
                                cl::value_desc("dir"), cl::sub(compileCmd));
 
 std::string printed(mlir::Operation *op) {
@@ -173,16 +174,26 @@ cl::SubCommand &loom::tool::compileCommand() { return compileCmd; }
 mlir::OwningOpRef<mlir::ModuleOp>
 loom::tool::buildModule(mlir::MLIRContext &ctx, const Program &program,
                         DiagnosticEngine &diags, StringRef trainName,
-                        bool trainStep, std::optional<int64_t> batch) {
+                        bool trainStep, std::optional<int64_t> batch,
+                        std::vector<loom::IrText> *stages) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       loom::lowerProgram(ctx, program, diags, trainName, batch);
+  if (module && stages)
+    stages->push_back({"frontend", printed(*module)});
   if (!module || !trainStep)
     return module;
   mlir::PassManager pm(&ctx);
   pm.addPass(mlir::loom::createLoomAutodiff());
-  pm.addPass(mlir::loom::createLoomBuildTrainStep());
   if (mlir::failed(pm.run(*module)))
     return nullptr;
+  if (stages)
+    stages->push_back({"autodiff", printed(*module)});
+  mlir::PassManager pm2(&ctx);
+  pm2.addPass(mlir::loom::createLoomBuildTrainStep());
+  if (mlir::failed(pm2.run(*module)))
+    return nullptr;
+  if (stages)
+    stages->push_back({"train-step", printed(*module)});
   return module;
 }
 
@@ -305,6 +316,12 @@ int loom::tool::runCompile() {
 
   if (StringRef(outputFile).ends_with(".loomx"))
     return compileArtifact(program, diags, sourceMgr);
+  if (!dumpIrDir.empty() && emitKind == EmitKind::Ast) {
+    WithColor::error(errs(), "loom")
+        << "--dump-ir writes the IR after each stage the command runs; "
+           "--emit=ast runs none\n";
+    return 1;
+  }
 
   std::error_code ec;
   ToolOutputFile output(outputFile, ec, sys::fs::OF_Text);
@@ -324,8 +341,19 @@ int loom::tool::runCompile() {
     // Diagnostics from passes show the .loom line and the call chain.
     mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
     ctx.printOpOnDiagnostic(false);
-    mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(
-        ctx, program, diags, trainName, emitKind == EmitKind::TrainIr);
+    // --dump-ir: the stages that ran, even when a later one failed.
+    std::vector<loom::IrText> stages;
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        buildModule(ctx, program, diags, trainName,
+                    emitKind == EmitKind::TrainIr, std::nullopt, &stages);
+    for (auto [i, stage] : llvm::enumerate(stages)) {
+      std::string error;
+      if (!dumpIrDir.empty() &&
+          !loom::cpu::writeStage(dumpIrDir, i, stage, error)) {
+        WithColor::error(errs(), "loom") << error << "\n";
+        return 1;
+      }
+    }
     if (!module)
       return 1;
     mlir::OpPrintingFlags flags;

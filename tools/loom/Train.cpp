@@ -92,6 +92,11 @@ cl::opt<bool> profile("profile",
                       cl::desc("Time every kernel and print where the time "
                                "went (per program, the slowest kernels)"),
                       cl::sub(trainCmd));
+cl::opt<std::string> dumpIrDir("dump-ir",
+                               cl::desc("Write the IR after every stage of "
+                                        "the compile into this directory "
+                                        "(.loom only)"),
+                               cl::value_desc("dir"), cl::sub(trainCmd));
 cl::opt<std::string> trainName("train",
                                cl::desc("The train block (when the file has "
                                         "several)"),
@@ -283,6 +288,11 @@ int loom::tool::runTrain() {
       return fail(options.name + ": the batch size and the learning rate are "
                                  "compiled into the step; give the .loom "
                                  "program to change them");
+    if (!dumpIrDir.empty())
+      return fail(options.name +
+                  ": the artifact is compiled already; `loom "
+                  "inspect " +
+                  inputFile + " --ir STAGE` prints the IR it keeps");
     loom::StatusOr<loom::Artifact> a = loom::readArtifact(inputFile);
     if (!a)
       return fail(a.status().message());
@@ -303,6 +313,7 @@ int loom::tool::runTrain() {
     ArtifactOptions compile;
     compile.trainName = trainName;
     compile.sourceName = options.name;
+    compile.dumpDir = dumpIrDir;
     if (batch.getNumOccurrences())
       compile.batch = batch;
     if (lr.getNumOccurrences())
