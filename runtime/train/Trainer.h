@@ -2,7 +2,7 @@
 //
 // Part of Loom. Plain C++17 (the runtime links no MLIR). Trains an artifact
 // on its recipe's data: the step loop with a progress line, evaluation on
-// the validation split at the recipe's cadence with its metrics,
+// the split the recipe names at its cadence with its metrics,
 // reduce-on-plateau, checkpoints (atomic, keep-K, bit-exact resume),
 // metrics.jsonl, a plot and a summary under the output directory, a stop
 // with the op and its .loom location at the first NaN or infinity, and on

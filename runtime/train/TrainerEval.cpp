@@ -1,8 +1,9 @@
 //===- TrainerEval.cpp - loom train's evaluations -------------------------===//
 //
-// Part of Loom. See Loop.h. Evaluation at the recipe's cadence and at the
-// end, with its metrics, reduce-on-plateau and the final report; the test
-// set at the end; the plot.
+// Part of Loom. See Loop.h. Evaluation of the split the recipe names (val,
+// train, test) at its cadence and at the end, with its progress, metrics,
+// reduce-on-plateau and the final report; the test set at the end; the
+// plot.
 //
 //===----------------------------------------------------------------------===//
 
