@@ -37,7 +37,8 @@ test: deps
 
 # The demo: the byte-level GPT of examples/gpt.loom on the text of the
 # `fortunes` package (2.58 MB), DEMO_STEPS steps of the recipe (its schedule
-# compiled for that length), then a sample of what it learned.
+# compiled for that length), then a sample of what it learned; a second
+# `make demo` replaces the first one's run (--overwrite).
 DEMO_STEPS ?= 150
 LOOM = $(BUILD_DIR)/tools/loom/loom
 
@@ -46,7 +47,7 @@ data/fortunes.bin: | build
 	$(LOOM) prep tokens /usr/share/games/fortunes -o $@
 
 demo: build data/fortunes.bin
-	$(LOOM) train examples/gpt.loom --steps $(DEMO_STEPS) --eval-batches 10 --out runs/demo
+	$(LOOM) train examples/gpt.loom --steps $(DEMO_STEPS) --eval-batches 10 --out runs/demo --overwrite
 	@echo
 	$(LOOM) generate runs/demo/checkpoints --prompt "A fortune: " --tokens 400 --temperature 0.8 --seed 1
 

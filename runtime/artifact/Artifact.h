@@ -87,9 +87,10 @@ struct ArtifactMeta {
   std::string producer; ///< "loom 0.1.0"
   std::string target;   ///< "cpu-x86_64-avx512"
   std::string source;   ///< "gpt.loom"
-  /// FNV-1a 64 of every other section (kind, size, payload, in table order):
-  /// the artifact's identity, which checkpoints record. The writer computes
-  /// it; the loader checks it.
+  /// FNV-1a 64 of the sections that make the step (all but meta and ir,
+  /// kernels without their source locations; hashSection): the compiled
+  /// step's identity, which checkpoints record. The writer computes it;
+  /// the loader checks it.
   uint64_t contentHash = 0;
 };
 
@@ -268,7 +269,14 @@ struct RawSection {
 /// build unusual files; writers use encodeArtifact.
 std::vector<RawSection> encodeSections(const Artifact &a);
 
-/// The content hash of `sections` (every one but meta, in order).
+/// Adds section `kind` (`size` bytes at `data`) to content hash `h` as
+/// u32 kind, u64 size, payload: meta and ir add nothing, and kernels count
+/// as encoded without their `source_loc` attributes (they name where the
+/// source lay, not what the step computes).
+uint64_t hashSection(uint64_t h, uint32_t kind, const uint8_t *data,
+                     uint64_t size);
+
+/// The content hash of `sections`, in order, from kFnvBasis (hashSection).
 uint64_t contentHash(const std::vector<RawSection> &sections);
 
 /// The container around `sections`: header, section table, payloads at

@@ -482,15 +482,8 @@ StatusOr<Artifact> Reader::read() {
   }
   if (options.verifyChecksums) {
     uint64_t h = kFnvBasis;
-    for (const Entry &e : entries) {
-      if (e.kind == uint32_t(SectionKind::Meta))
-        continue;
-      uint8_t head[12];
-      store32(head, e.kind);
-      store64(head + 4, e.size);
-      h = fnv1a64(head, sizeof head, h);
-      h = fnv1a64(data + e.offset, e.size, h);
-    }
+    for (const Entry &e : entries)
+      h = hashSection(h, e.kind, data + e.offset, e.size);
     if (h != a.meta.contentHash)
       return fail("content hash mismatch (meta records " +
                   hex(a.meta.contentHash, 16) + ", computed " + hex(h, 16) +

@@ -225,17 +225,110 @@ std::vector<RawSection> loom::encodeSections(const Artifact &a) {
   return s;
 }
 
+namespace {
+
+/// The kernels section `data` as encodeKernels would write it without the
+/// kernels' `source_loc` attributes (which say where the source file lay,
+/// not what the step computes); false if it does not decode.
+bool withoutSourceLocations(const uint8_t *data, uint64_t size, ByteWriter &w) {
+  format::Cursor c(data, 0, size);
+  uint32_t count = 0;
+  if (!c.u32(count, "count"))
+    return false;
+  w.u32(count);
+  auto str = [&](std::string &v) {
+    uint32_t n = 0;
+    if (!c.u32(n, "length") || !c.need(n, "string"))
+      return false;
+    v.assign(reinterpret_cast<const char *>(data + c.pos), n);
+    c.pos += n;
+    return true;
+  };
+  for (uint32_t k = 0; k < count; ++k) {
+    uint32_t recordSize = 0;
+    if (!c.u32(recordSize, "record") || !c.need(recordSize, "record"))
+      return false;
+    uint64_t end = c.pos + recordSize;
+    size_t at = w.beginRecord();
+    std::string text;
+    uint32_t n = 0;
+    // kind, symbol, operands: as they are.
+    uint64_t from = c.pos;
+    if (!str(text) || !str(text) || !c.u32(n, "operands") ||
+        !c.need(uint64_t(n) * 4, "operands"))
+      return false;
+    c.pos += uint64_t(n) * 4;
+    w.raw(data + from, c.pos - from);
+    uint32_t attrs = 0;
+    if (!c.u32(attrs, "attributes"))
+      return false;
+    size_t countAt = w.bytes.size();
+    w.u32(attrs);
+    uint32_t kept = 0;
+    for (uint32_t a = 0; a < attrs; ++a) {
+      uint64_t begin = c.pos;
+      std::string key;
+      uint8_t type = 0;
+      if (!str(key) || !c.u8(type, "type"))
+        return false;
+      switch (KernelAttr::Type(type)) {
+      case KernelAttr::Type::Int:
+      case KernelAttr::Type::Float:
+        if (!c.need(8, "value"))
+          return false;
+        c.pos += 8;
+        break;
+      case KernelAttr::Type::String:
+        if (!str(text))
+          return false;
+        break;
+      case KernelAttr::Type::IntList:
+        if (!c.u32(n, "list") || !c.need(uint64_t(n) * 8, "list"))
+          return false;
+        c.pos += uint64_t(n) * 8;
+        break;
+      default:
+        return false;
+      }
+      if (key == "source_loc")
+        continue;
+      w.raw(data + begin, c.pos - begin);
+      ++kept;
+    }
+    format::store32(&w.bytes[countAt], kept);
+    // flops, bytes moved and anything a later minor version appends.
+    if (c.pos > end)
+      return false;
+    w.raw(data + c.pos, end - c.pos);
+    c.pos = end;
+    w.endRecord(at);
+  }
+  return c.pos == size;
+}
+
+} // namespace
+
+uint64_t loom::hashSection(uint64_t h, uint32_t kind, const uint8_t *data,
+                           uint64_t size) {
+  if (kind == uint32_t(SectionKind::Meta) || kind == uint32_t(SectionKind::Ir))
+    return h;
+  ByteWriter identity;
+  if (kind == uint32_t(SectionKind::Kernels) &&
+      withoutSourceLocations(data, size, identity)) {
+    data = identity.bytes.data();
+    size = identity.bytes.size();
+  }
+  uint8_t head[12];
+  format::store32(head, kind);
+  format::store64(head + 4, size);
+  h = fnv1a64(head, sizeof head, h);
+  return fnv1a64(data, size, h);
+}
+
 uint64_t loom::contentHash(const std::vector<RawSection> &sections) {
   uint64_t h = kFnvBasis;
-  for (const RawSection &s : sections) {
-    if (s.kind == uint32_t(SectionKind::Meta))
-      continue;
-    uint8_t head[12];
-    format::store32(head, s.kind);
-    format::store64(head + 4, s.bytes.size());
-    h = fnv1a64(head, sizeof head, h);
-    h = fnv1a64(s.bytes.data(), s.bytes.size(), h);
-  }
+  for (const RawSection &s : sections)
+    h = hashSection(h, s.kind, s.bytes.data(), s.bytes.size());
   return h;
 }
 

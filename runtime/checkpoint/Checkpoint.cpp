@@ -4,7 +4,8 @@
 // file written atomically and made durable, then `latest` replaced the same
 // way, then old checkpoints pruned and the temporary files of killed
 // writers removed; and the resolution of a path or directory to the
-// checkpoint file it means, with `latest` read as untrusted input.
+// checkpoint file it means, with `latest` read as untrusted input; and the
+// removal of a directory's checkpoints (loom train --overwrite).
 //
 //===----------------------------------------------------------------------===//
 
@@ -232,4 +233,44 @@ StatusOr<std::string> loom::resolveCheckpoint(const std::string &pathOrDir) {
     return Status::error(latest + ": names " + quote(name) +
                          ", which is not a regular file");
   return path;
+}
+
+namespace {
+
+/// The names in `dir` that saveCheckpoint writes: checkpoint files,
+/// `latest` and their temporary files. False if `dir` cannot be listed.
+bool checkpointNames(const std::string &dir, std::vector<std::string> &names) {
+  DIR *d = ::opendir(dir.c_str());
+  if (!d)
+    return false;
+  while (dirent *e = ::readdir(d)) {
+    std::string name = e->d_name, target;
+    uint64_t step;
+    long pid;
+    if (name == "latest" || parseCheckpointFileName(name, step) ||
+        (parseTempName(name, target, pid) &&
+         (target == "latest" || parseCheckpointFileName(target, step))))
+      names.push_back(name);
+  }
+  ::closedir(d);
+  return true;
+}
+
+} // namespace
+
+bool loom::hasCheckpoints(const std::string &dir) {
+  std::vector<std::string> names;
+  return checkpointNames(dir, names) && !names.empty();
+}
+
+Status loom::removeCheckpoints(const std::string &dir) {
+  std::vector<std::string> names;
+  if (!checkpointNames(dir, names))
+    return errno == ENOENT ? Status() : ioError(dir, "list");
+  for (const std::string &name : names)
+    if (::unlink((dir + "/" + name).c_str()) != 0 && errno != ENOENT)
+      return ioError(dir, "remove " + quote(name));
+  if (::rmdir(dir.c_str()) != 0 && errno != ENOTEMPTY && errno != EEXIST)
+    return ioError(dir, "remove the directory");
+  return Status();
 }

@@ -169,6 +169,14 @@ saveCheckpoint(const std::string &dir, uint64_t step,
 /// missing file.
 StatusOr<std::string> resolveCheckpoint(const std::string &pathOrDir);
 
+/// Whether `dir` holds checkpoints: a `latest` or a checkpoint file.
+bool hasCheckpoints(const std::string &dir);
+
+/// Removes what saveCheckpoint writes in `dir` (the checkpoint files,
+/// `latest` and their temporary files), then `dir` itself if that leaves it
+/// empty; other files stay. A missing `dir` is no error.
+Status removeCheckpoints(const std::string &dir);
+
 } // namespace loom
 
 #endif // LOOM_RUNTIME_CHECKPOINT_CHECKPOINT_H

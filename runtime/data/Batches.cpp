@@ -51,6 +51,18 @@ public:
     gather(data, rows, static_cast<float *>(x), y);
     return Status();
   }
+  Status fillTrainSplit(int64_t begin, int64_t n, void *x,
+                        int32_t *y) override {
+    const std::vector<int64_t> &train = sampler.train();
+    if (begin < 0 || n < 0 || begin + n > int64_t(train.size()))
+      return Status::error(data.source + ": training rows [" +
+                           std::to_string(begin) + ", " +
+                           std::to_string(begin + n) + ") are outside the " +
+                           std::to_string(train.size()) + " of the split");
+    rows.assign(train.begin() + begin, train.begin() + begin + n);
+    gather(data, rows, static_cast<float *>(x), y);
+    return Status();
+  }
   std::vector<std::string> classNames() const override {
     return data.classNames;
   }
@@ -98,6 +110,20 @@ public:
         return s;
     return Status();
   }
+  Status fillTrainSplit(int64_t begin, int64_t n, void *x,
+                        int32_t *y) override {
+    int64_t windows = trainSize();
+    if (begin < 0 || n < 0 || begin + n > windows)
+      return Status::error(file.path() + ": training windows [" +
+                           std::to_string(begin) + ", " +
+                           std::to_string(begin + n) + ") are outside the " +
+                           std::to_string(windows) + " of the split");
+    int32_t *xi = static_cast<int32_t *>(x);
+    for (int64_t r = 0; r < n; ++r)
+      if (Status s = window((begin + r) * seq, xi + r * seq, y + r * seq); !s)
+        return s;
+    return Status();
+  }
   bool tokenInputs() const override { return true; }
   std::string describe() const override {
     return std::to_string(sampler.train().size()) + " training windows of " +
@@ -124,7 +150,40 @@ private:
   std::vector<int32_t> buffer;
 };
 
+/// The training split of another source as its validation part.
+class TrainSplitView : public BatchSource {
+public:
+  explicit TrainSplitView(BatchSource &source) : source(source) {}
+
+  Status fill(int64_t, int64_t, void *, int32_t *) override {
+    return Status::error("a view of the training split draws no batches");
+  }
+  bool tokenInputs() const override { return source.tokenInputs(); }
+  int64_t trainSize() const override { return 0; }
+  int64_t validationSize() const override { return source.trainSize(); }
+  Status fillValidation(int64_t begin, int64_t rows, void *x,
+                        int32_t *y) override {
+    return source.fillTrainSplit(begin, rows, x, y);
+  }
+  Status fillTrainSplit(int64_t, int64_t, void *, int32_t *) override {
+    return Status::error("a view of the training split has no training part");
+  }
+  std::vector<std::string> classNames() const override {
+    return source.classNames();
+  }
+  std::string describe() const override {
+    return "the training split of " + source.describe();
+  }
+
+private:
+  BatchSource &source;
+};
+
 } // namespace
+
+std::unique_ptr<BatchSource> loom::data::trainSplitView(BatchSource &source) {
+  return std::make_unique<TrainSplitView>(source);
+}
 
 StatusOr<std::unique_ptr<BatchSource>>
 loom::data::openTrainingData(const DataSpec &spec,

@@ -47,6 +47,11 @@ public:
   /// fill does, `rows` rows); begin + rows <= validationSize().
   virtual Status fillValidation(int64_t begin, int64_t rows, void *x,
                                 int32_t *y) = 0;
+  /// Writes training examples [begin, begin + rows) in the split's fixed
+  /// order (not an epoch's shuffle) into `x` and `y`, as fill does;
+  /// begin + rows <= trainSize().
+  virtual Status fillTrainSplit(int64_t begin, int64_t rows, void *x,
+                                int32_t *y) = 0;
   /// The class names the data gives (CSV string labels, sklearn's header),
   /// or none.
   virtual std::vector<std::string> classNames() const { return {}; }
@@ -63,6 +68,21 @@ public:
 StatusOr<std::unique_ptr<BatchSource>>
 openTrainingData(const DataSpec &spec, const std::vector<int64_t> &xShape,
                  int64_t classes, uint64_t seed);
+
+/// A view of `source` (which must outlive it) whose validation part is the
+/// training split of `source` in its fixed order: what `eval = ... on
+/// train` evaluates. It draws no training batches.
+std::unique_ptr<BatchSource> trainSplitView(BatchSource &source);
+
+/// Checks what can be checked of `spec` without the model, so that a
+/// compiler can report a bad data file before the long compile: every file
+/// it names is an existing regular file ("cannot open data file 'x.csv': No
+/// such file or directory"), an IDX file's header and counts, a token
+/// file's size, a CSV file whole (its header, every row's numbers). What
+/// needs the model (the input shape, the class count, the token ids) is
+/// left to openTrainingData. `which` gets the argument of the setting an
+/// error is about: "path", "images" or "labels".
+Status probeData(const DataSpec &spec, std::string &which);
 
 } // namespace loom::data
 

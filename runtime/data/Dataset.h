@@ -1,5 +1,4 @@
-//===- Dataset.h - Training data the runtime reads ---------------*- C++
-//-*-===//
+//===- Dataset.h - Training data the runtime reads --------------*- C++ -*-===//
 //
 // Part of Loom. Plain C++17 (the runtime links no MLIR). The datasets a
 // recipe's `data = ...` names, read into the form the training step takes:
@@ -54,6 +53,12 @@ struct Examples {
 /// Images become f32 [count, 1, rows, cols] scaled by 1/255.
 StatusOr<Examples> loadIdx(const std::string &images,
                            const std::string &labels);
+
+/// Checks the headers of an IDX image and label file (loadIdx's checks of
+/// the first bytes, and that the counts agree) without reading the data;
+/// `which` gets the file an error is about ("images" or "labels").
+Status probeIdx(const std::string &images, const std::string &labels,
+                std::string &which);
 
 /// Reads a CSV file with a header row. Every column but `labelColumn` is a
 /// numeric feature. Labels that are all non-negative integers are used as

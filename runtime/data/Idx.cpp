@@ -1,5 +1,4 @@
-//===- Idx.cpp - IDX image and label files
-//---------------------------------===//
+//===- Idx.cpp - IDX image and label files --------------------------------===//
 //
 // Part of Loom. Reads the IDX format of MNIST and Fashion-MNIST: a big-endian
 // header (two zero bytes, a type code, the number of dimensions, then one
@@ -45,8 +44,9 @@ int64_t readSome(gzFile f, unsigned char *out, int64_t n) {
   return total;
 }
 
+/// Reads IDX file `path`; with `headerOnly`, its header alone (dims).
 StatusOr<IdxFile> readIdx(const std::string &path, int expectDims,
-                          const char *what) {
+                          const char *what, bool headerOnly = false) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0)
     return Status::error(path + ": cannot open the " + what +
@@ -118,6 +118,8 @@ StatusOr<IdxFile> readIdx(const std::string &path, int expectDims,
           (size == 0 ? "; a dataset needs at least one" : ", too large"));
     total *= size;
   }
+  if (headerOnly)
+    return out;
   out.data.resize(static_cast<size_t>(total));
   got = readSome(f, out.data.data(), total);
   if (got < 0)
@@ -159,4 +161,21 @@ StatusOr<Examples> loom::data::loadIdx(const std::string &images,
     ex.features[i] = static_cast<float>(img->data[i]) / 255.0f;
   ex.labels.assign(lab->data.begin(), lab->data.end());
   return ex;
+}
+
+Status loom::data::probeIdx(const std::string &images,
+                            const std::string &labels, std::string &which) {
+  which = "images";
+  StatusOr<IdxFile> img = readIdx(images, 3, "image", /*headerOnly=*/true);
+  if (!img)
+    return img.status();
+  which = "labels";
+  StatusOr<IdxFile> lab = readIdx(labels, 1, "label", /*headerOnly=*/true);
+  if (!lab)
+    return lab.status();
+  if (img->dims[0] != lab->dims[0])
+    return Status::error(labels + ": has " + std::to_string(lab->dims[0]) +
+                         " labels but " + images + " has " +
+                         std::to_string(img->dims[0]) + " images");
+  return Status();
 }

@@ -20,6 +20,12 @@ static std::string fourDecimals(double v) {
   return buf;
 }
 
+/// What the evaluations' loss is called: "val", "test", "train eval" (the
+/// training loss of the steps is "train").
+static std::string evalLabel(const RunSummary &s) {
+  return s.evalSplit == "train" ? "train eval" : s.evalSplit;
+}
+
 std::vector<std::string> loom::summaryLines(const RunSummary &s) {
   std::vector<std::pair<std::string, std::string>> rows;
   std::string steps =
@@ -41,7 +47,7 @@ std::vector<std::string> loom::summaryLines(const RunSummary &s) {
     if (s.finalValLoss)
       val += (val.empty() ? "" : ", ") + fourDecimals(*s.finalValLoss) +
              " (final)";
-    rows.emplace_back("val loss", val);
+    rows.emplace_back(evalLabel(s) + " loss", val);
   }
   for (const auto &[name, value] : s.metrics)
     rows.emplace_back(name, fourDecimals(value));
@@ -66,12 +72,14 @@ LogRecord loom::summaryRecord(const RunSummary &s) {
   }
   if (s.finalTrainLoss)
     r.set("train_loss", *s.finalTrainLoss);
+  std::string key = evalLabel(s);
+  std::replace(key.begin(), key.end(), ' ', '_');
   if (s.bestValLoss) {
-    r.set("best_val_loss", *s.bestValLoss);
-    r.set("best_val_step", s.bestValStep);
+    r.set("best_" + key + "_loss", *s.bestValLoss);
+    r.set("best_" + key + "_step", s.bestValStep);
   }
   if (s.finalValLoss)
-    r.set("val_loss", *s.finalValLoss);
+    r.set(key + "_loss", *s.finalValLoss);
   for (const auto &[name, value] : s.metrics)
     r.set(name, value);
   if (!s.checkpoint.empty())

@@ -34,6 +34,9 @@ struct RunSummary {
   std::optional<double> itemsPerSecond;
   std::string itemUnit = "samples"; ///< "tok", "samples", ...
   std::optional<double> finalTrainLoss;
+  /// The evaluations' loss: on split `evalSplit` ("val", "train" or
+  /// "test"; labelled "val loss", "train eval loss", "test loss").
+  std::string evalSplit = "val";
   std::optional<double> bestValLoss;
   int64_t bestValStep = 0; ///< the step of bestValLoss
   std::optional<double> finalValLoss;
@@ -49,7 +52,8 @@ std::vector<std::string> summaryLines(const RunSummary &summary);
 /// The summary as a metrics.jsonl record: kind summary, step = steps,
 /// epoch = epochs (0 when unset), and the fields seconds,
 /// items_per_second, item_unit, train_loss, best_val_loss, best_val_step,
-/// val_loss, the metrics by name, and checkpoint.
+/// val_loss (for evaluations on another split best_test_loss, ... or
+/// best_train_eval_loss, ...), the metrics by name, and checkpoint.
 LogRecord summaryRecord(const RunSummary &summary);
 
 /// summaryRecord(summary) as indented JSON (for summary.json).

@@ -92,7 +92,8 @@ std::vector<ClassMetric> loom::train::classMetrics(const EvalResult &r) {
 
 StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
                                            data::BatchSource &data,
-                                           int64_t maxBatches) {
+                                           int64_t maxBatches,
+                                           const EvalProgress &progress) {
   EvalProgram full, one;
   if (Status s = bind(ex, "eval", full); !s)
     return s;
@@ -110,11 +111,18 @@ StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
     rest = 0;
   }
   std::vector<int32_t> labels;
+  int64_t total = batches * b + rest;
+  auto goOn = [&] {
+    r.stopped = progress && !progress(r.examples, total);
+    return !r.stopped;
+  };
   for (int64_t i = 0; i < batches; ++i) {
     if (Status s = data.fillValidation(i * b, b, full.x, full.y); !s)
       return s;
     if (Status s = runOnce(ex, full, b, labels, r); !s)
       return s;
+    if (!goOn())
+      return r;
   }
   for (int64_t i = 0; i < rest; ++i) {
     // One example at a time at batch 1; without eval1 (a batch of 1 is
@@ -128,6 +136,8 @@ StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
       return s;
     if (Status s = runOnce(ex, p, 1, labels, r); !s)
       return s;
+    if (!goOn())
+      return r;
   }
   return r;
 }

@@ -19,6 +19,7 @@
 #include "runtime/exec/Executor.h"
 #include "runtime/report/Metrics.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@ struct EvalResult {
   ConfusionMatrix confusion{1};
   int64_t examples = 0;
   bool binary = false; ///< one logit per example, classes 0 and 1
+  bool stopped = false; ///< the progress callback stopped it early
 };
 
 /// Whether an output of shape `shape` (batch first) is a binary classifier's:
@@ -57,11 +59,15 @@ struct ClassMetric {
 /// (keys precision, recall, f1: scikit-learn's average="binary"), else the
 /// macro averages over the classes seen (macro_precision, ...).
 std::vector<ClassMetric> classMetrics(const EvalResult &r);
+/// Called after each run of an evaluation with the examples done and the
+/// examples it covers; false stops it there (EvalResult::stopped).
+using EvalProgress = std::function<bool(int64_t done, int64_t total)>;
 
 /// Evaluates the validation part of `data`: all of it, or with
 /// `maxBatches` > 0 only the first that many full batches.
 StatusOr<EvalResult> evaluate(StepExecutor &ex, data::BatchSource &data,
-                              int64_t maxBatches);
+                              int64_t maxBatches,
+                              const EvalProgress &progress = nullptr);
 
 } // namespace loom::train
 

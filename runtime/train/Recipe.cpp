@@ -93,6 +93,12 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
     r.eval = cadence(*e);
     if (std::string on = str(*e, "on"); !on.empty())
       r.evalOn = on;
+    if (r.evalOn != "val" && r.evalOn != "train" && r.evalOn != "test")
+      return Status::error(name + ": the recipe evaluates on '" + r.evalOn +
+                           "'; the splits are val, train and test");
+    if (r.evalOn == "test" && !r.test)
+      return Status::error(name + ": the recipe evaluates on test but names "
+                                  "no test set (test = ...)");
     if (auto m = e->find("metrics"); m != e->end() && m->is_array())
       for (const json &v : *m)
         if (v.is_string())

@@ -35,7 +35,8 @@ struct Recipe {
   /// How long to train: one of the two.
   std::optional<int64_t> steps, epochs;
   Cadence eval;
-  /// "val" or "test" or "train": the split `eval` reports on.
+  /// "val" or "test" or "train": the split `eval` reports on (the
+  /// training split in its fixed order for "train"; "test" needs `test`).
   std::string evalOn = "val";
   /// loss, accuracy, precision, recall, f1, perplexity.
   std::vector<std::string> metrics;

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <sys/stat.h>
 
 using namespace loom;
 using namespace loom::train;
@@ -97,19 +98,22 @@ StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
 }
 
 namespace {
-std::vector<TensorView> tensorsOf(StepExecutor &ex) {
+std::vector<TensorView> tensorsOf(StepExecutor &ex, bool optimizerState) {
   std::vector<TensorView> tensors;
   for (const ParamRecord &p : ex.artifact().params)
     tensors.push_back({p.name, p.dtype, p.shape, ex.parameter(p.name), p.size});
-  for (const OptStateRecord &s : ex.artifact().optState)
-    tensors.push_back({s.name, s.dtype, s.shape, ex.optState(s.name), s.size});
+  if (optimizerState)
+    for (const OptStateRecord &s : ex.artifact().optState)
+      tensors.push_back(
+          {s.name, s.dtype, s.shape, ex.optState(s.name), s.size});
   return tensors;
 }
 } // namespace
 
-Status loom::train::saveStateAs(StepExecutor &ex, const TrainState &state,
-                                const std::string &path) {
-  return writeSafetensors(path, tensorsOf(ex), {{kStateKey, stateJson(state)}});
+Status loom::train::saveModel(StepExecutor &ex, const TrainState &state,
+                              const std::string &path) {
+  return writeSafetensors(path, tensorsOf(ex, /*optimizerState=*/false),
+                          {{kStateKey, stateJson(state)}});
 }
 
 StatusOr<int64_t> loom::train::loadMatchingParameters(StepExecutor &ex,
@@ -144,8 +148,8 @@ StatusOr<std::string> loom::train::saveState(StepExecutor &ex,
                                              const std::string &dir,
                                              unsigned keep) {
   std::map<std::string, std::string> meta = {{kStateKey, stateJson(state)}};
-  return saveCheckpoint(dir, static_cast<uint64_t>(state.step), tensorsOf(ex),
-                        meta, keep);
+  return saveCheckpoint(dir, static_cast<uint64_t>(state.step),
+                        tensorsOf(ex, /*optimizerState=*/true), meta, keep);
 }
 
 StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
@@ -171,10 +175,27 @@ StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
     uint64_t size;
   };
   std::vector<Move> moves;
+  bool hasOptimizerState = false;
+  for (const OptStateRecord &o : ex.artifact().optState)
+    hasOptimizerState |= st->find(o.name) != nullptr;
   auto take = [&](const std::string &name, DType dtype,
-                  const std::vector<int64_t> &shape, void *to,
-                  uint64_t size) -> Status {
+                  const std::vector<int64_t> &shape, void *to, uint64_t size,
+                  bool optimizerState) -> Status {
     const SafetensorsEntry *e = st->find(name);
+    if (!e && optimizerState && !hasOptimizerState) {
+      // A run's final model lies next to its checkpoints/ directory.
+      size_t slash = path->rfind('/');
+      std::string dir =
+          (slash == std::string::npos ? "" : path->substr(0, slash + 1)) +
+          "checkpoints";
+      struct stat info;
+      bool there = stat(dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+      return Status::error(
+          *path +
+          ": holds the parameters alone (a final model), not the optimizer "
+          "state that resuming needs; resume from " +
+          (there ? dir : "a checkpoint of the run's checkpoints/ directory"));
+    }
     if (!e)
       return Status::error(*path + ": has no tensor '" + name +
                            "', which this model needs");
@@ -187,13 +208,14 @@ StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
     return Status();
   };
   for (const ParamRecord &p : ex.artifact().params)
-    if (Status s = take(p.name, p.dtype, p.shape, ex.parameter(p.name), p.size);
+    if (Status s =
+            take(p.name, p.dtype, p.shape, ex.parameter(p.name), p.size, false);
         !s)
       return s;
   if (what == Restore::Everything)
     for (const OptStateRecord &o : ex.artifact().optState)
       if (Status s =
-              take(o.name, o.dtype, o.shape, ex.optState(o.name), o.size);
+              take(o.name, o.dtype, o.shape, ex.optState(o.name), o.size, true);
           !s)
         return s;
   for (const Move &m : moves)

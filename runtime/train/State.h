@@ -48,9 +48,11 @@ StatusOr<TrainState> parseStateJson(const std::string &json,
 StatusOr<std::string> saveState(StepExecutor &ex, const TrainState &state,
                                 const std::string &dir, unsigned keep);
 
-/// Writes the same as one file at `path` (the run's final model).
-Status saveStateAs(StepExecutor &ex, const TrainState &state,
-                   const std::string &path);
+/// Writes the parameters of `ex` alone (no optimizer state) with `state`
+/// as one file at `path`: the run's final model, which PyTorch's strict
+/// load_state_dict, init_from and loom generate read.
+Status saveModel(StepExecutor &ex, const TrainState &state,
+                 const std::string &path);
 
 /// Copies into `ex` every parameter of checkpoint (or safetensors file)
 /// `path` whose name is a parameter of the model (fine-tuning's

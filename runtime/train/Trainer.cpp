@@ -1,47 +1,31 @@
 //===- Trainer.cpp - loom train's loop ------------------------------------===//
 //
-// Part of Loom. See Trainer.h. The run: open the data the recipe names,
-// initialize or resume, then for each step fill the batch, run the step,
-// log, and at the recipe's cadence evaluate and checkpoint; at the end
-// evaluate on the whole validation split (and the test set), checkpoint,
-// and write the summary.
+// Part of Loom. See Trainer.h and Loop.h. The run: open the data the recipe
+// names, initialize or resume, then for each step fill the batch, run the
+// step, log, and at the recipe's cadence evaluate and checkpoint; then
+// finish (TrainerFinish.cpp).
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/train/Trainer.h"
+#include "runtime/train/Loop.h"
 
-#include "runtime/exec/Executor.h"
-#include "runtime/report/MetricsLog.h"
-#include "runtime/report/Plot.h"
-#include "runtime/report/Progress.h"
-#include "runtime/report/Summary.h"
 #include "runtime/train/Evaluate.h"
-#include "runtime/train/Profile.h"
-#include "runtime/train/Recipe.h"
-#include "runtime/train/State.h"
+#include "runtime/train/Interrupt.h"
 
-#include <nlohmann/json.hpp>
-
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <ostream>
 #include <sys/stat.h>
 
 using namespace loom;
 using namespace loom::train;
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-std::string fixed(double v, int digits = 4) {
+std::string loom::train::fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
 }
+
+namespace {
 
 /// Creates `dir` and its parents.
 Status makeDirs(const std::string &dir) {
@@ -59,50 +43,7 @@ Status makeDirs(const std::string &dir) {
   return Status();
 }
 
-class Trainer {
-public:
-  Trainer(const TrainOptions &options, std::ostream &out, std::ostream &err)
-      : opt(options), out(out), err(err) {}
-
-  int run(Artifact artifact);
-
-private:
-  Status setup(Artifact artifact);
-  Status resume();
-  Status trainSteps();
-  /// Fills the step's inputs for step `s` (0-based) and runs it.
-  Status runStep(int64_t s, bool checkFinite, int64_t *badKernel = nullptr);
-  Status evaluateNow(bool final);
-  Status saveNow();
-  /// After a NaN or infinity at step `s`: replays from the last checkpoint
-  /// with every kernel checked, and says where it first appeared.
-  void diagnose(int64_t s, double loss, double norm);
-  bool due(const Cadence &c, int64_t done) const;
-  int64_t epochOf(int64_t done) const;
-  void say(const std::string &line);
-  Status log(const LogRecord &r);
-  void plotNow();
-
-  const TrainOptions &opt;
-  std::ostream &out, &err;
-  std::unique_ptr<StepExecutor> ex;
-  Recipe recipe;
-  std::unique_ptr<data::BatchSource> data, test;
-  int64_t batch = 0, total = 0, classes = 0, itemsPerExample = 1;
-  std::string itemUnit = "samples";
-  std::string outDir, checkpointDir;
-  TrainState state;
-  std::vector<std::pair<int64_t, float>> scaleFrom; ///< lr scale changes
-  std::string lastCheckpoint;
-  MetricsLog metrics;
-  TrainingPlot plot;
-  std::optional<ProgressLine> progress;
-  bool terminal = false;
-  double lastLoss = NAN, lastValLoss = NAN;
-  std::vector<std::pair<std::string, double>> lastMetrics;
-  Clock::time_point start, lastPlot;
-  int64_t firstStep = 0;
-};
+} // namespace
 
 void Trainer::say(const std::string &line) {
   if (opt.json || opt.quiet)
@@ -111,6 +52,24 @@ void Trainer::say(const std::string &line) {
     out << progress->clear();
   out << line << "\n";
   out.flush();
+}
+
+bool Trainer::interrupted() {
+  int signal = SignalCatcher::received();
+  if (!signal)
+    return false;
+  if (!saidInterrupted) {
+    saidInterrupted = true;
+    if (progress && terminal && !opt.quiet && !opt.json)
+      out << progress->finish();
+    out.flush();
+    err << "loom train: " << SignalCatcher::name(signal)
+        << ": stopping at step " << state.step
+        << " to save a checkpoint and the summary (a second one stops at "
+           "once)\n";
+    err.flush();
+  }
+  return true;
 }
 
 Status Trainer::log(const LogRecord &r) {
@@ -196,33 +155,6 @@ Status Trainer::setup(Artifact artifact) {
   return Status();
 }
 
-/// Reads the metrics a resumed run logged before, for the plot.
-void replotFrom(const std::string &path, TrainingPlot &plot) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    nlohmann::json j =
-        nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded() || !j.is_object() || !j.contains("step") ||
-        !j["step"].is_number())
-      continue;
-    double step = j["step"].get<double>();
-    std::string kind = j.value("kind", "");
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      if (!it->is_number() || it.key() == "step" || it.key() == "epoch")
-        continue;
-      double v = it->get<double>();
-      if (kind == "train" && it.key() == "loss")
-        plot.add(TrainingPlot::Panel::Loss, "train loss", step, v);
-      else if (kind == "eval" && it.key() == "loss")
-        plot.add(TrainingPlot::Panel::Loss, "val loss", step, v);
-      else if (kind == "eval" && (it.key() == "accuracy" ||
-                                  it.key() == "macro_f1" || it.key() == "f1"))
-        plot.add(TrainingPlot::Panel::Metrics, it.key(), step, v);
-    }
-  }
-}
-
 Status Trainer::resume() {
   std::string file;
   StatusOr<TrainState> s =
@@ -245,6 +177,7 @@ Status Trainer::resume() {
   state.artifactPath = path;
   scaleFrom = {{0, 1.0f}, {state.step, state.lrScale}};
   lastCheckpoint = file;
+  lastCheckpointStep = state.step;
   // A fresh data source for the checkpoint's seed (the shuffle depends on it).
   if (state.seed != (opt.seed ? *opt.seed : recipe.seed)) {
     data::DataSpec spec = recipe.data;
@@ -289,154 +222,10 @@ Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
   return Status();
 }
 
-std::string numberText(double v) {
-  if (std::isnan(v))
-    return "nan";
-  if (std::isinf(v))
-    return v > 0 ? "inf" : "-inf";
-  return fixed(v);
-}
-
-void Trainer::diagnose(int64_t s, double loss, double norm) {
-  err << "loom train: error: step " << s + 1 << ": the "
-      << (std::isfinite(loss) ? "gradient norm is " + numberText(norm)
-                              : "loss is " + numberText(loss))
-      << "; training stops\n";
-  // Replay from the last checkpoint (or the initialization) with every
-  // kernel checked: the run is deterministic, so the same value appears.
-  int64_t from = 0;
-  Status st;
-  if (!lastCheckpoint.empty()) {
-    StatusOr<TrainState> back =
-        loadState(*ex, lastCheckpoint, Restore::Everything);
-    if (back)
-      from = back->step;
-    else
-      st = back.status();
-  } else {
-    st = ex->initialize(state.seed);
-  }
-  const int64_t kMaxReplay = 5000;
-  int64_t bad = -1;
-  if (st.ok() && s - from <= kMaxReplay) {
-    for (int64_t r = from; r < s && st.ok(); ++r)
-      st = runStep(r, false);
-    if (st.ok())
-      st = runStep(s, true, &bad);
-  }
-  if (!st.ok()) {
-    err << "  (could not replay the step to find the op: " << st.message()
-        << ")\n";
-  } else if (s - from > kMaxReplay) {
-    err << "  (the last checkpoint is " << s - from
-        << " steps back; checkpoint more often to find the op)\n";
-  } else if (bad >= 0) {
-    const KernelRecord &k = ex->artifact().kernels[bad];
-    const KernelAttr *loc = k.attr("source_loc"), *op = k.attr("source_op");
-    err << "  the first NaN or infinity comes from kernel " << bad << " ("
-        << (op ? op->s + ", " : "") << k.kind
-        << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
-        << (loc ? " at " + loc->s : "") << "\n";
-  }
-  if (!lastCheckpoint.empty())
-    err << "  the last good checkpoint is " << lastCheckpoint << "\n";
-  else
-    err << "  no checkpoint was written\n";
-}
-
-Status Trainer::evaluateNow(bool final) {
-  bool onTest = recipe.evalOn == "test";
-  data::BatchSource *src = onTest ? test.get() : data.get();
-  if (!src || src->validationSize() == 0)
-    return Status();
-  StatusOr<EvalResult> r = evaluate(*ex, *src, final ? 0 : opt.evalBatches);
-  if (!r)
-    return r.status();
-  double loss = r->loss.mean();
-  LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
-  rec.set("split", onTest ? "test" : "val");
-  rec.set("examples", r->examples);
-  rec.set("loss", loss);
-  std::string line =
-      (final ? "final eval" : "eval") + std::string(" at step ") +
-      std::to_string(state.step) + " on " + (onTest ? "test" : "val") + " (" +
-      std::to_string(r->examples) + " " +
-      (itemUnit == "tok" ? "windows" : "examples") + "): loss " + fixed(loss);
-  lastMetrics.clear();
-  auto metric = [&](const char *name, const char *label, double v,
-                    bool percent = false) {
-    rec.set(name, v);
-    lastMetrics.push_back({name, v});
-    line += std::string("  ") + label + " " +
-            (percent ? fixed(100 * v, 2) + "%" : fixed(v));
-  };
-  if (recipe.wants("perplexity"))
-    metric("perplexity", "perplexity", std::exp(loss));
-  if (recipe.wants("accuracy"))
-    metric("accuracy", "accuracy", r->confusion.accuracy(), true);
-  for (const ClassMetric &m : classMetrics(*r))
-    if (recipe.wants(m.name))
-      metric(m.key.c_str(), m.name.c_str(), m.value);
-  if (Status s = log(rec); !s)
-    return s;
-  say(line);
-  plot.add(TrainingPlot::Panel::Loss, "val loss", double(state.step), loss);
-  for (const auto &[name, v] : lastMetrics)
-    if (name == "accuracy" || name == "macro_f1" || name == "f1")
-      plot.add(TrainingPlot::Panel::Metrics, name, double(state.step), v);
-  lastValLoss = loss;
-  if (state.bestValStep < 0 || loss < state.bestValLoss) {
-    state.bestValLoss = loss;
-    state.bestValStep = state.step;
-  }
-  // reduce_on_plateau (torch.optim.lr_scheduler.ReduceLROnPlateau, mode
-  // min, relative threshold 1e-4, no cooldown).
-  if (recipe.schedule == "reduce_on_plateau" && !final) {
-    if (!state.plateauSeen || loss < state.plateauBest * (1 - 1e-4)) {
-      state.plateauBest = loss;
-      state.plateauBad = 0;
-      state.plateauSeen = true;
-    } else if (++state.plateauBad > recipe.plateauPatience) {
-      state.lrScale *= static_cast<float>(recipe.plateauFactor);
-      state.plateauBad = 0;
-      scaleFrom.push_back({state.step, state.lrScale});
-      say("validation loss has not improved for " +
-          std::to_string(recipe.plateauPatience + 1) +
-          " evaluations: learning rate scaled by " +
-          fixed(recipe.plateauFactor, 3));
-    }
-  }
-  bool classifier =
-      recipe.wants("precision") || recipe.wants("recall") || recipe.wants("f1");
-  if (final && classifier && !opt.json && !opt.quiet) {
-    std::vector<std::string> names = src->classNames();
-    out << "\n"
-        << r->confusion.renderReport(names) << "\nconfusion matrix "
-        << "(rows: true class, columns: predicted):\n"
-        << r->confusion.renderMatrix(names, "  ") << "\n";
-  }
-  plotNow();
-  return Status();
-}
-
-void Trainer::plotNow() {
-  if (Status s = plot.write(outDir + "/plot.svg"); !s)
-    err << "loom train: warning: " << s.message() << "\n";
-  lastPlot = Clock::now();
-}
-
-Status Trainer::saveNow() {
-  StatusOr<std::string> path =
-      saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep));
-  if (!path)
-    return path.status();
-  lastCheckpoint = *path;
-  say("checkpoint " + *path);
-  return Status();
-}
-
 Status Trainer::trainSteps() {
   for (int64_t s = state.step; s < total; ++s) {
+    if (interrupted())
+      return Status();
     if (Status st = runStep(s, false); !st)
       return st;
     double loss = ex->scalarOutput("loss"), lr = ex->scalarOutput("lr"),
@@ -503,6 +292,9 @@ int Trainer::run(Artifact artifact) {
       err << "loom train: error: " << s.message() << "\n";
     return 1;
   };
+  // From here on Ctrl-C saves the run (the compile before it has nothing to
+  // save and stops at once).
+  SignalCatcher catcher;
   if (Status s = setup(std::move(artifact)); !s)
     return fail(s);
   if (opt.resume.empty()) {
@@ -540,80 +332,11 @@ int Trainer::run(Artifact artifact) {
   if (progress && terminal && !opt.quiet && !opt.json)
     out << progress->finish();
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-
-  if (state.step > firstStep || opt.resume.empty()) {
-    if (Status s = evaluateNow(true); !s)
-      return fail(s);
-    if (Status s = saveNow(); !s)
-      return fail(s);
-  }
-  // The final model, under a stable name (what init_from names).
-  std::string model = outDir + "/" +
-                      (recipe.name.empty() ? "model" : recipe.name) +
-                      ".safetensors";
-  if (Status s = saveStateAs(*ex, state, model); !s)
+  if (Status s = finish(seconds); !s)
     return fail(s);
-  RunSummary summary;
-  summary.steps = state.step;
-  if (recipe.epochs)
-    summary.epochs = epochOf(state.step);
-  summary.seconds = seconds;
-  if (seconds > 0)
-    summary.itemsPerSecond =
-        double(state.step - firstStep) * batch * itemsPerExample / seconds;
-  summary.itemUnit = itemUnit;
-  if (std::isfinite(lastLoss))
-    summary.finalTrainLoss = lastLoss;
-  if (state.bestValStep >= 0) {
-    summary.bestValLoss = state.bestValLoss;
-    summary.bestValStep = state.bestValStep;
-  }
-  if (std::isfinite(lastValLoss))
-    summary.finalValLoss = lastValLoss;
-  summary.metrics = lastMetrics;
-  summary.checkpoint = model;
-
-  // The held-out test set, once, at the end.
-  if (test && recipe.evalOn != "test") {
-    StatusOr<EvalResult> r = evaluate(*ex, *test, 0);
-    if (!r)
-      return fail(r.status());
-    LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
-    rec.set("split", "test").set("examples", r->examples);
-    rec.set("loss", r->loss.mean()).set("accuracy", r->confusion.accuracy());
-    rec.set("macro_f1", r->confusion.macroF1());
-    if (Status s = log(rec); !s)
-      return fail(s);
-    summary.metrics.push_back({"test_loss", r->loss.mean()});
-    summary.metrics.push_back({"test_accuracy", r->confusion.accuracy()});
-    say("test set (" + std::to_string(r->examples) + " examples): loss " +
-        fixed(r->loss.mean()) + "  accuracy " +
-        fixed(100 * r->confusion.accuracy(), 2) + "%");
-  }
-  if (Status s = log(summaryRecord(summary)); !s)
-    return fail(s);
-  if (Status s = metrics.close(); !s)
-    return fail(s);
-  plotNow();
-  {
-    std::ofstream f(outDir + "/summary.json");
-    f << summaryJson(summary) << "\n";
-    if (!f)
-      return fail(Status::error("cannot write " + outDir + "/summary.json"));
-  }
-  if (!opt.json) {
-    out << "\n";
-    for (const std::string &line : summaryLines(summary))
-      out << line << "\n";
-  }
-  if (opt.profile)
-    for (const std::string &line : profileLines(
-             ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(), 15))
-      (opt.json ? err : out) << line << "\n";
-  return 0;
+  int signal = SignalCatcher::received();
+  return signal ? 128 + signal : 0;
 }
-
-} // namespace
 
 int loom::train::trainArtifact(Artifact artifact, const TrainOptions &options,
                                std::ostream &out, std::ostream &err) {

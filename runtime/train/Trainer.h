@@ -1,12 +1,12 @@
-//===- Trainer.h - loom train's loop -----------------------------*- C++
-//-*-===//
+//===- Trainer.h - loom train's loop ----------------------------*- C++ -*-===//
 //
 // Part of Loom. Plain C++17 (the runtime links no MLIR). Trains an artifact
 // on its recipe's data: the step loop with a progress line, evaluation on
-// the validation split at the recipe's cadence with its metrics,
+// the split the recipe names at its cadence with its metrics,
 // reduce-on-plateau, checkpoints (atomic, keep-K, bit-exact resume),
-// metrics.jsonl, a plot and a summary under the output directory, and a
-// stop with the op and its .loom location at the first NaN or infinity.
+// metrics.jsonl, a plot and a summary under the output directory, a stop
+// with the op and its .loom location at the first NaN or infinity, and on
+// Ctrl-C or SIGTERM a checkpoint and the summary before it exits.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,15 +34,20 @@ struct TrainOptions {
   /// Train on all the data (no validation split): the run after validation
   /// has chosen the settings.
   bool full = false;
-  /// Evaluations during training use at most this many batches (0: all);
-  /// the final one always uses the whole split.
+  /// Every evaluation (the final one and the test set's too) uses at most
+  /// this many full batches (0: the whole split).
   int64_t evalBatches = 0;
   /// Time every kernel and print where the time went at the end.
   bool profile = false;
+  /// The command that runs this training again, without --resume (what
+  /// the message after Ctrl-C tells to run with --resume added).
+  std::string resumeCommand;
 };
 
 /// Trains `artifact`; prints progress to `out` and errors to `err`.
-/// Returns the process exit status (0, or 1 after printing why).
+/// Returns the process exit status: 0, 1 after printing why, or after
+/// SIGINT or SIGTERM (Interrupt.h) 128 + the signal once the current step,
+/// a checkpoint and the summary are done.
 int trainArtifact(Artifact artifact, const TrainOptions &options,
                   std::ostream &out, std::ostream &err);
 

@@ -36,8 +36,9 @@ def losses(out):
 
 def train(out, resume, quiet=True):
     cmd = [loom, "train", artifact, "--out", out, "--quiet"]
-    if resume:
-        cmd += ["--resume", os.path.join(out, "checkpoints")]
+    # A run killed before its first checkpoint is started over.
+    cmd += (["--resume", os.path.join(out, "checkpoints")] if resume
+            else ["--overwrite"])
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
 

@@ -160,6 +160,21 @@ TEST(Artifact, ContentHashIdentifiesTheCompiledStep) {
   Artifact changed = a;
   changed.kernels[2].attrs[0].f = 0.8;
   EXPECT_NE(hashOf(changed), b->meta.contentHash);
+  // Where the source lay is not part of the identity either: the IR dumps
+  // and the kernels' source locations name its path.
+  Artifact moved = a;
+  moved.ir.push_back({"moved", "loc(\"/elsewhere/mlp.loom\":1:1)"});
+  for (KernelRecord &k : moved.kernels)
+    k.attrs.push_back(
+        KernelAttr::ofString("source_loc", "/elsewhere/mlp.loom:3:7"));
+  EXPECT_EQ(hashOf(moved), b->meta.contentHash);
+  Artifact relocated = moved;
+  relocated.kernels[0].attrs.back().s = "mlp.loom:3:7";
+  EXPECT_EQ(hashOf(relocated), b->meta.contentHash);
+  // A string attribute of another name counts.
+  Artifact named = a;
+  named.kernels[0].attrs.push_back(KernelAttr::ofString("source_op", "x"));
+  EXPECT_NE(hashOf(named), b->meta.contentHash);
 }
 
 TEST(Artifact, EmptyArtifactRoundTrips) {

@@ -268,4 +268,59 @@ TEST(Batches, ExamplesValidateTheRestOfTheSplit) {
   EXPECT_EQ((*test)->validationSize(), 10);
 }
 
+TEST(Batches, TheTrainingSplitInItsFixedOrder) {
+  // What `eval ... on train` evaluates: the 8 training examples, the same
+  // order every time (not an epoch's shuffle), none of the validation ones.
+  TempFile f("train.csv");
+  std::string csv = "a,label\n";
+  for (int i = 0; i < 10; ++i)
+    csv += std::to_string(i) + "," + std::to_string(i % 2) + "\n";
+  f.write(csv);
+  DataSpec spec;
+  spec.kind = "csv";
+  spec.path = f.path;
+  spec.label = "label";
+  spec.fraction = 0.8;
+  spec.splitSeed = 3;
+  auto src = openTrainingData(spec, {4, 1}, 2, 1);
+  ASSERT_TRUE(src.ok()) << src.status().message();
+  std::unique_ptr<BatchSource> view = trainSplitView(**src);
+  EXPECT_EQ(view->validationSize(), 8);
+  float x[8], again[8], val[2];
+  int32_t y[8];
+  ASSERT_TRUE(view->fillValidation(0, 8, x, y).ok());
+  for (int i = 0; i < 8; ++i)
+    EXPECT_EQ(y[i], int(x[i]) % 2);
+  ASSERT_TRUE((*src)->fill(3, 4, again, y).ok()); // batches draw in between
+  ASSERT_TRUE(view->fillValidation(0, 8, again, y).ok());
+  EXPECT_TRUE(std::equal(x, x + 8, again));
+  ASSERT_TRUE((*src)->fillValidation(0, 2, val, y).ok());
+  std::set<float> all(x, x + 8);
+  all.insert(val, val + 2);
+  EXPECT_EQ(all.size(), 10u);
+  EXPECT_EQ(view->fillValidation(7, 2, x, y).message(),
+            f.path + ": training rows [7, 9) are outside the 8 of the split");
+
+  // A token stream's training windows, in order.
+  TempFile t("train.bin");
+  std::string bytes;
+  for (int i = 0; i < 100; ++i)
+    bytes += std::string{char(i), 0};
+  t.write(bytes);
+  DataSpec tokens;
+  tokens.kind = "tokens";
+  tokens.path = t.path;
+  tokens.fraction = 0.9;
+  auto stream = openTrainingData(tokens, {2, 8}, 256, 7);
+  ASSERT_TRUE(stream.ok()) << stream.status().message();
+  std::unique_ptr<BatchSource> windows = trainSplitView(**stream);
+  EXPECT_EQ(windows->validationSize(), 11);
+  int32_t xi[16], yi[16];
+  ASSERT_TRUE(windows->fillValidation(10, 1, xi, yi).ok());
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(xi[i], 80 + i);
+    EXPECT_EQ(yi[i], 81 + i);
+  }
+}
+
 } // namespace

@@ -169,6 +169,15 @@ TEST(ReportSummary, TextLines) {
   bare.finalValLoss = std::numeric_limits<double>::infinity();
   expected = {"steps      10 in 00:00:02, 1 epoch", "val loss   inf (final)"};
   EXPECT_EQ(summaryLines(bare), expected);
+
+  // Evaluations on another split say which.
+  bare.finalValLoss = 0.5;
+  bare.evalSplit = "train";
+  expected = {"steps             10 in 00:00:02, 1 epoch",
+              "train eval loss   0.5000 (final)"};
+  EXPECT_EQ(summaryLines(bare), expected);
+  bare.evalSplit = "test";
+  EXPECT_EQ(summaryLines(bare)[1], "test loss   0.5000 (final)");
 }
 
 TEST(ReportSummary, Json) {
@@ -179,6 +188,14 @@ TEST(ReportSummary, Json) {
             "\"best_val_loss\":1.98764,\"best_val_step\":800,"
             "\"val_loss\":2.0012,\"accuracy\":0.97123,\"perplexity\":7.3891,"
             "\"checkpoint\":\"runs/gpt/step-1000.loomckpt\"}");
+  RunSummary split = fullSummary();
+  split.evalSplit = "train";
+  std::string json = summaryRecord(split).json();
+  EXPECT_NE(json.find("\"best_train_eval_loss\":1.98764,"
+                      "\"best_train_eval_step\":800,"
+                      "\"train_eval_loss\":2.0012,"),
+            std::string::npos)
+      << json;
   RunSummary bare;
   bare.steps = 10;
   bare.seconds = 2;

@@ -71,6 +71,26 @@ TEST(Recipe, RejectsWhatTheLoopCannotRun) {
                 .status()
                 .message(),
             "a.loomx: the recipe sets neither steps nor epochs");
+  // Evaluations on a split the data has.
+  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"batch":2,"steps":1,)"
+                        R"("eval":{"every":1,"on":"test"}})",
+                        "a.loomx")
+                .status()
+                .message(),
+            "a.loomx: the recipe evaluates on test but names no test set "
+            "(test = ...)");
+  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"batch":2,"steps":1,)"
+                        R"("eval":{"every":1,"on":"dev"}})",
+                        "a.loomx")
+                .status()
+                .message(),
+            "a.loomx: the recipe evaluates on 'dev'; the splits are val, "
+            "train and test");
+  EXPECT_TRUE(parseRecipe(R"({"data":{"kind":"csv"},"batch":2,"steps":1,)"
+                          R"("test":{"kind":"csv"},)"
+                          R"("eval":{"every":1,"on":"test"}})",
+                          "a.loomx")
+                  .ok());
 }
 
 TEST(State, RoundTripsThroughJson) {

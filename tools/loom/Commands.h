@@ -13,13 +13,16 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/CommandLine.h"
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace loom {
 class DiagnosticEngine;
 struct Program;
 struct Artifact;
+struct IrText;
 } // namespace loom
 
 namespace loom::tool {
@@ -58,11 +61,13 @@ int runRun();
 
 /// Lowers train block `trainName` of `program` and, when `trainStep`, runs
 /// autodiff and the optimizer expansion to build @train_step. Null, with
-/// diagnostics printed, on error.
+/// diagnostics printed, on error. With `stages`, appends the IR after each
+/// stage that ran ("frontend", then "autodiff" and "train-step").
 mlir::OwningOpRef<mlir::ModuleOp>
 buildModule(mlir::MLIRContext &ctx, const Program &program,
             DiagnosticEngine &diags, llvm::StringRef trainName, bool trainStep,
-            std::optional<int64_t> batch = std::nullopt);
+            std::optional<int64_t> batch = std::nullopt,
+            std::vector<loom::IrText> *stages = nullptr);
 
 /// How compileCpuArtifact compiles.
 struct ArtifactOptions {
@@ -77,6 +82,10 @@ struct ArtifactOptions {
   std::optional<int64_t> steps;
   std::optional<double> lr;
   std::optional<int64_t> seed;
+  /// Called once the program is lowered (fast), before the heavy compile,
+  /// with the recipe as the artifact will record it (JSON, after the
+  /// overrides): false (after printing why) stops the compile.
+  std::function<bool(const std::string &recipeJson)> checkRecipe;
 };
 
 /// Compiles a train block of `program` into a CPU artifact: the training

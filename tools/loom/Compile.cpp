@@ -1,8 +1,8 @@
 //===- Compile.cpp - loom compile -----------------------------------------===//
 //
 // Part of Loom. `loom compile FILE.loom [--emit=ir|train-ir|ast|plan]
-// [--train NAME] [--locs] [-o OUT]`; with `-o FILE.loomx` the compiled
-// artifact (`--target cpu`, `--dump-ir DIR`), and the pipeline every subcommand
+// [--train NAME] [--locs] [--dump-ir DIR] [-o OUT]`; with `-o FILE.loomx`
+// the compiled artifact (`--target cpu`), and the pipeline every subcommand
 // that compiles shares (buildModule).
 //
 //===----------------------------------------------------------------------===//
@@ -10,6 +10,7 @@
 #include "tools/loom/Commands.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
+#include "backends/cpu/emit/Recipe.h"
 #include "runtime/artifact/Artifact.h"
 
 #include "frontend/AST.h"
@@ -30,6 +31,10 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 using namespace llvm;
 
@@ -77,8 +82,9 @@ cl::opt<Target> target("target", cl::desc("What the artifact runs on"),
                                              "generated kernels)")),
                        cl::sub(compileCmd));
 cl::opt<std::string> dumpIrDir("dump-ir",
-                               cl::desc("Write the IR after every pipeline "
-                                        "stage into this directory"),
+                               cl::desc("Write the IR after every stage the "
+                                        "command runs into this directory "
+                                        "(NN-<stage>.mlir)"),
                                cl::value_desc("dir"), cl::sub(compileCmd));
 
 std::string printed(mlir::Operation *op) {
@@ -96,6 +102,51 @@ std::string mib(uint64_t bytes) {
   if (bytes >= 1024)
     return llvm::formatv("{0:f1} KiB", bytes / 1024.0).str();
   return std::to_string(bytes) + " B";
+}
+
+std::optional<double> number(mlir::DictionaryAttr dict, StringRef name) {
+  mlir::Attribute a = dict ? dict.get(name) : mlir::Attribute();
+  if (auto i = mlir::dyn_cast_or_null<mlir::IntegerAttr>(a))
+    return static_cast<double>(i.getInt());
+  if (auto f = mlir::dyn_cast_or_null<mlir::FloatAttr>(a))
+    return f.getValueAsDouble();
+  return std::nullopt;
+}
+
+std::string stepsText(int64_t n) {
+  return std::to_string(n) + (n == 1 ? " step" : " steps");
+}
+
+/// Fits a warmup_cosine schedule of recipe `entries` to a run of `steps`
+/// (loom train --steps): a warm-up that fits is kept (the cosine decays over
+/// the rest), a longer one is shortened to the fraction of the run the
+/// recipe gives it (at least 1 step, and less than `steps`), with a note.
+void fitWarmup(mlir::NamedAttrList &entries, int64_t steps, mlir::Builder &b) {
+  auto schedule =
+      mlir::dyn_cast_or_null<mlir::DictionaryAttr>(entries.get("schedule"));
+  auto kind = schedule ? schedule.getAs<mlir::StringAttr>("kind") : nullptr;
+  std::optional<double> warmup = number(schedule, "warmup");
+  if (!kind || kind.getValue() != "warmup_cosine" || !warmup || *warmup < steps)
+    return;
+  std::optional<double> total =
+      number(entries.getDictionary(b.getContext()), "steps");
+  int64_t fitted = steps - 1;
+  std::string why = "the longest that leaves a step to decay";
+  if (total && *total > *warmup) {
+    fitted = std::clamp<int64_t>(std::llround(*warmup * steps / *total),
+                                 std::min<int64_t>(1, steps - 1), steps - 1);
+    char percent[32];
+    std::snprintf(percent, sizeof percent, "%.3g", 100 * *warmup / *total);
+    why = "the recipe warms up for " + std::string(percent) + "% of its " +
+          stepsText(static_cast<int64_t>(*total));
+  }
+  mlir::NamedAttrList fit(schedule);
+  fit.set("warmup", b.getI64IntegerAttr(fitted));
+  entries.set("schedule", fit.getDictionary(b.getContext()));
+  WithColor::note(errs(), "loom train")
+      << "warm-up shortened from " << stepsText(static_cast<int64_t>(*warmup))
+      << " to " << (fitted ? stepsText(fitted) : std::string("none"))
+      << " to fit --steps " << steps << " (" << why << ")\n";
 }
 
 /// `loom compile FILE.loom -o FILE.loomx`, or with `planOnly` the plan of
@@ -138,16 +189,26 @@ cl::SubCommand &loom::tool::compileCommand() { return compileCmd; }
 mlir::OwningOpRef<mlir::ModuleOp>
 loom::tool::buildModule(mlir::MLIRContext &ctx, const Program &program,
                         DiagnosticEngine &diags, StringRef trainName,
-                        bool trainStep, std::optional<int64_t> batch) {
+                        bool trainStep, std::optional<int64_t> batch,
+                        std::vector<loom::IrText> *stages) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       loom::lowerProgram(ctx, program, diags, trainName, batch);
+  if (module && stages)
+    stages->push_back({"frontend", printed(*module)});
   if (!module || !trainStep)
     return module;
   mlir::PassManager pm(&ctx);
   pm.addPass(mlir::loom::createLoomAutodiff());
-  pm.addPass(mlir::loom::createLoomBuildTrainStep());
   if (mlir::failed(pm.run(*module)))
     return nullptr;
+  if (stages)
+    stages->push_back({"autodiff", printed(*module)});
+  mlir::PassManager pm2(&ctx);
+  pm2.addPass(mlir::loom::createLoomBuildTrainStep());
+  if (mlir::failed(pm2.run(*module)))
+    return nullptr;
+  if (stages)
+    stages->push_back({"train-step", printed(*module)});
   return module;
 }
 
@@ -195,6 +256,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     auto recipe = (*module)->getAttrOfType<mlir::DictionaryAttr>("loom.train");
     mlir::NamedAttrList entries(recipe);
     if (options.steps) {
+      fitWarmup(entries, *options.steps, b);
       entries.erase("epochs");
       entries.set("steps", b.getI64IntegerAttr(*options.steps));
     }
@@ -208,6 +270,9 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     }
     (*module)->setAttr("loom.train", entries.getDictionary(&ctx));
   }
+  if (options.checkRecipe &&
+      !options.checkRecipe(loom::cpu::toJson((*module)->getAttr("loom.train"))))
+    return false;
   emit.stages.push_back({"frontend", printed(*module)});
   if (options.eval) {
     // Evaluation at the training batch size, and at batch 1 for the last
@@ -267,6 +332,12 @@ int loom::tool::runCompile() {
 
   if (StringRef(outputFile).ends_with(".loomx"))
     return compileArtifact(program, diags, sourceMgr);
+  if (!dumpIrDir.empty() && emitKind == EmitKind::Ast) {
+    WithColor::error(errs(), "loom")
+        << "--dump-ir writes the IR after each stage the command runs; "
+           "--emit=ast runs none\n";
+    return 1;
+  }
 
   std::error_code ec;
   ToolOutputFile output(outputFile, ec, sys::fs::OF_Text);
@@ -290,8 +361,19 @@ int loom::tool::runCompile() {
     // Diagnostics from passes show the .loom line and the call chain.
     mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
     ctx.printOpOnDiagnostic(false);
-    mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(
-        ctx, program, diags, trainName, emitKind == EmitKind::TrainIr);
+    // --dump-ir: the stages that ran, even when a later one failed.
+    std::vector<loom::IrText> stages;
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        buildModule(ctx, program, diags, trainName,
+                    emitKind == EmitKind::TrainIr, std::nullopt, &stages);
+    for (auto [i, stage] : llvm::enumerate(stages)) {
+      std::string error;
+      if (!dumpIrDir.empty() &&
+          !loom::cpu::writeStage(dumpIrDir, i, stage, error)) {
+        WithColor::error(errs(), "loom") << error << "\n";
+        return 1;
+      }
+    }
     if (!module)
       return 1;
     mlir::OpPrintingFlags flags;

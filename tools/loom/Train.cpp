@@ -3,26 +3,35 @@
 // Part of Loom. `loom train FILE.loom|FILE.loomx`: compiles a .loom program
 // first (with the recipe overrides --steps, --batch, --lr, --seed) into
 // OUT/<name>.loomx, then runs runtime/train's loop on it. An artifact runs
-// as compiled: its batch and learning rate are part of the step.
+// as compiled: its batch and learning rate are part of the step. The
+// output directory is claimed (runtime/train/OutputDir.h) once the recipe
+// is known and before the heavy compile: an earlier run there is refused
+// unless --resume or --overwrite.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
 
+#include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Program.h"
 #include "runtime/artifact/Artifact.h"
+#include "runtime/data/Batches.h"
+#include "runtime/train/OutputDir.h"
 #include "runtime/train/Recipe.h"
 #include "runtime/train/Trainer.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 using namespace llvm;
@@ -35,8 +44,9 @@ cl::opt<std::string> inputFile(cl::Positional,
                                cl::desc("<file.loom | file.loomx>"),
                                cl::Required, cl::sub(trainCmd));
 cl::opt<int64_t> steps("steps",
-                       cl::desc("Train this many steps (the "
-                                "schedule follows for a .loom)"),
+                       cl::desc("Train this many steps (for a .loom the "
+                                "schedule follows: a warm-up as long as the "
+                                "run is shortened, with a note)"),
                        cl::value_desc("N"), cl::sub(trainCmd));
 cl::opt<int64_t> batch("batch",
                        cl::desc("Batch size (recompiles; .loom "
@@ -52,6 +62,11 @@ cl::opt<std::string> outDir("out",
                             cl::desc("Output directory (default "
                                      "runs/<train block name>)"),
                             cl::value_desc("dir"), cl::sub(trainCmd));
+cl::opt<bool> overwrite("overwrite",
+                        cl::desc("Replace an earlier run in the output "
+                                 "directory (its metrics, summary, plot, "
+                                 "final model and checkpoints)"),
+                        cl::sub(trainCmd));
 cl::opt<std::string> resumeFrom("resume",
                                 cl::desc("Continue from a checkpoint (a "
                                          "file, or a directory's latest)"),
@@ -62,9 +77,9 @@ cl::opt<bool> full("full",
                             "settings)"),
                    cl::sub(trainCmd));
 cl::opt<int64_t> evalBatches("eval-batches",
-                             cl::desc("Evaluations during training use at "
-                                      "most N batches (0: the whole split; "
-                                      "the final one always does)"),
+                             cl::desc("Every evaluation (the final one "
+                                      "and the test set's too) uses at most "
+                                      "N batches (0: the whole split)"),
                              cl::init(0), cl::value_desc("N"),
                              cl::sub(trainCmd));
 cl::opt<bool> quiet("quiet", cl::desc("Print only errors and the summary"),
@@ -77,6 +92,11 @@ cl::opt<bool> profile("profile",
                       cl::desc("Time every kernel and print where the time "
                                "went (per program, the slowest kernels)"),
                       cl::sub(trainCmd));
+cl::opt<std::string> dumpIrDir("dump-ir",
+                               cl::desc("Write the IR after every stage of "
+                                        "the compile into this directory "
+                                        "(.loom only)"),
+                               cl::value_desc("dir"), cl::sub(trainCmd));
 cl::opt<std::string> trainName("train",
                                cl::desc("The train block (when the file has "
                                         "several)"),
@@ -91,6 +111,142 @@ std::string absolute(const std::string &path) {
   SmallString<256> p(path);
   sys::fs::make_absolute(p);
   return p.str().str();
+}
+
+/// `arg` as a shell word.
+std::string shellWord(const std::string &arg) {
+  if (!arg.empty() &&
+      arg.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                            "0123456789_./=:+-,") == std::string::npos)
+    return arg;
+  std::string quoted = "'";
+  for (char c : arg)
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+/// This command line, less --resume, --overwrite and what only changes the
+/// output (--quiet, --json, --profile): what continues the run with
+/// --resume added.
+std::string resumeCommand() {
+  std::string cmd = "loom train " + shellWord(inputFile);
+  auto add = [&](const char *flag, const std::string &value) {
+    cmd += std::string(" --") + flag + " " + shellWord(value);
+  };
+  if (trainName.getNumOccurrences())
+    add("train", trainName);
+  if (steps.getNumOccurrences())
+    add("steps", std::to_string(steps));
+  if (batch.getNumOccurrences())
+    add("batch", std::to_string(batch));
+  if (lr.getNumOccurrences()) {
+    // The shortest text that reads back as the same double.
+    char text[32];
+    for (int digits = 6; digits <= 17; ++digits) {
+      std::snprintf(text, sizeof text, "%.*g", digits, lr.getValue());
+      if (std::strtod(text, nullptr) == lr.getValue())
+        break;
+    }
+    add("lr", text);
+  }
+  if (seed.getNumOccurrences())
+    add("seed", std::to_string(seed));
+  if (outDir.getNumOccurrences())
+    add("out", outDir);
+  if (full)
+    cmd += " --full";
+  if (evalBatches.getNumOccurrences())
+    add("eval-batches", std::to_string(evalBatches));
+  return cmd;
+}
+
+/// Readies the run of the recipe `recipeJson` before anything is compiled
+/// or written: claims the output directory (an earlier run there is
+/// refused, continued or removed); `name` gets the train block's name.
+/// False after printing why.
+bool prepareRun(const std::string &recipeJson,
+                loom::train::TrainOptions &options, std::string &name) {
+  loom::StatusOr<loom::train::Recipe> recipe =
+      loom::train::parseRecipe(recipeJson, options.name);
+  if (!recipe)
+    return fail(recipe.status().message()), false;
+  name = recipe->name;
+  if (options.outDir.empty())
+    options.outDir =
+        "runs/" + (recipe->name.empty() ? std::string("run") : recipe->name);
+  loom::train::EarlierRun earlier =
+      !options.resume.empty() ? loom::train::EarlierRun::Resume
+      : overwrite             ? loom::train::EarlierRun::Overwrite
+                              : loom::train::EarlierRun::Refuse;
+  loom::StatusOr<std::vector<std::string>> removed =
+      loom::train::claimOutputDir(options.outDir, recipe->name, earlier);
+  if (!removed)
+    return fail(removed.status().message()), false;
+  if (!removed->empty() && !quiet && !json) {
+    outs() << "removed the earlier run's " << join(*removed, ", ") << " from "
+           << options.outDir << " (--overwrite)\n";
+    outs().flush();
+  }
+  return true;
+}
+
+/// The source of argument `which` ("path", "images", "labels") of setting
+/// `key` of train block `train` ("" for the only one): the argument, else
+/// the setting's value.
+SMRange argumentRange(const loom::Program &program, StringRef train,
+                      StringRef key, StringRef which) {
+  for (const auto &t : program.main().trains) {
+    if (!train.empty() && t->name.name != train)
+      continue;
+    for (const loom::ast::TrainEntry &e : t->entries) {
+      if (e.key.name != key)
+        continue;
+      if (auto *call = dyn_cast<loom::ast::CallExpr>(e.value.get())) {
+        int position = which == "labels" ? 1 : 0, positional = 0;
+        for (const loom::ast::Arg &a : call->args)
+          if (a.name.name == which ||
+              (a.name.name.empty() && positional++ == position))
+            return a.value->range;
+      }
+      return e.value->range;
+    }
+  }
+  return SMRange();
+}
+
+/// Checks the files the recipe's `data` and `test` name (runtime/data's
+/// probe) before the long compile; an error points at the setting in the
+/// .loom file. False after printing why.
+bool checkData(const std::string &recipeJson, const std::string &name,
+               const loom::Program &program, loom::DiagnosticEngine &diags) {
+  loom::StatusOr<loom::train::Recipe> recipe =
+      loom::train::parseRecipe(recipeJson, name);
+  if (!recipe)
+    return fail(recipe.status().message()), false;
+  std::vector<std::pair<const char *, const loom::data::DataSpec *>> specs = {
+      {"data", &recipe->data}};
+  if (recipe->test)
+    specs.push_back({"test", &*recipe->test});
+  for (const auto &[key, spec] : specs) {
+    std::string which;
+    loom::Status s = loom::data::probeData(*spec, which);
+    if (s)
+      continue;
+    SMRange at = argumentRange(program, trainName, key, which);
+    diags.error(at, s.message());
+    std::string path = which == "images"   ? spec->images
+                       : which == "labels" ? spec->labels
+                                           : spec->path;
+    // A file not found may be one looked for in the wrong place.
+    SmallString<256> cwd;
+    if (StringRef(s.message()).starts_with("cannot open data file") &&
+        !sys::path::is_absolute(path) && !sys::fs::current_path(cwd))
+      diags.note(at, "data paths are relative to the current directory (" +
+                         cwd + "), not to the .loom file");
+    return false;
+  }
+  return true;
 }
 
 } // namespace
@@ -108,6 +264,9 @@ int loom::tool::runTrain() {
     return fail("--lr must be positive");
   if (evalBatches < 0)
     return fail("--eval-batches must be 0 (all) or positive");
+  if (overwrite && resumeFrom.getNumOccurrences())
+    return fail("--resume continues the run in the output directory and "
+                "--overwrite replaces it; give one");
   loom::train::TrainOptions options;
   options.name = sys::path::filename(inputFile).str();
   if (steps.getNumOccurrences())
@@ -121,6 +280,7 @@ int loom::tool::runTrain() {
   options.full = full;
   options.evalBatches = evalBatches;
   options.profile = profile;
+  options.resumeCommand = resumeCommand();
 
   loom::Artifact artifact;
   if (StringRef(inputFile).ends_with(".loomx")) {
@@ -128,11 +288,19 @@ int loom::tool::runTrain() {
       return fail(options.name + ": the batch size and the learning rate are "
                                  "compiled into the step; give the .loom "
                                  "program to change them");
+    if (!dumpIrDir.empty())
+      return fail(options.name +
+                  ": the artifact is compiled already; `loom "
+                  "inspect " +
+                  inputFile + " --ir STAGE` prints the IR it keeps");
     loom::StatusOr<loom::Artifact> a = loom::readArtifact(inputFile);
     if (!a)
       return fail(a.status().message());
     artifact = std::move(*a);
     options.artifactPath = absolute(inputFile);
+    std::string name;
+    if (!prepareRun(artifact.recipe, options, name))
+      return 1;
   } else {
     SourceMgr sourceMgr;
     loom::DiagnosticEngine diags(sourceMgr, errs());
@@ -145,6 +313,7 @@ int loom::tool::runTrain() {
     ArtifactOptions compile;
     compile.trainName = trainName;
     compile.sourceName = options.name;
+    compile.dumpDir = dumpIrDir;
     if (batch.getNumOccurrences())
       compile.batch = batch;
     if (lr.getNumOccurrences())
@@ -152,19 +321,23 @@ int loom::tool::runTrain() {
     // The schedule is compiled for the run's length.
     if (steps.getNumOccurrences())
       compile.steps = steps;
+    std::string name;
+    // Before the long compile: the data, then the output directory.
+    compile.checkRecipe = [&](const std::string &recipeJson) {
+      return checkData(recipeJson, options.name, program, diags) &&
+             prepareRun(recipeJson, options, name);
+    };
     if (!compileCpuArtifact(ctx, program, diags, compile, artifact))
       return 1;
-    loom::StatusOr<loom::train::Recipe> recipe =
-        loom::train::parseRecipe(artifact.recipe, options.name);
-    if (!recipe)
-      return fail(recipe.status().message());
-    if (options.outDir.empty())
-      options.outDir = "runs/" + recipe->name;
     if (std::error_code ec = sys::fs::create_directories(options.outDir))
       return fail("cannot create '" + options.outDir + "': " + ec.message());
-    std::string path = options.outDir + "/" + recipe->name + ".loomx";
+    std::string path =
+        options.outDir + "/" + (name.empty() ? "model" : name) + ".loomx";
     if (loom::Status s = loom::writeArtifact(path, artifact); !s)
       return fail(s.message());
+    // The identity checkpoints record, as the file holds it.
+    artifact.meta.contentHash =
+        loom::contentHash(loom::encodeSections(artifact));
     options.artifactPath = absolute(path);
     if (!quiet && !json)
       outs() << "compiled " << path << ": " << describeArtifact(artifact)

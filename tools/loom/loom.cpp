@@ -3,7 +3,7 @@
 // Part of Loom. This file implements `loom`, the user's entry point:
 //
 //   loom compile FILE.loom [--emit=ir|train-ir|ast] [--train NAME] [--locs]
-//                          [-o OUT]                          (Compile.cpp)
+//                          [--dump-ir DIR] [-o OUT]          (Compile.cpp)
 //   loom compile FILE.loom -o FILE.loomx [--target cpu] [--dump-ir DIR]
 //   loom check FILE.loom                                     (Check.cpp)
 //   loom inspect FILE.loomx [--ir STAGE]                     (Inspect.cpp)
@@ -12,8 +12,9 @@
 //   loom run FILE.loom --backend=reference|cpu [--steps N] [--batch B]
 //                      [--seed S] [--train NAME]             (Run.cpp)
 //   loom train FILE.loom|FILE.loomx [--steps N] [--batch B] [--lr LR]
-//              [--seed S] [--out DIR] [--resume CKPT] [--full]
-//              [--eval-batches N] [--quiet | --json]     (Train.cpp)
+//              [--seed S] [--out DIR] [--resume CKPT | --overwrite]
+//              [--full] [--eval-batches N] [--quiet | --json]
+//              [--dump-ir DIR]                              (Train.cpp)
 //   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
 //   loom generate CKPT --prompt TEXT --tokens N [--temperature T]
 //                 [--top-k K] [--seed S] [--artifact X.loomx] (Generate.cpp)

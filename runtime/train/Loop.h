@@ -1,0 +1,118 @@
+//===- Loop.h - loom train's loop, shared by its files ----------*- C++ -*-===//
+//
+// Part of Loom. Plain C++17 (the runtime links no MLIR). Internal to
+// runtime/train: the Trainer behind trainArtifact (Trainer.h), whose
+// members live in Trainer.cpp (setup, resume, the step loop, the run),
+// TrainerEval.cpp (evaluations, the test set, the plot) and
+// TrainerFinish.cpp (checkpoints, the NaN diagnosis, the final model and
+// the summary).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_TRAIN_LOOP_H
+#define LOOM_RUNTIME_TRAIN_LOOP_H
+
+#include "runtime/exec/Executor.h"
+#include "runtime/report/MetricsLog.h"
+#include "runtime/report/Plot.h"
+#include "runtime/report/Progress.h"
+#include "runtime/report/Summary.h"
+#include "runtime/train/Evaluate.h"
+#include "runtime/train/Recipe.h"
+#include "runtime/train/State.h"
+#include "runtime/train/Trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loom::train {
+
+using Clock = std::chrono::steady_clock;
+
+/// `v` with `digits` decimals.
+std::string fixed(double v, int digits = 4);
+
+/// What evaluations on `split` are called: "val", "test", "train eval"
+/// (the steps' own loss is the "train loss").
+std::string evalLabel(const std::string &split);
+
+/// Reads the metrics a resumed run logged before (`path`), for the plot.
+void replotFrom(const std::string &path, TrainingPlot &plot);
+
+class Trainer {
+public:
+  Trainer(const TrainOptions &options, std::ostream &out, std::ostream &err)
+      : opt(options), out(out), err(err) {}
+
+  int run(Artifact artifact);
+
+private:
+  // Trainer.cpp
+  Status setup(Artifact artifact);
+  Status resume();
+  Status trainSteps();
+  /// Fills the step's inputs for step `s` (0-based) and runs it.
+  Status runStep(int64_t s, bool checkFinite, int64_t *badKernel = nullptr);
+  bool due(const Cadence &c, int64_t done) const;
+  int64_t epochOf(int64_t done) const;
+  void say(const std::string &line);
+  Status log(const LogRecord &r);
+  /// Whether SIGINT or SIGTERM came; the first time it says so on `err`.
+  bool interrupted();
+
+  // TrainerEval.cpp
+  /// Evaluates the validation part of `src` (at most --eval-batches full
+  /// batches) with its progress: on a terminal a redrawn line, otherwise
+  /// when `announce` a first line saying what it covers and, for a long
+  /// one, a line at each tenth. `title` opens the lines ("final eval at
+  /// step 3 on val").
+  StatusOr<EvalResult> runEvaluation(data::BatchSource &src,
+                                     const std::string &title, bool announce);
+  Status evaluateNow(bool final);
+  /// The held-out test set, once, at the end (when `eval` is not on it).
+  Status evaluateTest(RunSummary &summary);
+  void plotNow();
+
+  // TrainerFinish.cpp
+  Status saveNow();
+  /// After a NaN or infinity at step `s`: replays from the last checkpoint
+  /// with every kernel checked, and says where it first appeared.
+  void diagnose(int64_t s, double loss, double norm);
+  /// The final evaluation and checkpoint, the final model, the test set,
+  /// metrics.jsonl's summary, summary.json and the printed summary;
+  /// `seconds` of training. After a signal: no evaluation, a checkpoint
+  /// if a step was taken, and where to resume from.
+  Status finish(double seconds);
+
+  const TrainOptions &opt;
+  std::ostream &out, &err;
+  std::unique_ptr<StepExecutor> ex;
+  Recipe recipe;
+  std::unique_ptr<data::BatchSource> data, test;
+  int64_t batch = 0, total = 0, classes = 0, itemsPerExample = 1;
+  std::string itemUnit = "samples";
+  std::string outDir, checkpointDir;
+  TrainState state;
+  std::vector<std::pair<int64_t, float>> scaleFrom; ///< lr scale changes
+  std::string lastCheckpoint;
+  int64_t lastCheckpointStep = -1;
+  bool saidInterrupted = false;
+  MetricsLog metrics;
+  TrainingPlot plot;
+  std::optional<ProgressLine> progress;
+  bool terminal = false;
+  double lastLoss = NAN, lastValLoss = NAN;
+  std::vector<std::pair<std::string, double>> lastMetrics;
+  Clock::time_point start, lastPlot;
+  int64_t firstStep = 0;
+};
+
+} // namespace loom::train
+
+#endif // LOOM_RUNTIME_TRAIN_LOOP_H

@@ -1,0 +1,227 @@
+//===- TrainerEval.cpp - loom train's evaluations -------------------------===//
+//
+// Part of Loom. See Loop.h. Evaluation of the split the recipe names (val,
+// train, test) at its cadence and at the end, with its progress, metrics,
+// reduce-on-plateau and the final report; the test set at the end; the
+// plot.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/train/Evaluate.h"
+#include "runtime/train/Loop.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using namespace loom;
+using namespace loom::train;
+
+/// Reads the metrics a resumed run logged before, for the plot.
+void loom::train::replotFrom(const std::string &path, TrainingPlot &plot) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    nlohmann::json j =
+        nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("step") ||
+        !j["step"].is_number())
+      continue;
+    double step = j["step"].get<double>();
+    std::string kind = j.value("kind", "");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!it->is_number() || it.key() == "step" || it.key() == "epoch")
+        continue;
+      double v = it->get<double>();
+      if (kind == "train" && it.key() == "loss")
+        plot.add(TrainingPlot::Panel::Loss, "train loss", step, v);
+      else if (kind == "eval" && it.key() == "loss")
+        plot.add(TrainingPlot::Panel::Loss,
+                 evalLabel(j.value("split", "val")) + " loss", step, v);
+      else if (kind == "eval" && (it.key() == "accuracy" ||
+                                  it.key() == "macro_f1" || it.key() == "f1"))
+        plot.add(TrainingPlot::Panel::Metrics, it.key(), step, v);
+    }
+  }
+}
+
+StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
+                                            const std::string &title,
+                                            bool announce) {
+  // What evaluate covers: every example, or --eval-batches full batches.
+  int64_t n = src.validationSize(), full = n / batch, single = n % batch;
+  if (opt.evalBatches > 0 && full >= opt.evalBatches) {
+    full = opt.evalBatches;
+    single = 0;
+  }
+  int64_t total = full * batch + single, runs = full + single;
+  std::string unit = itemUnit == "tok" ? "windows" : "examples";
+  bool show = !opt.quiet && !opt.json;
+  if (announce)
+    say(title + ": " + std::to_string(total) + " " + unit + " (" +
+        std::to_string(full) + (full == 1 ? " batch of " : " batches of ") +
+        std::to_string(batch) +
+        (single ? " and " + std::to_string(single) + " one by one" : "") +
+        ")...");
+  // On a terminal a line redrawn at most ten times a second; otherwise a
+  // line at each tenth of a long announced evaluation.
+  Clock::time_point begin = Clock::now(), drawn = begin;
+  int64_t tenth = 0;
+  bool onScreen = false;
+  EvalProgress progress = [&](int64_t done, int64_t all) {
+    double seconds =
+        std::chrono::duration<double>(Clock::now() - begin).count();
+    std::string eta =
+        done > 0 ? formatDuration(seconds * (all - done) / done) : "";
+    std::string text = title + ": " + std::to_string(done) + "/" +
+                       std::to_string(all) + " " + unit + "  " +
+                       formatDuration(seconds) + " < " + eta;
+    if (show && terminal) {
+      if (done < all &&
+          std::chrono::duration<double>(Clock::now() - drawn).count() > 0.1) {
+        out << "\r" << text << "\x1b[K";
+        out.flush();
+        drawn = Clock::now();
+        onScreen = true;
+      }
+    } else if (announce && runs >= 20 && done < all &&
+               done * 10 / all > tenth) {
+      tenth = done * 10 / all;
+      say(text);
+    }
+    return !interrupted();
+  };
+  StatusOr<EvalResult> r = evaluate(*ex, src, opt.evalBatches, progress);
+  if (onScreen) {
+    out << "\r\x1b[K";
+    out.flush();
+  }
+  return r;
+}
+
+std::string loom::train::evalLabel(const std::string &split) {
+  return split == "train" ? "train eval" : split;
+}
+
+Status Trainer::evaluateNow(bool final) {
+  // The split the recipe names: the validation part of the data, the
+  // training split in its fixed order, or the test set.
+  const std::string &split = recipe.evalOn;
+  std::unique_ptr<data::BatchSource> view;
+  data::BatchSource *src = data.get();
+  if (split == "test") {
+    src = test.get();
+  } else if (split == "train") {
+    view = data::trainSplitView(*data);
+    src = view.get();
+  }
+  if (!src || src->validationSize() == 0)
+    return Status();
+  StatusOr<EvalResult> r =
+      runEvaluation(*src,
+                    std::string(final ? "final eval" : "eval") + " at step " +
+                        std::to_string(state.step) + " on " + split,
+                    final);
+  if (!r)
+    return r.status();
+  if (r->stopped) // by a signal: a part of the split is no evaluation
+    return Status();
+  double loss = r->loss.mean();
+  LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
+  rec.set("split", split);
+  rec.set("examples", r->examples);
+  rec.set("loss", loss);
+  std::string line = (final ? "final eval" : "eval") +
+                     std::string(" at step ") + std::to_string(state.step) +
+                     " on " + split + " (" + std::to_string(r->examples) + " " +
+                     (itemUnit == "tok" ? "windows" : "examples") + "): loss " +
+                     fixed(loss);
+  lastMetrics.clear();
+  auto metric = [&](const char *name, const char *label, double v,
+                    bool percent = false) {
+    rec.set(name, v);
+    lastMetrics.push_back({name, v});
+    line += std::string("  ") + label + " " +
+            (percent ? fixed(100 * v, 2) + "%" : fixed(v));
+  };
+  if (recipe.wants("perplexity"))
+    metric("perplexity", "perplexity", std::exp(loss));
+  if (recipe.wants("accuracy"))
+    metric("accuracy", "accuracy", r->confusion.accuracy(), true);
+  for (const ClassMetric &m : classMetrics(*r))
+    if (recipe.wants(m.name))
+      metric(m.key.c_str(), m.name.c_str(), m.value);
+  if (Status s = log(rec); !s)
+    return s;
+  say(line);
+  plot.add(TrainingPlot::Panel::Loss, evalLabel(split) + " loss",
+           double(state.step), loss);
+  for (const auto &[name, v] : lastMetrics)
+    if (name == "accuracy" || name == "macro_f1" || name == "f1")
+      plot.add(TrainingPlot::Panel::Metrics, name, double(state.step), v);
+  lastValLoss = loss;
+  if (state.bestValStep < 0 || loss < state.bestValLoss) {
+    state.bestValLoss = loss;
+    state.bestValStep = state.step;
+  }
+  // reduce_on_plateau (torch.optim.lr_scheduler.ReduceLROnPlateau, mode
+  // min, relative threshold 1e-4, no cooldown).
+  if (recipe.schedule == "reduce_on_plateau" && !final) {
+    if (!state.plateauSeen || loss < state.plateauBest * (1 - 1e-4)) {
+      state.plateauBest = loss;
+      state.plateauBad = 0;
+      state.plateauSeen = true;
+    } else if (++state.plateauBad > recipe.plateauPatience) {
+      state.lrScale *= static_cast<float>(recipe.plateauFactor);
+      state.plateauBad = 0;
+      scaleFrom.push_back({state.step, state.lrScale});
+      say((split == "val" ? std::string("validation") : evalLabel(split)) +
+          " loss has not improved for " +
+          std::to_string(recipe.plateauPatience + 1) +
+          " evaluations: learning rate scaled by " +
+          fixed(recipe.plateauFactor, 3));
+    }
+  }
+  bool classifier =
+      recipe.wants("precision") || recipe.wants("recall") || recipe.wants("f1");
+  if (final && classifier && !opt.json && !opt.quiet) {
+    std::vector<std::string> names = src->classNames();
+    out << "\n"
+        << r->confusion.renderReport(names) << "\nconfusion matrix "
+        << "(rows: true class, columns: predicted):\n"
+        << r->confusion.renderMatrix(names, "  ") << "\n";
+  }
+  plotNow();
+  return Status();
+}
+
+Status Trainer::evaluateTest(RunSummary &summary) {
+  if (!test || recipe.evalOn == "test" || interrupted())
+    return Status();
+  StatusOr<EvalResult> r = runEvaluation(*test, "test set", true);
+  if (!r)
+    return r.status();
+  if (r->stopped)
+    return Status();
+  LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
+  rec.set("split", "test").set("examples", r->examples);
+  rec.set("loss", r->loss.mean()).set("accuracy", r->confusion.accuracy());
+  for (const ClassMetric &m : classMetrics(*r))
+    if (m.name == "f1") // macro_f1, or a binary classifier's f1
+      rec.set(m.key, m.value);
+  if (Status s = log(rec); !s)
+    return s;
+  summary.metrics.push_back({"test_loss", r->loss.mean()});
+  summary.metrics.push_back({"test_accuracy", r->confusion.accuracy()});
+  say("test set (" + std::to_string(r->examples) + " " +
+      (itemUnit == "tok" ? "windows" : "examples") + "): loss " +
+      fixed(r->loss.mean()) + "  accuracy " +
+      fixed(100 * r->confusion.accuracy(), 2) + "%");
+  return Status();
+}
+
+void Trainer::plotNow() {
+  if (Status s = plot.write(outDir + "/plot.svg"); !s)
+    err << "loom train: warning: " << s.message() << "\n";
+  lastPlot = Clock::now();
+}

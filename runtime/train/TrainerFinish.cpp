@@ -1,0 +1,166 @@
+//===- TrainerFinish.cpp - loom train's checkpoints and ending ----------===//
+//
+// Part of Loom. See Loop.h. Checkpoints, the diagnosis after a NaN or
+// infinity, and the end of a run: the final evaluation and checkpoint, the
+// final model, the test set, the summary.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/train/Interrupt.h"
+#include "runtime/train/Loop.h"
+#include "runtime/train/Profile.h"
+
+#include <fstream>
+
+using namespace loom;
+using namespace loom::train;
+
+namespace {
+
+std::string numberText(double v) {
+  if (std::isnan(v))
+    return "nan";
+  if (std::isinf(v))
+    return v > 0 ? "inf" : "-inf";
+  return fixed(v);
+}
+
+} // namespace
+
+void Trainer::diagnose(int64_t s, double loss, double norm) {
+  err << "loom train: error: step " << s + 1 << ": the "
+      << (std::isfinite(loss) ? "gradient norm is " + numberText(norm)
+                              : "loss is " + numberText(loss))
+      << "; training stops\n";
+  // Replay from the last checkpoint (or the initialization) with every
+  // kernel checked: the run is deterministic, so the same value appears.
+  int64_t from = 0;
+  Status st;
+  if (!lastCheckpoint.empty()) {
+    StatusOr<TrainState> back =
+        loadState(*ex, lastCheckpoint, Restore::Everything);
+    if (back)
+      from = back->step;
+    else
+      st = back.status();
+  } else {
+    st = ex->initialize(state.seed);
+  }
+  const int64_t kMaxReplay = 5000;
+  int64_t bad = -1;
+  if (st.ok() && s - from <= kMaxReplay) {
+    for (int64_t r = from; r < s && st.ok(); ++r)
+      st = runStep(r, false);
+    if (st.ok())
+      st = runStep(s, true, &bad);
+  }
+  if (!st.ok()) {
+    err << "  (could not replay the step to find the op: " << st.message()
+        << ")\n";
+  } else if (s - from > kMaxReplay) {
+    err << "  (the last checkpoint is " << s - from
+        << " steps back; checkpoint more often to find the op)\n";
+  } else if (bad >= 0) {
+    const KernelRecord &k = ex->artifact().kernels[bad];
+    const KernelAttr *loc = k.attr("source_loc"), *op = k.attr("source_op");
+    err << "  the first NaN or infinity comes from kernel " << bad << " ("
+        << (op ? op->s + ", " : "") << k.kind
+        << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
+        << (loc ? " at " + loc->s : "") << "\n";
+  }
+  if (!lastCheckpoint.empty())
+    err << "  the last good checkpoint is " << lastCheckpoint << "\n";
+  else
+    err << "  no checkpoint was written\n";
+}
+
+Status Trainer::saveNow() {
+  StatusOr<std::string> path =
+      saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep));
+  if (!path)
+    return path.status();
+  lastCheckpoint = *path;
+  lastCheckpointStep = state.step;
+  say("checkpoint " + *path);
+  return Status();
+}
+
+Status Trainer::finish(double seconds) {
+  bool worked = state.step > firstStep || opt.resume.empty();
+  if (worked && !interrupted())
+    if (Status s = evaluateNow(true); !s)
+      return s;
+  // Stopped before its first step, a run has nothing new to save.
+  int signal = SignalCatcher::received();
+  if (signal && state.step == firstStep)
+    worked = false;
+  if (worked && lastCheckpointStep != state.step)
+    if (Status s = saveNow(); !s)
+      return s;
+  // The final model, under a stable name (what init_from names).
+  std::string model = outDir + "/" +
+                      (recipe.name.empty() ? "model" : recipe.name) +
+                      ".safetensors";
+  if (worked)
+    if (Status s = saveModel(*ex, state, model); !s)
+      return s;
+  RunSummary summary;
+  summary.steps = state.step;
+  if (recipe.epochs)
+    summary.epochs = epochOf(state.step);
+  summary.seconds = seconds;
+  if (seconds > 0)
+    summary.itemsPerSecond =
+        double(state.step - firstStep) * batch * itemsPerExample / seconds;
+  summary.itemUnit = itemUnit;
+  if (std::isfinite(lastLoss))
+    summary.finalTrainLoss = lastLoss;
+  summary.evalSplit = recipe.evalOn;
+  if (state.bestValStep >= 0) {
+    summary.bestValLoss = state.bestValLoss;
+    summary.bestValStep = state.bestValStep;
+  }
+  if (std::isfinite(lastValLoss))
+    summary.finalValLoss = lastValLoss;
+  summary.metrics = lastMetrics;
+  if (worked)
+    summary.checkpoint = model;
+
+  if (Status s = evaluateTest(summary); !s)
+    return s;
+  LogRecord record = summaryRecord(summary);
+  signal = SignalCatcher::received();
+  if (signal)
+    record.set("interrupted", SignalCatcher::name(signal));
+  if (Status s = log(record); !s)
+    return s;
+  if (Status s = metrics.close(); !s)
+    return s;
+  plotNow();
+  {
+    std::ofstream f(outDir + "/summary.json");
+    f << record.json(2) << "\n";
+    if (!f)
+      return Status::error("cannot write " + outDir + "/summary.json");
+  }
+  if (!opt.json) {
+    out << "\n";
+    for (const std::string &line : summaryLines(summary))
+      out << line << "\n";
+  }
+  if (opt.profile)
+    for (const std::string &line : profileLines(
+             ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(), 15))
+      (opt.json ? err : out) << line << "\n";
+  if (signal) {
+    out.flush();
+    err << "loom train: interrupted at step " << state.step;
+    if (!lastCheckpoint.empty())
+      err << ": checkpoint " << lastCheckpoint << "; resume with `"
+          << opt.resumeCommand << " --resume " << checkpointDir << "`\n";
+    else
+      err << " before the first step; nothing was saved\n";
+    err.flush();
+  }
+  return Status();
+}
