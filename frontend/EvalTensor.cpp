@@ -33,6 +33,13 @@ std::optional<Val> Elaborator::tensorBinary(const ast::BinaryExpr &expr,
     error(expr.opRange, "'" + opText + "' needs numbers or tensors");
     return std::nullopt;
   }
+  if (lhsScalar && rhsScalar) { // a bool and a number, or two bools
+    error(expr.opRange,
+          "'" + opText + "' needs numbers or tensors, not " +
+              (lhs.kind == Val::Kind::Bool ? "a bool" : "a number") + " and " +
+              (rhs.kind == Val::Kind::Bool ? "a bool" : "a number"));
+    return std::nullopt;
+  }
   // A scalar takes the element type of the tensor on the other side.
   std::optional<Value> l, r;
   if (!lhsScalar && !(l = tensorOf(lhs, expr.lhs->range, "the left operand")))
