@@ -365,10 +365,16 @@ std::optional<Val> Elaborator::evalIndex(const ast::IndexExpr &expr,
     if (!lo || !hi)
       return std::nullopt;
     int64_t from = *lo, to = std::max(*lo, *hi);
+    if (to == from) {
+      error(item.range, "the slice takes no element of dimension " +
+                            llvm::Twine(d) + " (of size " + llvm::Twine(n) +
+                            "): tensors without elements are not supported");
+      return std::nullopt;
+    }
     start.push_back(from);
     limit.push_back(to);
     stride.push_back(step);
-    kept.push_back(to == from ? 0 : (to - from - 1) / step + 1);
+    kept.push_back((to - from - 1) / step + 1);
   }
   Location at = loc(expr.range);
   Value result = b.create<lir::SliceOp>(at, *t, start, limit, stride);
