@@ -60,10 +60,10 @@ std::string program(llvm::StringRef input) {
     }
     size_t slot = size_t(*++p - '0');
     // The last line takes the rest of the input: keep it on one line.
-    llvm::StringRef text = slot < lines.size() && !lines[slot].empty()
-                               ? lines[slot].take_until(
-                                     [](char c) { return c == '\n'; })
-                               : llvm::StringRef(kDefaults[slot]);
+    llvm::StringRef text =
+        slot < lines.size() && !lines[slot].empty()
+            ? lines[slot].take_until([](char c) { return c == '\n'; })
+            : llvm::StringRef(kDefaults[slot]);
     out += text.str();
   }
   return out;
