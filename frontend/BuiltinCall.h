@@ -28,6 +28,14 @@ struct BuiltinSpec {
   std::vector<BParam> params;
 };
 
+/// Checks argument `arg` of recipe call `kind` (of train setting `setting`,
+/// "optimizer" or "schedule") against its valid range, if it has one: an
+/// error at `at` naming the range and the value if it is outside. A
+/// real-valued argument becomes a float (betas = (0, 0.5) included).
+bool checkRecipeRange(Elaborator &e, llvm::StringRef setting,
+                      llvm::StringRef kind, llvm::StringRef arg, Val &v,
+                      llvm::SMRange at);
+
 const BuiltinSpec *findBuiltin(llvm::StringRef name);
 bool isBuiltin(llvm::StringRef name);
 std::vector<std::string> builtinNames();

@@ -544,5 +544,9 @@ std::optional<Val> Elaborator::evalBinary(const ast::BinaryExpr &expr,
       (expr.op == Tok::EqEq || expr.op == Tok::NotEq))
     return Val::ofBool((lhs->s == rhs->s) == (expr.op == Tok::EqEq),
                        expr.range);
+  if ((lhs->kind == Val::Kind::Bool && rhs->kind == Val::Kind::Bool) &&
+      (expr.op == Tok::EqEq || expr.op == Tok::NotEq))
+    return Val::ofBool((lhs->b == rhs->b) == (expr.op == Tok::EqEq),
+                       expr.range);
   return tensorBinary(expr, *lhs, *rhs);
 }

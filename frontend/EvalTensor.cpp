@@ -33,6 +33,13 @@ std::optional<Val> Elaborator::tensorBinary(const ast::BinaryExpr &expr,
     error(expr.opRange, "'" + opText + "' needs numbers or tensors");
     return std::nullopt;
   }
+  if (lhsScalar && rhsScalar) { // a bool and a number, or two bools
+    error(expr.opRange,
+          "'" + opText + "' needs numbers or tensors, not " +
+              (lhs.kind == Val::Kind::Bool ? "a bool" : "a number") + " and " +
+              (rhs.kind == Val::Kind::Bool ? "a bool" : "a number"));
+    return std::nullopt;
+  }
   // A scalar takes the element type of the tensor on the other side.
   std::optional<Value> l, r;
   if (!lhsScalar && !(l = tensorOf(lhs, expr.lhs->range, "the left operand")))
@@ -358,10 +365,16 @@ std::optional<Val> Elaborator::evalIndex(const ast::IndexExpr &expr,
     if (!lo || !hi)
       return std::nullopt;
     int64_t from = *lo, to = std::max(*lo, *hi);
+    if (to == from) {
+      error(item.range, "the slice takes no element of dimension " +
+                            llvm::Twine(d) + " (of size " + llvm::Twine(n) +
+                            "): tensors without elements are not supported");
+      return std::nullopt;
+    }
     start.push_back(from);
     limit.push_back(to);
     stride.push_back(step);
-    kept.push_back(to == from ? 0 : (to - from - 1) / step + 1);
+    kept.push_back((to - from - 1) / step + 1);
   }
   Location at = loc(expr.range);
   Value result = b.create<lir::SliceOp>(at, *t, start, limit, stride);

@@ -17,22 +17,27 @@ using namespace loom::ast;
 using llvm::SMLoc;
 using llvm::SMRange;
 
-/// Each link of an operator or postfix chain deepens the tree by one, so it
-/// counts against Parser::kMaxDepth like a parenthesis: `x + x + ... + x`
-/// with 100,000 terms is an error, not a 100,000-deep tree.
+/// Each link of an operator or postfix chain deepens the tree by one (a
+/// left-deep tree: `x + x + x` is `(x + x) + x`), so that the links of the
+/// chains on the path to an expression count against Parser::kMaxChain: `x +
+/// x + ... + x` with 100,000 terms is an error, not a 100,000-deep tree that
+/// every later walk of the syntax tree recurses down. They are no nesting:
+/// kMaxDepth counts brackets and prefix operators only.
 struct Parser::ChainDepth {
-  explicit ChainDepth(Parser &p) : p(p), saved(p.depth) {}
-  ~ChainDepth() { p.depth = saved; }
+  explicit ChainDepth(Parser &p) : p(p), saved(p.chainLinks) {}
+  ~ChainDepth() { p.chainLinks = saved; }
   bool next() {
-    if (p.depth + 1 >= kMaxDepth) {
+    if (p.chainLinks + 1 > kMaxChain) {
       if (!p.depthReported)
-        p.errorAtCurrent("expression nested too deeply (more than " +
-                         llvm::Twine(kMaxDepth) + " levels)");
+        p.errorAtCurrent("expression too long: more than " +
+                         llvm::Twine(kMaxChain) +
+                         " operators or calls in a row; give parts of it "
+                         "names");
       p.depthReported = true;
       failed = true;
       return false;
     }
-    ++p.depth;
+    ++p.chainLinks;
     return true;
   }
   Parser &p;

@@ -3,7 +3,8 @@
 // Part of Loom. Parses one .loom buffer into an ast::File. On a syntax error
 // it reports, skips to the next statement, member or declaration, and goes
 // on, so one run reports many errors (up to the DiagnosticEngine's cap).
-// Nesting deeper than kMaxDepth is an error, never a stack overflow.
+// Nesting deeper than kMaxDepth, or operator and postfix chains longer than
+// kMaxChain, is an error, never a stack overflow.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,8 +28,13 @@ public:
   /// `diags.hadError()`.
   std::unique_ptr<ast::File> parseFile();
 
-  /// How deeply expressions may nest.
+  /// How deeply expressions may nest (brackets, calls' arguments, prefix
+  /// operators).
   static constexpr unsigned kMaxDepth = 256;
+  /// How many links of operator and postfix chains (`a + b`, `f(x)[i]`) the
+  /// path from a statement to an expression may cross; with kMaxDepth it
+  /// bounds the depth of the syntax tree, and so of every walk over it.
+  static constexpr unsigned kMaxChain = 1024;
 
 private:
   // Token stream.
@@ -99,6 +105,7 @@ private:
   Tok prevKind = Tok::Eof;
   unsigned bracketDepth = 0; ///< newlines are insignificant inside brackets
   unsigned depth = 0;        ///< expression nesting
+  unsigned chainLinks = 0;   ///< see kMaxChain
   bool depthReported = false;
 };
 

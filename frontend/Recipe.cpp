@@ -200,6 +200,8 @@ static std::optional<DictionaryAttr> recipeCall(
     SMRange at = given[i] ? given[i]->range : value.range;
     if (given[i]) {
       v = e.eval(*given[i], scope);
+      if (v && !checkRecipeRange(e, setting, kind->kind, a.name, *v, at))
+        return std::nullopt;
     } else if (llvm::StringRef(a.dflt).empty()) {
       e.error(value.range, llvm::Twine(kind->kind) + " needs '" + a.name + "'");
       return std::nullopt;

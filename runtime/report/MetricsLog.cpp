@@ -7,6 +7,8 @@
 
 #include "runtime/report/MetricsLog.h"
 
+#include "runtime/report/JsonObject.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cerrno>
@@ -228,13 +230,12 @@ Status MetricsLog::open(const std::string &path, int64_t truncateAfterStep) {
     begin = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string::npos)
       continue;
-    nlohmann::json j = nlohmann::json::parse(line, nullptr,
-                                             /*allow_exceptions=*/false);
+    nlohmann::json j;
+    std::string bad = report::parseJsonObject(line, j);
     auto where = [&] { return path + ":" + std::to_string(lineNo) + ": "; };
-    if (j.is_discarded() || !j.is_object())
-      return Status::error(where() +
-                           "not a JSON object; move the file aside to start "
-                           "a new log");
+    if (!bad.empty())
+      return Status::error(where() + bad +
+                           "; move the file aside to start a new log");
     auto step = j.find("step");
     if (step == j.end() || !step->is_number_integer())
       return Status::error(where() + "record has no integer \"step\"");

@@ -117,7 +117,8 @@ public:
   /// records with step <= truncateAfterStep (of every kind), drops the rest
   /// and a torn last line, and appends after them. The file is rewritten
   /// atomically (path.tmp, then rename). Fails on a complete line that is
-  /// not a JSON object with an integer "step", naming the file and line.
+  /// not a JSON object with an integer "step", naming the file and line and
+  /// telling invalid JSON (with its byte) from JSON of another kind.
   Status open(const std::string &path, int64_t truncateAfterStep);
 
   /// Writes `record` as one line and flushes it.

@@ -8,6 +8,8 @@
 
 #include "runtime/report/MetricsLog.h"
 
+#include "runtime/report/JsonObject.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -191,14 +193,46 @@ TEST(ReportLog, ResumeRejectsABadLine) {
   MetricsLog log;
   Status s = log.open(path, int64_t(1));
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.message(), path + ":2: not a JSON object; move the file aside "
-                                "to start a new log");
+  EXPECT_EQ(s.message(), path + ":2: invalid JSON at byte 1: syntax error "
+                                "while parsing value - invalid literal; last "
+                                "read: 'no'; move the file aside to start a "
+                                "new log");
   EXPECT_FALSE(log.isOpen());
   EXPECT_EQ(readFile(path), text); // untouched
   writeFile(path, "{\"step\":1}\n{\"step\":\"3\"}\n");
   s = log.open(path, int64_t(1));
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message(), path + ":2: record has no integer \"step\"");
+  // Valid JSON of another kind says what it found.
+  writeFile(path, "{\"step\":1}\n[1, 2]\n");
+  s = log.open(path, int64_t(1));
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), path + ":2: not a JSON object (found an array); move "
+                                "the file aside to start a new log");
+}
+
+// Invalid JSON is told apart from valid JSON of the wrong kind (both were
+// "not a JSON object"), with the byte where the parser stopped.
+TEST(ReportLog, ParseJsonObjectSaysWhy) {
+  nlohmann::json j;
+  EXPECT_EQ(report::parseJsonObject("{\"a\": 1}", j), "");
+  EXPECT_EQ(j["a"], 1);
+  EXPECT_EQ(report::parseJsonObject("{\"a\": 1,}", j),
+            "invalid JSON at byte 8: syntax error while parsing object key - "
+            "unexpected '}'; expected string literal");
+  EXPECT_TRUE(j.is_null());
+  EXPECT_EQ(report::parseJsonObject("", j),
+            "invalid JSON at byte 0: syntax error while parsing value - "
+            "unexpected end of input; expected '[', '{', or a literal");
+  EXPECT_EQ(report::parseJsonObject("{} x", j),
+            "invalid JSON at byte 3: syntax error while parsing value - "
+            "invalid literal; last read: '{} x'; expected end of input");
+  EXPECT_EQ(report::parseJsonObject("\"w\"", j),
+            "not a JSON object (found a string)");
+  EXPECT_EQ(report::parseJsonObject("3.5", j),
+            "not a JSON object (found a number)");
+  EXPECT_EQ(report::parseJsonObject("null", j),
+            "not a JSON object (found null)");
 }
 
 TEST(ReportLog, AppendCutsATornLastLine) {
