@@ -80,12 +80,12 @@ def LoomPlanMemory : Pass<"loom-plan-memory", "::mlir::func::FuncOp"> {
       results.
 
     Precondition: a single block of ops on statically shaped ranked
-    tensors; persistent arguments carry `loom.param` or `loom.opt_state`,
-    and a result carrying the same attribute and name is that argument's
-    new value. Postcondition: the IR is unchanged but for these attributes
-    (set anew on a second run); the plan passed its invariant check (no two
-    buffers share a byte while both are live unless one is a view of the
-    other or an in-place update).
+    tensors; persistent arguments carry `loom.param`, `loom.opt_state` or
+    `loom.state`, and a result carrying the same attribute and name is that
+    argument's new value. Postcondition: the IR is unchanged but for these
+    attributes (set anew on a second run); the plan passed its invariant
+    check (no two buffers share a byte while both are live unless one is a
+    view of the other or an in-place update).
 
     ```mlir
     func.func @sgd(%w: tensor<16xf32> {loom.param = "w"},
@@ -150,6 +150,51 @@ def LoomPrintMemoryPlan
 //===----------------------------------------------------------------------===//
 // Optimizer
 //===----------------------------------------------------------------------===//
+
+def LoomBuildDecodeStep : Pass<"loom-build-decode-step", "::mlir::ModuleOp"> {
+  let summary = "Builds @decode_step: one position of @forward, with KV caches";
+  let description = [{
+    Builds `@decode_step` from the batch-1 `@forward` of a sequence model
+    (token ids `[1, T]` in): the forward at one position, which a generator
+    calls once per token instead of recomputing the whole window.
+
+    `(params..., token: [1, 1], pos: tensor<1xi32>, cache.0.k, cache.0.v,
+    ...) -> (output at pos, cache.0.k', cache.0.v', ...)`
+
+    Every value of `@forward` is traced with the dimension that runs over
+    the positions (dimension 1 of the input); that dimension becomes 1. Ops
+    that act on each position alone keep their meaning: the elementwise and
+    broadcasting ops, layer_norm and softmax over other dimensions, matmul
+    with the positions among the lhs's rows or batch dimensions, reshape and
+    transpose that keep the positions one dimension, slices that keep every
+    position, gather by token ids, reductions over other dimensions. A
+    position-free table that meets the positions with the window's extent
+    (`wpe[0:T]`, an `iota` of positions) contributes its row at `pos` (a
+    `loom.gather`). Each causal `loom.attention` L becomes the attention of
+    the one query over caches `cache.L.k`, `cache.L.v` of the key and value
+    shapes `[..., T, D]`: this position's key and value are written at row
+    `pos` (`select(iota == pos, k, cache)`), rows after `pos` are masked
+    with -inf, and the updated caches are results. Rows of a cache after
+    `pos` get no weight; the runtime zeroes the caches when it starts a
+    sequence. Arguments carry `loom.param` (as `@forward`), `loom.input`
+    ("token", "pos") or `loom.state` ("cache.L.k", "cache.L.v": kept
+    between runs, updated in place by the memory plan); results
+    `loom.output = "output"`, then `loom.state` of each cache.
+
+    Precondition: `@forward` exists, takes the parameters and integer token
+    ids `[1, T]` (T >= 2), and returns one value that runs over the
+    positions. An op that mixes positions (attention without `causal`,
+    a reduction, slice, softmax or normalization over the positions, a
+    matmul summing over them, an op with no rule) is an error at the op;
+    with `optional`, a remark instead, and no `@decode_step`.
+    Postcondition: `@forward` is unchanged.
+  }];
+  let options = [
+    Option<"optional", "optional", "bool", /*default=*/"false",
+           "A forward that cannot be decoded gets a remark, not an error">,
+  ];
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
 
 def LoomBuildEvalStep : Pass<"loom-build-eval-step", "::mlir::ModuleOp"> {
   let summary = "Builds @eval_step: the loss and the model's output, dropout off";

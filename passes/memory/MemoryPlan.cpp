@@ -201,7 +201,8 @@ private:
       unsigned i = arg.getArgNumber();
       BufferKind kind = BufferKind::Input;
       std::string name;
-      for (StringRef key : {"loom.param", "loom.opt_state", "loom.input"})
+      for (StringRef key :
+           {"loom.param", "loom.opt_state", "loom.state", "loom.input"})
         if (auto s = func.getArgAttrOfType<StringAttr>(i, key)) {
           name = s.str();
           if (key != "loom.input") {
@@ -290,7 +291,7 @@ private:
     for (OpOperand &operand : ret->getOpOperands()) {
       unsigned result = operand.getOperandNumber();
       std::optional<uint32_t> arg;
-      for (StringRef key : {"loom.param", "loom.opt_state"})
+      for (StringRef key : {"loom.param", "loom.opt_state", "loom.state"})
         if (auto s = func.getResultAttrOfType<StringAttr>(result, key)) {
           auto it = stateArgs.find((key + ":" + s.getValue()).str());
           if (it != stateArgs.end())

@@ -22,8 +22,9 @@
 //   position of the next op that does (N if none does). Live ranges are
 //   then ranges of kernels, so an argument nothing reads is still live at
 //   the first kernel, which the runtime writes it before.
-// * Persistent arguments (`loom.param`, `loom.opt_state`) are live
-//   throughout, in their own region, in argument order. Other arguments
+// * Persistent arguments (`loom.param`, `loom.opt_state`, and `loom.state`:
+//   what a program keeps between its runs, such as a decoding program's KV
+//   caches) are live throughout, in their own region, in argument order. Other arguments
 //   (the batch, `step`, `lr_scale`) are inputs the runtime writes before the
 //   step: transient buffers live from position 0.
 // * Views (`getViewSource`: today `loom.reshape`) are no kernel: their result
@@ -34,10 +35,10 @@
 //   (`dense<0.0> : tensor<50257x768xf32>` among them): a read-only constant
 //   segment live throughout would hold them for the whole step, and in the
 //   artifact. Fusion folds the many scalar constants into their consumers.
-// * In-place updates: a result returned in the position of a parameter or
-//   optimizer-state argument (matching `loom.param` / `loom.opt_state`
-//   names) is written straight into that argument's bytes when it is safe
-//   (see `planArena`); otherwise the plan lists a copy at the end of the step.
+// * In-place updates: a result returned as the new value of a persistent
+//   argument (the same `loom.param` / `loom.opt_state` / `loom.state` name)
+//   is written straight into that argument's bytes when it is safe (see
+//   `planArena`); otherwise the plan lists a copy at the end of the step.
 // * Offsets of the transient buffers: one sweep in op order with a best-fit
 //   free list (see MemoryPlan.cpp), O(n log n).
 //
@@ -67,7 +68,7 @@ namespace loom {
 
 /// What a buffer holds, which decides where it lives.
 enum class BufferKind : uint8_t {
-  Persistent, ///< a `loom.param` / `loom.opt_state` argument
+  Persistent, ///< a `loom.param` / `loom.opt_state` / `loom.state` argument
   Input,      ///< any other argument, written by the runtime before the step
   Constant,   ///< a ConstantLike op's result (`loom.constant`), transient
   Transient,  ///< any other op result
@@ -80,7 +81,8 @@ const char *stringifyBufferKind(BufferKind kind);
 /// One SSA tensor value of the function and the bytes that hold it.
 struct PlannedBuffer {
   Value value;
-  /// The argument's `loom.param` / `loom.opt_state` / `loom.input` name, or
+  /// The argument's `loom.param` / `loom.opt_state` / `loom.state` /
+  /// `loom.input` name, or
   /// the first NameLoc in the defining op's location; may be empty. For
   /// printing.
   std::string name;
@@ -149,9 +151,9 @@ struct ArenaPlan {
 /// emitted at the op or function.
 ///
 /// A result returned as the new value of persistent argument k (same
-/// `loom.param` or `loom.opt_state` name) is placed in k's bytes when its
-/// storage buffer (the value, or the source of a view chain) is an op result
-/// that updates no other argument, has k's byte size, and
+/// `loom.param`, `loom.opt_state` or `loom.state` name) is placed in k's
+/// bytes when its storage buffer (the value, or the source of a view chain)
+/// is an op result that updates no other argument, has k's byte size, and
 ///   - every read of k (or of a view of it) happens no later than the op
 ///     defining the new value, and
 ///   - where that op reads k itself, `canOverwriteOperand` holds for each

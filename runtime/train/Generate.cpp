@@ -51,6 +51,105 @@ int32_t loom::train::sampleToken(const float *logits, int64_t n,
   return order.front();
 }
 
+namespace {
+
+/// The artifact's "decode" program: one token at a position. Its KV caches
+/// are its state (inputs named "cache.L.k", "cache.L.v"), which the program
+/// updates in place and which stays in the arena between runs.
+class Decoder {
+public:
+  /// False when the artifact has no usable "decode".
+  bool open(StepExecutor &ex) {
+    this->ex = &ex;
+    const IoRecord *tr = nullptr, *pr = nullptr, *out = nullptr;
+    token = static_cast<int32_t *>(ex.programInput("decode", "token", &tr));
+    pos = static_cast<int32_t *>(ex.programInput("decode", "pos", &pr));
+    logits =
+        static_cast<const float *>(ex.programOutput("decode", "output", &out));
+    if (!token || !pos || !logits || tr->dtype != DType::I32 ||
+        pr->dtype != DType::I32 || out->dtype != DType::F32 ||
+        out->shape.size() != 3)
+      return false;
+    vocab = out->shape[2];
+    const ProgramRecord *p = ex.artifact().program("decode");
+    for (const IoRecord &in : p->inputs) {
+      if (in.role.rfind("cache.", 0) != 0 || in.shape.size() < 2)
+        continue;
+      uint64_t bytes = dtypeSize(in.dtype);
+      for (int64_t d : in.shape)
+        bytes *= static_cast<uint64_t>(d);
+      caches.push_back({ex.programInput("decode", in.role), bytes});
+      window = in.shape[in.shape.size() - 2];
+    }
+    return window > 0;
+  }
+
+  /// Starts a new sequence: empty caches.
+  void reset() {
+    for (const Cache &c : caches)
+      std::memset(c.data, 0, c.bytes);
+    length = 0;
+  }
+
+  /// Appends `t` at the next position; `logits` then predict the one after.
+  Status feed(int32_t t) {
+    *token = t;
+    *pos = static_cast<int32_t>(length);
+    if (Status s = ex->run("decode"); !s)
+      return s;
+    ++length;
+    return Status();
+  }
+
+  const float *logits = nullptr;
+  int64_t vocab = 0, window = 0, length = 0;
+
+private:
+  struct Cache {
+    void *data;
+    uint64_t bytes;
+  };
+  StepExecutor *ex = nullptr;
+  int32_t *token = nullptr, *pos = nullptr;
+  std::vector<Cache> caches;
+};
+
+} // namespace
+
+Status loom::train::generateCached(StepExecutor &ex,
+                                   std::vector<int32_t> &tokens, int64_t count,
+                                   const SampleOptions &opt,
+                                   const std::function<void(int32_t)> &emit) {
+  Decoder d;
+  if (!d.open(ex))
+    return Status::error("the artifact has no decoding program");
+  if (tokens.empty())
+    return Status::error("the prompt is empty");
+  // Keeps the last `keep` tokens as the context, at positions 0...
+  auto refill = [&](int64_t keep) -> Status {
+    d.reset();
+    for (auto it = tokens.end() - keep; it != tokens.end(); ++it)
+      if (Status s = d.feed(*it); !s)
+        return s;
+    return Status();
+  };
+  if (Status s = refill(std::min<int64_t>(d.window, tokens.size())); !s)
+    return s;
+  for (int64_t i = 0; i < count; ++i) {
+    int32_t next =
+        sampleToken(d.logits, d.vocab, opt, static_cast<uint64_t>(i));
+    tokens.push_back(next);
+    emit(next);
+    if (i + 1 == count)
+      break;
+    // A full window starts again from its second half.
+    Status s = d.length == d.window ? refill(d.window / 2 + 1) : d.feed(next);
+    if (!s)
+      return s;
+  }
+  return Status();
+}
+
 Status loom::train::generate(StepExecutor &ex, std::vector<int32_t> &tokens,
                              int64_t count, const SampleOptions &opt,
                              const std::function<void(int32_t)> &emit) {

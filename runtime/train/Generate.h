@@ -1,10 +1,11 @@
 //===- Generate.h - Text from a trained language model -----------*- C++
 //-*-===//
 //
-// Part of Loom. Plain C++17. `loom generate`: runs a language model's batch-1
-// evaluation program on a sliding context window and samples the next token
-// from its logits (temperature, top-k) with the counter-based generator, so
-// that the same seed gives the same text.
+// Part of Loom. Plain C++17. `loom generate`: runs a language model's
+// decoding program one token at a time (its KV caches kept in the arena), or
+// its batch-1 evaluation program on a sliding context window, and samples
+// the next token from the logits (temperature, top-k) with the
+// counter-based generator, so that the same seed gives the same text.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +39,15 @@ int32_t sampleToken(const float *logits, int64_t n, const SampleOptions &opt,
 Status generate(StepExecutor &ex, std::vector<int32_t> &tokens, int64_t count,
                 const SampleOptions &opt,
                 const std::function<void(int32_t)> &emit);
+
+/// The same with the artifact's "decode" program, one token at a time with
+/// KV caches: while the sequence fits the window (T tokens), the logits
+/// are those of `generate`'s recomputation. When the window is full, the
+/// context restarts from the last T/2 + 1 tokens (recomputed one by one),
+/// where `generate` slides it by one token.
+Status generateCached(StepExecutor &ex, std::vector<int32_t> &tokens,
+                      int64_t count, const SampleOptions &opt,
+                      const std::function<void(int32_t)> &emit);
 
 } // namespace loom::train
 

@@ -73,7 +73,7 @@ buildModule(mlir::MLIRContext &ctx, const Program &program,
 struct ArtifactOptions {
   std::string trainName;        ///< the train block ("" if only one)
   std::optional<int64_t> batch; ///< overrides the recipe's batch
-  bool eval = true;             ///< add the programs eval and eval1
+  bool eval = true;             ///< add the programs eval, eval1, decode
   std::string sourceName;       ///< for the artifact's meta
   std::string dumpDir;          ///< --dump-ir
   bool objectCode = true;       ///< false: no kernel code (EmitOptions)
@@ -90,8 +90,10 @@ struct ArtifactOptions {
 
 /// Compiles a train block of `program` into a CPU artifact: the training
 /// step and, with `options.eval`, the programs "eval" (the recipe's loss and
-/// the model's output, dropout off, at the training batch size) and "eval1"
-/// (the same at batch 1). Diagnostics are printed; false on error.
+/// the model's output, dropout off, at the training batch size), "eval1"
+/// (the same at batch 1) and, for a recipe on tokens whose forward decodes
+/// one position at a time, "decode" (--loom-build-decode-step; otherwise a
+/// remark says why not). Diagnostics are printed; false on error.
 bool compileCpuArtifact(mlir::MLIRContext &ctx, const Program &program,
                         DiagnosticEngine &diags, const ArtifactOptions &options,
                         loom::Artifact &artifact);

@@ -285,9 +285,9 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     auto x = module->lookupSymbol<mlir::func::FuncOp>("forward");
     auto xType =
         mlir::cast<mlir::RankedTensorType>(x.getArgumentTypes().back());
+    mlir::OwningOpRef<mlir::ModuleOp> one;
     if (xType.getRank() > 0 && xType.getDimSize(0) != 1) {
-      mlir::OwningOpRef<mlir::ModuleOp> one =
-          loom::lowerProgram(ctx, program, diags, options.trainName, 1);
+      one = loom::lowerProgram(ctx, program, diags, options.trainName, 1);
       if (!one)
         return false;
       mlir::PassManager pm1(&ctx);
@@ -299,6 +299,35 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
       copy.setSymName("eval_step_1");
       module->push_back(copy);
       emit.programs.push_back({"eval1", "eval_step_1", {"loss", "output"}});
+    }
+    // A language model also gets "decode": one token at a time with KV
+    // caches, for loom generate (a remark says why a model has none).
+    auto recipe = (*module)->getAttrOfType<mlir::DictionaryAttr>("loom.train");
+    auto data = recipe ? recipe.getAs<mlir::DictionaryAttr>("data") : nullptr;
+    auto kind = data ? data.getAs<mlir::StringAttr>("kind") : nullptr;
+    if (kind && kind.getValue() == "tokens") {
+      mlir::ModuleOp batch1 = one ? *one : *module;
+      mlir::PassManager pmd(&ctx);
+      mlir::loom::LoomBuildDecodeStepOptions decodeOptions;
+      decodeOptions.optional = true;
+      pmd.addPass(mlir::loom::createLoomBuildDecodeStep(decodeOptions));
+      if (mlir::failed(pmd.run(batch1)))
+        return false;
+      if (auto decode =
+              batch1.lookupSymbol<mlir::func::FuncOp>("decode_step")) {
+        std::vector<std::string> roles;
+        for (unsigned i = 0; i < decode.getNumResults(); ++i) {
+          auto role =
+              decode.getResultAttrOfType<mlir::StringAttr>(i, "loom.output");
+          if (!role)
+            role =
+                decode.getResultAttrOfType<mlir::StringAttr>(i, "loom.state");
+          roles.push_back(role ? role.str() : "out");
+        }
+        if (one)
+          module->push_back(decode->clone());
+        emit.programs.push_back({"decode", "decode_step", roles});
+      }
     }
   }
   mlir::PassManager pm(&ctx);

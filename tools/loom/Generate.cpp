@@ -1,10 +1,12 @@
 //===- Generate.cpp - loom generate ---------------------------------------===//
 //
 // Part of Loom. `loom generate CKPT --prompt TEXT --tokens N [--temperature
-// T] [--top-k K] [--seed S] [--artifact X.loomx]`: loads the artifact that
-// wrote the checkpoint (recorded in it; --artifact overrides), its
-// parameters from the checkpoint, and samples N bytes of text after the
-// prompt from the byte-level language model's batch-1 program.
+// T] [--top-k K] [--seed S] [--artifact X.loomx] [--no-cache]`: loads the
+// artifact that wrote the checkpoint (recorded in it; --artifact overrides),
+// its parameters from the checkpoint, and samples N bytes of text after the
+// prompt from the byte-level language model's decoding program (one token
+// at a time with KV caches) or, without one or with --no-cache, its batch-1
+// program over the whole window.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +44,10 @@ cl::opt<int64_t> topK("top-k",
                       cl::init(0), cl::value_desc("K"), cl::sub(generateCmd));
 cl::opt<int64_t> seed("seed", cl::desc("Seed of the sampling"), cl::init(0),
                       cl::value_desc("S"), cl::sub(generateCmd));
+cl::opt<bool> noCache("no-cache",
+                      cl::desc("Recompute the whole window for every token "
+                               "instead of decoding with the KV caches"),
+                      cl::sub(generateCmd));
 cl::opt<std::string> artifactPath("artifact",
                                   cl::desc("The .loomx the checkpoint "
                                            "belongs to (default: the one it "
@@ -112,11 +118,14 @@ int loom::tool::runGenerate() {
   sample.seed = static_cast<uint64_t>(seed.getValue());
   outs() << prompt;
   outs().flush();
+  auto print = [](int32_t t) {
+    outs() << static_cast<char>(t);
+    outs().flush();
+  };
   loom::Status s =
-      loom::train::generate(**ex, context, tokens, sample, [](int32_t t) {
-        outs() << static_cast<char>(t);
-        outs().flush();
-      });
+      (*ex)->hasProgram("decode") && !noCache
+          ? loom::train::generateCached(**ex, context, tokens, sample, print)
+          : loom::train::generate(**ex, context, tokens, sample, print);
   outs() << "\n";
   if (!s)
     return fail(s.message());

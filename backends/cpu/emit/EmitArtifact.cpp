@@ -97,12 +97,16 @@ struct EmittedProgram {
   mlir::loom::ArenaPlan plan;
   /// Every value's buffer id.
   llvm::DenseMap<Value, uint32_t> bufferOf;
+  /// The bytes from `base` the program takes (not the training step's).
+  uint64_t regionSize = 0;
 };
 
 /// Partitions `fn`, plans its memory and appends its kernels and buffers to
 /// `artifact`. The training step (`persistentOffsets` null) owns the arena
 /// from offset 0; another program's parameters take the step's bytes for
-/// them (by `loom.param` name) and its other values go above `base`.
+/// them (by `loom.param` name), and its own region from `base` holds its
+/// state (`loom.state` arguments, kept between runs), then its other
+/// values.
 FailureOr<EmittedProgram>
 emitProgram(func::FuncOp fn, GeneratedKernels &generated,
             const llvm::StringMap<uint64_t> *persistentOffsets, uint64_t base,
@@ -157,6 +161,18 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
   auto kernelAt = [&](uint32_t pos) {
     return pos >= plan.numOps ? kAfter : first + pos;
   };
+
+  // A program's state comes first in its region, in argument order.
+  llvm::DenseMap<int64_t, uint64_t> stateOffset; // buffer -> arena offset
+  uint64_t stateSize = 0;
+  if (persistentOffsets)
+    for (BlockArgument arg : body.getArguments())
+      if (fn.getArgAttr(arg.getArgNumber(), "loom.state")) {
+        const mlir::loom::PlannedBuffer &b = plan.buffers[arg.getArgNumber()];
+        stateOffset[arg.getArgNumber()] = base + stateSize;
+        stateSize += b.size;
+      }
+  out.regionSize = plan.arenaSize - plan.persistentSize + stateSize;
   for (auto [i, b] : llvm::enumerate(plan.buffers)) {
     if (b.kind == mlir::loom::BufferKind::View)
       continue;
@@ -165,14 +181,19 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
     r.name = b.name;
     r.offset = b.offset;
     if (persistentOffsets) {
-      if (b.kind == mlir::loom::BufferKind::Persistent) {
+      if (auto it = stateOffset.find(i); it != stateOffset.end()) {
+        r.offset = it->second;
+      } else if (auto it = stateOffset.find(b.inPlaceOf);
+                 b.inPlaceOf >= 0 && it != stateOffset.end()) {
+        r.offset = it->second; // the state's new value, in place
+      } else if (b.kind == mlir::loom::BufferKind::Persistent) {
         auto it = persistentOffsets->find(b.name);
         if (it == persistentOffsets->end())
           return fn.emitError("parameter '")
                  << b.name << "' is not a parameter of @train_step";
         r.offset = it->second;
       } else {
-        r.offset = b.offset - plan.persistentSize + base;
+        r.offset = b.offset - plan.persistentSize + base + stateSize;
       }
     }
     r.size = bytesOf(b.value);
@@ -346,13 +367,16 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     if (failed(p))
       return failure();
     record.endKernel = static_cast<uint32_t>(artifact.kernels.size());
-    base += p->plan.arenaSize - p->plan.persistentSize;
+    base += p->regionSize;
     artifact.memory.arenaSize = base;
     Block &fnBody = fn.getBody().front();
+    // The state is listed with the inputs, under its name: the runtime
+    // writes it when it starts over (a decoding program's empty caches).
     for (BlockArgument arg : fnBody.getArguments())
-      if (auto role =
-              fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "loom.input"))
-        record.inputs.push_back(ioRecord(*p, arg, role.getValue()));
+      for (StringRef key : {"loom.input", "loom.state"})
+        if (auto role =
+                fn.getArgAttrOfType<StringAttr>(arg.getArgNumber(), key))
+          record.inputs.push_back(ioRecord(*p, arg, role.getValue()));
     Operation *fnRet = fnBody.getTerminator();
     for (auto [j, v] : llvm::enumerate(fnRet->getOperands()))
       record.outputs.push_back(ioRecord(

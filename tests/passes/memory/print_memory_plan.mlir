@@ -222,3 +222,24 @@ func.func @element_sizes(%a: tensor<64xi1>, %b: tensor<65xi1>, %c: tensor<32xbf1
     -> (tensor<64xi1>, tensor<65xi1>, tensor<32xbf16>, tensor<33xf16>, tensor<8xf64>, tensor<8x8xi64>, tensor<i1>, tensor<16xi32>) {
   return %a, %b, %c, %d, %e, %f, %g, %h : tensor<64xi1>, tensor<65xi1>, tensor<32xbf16>, tensor<33xf16>, tensor<8xf64>, tensor<8x8xi64>, tensor<i1>, tensor<16xi32>
 }
+
+// -----
+
+// Tests that a program's state (`loom.state`, a decoding program's KV
+// cache) is persistent and that its new value, a select writing one row,
+// goes in place: the cache keeps its bytes from one run to the next.
+
+// CHECK-LABEL: memory plan of @state_in_place: 3 ops
+// CHECK:      #0 %arg0 "cache.0.k" persistent 256 0   [0, 2]
+// CHECK-NEXT: #1 %arg1 "k"         input      64  256 [0, 2]
+// CHECK-NEXT: #2 %arg2 "pos"       input      64  320 [0, 1]
+// CHECK:      #5 %2                transient  256 0   [2, 3] in place of #0
+// CHECK-NEXT: update result #0: %2 -> %arg0 "cache.0.k" in place
+// CHECK-NOT:  copy
+func.func @state_in_place(%cache: tensor<4x16xf32> {loom.state = "cache.0.k"}, %k: tensor<1x16xf32> {loom.input = "k"},
+                          %pos: tensor<1xi32> {loom.input = "pos"}) -> (tensor<4x16xf32> {loom.state = "cache.0.k"}) {
+  %0 = loom.iota dim 0 : tensor<4x1xi32>
+  %1 = loom.compare eq, %0, %pos : (tensor<4x1xi32>, tensor<1xi32>) -> tensor<4x1xi1>
+  %2 = loom.select %1, %k, %cache : (tensor<4x1xi1>, tensor<1x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %2 : tensor<4x16xf32>
+}
