@@ -166,7 +166,7 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
   llvm::DenseMap<int64_t, uint64_t> stateOffset; // buffer -> arena offset
   uint64_t stateSize = 0;
   if (persistentOffsets)
-    for (BlockArgument arg : body.getArguments())
+    for (BlockArgument arg : fn.getBody().front().getArguments())
       if (fn.getArgAttr(arg.getArgNumber(), "loom.state")) {
         const mlir::loom::PlannedBuffer &b = plan.buffers[arg.getArgNumber()];
         stateOffset[arg.getArgNumber()] = base + stateSize;
