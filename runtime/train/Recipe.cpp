@@ -54,6 +54,29 @@ Cadence cadence(const json &c) {
   return out;
 }
 
+/// The first string in `j` that holds a NUL byte, as the path to it
+/// ("data.path"); "" if there is none. A NUL would cut a file name short
+/// and open another file.
+std::string nulString(const json &j, const std::string &at) {
+  if (j.is_string())
+    return j.get_ref<const std::string &>().find('\0') != std::string::npos
+               ? (at.empty() ? std::string("the recipe") : at)
+               : "";
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (std::string in = nulString(
+              it.value(), at.empty() ? it.key() : at + "." + it.key());
+          !in.empty())
+        return in;
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i)
+      if (std::string in = nulString(j[i], at + "[" + std::to_string(i) + "]");
+          !in.empty())
+        return in;
+  }
+  return "";
+}
+
 } // namespace
 
 bool Recipe::wants(const std::string &metric) const {
@@ -65,6 +88,8 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object())
     return Status::error(name + ": the recipe is not a JSON object");
+  if (std::string at = nulString(j, ""); !at.empty())
+    return Status::error(name + ": the recipe's '" + at + "' holds a NUL byte");
   Recipe r;
   r.name = str(j, "name");
   auto data = j.find("data");

@@ -94,6 +94,9 @@ StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
     s.artifactHash = j["artifact_hash"].get<std::string>();
   if (j.contains("artifact_path") && j["artifact_path"].is_string())
     s.artifactPath = j["artifact_path"].get<std::string>();
+  // loom generate opens it: a NUL would cut the name short.
+  if (s.artifactPath.find('\0') != std::string::npos)
+    return bad("has an 'artifact_path' that holds a NUL byte");
   return s;
 }
 

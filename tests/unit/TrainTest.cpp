@@ -93,6 +93,20 @@ TEST(Recipe, RejectsWhatTheLoopCannotRun) {
                   .ok());
 }
 
+TEST(Recipe, RefusesANulInAnyString) {
+  // "a.csv\0/etc/passwd" opened a.csv.
+  std::string json = R"({"data":{"kind":"csv","path":"a.csv\u0000x"},)"
+                     R"("batch":2,"steps":1})";
+  EXPECT_EQ(parseRecipe(json, "a.loomx").status().message(),
+            "a.loomx: the recipe's 'data.path' holds a NUL byte");
+  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv","path":"a.csv"},"batch":2,)"
+                        R"("steps":1,"eval":{"metrics":["loss\u0000"]}})",
+                        "a.loomx")
+                .status()
+                .message(),
+            "a.loomx: the recipe's 'eval.metrics[0]' holds a NUL byte");
+}
+
 TEST(State, RoundTripsThroughJson) {
   TrainState s;
   s.step = 500;
@@ -122,6 +136,10 @@ TEST(State, RoundTripsThroughJson) {
             "c: metadata 'loom.state' has no format 1");
   EXPECT_EQ(parseStateJson(R"({"format":1,"step":-1})", "c").status().message(),
             "c: metadata 'loom.state' has no valid 'step'");
+  s.artifactPath = std::string("/runs/a.loomx\0/b", 16);
+  EXPECT_EQ(parseStateJson(stateJson(s), "c").status().message(),
+            "c: metadata 'loom.state' has an 'artifact_path' that holds a NUL "
+            "byte");
 }
 
 TEST(Generate, GreedyTopKAndSeededSampling) {
