@@ -6,6 +6,8 @@
 
 #include "runtime/train/Recipe.h"
 
+#include "runtime/report/JsonObject.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -85,9 +87,9 @@ bool Recipe::wants(const std::string &metric) const {
 
 StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
                                           const std::string &name) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object())
-    return Status::error(name + ": the recipe is not a JSON object");
+  json j;
+  if (std::string why = report::parseJsonObject(text, j); !why.empty())
+    return Status::error(name + ": the recipe is " + why);
   if (std::string at = nulString(j, ""); !at.empty())
     return Status::error(name + ": the recipe's '" + at + "' holds a NUL byte");
   Recipe r;

@@ -58,8 +58,13 @@ TEST(Recipe, DecodesWhatTheCompilerWrites) {
 }
 
 TEST(Recipe, RejectsWhatTheLoopCannotRun) {
+  // Text that is no JSON is not called "not a JSON object".
   EXPECT_EQ(parseRecipe("[", "a.loomx").status().message(),
-            "a.loomx: the recipe is not a JSON object");
+            "a.loomx: the recipe is invalid JSON at byte 1: syntax error while "
+            "parsing value - unexpected end of input; expected '[', '{', or a "
+            "literal");
+  EXPECT_EQ(parseRecipe("[1]", "a.loomx").status().message(),
+            "a.loomx: the recipe is not a JSON object (found an array)");
   EXPECT_EQ(
       parseRecipe(R"({"batch":4,"steps":1})", "a.loomx").status().message(),
       "a.loomx: the recipe has no data to train on");
@@ -132,6 +137,12 @@ TEST(State, RoundTripsThroughJson) {
   EXPECT_EQ(t->bestValStep, 400);
   EXPECT_EQ(t->artifactHash, s.artifactHash);
   EXPECT_EQ(t->artifactPath, s.artifactPath);
+  EXPECT_EQ(parseStateJson(R"({"format":1,)", "c").status().message(),
+            "c: metadata 'loom.state' is invalid JSON at byte 12: syntax "
+            "error while parsing object key - unexpected end of input; "
+            "expected string literal");
+  EXPECT_EQ(parseStateJson("7", "c").status().message(),
+            "c: metadata 'loom.state' is not a JSON object (found a number)");
   EXPECT_EQ(parseStateJson(R"({"format":2})", "c").status().message(),
             "c: metadata 'loom.state' has no format 1");
   EXPECT_EQ(parseStateJson(R"({"format":1,"step":-1})", "c").status().message(),
