@@ -65,37 +65,50 @@ TEST(Recipe, RejectsWhatTheLoopCannotRun) {
             "literal");
   EXPECT_EQ(parseRecipe("[1]", "a.loomx").status().message(),
             "a.loomx: the recipe is not a JSON object (found an array)");
+  EXPECT_EQ(parseRecipe(R"({"name":"t","batch":4,"steps":1})", "a.loomx")
+                .status()
+                .message(),
+            "a.loomx: the recipe has no data to train on");
   EXPECT_EQ(
-      parseRecipe(R"({"batch":4,"steps":1})", "a.loomx").status().message(),
-      "a.loomx: the recipe has no data to train on");
-  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"steps":1})", "a.loomx")
-                .status()
-                .message(),
-            "a.loomx: the recipe has no batch size");
-  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"batch":2})", "a.loomx")
-                .status()
-                .message(),
-            "a.loomx: the recipe sets neither steps nor epochs");
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"steps":1})",
+          "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe has no batch size");
+  EXPECT_EQ(
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"batch":2})",
+          "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe sets neither steps nor epochs");
   // Evaluations on a split the data has.
-  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"batch":2,"steps":1,)"
-                        R"("eval":{"every":1,"on":"test"}})",
-                        "a.loomx")
-                .status()
-                .message(),
-            "a.loomx: the recipe evaluates on test but names no test set "
-            "(test = ...)");
-  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"batch":2,"steps":1,)"
-                        R"("eval":{"every":1,"on":"dev"}})",
-                        "a.loomx")
-                .status()
-                .message(),
-            "a.loomx: the recipe evaluates on 'dev'; the splits are val, "
-            "train and test");
-  EXPECT_TRUE(parseRecipe(R"({"data":{"kind":"csv"},"batch":2,"steps":1,)"
-                          R"("test":{"kind":"csv"},)"
-                          R"("eval":{"every":1,"on":"test"}})",
-                          "a.loomx")
-                  .ok());
+  EXPECT_EQ(
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"batch":2,"steps":1,)"
+          R"("eval":{"every":1,"unit":"steps","on":"test"}})",
+          "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe evaluates on test but names no test set "
+      "(test = ...)");
+  EXPECT_EQ(
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"batch":2,"steps":1,)"
+          R"("eval":{"every":1,"unit":"steps","on":"dev"}})",
+          "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe evaluates on 'dev'; the splits are val, "
+      "train and test");
+  EXPECT_TRUE(
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"batch":2,"steps":1,)"
+          R"("test":{"kind":"csv","path":"b.csv","label":"y"},)"
+          R"("eval":{"every":1,"unit":"steps","on":"test"}})",
+          "a.loomx")
+          .ok());
 }
 
 TEST(Recipe, RefusesANulInAnyString) {
