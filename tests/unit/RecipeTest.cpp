@@ -8,9 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tests/unit/ArtifactSample.h"
+
+#include "runtime/exec/Executor.h"
 #include "runtime/train/Recipe.h"
+#include "runtime/train/Trainer.h"
 
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 using namespace loom;
 using namespace loom::train;
@@ -112,6 +118,46 @@ TEST(RecipeCheck, RefusesNamesAndKindsItDoesNotKnow) {
   EXPECT_EQ(errorWith(R"("optimizer":{"kind":"lion","lr":0.1})"),
             "a.loomx: the recipe's 'optimizer.kind' must be one of sgd, adam, "
             "adamw, rmsprop, not \"lion\"");
+}
+
+/// What `loom train` says of the sample artifact with `recipe` and
+/// `target`, encoded (its checksums and content hash computed anew) and
+/// read back as a file would be.
+std::string trainError(const std::string &recipe, const std::string &target) {
+  Artifact a = sampleArtifact();
+  a.recipe = recipe;
+  a.meta.target = target;
+  StatusOr<std::vector<uint8_t>> bytes = encodeArtifact(a, "m.loomx");
+  if (!bytes)
+    return "cannot encode: " + bytes.status().message();
+  StatusOr<Artifact> read =
+      decodeArtifact(bytes->data(), bytes->size(), "m.loomx");
+  if (!read)
+    return "cannot decode: " + read.status().message();
+  TrainOptions options;
+  options.name = "m.loomx";
+  options.outDir = "never-written";
+  std::ostringstream out, err;
+  int status = trainArtifact(std::move(*read), options, out, err);
+  return std::to_string(status) + " " + err.str();
+}
+
+TEST(RecipeCheck, AnArtifactWithRecomputedChecksumsIsCheckedToo) {
+  const std::string valid =
+      R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},)"
+      R"("batch":4,"steps":10})";
+  EXPECT_EQ(trainError(R"({"name":"../../t","data":{"kind":"csv",)"
+                       R"("path":"a.csv","label":"y"},"batch":4,"steps":1})",
+                       "cpu-x86_64"),
+            "1 loom train: error: m.loomx: the recipe's 'name' must be a "
+            "train block's name (letters, digits and '_'), not "
+            "\"../../t\"\n");
+  std::string host;
+  StepExecutor::runsOnThisHost("", host);
+  EXPECT_EQ(trainError(valid, "cuda"),
+            "1 loom train: error: m.loomx: compiled for target 'cuda', which "
+            "this machine (" +
+                host + ") cannot run; compile the .loom program here\n");
 }
 
 } // namespace
