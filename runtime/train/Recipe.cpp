@@ -273,18 +273,20 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
                                   "no test set (test = ...)");
     if (const json *m = f.find("metrics")) {
       if (!m->is_array())
-        return f.fail("metrics", "must be an array, not " + spelled(*m)),
-               failed();
+        return Status::error(name +
+                             ": the recipe's 'eval.metrics' must be "
+                             "an array, not " +
+                             spelled(*m));
       static const std::vector<std::string> kMetrics = {
           "loss", "accuracy", "precision", "recall", "f1", "perplexity"};
       for (const json &v : *m) {
         std::string metric = v.is_string() ? v.get<std::string>() : "";
         if (std::find(kMetrics.begin(), kMetrics.end(), metric) ==
             kMetrics.end())
-          return f.fail("metrics", "holds " + spelled(v) +
-                                       ", not one of loss, accuracy, "
-                                       "precision, recall, f1, perplexity"),
-                 failed();
+          return Status::error(name + ": the recipe's 'eval.metrics' holds " +
+                               spelled(v) +
+                               ", not one of loss, accuracy, precision, "
+                               "recall, f1, perplexity");
         r.metrics.push_back(metric);
       }
     }
