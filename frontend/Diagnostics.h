@@ -27,10 +27,14 @@ public:
                    unsigned maxErrors = 20)
       : sourceMgr(sourceMgr), os(os), maxErrors(maxErrors) {}
 
+  /// `file:line:col: error: message` with the line and a caret; without a
+  /// valid `range`, `file: error: message` for the main file (never
+  /// `<unknown>:0`).
   void error(llvm::SMRange range, const llvm::Twine &message);
   /// An error about a whole file: `file: error: message`.
   void fileError(llvm::StringRef file, const llvm::Twine &message);
-  /// A note attached to the last error (dropped if that error was not shown).
+  /// A note attached to the last error (dropped if that error was not
+  /// shown); at the main file without a valid `range`, like error().
   void note(llvm::SMRange range, const llvm::Twine &message);
 
   unsigned numErrors() const { return errors; }
@@ -39,6 +43,9 @@ public:
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
 
 private:
+  /// Prints a diagnostic that has no valid range at the main file.
+  void printAtFile(llvm::SourceMgr::DiagKind kind, const llvm::Twine &message);
+
   llvm::SourceMgr &sourceMgr;
   llvm::raw_ostream &os;
   unsigned maxErrors;

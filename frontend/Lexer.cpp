@@ -278,9 +278,13 @@ Token Lexer::lexNumber(const char *start, bool atLineStart) {
 }
 
 Token Lexer::lexString(const char *start, bool atLineStart) {
+  // Strings name files, among others, and a NUL would cut a path short.
+  const char *nul = nullptr;
   while (cur != buffer.end() && *cur != '"' && *cur != '\n') {
     if (*cur == '\\' && cur + 1 != buffer.end() && cur[1] != '\n')
       ++cur;
+    if (*cur == '\0' && !nul)
+      nul = cur;
     ++cur;
   }
   if (cur == buffer.end() || *cur != '"') {
@@ -289,6 +293,12 @@ Token Lexer::lexString(const char *start, bool atLineStart) {
     return bad;
   }
   ++cur;
+  if (nul) {
+    diags.error({llvm::SMLoc::getFromPointer(nul),
+                 llvm::SMLoc::getFromPointer(nul + 1)},
+                "a string may not hold a NUL byte");
+    return make(Tok::Error, start, atLineStart);
+  }
   return make(Tok::String, start, atLineStart);
 }
 

@@ -47,8 +47,7 @@ public:
         diags.error(importedAt, "cannot read imported file '" + path +
                                     "': " + ec.message());
       else
-        llvm::errs() << "loom: error: cannot read '" << path
-                     << "': " << ec.message() << "\n";
+        diags.fileError(path, "cannot read: " + ec.message());
       return false;
     }
     return loadBuffer(std::move(*buffer), path, importedAt);

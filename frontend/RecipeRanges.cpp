@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/BuiltinCall.h"
+#include "frontend/Program.h"
 
 #include <cmath>
 #include <cstdio>
@@ -106,6 +107,21 @@ bool inRange(const RRange &r, const Val &v) {
 }
 
 } // namespace
+
+std::string loom::recipeRangeViolation(llvm::StringRef setting,
+                                       llvm::StringRef kind,
+                                       llvm::StringRef arg, double value) {
+  for (const RRange &r : kRanges) {
+    if (setting != r.setting || arg != r.arg || (r.kind && kind != r.kind) ||
+        r.pair)
+      continue;
+    Val v = r.integer && value == std::floor(value) && std::fabs(value) < 9e18
+                ? Val::ofInt(static_cast<int64_t>(value))
+                : Val::ofFloat(value);
+    return inRange(r, v) ? "" : describe(r);
+  }
+  return "";
+}
 
 bool loom::checkRecipeRange(Elaborator &e, llvm::StringRef setting,
                             llvm::StringRef kind, llvm::StringRef arg, Val &v,

@@ -43,8 +43,33 @@ StepExecutor::~StepExecutor() {
   std::free(arena);
 }
 
+bool StepExecutor::runsOnThisHost(const std::string &target,
+                                  std::string &host) {
+  // The compiler names the target from LLVM's triple and host features
+  // (backends/cpu/emit/ObjectEmitter.cpp); the runtime links no LLVM, so
+  // the same from the compiler's macros and the CPU's features.
+#if defined(__x86_64__)
+  bool avx512 = __builtin_cpu_supports("avx512f");
+  bool avx2 = __builtin_cpu_supports("avx2");
+  host = avx512 ? "cpu-x86_64-avx512" : avx2 ? "cpu-x86_64-avx2" : "cpu-x86_64";
+  return target == "cpu-x86_64" || (target == "cpu-x86_64-avx2" && avx2) ||
+         (target == "cpu-x86_64-avx512" && avx512);
+#elif defined(__aarch64__)
+  host = "cpu-aarch64";
+  return target == host;
+#else
+  host = "an architecture Loom does not know";
+  return false;
+#endif
+}
+
 StatusOr<std::unique_ptr<StepExecutor>> StepExecutor::create(Artifact artifact,
                                                              std::string name) {
+  std::string host;
+  if (!runsOnThisHost(artifact.meta.target, host))
+    return Status::error(name + ": compiled for target '" +
+                         artifact.meta.target + "', which this machine (" +
+                         host + ") cannot run; compile the .loom program here");
   std::unique_ptr<StepExecutor> ex(new StepExecutor());
   ex->art = std::move(artifact);
   ex->name = std::move(name);

@@ -32,8 +32,17 @@ public:
   StepExecutor &operator=(const StepExecutor &) = delete;
 
   /// Prepares `artifact` (`name` is for messages): the arena, the kernels.
+  /// An artifact compiled for a target this machine is not (another kind
+  /// of device, another architecture, a vector extension it lacks: see
+  /// runsOnThisHost) is an error.
   static StatusOr<std::unique_ptr<StepExecutor>> create(Artifact artifact,
                                                         std::string name);
+
+  /// Whether artifacts of `target` ("cpu-x86_64-avx512", as
+  /// loom::cpu::HostTarget::name spells it) run here: the same
+  /// architecture and the vector extension the name asks for. The name of
+  /// this host's target in `host`.
+  static bool runsOnThisHost(const std::string &target, std::string &host);
 
   /// Draws every parameter from its init spec with `seed` and zeroes the
   /// optimizer state.

@@ -6,9 +6,15 @@
 
 #include "runtime/train/Recipe.h"
 
+#include "runtime/report/JsonObject.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <limits>
 
 using namespace loom;
 using namespace loom::train;
@@ -16,42 +22,185 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string str(const json &o, const char *key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_string() ? it->get<std::string>() : "";
+/// The first string in `j` that holds a NUL byte, as the path to it
+/// ("data.path"); "" if there is none. A NUL would cut a file name short
+/// and open another file.
+std::string nulString(const json &j, const std::string &at) {
+  if (j.is_string())
+    return j.get_ref<const std::string &>().find('\0') != std::string::npos
+               ? (at.empty() ? std::string("the recipe") : at)
+               : "";
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (std::string in = nulString(
+              it.value(), at.empty() ? it.key() : at + "." + it.key());
+          !in.empty())
+        return in;
+  } else if (j.is_array()) {
+    for (size_t i = 0; i < j.size(); ++i)
+      if (std::string in = nulString(j[i], at + "[" + std::to_string(i) + "]");
+          !in.empty())
+        return in;
+  }
+  return "";
 }
 
-std::optional<double> num(const json &o, const char *key) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->is_number())
-    return std::nullopt;
-  return it->get<double>();
+/// `j` as the message quotes it: its JSON, cut short.
+std::string spelled(const json &j) {
+  std::string text = j.dump();
+  return text.size() > 40 ? text.substr(0, 37) + "..." : text;
 }
 
-std::optional<int64_t> integer(const json &o, const char *key) {
-  auto it = o.find(key);
-  if (it == o.end() || !it->is_number_integer())
-    return std::nullopt;
-  return it->get<int64_t>();
+/// A finite number as %g spells it.
+std::string numText(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
-data::DataSpec dataSpec(const json &d) {
-  data::DataSpec spec;
-  spec.kind = str(d, "kind");
-  spec.images = str(d, "images");
-  spec.labels = str(d, "labels");
-  spec.path = str(d, "path");
-  spec.label = str(d, "label");
-  if (std::string dtype = str(d, "dtype"); !dtype.empty())
-    spec.dtype = dtype;
-  return spec;
+/// Reads the fields of one object of the recipe, each checked as strictly
+/// as the compiler checks what it writes (frontend/Recipe.cpp): a field of
+/// the wrong type or out of range is an error naming it, never a default.
+/// The first error is kept in `error`; every read after it fails.
+class Fields {
+public:
+  Fields(const json &o, std::string at, std::string &error,
+         const std::string &file)
+      : o(o), at(std::move(at)), error(error), file(file) {}
+
+  /// The field `key`, or null when it is absent.
+  const json *find(const char *key) const {
+    auto it = o.find(key);
+    return it == o.end() ? nullptr : &*it;
+  }
+  bool fail(const char *key, const std::string &why) {
+    if (error.empty())
+      error = file + ": the recipe's '" + at + key + "' " + why;
+    return false;
+  }
+  /// An integer in [lo, hi]; absent leaves `out` as it is.
+  template <typename T>
+  bool integer(const char *key, T &out, int64_t lo = INT64_MIN,
+               int64_t hi = INT64_MAX) {
+    const json *v = find(key);
+    if (!error.empty())
+      return false;
+    if (!v)
+      return true;
+    if (!v->is_number_integer() ||
+        (v->is_number_unsigned() && v->get<uint64_t>() > uint64_t(INT64_MAX)))
+      return fail(key, "must be an integer, not " + spelled(*v));
+    int64_t x = v->get<int64_t>();
+    if (x < lo || x > hi)
+      return fail(key,
+                  "must be " +
+                      (hi == INT64_MAX ? "at least " + std::to_string(lo)
+                                       : "between " + std::to_string(lo) +
+                                             " and " + std::to_string(hi)) +
+                      ", not " + std::to_string(x));
+    out = x;
+    return true;
+  }
+  /// A finite number in (lo, hi) (`closedHi`: (lo, hi]); absent leaves
+  /// `out` as it is.
+  bool number(const char *key, double &out, double lo, double hi,
+              bool closedHi = false) {
+    const json *v = find(key);
+    if (!error.empty())
+      return false;
+    if (!v)
+      return true;
+    double x = v->is_number() ? v->get<double>() : 0;
+    bool ok = v->is_number() && std::isfinite(x) && x > lo &&
+              (closedHi ? x <= hi : x < hi);
+    if (!ok)
+      return fail(key, "must be a finite number " +
+                           (std::isinf(hi)
+                                ? "> " + numText(lo)
+                                : "in (" + numText(lo) + ", " + numText(hi) +
+                                      (closedHi ? "]" : ")")) +
+                           ", not " + spelled(*v));
+    out = x;
+    return true;
+  }
+  /// A string, one of `allowed` unless it is empty; `required`: absent is
+  /// an error.
+  bool string(const char *key, std::string &out,
+              const std::vector<std::string> &allowed = {},
+              bool required = false) {
+    const json *v = find(key);
+    if (!error.empty())
+      return false;
+    if (!v)
+      return required ? fail(key, "is missing") : true;
+    if (!v->is_string())
+      return fail(key, "must be a string, not " + spelled(*v));
+    std::string x = v->get<std::string>();
+    if (!allowed.empty() &&
+        std::find(allowed.begin(), allowed.end(), x) == allowed.end()) {
+      std::string list;
+      for (const std::string &a : allowed)
+        list += (list.empty() ? "" : ", ") + a;
+      return fail(key, "must be one of " + list + ", not " + spelled(*v));
+    }
+    out = x;
+    return true;
+  }
+  /// An object, or null (absent, or after an error).
+  const json *object(const char *key) {
+    const json *v = find(key);
+    if (!error.empty() || !v)
+      return nullptr;
+    if (!v->is_object()) {
+      fail(key, "must be an object, not " + spelled(*v));
+      return nullptr;
+    }
+    return v;
+  }
+
+private:
+  const json &o;
+  std::string at;
+  std::string &error;
+  const std::string &file;
+};
+
+/// The data settings `key` ("data", "test") names: the kind and the files
+/// each kind needs (frontend/Recipe.cpp's recipeKinds).
+bool dataSpec(const char *key, const json &d, data::DataSpec &spec,
+              std::string &error, const std::string &file) {
+  Fields f(d, std::string(key) + ".", error, file);
+  if (!f.string("kind", spec.kind, {"csv", "idx", "tokens"}, true))
+    return false;
+  if (spec.kind == "csv")
+    return f.string("path", spec.path, {}, true) &&
+           f.string("label", spec.label, {}, true);
+  if (spec.kind == "idx")
+    return f.string("images", spec.images, {}, true) &&
+           f.string("labels", spec.labels, {}, true);
+  return f.string("path", spec.path, {}, true) &&
+         f.string("dtype", spec.dtype, {"u16", "u32"});
 }
 
-Cadence cadence(const json &c) {
-  Cadence out;
-  out.every = integer(c, "every").value_or(0);
-  out.epochs = str(c, "unit") == "epochs";
-  return out;
+/// "every N steps|epochs" of `key` ("eval", "checkpoint").
+bool cadence(Fields &f, Cadence &out) {
+  std::string unit;
+  if (!f.integer("every", out.every, 1) ||
+      !f.string("unit", unit, {"steps", "epochs"}, true))
+    return false;
+  out.epochs = unit == "epochs";
+  return true;
+}
+
+/// A train block's name, as the lexer reads identifiers: it names files in
+/// the output directory, so nothing else (no '/', no "..").
+bool isTrainName(const std::string &s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
+    return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+      return false;
+  return true;
 }
 
 } // namespace
@@ -62,62 +211,115 @@ bool Recipe::wants(const std::string &metric) const {
 
 StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
                                           const std::string &name) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object())
-    return Status::error(name + ": the recipe is not a JSON object");
+  json j;
+  if (std::string why = report::parseJsonObject(text, j); !why.empty())
+    return Status::error(name + ": the recipe is " + why);
+  if (std::string at = nulString(j, ""); !at.empty())
+    return Status::error(name + ": the recipe's '" + at + "' holds a NUL byte");
+  std::string error;
+  Fields top(j, "", error, name);
   Recipe r;
-  r.name = str(j, "name");
-  auto data = j.find("data");
-  if (data == j.end() || !data->is_object())
+  auto failed = [&] { return Status::error(error); };
+  if (!top.string("name", r.name, {}, true))
+    return failed();
+  if (!isTrainName(r.name))
+    return Status::error(name +
+                         ": the recipe's 'name' must be a train "
+                         "block's name (letters, digits and '_'), not " +
+                         spelled(j["name"]));
+  const json *data = top.object("data");
+  if (!error.empty())
+    return failed();
+  if (!data)
     return Status::error(name + ": the recipe has no data to train on");
-  r.data = dataSpec(*data);
-  if (auto split = j.find("split"); split != j.end() && split->is_object()) {
-    r.data.fraction = num(*split, "fraction").value_or(1.0);
-    r.data.splitSeed =
-        static_cast<uint64_t>(integer(*split, "seed").value_or(0));
+  if (!dataSpec("data", *data, r.data, error, name))
+    return failed();
+  if (const json *split = top.object("split")) {
+    Fields f(*split, "split.", error, name);
+    // A fraction of 0 trained on an empty split's zero-filled batches.
+    if (!f.number("fraction", r.data.fraction, 0, 1) ||
+        !f.integer("seed", r.data.splitSeed))
+      return failed();
   }
-  if (auto test = j.find("test"); test != j.end() && test->is_object()) {
-    r.test = dataSpec(*test);
+  if (const json *test = top.object("test")) {
+    r.test.emplace();
+    if (!dataSpec("test", *test, *r.test, error, name))
+      return failed();
     r.test->fraction = 0; // all of it evaluates
   }
-  r.batch = integer(j, "batch").value_or(0);
-  if (r.batch <= 0)
+  if (!error.empty())
+    return failed();
+  if (!top.find("batch"))
     return Status::error(name + ": the recipe has no batch size");
-  if (auto s = integer(j, "steps"))
-    r.steps = *s;
-  if (auto e = integer(j, "epochs"))
-    r.epochs = *e;
+  int64_t steps = 0, epochs = 0;
+  if (!top.integer("batch", r.batch, 1) || !top.integer("steps", steps, 1) ||
+      !top.integer("epochs", epochs, 1))
+    return failed();
+  if (top.find("steps"))
+    r.steps = steps;
+  if (top.find("epochs"))
+    r.epochs = epochs;
   if (!r.steps && !r.epochs)
     return Status::error(name + ": the recipe sets neither steps nor epochs");
-  if (auto e = j.find("eval"); e != j.end() && e->is_object()) {
-    r.eval = cadence(*e);
-    if (std::string on = str(*e, "on"); !on.empty())
-      r.evalOn = on;
+  if (const json *e = top.object("eval")) {
+    Fields f(*e, "eval.", error, name);
+    if (!cadence(f, r.eval) || !f.string("on", r.evalOn))
+      return failed();
     if (r.evalOn != "val" && r.evalOn != "train" && r.evalOn != "test")
       return Status::error(name + ": the recipe evaluates on '" + r.evalOn +
                            "'; the splits are val, train and test");
     if (r.evalOn == "test" && !r.test)
       return Status::error(name + ": the recipe evaluates on test but names "
                                   "no test set (test = ...)");
-    if (auto m = e->find("metrics"); m != e->end() && m->is_array())
-      for (const json &v : *m)
-        if (v.is_string())
-          r.metrics.push_back(v.get<std::string>());
+    if (const json *m = f.find("metrics")) {
+      if (!m->is_array())
+        return Status::error(name +
+                             ": the recipe's 'eval.metrics' must be "
+                             "an array, not " +
+                             spelled(*m));
+      static const std::vector<std::string> kMetrics = {
+          "loss", "accuracy", "precision", "recall", "f1", "perplexity"};
+      for (const json &v : *m) {
+        std::string metric = v.is_string() ? v.get<std::string>() : "";
+        if (std::find(kMetrics.begin(), kMetrics.end(), metric) ==
+            kMetrics.end())
+          return Status::error(name + ": the recipe's 'eval.metrics' holds " +
+                               spelled(v) +
+                               ", not one of loss, accuracy, precision, "
+                               "recall, f1, perplexity");
+        r.metrics.push_back(metric);
+      }
+    }
   }
-  if (auto c = j.find("checkpoint"); c != j.end() && c->is_object()) {
-    r.checkpoint = cadence(*c);
-    r.keep = integer(*c, "keep").value_or(0);
+  if (const json *c = top.object("checkpoint")) {
+    Fields f(*c, "checkpoint.", error, name);
+    if (!cadence(f, r.checkpoint) || !f.integer("keep", r.keep, 1))
+      return failed();
   }
-  r.seed = static_cast<uint64_t>(integer(j, "seed").value_or(0));
-  r.initFrom = str(j, "init_from");
-  if (auto s = j.find("schedule"); s != j.end() && s->is_object()) {
-    r.schedule = str(*s, "kind");
-    r.plateauFactor = num(*s, "factor").value_or(0.1);
-    r.plateauPatience = integer(*s, "patience").value_or(10);
+  int64_t seed = 0;
+  if (!top.integer("seed", seed) || !top.string("init_from", r.initFrom))
+    return failed();
+  r.seed = static_cast<uint64_t>(seed);
+  if (const json *s = top.object("schedule")) {
+    Fields f(*s, "schedule.", error, name);
+    if (!f.string("kind", r.schedule,
+                  {"constant", "step", "exponential", "warmup_cosine",
+                   "reduce_on_plateau"},
+                  true))
+      return failed();
+    if (r.schedule == "reduce_on_plateau" &&
+        (!f.number("factor", r.plateauFactor, 0, 1) ||
+         !f.integer("patience", r.plateauPatience, 0)))
+      return failed();
   }
-  if (auto o = j.find("optimizer"); o != j.end() && o->is_object()) {
-    r.optimizer = str(*o, "kind");
-    r.lr = num(*o, "lr").value_or(0);
+  if (const json *o = top.object("optimizer")) {
+    Fields f(*o, "optimizer.", error, name);
+    if (!f.string("kind", r.optimizer, {"sgd", "adam", "adamw", "rmsprop"},
+                  true) ||
+        !f.number("lr", r.lr, 0, std::numeric_limits<double>::infinity()))
+      return failed();
   }
+  if (!error.empty())
+    return failed();
   return r;
 }

@@ -8,6 +8,7 @@
 
 #include "runtime/Text.h"
 #include "runtime/checkpoint/Checkpoint.h"
+#include "runtime/report/JsonObject.h"
 
 #include <nlohmann/json.hpp>
 
@@ -50,12 +51,12 @@ std::string loom::train::stateJson(const TrainState &s) {
 
 StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
                                                  const std::string &file) {
-  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  json j;
   auto bad = [&](const std::string &why) {
     return Status::error(file + ": metadata '" + kStateKey + "' " + why);
   };
-  if (j.is_discarded() || !j.is_object())
-    return bad("is not a JSON object");
+  if (std::string why = report::parseJsonObject(text, j); !why.empty())
+    return bad("is " + why);
   if (!j.contains("format") || !j["format"].is_number_integer() ||
       j["format"].get<int64_t>() != 1)
     return bad("has no format 1");
@@ -94,6 +95,9 @@ StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
     s.artifactHash = j["artifact_hash"].get<std::string>();
   if (j.contains("artifact_path") && j["artifact_path"].is_string())
     s.artifactPath = j["artifact_path"].get<std::string>();
+  // loom generate opens it: a NUL would cut the name short.
+  if (s.artifactPath.find('\0') != std::string::npos)
+    return bad("has an 'artifact_path' that holds a NUL byte");
   return s;
 }
 

@@ -171,6 +171,14 @@ Status Trainer::resume() {
     return Status::error(file + ": the checkpoint's run has seed " +
                          std::to_string(s->seed) + ", not " +
                          std::to_string(*opt.seed) + "; resume without --seed");
+  // A run resumed at its last step finishes (its final evaluation and
+  // summary); one past it has nothing to do.
+  if (s->step > total)
+    return Status::error(file + ": the checkpoint is at step " +
+                         std::to_string(s->step) + ", past this run's " +
+                         std::to_string(total) +
+                         " steps; nothing to train (--steps N with N above " +
+                         std::to_string(s->step) + " continues the run)");
   std::string hash = state.artifactHash, path = state.artifactPath;
   state = *s;
   state.artifactHash = hash;

@@ -10,6 +10,8 @@
 #include "runtime/train/Loop.h"
 #include "runtime/train/Profile.h"
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 
 using namespace loom;
@@ -25,6 +27,51 @@ std::string numberText(double v) {
   return fixed(v);
 }
 
+/// Whether a floating-point element is NaN or infinite: its exponent bits
+/// are all set.
+bool nonFinite(const uint8_t *p, DType dtype, uint64_t i) {
+  switch (dtype) {
+  case DType::F32: {
+    uint32_t v;
+    std::memcpy(&v, p + 4 * i, 4);
+    return (v & 0x7f800000u) == 0x7f800000u;
+  }
+  case DType::F64: {
+    uint64_t v;
+    std::memcpy(&v, p + 8 * i, 8);
+    return (v & 0x7ff0000000000000ull) == 0x7ff0000000000000ull;
+  }
+  case DType::F16:
+  case DType::BF16: {
+    uint16_t v;
+    std::memcpy(&v, p + 2 * i, 2);
+    uint16_t mask = dtype == DType::F16 ? 0x7c00 : 0x7f80;
+    return (v & mask) == mask;
+  }
+  default:
+    return false;
+  }
+}
+
+/// The first parameter or optimizer-state tensor of `ex` that holds a NaN
+/// or an infinity; empty if every one is finite.
+std::string firstNonFiniteTensor(StepExecutor &ex) {
+  auto bad = [&](void *at, DType dtype, uint64_t size) {
+    uint64_t n = size / std::max<uint64_t>(dtypeSize(dtype), 1);
+    for (uint64_t i = 0; at && i < n; ++i)
+      if (nonFinite(static_cast<const uint8_t *>(at), dtype, i))
+        return true;
+    return false;
+  };
+  for (const ParamRecord &p : ex.artifact().params)
+    if (bad(ex.parameter(p.name), p.dtype, p.size))
+      return p.name;
+  for (const OptStateRecord &o : ex.artifact().optState)
+    if (bad(ex.optState(o.name), o.dtype, o.size))
+      return o.name;
+  return std::string();
+}
+
 } // namespace
 
 void Trainer::diagnose(int64_t s, double loss, double norm) {
@@ -36,15 +83,26 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
   // kernel checked: the run is deterministic, so the same value appears.
   int64_t from = 0;
   Status st;
+  // The tensor of the last checkpoint that is not finite, if one is (a run
+  // resumed from it): the values were bad before the replay starts.
+  std::string badTensor;
   if (!lastCheckpoint.empty()) {
     StatusOr<TrainState> back =
         loadState(*ex, lastCheckpoint, Restore::Everything);
-    if (back)
+    if (back) {
       from = back->step;
-    else
+      badTensor = firstNonFiniteTensor(*ex);
+    } else {
       st = back.status();
+    }
   } else {
     st = ex->initialize(state.seed);
+  }
+  if (!badTensor.empty()) {
+    err << "  the last checkpoint, " << lastCheckpoint
+        << ", holds a NaN or infinity already (in '" << badTensor
+        << "'); resume from an earlier one or start again\n";
+    return;
   }
   const int64_t kMaxReplay = 5000;
   int64_t bad = -1;
@@ -68,8 +126,11 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
         << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
         << (loc ? " at " + loc->s : "") << "\n";
   }
-  if (!lastCheckpoint.empty())
+  // Read back above, its tensors finite.
+  if (!lastCheckpoint.empty() && st.ok())
     err << "  the last good checkpoint is " << lastCheckpoint << "\n";
+  else if (!lastCheckpoint.empty())
+    err << "  the last checkpoint is " << lastCheckpoint << "\n";
   else
     err << "  no checkpoint was written\n";
 }

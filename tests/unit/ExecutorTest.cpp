@@ -139,4 +139,24 @@ TEST(Executor, RejectsKernelsItCannotRun) {
       << ex.status().message();
 }
 
+TEST(Executor, RunsOnlyArtifactsForThisHost) {
+  // The target string was trusted: a "cuda" artifact ran on the CPU.
+  std::string host;
+  EXPECT_TRUE(StepExecutor::runsOnThisHost(tinyStep().meta.target, host));
+  Artifact a = tinyStep();
+  a.meta.target = "cuda";
+  StatusOr<std::unique_ptr<StepExecutor>> ex =
+      StepExecutor::create(a, "tiny.loomx");
+  ASSERT_FALSE(ex.ok());
+  EXPECT_EQ(ex.status().message(),
+            "tiny.loomx: compiled for target 'cuda', which this machine (" +
+                host + ") cannot run; compile the .loom program here");
+  EXPECT_FALSE(StepExecutor::runsOnThisHost("", host));
+#if defined(__x86_64__)
+  EXPECT_FALSE(StepExecutor::runsOnThisHost("cpu-aarch64", host));
+  EXPECT_EQ(StepExecutor::runsOnThisHost("cpu-x86_64-avx512", host),
+            host == "cpu-x86_64-avx512");
+#endif
+}
+
 } // namespace

@@ -58,39 +58,71 @@ TEST(Recipe, DecodesWhatTheCompilerWrites) {
 }
 
 TEST(Recipe, RejectsWhatTheLoopCannotRun) {
+  // Text that is no JSON is not called "not a JSON object".
   EXPECT_EQ(parseRecipe("[", "a.loomx").status().message(),
-            "a.loomx: the recipe is not a JSON object");
+            "a.loomx: the recipe is invalid JSON at byte 1: syntax error while "
+            "parsing value - unexpected end of input; expected '[', '{', or a "
+            "literal");
+  EXPECT_EQ(parseRecipe("[1]", "a.loomx").status().message(),
+            "a.loomx: the recipe is not a JSON object (found an array)");
+  EXPECT_EQ(parseRecipe(R"({"name":"t","batch":4,"steps":1})", "a.loomx")
+                .status()
+                .message(),
+            "a.loomx: the recipe has no data to train on");
   EXPECT_EQ(
-      parseRecipe(R"({"batch":4,"steps":1})", "a.loomx").status().message(),
-      "a.loomx: the recipe has no data to train on");
-  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"steps":1})", "a.loomx")
-                .status()
-                .message(),
-            "a.loomx: the recipe has no batch size");
-  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"batch":2})", "a.loomx")
-                .status()
-                .message(),
-            "a.loomx: the recipe sets neither steps nor epochs");
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"steps":1})",
+          "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe has no batch size");
+  EXPECT_EQ(
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"batch":2})",
+          "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe sets neither steps nor epochs");
   // Evaluations on a split the data has.
-  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"batch":2,"steps":1,)"
-                        R"("eval":{"every":1,"on":"test"}})",
+  EXPECT_EQ(
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"batch":2,"steps":1,)"
+          R"("eval":{"every":1,"unit":"steps","on":"test"}})",
+          "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe evaluates on test but names no test set "
+      "(test = ...)");
+  EXPECT_EQ(
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"batch":2,"steps":1,)"
+          R"("eval":{"every":1,"unit":"steps","on":"dev"}})",
+          "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe evaluates on 'dev'; the splits are val, "
+      "train and test");
+  EXPECT_TRUE(
+      parseRecipe(
+          R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},"batch":2,"steps":1,)"
+          R"("test":{"kind":"csv","path":"b.csv","label":"y"},)"
+          R"("eval":{"every":1,"unit":"steps","on":"test"}})",
+          "a.loomx")
+          .ok());
+}
+
+TEST(Recipe, RefusesANulInAnyString) {
+  // "a.csv\0/etc/passwd" opened a.csv.
+  std::string json = R"({"data":{"kind":"csv","path":"a.csv\u0000x"},)"
+                     R"("batch":2,"steps":1})";
+  EXPECT_EQ(parseRecipe(json, "a.loomx").status().message(),
+            "a.loomx: the recipe's 'data.path' holds a NUL byte");
+  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv","path":"a.csv"},"batch":2,)"
+                        R"("steps":1,"eval":{"metrics":["loss\u0000"]}})",
                         "a.loomx")
                 .status()
                 .message(),
-            "a.loomx: the recipe evaluates on test but names no test set "
-            "(test = ...)");
-  EXPECT_EQ(parseRecipe(R"({"data":{"kind":"csv"},"batch":2,"steps":1,)"
-                        R"("eval":{"every":1,"on":"dev"}})",
-                        "a.loomx")
-                .status()
-                .message(),
-            "a.loomx: the recipe evaluates on 'dev'; the splits are val, "
-            "train and test");
-  EXPECT_TRUE(parseRecipe(R"({"data":{"kind":"csv"},"batch":2,"steps":1,)"
-                          R"("test":{"kind":"csv"},)"
-                          R"("eval":{"every":1,"on":"test"}})",
-                          "a.loomx")
-                  .ok());
+            "a.loomx: the recipe's 'eval.metrics[0]' holds a NUL byte");
 }
 
 TEST(State, RoundTripsThroughJson) {
@@ -118,10 +150,20 @@ TEST(State, RoundTripsThroughJson) {
   EXPECT_EQ(t->bestValStep, 400);
   EXPECT_EQ(t->artifactHash, s.artifactHash);
   EXPECT_EQ(t->artifactPath, s.artifactPath);
+  EXPECT_EQ(parseStateJson(R"({"format":1,)", "c").status().message(),
+            "c: metadata 'loom.state' is invalid JSON at byte 12: syntax "
+            "error while parsing object key - unexpected end of input; "
+            "expected string literal");
+  EXPECT_EQ(parseStateJson("7", "c").status().message(),
+            "c: metadata 'loom.state' is not a JSON object (found a number)");
   EXPECT_EQ(parseStateJson(R"({"format":2})", "c").status().message(),
             "c: metadata 'loom.state' has no format 1");
   EXPECT_EQ(parseStateJson(R"({"format":1,"step":-1})", "c").status().message(),
             "c: metadata 'loom.state' has no valid 'step'");
+  s.artifactPath = std::string("/runs/a.loomx\0/b", 16);
+  EXPECT_EQ(parseStateJson(stateJson(s), "c").status().message(),
+            "c: metadata 'loom.state' has an 'artifact_path' that holds a NUL "
+            "byte");
 }
 
 TEST(Generate, GreedyTopKAndSeededSampling) {

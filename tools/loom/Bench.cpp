@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Flags.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
 #include "frontend/Diagnostics.h"
@@ -59,8 +60,7 @@ cl::opt<bool> peakOnly("peak-only",
                        cl::sub(benchCmd));
 
 int fail(const Twine &message) {
-  WithColor::error(errs(), "loom") << message << "\n";
-  return 1;
+  return loom::tool::flagError("loom bench", message);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -139,6 +139,10 @@ loom::StatusOr<loom::Artifact> loadOrCompile() {
 cl::SubCommand &loom::tool::benchCommand() { return benchCmd; }
 
 int loom::tool::runBench() {
+  if (!checkIntFlag("loom bench", numSteps, 1) ||
+      !checkIntFlag("loom bench", warmup, 0) ||
+      !checkIntFlag("loom bench", batchSize, 1))
+    return 1;
   loom::StatusOr<double> peak = gemmPeak();
   if (!peak)
     return fail(peak.status().message());
@@ -202,7 +206,8 @@ int loom::tool::runBench() {
     batch = io->shape[0];
 
   std::vector<double> times;
-  for (int64_t s = 0; s < warmup + numSteps; ++s) {
+  // Written so that no sum of the two flags can overflow.
+  for (int64_t s = 0; s < warmup || s - warmup < numSteps; ++s) {
     for (const Input &in : inputs)
       std::memcpy(in.at, in.bytes.data(), in.bytes.size());
     if (auto *st = static_cast<int64_t *>((*ex)->input("step")))

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Flags.h"
 
 #include "runtime/artifact/Artifact.h"
 #include "runtime/checkpoint/Checkpoint.h"
@@ -64,12 +65,10 @@ int fail(const std::string &message) {
 cl::SubCommand &loom::tool::generateCommand() { return generateCmd; }
 
 int loom::tool::runGenerate() {
-  if (tokens < 0)
-    return fail("--tokens must not be negative");
-  if (temperature < 0)
-    return fail("--temperature must not be negative");
-  if (topK < 0)
-    return fail("--top-k must not be negative");
+  if (!checkIntFlag("loom generate", tokens, 0) ||
+      !checkFiniteFlag("loom generate", temperature, 0) ||
+      !checkIntFlag("loom generate", topK, 0))
+    return 1;
   loom::StatusOr<std::string> file = loom::resolveCheckpoint(checkpoint);
   if (!file)
     return fail(file.status().message());

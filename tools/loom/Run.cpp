@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Flags.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
 #include "backends/cpu/emit/Recipe.h"
@@ -75,8 +76,7 @@ cl::opt<std::string> trainName("train",
                                cl::value_desc("name"), cl::sub(runCmd));
 
 int fail(const Twine &message) {
-  WithColor::error(errs(), "loom") << message << "\n";
-  return 1;
+  return loom::tool::flagError("loom run", message);
 }
 
 std::vector<int64_t> shapeOf(mlir::Type t) {
@@ -320,10 +320,9 @@ private:
 cl::SubCommand &loom::tool::runCommand() { return runCmd; }
 
 int loom::tool::runRun() {
-  if (numSteps < 1)
-    return fail("--steps must be at least 1, not " + Twine(numSteps));
-  if (batchSize.getNumOccurrences() && batchSize < 1)
-    return fail("--batch must be at least 1, not " + Twine(batchSize));
+  if (!checkIntFlag("loom run", numSteps, 1) ||
+      !checkIntFlag("loom run", batchSize, 1))
+    return 1;
 
   SourceMgr sourceMgr;
   loom::DiagnosticEngine diags(sourceMgr, errs());

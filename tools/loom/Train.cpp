@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Flags.h"
 
 #include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
@@ -256,14 +257,17 @@ cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
 int loom::tool::runTrain() {
   if (quiet && json)
     return fail("--quiet and --json exclude each other");
-  if (steps.getNumOccurrences() && steps <= 0)
-    return fail("--steps must be positive, not " + std::to_string(steps));
-  if (batch.getNumOccurrences() && batch <= 0)
-    return fail("--batch must be positive, not " + std::to_string(batch));
-  if (lr.getNumOccurrences() && !(lr > 0))
-    return fail("--lr must be positive");
-  if (evalBatches < 0)
-    return fail("--eval-batches must be 0 (all) or positive");
+  if (!checkIntFlag("loom train", steps, 1) ||
+      !checkIntFlag("loom train", batch, 1) ||
+      !checkIntFlag("loom train", evalBatches, 0))
+    return 1;
+  // The range a train block's optimizer(lr = ...) has.
+  if (std::string range =
+          lr.getNumOccurrences()
+              ? loom::recipeRangeViolation("optimizer", "", "lr", lr)
+              : "";
+      !range.empty())
+    return fail("--lr must be " + range + ", not " + spellNumber(lr));
   if (overwrite && resumeFrom.getNumOccurrences())
     return fail("--resume continues the run in the output directory and "
                 "--overwrite replaces it; give one");

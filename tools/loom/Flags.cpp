@@ -1,0 +1,52 @@
+//===- Flags.cpp - Range checks of the commands' numeric flags ------------===//
+//
+// Part of Loom. See Flags.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/loom/Flags.h"
+
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstdio>
+
+using namespace llvm;
+
+int loom::tool::flagError(StringRef command, const Twine &message) {
+  WithColor::error(errs(), command) << message << "\n";
+  return 1;
+}
+
+std::string loom::tool::spellNumber(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
+bool loom::tool::checkIntFlag(StringRef command, const cl::opt<int64_t> &flag,
+                              int64_t min, int64_t max) {
+  int64_t v = flag.getValue();
+  if (!flag.getNumOccurrences() || (v >= min && v <= max))
+    return true;
+  std::string range =
+      max == std::numeric_limits<int64_t>::max()
+          ? "at least " + std::to_string(min)
+          : "between " + std::to_string(min) + " and " + std::to_string(max);
+  flagError(command, "--" + flag.ArgStr + " must be " + range + ", not " +
+                         std::to_string(v));
+  return false;
+}
+
+bool loom::tool::checkFiniteFlag(StringRef command, const cl::opt<double> &flag,
+                                 double min, bool minOpen) {
+  double v = flag.getValue();
+  if (!flag.getNumOccurrences() ||
+      (std::isfinite(v) && (minOpen ? v > min : v >= min)))
+    return true;
+  flagError(command, "--" + flag.ArgStr + " must be a finite number " +
+                         (minOpen ? "> " : ">= ") + spellNumber(min) +
+                         ", not " + spellNumber(v));
+  return false;
+}

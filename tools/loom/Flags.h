@@ -1,0 +1,40 @@
+//===- Flags.h - Range checks of the commands' numeric flags ----*- C++ -*-===//
+//
+// Part of Loom. The numeric flags of every `loom` command are checked here,
+// with one wording: "loom bench: error: --steps must be at least 1, not 0".
+// A flag that was not given keeps its default, which is in range.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_TOOLS_LOOM_FLAGS_H
+#define LOOM_TOOLS_LOOM_FLAGS_H
+
+#include "llvm/Support/CommandLine.h"
+
+#include <cstdint>
+#include <limits>
+
+namespace loom::tool {
+
+/// False, after printing "<command>: error: --<flag> must be at least
+/// <min>, not <value>" (or "between <min> and <max>"), when integer flag
+/// `flag` was given a value outside [min, max].
+bool checkIntFlag(llvm::StringRef command, const llvm::cl::opt<int64_t> &flag,
+                  int64_t min,
+                  int64_t max = std::numeric_limits<int64_t>::max());
+
+/// False, after printing "<command>: error: --<flag> must be a finite
+/// number >= <min>, not <value>" (> with `minOpen`), when real flag `flag`
+/// was given a value outside that range: NaN and the infinities included.
+bool checkFiniteFlag(llvm::StringRef command, const llvm::cl::opt<double> &flag,
+                     double min, bool minOpen = false);
+
+/// Prints "<command>: error: <message>"; returns 1, the exit status.
+int flagError(llvm::StringRef command, const llvm::Twine &message);
+
+/// `v` as %g spells it: 0.1, 1e-08, nan, -inf.
+std::string spellNumber(double v);
+
+} // namespace loom::tool
+
+#endif // LOOM_TOOLS_LOOM_FLAGS_H
