@@ -5,13 +5,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/data/Prep.h"
+#include "runtime/File.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +45,9 @@ loom::data::prepTokens(const std::vector<std::string> &inputs,
                          "' is not supported; use \"u16\" or \"u32\"");
   if (inputs.empty())
     return Status::error("no input files");
+  // Before reading the inputs: `-o /dev/full` fails at once.
+  if (Status s = checkReplaceable(output); !s)
+    return s;
   PrepReport report;
   std::string text;
   for (const std::string &in : inputs) {
@@ -101,28 +104,8 @@ loom::data::prepTokens(const std::vector<std::string> &inputs,
     bytes[i * width] = static_cast<uint8_t>(text[i]); // little-endian
   report.tokens = text.size();
 
-  // Atomically: a temporary file beside the output, then rename.
-  std::string tmp = output + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return Status::error(output + ": cannot write: " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t w = write(fd, bytes.data() + done, bytes.size() - done);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0) {
-      int e = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return Status::error(output + ": write failed: " + std::strerror(e));
-    }
-    done += static_cast<size_t>(w);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp.c_str(), output.c_str())) {
-    int e = errno;
-    unlink(tmp.c_str());
-    return Status::error(output + ": cannot write: " + std::strerror(e));
-  }
+  if (Status s = writeFileAtomically(output, {{bytes.data(), bytes.size()}});
+      !s)
+    return s;
   return report;
 }

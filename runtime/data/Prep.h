@@ -25,9 +25,10 @@ struct PrepReport {
 };
 
 /// Concatenates the bytes of `inputs` into token file `output` (written
-/// atomically). A directory contributes its regular files (not symbolic
-/// links, which would repeat a file) in name order, skipping binary ones;
-/// a file named directly must be text. `dtype` is "u16" or "u32".
+/// atomically; only a regular file or nothing is replaced). A directory
+/// contributes its regular files (not symbolic links, which would repeat a
+/// file) in name order, skipping binary ones; a file named directly must be
+/// text. `dtype` is "u16" or "u32".
 StatusOr<PrepReport> prepTokens(const std::vector<std::string> &inputs,
                                 const std::string &output,
                                 const std::string &dtype);
