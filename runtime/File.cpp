@@ -2,8 +2,9 @@
 //
 // Part of Loom. This file implements the one atomic file write every
 // writer of the runtime uses, the check that keeps it from replacing
-// anything but a regular file, and the parser of its temporary names (the
-// checkpoint directories remove those that killed writers left).
+// anything but a regular file, the parser of its temporary names (the
+// checkpoint directories remove those that killed writers left), and
+// mkdir -p.
 //
 //===----------------------------------------------------------------------===//
 
@@ -128,6 +129,22 @@ Status loom::writeFileAtomically(const std::string &path,
     return s;
   }
   ::close(dfd);
+  return Status();
+}
+
+Status loom::makeDirectories(const std::string &dir) {
+  for (size_t pos = 1; pos <= dir.size(); ++pos) {
+    if (pos < dir.size() && dir[pos] != '/')
+      continue;
+    std::string prefix = dir.substr(0, pos);
+    if (::mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST)
+      return ioError(dir, "create the directory '" + prefix + "'");
+  }
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0)
+    return ioError(dir, "access");
+  if (!S_ISDIR(st.st_mode))
+    return Status::error(dir + ": not a directory");
   return Status();
 }
 

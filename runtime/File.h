@@ -43,6 +43,10 @@ inline Status writeFileAtomically(const std::string &path,
   return writeFileAtomically(path, {{text.data(), text.size()}});
 }
 
+/// Creates directory `dir` and its missing parents (mkdir -p); an error
+/// when it cannot, or when `dir` is something else than a directory.
+Status makeDirectories(const std::string &dir);
+
 /// Whether `fileName` is a temporary file of writeFileAtomically's; if so,
 /// `target` is the base name of the file it was to replace and `pid` the
 /// writer's process id.
