@@ -3,8 +3,8 @@
 // Part of Loom. This file implements the one atomic file write every
 // writer of the runtime uses, the check that keeps it from replacing
 // anything but a regular file, the parser of its temporary names (the
-// checkpoint directories remove those that killed writers left), and
-// mkdir -p.
+// checkpoint directories remove those that killed writers left), mkdir -p,
+// and the checked open of every data file the runtime reads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -130,6 +130,82 @@ Status loom::writeFileAtomically(const std::string &path,
   }
   ::close(dfd);
   return Status();
+}
+
+std::string loom::sizeText(uint64_t bytes) {
+  const char *units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (u < 4 && bytes >= 1024 && bytes % 1024 == 0) {
+    bytes /= 1024;
+    ++u;
+  }
+  return std::to_string(bytes) + " " + units[u];
+}
+
+StatusOr<int> loom::openInputFile(const std::string &path,
+                                  const std::string &what, uint64_t maxBytes,
+                                  uint64_t &size) {
+  // O_NONBLOCK: opening a FIFO with no writer would wait for one.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return ioError(path, "open the " + what);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Status s = ioError(path, "examine the " + what);
+    ::close(fd);
+    return s;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::error(path + ": the " + what + " is " + kindOf(st.st_mode) +
+                         ", not a regular file");
+  }
+  size = uint64_t(st.st_size);
+  if (size > maxBytes) {
+    ::close(fd);
+    return Status::error(path + ": the " + what + " has " +
+                         std::to_string(size) + " bytes, more than the " +
+                         std::to_string(maxBytes) + " (" + sizeText(maxBytes) +
+                         ") a " + what + " may have");
+  }
+  // Reads of a regular file never wait anyway; clear the flag for what
+  // reads the descriptor next (zlib, mmap).
+  (void)::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
+StatusOr<std::string> loom::readInputFile(const std::string &path,
+                                          const std::string &what,
+                                          uint64_t maxBytes) {
+  uint64_t size = 0;
+  StatusOr<int> fd = openInputFile(path, what, maxBytes, size);
+  if (!fd)
+    return fd.status();
+  std::string out;
+  out.reserve(size_t(size));
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(*fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      Status s = ioError(path, "read the " + what);
+      ::close(*fd);
+      return s;
+    }
+    if (n == 0)
+      break;
+    if (out.size() + size_t(n) > maxBytes) {
+      ::close(*fd);
+      return Status::error(path + ": the " + what + " grew past the " +
+                           std::to_string(maxBytes) + " (" +
+                           sizeText(maxBytes) + ") a " + what +
+                           " may have while it was read");
+    }
+    out.append(buf, size_t(n));
+  }
+  ::close(*fd);
+  return out;
 }
 
 Status loom::makeDirectories(const std::string &dir) {

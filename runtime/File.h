@@ -1,11 +1,13 @@
-//===- File.h - Files the runtime writes ------------------------*- C++ -*-===//
+//===- File.h - Files the runtime reads and writes --------------*- C++ -*-===//
 //
 // Part of Loom. Plain C++17. Every file Loom writes in one piece (a token
 // file, an artifact, a checkpoint and its `latest`, summary.json, the plot,
 // a rewritten metrics.jsonl) goes through writeFileAtomically: a crash
 // leaves the old file or the whole new one, never a part, and only a
 // regular file (or nothing) is ever replaced, so `-o /dev/full` is an error
-// rather than a regular file where the device was.
+// rather than a regular file where the device was. Every data file it reads
+// is opened by openInputFile: a regular file of a size its reader can hold,
+// never a FIFO to wait on or a /dev/zero to read for ever.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +44,24 @@ inline Status writeFileAtomically(const std::string &path,
                                   const std::string &text) {
   return writeFileAtomically(path, {{text.data(), text.size()}});
 }
+
+/// Opens `path` for reading: it must be a regular file (a link counts as
+/// what it names) of at most `maxBytes`. The open never waits (a FIFO is
+/// refused, not waited on). `what` names the file in messages ("CSV
+/// file"): "d.csv: cannot open the CSV file: No such file or directory",
+/// "d.csv: the CSV file is a FIFO, not a regular file", "d.csv: the CSV
+/// file has 5000000000 bytes, more than the 4294967296 (4 GiB) a CSV file
+/// may have". Returns the descriptor (close-on-exec); `size` is the file's.
+StatusOr<int> openInputFile(const std::string &path, const std::string &what,
+                            uint64_t maxBytes, uint64_t &size);
+
+/// All of `path`, opened by openInputFile (a file that grows past
+/// `maxBytes` while it is read is refused the same way).
+StatusOr<std::string> readInputFile(const std::string &path,
+                                    const std::string &what, uint64_t maxBytes);
+
+/// "4 GiB", "16 MiB", "512 bytes": a limit as messages print it.
+std::string sizeText(uint64_t bytes);
 
 /// Creates directory `dir` and its missing parents (mkdir -p); an error
 /// when it cannot, or when `dir` is something else than a directory.

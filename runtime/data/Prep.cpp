@@ -20,18 +20,19 @@ using namespace loom::data;
 
 namespace {
 
-Status readAll(const std::string &path, std::string &out) {
-  FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    return Status::error(path + ": cannot open: " + std::strerror(errno));
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-    out.append(buf, n);
-  bool bad = std::ferror(f);
-  std::fclose(f);
-  if (bad)
-    return Status::error(path + ": read error");
+/// Appends the text file `path` to `text`, which may not grow past
+/// kMaxPrepBytes.
+Status readAll(const std::string &path, std::string &text) {
+  StatusOr<std::string> bytes = readInputFile(path, "text file", kMaxPrepBytes);
+  if (!bytes)
+    return bytes.status();
+  if (text.size() + bytes->size() > kMaxPrepBytes)
+    return Status::error(path + ": with the files before it, the text has " +
+                         std::to_string(text.size() + bytes->size()) +
+                         " bytes, more than the " +
+                         std::to_string(kMaxPrepBytes) + " (" +
+                         sizeText(kMaxPrepBytes) + ") loom prep reads");
+  text += *bytes;
   return Status();
 }
 
@@ -85,14 +86,14 @@ loom::data::prepTokens(const std::vector<std::string> &inputs,
       if (name[0] == '.' || lstat(path.c_str(), &ls) != 0 ||
           !S_ISREG(ls.st_mode))
         continue;
-      std::string bytes;
-      if (Status s = readAll(path, bytes); !s)
+      size_t before = text.size();
+      if (Status s = readAll(path, text); !s)
         return s;
-      if (std::memchr(bytes.data(), 0, bytes.size())) {
+      if (std::memchr(text.data() + before, 0, text.size() - before)) {
+        text.resize(before);
         report.skipped.push_back(path);
         continue;
       }
-      text += bytes;
       report.files.push_back(path);
     }
   }
