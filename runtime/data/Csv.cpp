@@ -122,6 +122,7 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
   // scikit-learn's own header: rows, features, then the class names.
   Examples ex;
   ex.source = path;
+  ex.labelSource = path;
   int64_t promisedRows = -1;
   int64_t hdrRows = 0, hdrFeatures = 0;
   if (header.size() >= 2 && parseClass(header[0], hdrRows) &&

@@ -31,7 +31,8 @@ namespace loom::data {
 /// A labelled dataset held in memory: `count` examples, each `featureShape`
 /// f32 values and one i32 class label.
 struct Examples {
-  std::string source; ///< what it was read from, for messages
+  std::string source;      ///< what it was read from, for messages
+  std::string labelSource; ///< what the labels were read from
   std::vector<int64_t> featureShape;
   int64_t count = 0;
   std::vector<float> features; ///< count * product(featureShape), row-major

@@ -162,6 +162,7 @@ StatusOr<Examples> loom::data::loadIdx(const std::string &images,
                          std::to_string(img->dims[0]) + " images");
   Examples ex;
   ex.source = images;
+  ex.labelSource = labels;
   ex.count = img->dims[0];
   ex.featureShape = {1, img->dims[1], img->dims[2]};
   ex.features.resize(img->data.size());
