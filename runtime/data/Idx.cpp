@@ -51,8 +51,9 @@ int64_t readSome(gzFile f, unsigned char *out, int64_t n) {
 StatusOr<IdxFile> readIdx(const std::string &path, int expectDims,
                           const char *what, bool headerOnly = false) {
   uint64_t fileSize = 0;
-  StatusOr<int> fd =
-      openInputFile(path, std::string(what) + " file", kMaxIdxBytes, fileSize);
+  // The file, gzipped or not, is at most the data and the largest header.
+  StatusOr<int> fd = openInputFile(path, std::string(what) + " file",
+                                   kMaxIdxBytes + 4 + 4 * 3, fileSize);
   if (!fd)
     return fd.status();
   gzFile f = gzdopen(*fd, "rb"); // reads plain files as they are
