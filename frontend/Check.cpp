@@ -202,6 +202,10 @@ private:
 //===----------------------------------------------------------------------===//
 
 bool Elaborator::checkModel(const ast::ModelDecl &decl) {
+  // Each model checked has the whole budget.
+  counter.ops = 0;
+  instances = 0;
+  budgetReported = false;
   Scope none;
   std::unique_ptr<Instance> root =
       instantiate(decl, /*call=*/nullptr, none, "", decl.name.range);

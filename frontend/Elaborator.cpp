@@ -26,7 +26,29 @@ using llvm::SMRange;
 
 Elaborator::Elaborator(MLIRContext &ctx, const Program &program,
                        DiagnosticEngine &diags)
-    : ctx(ctx), program(program), diags(diags), b(&ctx) {}
+    : ctx(ctx), program(program), diags(diags), b(&ctx) {
+  b.setListener(&counter);
+}
+
+//===----------------------------------------------------------------------===//
+// Budget
+//===----------------------------------------------------------------------===//
+
+void Elaborator::BudgetCounter::notifyOperationInserted(
+    Operation *, OpBuilder::InsertPoint) {
+  ++ops;
+}
+
+bool Elaborator::withinBudget(SMRange at) {
+  if (counter.ops <= kMaxOps)
+    return true;
+  if (!budgetReported) {
+    budgetReported = true;
+    error(at, "this makes the program more than " + Twine(kMaxOps) +
+                  " ops, the most one may elaborate to");
+  }
+  return false;
+}
 
 //===----------------------------------------------------------------------===//
 // Diagnostics and locations
@@ -262,6 +284,12 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
                   decl.name.name);
     return nullptr;
   }
+  if (++instances > kMaxInstances) {
+    error(at, "model '" + decl.name.name + "' makes the program more than " +
+                  Twine(kMaxInstances) +
+                  " model instances, the most one may have");
+    return nullptr;
+  }
   instantiating.push_back(&decl);
   auto popGuard = llvm::make_scope_exit([&] { instantiating.pop_back(); });
 
@@ -405,6 +433,13 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
       if (*count < 1) {
         error(member.repeat->range,
               "repeat count must be at least 1, got " + llvm::Twine(*count));
+        return nullptr;
+      }
+      if (*count > kMaxInstances) {
+        error(member.repeat->range, "repeat count " + llvm::Twine(*count) +
+                                        " is more than the " +
+                                        llvm::Twine(kMaxInstances) +
+                                        " model instances a program may have");
         return nullptr;
       }
       auto *call = llvm::dyn_cast<ast::CallExpr>(member.value.get());

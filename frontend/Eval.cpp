@@ -203,6 +203,8 @@ std::optional<Val> Elaborator::callForward(Instance &inst,
 /// on tensors within the limit can make one past it (a broadcast, a
 /// matmul, a concatenation), which is an error at the expression.
 std::optional<Val> Elaborator::checkSize(std::optional<Val> v, SMRange at) {
+  if (v && !withinBudget(at))
+    return std::nullopt;
   if (!v || v->kind != Val::Kind::Tensor)
     return v;
   auto type = cast<RankedTensorType>(v->tensor.getType());

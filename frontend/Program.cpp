@@ -14,7 +14,12 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace loom;
 
@@ -25,6 +30,89 @@ std::string loom::defaultStdDir() {
 }
 
 namespace {
+
+/// The largest .loom source (a file or standard input) the loader reads. A
+/// source is text a person writes: the largest example is a few KiB and all
+/// of std/ together is under 100 KiB, so 16 MiB is far past any real one
+/// and still nothing to hold in memory. It keeps a link to /dev/zero from
+/// eating the machine's memory.
+constexpr size_t kMaxSourceBytes = size_t(16) << 20;
+
+/// "a FIFO", "a directory", ...: what a non-regular file of type `mode` is.
+const char *kindOf(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a regular file";
+}
+
+/// The text of source `path` ("-": standard input), or null with `why` set:
+/// a source is a regular file (a link counts as what it names) of at most
+/// kMaxSourceBytes. Never waits on a FIFO.
+std::unique_ptr<llvm::MemoryBuffer> readSource(const std::string &path,
+                                               std::string &why) {
+  std::string limit = std::to_string(kMaxSourceBytes) + " bytes (16 MiB)";
+  if (path == "-") {
+    std::string text;
+    char buf[1 << 16];
+    for (;;) {
+      ssize_t n = ::read(0, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0) {
+        why = std::strerror(errno);
+        return nullptr;
+      }
+      if (n == 0)
+        break;
+      if (text.size() + size_t(n) > kMaxSourceBytes) {
+        why = "standard input holds more than the " + limit +
+              " a source may have";
+        return nullptr;
+      }
+      text.append(buf, size_t(n));
+    }
+    return llvm::MemoryBuffer::getMemBufferCopy(text, "<stdin>");
+  }
+  // O_NONBLOCK: opening a FIFO with no writer would wait for one.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    why = std::strerror(errno);
+    return nullptr;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    why = std::strerror(errno);
+    ::close(fd);
+    return nullptr;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    why = std::string("it is ") + kindOf(st.st_mode) + ", not a regular file";
+    ::close(fd);
+    return nullptr;
+  }
+  if (uint64_t(st.st_size) > kMaxSourceBytes) {
+    why = "it has " + std::to_string(st.st_size) + " bytes, more than the " +
+          limit + " a source may have";
+    ::close(fd);
+    return nullptr;
+  }
+  auto buffer = llvm::MemoryBuffer::getOpenFile(fd, path, uint64_t(st.st_size));
+  ::close(fd);
+  if (std::error_code ec = buffer.getError()) {
+    why = ec.message();
+    return nullptr;
+  }
+  return std::move(*buffer);
+}
+
 class Loader {
 public:
   Loader(llvm::StringRef stdDir, DiagnosticEngine &diags, Program &program)
@@ -41,16 +129,17 @@ public:
       canonical = std::string(real);
     if (!seen.insert(canonical).second)
       return true;
-    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
-    if (std::error_code ec = buffer.getError()) {
+    std::string why;
+    std::unique_ptr<llvm::MemoryBuffer> buffer = readSource(path, why);
+    if (!buffer) {
       if (importedAt.isValid())
-        diags.error(importedAt, "cannot read imported file '" + path +
-                                    "': " + ec.message());
+        diags.error(importedAt,
+                    "cannot read imported file '" + path + "': " + why);
       else
-        diags.fileError(path, "cannot read: " + ec.message());
+        diags.fileError(path == "-" ? "<stdin>" : path, "cannot read: " + why);
       return false;
     }
-    return loadBuffer(std::move(*buffer), path, importedAt);
+    return loadBuffer(std::move(buffer), path, importedAt);
   }
 
   bool loadBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
@@ -126,13 +215,14 @@ std::string loom::stdModuleDefining(llvm::StringRef stdDir,
       paths.push_back(it->path());
   llvm::sort(paths); // the same answer whatever the directory order
   for (const std::string &path : paths) {
-    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+    std::string why;
+    std::unique_ptr<llvm::MemoryBuffer> buffer = readSource(path, why);
     if (!buffer)
       continue;
     // A broken library file is reported when it is imported, not here.
     llvm::SourceMgr sm;
     DiagnosticEngine quiet(sm, llvm::nulls());
-    Parser parser(quiet, sm.AddNewSourceBuffer(std::move(*buffer), {}));
+    Parser parser(quiet, sm.AddNewSourceBuffer(std::move(buffer), {}));
     std::unique_ptr<ast::File> file = parser.parseFile();
     for (const auto &model : file->models)
       if (model->name.name == name)

@@ -256,6 +256,9 @@ func::FuncOp Elaborator::beginFunction(ModuleOp module, llvm::StringRef name,
   b.setInsertionPointToEnd(module.getBody());
   auto fn = b.create<func::FuncOp>(loc(at), name, b.getFunctionType(types, {}));
   Block *entry = fn.addEntryBlock();
+  // All argument attributes at once: setting them one by one makes a new
+  // array of every argument's attributes each time, quadratic in memory.
+  llvm::SmallVector<DictionaryAttr> argAttrs;
   for (auto [i, p] : llvm::enumerate(params)) {
     entry->getArgument(i).setLoc(
         NameLoc::get(b.getStringAttr(p.path), loc(p.range)));
@@ -264,11 +267,12 @@ func::FuncOp Elaborator::beginFunction(ModuleOp module, llvm::StringRef name,
         b.getNamedAttr("loom.init", p.init)};
     if (p.frozen)
       attrs.push_back(b.getNamedAttr("loom.frozen", b.getUnitAttr()));
-    fn.setArgAttrs(i, b.getDictionaryAttr(attrs));
+    argAttrs.push_back(b.getDictionaryAttr(attrs));
   }
-  for (auto [i, n] : llvm::enumerate(inputNames))
-    fn.setArgAttrs(params.size() + i, b.getDictionaryAttr(b.getNamedAttr(
-                                          "loom.input", b.getStringAttr(n))));
+  for (const std::string &n : inputNames)
+    argAttrs.push_back(
+        b.getDictionaryAttr(b.getNamedAttr("loom.input", b.getStringAttr(n))));
+  fn.setAllArgAttrs(argAttrs);
   paramValues.assign(entry->args_begin(), entry->args_begin() + params.size());
   currentFunc = fn;
   currentRng = nullptr;

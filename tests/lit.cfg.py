@@ -29,3 +29,19 @@ if getattr(config, "loom_sanitizer", ""):
     config.available_features.add("sanitizer")
 config.environment["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0"
 config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+# `REQUIRES: mknod`: the test makes a device node in its own directory (never
+# touching a system one), which needs root (CI's containers run as root).
+def _can_mknod():
+    import stat
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        try:
+            os.mknod(os.path.join(d, "full"), stat.S_IFCHR | 0o600, os.makedev(1, 7))
+            return True
+        except OSError:
+            return False
+
+
+if _can_mknod():
+    config.available_features.add("mknod")

@@ -292,9 +292,9 @@ std::vector<uint8_t> encodeContainer(const std::vector<RawSection> &sections,
 StatusOr<std::vector<uint8_t>> encodeArtifact(const Artifact &a,
                                               const std::string &name);
 
-/// Encodes `a` and writes it to `path` atomically: a temporary file in the
-/// same directory, fsync, rename over `path`, fsync of the directory. On any
-/// error `path` is untouched and the temporary file removed.
+/// Encodes `a` and writes it to `path` with writeFileAtomically
+/// (runtime/File.h): on any error `path` is untouched, and only a regular
+/// file is ever replaced.
 Status writeArtifact(const std::string &path, const Artifact &a);
 
 //===----------------------------------------------------------------------===//

@@ -3,20 +3,16 @@
 // Part of Loom. This file implements the writer: each section's payload
 // field by field (little-endian, explicit widths, never a struct's bytes),
 // the container around them (header, section table, 64-byte aligned
-// payloads, CRC-32C of each, the content hash in meta), and the atomic
-// write: temporary file in the same directory, fsync, rename, fsync of the
-// directory.
+// payloads, CRC-32C of each, the content hash in meta), written with
+// runtime/File.h's atomic write.
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/File.h"
 #include "runtime/artifact/Artifact.h"
 #include "runtime/artifact/Format.h"
 
-#include <atomic>
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 using namespace loom;
 using format::ByteWriter;
@@ -395,86 +391,9 @@ StatusOr<std::vector<uint8_t>> loom::encodeArtifact(const Artifact &a,
   return encodeContainer(sections);
 }
 
-//===----------------------------------------------------------------------===//
-// Atomic write
-//===----------------------------------------------------------------------===//
-
-namespace {
-
-Status ioError(const std::string &what, const std::string &path) {
-  return Status::error("cannot " + what + " '" + path +
-                       "': " + std::strerror(errno));
-}
-
-Status writeAll(int fd, const uint8_t *p, size_t n, const std::string &path) {
-  while (n > 0) {
-    ssize_t k = ::write(fd, p, n);
-    if (k < 0) {
-      if (errno == EINTR)
-        continue;
-      return ioError("write", path);
-    }
-    p += k;
-    n -= size_t(k);
-  }
-  return Status();
-}
-
-/// Writes `bytes` to a new file next to `path`, flushed to disk; returns its
-/// name.
-StatusOr<std::string> writeTemp(const std::string &path,
-                                const std::vector<uint8_t> &bytes) {
-  static std::atomic<unsigned> counter{0};
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  for (int attempt = 0;; ++attempt) {
-    std::string tmp = dir + "." + base + ".tmp." + std::to_string(::getpid()) +
-                      "." + std::to_string(counter++);
-    // O_EXCL: never reuse a file someone else made; 0666 less the umask,
-    // like any file the user writes.
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
-      if (errno == EEXIST && attempt < 100)
-        continue;
-      return ioError("create a temporary file for", path);
-    }
-    Status s = writeAll(fd, bytes.data(), bytes.size(), tmp);
-    if (s.ok() && ::fsync(fd) != 0)
-      s = ioError("flush", tmp);
-    if (::close(fd) != 0 && s.ok())
-      s = ioError("close", tmp);
-    if (!s.ok()) {
-      ::unlink(tmp.c_str());
-      return s;
-    }
-    return tmp;
-  }
-}
-
-} // namespace
-
 Status loom::writeArtifact(const std::string &path, const Artifact &a) {
   StatusOr<std::vector<uint8_t>> bytes = encodeArtifact(a, path);
   if (!bytes.ok())
     return bytes.status();
-  StatusOr<std::string> tmp = writeTemp(path, *bytes);
-  if (!tmp.ok())
-    return tmp.status();
-  if (::rename(tmp->c_str(), path.c_str()) != 0) {
-    Status s = ioError("rename a temporary file to", path);
-    ::unlink(tmp->c_str());
-    return s;
-  }
-  // The rename itself reaches the disk with the directory.
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
-  if (dir.empty())
-    dir = "/";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)::fsync(dfd);
-    (void)::close(dfd);
-  }
-  return Status();
+  return writeFileAtomically(path, {{bytes->data(), bytes->size()}});
 }

@@ -77,7 +77,7 @@ Status prune(const std::string &dir, uint64_t step, unsigned keep) {
       continue;
     if (parseCheckpointFileName(name, s)) {
       ckpts.push_back({s, name});
-    } else if (parseTempName(name, target, pid) &&
+    } else if (parseTempFileName(name, target, pid) &&
                (target == "latest" || parseCheckpointFileName(target, s)) &&
                pid != long(::getpid())) {
       // A writer that still runs (or a process that took its pid since)
@@ -159,7 +159,8 @@ loom::saveCheckpoint(const std::string &dir, uint64_t step,
     return s;
   std::string line = file + "\n";
   std::string latest = (d == "/" ? "" : d) + "/latest";
-  if (Status s = atomicWrite(latest, {{line.data(), line.size()}}); !s.ok())
+  if (Status s = writeFileAtomically(latest, {{line.data(), line.size()}});
+      !s.ok())
     return s;
   if (Status s = prune(d, step, keep); !s.ok())
     return s;
@@ -248,7 +249,7 @@ bool checkpointNames(const std::string &dir, std::vector<std::string> &names) {
     uint64_t step;
     long pid;
     if (name == "latest" || parseCheckpointFileName(name, step) ||
-        (parseTempName(name, target, pid) &&
+        (parseTempFileName(name, target, pid) &&
          (target == "latest" || parseCheckpointFileName(target, step))))
       names.push_back(name);
   }

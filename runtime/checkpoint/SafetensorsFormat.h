@@ -2,15 +2,16 @@
 //
 // Part of Loom. What the safetensors writer, the loader and the checkpoint
 // directories share (private to runtime/checkpoint/): UTF-8 validation,
-// names quoted for messages, shapes as text, the overflow-checked byte size
-// of a shape, and the atomic file write. docs/checkpoint.md is the
-// specification.
+// names quoted for messages, shapes as text and the overflow-checked byte
+// size of a shape. runtime/File.h has the atomic file write;
+// docs/checkpoint.md is the specification.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef LOOM_RUNTIME_CHECKPOINT_SAFETENSORSFORMAT_H
 #define LOOM_RUNTIME_CHECKPOINT_SAFETENSORSFORMAT_H
 
+#include "runtime/File.h"
 #include "runtime/checkpoint/Checkpoint.h"
 
 #include <cstddef>
@@ -43,23 +44,6 @@ std::string shapeString(const std::vector<int64_t> &shape);
 /// dimensions.
 bool shapeBytes(const std::vector<int64_t> &shape, uint64_t elementSize,
                 uint64_t &bytes);
-
-/// A piece of a file to write.
-struct Chunk {
-  const void *data;
-  uint64_t size;
-};
-
-/// Writes `chunks` to `path` atomically: a temporary file
-/// ".<base>.tmp.<pid>.<n>" in the same directory, fsync, rename over
-/// `path`, fsync of the directory. On any error before the rename `path` is
-/// untouched and the temporary file removed. Messages start with `path`.
-Status atomicWrite(const std::string &path, const std::vector<Chunk> &chunks);
-
-/// Whether `fileName` is a temporary file of atomicWrite's; if so, `target`
-/// is the base name of the file it was to replace and `pid` the writer's
-/// process id.
-bool parseTempName(const std::string &fileName, std::string &target, long &pid);
 
 } // namespace safetensors
 } // namespace loom

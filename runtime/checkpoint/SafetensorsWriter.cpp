@@ -15,7 +15,6 @@
 #include "runtime/Text.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -283,102 +282,6 @@ loom::encodeSafetensors(const std::vector<TensorView> &tensors,
   return out;
 }
 
-//===----------------------------------------------------------------------===//
-// Atomic write
-//===----------------------------------------------------------------------===//
-
-namespace {
-
-Status ioError(const std::string &path, const std::string &what) {
-  return Status::error(path + ": cannot " + what + ": " + std::strerror(errno));
-}
-
-Status writeAll(int fd, const uint8_t *p, uint64_t n, const std::string &path,
-                const std::string &tmp) {
-  while (n > 0) {
-    // Linux writes at most about 2 GiB at once.
-    size_t want = size_t(std::min<uint64_t>(n, uint64_t(1) << 30));
-    ssize_t k = ::write(fd, p, want);
-    if (k < 0) {
-      if (errno == EINTR)
-        continue;
-      return ioError(path, "write " + quote(tmp));
-    }
-    p += k;
-    n -= uint64_t(k);
-  }
-  return Status();
-}
-
-} // namespace
-
-Status safetensors::atomicWrite(const std::string &path,
-                                const std::vector<Chunk> &chunks) {
-  static std::atomic<unsigned> counter{0};
-  size_t slash = path.rfind('/');
-  std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  std::string tmp;
-  int fd = -1;
-  for (int attempt = 0; fd < 0; ++attempt) {
-    tmp = dir + "." + base + ".tmp." + std::to_string(::getpid()) + "." +
-          std::to_string(counter++);
-    // O_EXCL: never reuse a file someone else made.
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && (errno != EEXIST || attempt >= 100))
-      return ioError(path, "create the temporary file " + quote(tmp));
-  }
-  Status s;
-  for (const Chunk &c : chunks) {
-    s = writeAll(fd, static_cast<const uint8_t *>(c.data), c.size, path, tmp);
-    if (!s.ok())
-      break;
-  }
-  if (s.ok() && ::fsync(fd) != 0)
-    s = ioError(path, "flush " + quote(tmp));
-  if (::close(fd) != 0 && s.ok())
-    s = ioError(path, "close " + quote(tmp));
-  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
-    s = ioError(path, "rename " + quote(tmp) + " over it");
-  if (!s.ok()) {
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  // The rename reaches the disk with the directory. A file system that
-  // cannot flush directories (EINVAL) makes renames durable by itself.
-  std::string d = dir.empty() ? "." : dir;
-  int dfd = ::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0)
-    return ioError(path, "open its directory to flush it");
-  if (::fsync(dfd) != 0 && errno != EINVAL) {
-    s = ioError(path, "flush its directory");
-    ::close(dfd);
-    return s;
-  }
-  ::close(dfd);
-  return Status();
-}
-
-bool safetensors::parseTempName(const std::string &fileName,
-                                std::string &target, long &pid) {
-  size_t at = fileName.rfind(".tmp.");
-  if (fileName.size() < 2 || fileName[0] != '.' || at == std::string::npos ||
-      at < 2)
-    return false;
-  // ".tmp.<pid>.<n>"
-  std::string rest = fileName.substr(at + 5);
-  size_t dot = rest.find('.');
-  if (dot == 0 || dot == std::string::npos || dot + 1 == rest.size() ||
-      dot > 9 || rest.find_first_not_of("0123456789") != dot ||
-      rest.find_first_not_of("0123456789", dot + 1) != std::string::npos)
-    return false;
-  target = fileName.substr(1, at - 1);
-  pid = 0;
-  for (size_t i = 0; i < dot; ++i) // at most 9 digits: no overflow
-    pid = pid * 10 + (rest[i] - '0');
-  return true;
-}
-
 Status
 loom::writeSafetensors(const std::string &path,
                        const std::vector<TensorView> &tensors,
@@ -386,8 +289,8 @@ loom::writeSafetensors(const std::string &path,
   StatusOr<std::string> header = encodeHeader(tensors, metadata, path);
   if (!header.ok())
     return header.status();
-  std::vector<Chunk> chunks{{header->data(), header->size()}};
+  std::vector<FileChunk> chunks{{header->data(), header->size()}};
   for (const TensorView &t : tensors)
     chunks.push_back({t.data, t.size});
-  return atomicWrite(path, chunks);
+  return writeFileAtomically(path, chunks);
 }

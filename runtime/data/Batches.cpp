@@ -199,7 +199,18 @@ loom::data::openTrainingData(const DataSpec &spec,
     int64_t perSize = 1;
     for (int64_t d : per)
       perSize *= d;
-    if (perSize != ex->featureSize())
+    // Flat examples (a CSV row) or a flat input take any layout of the
+    // right size; otherwise (IDX images into an image model) the
+    // dimensions must be the model's, so 14x56 images do not train as
+    // 28x28 ones. Leading 1s do not count: [1, 28, 28] is [28, 28].
+    auto inner = [](std::vector<int64_t> shape) {
+      while (shape.size() > 1 && shape.front() == 1)
+        shape.erase(shape.begin());
+      return shape;
+    };
+    bool flat = ex->featureShape.size() <= 1 || per.size() <= 1;
+    if (perSize != ex->featureSize() ||
+        (!flat && inner(per) != inner(ex->featureShape)))
       return Status::error(ex->source + ": each example has " +
                            std::to_string(ex->featureSize()) + " values " +
                            shapeText(ex->featureShape) +
@@ -207,8 +218,9 @@ loom::data::openTrainingData(const DataSpec &spec,
                            std::to_string(perSize) + " " + shapeText(per));
     if (int64_t bad = ex->firstLabelOutside(static_cast<int32_t>(classes));
         bad >= 0)
-      return Status::error(ex->source + ": example " + std::to_string(bad) +
-                           " has label " + std::to_string(ex->labels[bad]) +
+      return Status::error(ex->labelSource + ": example " +
+                           std::to_string(bad) + " has label " +
+                           std::to_string(ex->labels[bad]) +
                            ", outside the model's " + std::to_string(classes) +
                            " classes (0.." + std::to_string(classes - 1) + ")");
     Sampler sampler(ex->count, spec.fraction, spec.splitSeed, seed);

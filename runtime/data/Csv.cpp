@@ -10,14 +10,14 @@
 
 #include "runtime/data/Dataset.h"
 
+#include "runtime/File.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 using namespace loom;
 using namespace loom::data;
@@ -89,17 +89,22 @@ std::string quoteField(const std::string &s) {
 
 StatusOr<Examples> loom::data::loadCsv(const std::string &path,
                                        const std::string &labelColumn) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return Status::error(path +
-                         ": cannot open the CSV file: " + std::strerror(errno));
+  StatusOr<std::string> text = readInputFile(path, "CSV file", kMaxCsvBytes);
+  if (!text)
+    return text.status();
   std::vector<std::string> header, fields;
   std::string line;
   int64_t lineNo = 0;
+  size_t pos = 0; // where the next line starts in *text
   auto at = [&](int64_t l) { return path + ":" + std::to_string(l) + ": "; };
   auto next = [&]() -> bool {
-    if (!std::getline(in, line))
+    if (pos >= text->size())
       return false;
+    size_t end = text->find('\n', pos);
+    if (end == std::string::npos)
+      end = text->size();
+    line.assign(*text, pos, end - pos);
+    pos = end + 1;
     ++lineNo;
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
@@ -117,6 +122,7 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
   // scikit-learn's own header: rows, features, then the class names.
   Examples ex;
   ex.source = path;
+  ex.labelSource = path;
   int64_t promisedRows = -1;
   int64_t hdrRows = 0, hdrFeatures = 0;
   if (header.size() >= 2 && parseClass(header[0], hdrRows) &&
@@ -183,8 +189,6 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
       ex.features.push_back(static_cast<float>(v));
     }
   }
-  if (in.bad())
-    return Status::error(path + ": read error: " + std::strerror(errno));
   ex.count = static_cast<int64_t>(labelText.size());
   if (ex.count == 0)
     return Status::error(path + ": the CSV file has a header but no rows");

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/data/Dataset.h"
+#include "runtime/File.h"
 
 #include "runtime/Philox.h"
 
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -158,16 +160,15 @@ StatusOr<TokenFile> TokenFile::open(const std::string &path,
   TokenFile t;
   t.filePath = path;
   t.width = dtype == "u16" ? 2 : 4;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return Status::error(
-        path + ": cannot open the token file: " + std::strerror(errno));
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::error(path + ": not a regular file");
-  }
-  size_t size = static_cast<size_t>(st.st_size);
+  // Mapped, not read: the address space bounds its size, and only the
+  // pages a batch touches are read.
+  uint64_t fileSize = 0;
+  StatusOr<int> opened = openInputFile(
+      path, "token file", std::numeric_limits<int64_t>::max(), fileSize);
+  if (!opened)
+    return opened.status();
+  int fd = *opened;
+  size_t size = static_cast<size_t>(fileSize);
   if (size % t.width != 0) {
     ::close(fd);
     return Status::error(path + ": " + std::to_string(size) +

@@ -31,7 +31,8 @@ namespace loom::data {
 /// A labelled dataset held in memory: `count` examples, each `featureShape`
 /// f32 values and one i32 class label.
 struct Examples {
-  std::string source; ///< what it was read from, for messages
+  std::string source;      ///< what it was read from, for messages
+  std::string labelSource; ///< what the labels were read from
   std::vector<int64_t> featureShape;
   int64_t count = 0;
   std::vector<float> features; ///< count * product(featureShape), row-major
@@ -48,6 +49,13 @@ struct Examples {
   int64_t firstLabelOutside(int32_t classes) const;
 };
 
+/// The most bytes of data an IDX file may hold (and the largest file, gzip
+/// or not): loadIdx keeps every byte as a 4-byte float in memory, so 1 GiB
+/// of pixels is 4 GiB of features, the CSV limit's memory; MNIST's training
+/// images are 47 MB. The header's sizes are checked against it before
+/// anything is allocated.
+constexpr uint64_t kMaxIdxBytes = uint64_t(1) << 30;
+
 /// Reads an IDX image file (magic 0x00000803, u8, [count, rows, cols]) and
 /// an IDX label file (magic 0x00000801, u8, [count]); gzip is detected.
 /// Images become f32 [count, 1, rows, cols] scaled by 1/255.
@@ -60,7 +68,14 @@ StatusOr<Examples> loadIdx(const std::string &images,
 Status probeIdx(const std::string &images, const std::string &labels,
                 std::string &which);
 
-/// Reads a CSV file with a header row. Every column but `labelColumn` is a
+/// The largest CSV file loadCsv reads: it holds the whole text, then every
+/// value as a float, in memory. 4 GiB is some 400 million values, far past
+/// what a CSV file of a tabular task holds (a larger dataset belongs in a
+/// binary format), and still a size a training machine's memory takes.
+constexpr uint64_t kMaxCsvBytes = uint64_t(4) << 30;
+
+/// Reads a CSV file with a header row (a regular file of at most
+/// kMaxCsvBytes). Every column but `labelColumn` is a
 /// numeric feature. Labels that are all non-negative integers are used as
 /// they are; otherwise each distinct string is a class, numbered in sorted
 /// order. The header of scikit-learn's bundled CSV files

@@ -9,13 +9,16 @@
 
 #include "runtime/data/Dataset.h"
 
+#include "runtime/File.h"
+#include "runtime/Text.h"
+
 #include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace loom;
 using namespace loom::data;
@@ -47,17 +50,18 @@ int64_t readSome(gzFile f, unsigned char *out, int64_t n) {
 /// Reads IDX file `path`; with `headerOnly`, its header alone (dims).
 StatusOr<IdxFile> readIdx(const std::string &path, int expectDims,
                           const char *what, bool headerOnly = false) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0)
+  uint64_t fileSize = 0;
+  // The file, gzipped or not, is at most the data and the largest header.
+  StatusOr<int> fd = openInputFile(path, std::string(what) + " file",
+                                   kMaxIdxBytes + 4 + 4 * 3, fileSize);
+  if (!fd)
+    return fd.status();
+  gzFile f = gzdopen(*fd, "rb"); // reads plain files as they are
+  if (!f) {
+    ::close(*fd);
     return Status::error(path + ": cannot open the " + what +
                          " file: " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode))
-    return Status::error(path + ": is a directory, not an IDX " + what +
-                         " file");
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f)
-    return Status::error(path + ": cannot open the " + what +
-                         " file: " + std::strerror(errno));
+  }
   struct Closer {
     gzFile f;
     ~Closer() { gzclose(f); }
@@ -66,9 +70,10 @@ StatusOr<IdxFile> readIdx(const std::string &path, int expectDims,
     int code = 0;
     const char *zmsg = gzerror(f, &code);
     std::string msg = code == Z_ERRNO ? std::strerror(errno) : zmsg;
-    // zlib puts the path in front of its own messages.
-    if (msg.rfind(path + ": ", 0) == 0)
-      msg = msg.substr(path.size() + 2);
+    // zlib puts the file ("<fd:3>" for gzdopen's) in front of its own
+    // messages.
+    if (msg.rfind("<fd:", 0) == 0 && msg.find(">: ") != std::string::npos)
+      msg = msg.substr(msg.find(">: ") + 3);
     return Status::error(path + ": " + at + ": " + msg);
   };
 
@@ -111,12 +116,16 @@ StatusOr<IdxFile> readIdx(const std::string &path, int expectDims,
     int64_t size = (int64_t(s[0]) << 24) | (int64_t(s[1]) << 16) |
                    (int64_t(s[2]) << 8) | int64_t(s[3]);
     out.dims.push_back(size);
-    if (size == 0 || total > (int64_t(1) << 40) / size)
-      return Status::error(
-          path + ": IDX dimension " + std::to_string(d) + " has size " +
-          std::to_string(size) +
-          (size == 0 ? "; a dataset needs at least one" : ", too large"));
+    if (size == 0)
+      return Status::error(path + ": IDX dimension " + std::to_string(d) +
+                           " has size 0; a dataset needs at least one");
+    // size < 2^32 and total <= kMaxIdxBytes < 2^31: no overflow.
     total *= size;
+    if (uint64_t(total) > kMaxIdxBytes)
+      return Status::error(
+          path + ": the IDX header's dimensions " + shapeText(out.dims) +
+          " make more than the " + std::to_string(kMaxIdxBytes) + " bytes (" +
+          sizeText(kMaxIdxBytes) + ") of data an IDX file may hold");
   }
   if (headerOnly)
     return out;
@@ -154,6 +163,7 @@ StatusOr<Examples> loom::data::loadIdx(const std::string &images,
                          std::to_string(img->dims[0]) + " images");
   Examples ex;
   ex.source = images;
+  ex.labelSource = labels;
   ex.count = img->dims[0];
   ex.featureShape = {1, img->dims[1], img->dims[2]};
   ex.features.resize(img->data.size());

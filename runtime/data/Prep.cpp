@@ -5,13 +5,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/data/Prep.h"
+#include "runtime/File.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,18 +20,19 @@ using namespace loom::data;
 
 namespace {
 
-Status readAll(const std::string &path, std::string &out) {
-  FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    return Status::error(path + ": cannot open: " + std::strerror(errno));
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
-    out.append(buf, n);
-  bool bad = std::ferror(f);
-  std::fclose(f);
-  if (bad)
-    return Status::error(path + ": read error");
+/// Appends the text file `path` to `text`, which may not grow past
+/// kMaxPrepBytes.
+Status readAll(const std::string &path, std::string &text) {
+  StatusOr<std::string> bytes = readInputFile(path, "text file", kMaxPrepBytes);
+  if (!bytes)
+    return bytes.status();
+  if (text.size() + bytes->size() > kMaxPrepBytes)
+    return Status::error(path + ": with the files before it, the text has " +
+                         std::to_string(text.size() + bytes->size()) +
+                         " bytes, more than the " +
+                         std::to_string(kMaxPrepBytes) + " (" +
+                         sizeText(kMaxPrepBytes) + ") loom prep reads");
+  text += *bytes;
   return Status();
 }
 
@@ -45,6 +46,9 @@ loom::data::prepTokens(const std::vector<std::string> &inputs,
                          "' is not supported; use \"u16\" or \"u32\"");
   if (inputs.empty())
     return Status::error("no input files");
+  // Before reading the inputs: `-o /dev/full` fails at once.
+  if (Status s = checkReplaceable(output); !s)
+    return s;
   PrepReport report;
   std::string text;
   for (const std::string &in : inputs) {
@@ -82,14 +86,14 @@ loom::data::prepTokens(const std::vector<std::string> &inputs,
       if (name[0] == '.' || lstat(path.c_str(), &ls) != 0 ||
           !S_ISREG(ls.st_mode))
         continue;
-      std::string bytes;
-      if (Status s = readAll(path, bytes); !s)
+      size_t before = text.size();
+      if (Status s = readAll(path, text); !s)
         return s;
-      if (std::memchr(bytes.data(), 0, bytes.size())) {
+      if (std::memchr(text.data() + before, 0, text.size() - before)) {
+        text.resize(before);
         report.skipped.push_back(path);
         continue;
       }
-      text += bytes;
       report.files.push_back(path);
     }
   }
@@ -101,28 +105,8 @@ loom::data::prepTokens(const std::vector<std::string> &inputs,
     bytes[i * width] = static_cast<uint8_t>(text[i]); // little-endian
   report.tokens = text.size();
 
-  // Atomically: a temporary file beside the output, then rename.
-  std::string tmp = output + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return Status::error(output + ": cannot write: " + std::strerror(errno));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t w = write(fd, bytes.data() + done, bytes.size() - done);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0) {
-      int e = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      return Status::error(output + ": write failed: " + std::strerror(e));
-    }
-    done += static_cast<size_t>(w);
-  }
-  if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp.c_str(), output.c_str())) {
-    int e = errno;
-    unlink(tmp.c_str());
-    return Status::error(output + ": cannot write: " + std::strerror(e));
-  }
+  if (Status s = writeFileAtomically(output, {{bytes.data(), bytes.size()}});
+      !s)
+    return s;
   return report;
 }

@@ -24,10 +24,16 @@ struct PrepReport {
   uint64_t tokens = 0;
 };
 
+/// The most text prepTokens reads, all its inputs together: it holds the
+/// text and the token file (2 or 4 bytes a byte) in memory, 5 GiB at most
+/// with u32 tokens; a byte-level corpus this size trains for weeks on a CPU.
+constexpr uint64_t kMaxPrepBytes = uint64_t(1) << 30;
+
 /// Concatenates the bytes of `inputs` into token file `output` (written
-/// atomically). A directory contributes its regular files (not symbolic
-/// links, which would repeat a file) in name order, skipping binary ones;
-/// a file named directly must be text. `dtype` is "u16" or "u32".
+/// atomically; only a regular file or nothing is replaced). A directory
+/// contributes its regular files (not symbolic links, which would repeat a
+/// file) in name order, skipping binary ones; a file named directly must be
+/// text. `dtype` is "u16" or "u32".
 StatusOr<PrepReport> prepTokens(const std::vector<std::string> &inputs,
                                 const std::string &output,
                                 const std::string &dtype);

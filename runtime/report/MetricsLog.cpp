@@ -7,6 +7,7 @@
 
 #include "runtime/report/MetricsLog.h"
 
+#include "runtime/File.h"
 #include "runtime/report/JsonObject.h"
 
 #include <nlohmann/json.hpp>
@@ -16,8 +17,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 using namespace loom;
 
@@ -139,31 +138,6 @@ static Status readAll(const std::string &path, std::string &out) {
   return Status();
 }
 
-/// Writes `text` to `path` through path.tmp and a rename, so that a crash
-/// leaves either the old file or the new one.
-static Status writeAtomically(const std::string &path,
-                              const std::string &text) {
-  std::string tmp = path + ".tmp";
-  std::FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f)
-    return Status::error(tmp + ": cannot create: " + errnoText());
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = std::fflush(f) == 0 && ok;
-  ok = ::fsync(::fileno(f)) == 0 && ok;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    std::string why = errnoText();
-    std::remove(tmp.c_str());
-    return Status::error(tmp + ": write failed: " + why);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = errnoText();
-    std::remove(tmp.c_str());
-    return Status::error(path + ": cannot replace with " + tmp + ": " + why);
-  }
-  return Status();
-}
-
 MetricsLog::MetricsLog(MetricsLog &&other) noexcept
     : file(other.file), filePath(std::move(other.filePath)) {
   other.file = nullptr;
@@ -194,6 +168,9 @@ Status MetricsLog::close() {
 Status MetricsLog::open(const std::string &path, Mode mode) {
   if (Status s = close(); !s.ok())
     return s;
+  // A FIFO would block the read below, a device would take the lines.
+  if (Status s = checkReplaceable(path); !s.ok())
+    return s;
   filePath = path;
   if (mode == Mode::Append) {
     // Cut a torn last line (no '\n'), which the next line would extend.
@@ -203,7 +180,7 @@ Status MetricsLog::open(const std::string &path, Mode mode) {
     if (!text.empty() && text.back() != '\n') {
       size_t keep = text.rfind('\n');
       keep = keep == std::string::npos ? 0 : keep + 1;
-      if (Status s = writeAtomically(path, text.substr(0, keep)); !s.ok())
+      if (Status s = writeFileAtomically(path, text.substr(0, keep)); !s.ok())
         return s;
     }
   }
@@ -215,6 +192,8 @@ Status MetricsLog::open(const std::string &path, Mode mode) {
 
 Status MetricsLog::open(const std::string &path, int64_t truncateAfterStep) {
   if (Status s = close(); !s.ok())
+    return s;
+  if (Status s = checkReplaceable(path); !s.ok())
     return s;
   std::string text;
   if (Status s = readAll(path, text); !s.ok())
@@ -250,7 +229,7 @@ Status MetricsLog::open(const std::string &path, int64_t truncateAfterStep) {
       kept += line + "\n";
   }
   if (kept.size() != text.size())
-    if (Status s = writeAtomically(path, kept); !s.ok())
+    if (Status s = writeFileAtomically(path, kept); !s.ok())
       return s;
   return open(path, Mode::Append);
 }

@@ -110,13 +110,14 @@ public:
   /// Closes the file (errors on close are lost; call close() to see them).
   ~MetricsLog();
 
-  /// Opens `path`, creating it if missing. Append drops a last line left
+  /// Opens `path`, creating it if missing; anything there but a regular
+  /// file is an error (checkReplaceable). Append drops a last line left
   /// without its '\n' by a crash, so new lines never join it.
   Status open(const std::string &path, Mode mode = Mode::Truncate);
   /// Opens `path` to resume after step `truncateAfterStep`: keeps the
   /// records with step <= truncateAfterStep (of every kind), drops the rest
   /// and a torn last line, and appends after them. The file is rewritten
-  /// atomically (path.tmp, then rename). Fails on a complete line that is
+  /// atomically (writeFileAtomically). Fails on a complete line that is
   /// not a JSON object with an integer "step", naming the file and line and
   /// telling invalid JSON (with its byte) from JSON of another kind.
   Status open(const std::string &path, int64_t truncateAfterStep);

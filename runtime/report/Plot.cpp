@@ -2,14 +2,15 @@
 //
 // Part of Loom. This file implements TrainingPlot's SVG: axes with round
 // ticks, a logarithmic loss axis when the loss spans decades, decimated
-// polylines, a legend, and the atomic write.
+// polylines and a legend; runtime/File.h writes it.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/report/Plot.h"
 
+#include "runtime/File.h"
+
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -397,21 +398,5 @@ std::string TrainingPlot::svg() const {
 }
 
 Status TrainingPlot::write(const std::string &path) const {
-  std::string text = svg(), tmp = path + ".tmp";
-  std::FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f)
-    return Status::error(tmp + ": cannot create: " + std::strerror(errno));
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return Status::error(tmp + ": write failed: " + why);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return Status::error(path + ": cannot replace with " + tmp + ": " + why);
-  }
-  return Status();
+  return writeFileAtomically(path, svg());
 }

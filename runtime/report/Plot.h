@@ -65,7 +65,7 @@ public:
 
   /// The plot as an SVG document.
   std::string svg() const;
-  /// Writes svg() to `path` atomically (`path`.tmp, then rename).
+  /// Writes svg() to `path` with writeFileAtomically (runtime/File.h).
   Status write(const std::string &path) const;
 
 private:

@@ -6,13 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/File.h"
 #include "runtime/train/Interrupt.h"
 #include "runtime/train/Loop.h"
 #include "runtime/train/Profile.h"
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 
 using namespace loom;
 using namespace loom::train;
@@ -198,12 +198,10 @@ Status Trainer::finish(double seconds) {
   if (Status s = metrics.close(); !s)
     return s;
   plotNow();
-  {
-    std::ofstream f(outDir + "/summary.json");
-    f << record.json(2) << "\n";
-    if (!f)
-      return Status::error("cannot write " + outDir + "/summary.json");
-  }
+  if (Status s =
+          writeFileAtomically(outDir + "/summary.json", record.json(2) + "\n");
+      !s)
+    return s;
   if (!opt.json) {
     out << "\n";
     for (const std::string &line : summaryLines(summary))

@@ -32,6 +32,7 @@ write("truncated.idx", idx_images(6, 2, 2)[:16 + 7])
 write("trailing.idx", idx_images(6, 2, 2) + b"\x00")
 write("short_header.idx", b"\x00\x00")
 write("images_3x3.idx", idx_images(6, 3, 3))
+write("images_1x4.idx", idx_images(6, 1, 4))  # 2x2's 4 values, other shape
 write("labels_5.idx", idx_labels([0, 1, 2, 0, 1]))
 write("labels_big.idx", idx_labels([0, 1, 5, 0, 1, 2]))
 write("not_gzip.idx.gz", b"\x1f\x8b\x08\x00garbage that is not deflate")

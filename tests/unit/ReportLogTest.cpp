@@ -12,11 +12,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <dirent.h>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace loom;
@@ -33,11 +36,23 @@ public:
     dir = d ? d : ::testing::TempDir();
   }
   ~TempDir() {
-    std::remove((dir + "/metrics.jsonl").c_str());
-    std::remove((dir + "/metrics.jsonl.tmp").c_str());
+    for (const std::string &name : names())
+      std::remove(path(name).c_str());
     ::rmdir(dir.c_str());
   }
   std::string path(const std::string &name) const { return dir + "/" + name; }
+  /// The names in the directory, sorted.
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    if (DIR *d = ::opendir(dir.c_str())) {
+      while (dirent *e = ::readdir(d))
+        if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
+          out.push_back(e->d_name);
+      ::closedir(d);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
 
 private:
   std::string dir;
@@ -161,7 +176,8 @@ TEST(ReportLog, ResumeKeepsStepsUpToN) {
             "\"tokens\":307200}\n"
             "{\"kind\":\"train\",\"step\":400,\"epoch\":1,\"loss\":2.5,"
             "\"tokens\":409600}\n");
-  EXPECT_EQ(readFile(path + ".tmp"), ""); // renamed away
+  // The temporary file of the rewrite was renamed away.
+  EXPECT_EQ(tmp.names(), std::vector<std::string>{"metrics.jsonl"});
 
   // A missing file resumes as an empty log.
   std::remove(path.c_str());
@@ -253,6 +269,20 @@ TEST(ReportLog, OpenFailureIsAStatus) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message(), "/nonexistent-dir/metrics.jsonl: cannot open for "
                          "writing: No such file or directory");
+}
+
+TEST(ReportLog, OnlyARegularFileIsOpened) {
+  // A FIFO would block the open (and the resume's read) for ever; every
+  // mode refuses it before it opens anything.
+  TempDir tmp;
+  std::string path = tmp.path("metrics.jsonl");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  std::string want = path + ": is a FIFO; only a regular file is replaced";
+  MetricsLog log;
+  EXPECT_EQ(log.open(path).message(), want);
+  EXPECT_EQ(log.open(path, MetricsLog::Mode::Append).message(), want);
+  EXPECT_EQ(log.open(path, int64_t(3)).message(), want);
+  EXPECT_FALSE(log.isOpen());
 }
 
 } // namespace

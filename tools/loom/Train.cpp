@@ -5,7 +5,8 @@
 // OUT/<name>.loomx, then runs runtime/train's loop on it. An artifact runs
 // as compiled: its batch and learning rate are part of the step. The
 // output directory is claimed (runtime/train/OutputDir.h) once the recipe
-// is known and before the heavy compile: an earlier run there is refused
+// is known and before the heavy compile: it is locked for the whole run (a
+// second run into it is refused), and an earlier run there is refused
 // unless --resume or --overwrite.
 //
 //===----------------------------------------------------------------------===//
@@ -163,11 +164,13 @@ std::string resumeCommand() {
 }
 
 /// Readies the run of the recipe `recipeJson` before anything is compiled
-/// or written: claims the output directory (an earlier run there is
-/// refused, continued or removed); `name` gets the train block's name.
-/// False after printing why.
+/// or written: claims the output directory (locked into `lock`, which the
+/// caller keeps until the run ends; an earlier run there is refused,
+/// continued or removed); `name` gets the train block's name. False after
+/// printing why.
 bool prepareRun(const std::string &recipeJson,
-                loom::train::TrainOptions &options, std::string &name) {
+                loom::train::TrainOptions &options, std::string &name,
+                loom::train::OutputDirLock &lock) {
   loom::StatusOr<loom::train::Recipe> recipe =
       loom::train::parseRecipe(recipeJson, options.name);
   if (!recipe)
@@ -181,7 +184,7 @@ bool prepareRun(const std::string &recipeJson,
       : overwrite             ? loom::train::EarlierRun::Overwrite
                               : loom::train::EarlierRun::Refuse;
   loom::StatusOr<std::vector<std::string>> removed =
-      loom::train::claimOutputDir(options.outDir, recipe->name, earlier);
+      loom::train::claimOutputDir(options.outDir, recipe->name, earlier, lock);
   if (!removed)
     return fail(removed.status().message()), false;
   if (!removed->empty() && !quiet && !json) {
@@ -287,6 +290,8 @@ int loom::tool::runTrain() {
   options.resumeCommand = resumeCommand();
 
   loom::Artifact artifact;
+  // Held until the process ends: no other run writes into options.outDir.
+  loom::train::OutputDirLock lock;
   if (StringRef(inputFile).ends_with(".loomx")) {
     if (batch.getNumOccurrences() || lr.getNumOccurrences())
       return fail(options.name + ": the batch size and the learning rate are "
@@ -303,7 +308,7 @@ int loom::tool::runTrain() {
     artifact = std::move(*a);
     options.artifactPath = absolute(inputFile);
     std::string name;
-    if (!prepareRun(artifact.recipe, options, name))
+    if (!prepareRun(artifact.recipe, options, name, lock))
       return 1;
   } else {
     SourceMgr sourceMgr;
@@ -329,7 +334,7 @@ int loom::tool::runTrain() {
     // Before the long compile: the data, then the output directory.
     compile.checkRecipe = [&](const std::string &recipeJson) {
       return checkData(recipeJson, options.name, program, diags) &&
-             prepareRun(recipeJson, options, name);
+             prepareRun(recipeJson, options, name, lock);
     };
     if (!compileCpuArtifact(ctx, program, diags, compile, artifact))
       return 1;
