@@ -26,9 +26,11 @@ Value mlir::loom::attentionProbabilities(OpBuilder &b, Location loc, Value q,
                                          Value k, double scale, bool causal) {
   RankedTensorType qt = tensorType(q), kt = tensorType(k);
   int64_t rank = qt.getRank();
-  Value scores =
-      b.create<MulOp>(loc, b.create<MatmulOp>(loc, q, k, false, true),
-                      scalar(b, loc, q, scale));
+  // One statement per op: the order of the IR must not depend on the
+  // compiler's order of evaluating arguments.
+  Value factor = scalar(b, loc, q, scale);
+  Value raw = b.create<MatmulOp>(loc, q, k, false, true);
+  Value scores = b.create<MulOp>(loc, raw, factor);
   if (causal) {
     int64_t t = qt.getDimSize(rank - 2), n = kt.getDimSize(rank - 2);
     auto idx = RankedTensorType::get({t, n}, b.getI64Type());

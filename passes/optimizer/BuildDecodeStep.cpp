@@ -366,9 +366,11 @@ private:
     };
     Value k = cacheOf(op.getKey(), "k"), v = cacheOf(op.getValue(), "v");
     Value q = map.lookup(op.getQuery());
-    Value scores =
-        b.create<MulOp>(loc, b.create<MatmulOp>(loc, q, k, false, true),
-                        scalar(b, loc, q, attentionScale(op)));
+    // One statement per op: the order of the IR must not depend on the
+    // compiler's order of evaluating arguments.
+    Value scale = scalar(b, loc, q, attentionScale(op));
+    Value raw = b.create<MatmulOp>(loc, q, k, false, true);
+    Value scores = b.create<MulOp>(loc, raw, scale);
     auto row = RankedTensorType::get({1, window}, b.getI32Type());
     Value seen = b.create<CompareOp>(loc, ComparePredicate::le,
                                      b.create<IotaOp>(loc, row, 1), pos);
