@@ -24,9 +24,9 @@
 //   the first kernel, which the runtime writes it before.
 // * Persistent arguments (`loom.param`, `loom.opt_state`, and `loom.state`:
 //   what a program keeps between its runs, such as a decoding program's KV
-//   caches) are live throughout, in their own region, in argument order. Other arguments
-//   (the batch, `step`, `lr_scale`) are inputs the runtime writes before the
-//   step: transient buffers live from position 0.
+//   caches) are live throughout, in their own region, in argument order. Other
+//   arguments (the batch, `step`, `lr_scale`) are inputs the runtime writes
+//   before the step: transient buffers live from position 0.
 // * Views (`getViewSource`: today `loom.reshape`) are no kernel: their result
 //   is the same bytes as their source, and the source stays live as long as
 //   any view of it is used.

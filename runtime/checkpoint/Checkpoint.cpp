@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/File.h"
 #include "runtime/checkpoint/SafetensorsFormat.h"
 
 #include <algorithm>
@@ -40,23 +41,6 @@ std::string trimDir(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/')
     dir.pop_back();
   return dir;
-}
-
-/// mkdir -p.
-Status makeDirs(const std::string &dir) {
-  for (size_t pos = 1; pos <= dir.size(); ++pos) {
-    if (pos < dir.size() && dir[pos] != '/')
-      continue;
-    std::string prefix = dir.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST)
-      return ioError(dir, "create the directory " + quote(prefix));
-  }
-  struct stat st;
-  if (::stat(dir.c_str(), &st) != 0)
-    return ioError(dir, "access");
-  if (!S_ISDIR(st.st_mode))
-    return Status::error(dir + ": not a directory");
-  return Status();
 }
 
 /// Removes the checkpoints of `dir` older than its newest `keep` (but
@@ -147,7 +131,7 @@ loom::saveCheckpoint(const std::string &dir, uint64_t step,
   if (dir.empty())
     return Status::error("checkpoint directory: the name is empty");
   std::string d = trimDir(dir);
-  if (Status s = makeDirs(d); !s.ok())
+  if (Status s = makeDirectories(d); !s.ok())
     return s;
   std::string file = checkpointFileName(step);
   std::string path = (d == "/" ? "" : d) + "/" + file;

@@ -34,7 +34,7 @@ struct EvalResult {
   MeanMeter loss; ///< per example (window), exact
   ConfusionMatrix confusion{1};
   int64_t examples = 0;
-  bool binary = false; ///< one logit per example, classes 0 and 1
+  bool binary = false;  ///< one logit per example, classes 0 and 1
   bool stopped = false; ///< the progress callback stopped it early
 };
 

@@ -9,12 +9,12 @@
 
 #include "runtime/train/Loop.h"
 
+#include "runtime/File.h"
 #include "runtime/train/Evaluate.h"
 #include "runtime/train/Interrupt.h"
 
 #include <cstdio>
 #include <cstring>
-#include <sys/stat.h>
 
 using namespace loom;
 using namespace loom::train;
@@ -24,26 +24,6 @@ std::string loom::train::fixed(double v, int digits) {
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
 }
-
-namespace {
-
-/// Creates `dir` and its parents.
-Status makeDirs(const std::string &dir) {
-  std::string partial;
-  for (size_t i = 0; i <= dir.size(); ++i) {
-    if (i == dir.size() || dir[i] == '/') {
-      if (!partial.empty() && mkdir(partial.c_str(), 0777) != 0 &&
-          errno != EEXIST)
-        return Status::error("cannot create '" + partial +
-                             "': " + std::strerror(errno));
-    }
-    if (i < dir.size())
-      partial += dir[i];
-  }
-  return Status();
-}
-
-} // namespace
 
 void Trainer::say(const std::string &line) {
   if (opt.json || opt.quiet)
@@ -149,7 +129,7 @@ Status Trainer::setup(Artifact artifact) {
           ? opt.outDir
           : "runs/" + (recipe.name.empty() ? std::string("run") : recipe.name);
   checkpointDir = outDir + "/checkpoints";
-  if (Status s = makeDirs(outDir); !s)
+  if (Status s = makeDirectories(outDir); !s)
     return s;
   plot.setTitle(recipe.name);
   return Status();

@@ -27,15 +27,15 @@ KernelRecord kernel(std::string op, std::string loc) {
 TEST(Profile, RowsNameTheInstanceAndTheGradient) {
   Artifact a;
   a.kernels.push_back(kernel("loom.matmul",
-                             "/usr/share/loom/std/nn.loom:28:14 "
+                             "frontend/std/nn.loom:28:14 "
                              "(blocks.3.attn.qkv), called from "
-                             "/home/u/gpt.loom:30:5 (blocks.3), called from "
-                             "/home/u/gpt.loom:50:13"));
+                             "examples/gpt.loom:30:5 (blocks.3), called from "
+                             "examples/gpt.loom:50:13"));
   a.kernels.push_back(
-      kernel("loom.matmul", "the gradient of /usr/share/loom/std/nn.loom:28:14 "
+      kernel("loom.matmul", "the gradient of frontend/std/nn.loom:28:14 "
                             "(blocks.0.attn.qkv), called from "
-                            "/home/u/gpt.loom:30:5"));
-  a.kernels.push_back(kernel("loom.sqrt", "/home/u/gpt.loom:55:3"));
+                            "examples/gpt.loom:30:5"));
+  a.kernels.push_back(kernel("loom.sqrt", "examples/gpt.loom:55:3"));
   a.kernels.push_back(kernel("loom.add", "gpt.loom:9:1 (head)"));
   std::vector<std::string> lines =
       train::profileLines(a, {4.0, 3.0, 2.0, 1.0}, {1, 1, 1, 1}, 4);
