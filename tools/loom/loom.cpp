@@ -2,7 +2,7 @@
 //
 // Part of Loom. This file implements `loom`, the user's entry point:
 //
-//   loom compile FILE.loom [--emit=ir|train-ir|ast] [--train NAME] [--locs]
+//   loom compile FILE.loom [--emit=ir|train-ir|ast|plan] [--train NAME] [--locs]
 //                          [--dump-ir DIR] [-o OUT]          (Compile.cpp)
 //   loom compile FILE.loom -o FILE.loomx [--target cpu] [--dump-ir DIR]
 //   loom check FILE.loom                                     (Check.cpp)
@@ -17,7 +17,8 @@
 //              [--dump-ir DIR]                              (Train.cpp)
 //   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
 //   loom generate CKPT --prompt TEXT --tokens N [--temperature T]
-//                 [--top-k K] [--seed S] [--artifact X.loomx] (Generate.cpp)
+//                 [--top-k K] [--seed S] [--artifact X.loomx] [--no-cache]
+//                                                          (Generate.cpp)
 //
 // Every problem in the input is reported as `file:line:col: error: ...` with
 // the source line and a caret (or `file: error: ...` for data files), and the
