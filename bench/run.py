@@ -7,8 +7,10 @@ oneDNN GEMM peak that `loom bench` measures.
     python3 bench/run.py [--loom build/release/tools/loom/loom] [--steps N]
                          [workload ...]
 
-The peer runs as a tuned PyTorch: Debian's /usr/bin/python3, 2 threads,
-OPENBLAS_CORETYPE=SkylakeX and OMP_WAIT_POLICY=PASSIVE for that command only.
+The peer is Debian's /usr/bin/python3 with python3-torch (PyTorch 1.13),
+2 threads and OMP_WAIT_POLICY=PASSIVE for that command only. That is not the
+peer a user would pick (a current PyTorch from PyPI, eager and
+torch.compile, and JAX); moving to those is planned.
 
 Both sides are checked before anything runs: a missing `loom` binary or a
 peer Python without PyTorch is one line naming what is missing and how to get
@@ -83,8 +85,7 @@ def main():
             ap.error(f"unknown workload '{name}' (choose from "
                      f"{', '.join(WORKLOADS)})")
     check_peers(args.loom)
-    peer_env = dict(os.environ, OPENBLAS_CORETYPE="SkylakeX",
-                    OMP_WAIT_POLICY="PASSIVE")
+    peer_env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
     rows = []
     for name in args.workloads:
         example, batch = WORKLOADS[name]
