@@ -265,7 +265,9 @@ bool withoutSourceLocations(const uint8_t *data, uint64_t size, ByteWriter &w) {
       uint64_t begin = c.pos;
       std::string key;
       uint8_t type = 0;
-      if (!str(key) || !c.u8(type, "type"))
+      if (!str(key) || !c.u8(type, "type") ||
+          type < uint8_t(KernelAttr::Type::Int) ||
+          type > uint8_t(KernelAttr::Type::IntList))
         return false;
       switch (KernelAttr::Type(type)) {
       case KernelAttr::Type::Int:
@@ -283,8 +285,6 @@ bool withoutSourceLocations(const uint8_t *data, uint64_t size, ByteWriter &w) {
           return false;
         c.pos += uint64_t(n) * 8;
         break;
-      default:
-        return false;
       }
       if (key == "source_loc")
         continue;
