@@ -15,6 +15,10 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 
+namespace mlir::loom {
+struct RecipeArg;
+} // namespace mlir::loom
+
 namespace loom {
 
 /// One parameter of a builtin: required unless it has a default.
@@ -35,6 +39,13 @@ struct BuiltinSpec {
 bool checkRecipeRange(Elaborator &e, llvm::StringRef setting,
                       llvm::StringRef kind, llvm::StringRef arg, Val &v,
                       llvm::SMRange at);
+
+/// Checks that `v`, given for argument `arg` of recipe call `kind`, has the
+/// argument's type (ir/LoomRecipe.h): an error at `at` naming the type and
+/// the value if not.
+bool checkRecipeArgType(Elaborator &e, llvm::StringRef kind,
+                        const mlir::loom::RecipeArg &arg, const Val &v,
+                        llvm::SMRange at);
 
 const BuiltinSpec *findBuiltin(llvm::StringRef name);
 bool isBuiltin(llvm::StringRef name);

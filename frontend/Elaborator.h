@@ -245,8 +245,9 @@ private:
                                    llvm::ArrayRef<std::string> inputNames,
                                    llvm::SMRange at);
   bool endFunction(mlir::Value result, llvm::SMRange at);
-  std::optional<mlir::DictionaryAttr> buildRecipe(const ast::TrainDecl &train,
-                                                  Scope &scope);
+  /// The train block's recipe, a #loom.recipe; null (with diagnostics) on
+  /// error.
+  mlir::Attribute buildRecipe(const ast::TrainDecl &train, Scope &scope);
   std::optional<mlir::Attribute> toAttr(const Val &v, llvm::SMRange at);
 
   mlir::MLIRContext &ctx;

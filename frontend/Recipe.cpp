@@ -14,6 +14,7 @@
 #include "frontend/BuiltinCall.h"
 
 #include "ir/LoomOps.h"
+#include "ir/LoomRecipe.h"
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
@@ -29,67 +30,6 @@ using namespace mlir::loom;
 using llvm::SMRange;
 
 namespace {
-
-/// One argument of a recipe call: its name and its default (as Loom source
-/// text; "" when required, "-" when optional without default).
-struct RArg {
-  const char *name;
-  const char *dflt;
-};
-struct RKind {
-  const char *setting; ///< the train key it belongs to
-  const char *kind;
-  std::vector<RArg> args;
-};
-
-const std::vector<RKind> &recipeKinds() {
-  static const std::vector<RKind> all = {
-      {"data", "tokens", {{"path", ""}, {"seq", ""}, {"dtype", "\"u16\""}}},
-      {"data", "csv", {{"path", ""}, {"label", ""}}},
-      {"data", "idx", {{"images", ""}, {"labels", ""}}},
-      {"optimizer",
-       "sgd",
-       {{"lr", ""},
-        {"momentum", "0.0"},
-        {"nesterov", "false"},
-        {"weight_decay", "0.0"},
-        {"clip_norm", "-"}}},
-      {"optimizer",
-       "adam",
-       {{"lr", ""},
-        {"betas", "(0.9, 0.999)"},
-        {"eps", "1e-8"},
-        {"weight_decay", "0.0"},
-        {"clip_norm", "-"}}},
-      {"optimizer",
-       "adamw",
-       {{"lr", ""},
-        {"betas", "(0.9, 0.999)"},
-        {"eps", "1e-8"},
-        {"weight_decay", "0.01"},
-        {"clip_norm", "-"}}},
-      {"optimizer",
-       "rmsprop",
-       {{"lr", ""},
-        {"alpha", "0.99"},
-        {"eps", "1e-8"},
-        {"momentum", "0.0"},
-        {"centered", "false"},
-        {"weight_decay", "0.0"},
-        {"clip_norm", "-"}}},
-      {"schedule", "constant", {}},
-      {"schedule", "step", {{"every", ""}, {"gamma", "0.1"}}},
-      {"schedule", "exponential", {{"gamma", ""}}},
-      {"schedule", "warmup_cosine", {{"warmup", ""}, {"min_lr", "0.0"}}},
-      {"schedule",
-       "reduce_on_plateau",
-       {{"factor", "0.1"}, {"patience", "10"}}},
-  };
-  return all;
-}
-
-const char *const kMetrics[] = {"loss",   "accuracy", "precision",
-                                "recall", "f1",       "perplexity"};
 
 std::string suggestion(llvm::StringRef name, std::vector<std::string> names) {
   std::string hint = closestName(name, names);
@@ -130,38 +70,35 @@ std::optional<Attribute> Elaborator::toAttr(const Val &v, SMRange at) {
   }
 }
 
-/// Lowers `kind(args...)` for `setting` to {kind = ..., arg = ...} with
-/// every default filled in.
-static std::optional<DictionaryAttr> recipeCall(
+/// Lowers `kind(args...)` for `setting` to its recipe attribute
+/// (#loom.data, #loom.optimizer, #loom.schedule) with every default filled
+/// in; `loc` is where the setting was written.
+static Attribute recipeCall(
     Elaborator &e, llvm::StringRef setting, const ast::Expr &value,
-    Scope &scope,
+    Scope &scope, LocationAttr loc,
     llvm::function_ref<std::optional<Attribute>(const Val &, SMRange)> toAttr) {
   auto *call = llvm::dyn_cast<ast::CallExpr>(&value);
   auto *callee = call ? llvm::dyn_cast<ast::NameExpr>(call->callee.get())
                       : llvm::dyn_cast<ast::NameExpr>(&value);
   std::vector<std::string> kinds;
-  for (const RKind &k : recipeKinds())
+  for (const RecipeKind &k : recipeKinds())
     if (setting == k.setting)
       kinds.push_back(k.kind);
   if (!callee) {
     e.error(value.range, "'" + setting + "' is one of " +
                              llvm::join(kinds, ", ") + ", e.g. " +
                              kinds.front() + "(...)");
-    return std::nullopt;
+    return nullptr;
   }
-  const RKind *kind = nullptr;
-  for (const RKind &k : recipeKinds())
-    if (setting == k.setting && callee->name == k.kind)
-      kind = &k;
+  const RecipeKind *kind = findRecipeKind(setting, callee->name);
   if (!kind) {
     e.error(callee->range, "unknown " + setting + " '" + callee->name +
                                "' (one of " + llvm::join(kinds, ", ") + ")" +
                                suggestion(callee->name, kinds));
-    return std::nullopt;
+    return nullptr;
   }
   OpBuilder &b = e.builder();
   llvm::SmallVector<NamedAttribute> attrs;
-  attrs.push_back(b.getNamedAttr("kind", b.getStringAttr(kind->kind)));
   std::vector<const ast::Expr *> given(kind->args.size(), nullptr);
   if (call) {
     size_t positional = 0;
@@ -172,25 +109,26 @@ static std::optional<DictionaryAttr> recipeCall(
           e.error(arg.value->range,
                   llvm::Twine(kind->kind) + " takes at most " +
                       llvm::Twine(kind->args.size()) + " arguments");
-          return std::nullopt;
+          return nullptr;
         }
       } else {
-        auto it = llvm::find_if(
-            kind->args, [&](const RArg &a) { return arg.name.name == a.name; });
+        auto it = llvm::find_if(kind->args, [&](const RecipeArg &a) {
+          return arg.name.name == a.name;
+        });
         if (it == kind->args.end()) {
           std::vector<std::string> names;
-          for (const RArg &a : kind->args)
+          for (const RecipeArg &a : kind->args)
             names.push_back(a.name);
           e.error(arg.name.range, llvm::Twine(kind->kind) +
                                       " has no argument '" + arg.name.name +
                                       "'" + suggestion(arg.name.name, names));
-          return std::nullopt;
+          return nullptr;
         }
         index = it - kind->args.begin();
       }
       if (given[index]) {
         e.error(arg.value->range, "argument given twice");
-        return std::nullopt;
+        return nullptr;
       }
       given[index] = arg.value.get();
     }
@@ -200,11 +138,12 @@ static std::optional<DictionaryAttr> recipeCall(
     SMRange at = given[i] ? given[i]->range : value.range;
     if (given[i]) {
       v = e.eval(*given[i], scope);
-      if (v && !checkRecipeRange(e, setting, kind->kind, a.name, *v, at))
-        return std::nullopt;
+      if (v && (!checkRecipeRange(e, setting, kind->kind, a.name, *v, at) ||
+                !checkRecipeArgType(e, kind->kind, a, *v, at)))
+        return nullptr;
     } else if (llvm::StringRef(a.dflt).empty()) {
       e.error(value.range, llvm::Twine(kind->kind) + " needs '" + a.name + "'");
-      return std::nullopt;
+      return nullptr;
     } else if (llvm::StringRef(a.dflt) == "-") {
       continue;
     } else {
@@ -232,13 +171,15 @@ static std::optional<DictionaryAttr> recipeCall(
       }
     }
     if (!v)
-      return std::nullopt;
+      return nullptr;
     std::optional<Attribute> attr = toAttr(*v, at);
     if (!attr)
-      return std::nullopt;
+      return nullptr;
     attrs.push_back(b.getNamedAttr(a.name, *attr));
   }
-  return b.getDictionaryAttr(attrs);
+  return buildRecipeSetting([&] { return mlir::emitError(loc); },
+                            b.getContext(), setting, kind->kind,
+                            b.getDictionaryAttr(attrs), loc);
 }
 
 //===----------------------------------------------------------------------===//
@@ -351,10 +292,16 @@ std::optional<Val> Elaborator::penalty(BuiltinCall &c, bool squared) {
 // The train block
 //===----------------------------------------------------------------------===//
 
-std::optional<DictionaryAttr>
-Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
-  llvm::SmallVector<NamedAttribute> attrs;
-  attrs.push_back(b.getNamedAttr("name", b.getStringAttr(train.name.name)));
+Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
+  DataAttr data, test;
+  SplitAttr split;
+  CadenceAttr evalCadence, checkpoint;
+  OptimizerAttr optimizer;
+  ScheduleAttr schedule;
+  int64_t batch = 0, seed = 0;
+  std::optional<int64_t> steps, epochs;
+  std::string initFrom;
+  ArrayAttr freeze;
   auto toAttrFn = [&](const Val &v, SMRange at) { return toAttr(v, at); };
   for (const ast::TrainEntry &entry : train.entries) {
     llvm::StringRef key = entry.key.name;
@@ -363,44 +310,42 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       continue; // lowered to IR
     if (key == "data" || key == "test" || key == "optimizer" ||
         key == "schedule") {
-      // `test` takes the same forms as `data`.
-      std::optional<DictionaryAttr> d = recipeCall(
-          *this, key == "test" ? "data" : key, value, scope, toAttrFn);
-      if (!d)
-        return std::nullopt;
-      // The optimizer's and schedule's ops point at their setting.
-      if (key == "optimizer" || key == "schedule") {
-        NamedAttrList withLoc(*d);
-        withLoc.set("loc", LocationAttr(loc(entry.key.range)));
-        d = withLoc.getDictionary(&ctx);
-      }
-      attrs.push_back(b.getNamedAttr(key, *d));
+      // `test` takes the same forms as `data`; the optimizer's and
+      // schedule's ops point at their setting.
+      Attribute a = recipeCall(*this, key == "test" ? "data" : key, value,
+                               scope, loc(entry.key.range), toAttrFn);
+      if (!a)
+        return nullptr;
+      if (key == "data")
+        data = cast<DataAttr>(a);
+      else if (key == "test")
+        test = cast<DataAttr>(a);
+      else if (key == "optimizer")
+        optimizer = cast<OptimizerAttr>(a);
+      else
+        schedule = cast<ScheduleAttr>(a);
       continue;
     }
     if (key == "split") {
-      auto *split = llvm::dyn_cast<ast::SplitExpr>(&value);
-      const ast::Expr &fracExpr = split ? *split->fraction : value;
+      auto *splitExpr = llvm::dyn_cast<ast::SplitExpr>(&value);
+      const ast::Expr &fracExpr = splitExpr ? *splitExpr->fraction : value;
       std::optional<Val> frac = eval(fracExpr, scope);
       if (!frac)
-        return std::nullopt;
+        return nullptr;
       if (!frac->isNumber() ||
           !(frac->asDouble() > 0 && frac->asDouble() < 1)) {
         error(fracExpr.range, "split is the training fraction, a number "
                               "between 0 and 1 (e.g. 'split = 0.9 seed 1')");
-        return std::nullopt;
+        return nullptr;
       }
-      int64_t seed = 0;
-      if (split) {
-        std::optional<int64_t> s = evalInt(*split->seed, scope, "the seed");
+      int64_t splitSeed = 0;
+      if (splitExpr) {
+        std::optional<int64_t> s = evalInt(*splitExpr->seed, scope, "the seed");
         if (!s)
-          return std::nullopt;
-        seed = *s;
+          return nullptr;
+        splitSeed = *s;
       }
-      attrs.push_back(b.getNamedAttr(
-          "split",
-          b.getDictionaryAttr(
-              {b.getNamedAttr("fraction", b.getF64FloatAttr(frac->asDouble())),
-               b.getNamedAttr("seed", b.getI64IntegerAttr(seed))})));
+      split = SplitAttr::get(&ctx, frac->asDouble(), splitSeed);
       continue;
     }
     if (key == "eval" || key == "checkpoint") {
@@ -411,14 +356,14 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
                   "' is a cadence such as 'every 250 "
                   "steps" +
                   (key == "eval" ? " on val: loss, accuracy'" : " keep 3'"));
-        return std::nullopt;
+        return nullptr;
       }
       std::optional<int64_t> n = evalInt(*every->count, scope, "the cadence");
       if (!n)
-        return std::nullopt;
+        return nullptr;
       if (*n < 1) {
         error(every->count->range, "the cadence must be at least 1");
-        return std::nullopt;
+        return nullptr;
       }
       llvm::StringRef unit = every->unit.name;
       if (unit == "step" || unit == "epoch")
@@ -426,19 +371,17 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       if (unit != "steps" && unit != "epochs") {
         error(every->unit.range,
               "expected 'steps' or 'epochs', got '" + every->unit.name + "'");
-        return std::nullopt;
+        return nullptr;
       }
-      llvm::SmallVector<NamedAttribute> e = {
-          b.getNamedAttr("every", b.getI64IntegerAttr(*n)),
-          b.getNamedAttr("unit", b.getStringAttr(unit))};
+      llvm::StringRef on;
+      ArrayAttr metrics;
       if (key == "eval") {
-        llvm::StringRef on = every->on.name.empty()
-                                 ? llvm::StringRef("val")
-                                 : llvm::StringRef(every->on.name);
+        on = every->on.name.empty() ? llvm::StringRef("val")
+                                    : llvm::StringRef(every->on.name);
         if (on != "val" && on != "test" && on != "train") {
           error(every->on.range,
                 "evaluate 'on' val, test or train, not '" + on + "'");
-          return std::nullopt;
+          return nullptr;
         }
         if (on == "test" &&
             llvm::none_of(train.entries, [](const ast::TrainEntry &t) {
@@ -448,57 +391,64 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
                 "train block '" + train.name.name +
                     "' has no test set to evaluate on; add 'test = ...' "
                     "(it takes the forms of 'data') or evaluate on val");
-          return std::nullopt;
+          return nullptr;
         }
-        llvm::SmallVector<Attribute> metrics;
-        std::vector<std::string> known(std::begin(kMetrics),
-                                       std::end(kMetrics));
+        llvm::SmallVector<Attribute> names;
+        std::vector<std::string> known(recipeMetrics().begin(),
+                                       recipeMetrics().end());
         for (const ast::Ident &m : every->items) {
           if (!llvm::is_contained(known, m.name)) {
             error(m.range, "unknown metric '" + m.name + "' (one of " +
                                llvm::join(known, ", ") + ")" +
                                suggestion(m.name, known));
-            return std::nullopt;
+            return nullptr;
           }
-          metrics.push_back(b.getStringAttr(m.name));
+          names.push_back(b.getStringAttr(m.name));
         }
-        if (metrics.empty())
-          metrics.push_back(b.getStringAttr("loss"));
-        e.push_back(b.getNamedAttr("on", b.getStringAttr(on)));
-        e.push_back(b.getNamedAttr("metrics", b.getArrayAttr(metrics)));
+        if (names.empty())
+          names.push_back(b.getStringAttr("loss"));
+        metrics = b.getArrayAttr(names);
       } else if (!every->items.empty() || !every->on.name.empty()) {
         error(value.range, "a checkpoint cadence takes no 'on' or metrics");
-        return std::nullopt;
+        return nullptr;
       }
+      std::optional<int64_t> keep;
       if (every->keep) {
         if (key != "checkpoint") {
           error(every->keep->range, "'keep' applies to checkpoints");
-          return std::nullopt;
+          return nullptr;
         }
-        std::optional<int64_t> k = evalInt(*every->keep, scope, "keep");
-        if (!k)
-          return std::nullopt;
-        if (*k < 1) {
+        keep = evalInt(*every->keep, scope, "keep");
+        if (!keep)
+          return nullptr;
+        if (*keep < 1) {
           error(every->keep->range, "keep must be at least 1");
-          return std::nullopt;
+          return nullptr;
         }
-        e.push_back(b.getNamedAttr("keep", b.getI64IntegerAttr(*k)));
       }
-      attrs.push_back(b.getNamedAttr(key, b.getDictionaryAttr(e)));
+      (key == "eval" ? evalCadence : checkpoint) =
+          CadenceAttr::get(&ctx, *n, unit, on, metrics, keep);
       continue;
     }
     std::optional<Val> v = eval(value, scope);
     if (!v)
-      return std::nullopt;
+      return nullptr;
     if (key == "batch" || key == "steps" || key == "epochs" || key == "seed") {
       if (v->kind != Val::Kind::Int || (key != "seed" && v->i < 1)) {
         error(value.range, "'" + key + "' must be a " +
                                (key == "seed" ? "" : "positive ") + "integer");
-        return std::nullopt;
+        return nullptr;
       }
-    } else if (key == "init_from" && v->kind != Val::Kind::Str) {
-      error(value.range, "init_from is the path of a checkpoint");
-      return std::nullopt;
+      (key == "batch"   ? batch
+       : key == "seed"  ? seed
+       : key == "steps" ? steps.emplace()
+                        : epochs.emplace()) = v->i;
+    } else if (key == "init_from") {
+      if (v->kind != Val::Kind::Str) {
+        error(value.range, "init_from is the path of a checkpoint");
+        return nullptr;
+      }
+      initFrom = v->s;
     } else if (key == "freeze") {
       bool ok = v->kind == Val::Kind::List;
       for (const Val &e : v->elems)
@@ -506,15 +456,19 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       if (!ok) {
         error(value.range, "freeze is a list of parameter patterns such as "
                            "[\"body.*\"]");
-        return std::nullopt;
+        return nullptr;
       }
+      std::optional<Attribute> a = toAttr(*v, value.range);
+      if (!a)
+        return nullptr;
+      freeze = cast<ArrayAttr>(*a);
     }
-    if (key == "batch" && batchOverride)
-      v->i = *batchOverride;
-    std::optional<Attribute> a = toAttr(*v, value.range);
-    if (!a)
-      return std::nullopt;
-    attrs.push_back(b.getNamedAttr(key, *a));
   }
-  return b.getDictionaryAttr(attrs);
+  if (batchOverride)
+    batch = *batchOverride;
+  return RecipeAttr::getChecked(
+      [&] { return mlir::emitError(loc(train.name.range)); }, &ctx,
+      llvm::StringRef(train.name.name), data, test, split, batch, steps, epochs,
+      evalCadence, checkpoint, seed, optimizer, schedule,
+      llvm::StringRef(initFrom), freeze);
 }

@@ -3,12 +3,15 @@
 // Part of Loom. This file implements the range check of the numeric
 // arguments of a train block's optimizer and schedule (checkRecipeRange): a
 // value outside its range (a negative clip_norm reverses the update, a
-// momentum of 5 diverges) is an error at the argument.
+// momentum of 5 diverges) is an error at the argument; and the type check of
+// every recipe argument against its schema (checkRecipeArgType).
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/BuiltinCall.h"
 #include "frontend/Program.h"
+
+#include "ir/LoomRecipe.h"
 
 #include <cmath>
 #include <cstdio>
@@ -145,4 +148,39 @@ bool loom::checkRecipeRange(Elaborator &e, llvm::StringRef setting,
     return true;
   }
   return true;
+}
+
+bool loom::checkRecipeArgType(Elaborator &e, llvm::StringRef kind,
+                              const mlir::loom::RecipeArg &arg, const Val &v,
+                              llvm::SMRange at) {
+  using T = mlir::loom::RecipeArgType;
+  const char *type = "";
+  bool ok = false;
+  switch (arg.type) {
+  case T::F64:
+    ok = v.isNumber();
+    type = "a number";
+    break;
+  case T::I64:
+    ok = v.kind == Val::Kind::Int;
+    type = "an integer";
+    break;
+  case T::Bool:
+    ok = v.kind == Val::Kind::Bool;
+    type = "true or false";
+    break;
+  case T::String:
+    ok = v.kind == Val::Kind::Str;
+    type = "a string";
+    break;
+  case T::F64Pair:
+    ok = v.kind == Val::Kind::Tuple && v.elems.size() == 2 &&
+         v.elems[0].isNumber() && v.elems[1].isNumber();
+    type = "two numbers";
+    break;
+  }
+  if (!ok)
+    e.error(at, kind + "'s '" + arg.name + "' must be " + type + ", not " +
+                    spellVal(v));
+  return ok;
 }

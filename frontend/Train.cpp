@@ -248,10 +248,10 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
     endFunction(*t, lossExpr.range);
   }
 
-  std::optional<DictionaryAttr> recipe = buildRecipe(train, scope);
+  Attribute recipe = buildRecipe(train, scope);
   if (!recipe)
     return nullptr;
-  (*module)->setAttr("loom.train", *recipe);
+  (*module)->setAttr("loom.train", recipe);
   if (failed(verify(*module))) {
     error(train.range, "internal error: the lowered IR does not verify "
                        "(please report this with the program)");

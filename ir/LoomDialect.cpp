@@ -1,12 +1,14 @@
 //===- LoomDialect.cpp - The loom dialect ---------------------------------===//
 //
-// Part of Loom. This file implements the dialect class: op registration and
-// constant materialization (so that folders may return attributes).
+// Part of Loom. This file implements the dialect class: op and attribute
+// registration and constant materialization (so that folders may return
+// attributes).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ir/LoomDialect.h"
 #include "ir/LoomOps.h"
+#include "ir/LoomRecipe.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -22,6 +24,7 @@ void LoomDialect::initialize() {
 #define GET_OP_LIST
 #include "ir/LoomOps.cpp.inc"
       >();
+  registerRecipeAttributes();
 }
 
 Operation *LoomDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -34,7 +34,12 @@ def Loom_Dialect : Dialect {
     shape rules live as free functions in `ir/ShapeInference.cpp`.
   }];
   let hasConstantMaterializer = 1;
-  let useDefaultAttributePrinterParser = 0;
+  let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// Registers the recipe attributes (LoomRecipe.td).
+    void registerRecipeAttributes();
+  }];
 }
 
 /// Base class of every loom op.

@@ -13,6 +13,7 @@
 
 #include "ir/GradientHelpers.h"
 #include "ir/LoomOps.h"
+#include "ir/LoomRecipe.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -35,25 +36,9 @@ using grad::scalar;
 
 namespace {
 
-/// A numeric recipe argument (float or integer attribute).
-std::optional<double> number(DictionaryAttr dict, StringRef name) {
-  Attribute a = dict ? dict.get(name) : Attribute();
-  if (auto f = dyn_cast_or_null<FloatAttr>(a))
-    return f.getValueAsDouble();
-  if (auto i = dyn_cast_or_null<IntegerAttr>(a))
-    return static_cast<double>(i.getValue().getSExtValue());
-  return std::nullopt;
-}
-
 /// Where a recipe setting was written (its `loc`), or `otherwise`.
-Location settingLoc(DictionaryAttr setting, Location otherwise) {
-  auto loc = setting ? setting.getAs<LocationAttr>("loc") : LocationAttr();
+Location settingLoc(LocationAttr loc, Location otherwise) {
   return loc ? Location(loc) : otherwise;
-}
-
-bool flag(DictionaryAttr dict, StringRef name) {
-  auto b = dyn_cast_or_null<BoolAttr>(dict.get(name));
-  return b && b.getValue();
 }
 
 /// Builds the update ops at one insertion point and location.
@@ -135,50 +120,24 @@ struct BuildTrainStepPass
                               "--loom-autodiff first");
     if (module.lookupSymbol("train_step"))
       return module.emitError("the module already has a @train_step");
-    auto recipe = module->getAttrOfType<DictionaryAttr>("loom.train");
+    auto recipe = module->getAttrOfType<RecipeAttr>("loom.train");
     if (!recipe)
       return module.emitError("--loom-build-train-step needs the module's "
                               "'loom.train' recipe");
-    auto optimizer = recipe.getAs<DictionaryAttr>("optimizer");
-    if (!optimizer)
-      return module.emitError("the 'loom.train' recipe has no optimizer");
-    auto optKind = optimizer.getAs<StringAttr>("kind");
-    if (!optKind || !llvm::is_contained({"sgd", "adam", "adamw", "rmsprop"},
-                                        optKind.getValue()))
-      return module.emitError("unknown optimizer '")
-             << (optKind ? optKind.getValue() : "") << "' (one of sgd, adam, "
-             << "adamw, rmsprop)";
-    auto schedule = recipe.getAs<DictionaryAttr>("schedule");
-    StringRef schedKind = "constant";
-    if (schedule) {
-      auto k = schedule.getAs<StringAttr>("kind");
-      schedKind = k ? k.getValue() : "";
-      if (!llvm::is_contained({"constant", "step", "exponential",
-                               "warmup_cosine", "reduce_on_plateau"},
-                              schedKind))
-        return module.emitError("unknown schedule '")
-               << schedKind << "' (one of constant, step, exponential, "
-               << "warmup_cosine, reduce_on_plateau)";
-    }
-    // Every argument the formulas read, checked up front.
-    auto need = [&](DictionaryAttr dict, StringRef what, StringRef kind,
-                    StringRef name) -> FailureOr<double> {
-      if (std::optional<double> v = number(dict, name))
-        return *v;
-      return module.emitError()
-             << what << " '" << kind << "' needs a numeric '" << name << "'";
-    };
-    FailureOr<double> lr =
-        need(optimizer, "optimizer", optKind.getValue(), "lr");
-    if (failed(lr))
-      return failure();
-    std::optional<double> clipNorm = number(optimizer, "clip_norm");
+    OptimizerAttr optimizer = recipe.getOptimizer();
+    ScheduleAttr schedule = recipe.getSchedule();
+    StringRef schedKind = schedule ? schedule.getKind() : "constant";
+    double lr = optimizer.getLr();
+    std::optional<double> clipNorm;
+    if (std::optional<F64> c = optimizer.getClipNorm())
+      clipNorm = *c;
 
     // The update, clipping and gradient norm point at the `optimizer =`
     // setting, the learning rate at `schedule =` (the recipe's `loc`), so
     // that a NaN or the time of an update is not blamed on the loss.
-    Location loc = settingLoc(optimizer, lossGrad.getLoc());
-    Location scheduleLoc = settingLoc(schedule, loc);
+    Location loc = settingLoc(optimizer.getLoc(), lossGrad.getLoc());
+    Location scheduleLoc =
+        settingLoc(schedule ? schedule.getLoc() : LocationAttr(), loc);
     OpBuilder b(module.getContext());
     Block &gradBody = lossGrad.getBody().front();
     auto gradRet = cast<func::ReturnOp>(gradBody.getTerminator());
@@ -207,9 +166,11 @@ struct BuildTrainStepPass
              << numTrainable << " gradients";
 
     // State slots, by optimizer.
-    StringRef opt = optKind.getValue();
-    double momentum = number(optimizer, "momentum").value_or(0.0);
-    bool centered = flag(optimizer, "centered");
+    StringRef opt = optimizer.getKind();
+    // Absent where the optimizer takes none (the verifier holds each kind
+    // to its arguments).
+    double momentum = optimizer.getMomentum().value_or(0.0);
+    bool centered = optimizer.getCentered().value_or(false);
     for (Param &p : params) {
       if (!p.trainable)
         continue;
@@ -288,7 +249,7 @@ struct BuildTrainStepPass
     StepBuilder sb{b, loc};
     StepBuilder scheduleBuilder{b, scheduleLoc};
     FailureOr<Value> lrValue =
-        buildSchedule(module, scheduleBuilder, recipe, schedule, schedKind, *lr,
+        buildSchedule(module, scheduleBuilder, recipe, schedule, schedKind, lr,
                       stepArg, lrScale);
     if (failed(lrValue))
       return failure();
@@ -363,17 +324,11 @@ struct BuildTrainStepPass
 
   /// The learning rate of step `step` (0-based), an f32 scalar.
   FailureOr<Value> buildSchedule(ModuleOp module, StepBuilder &sb,
-                                 DictionaryAttr recipe, DictionaryAttr schedule,
+                                 RecipeAttr recipe, ScheduleAttr schedule,
                                  StringRef kind, double lr, Value stepArg,
                                  Value lrScale) {
     OpBuilder &b = sb.b;
     Location loc = sb.loc;
-    auto need = [&](StringRef name) -> FailureOr<double> {
-      if (std::optional<double> v = number(schedule, name))
-        return *v;
-      return module.emitError()
-             << "schedule '" << kind << "' needs a numeric '" << name << "'";
-    };
     Value base = sb.f32(lr);
     if (kind == "constant")
       return base;
@@ -382,59 +337,50 @@ struct BuildTrainStepPass
     Value stepF = b.create<CastOp>(loc, sb.f32Scalar(), stepArg);
     if (kind == "exponential") {
       // lr * gamma^step
-      FailureOr<double> gamma = need("gamma");
-      if (failed(gamma))
-        return failure();
-      return sb.mul(base, b.create<PowOp>(loc, sb.f32(*gamma), stepF));
+      double gamma = schedule.getGamma().value();
+      return sb.mul(base, b.create<PowOp>(loc, sb.f32(gamma), stepF));
     }
     if (kind == "step") {
       // lr * gamma^floor(step / every), the division in integers.
-      FailureOr<double> every = need("every"), gamma = need("gamma");
-      if (failed(every) || failed(gamma))
-        return failure();
-      if (*every < 1)
-        return module.emitError("schedule 'step' needs 'every' >= 1");
-      Value k = b.create<CastOp>(
-          loc, sb.f32Scalar(),
-          sb.div(stepArg, sb.i64(static_cast<int64_t>(*every))));
-      return sb.mul(base, b.create<PowOp>(loc, sb.f32(*gamma), k));
+      int64_t every = schedule.getEvery().value();
+      double gamma = schedule.getGamma().value();
+      Value k =
+          b.create<CastOp>(loc, sb.f32Scalar(), sb.div(stepArg, sb.i64(every)));
+      return sb.mul(base, b.create<PowOp>(loc, sb.f32(gamma), k));
     }
     // warmup_cosine: linear warmup over `warmup` steps, then a cosine decay
     // to min_lr at the recipe's last step.
-    FailureOr<double> warmup = need("warmup");
-    if (failed(warmup))
-      return failure();
-    double minLr = number(schedule, "min_lr").value_or(0.0);
-    std::optional<double> total = number(recipe, "steps");
-    if (!total)
+    double warmup = static_cast<double>(schedule.getWarmup().value());
+    double minLr = schedule.getMinLr().value();
+    if (!recipe.getSteps())
       return module.emitError("schedule 'warmup_cosine' needs the recipe's "
-                              "total 'steps'")
-             << (recipe.get("epochs") ? " (the recipe counts 'epochs')" : "");
-    if (*total <= *warmup)
+                              "total 'steps' (the recipe counts 'epochs')");
+    double total = static_cast<double>(*recipe.getSteps());
+    if (total <= warmup)
       return module.emitError("schedule 'warmup_cosine' needs 'steps' (")
-             << static_cast<int64_t>(*total) << ") > 'warmup' ("
-             << static_cast<int64_t>(*warmup) << ")";
+             << static_cast<int64_t>(total) << ") > 'warmup' ("
+             << static_cast<int64_t>(warmup) << ")";
     // step < warmup: lr * (step + 1) / warmup
     Value warm =
-        sb.div(sb.mul(base, sb.add(stepF, sb.f32(1.0))), sb.f32(*warmup));
+        sb.div(sb.mul(base, sb.add(stepF, sb.f32(1.0))), sb.f32(warmup));
     // else: min_lr + 0.5 (lr - min_lr) (1 + cos(pi min(1, progress)))
     Value progress = b.create<MinOp>(
         loc, sb.f32(1.0),
-        sb.div(sb.sub(stepF, sb.f32(*warmup)), sb.f32(*total - *warmup)));
+        sb.div(sb.sub(stepF, sb.f32(warmup)), sb.f32(total - warmup)));
     Value cosine = b.create<CosOp>(loc, sb.mul(sb.f32(M_PI), progress));
     Value decayed = sb.add(sb.f32(minLr), sb.mul(sb.f32(0.5 * (lr - minLr)),
                                                  sb.add(sb.f32(1.0), cosine)));
     Value inWarmup =
-        b.create<CompareOp>(loc, ComparePredicate::lt, stepF, sb.f32(*warmup));
+        b.create<CompareOp>(loc, ComparePredicate::lt, stepF, sb.f32(warmup));
     return Value(b.create<SelectOp>(loc, inWarmup, warm, decayed));
   }
 
   /// torch.optim.SGD: g += wd p; buf = step == 0 ? g : m buf + g;
   /// p -= lr (nesterov ? g + m buf : buf), or p -= lr g without momentum.
-  void updateSgd(StepBuilder &sb, DictionaryAttr o, Param &p, Value value,
+  void updateSgd(StepBuilder &sb, OptimizerAttr o, Param &p, Value value,
                  Value lr, Value stepArg) {
-    double wd = number(o, "weight_decay").value_or(0.0);
-    double m = number(o, "momentum").value_or(0.0);
+    double wd = o.getWeightDecay().value();
+    double m = o.getMomentum().value();
     Value g = p.grad;
     if (wd != 0)
       g = sb.add(g, sb.mul(sb.c(value, wd), value));
@@ -445,7 +391,8 @@ struct BuildTrainStepPass
       Value buf = sb.b.create<SelectOp>(
           sb.loc, first, g, sb.add(sb.mul(sb.c(value, m), p.state[0]), g));
       p.newState.push_back(buf);
-      dir = flag(o, "nesterov") ? sb.add(g, sb.mul(sb.c(value, m), buf)) : buf;
+      dir = o.getNesterov().value() ? sb.add(g, sb.mul(sb.c(value, m), buf))
+                                    : buf;
     }
     p.newValue = sb.sub(value, sb.mul(sb.as(lr, value), dir));
   }
@@ -454,17 +401,11 @@ struct BuildTrainStepPass
   ///   adam:  g += wd p;  adamw: p *= 1 - lr wd
   ///   m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
   ///   p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
-  void updateAdam(StepBuilder &sb, DictionaryAttr o, bool decoupled, Param &p,
+  void updateAdam(StepBuilder &sb, OptimizerAttr o, bool decoupled, Param &p,
                   Value value, Value lr, Value stepArg) {
-    double wd = number(o, "weight_decay").value_or(decoupled ? 0.01 : 0.0);
-    double beta1 = 0.9, beta2 = 0.999;
-    if (auto betas = o.getAs<ArrayAttr>("betas"); betas && betas.size() == 2) {
-      if (auto b1 = dyn_cast<FloatAttr>(betas[0]))
-        beta1 = b1.getValueAsDouble();
-      if (auto b2 = dyn_cast<FloatAttr>(betas[1]))
-        beta2 = b2.getValueAsDouble();
-    }
-    double eps = number(o, "eps").value_or(1e-8);
+    double wd = o.getWeightDecay().value();
+    double beta1 = o.getBetas()[0], beta2 = o.getBetas()[1];
+    double eps = o.getEps().value();
     Value lrP = sb.as(lr, value);
     Value g = p.grad;
     if (wd != 0) {
@@ -493,13 +434,13 @@ struct BuildTrainStepPass
   /// centered: ga = a ga + (1-a) g, avg = sqrt(sq - ga^2) + eps, else
   /// avg = sqrt(sq) + eps; momentum: buf = m buf + g / avg, p -= lr buf;
   /// else p -= lr g / avg.
-  void updateRmsprop(StepBuilder &sb, DictionaryAttr o, Param &p, Value value,
+  void updateRmsprop(StepBuilder &sb, OptimizerAttr o, Param &p, Value value,
                      Value lr) {
-    double wd = number(o, "weight_decay").value_or(0.0);
-    double alpha = number(o, "alpha").value_or(0.99);
-    double eps = number(o, "eps").value_or(1e-8);
-    double m = number(o, "momentum").value_or(0.0);
-    bool centered = flag(o, "centered");
+    double wd = o.getWeightDecay().value();
+    double alpha = o.getAlpha().value();
+    double eps = o.getEps().value();
+    double m = o.getMomentum().value();
+    bool centered = o.getCentered().value();
     Value g = p.grad;
     if (wd != 0)
       g = sb.add(g, sb.mul(sb.c(value, wd), value));

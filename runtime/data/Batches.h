@@ -25,8 +25,11 @@ struct DataSpec {
   std::string images, labels; ///< idx
   std::string path;           ///< csv, tokens
   std::string label;          ///< csv: the label column
-  std::string dtype = "u16";  ///< tokens
-  double fraction = 1.0;      ///< the training part
+  /// csv: how the label column reads: "classes", "names" or "values".
+  std::string labelsAs = "classes";
+  std::string dtype = "u16"; ///< tokens
+  int64_t seq = 0;           ///< tokens: the window (the model's input)
+  double fraction = 1.0;     ///< the training part
   uint64_t splitSeed = 0;
 };
 

@@ -123,6 +123,48 @@ public:
     out = x;
     return true;
   }
+  /// A finite number >= lo; absent leaves `out` as it is.
+  bool atLeast(const char *key, double &out, double lo) {
+    const json *v = find(key);
+    if (!error.empty())
+      return false;
+    if (!v)
+      return true;
+    double x = v->is_number() ? v->get<double>() : 0;
+    if (!v->is_number() || !std::isfinite(x) || x < lo)
+      return fail(key, "must be a finite number >= " + numText(lo) + ", not " +
+                           spelled(*v));
+    out = x;
+    return true;
+  }
+  /// true or false; absent leaves `out` as it is.
+  bool boolean(const char *key, bool &out) {
+    const json *v = find(key);
+    if (!error.empty())
+      return false;
+    if (!v)
+      return true;
+    if (!v->is_boolean())
+      return fail(key, "must be true or false, not " + spelled(*v));
+    out = v->get<bool>();
+    return true;
+  }
+  /// Two numbers in [0, 1); absent leaves `a` and `b` as they are.
+  bool pair(const char *key, double &a, double &b) {
+    const json *v = find(key);
+    if (!error.empty())
+      return false;
+    if (!v)
+      return true;
+    auto ok = [](const json &x) {
+      return x.is_number() && x.get<double>() >= 0 && x.get<double>() < 1;
+    };
+    if (!v->is_array() || v->size() != 2 || !ok((*v)[0]) || !ok((*v)[1]))
+      return fail(key, "must be two numbers in [0, 1), not " + spelled(*v));
+    a = (*v)[0].get<double>();
+    b = (*v)[1].get<double>();
+    return true;
+  }
   /// A string, one of `allowed` unless it is empty; `required`: absent is
   /// an error.
   bool string(const char *key, std::string &out,
@@ -174,11 +216,13 @@ bool dataSpec(const char *key, const json &d, data::DataSpec &spec,
     return false;
   if (spec.kind == "csv")
     return f.string("path", spec.path, {}, true) &&
-           f.string("label", spec.label, {}, true);
+           f.string("label", spec.label, {}, true) &&
+           f.string("labels", spec.labelsAs, {"classes", "names", "values"});
   if (spec.kind == "idx")
     return f.string("images", spec.images, {}, true) &&
            f.string("labels", spec.labels, {}, true);
   return f.string("path", spec.path, {}, true) &&
+         f.integer("seq", spec.seq, 1) &&
          f.string("dtype", spec.dtype, {"u16", "u32"});
 }
 
@@ -300,26 +344,134 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
   if (!top.integer("seed", seed) || !top.string("init_from", r.initFrom))
     return failed();
   r.seed = static_cast<uint64_t>(seed);
+  if (const json *fz = top.find("freeze")) {
+    if (!fz->is_array())
+      return Status::error(name +
+                           ": the recipe's 'freeze' must be an array, "
+                           "not " +
+                           spelled(*fz));
+    for (const json &p : *fz) {
+      if (!p.is_string())
+        return Status::error(name + ": the recipe's 'freeze' holds " +
+                             spelled(p) + ", not a parameter pattern");
+      r.freeze.push_back(p.get<std::string>());
+    }
+  }
+  constexpr double kInf = std::numeric_limits<double>::infinity();
   if (const json *s = top.object("schedule")) {
     Fields f(*s, "schedule.", error, name);
-    if (!f.string("kind", r.schedule,
+    Schedule &sc = r.schedule;
+    if (!f.string("kind", sc.kind,
                   {"constant", "step", "exponential", "warmup_cosine",
                    "reduce_on_plateau"},
-                  true))
-      return failed();
-    if (r.schedule == "reduce_on_plateau" &&
-        (!f.number("factor", r.plateauFactor, 0, 1) ||
-         !f.integer("patience", r.plateauPatience, 0)))
+                  true) ||
+        !f.integer("every", sc.every, 1) ||
+        !f.number("gamma", sc.gamma, 0, 1, /*closedHi=*/true) ||
+        !f.integer("warmup", sc.warmup, 0) ||
+        !f.atLeast("min_lr", sc.minLr, 0) ||
+        !f.number("factor", sc.factor, 0, 1) ||
+        !f.integer("patience", sc.patience, 0))
       return failed();
   }
   if (const json *o = top.object("optimizer")) {
     Fields f(*o, "optimizer.", error, name);
-    if (!f.string("kind", r.optimizer, {"sgd", "adam", "adamw", "rmsprop"},
-                  true) ||
-        !f.number("lr", r.lr, 0, std::numeric_limits<double>::infinity()))
+    Optimizer &op = r.optimizer;
+    double clip = 0;
+    if (!f.string("kind", op.kind, {"sgd", "adam", "adamw", "rmsprop"}, true) ||
+        !f.number("lr", op.lr, 0, kInf) ||
+        !f.atLeast("momentum", op.momentum, 0) ||
+        !f.boolean("nesterov", op.nesterov) ||
+        !f.pair("betas", op.beta1, op.beta2) ||
+        !f.number("eps", op.eps, 0, kInf) || !f.atLeast("alpha", op.alpha, 0) ||
+        !f.boolean("centered", op.centered) ||
+        !f.atLeast("weight_decay", op.weightDecay, 0) ||
+        !f.number("clip_norm", clip, 0, kInf))
       return failed();
+    if (f.find("clip_norm"))
+      op.clipNorm = clip;
   }
   if (!error.empty())
     return failed();
   return r;
+}
+
+std::string loom::train::writeRecipe(const Recipe &r) {
+  auto dataJson = [](const data::DataSpec &d) {
+    json j = {{"kind", d.kind}};
+    if (d.kind == "csv") {
+      j["path"] = d.path;
+      j["label"] = d.label;
+      j["labels"] = d.labelsAs;
+    } else if (d.kind == "idx") {
+      j["images"] = d.images;
+      j["labels"] = d.labels;
+    } else {
+      j["path"] = d.path;
+      if (d.seq)
+        j["seq"] = d.seq;
+      j["dtype"] = d.dtype;
+    }
+    return j;
+  };
+  auto cadenceJson = [](const Cadence &c) {
+    return json{{"every", c.every}, {"unit", c.epochs ? "epochs" : "steps"}};
+  };
+  json j = {{"name", r.name}, {"data", dataJson(r.data)}, {"batch", r.batch}};
+  if (r.data.fraction < 1)
+    j["split"] = {{"fraction", r.data.fraction}, {"seed", r.data.splitSeed}};
+  if (r.test)
+    j["test"] = dataJson(*r.test);
+  if (r.steps)
+    j["steps"] = *r.steps;
+  if (r.epochs)
+    j["epochs"] = *r.epochs;
+  if (r.eval.every) {
+    j["eval"] = cadenceJson(r.eval);
+    j["eval"]["on"] = r.evalOn;
+    j["eval"]["metrics"] = r.metrics;
+  }
+  if (r.checkpoint.every) {
+    j["checkpoint"] = cadenceJson(r.checkpoint);
+    if (r.keep)
+      j["checkpoint"]["keep"] = r.keep;
+  }
+  if (r.seed)
+    j["seed"] = static_cast<int64_t>(r.seed);
+  if (!r.initFrom.empty())
+    j["init_from"] = r.initFrom;
+  if (!r.freeze.empty())
+    j["freeze"] = r.freeze;
+  const Optimizer &o = r.optimizer;
+  json opt = {{"kind", o.kind}, {"lr", o.lr}, {"weight_decay", o.weightDecay}};
+  if (o.kind == "sgd" || o.kind == "rmsprop")
+    opt["momentum"] = o.momentum;
+  if (o.kind == "sgd")
+    opt["nesterov"] = o.nesterov;
+  if (o.kind == "adam" || o.kind == "adamw")
+    opt["betas"] = {o.beta1, o.beta2};
+  if (o.kind != "sgd")
+    opt["eps"] = o.eps;
+  if (o.kind == "rmsprop") {
+    opt["alpha"] = o.alpha;
+    opt["centered"] = o.centered;
+  }
+  if (o.clipNorm)
+    opt["clip_norm"] = *o.clipNorm;
+  j["optimizer"] = opt;
+  const Schedule &s = r.schedule;
+  json sched = {{"kind", s.kind}};
+  if (s.kind == "step")
+    sched["every"] = s.every;
+  if (s.kind == "step" || s.kind == "exponential")
+    sched["gamma"] = s.gamma;
+  if (s.kind == "warmup_cosine") {
+    sched["warmup"] = s.warmup;
+    sched["min_lr"] = s.minLr;
+  }
+  if (s.kind == "reduce_on_plateau") {
+    sched["factor"] = s.factor;
+    sched["patience"] = s.patience;
+  }
+  j["schedule"] = sched;
+  return j.dump();
 }

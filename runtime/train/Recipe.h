@@ -3,7 +3,9 @@
 // Part of Loom. Plain C++17 (the runtime links no MLIR). The recipe a
 // `.loomx` artifact stores as JSON (the train block of the .loom program:
 // data, split, batch, steps or epochs, evaluation, checkpoints, seed,
-// schedule), decoded and checked for what the training loop needs.
+// optimizer, schedule) and its JSON codec, the one place that spells the
+// JSON keys: the compiler converts its `#loom.recipe` attribute to this
+// struct (backends/cpu/emit/Recipe.cpp) and writes it with writeRecipe.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +28,33 @@ struct Cadence {
   bool epochs = false;
 };
 
+/// The optimizer and its arguments (each kind's own, ir/LoomRecipe.cpp's
+/// schema; the others keep their defaults and are not written).
+struct Optimizer {
+  std::string kind; ///< sgd, adam, adamw, rmsprop
+  double lr = 0;
+  double momentum = 0;   ///< sgd, rmsprop
+  bool nesterov = false; ///< sgd
+  double beta1 = 0.9;    ///< adam, adamw
+  double beta2 = 0.999;  ///< adam, adamw
+  double eps = 1e-8;     ///< adam, adamw, rmsprop
+  double alpha = 0.99;   ///< rmsprop
+  bool centered = false; ///< rmsprop
+  double weightDecay = 0;
+  std::optional<double> clipNorm;
+};
+
+/// The learning-rate schedule and its arguments (each kind's own).
+struct Schedule {
+  std::string kind = "constant";
+  int64_t every = 0;     ///< step
+  double gamma = 0.1;    ///< step, exponential
+  int64_t warmup = 0;    ///< warmup_cosine
+  double minLr = 0;      ///< warmup_cosine
+  double factor = 0.1;   ///< reduce_on_plateau
+  int64_t patience = 10; ///< reduce_on_plateau
+};
+
 struct Recipe {
   std::string name; ///< the train block's name
   data::DataSpec data;
@@ -43,20 +72,24 @@ struct Recipe {
   Cadence checkpoint;
   int64_t keep = 0; ///< checkpoints to keep; 0 keeps all
   uint64_t seed = 0;
-  std::string schedule = "constant";
-  double plateauFactor = 0.1;
-  int64_t plateauPatience = 10;
-  std::string optimizer;
-  double lr = 0;
+  Schedule schedule;
+  Optimizer optimizer;
   /// A checkpoint whose parameters of the same name start the run
   /// (fine-tuning); "" for none.
   std::string initFrom;
+  /// Patterns of the parameters kept frozen (the compiled step does not
+  /// update them; recorded for the reader).
+  std::vector<std::string> freeze;
 
   bool wants(const std::string &metric) const;
 };
 
 /// Decodes the recipe JSON of artifact `name`; errors start with `name`.
 StatusOr<Recipe> parseRecipe(const std::string &json, const std::string &name);
+
+/// `recipe` as the JSON that parseRecipe reads: an object with its keys in
+/// alphabetical order, each setting with the fields of its kind.
+std::string writeRecipe(const Recipe &recipe);
 
 } // namespace loom::train
 

@@ -166,20 +166,20 @@ Status Trainer::evaluateNow(bool final) {
   }
   // reduce_on_plateau (torch.optim.lr_scheduler.ReduceLROnPlateau, mode
   // min, relative threshold 1e-4, no cooldown).
-  if (recipe.schedule == "reduce_on_plateau" && !final) {
+  if (recipe.schedule.kind == "reduce_on_plateau" && !final) {
     if (!state.plateauSeen || loss < state.plateauBest * (1 - 1e-4)) {
       state.plateauBest = loss;
       state.plateauBad = 0;
       state.plateauSeen = true;
-    } else if (++state.plateauBad > recipe.plateauPatience) {
-      state.lrScale *= static_cast<float>(recipe.plateauFactor);
+    } else if (++state.plateauBad > recipe.schedule.patience) {
+      state.lrScale *= static_cast<float>(recipe.schedule.factor);
       state.plateauBad = 0;
       scaleFrom.push_back({state.step, state.lrScale});
       say((split == "val" ? std::string("validation") : evalLabel(split)) +
           " loss has not improved for " +
-          std::to_string(recipe.plateauPatience + 1) +
+          std::to_string(recipe.schedule.patience + 1) +
           " evaluations: learning rate scaled by " +
-          fixed(recipe.plateauFactor, 3));
+          fixed(recipe.schedule.factor, 3));
     }
   }
   bool classifier =

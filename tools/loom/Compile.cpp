@@ -104,49 +104,39 @@ std::string mib(uint64_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
-std::optional<double> number(mlir::DictionaryAttr dict, StringRef name) {
-  mlir::Attribute a = dict ? dict.get(name) : mlir::Attribute();
-  if (auto i = mlir::dyn_cast_or_null<mlir::IntegerAttr>(a))
-    return static_cast<double>(i.getInt());
-  if (auto f = mlir::dyn_cast_or_null<mlir::FloatAttr>(a))
-    return f.getValueAsDouble();
-  return std::nullopt;
-}
-
 std::string stepsText(int64_t n) {
   return std::to_string(n) + (n == 1 ? " step" : " steps");
 }
 
-/// Fits a warmup_cosine schedule of recipe `entries` to a run of `steps`
-/// (loom train --steps): a warm-up that fits is kept (the cosine decays over
-/// the rest), a longer one is shortened to the fraction of the run the
-/// recipe gives it (at least 1 step, and less than `steps`), with a note.
-void fitWarmup(mlir::NamedAttrList &entries, int64_t steps, mlir::Builder &b) {
-  auto schedule =
-      mlir::dyn_cast_or_null<mlir::DictionaryAttr>(entries.get("schedule"));
-  auto kind = schedule ? schedule.getAs<mlir::StringAttr>("kind") : nullptr;
-  std::optional<double> warmup = number(schedule, "warmup");
-  if (!kind || kind.getValue() != "warmup_cosine" || !warmup || *warmup < steps)
-    return;
-  std::optional<double> total =
-      number(entries.getDictionary(b.getContext()), "steps");
+/// Fits a warmup_cosine schedule of `recipe` to a run of `steps` (loom
+/// train --steps): a warm-up that fits is kept (the cosine decays over the
+/// rest), a longer one is shortened to the fraction of the run the recipe
+/// gives it (at least 1 step, and less than `steps`), with a note.
+mlir::loom::ScheduleAttr fitWarmup(mlir::loom::RecipeAttr recipe,
+                                   int64_t steps) {
+  mlir::loom::ScheduleAttr schedule = recipe.getSchedule();
+  if (!schedule || schedule.getKind() != "warmup_cosine" ||
+      *schedule.getWarmup() < steps)
+    return schedule;
+  int64_t warmup = *schedule.getWarmup();
+  std::optional<int64_t> total = recipe.getSteps();
   int64_t fitted = steps - 1;
   std::string why = "the longest that leaves a step to decay";
-  if (total && *total > *warmup) {
-    fitted = std::clamp<int64_t>(std::llround(*warmup * steps / *total),
-                                 std::min<int64_t>(1, steps - 1), steps - 1);
+  if (total && *total > warmup) {
+    fitted = std::clamp<int64_t>(
+        std::llround(static_cast<double>(warmup) * steps / *total),
+        std::min<int64_t>(1, steps - 1), steps - 1);
     char percent[32];
-    std::snprintf(percent, sizeof percent, "%.3g", 100 * *warmup / *total);
+    std::snprintf(percent, sizeof percent, "%.3g",
+                  100.0 * warmup / static_cast<double>(*total));
     why = "the recipe warms up for " + std::string(percent) + "% of its " +
-          stepsText(static_cast<int64_t>(*total));
+          stepsText(*total);
   }
-  mlir::NamedAttrList fit(schedule);
-  fit.set("warmup", b.getI64IntegerAttr(fitted));
-  entries.set("schedule", fit.getDictionary(b.getContext()));
   WithColor::note(errs(), "loom train")
-      << "warm-up shortened from " << stepsText(static_cast<int64_t>(*warmup))
-      << " to " << (fitted ? stepsText(fitted) : std::string("none"))
+      << "warm-up shortened from " << stepsText(warmup) << " to "
+      << (fitted ? stepsText(fitted) : std::string("none"))
       << " to fit --steps " << steps << " (" << why << ")\n";
+  return schedule.withWarmup(fitted);
 }
 
 /// `loom compile FILE.loom -o FILE.loomx`, or with `planOnly` the plan of
@@ -251,27 +241,20 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   if (!module)
     return false;
   // The flags of loom train override the recipe before anything reads it.
-  if (options.steps || options.lr || options.seed) {
-    mlir::Builder b(&ctx);
-    auto recipe = (*module)->getAttrOfType<mlir::DictionaryAttr>("loom.train");
-    mlir::NamedAttrList entries(recipe);
-    if (options.steps) {
-      fitWarmup(entries, *options.steps, b);
-      entries.erase("epochs");
-      entries.set("steps", b.getI64IntegerAttr(*options.steps));
-    }
-    if (options.seed)
-      entries.set("seed", b.getI64IntegerAttr(*options.seed));
-    if (options.lr) {
-      mlir::NamedAttrList opt(
-          entries.getDictionary(&ctx).getAs<mlir::DictionaryAttr>("optimizer"));
-      opt.set("lr", b.getF64FloatAttr(*options.lr));
-      entries.set("optimizer", opt.getDictionary(&ctx));
-    }
-    (*module)->setAttr("loom.train", entries.getDictionary(&ctx));
+  auto recipe = (*module)->getAttrOfType<mlir::loom::RecipeAttr>("loom.train");
+  if (options.steps) {
+    mlir::loom::ScheduleAttr schedule = fitWarmup(recipe, *options.steps);
+    recipe = recipe.withOptimizer(recipe.getOptimizer(), schedule)
+                 .withSteps(*options.steps);
   }
+  if (options.seed)
+    recipe = recipe.withSeed(static_cast<int64_t>(*options.seed));
+  if (options.lr)
+    recipe = recipe.withOptimizer(recipe.getOptimizer().withLr(*options.lr),
+                                  recipe.getSchedule());
+  (*module)->setAttr("loom.train", recipe);
   if (options.checkRecipe &&
-      !options.checkRecipe(loom::cpu::toJson((*module)->getAttr("loom.train"))))
+      !options.checkRecipe(loom::cpu::recipeJson(recipe)))
     return false;
   emit.stages.push_back({"frontend", printed(*module)});
   if (options.eval) {
@@ -302,10 +285,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     }
     // A language model also gets "decode": one token at a time with KV
     // caches, for loom generate (a remark says why a model has none).
-    auto recipe = (*module)->getAttrOfType<mlir::DictionaryAttr>("loom.train");
-    auto data = recipe ? recipe.getAs<mlir::DictionaryAttr>("data") : nullptr;
-    auto kind = data ? data.getAs<mlir::StringAttr>("kind") : nullptr;
-    if (kind && kind.getValue() == "tokens") {
+    if (recipe.getData().getKind() == "tokens") {
       mlir::ModuleOp batch1 = one ? *one : *module;
       mlir::PassManager pmd(&ctx);
       mlir::loom::LoomBuildDecodeStepOptions decodeOptions;

@@ -84,39 +84,6 @@ std::vector<int64_t> shapeOf(mlir::Type t) {
   return std::vector<int64_t>(rt.getShape().begin(), rt.getShape().end());
 }
 
-/// The recipe's number `key` inside dictionary `dict`, if any.
-std::optional<double> number(mlir::DictionaryAttr dict, StringRef key) {
-  if (!dict)
-    return std::nullopt;
-  if (auto f = dict.getAs<mlir::FloatAttr>(key))
-    return f.getValueAsDouble();
-  if (auto i = dict.getAs<mlir::IntegerAttr>(key))
-    return static_cast<double>(i.getInt());
-  return std::nullopt;
-}
-
-std::string text(mlir::DictionaryAttr dict, StringRef key) {
-  auto s = dict ? dict.getAs<mlir::StringAttr>(key) : nullptr;
-  return s ? s.str() : std::string();
-}
-
-/// The recipe's data settings.
-loom::data::DataSpec dataSpec(mlir::DictionaryAttr recipe) {
-  auto data = recipe.getAs<mlir::DictionaryAttr>("data");
-  auto split = recipe.getAs<mlir::DictionaryAttr>("split");
-  loom::data::DataSpec spec;
-  spec.kind = text(data, "kind");
-  spec.images = text(data, "images");
-  spec.labels = text(data, "labels");
-  spec.path = text(data, "path");
-  spec.label = text(data, "label");
-  if (std::string dtype = text(data, "dtype"); !dtype.empty())
-    spec.dtype = dtype;
-  spec.fraction = number(split, "fraction").value_or(1.0);
-  spec.splitSeed = static_cast<uint64_t>(number(split, "seed").value_or(0.0));
-  return spec;
-}
-
 /// One way of running the step: fills its inputs, runs it, reads the loss
 /// and the learning rate.
 class StepRunner {
@@ -340,16 +307,15 @@ int loom::tool::runRun() {
       buildModule(ctx, program, diags, trainName, true, batchOverride);
   if (!module)
     return 1;
-  auto recipe = (*module)->getAttrOfType<mlir::DictionaryAttr>("loom.train");
+  auto recipe = (*module)->getAttrOfType<mlir::loom::RecipeAttr>("loom.train");
   auto step = module->lookupSymbol<mlir::func::FuncOp>("train_step");
   auto forward = module->lookupSymbol<mlir::func::FuncOp>("forward");
   if (!recipe || !step || !forward)
     return fail("internal error: the compiled module has no recipe, "
                 "@train_step or @forward");
-  uint64_t seed =
-      seedOpt.getNumOccurrences()
-          ? static_cast<uint64_t>(seedOpt.getValue())
-          : static_cast<uint64_t>(number(recipe, "seed").value_or(0));
+  uint64_t seed = seedOpt.getNumOccurrences()
+                      ? static_cast<uint64_t>(seedOpt.getValue())
+                      : static_cast<uint64_t>(recipe.getSeed());
 
   // The data, checked against the model's input and class count.
   std::vector<int64_t> xShape;
@@ -369,7 +335,7 @@ int loom::tool::runRun() {
   }
   std::vector<int64_t> logits = shapeOf(forward.getFunctionType().getResult(0));
   loom::StatusOr<std::unique_ptr<loom::data::BatchSource>> batches =
-      loom::data::openTrainingData(dataSpec(recipe), xShape,
+      loom::data::openTrainingData(loom::cpu::recipeOf(recipe).data, xShape,
                                    logits.empty() ? 0 : logits.back(), seed);
   if (!batches)
     return fail(batches.status().message());
@@ -382,7 +348,7 @@ int loom::tool::runRun() {
   if (!runner)
     return 1;
 
-  outs() << "loom run: " << text(recipe, "name") << ", "
+  outs() << "loom run: " << recipe.getName() << ", "
          << formatv("{0:N}", paramElements) << " parameters in " << numParams
          << " tensors, batch " << xShape[0] << ", seed " << seed << ", on "
          << (backend == Backend::Reference ? "the reference interpreter"

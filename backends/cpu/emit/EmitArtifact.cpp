@@ -413,8 +413,8 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
   artifact.meta.producer = "loom 0.1.0";
   artifact.meta.target = options.target.name();
   artifact.meta.source = options.sourceName;
-  if (Attribute recipe = module->getAttr("loom.train"))
-    artifact.recipe = toJson(recipe);
+  if (auto recipe = module->getAttrOfType<mlir::loom::RecipeAttr>("loom.train"))
+    artifact.recipe = recipeJson(recipe);
   return success();
 }
 

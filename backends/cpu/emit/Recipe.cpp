@@ -1,8 +1,9 @@
 //===- Recipe.cpp - Module attributes the artifact records ----------------===//
 //
 // Part of Loom. Turns what the compiler keeps as attributes into what the
-// runtime reads: the `loom.train` recipe as JSON text, and a parameter's
-// `loom.init` dictionary as an InitSpec.
+// runtime reads: the `loom.train` recipe as the runtime's Recipe (and its
+// JSON, written by the runtime's codec), a parameter's `loom.init`
+// dictionary as an InitSpec, and other attributes as JSON text.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,10 +54,6 @@ void writeJson(llvm::raw_ostream &os, Attribute a) {
     os << '{';
     bool first = true;
     for (NamedAttribute n : d) {
-      // Source locations (a setting's `loc`) are for the compiler's ops and
-      // diagnostics; the runtime does not read them.
-      if (isa<LocationAttr>(n.getValue()))
-        continue;
       os << (first ? "" : ",");
       first = false;
       writeString(os, n.getName().getValue());
@@ -110,14 +107,105 @@ std::optional<double> number(DictionaryAttr d, llvm::StringRef key) {
 
 } // namespace
 
-std::string loom::cpu::toJson(Attribute attr) {
+static ::loom::data::DataSpec dataSpecOf(mlir::loom::DataAttr d) {
+  ::loom::data::DataSpec spec;
+  spec.kind = d.getKind().str();
+  spec.path = d.getPath().str();
+  spec.seq = d.getSeq().value_or(0);
+  if (!d.getDtype().empty())
+    spec.dtype = d.getDtype().str();
+  spec.label = d.getLabel().str();
+  // `labels` is the label file of idx, how the label column reads for csv.
+  if (spec.kind == "csv")
+    spec.labelsAs = d.getLabels().str();
+  else
+    spec.labels = d.getLabels().str();
+  spec.images = d.getImages().str();
+  return spec;
+}
+
+static ::loom::train::Cadence cadenceOf(mlir::loom::CadenceAttr c) {
+  ::loom::train::Cadence cadence;
+  if (c) {
+    cadence.every = c.getEvery();
+    cadence.epochs = c.getUnit() == "epochs";
+  }
+  return cadence;
+}
+
+namespace loom::cpu {
+
+std::string toJson(Attribute attr) {
   std::string text;
   llvm::raw_string_ostream os(text);
   writeJson(os, attr);
   return os.str();
 }
 
-loom::InitSpec loom::cpu::initSpecOf(DictionaryAttr attr) {
+::loom::train::Recipe recipeOf(mlir::loom::RecipeAttr r) {
+  ::loom::train::Recipe recipe;
+  recipe.name = r.getName().str();
+  recipe.data = dataSpecOf(r.getData());
+  if (mlir::loom::SplitAttr split = r.getSplit()) {
+    recipe.data.fraction = split.getFraction();
+    recipe.data.splitSeed = static_cast<uint64_t>(split.getSeed());
+  }
+  if (r.getTest()) {
+    recipe.test = dataSpecOf(r.getTest());
+    recipe.test->fraction = 0; // all of it evaluates
+  }
+  recipe.batch = r.getBatch();
+  recipe.steps = r.getSteps();
+  recipe.epochs = r.getEpochs();
+  recipe.eval = cadenceOf(r.getEval());
+  if (mlir::loom::CadenceAttr eval = r.getEval()) {
+    recipe.evalOn = eval.getOn().empty() ? "val" : eval.getOn().str();
+    if (mlir::ArrayAttr metrics = eval.getMetrics())
+      for (mlir::Attribute m : metrics)
+        recipe.metrics.push_back(mlir::cast<StringAttr>(m).str());
+  }
+  recipe.checkpoint = cadenceOf(r.getCheckpoint());
+  if (r.getCheckpoint())
+    recipe.keep = r.getCheckpoint().getKeep().value_or(0);
+  recipe.seed = static_cast<uint64_t>(r.getSeed());
+  recipe.initFrom = r.getInitFrom().str();
+  if (mlir::ArrayAttr freeze = r.getFreeze())
+    for (mlir::Attribute p : freeze)
+      recipe.freeze.push_back(mlir::cast<StringAttr>(p).str());
+  mlir::loom::OptimizerAttr o = r.getOptimizer();
+  ::loom::train::Optimizer &opt = recipe.optimizer;
+  opt.kind = o.getKind().str();
+  opt.lr = o.getLr();
+  opt.momentum = o.getMomentum().value_or(opt.momentum);
+  opt.nesterov = o.getNesterov().value_or(opt.nesterov);
+  if (mlir::DenseF64ArrayAttr betas = o.getBetas()) {
+    opt.beta1 = betas[0];
+    opt.beta2 = betas[1];
+  }
+  opt.eps = o.getEps().value_or(opt.eps);
+  opt.alpha = o.getAlpha().value_or(opt.alpha);
+  opt.centered = o.getCentered().value_or(opt.centered);
+  opt.weightDecay = o.getWeightDecay().value_or(opt.weightDecay);
+  if (o.getClipNorm())
+    opt.clipNorm = *o.getClipNorm();
+  if (mlir::loom::ScheduleAttr s = r.getSchedule()) {
+    ::loom::train::Schedule &sched = recipe.schedule;
+    sched.kind = s.getKind().str();
+    sched.every = s.getEvery().value_or(sched.every);
+    sched.gamma = s.getGamma().value_or(sched.gamma);
+    sched.warmup = s.getWarmup().value_or(sched.warmup);
+    sched.minLr = s.getMinLr().value_or(sched.minLr);
+    sched.factor = s.getFactor().value_or(sched.factor);
+    sched.patience = s.getPatience().value_or(sched.patience);
+  }
+  return recipe;
+}
+
+std::string recipeJson(mlir::loom::RecipeAttr recipe) {
+  return ::loom::train::writeRecipe(recipeOf(recipe));
+}
+
+::loom::InitSpec initSpecOf(DictionaryAttr attr) {
   InitSpec spec;
   if (auto kind = attr ? attr.getAs<StringAttr>("kind") : nullptr)
     spec.kind = kind.str();
@@ -131,3 +219,5 @@ loom::InitSpec loom::cpu::initSpecOf(DictionaryAttr attr) {
   spec.fanOut = number(attr, "fan_out").value_or(spec.fanOut);
   return spec;
 }
+
+} // namespace loom::cpu
