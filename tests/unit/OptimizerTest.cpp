@@ -61,7 +61,7 @@ struct OptCase {
 
 std::string num(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17e : f64", v);
+  std::snprintf(buf, sizeof buf, "%.17e", v);
   return buf;
 }
 
@@ -87,17 +87,19 @@ std::string buildModule(const OptCase &c) {
   std::string sched = "kind = \"" + s.kind + "\"";
   if (s.kind == "step")
     sched += ", every = " + std::to_string(int64_t(s.every)) +
-             " : i64, gamma = " + num(s.gamma);
+             ", gamma = " + num(s.gamma);
   if (s.kind == "exponential")
     sched += ", gamma = " + num(s.gamma);
   if (s.kind == "warmup_cosine")
     sched += ", warmup = " + std::to_string(int64_t(s.warmup)) +
-             " : i64, min_lr = " + num(s.minLr);
+             ", min_lr = " + num(s.minLr);
   if (s.kind == "reduce_on_plateau")
-    sched += ", factor = 5.0e-01 : f64, patience = 2 : i64";
-  return "module attributes {loom.train = {optimizer = {" + opt +
-         "}, schedule = {" + sched +
-         "}, steps = " + std::to_string(c.totalSteps) + " : i64}} {\n" +
+    sched += ", factor = 5.0e-01, patience = 2";
+  return "module attributes {loom.train = #loom.recipe<name = \"t\", data = "
+         "<kind = \"idx\", images = \"x\", labels = \"y\">, batch = 1, "
+         "steps = " +
+         std::to_string(c.totalSteps) + ", optimizer = <" + opt +
+         ">, schedule = <" + sched + ">>} {\n" +
          R"(  func.func @loss(%w: tensor<3xf32> {loom.param = "w"},
                    %f: tensor<3xf32> {loom.param = "f", loom.frozen},
                    %x: tensor<3xf32> {loom.input = "x"}) -> tensor<f32> {

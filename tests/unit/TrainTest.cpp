@@ -51,10 +51,76 @@ TEST(Recipe, DecodesWhatTheCompilerWrites) {
   EXPECT_EQ(r->checkpoint.every, 1);
   EXPECT_EQ(r->keep, 1);
   EXPECT_EQ(r->seed, 1234u);
-  EXPECT_EQ(r->schedule, "reduce_on_plateau");
-  EXPECT_DOUBLE_EQ(r->plateauFactor, 0.5);
-  EXPECT_EQ(r->plateauPatience, 3);
+  EXPECT_EQ(r->schedule.kind, "reduce_on_plateau");
+  EXPECT_DOUBLE_EQ(r->schedule.factor, 0.5);
+  EXPECT_EQ(r->schedule.patience, 3);
+  EXPECT_EQ(r->optimizer.kind, "adam");
+  EXPECT_DOUBLE_EQ(r->optimizer.lr, 0.001);
   EXPECT_EQ(r->initFrom, "runs/x.safetensors");
+}
+
+TEST(Recipe, WritesWhatItDecodes) {
+  // Every field of every setting survives writeRecipe -> parseRecipe, and
+  // writing again gives the same text.
+  Recipe r;
+  r.name = "lm";
+  r.data.kind = "tokens";
+  r.data.path = "train.bin";
+  r.data.seq = 64;
+  r.data.dtype = "u32";
+  r.data.fraction = 0.75;
+  r.data.splitSeed = 7;
+  r.test.emplace();
+  r.test->kind = "csv";
+  r.test->path = "t.csv";
+  r.test->label = "y";
+  r.test->labelsAs = "names";
+  r.test->fraction = 0;
+  r.batch = 8;
+  r.steps = 100;
+  r.eval = {10, false};
+  r.evalOn = "test";
+  r.metrics = {"loss", "perplexity"};
+  r.checkpoint = {2, true};
+  r.keep = 3;
+  r.seed = 42;
+  r.initFrom = "a.safetensors";
+  r.freeze = {"body.*"};
+  r.optimizer.kind = "rmsprop";
+  r.optimizer.lr = 0.01;
+  r.optimizer.alpha = 0.9;
+  r.optimizer.eps = 1e-6;
+  r.optimizer.momentum = 0.5;
+  r.optimizer.centered = true;
+  r.optimizer.weightDecay = 0.1;
+  r.optimizer.clipNorm = 1.5;
+  r.schedule.kind = "warmup_cosine";
+  r.schedule.warmup = 10;
+  r.schedule.minLr = 1e-4;
+  std::string text = writeRecipe(r);
+  StatusOr<Recipe> back = parseRecipe(text, "lm.loomx");
+  ASSERT_TRUE(back.ok()) << back.status().message() << "\n" << text;
+  EXPECT_EQ(writeRecipe(*back), text);
+  EXPECT_EQ(back->data.seq, 64);
+  EXPECT_EQ(back->data.dtype, "u32");
+  EXPECT_DOUBLE_EQ(back->data.fraction, 0.75);
+  EXPECT_EQ(back->data.splitSeed, 7u);
+  EXPECT_EQ(back->test->labelsAs, "names");
+  EXPECT_EQ(back->steps, 100);
+  EXPECT_EQ(back->evalOn, "test");
+  EXPECT_TRUE(back->wants("perplexity"));
+  EXPECT_TRUE(back->checkpoint.epochs);
+  EXPECT_EQ(back->keep, 3);
+  EXPECT_EQ(back->seed, 42u);
+  EXPECT_EQ(back->freeze, std::vector<std::string>{"body.*"});
+  EXPECT_DOUBLE_EQ(back->optimizer.alpha, 0.9);
+  EXPECT_DOUBLE_EQ(back->optimizer.eps, 1e-6);
+  EXPECT_DOUBLE_EQ(back->optimizer.momentum, 0.5);
+  EXPECT_TRUE(back->optimizer.centered);
+  EXPECT_DOUBLE_EQ(back->optimizer.weightDecay, 0.1);
+  EXPECT_EQ(back->optimizer.clipNorm, 1.5);
+  EXPECT_EQ(back->schedule.warmup, 10);
+  EXPECT_DOUBLE_EQ(back->schedule.minLr, 1e-4);
 }
 
 TEST(Recipe, RejectsWhatTheLoopCannotRun) {

@@ -21,7 +21,7 @@
 // CHECK: %[[STEPPED:.*]] = loom.mul %[[LR]], %[[NEWBUF]]
 // CHECK: %[[NEWW:.*]] = loom.sub %[[W]], %[[STEPPED]]
 // CHECK: return %[[NEWW]], %[[F]], %[[NEWBUF]], %{{.*}}, %[[LR]], %{{.*}} :
-module attributes {loom.train = {optimizer = {kind = "sgd", lr = 1.000000e-01 : f64, momentum = 9.000000e-01 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}, schedule = {kind = "constant"}, steps = 10 : i64}} {
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 1, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 9.000000e-01, nesterov = false, weight_decay = 0.000000e+00>, schedule = <kind = "constant">>} {
   func.func @loss(%w: tensor<3xf32> {loom.param = "w"}, %f: tensor<3xf32> {loom.param = "f", loom.frozen}, %x: tensor<3xf32> {loom.input = "x"}) -> tensor<f32> {
     %0 = loom.sub %w, %x : tensor<3xf32>
     %1 = loom.mul %0, %f : tensor<3xf32>
@@ -69,7 +69,7 @@ module attributes {loom.train = {optimizer = {kind = "sgd", lr = 1.000000e-01 : 
 // CHECK: %[[DECAY:.*]] = loom.sub %{{.*}}, %[[LRWD]] : tensor<f32>
 // CHECK: loom.mul %{{.*}}, %[[DECAY]] : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
 // CHECK: return {{.*}}, %[[LR]], %[[NORM]] :
-module attributes {loom.train = {optimizer = {betas = [9.000000e-01, 9.500000e-01], clip_norm = 1.000000e+00 : f64, eps = 1.000000e-08 : f64, kind = "adamw", lr = 1.000000e-03 : f64, weight_decay = 1.000000e-01 : f64}, schedule = {kind = "warmup_cosine", min_lr = 1.000000e-04 : f64, warmup = 100 : i64}, steps = 1000 : i64}} {
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 1, steps = 1000, optimizer = <kind = "adamw", lr = 1.000000e-03, betas = [9.000000e-01, 9.500000e-01], eps = 1.000000e-08, weight_decay = 1.000000e-01, clip_norm = 1.000000e+00>, schedule = <kind = "warmup_cosine", warmup = 100, min_lr = 1.000000e-04>>} {
   func.func @loss(%a: tensor<3xf32> {loom.param = "a"}, %b: tensor<2x3xf32> {loom.param = "b"}, %x: tensor<2x3xf32> {loom.input = "x"}) -> tensor<f32> {
     %0 = loom.mul %x, %b : tensor<2x3xf32>
     %1 = loom.add %0, %a : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
@@ -90,7 +90,7 @@ module attributes {loom.train = {optimizer = {betas = [9.000000e-01, 9.500000e-0
 // CHECK-SAME: -> (tensor<3xf32> {loom.param = "w"}, tensor<f32>, tensor<f32>, tensor<f32>)
 // CHECK: %[[LR:.*]] = loom.mul %{{.*}}, %[[SCALE]] : tensor<f32>
 // CHECK: return {{.*}}, %[[LR]], %{{.*}} :
-module attributes {loom.train = {optimizer = {kind = "sgd", lr = 1.000000e-01 : f64, momentum = 0.000000e+00 : f64, nesterov = false, weight_decay = 0.000000e+00 : f64}, schedule = {factor = 5.000000e-01 : f64, kind = "reduce_on_plateau", patience = 10 : i64}, epochs = 3 : i64}} {
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 1, epochs = 3, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, schedule = <kind = "reduce_on_plateau", factor = 5.000000e-01, patience = 10>>} {
   func.func @loss(%w: tensor<3xf32> {loom.param = "w"}) -> tensor<f32> {
     %0 = loom.mul %w, %w : tensor<3xf32>
     %1 = loom.reduce sum %0 dims [0] : tensor<3xf32> -> tensor<f32>
