@@ -13,6 +13,8 @@
 
 #include "ir/LoomRecipe.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -172,6 +174,11 @@ bool loom::checkRecipeArgType(Elaborator &e, llvm::StringRef kind,
   case T::String:
     ok = v.kind == Val::Kind::Str;
     type = "a string";
+    if (ok && !arg.values.empty() && !llvm::is_contained(arg.values, v.s)) {
+      e.error(at, kind + "'s '" + arg.name + "' must be one of " +
+                      llvm::join(arg.values, ", ") + ", not " + spellVal(v));
+      return false;
+    }
     break;
   case T::F64Pair:
     ok = v.kind == Val::Kind::Tuple && v.elems.size() == 2 &&

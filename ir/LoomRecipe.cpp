@@ -42,12 +42,12 @@ const std::vector<RecipeKind> &mlir::loom::recipeKinds() {
        "tokens",
        {{"path", T::String, ""},
         {"seq", T::I64, ""},
-        {"dtype", T::String, "\"u16\""}}},
+        {"dtype", T::String, "\"u16\"", {"u16", "u32"}}}},
       {"data",
        "csv",
        {{"path", T::String, ""},
         {"label", T::String, ""},
-        {"labels", T::String, "\"classes\""}}},
+        {"labels", T::String, "\"classes\"", {"classes", "names", "values"}}}},
       {"data", "idx", {{"images", T::String, ""}, {"labels", T::String, ""}}},
       {"optimizer",
        "sgd",
@@ -167,11 +167,13 @@ LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return failure();
   if (seq && *seq < 1)
     return emitError() << "data 'seq' must be at least 1, not " << *seq;
-  if (kind == "tokens")
-    return oneOf(emitError, "data 'dtype'", dtype, {"u16", "u32"});
-  if (kind == "csv")
-    return oneOf(emitError, "data 'labels'", labels,
-                 {"classes", "names", "values"});
+  for (auto [name, value] :
+       {std::pair<StringRef, StringRef>{"dtype", dtype}, {"labels", labels}})
+    for (const RecipeArg &arg : findRecipeKind("data", kind)->args)
+      if (name == arg.name && !arg.values.empty() &&
+          failed(
+              oneOf(emitError, "data '" + name.str() + "'", value, arg.values)))
+        return failure();
   return success();
 }
 

@@ -48,11 +48,13 @@ namespace mlir::loom {
 enum class RecipeArgType { F64, I64, Bool, String, F64Pair };
 
 /// One argument of a recipe call: its name, type and default (as Loom
-/// source text; "" when required, "-" when optional without a default).
+/// source text; "" when required, "-" when optional without a default),
+/// and for a string argument with a fixed set of values, those values.
 struct RecipeArg {
   const char *name;
   RecipeArgType type;
   const char *dflt;
+  std::vector<llvm::StringRef> values = {};
 };
 
 /// One kind of a recipe setting ("optimizer" "adam"), its arguments in
