@@ -1,13 +1,14 @@
 //===- Recipe.cpp - Lowering train blocks ---------------------------------===//
 //
 // Part of Loom. This file implements the lowering of a train block: it checks
-// every setting against its schema (unknown keys, kinds and arguments get a
-// "did you mean"), instantiates the model, binds the input shapes from the
-// data and batch, builds `func @forward(params..., x)` and
-// `func @loss(params..., x, y [, rng])`, and records the recipe (data, split,
-// optimizer, schedule, cadences) as the module's `loom.train`
-// attribute for the passes and the runtime; the optimizer and schedule
-// record their setting's location (`loc`) for the ops built from them.
+// every setting against its schema (ir/LoomRecipe.cpp's recipeKinds: unknown
+// keys, kinds and arguments get a "did you mean"), instantiates the model,
+// binds the input shapes from the data and batch, builds
+// `func @forward(params..., x)` and `func @loss(params..., x, y [, rng])`,
+// and records the recipe (data, split, optimizer, schedule, cadences) as the
+// module's `loom.train` attribute, a #loom.recipe, for the passes and the
+// runtime; the optimizer and schedule record their setting's location
+// (`loc`) for the ops built from them.
 //
 //===----------------------------------------------------------------------===//
 
