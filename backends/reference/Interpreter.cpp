@@ -18,26 +18,6 @@ using namespace ::loom::reference;
 namespace lir = mlir::loom;
 
 namespace loom::reference {
-std::optional<DType> toDType(Type t) {
-  if (t.isF32())
-    return DType::F32;
-  if (t.isF64())
-    return DType::F64;
-  if (t.isBF16())
-    return DType::BF16;
-  if (t.isF16())
-    return DType::F16;
-  if (t.isInteger(32))
-    return DType::I32;
-  if (t.isInteger(64))
-    return DType::I64;
-  if (t.isInteger(1))
-    return DType::I1;
-  return std::nullopt;
-}
-} // namespace loom::reference
-
-namespace loom::reference {
 std::optional<Tensor> fromAttr(DenseElementsAttr attr) {
   auto type = mlir::cast<RankedTensorType>(attr.getType());
   std::optional<DType> dtype = toDType(type.getElementType());

@@ -11,6 +11,7 @@
 #define LOOM_BACKENDS_REFERENCE_INTERPRETER_H
 
 #include "backends/reference/Tensor.h"
+#include "ir/ElementType.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -21,8 +22,9 @@
 
 namespace loom::reference {
 
-/// The reference element type of an MLIR element type, if supported.
-std::optional<DType> toDType(mlir::Type elementType);
+/// The element type of an MLIR element type, if supported (the compiler's
+/// one conversion, ir/ElementType.h).
+using mlir::loom::toDType;
 /// A tensor holding the elements of a dense attribute.
 std::optional<Tensor> fromAttr(mlir::DenseElementsAttr attr);
 

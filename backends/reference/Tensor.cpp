@@ -13,31 +13,6 @@
 
 using namespace loom::reference;
 
-bool loom::reference::isFloat(DType t) {
-  return t == DType::F32 || t == DType::F64 || t == DType::BF16 ||
-         t == DType::F16;
-}
-
-const char *loom::reference::dtypeName(DType t) {
-  switch (t) {
-  case DType::F32:
-    return "f32";
-  case DType::F64:
-    return "f64";
-  case DType::BF16:
-    return "bf16";
-  case DType::F16:
-    return "f16";
-  case DType::I32:
-    return "i32";
-  case DType::I64:
-    return "i64";
-  case DType::I1:
-    return "i1";
-  }
-  return "?";
-}
-
 Tensor::Tensor(DType dtype, std::vector<int64_t> shape)
     : dtype(dtype), shape(std::move(shape)) {
   data.assign(numElements(), 0.0);

@@ -12,16 +12,18 @@
 #ifndef LOOM_BACKENDS_REFERENCE_TENSOR_H
 #define LOOM_BACKENDS_REFERENCE_TENSOR_H
 
+#include "runtime/DType.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace loom::reference {
 
-enum class DType { F32, F64, BF16, F16, I32, I64, I1 };
-
-bool isFloat(DType t);
-const char *dtypeName(DType t);
+/// The element types are the runtime's (runtime/DType.h).
+using ::loom::DType;
+using ::loom::dtypeName;
+using ::loom::isFloat;
 
 struct Tensor {
   DType dtype = DType::F32;

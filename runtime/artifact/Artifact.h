@@ -16,6 +16,7 @@
 #ifndef LOOM_RUNTIME_ARTIFACT_ARTIFACT_H
 #define LOOM_RUNTIME_ARTIFACT_ARTIFACT_H
 
+#include "runtime/DType.h"
 #include "runtime/Init.h"
 #include "runtime/Status.h"
 
@@ -39,22 +40,6 @@ constexpr uint16_t kArtifactMinor = 1;
 constexpr unsigned kArtifactMaxRank = 8;
 /// Names, roles, kinds, keys and other short strings stop here (bytes).
 constexpr uint32_t kArtifactMaxNameLength = 4096;
-
-/// Element types, with their stable on-disk codes.
-enum class DType : uint8_t {
-  F32 = 1,
-  F64 = 2,
-  F16 = 3,
-  BF16 = 4,
-  I32 = 5,
-  I64 = 6,
-  I1 = 7, ///< one byte per element
-};
-
-/// Bytes per element; 0 for a code that is no DType.
-uint64_t dtypeSize(DType t);
-/// "f32", "bf16", ...; "?" for a code that is no DType.
-const char *dtypeName(DType t);
 
 /// Section kinds, with their stable on-disk ids.
 enum class SectionKind : uint32_t {

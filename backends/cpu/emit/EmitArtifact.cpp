@@ -12,6 +12,7 @@
 #include "backends/cpu/emit/Partition.h"
 #include "backends/cpu/emit/Recipe.h"
 #include "ir/Decompose.h"
+#include "ir/ElementType.h"
 #include "ir/LoomOps.h"
 #include "passes/memory/MemoryPlan.h"
 
@@ -229,7 +230,7 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
 ::loom::IoRecord ioRecord(const EmittedProgram &p, Value v, StringRef role) {
   ::loom::IoRecord io;
   io.name = io.role = role.str();
-  io.dtype = dtypeOf(tt(v).getElementType());
+  io.dtype = *mlir::loom::toDType(tt(v).getElementType());
   io.shape = shapeOf(v);
   io.buffer = p.bufferOf.lookup(v);
   return io;
@@ -320,7 +321,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     if (auto name = step.getArgAttrOfType<StringAttr>(i, "loom.param")) {
       ::loom::ParamRecord p;
       p.name = name.str();
-      p.dtype = dtypeOf(tt(arg).getElementType());
+      p.dtype = *mlir::loom::toDType(tt(arg).getElementType());
       p.shape = shapeOf(arg);
       p.init =
           initSpecOf(step.getArgAttrOfType<DictionaryAttr>(i, "loom.init"));
@@ -335,7 +336,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
                    step.getArgAttrOfType<StringAttr>(i, "loom.opt_state")) {
       ::loom::OptStateRecord s;
       s.name = name.str();
-      s.dtype = dtypeOf(tt(arg).getElementType());
+      s.dtype = *mlir::loom::toDType(tt(arg).getElementType());
       s.shape = shapeOf(arg);
       s.param = llvm::StringRef(s.name).rsplit('.').first.str();
       s.offset = b.offset;

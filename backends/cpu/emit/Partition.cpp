@@ -6,6 +6,7 @@
 
 #include "backends/cpu/emit/Partition.h"
 
+#include "ir/ElementType.h"
 #include "ir/LoomOps.h"
 #include "passes/memory/MemoryPlan.h"
 
@@ -183,27 +184,11 @@ uint64_t flopsOf(Operation *op) {
 
 namespace loom::cpu {
 
-::loom::DType dtypeOf(Type t) {
-  if (t.isF32())
-    return ::loom::DType::F32;
-  if (t.isF64())
-    return ::loom::DType::F64;
-  if (t.isF16())
-    return ::loom::DType::F16;
-  if (t.isBF16())
-    return ::loom::DType::BF16;
-  if (t.isInteger(1))
-    return ::loom::DType::I1;
-  if (t.isInteger(32))
-    return ::loom::DType::I32;
-  return ::loom::DType::I64;
-}
-
 std::vector<int64_t> shapeOf(Value v) { return ints(tt(v).getShape()); }
 
 uint64_t bytesOf(Value v) {
   return static_cast<uint64_t>(tt(v).getNumElements()) *
-         ::loom::dtypeSize(dtypeOf(tt(v).getElementType()));
+         ::loom::dtypeSize(*lir::toDType(tt(v).getElementType()));
 }
 
 void addOperandTypes(PlannedKernel &k) {
@@ -211,7 +196,7 @@ void addOperandTypes(PlannedKernel &k) {
     k.attrs.push_back(KernelAttr::ofInts("s" + std::to_string(i), shapeOf(v)));
     k.attrs.push_back(KernelAttr::ofInt(
         "t" + std::to_string(i),
-        static_cast<int64_t>(dtypeOf(tt(v).getElementType()))));
+        static_cast<int64_t>(*lir::toDType(tt(v).getElementType()))));
     k.bytesMoved += bytesOf(v);
   }
 }

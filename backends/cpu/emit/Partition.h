@@ -81,8 +81,8 @@ bool launchesKernel(mlir::Operation *op);
 mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step,
                                              GeneratedKernels &generated);
 
-/// The artifact's element type, shape and byte size of a tensor value.
-::loom::DType dtypeOf(mlir::Type elementType);
+/// The shape and byte size of a tensor value (its element type is
+/// mlir::loom::toDType's, ir/ElementType.h).
 std::vector<int64_t> shapeOf(mlir::Value v);
 uint64_t bytesOf(mlir::Value v);
 
