@@ -124,7 +124,9 @@ LogicalResult verifyKind(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "unknown " << setting << " kind '" << kind
                        << "' (one of " << llvm::join(kinds, ", ") << ")";
   }
-  for (auto [name, present] : fields) {
+  for (const std::pair<StringRef, bool> &field : fields) {
+    StringRef name = field.first;
+    bool present = field.second;
     auto arg = llvm::find_if(
         k->args, [&](const RecipeArg &a) { return name == a.name; });
     if (present && arg == k->args.end())
