@@ -19,7 +19,8 @@ include "mlir/IR/AttrTypeBase.td"
 
 /// A double (mlir::loom::F64), printed so that it parses back to the same
 /// value.
-def Loom_F64Param : AttrOrTypeParameter<"::mlir::loom::F64", "a double"> {
+class Loom_F64Param<string desc>
+    : AttrOrTypeParameter<"::mlir::loom::F64", desc> {
   let parser = [{ [&]() -> ::mlir::FailureOr<::mlir::loom::F64> {
     double value = 0;
     if ($_parser.parseFloat(value))
@@ -30,8 +31,8 @@ def Loom_F64Param : AttrOrTypeParameter<"::mlir::loom::F64", "a double"> {
 }
 
 /// An optional double.
-def Loom_OptF64Param
-    : OptionalParameter<"std::optional<::mlir::loom::F64>", "a double"> {
+class Loom_OptF64Param<string desc>
+    : OptionalParameter<"std::optional<::mlir::loom::F64>", desc> {
   let parser = [{ [&]() -> ::mlir::FailureOr<std::optional<::mlir::loom::F64>> {
     double value = 0;
     if ($_parser.parseFloat(value))
@@ -42,13 +43,14 @@ def Loom_OptF64Param
 }
 
 /// An optional int64_t.
-def Loom_OptI64Param
-    : OptionalParameter<"std::optional<int64_t>", "an integer"> {
+class Loom_OptI64Param<string desc>
+    : OptionalParameter<"std::optional<int64_t>", desc> {
   let printer = [{ $_printer << *$_self }];
 }
 
 /// An optional bool, spelled `true` or `false`.
-def Loom_OptBoolParam : OptionalParameter<"std::optional<bool>", "a bool"> {
+class Loom_OptBoolParam<string desc>
+    : OptionalParameter<"std::optional<bool>", desc> {
   let parser = [{ [&]() -> ::mlir::FailureOr<std::optional<bool>> {
     ::llvm::StringRef word;
     if ($_parser.parseKeyword(&word))
@@ -91,7 +93,7 @@ def Loom_DataAttr : Loom_RecipeAttrDef<"Data", "data"> {
   let parameters = (ins
     StringRefParameter<"the kind: tokens, csv or idx">:$kind,
     Loom_OptStringParam<"tokens, csv: the file">:$path,
-    Loom_OptI64Param:$seq,
+    Loom_OptI64Param<"tokens: the window length">:$seq,
     Loom_OptStringParam<"tokens: u16 or u32">:$dtype,
     Loom_OptStringParam<"csv: the label column">:$label,
     Loom_OptStringParam<"csv: classes, names or values; idx: the labels "
@@ -108,7 +110,7 @@ def Loom_SplitAttr : Loom_RecipeAttrDef<"Split", "split"> {
     ```
   }];
   let parameters = (ins
-    Loom_F64Param:$fraction,
+    Loom_F64Param<"the training fraction, in (0, 1)">:$fraction,
     DefaultValuedParameter<"int64_t", "0", "the split's seed">:$seed
   );
 }
@@ -124,11 +126,11 @@ def Loom_CadenceAttr : Loom_RecipeAttrDef<"Cadence", "cadence"> {
     ```
   }];
   let parameters = (ins
-    "int64_t":$every,
+    AttrParameter<"int64_t", "the count of units">:$every,
     StringRefParameter<"steps or epochs">:$unit,
     Loom_OptStringParam<"eval: val, test or train">:$on,
     OptionalParameter<"::mlir::ArrayAttr", "eval: metric names">:$metrics,
-    Loom_OptI64Param:$keep
+    Loom_OptI64Param<"checkpoint: how many to keep">:$keep
   );
 }
 
@@ -145,15 +147,15 @@ def Loom_OptimizerAttr : Loom_RecipeAttrDef<"Optimizer", "optimizer"> {
   }];
   let parameters = (ins
     StringRefParameter<"sgd, adam, adamw or rmsprop">:$kind,
-    Loom_F64Param:$lr,
-    Loom_OptF64Param:$momentum,
-    Loom_OptBoolParam:$nesterov,
+    Loom_F64Param<"the learning rate">:$lr,
+    Loom_OptF64Param<"sgd, rmsprop">:$momentum,
+    Loom_OptBoolParam<"sgd">:$nesterov,
     OptionalParameter<"::mlir::DenseF64ArrayAttr", "adam, adamw">:$betas,
-    Loom_OptF64Param:$eps,
-    Loom_OptF64Param:$alpha,
-    Loom_OptBoolParam:$centered,
-    Loom_OptF64Param:$weight_decay,
-    Loom_OptF64Param:$clip_norm,
+    Loom_OptF64Param<"adam, adamw, rmsprop">:$eps,
+    Loom_OptF64Param<"rmsprop">:$alpha,
+    Loom_OptBoolParam<"rmsprop">:$centered,
+    Loom_OptF64Param<"every optimizer">:$weight_decay,
+    Loom_OptF64Param<"the global gradient-norm limit; none when absent">:$clip_norm,
     OptionalParameter<"::mlir::LocationAttr", "the setting">:$loc
   );
   let extraClassDeclaration = [{
@@ -175,12 +177,12 @@ def Loom_ScheduleAttr : Loom_RecipeAttrDef<"Schedule", "schedule"> {
   }];
   let parameters = (ins
     StringRefParameter<"the kind">:$kind,
-    Loom_OptI64Param:$every,
-    Loom_OptF64Param:$gamma,
-    Loom_OptI64Param:$warmup,
-    Loom_OptF64Param:$min_lr,
-    Loom_OptF64Param:$factor,
-    Loom_OptI64Param:$patience,
+    Loom_OptI64Param<"step">:$every,
+    Loom_OptF64Param<"step, exponential">:$gamma,
+    Loom_OptI64Param<"warmup_cosine">:$warmup,
+    Loom_OptF64Param<"warmup_cosine">:$min_lr,
+    Loom_OptF64Param<"reduce_on_plateau">:$factor,
+    Loom_OptI64Param<"reduce_on_plateau">:$patience,
     OptionalParameter<"::mlir::LocationAttr", "the setting">:$loc
   );
   let extraClassDeclaration = [{
@@ -209,16 +211,16 @@ def Loom_RecipeAttr : Loom_RecipeAttrDef<"Recipe", "recipe"> {
   }];
   let parameters = (ins
     StringRefParameter<"the train block's name">:$name,
-    "DataAttr":$data,
+    AttrParameter<"DataAttr", "the training data">:$data,
     OptionalParameter<"DataAttr", "the held-out test set">:$test,
-    OptionalParameter<"SplitAttr">:$split,
-    "int64_t":$batch,
-    Loom_OptI64Param:$steps,
-    Loom_OptI64Param:$epochs,
-    OptionalParameter<"CadenceAttr">:$eval,
-    OptionalParameter<"CadenceAttr">:$checkpoint,
+    OptionalParameter<"SplitAttr", "the train/val split; all trains when absent">:$split,
+    AttrParameter<"int64_t", "the batch size">:$batch,
+    Loom_OptI64Param<"the steps to train">:$steps,
+    Loom_OptI64Param<"the epochs to train">:$epochs,
+    OptionalParameter<"CadenceAttr", "the evaluation cadence">:$eval,
+    OptionalParameter<"CadenceAttr", "the checkpoint cadence">:$checkpoint,
     DefaultValuedParameter<"int64_t", "0", "the seed">:$seed,
-    "OptimizerAttr":$optimizer,
+    AttrParameter<"OptimizerAttr", "the optimizer">:$optimizer,
     OptionalParameter<"ScheduleAttr", "constant when absent">:$schedule,
     Loom_OptStringParam<"a checkpoint to start from">:$init_from,
     OptionalParameter<"::mlir::ArrayAttr",
