@@ -23,6 +23,8 @@ bool loom::tool::isInternalError(StringRef message) {
 
 void loom::tool::noteInternalError() { internalErrorReported = true; }
 
+void loom::tool::clearInternalError() { internalErrorReported = false; }
+
 int loom::tool::exitStatus(int status) {
   return status != ExitSuccess && internalErrorReported ? ExitInternal : status;
 }

@@ -43,6 +43,10 @@ bool isInternalError(llvm::StringRef message);
 /// Records that the command reported an internal error.
 void noteInternalError();
 
+/// Forgets a recorded internal error (the tests run several "commands" in
+/// one process).
+void clearInternalError();
+
 /// The exit status of a command that returned `status`: ExitInternal when
 /// it failed after an internal error was reported, else `status`.
 int exitStatus(int status);
