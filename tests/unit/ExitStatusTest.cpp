@@ -54,6 +54,12 @@ TEST(ExitStatus, MlirHandlerPrintsAndRecognizesInternalErrors) {
       "prog.loom:3:5: error: internal error: the memory plan is "
       "inconsistent\n");
   EXPECT_TRUE(internal);
+  // After what it concerns (EmitArtifact on the ObjectEmitter's message).
+  clearInternalError();
+  emitThrough("cannot compile the generated kernels: internal error: "
+              "translating the generated kernels to LLVM IR failed",
+              internal);
+  EXPECT_TRUE(internal);
   EXPECT_EQ(exitStatus(ExitUserError), ExitInternal);
 }
 
@@ -91,5 +97,10 @@ TEST(ExitStatus, ToolMessages) {
   EXPECT_EQ(flagError("loom test", "cannot read 'x.csv'"), ExitUserError);
   EXPECT_EQ(exitStatus(ExitUserError), ExitUserError);
   EXPECT_EQ(flagError("loom test", "internal error: no x or y"), ExitUserError);
+  EXPECT_EQ(exitStatus(ExitUserError), ExitInternal);
+  // A runtime message about a file.
+  clearInternalError();
+  flagError("loom test", "a.safetensors: internal error: a value after the "
+                         "header's end");
   EXPECT_EQ(exitStatus(ExitUserError), ExitInternal);
 }

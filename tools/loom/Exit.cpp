@@ -18,7 +18,7 @@ bool internalErrorReported = false;
 } // namespace
 
 bool loom::tool::isInternalError(StringRef message) {
-  return message.starts_with("internal error");
+  return message.contains("internal error: ");
 }
 
 void loom::tool::noteInternalError() { internalErrorReported = true; }

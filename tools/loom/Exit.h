@@ -11,7 +11,10 @@
 //   3  an internal error: a bug in Loom, reported as "internal error: ..."
 //
 // A command returns 0, 1 or 2; a command that failed after reporting an
-// error whose message begins with "internal error" exits 3 (exitStatus()).
+// error whose message says "internal error: " exits 3 (exitStatus()): the
+// compiler's and the runtime's messages for their own bugs say so, at the
+// start or after the file or step they concern ("x.safetensors: internal
+// error: ...", "cannot compile the generated kernels: internal error: ...").
 // The reports come from the tool's own messages (flagError), the frontend's
 // DiagnosticEngine and MLIR's diagnostics (DiagnosticHandler).
 //
@@ -37,7 +40,7 @@ enum ExitCode : int {
   ExitInternal = 3,
 };
 
-/// True when `message` reports an internal error (begins "internal error").
+/// True when `message` reports an internal error (says "internal error: ").
 bool isInternalError(llvm::StringRef message);
 
 /// Records that the command reported an internal error.

@@ -31,7 +31,7 @@ bool checkFiniteFlag(llvm::StringRef command, const llvm::cl::opt<double> &flag,
                      double min, bool minOpen = false);
 
 /// Prints "<command>: error: <message>"; returns 1 (ExitUserError), the
-/// exit status; a message that begins "internal error" notes an internal
+/// exit status; a message that says "internal error: " notes an internal
 /// error (exit status 3, Exit.h).
 int flagError(llvm::StringRef command, const llvm::Twine &message);
 
