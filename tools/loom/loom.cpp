@@ -51,6 +51,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <optional>
 
 using namespace llvm;
 
@@ -135,14 +136,34 @@ std::vector<const char *> normalizedArgs(int argc, char **argv) {
   return args;
 }
 
-/// Whether the command line asks for loom's own page: a help flag with no
-/// command before it.
+bool isHelpFlag(StringRef arg) {
+  return arg == "--help" || arg == "-help" || arg == "--help-hidden" ||
+         arg == "-help-hidden";
+}
+
+/// Whether the command line asks for loom's own page: no command, and a
+/// help flag (before any `--`).
 bool wantsTopLevelHelp(ArrayRef<const char *> args) {
-  if (args.size() < 2)
+  if (args.size() < 2 || !StringRef(args[1]).starts_with("-"))
     return false;
-  StringRef first = args[1];
-  return first == "--help" || first == "-help" || first == "--help-hidden" ||
-         first == "-help-hidden";
+  for (StringRef arg : args.drop_front()) {
+    if (arg == "--")
+      return false;
+    if (isHelpFlag(arg))
+      return true;
+  }
+  return false;
+}
+
+/// The first argument when it stands where a command goes but names none
+/// (LLVM's parser would print its own help for `loom frob --help`).
+std::optional<StringRef> unknownCommand(ArrayRef<const char *> args) {
+  if (args.size() < 2 || StringRef(args[1]).starts_with("-"))
+    return std::nullopt;
+  for (cl::SubCommand *sub : cl::getRegisteredSubcommands())
+    if (sub->getName() == args[1])
+      return std::nullopt;
+  return StringRef(args[1]);
 }
 
 /// Runs the command the command line chose; its exit status.
@@ -213,6 +234,11 @@ int main(int argc, char **argv) {
   if (wantsTopLevelHelp(args)) {
     printHelp(outs());
     return checkStdout(loom::tool::ExitSuccess);
+  }
+  if (std::optional<StringRef> name = unknownCommand(args)) {
+    WithColor::error(errs(), "loom") << "unknown command '" << *name
+                                     << "'; 'loom --help' lists the commands\n";
+    return loom::tool::ExitUsage;
   }
   // With an error stream, a bad command line returns false instead of
   // exiting with 1: it is a usage error.
