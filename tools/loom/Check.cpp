@@ -27,8 +27,8 @@ using namespace llvm;
 namespace {
 
 cl::SubCommand checkCmd("check",
-                        "Check a .loom file (a program or a file of models) "
-                        "without compiling it\n\n"
+                        "Check a .loom program or file of models without "
+                        "compiling it\n\n"
                         "EXAMPLES:\n"
                         "  loom check examples/gpt.loom\n"
                         "  loom check frontend/std/nn.loom");

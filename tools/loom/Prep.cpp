@@ -19,8 +19,7 @@ using namespace llvm;
 namespace {
 
 cl::SubCommand prepCmd("prep",
-                       "Prepare data: 'loom prep tokens TEXT... -o OUT.bin' "
-                       "makes a byte-level token file\n\n"
+                       "Prepare data: byte-level token files from text\n\n"
                        "EXAMPLES:\n"
                        "  loom prep tokens /usr/share/games/fortunes -o "
                        "data/fortunes.bin");
