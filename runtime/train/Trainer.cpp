@@ -299,10 +299,12 @@ Status Trainer::trainSteps() {
 }
 
 int Trainer::run(Artifact artifact) {
+  // 1 after an error, 3 (as every loom command) after an internal one: a
+  // bug in Loom, which its message says.
   auto fail = [&](const Status &s) {
     if (!s.message().empty())
       err << "loom train: error: " << s.message() << "\n";
-    return 1;
+    return s.message().find("internal error: ") != std::string::npos ? 3 : 1;
   };
   // From here on Ctrl-C saves the run (the compile before it has nothing to
   // save and stops at once).

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 
 #include "runtime/artifact/Artifact.h"
 
@@ -24,7 +25,10 @@ using namespace llvm;
 
 namespace {
 
-cl::SubCommand inspectCmd("inspect", "Print what a .loomx artifact holds");
+cl::SubCommand inspectCmd("inspect", "Print what a .loomx artifact holds\n\n"
+                                     "EXAMPLES:\n"
+                                     "  loom inspect gpt2.loomx\n"
+                                     "  loom inspect gpt2.loomx --ir linalg");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loomx>"),
                                cl::Required, cl::sub(inspectCmd));
 cl::opt<std::string> irStage("ir",
@@ -118,7 +122,7 @@ int loom::tool::runInspect() {
     WithColor::error(errs(), "loom")
         << inputFile << " has no IR for stage '" << irStage
         << "'; it has: " << stages << "\n";
-    return 1;
+    return loom::tool::ExitUsage;
   }
 
   uint64_t totalFlops = 0, paramBytes = 0, stateBytes = 0, paramCount = 0;

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 #include "tools/loom/Flags.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
@@ -41,8 +42,14 @@ namespace ref = loom::reference;
 
 namespace {
 
-cl::SubCommand runCmd("run", "Train a few steps with an exact backend and "
-                             "print the losses");
+cl::SubCommand runCmd("run",
+                      "Train a few steps with an exact backend and print the "
+                      "losses\n\n"
+                      "EXAMPLES:\n"
+                      "  loom run examples/mlp.loom --backend=reference "
+                      "--steps 20 --batch 32\n"
+                      "  loom run examples/mlp.loom --backend=cpu --steps 20 "
+                      "--profile");
 
 enum class Backend { Reference, Cpu };
 
@@ -342,16 +349,17 @@ cl::SubCommand &loom::tool::runCommand() { return runCmd; }
 int loom::tool::runRun() {
   if (!checkIntFlag("loom run", numSteps, 1) ||
       !checkIntFlag("loom run", batchSize, 1))
-    return 1;
+    return ExitUsage;
 
   SourceMgr sourceMgr;
   loom::DiagnosticEngine diags(sourceMgr, errs());
+  loom::tool::InternalErrorWatch watch(diags);
   loom::Program program;
   if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
     return 1;
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
-  mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+  loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
   std::optional<int64_t> batchOverride;
   if (batchSize.getNumOccurrences())
