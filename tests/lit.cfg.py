@@ -1,6 +1,7 @@
 # lit configuration of Loom's IR tests. Every `.mlir` file under tests/ is a
 # test; tools resolve to this build's binaries and LLVM 19's FileCheck.
 import os
+import shutil
 import sys
 
 import lit.formats
@@ -45,3 +46,7 @@ def _can_mknod():
 
 if _can_mknod():
     config.available_features.add("mknod")
+# `%if dot %{ ... %}`: Graphviz's dot is on PATH (scripts/install-deps.sh
+# installs it; tests that lay out a graph skip those lines without it).
+if shutil.which("dot", path=config.environment["PATH"]):
+    config.available_features.add("dot")

@@ -102,6 +102,11 @@ std::string shapeText(const std::vector<int64_t> &shape) {
   return s + "]";
 }
 
+/// "1 kernel", "3 kernels".
+std::string counted(size_t n, const std::string &noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
 /// A DOT string of `lines` joined by line breaks.
 std::string quote(const std::vector<std::string> &lines) {
   std::string out = "\"";
@@ -299,10 +304,8 @@ std::vector<std::string> GraphBuilder::nodeLabel(const Node &node) const {
   if (node.group) {
     const std::string &name = node.groupLabel;
     if (item.what == Item::What::Parameter)
-      return {name, std::to_string(node.params) + " parameters",
-              byteSize(node.bytes)};
-    return {name, std::to_string(node.kernels) + " kernels",
-            flopText(node.flops)};
+      return {name, counted(node.params, "parameter"), byteSize(node.bytes)};
+    return {name, counted(node.kernels, "kernel"), flopText(node.flops)};
   }
   switch (item.what) {
   case Item::What::Kernel: {
@@ -335,11 +338,11 @@ std::vector<std::string> GraphBuilder::nodeTooltip(const Node &node) const {
   if (node.group) {
     std::string phase = item.place.front().name;
     if (item.what == Item::What::Parameter)
-      return {node.groupName + " (" + std::to_string(node.params) +
-                  " parameters with their optimizer state)",
+      return {node.groupName + " (" + counted(node.params, "parameter") +
+                  " with their optimizer state)",
               byteSize(node.bytes)};
     return {node.groupName + " (" + phase + ")",
-            std::to_string(node.kernels) + " kernels, " + flopText(node.flops) +
+            counted(node.kernels, "kernel") + ", " + flopText(node.flops) +
                 ", " + byteSize(node.bytes) + " moved"};
   }
   switch (item.what) {
@@ -460,11 +463,10 @@ std::string GraphBuilder::render(int depth, StepGraphInfo &info) {
 
   // The text.
   std::string os;
-  size_t kernelsDrawn = m.kernels.size();
   std::string title = (m.program == "train" ? std::string("training step")
                                             : "program " + m.program) +
-                      " of " + m.source + ": " + std::to_string(kernelsDrawn) +
-                      " kernels";
+                      " of " + m.source + ": " +
+                      counted(m.kernels.size(), "kernel");
   if (depth < info.maxDepth)
     title += "; modules " + std::to_string(depth + 1) +
              (depth ? " levels deep" : " level deep") + " drawn as one node";
@@ -510,7 +512,7 @@ std::string GraphBuilder::render(int depth, StepGraphInfo &info) {
                                 ? ch.key.name
                                 : ch.path + " (" + childPhase + ")";
           if (ch.kernels)
-            label.back() += " (" + std::to_string(ch.kernels) + " kernels)";
+            label.back() += " (" + counted(ch.kernels, "kernel") + ")";
           os += pad + "subgraph cluster_" + std::to_string(child) + " {\n";
           os += pad + "  graph [label=" + quote(label) +
                 ", tooltip=" + quote(tip) + ", style=\"rounded" +
