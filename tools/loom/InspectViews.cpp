@@ -129,8 +129,8 @@ bool loom::tool::checkViewRequest(const ViewRequest &r, bool irGiven) {
   bool known =
       ext == "svg" || (r.graph && ext == "dot") || (r.memory && ext == "html");
   if (!known)
-    return fail("-o " + r.output + ": " + flag + " writes a " + kinds +
-                " file");
+    return fail("-o " + r.output + ": " + flag + " writes a file ending in " +
+                kinds);
   return true;
 }
 
