@@ -4,6 +4,7 @@ raises).
 
   check_views.py memory FILE.svg|FILE.html   the memory view
   check_views.py graph FILE.svg              the graph as `dot -Tsvg` drew it
+  check_views.py dot FILE.dot MAX            the DOT has 1 to MAX nodes
 
 memory: the buffer boxes (rects with a <title> naming a buffer), the peak
 line, and for the page its table; it checks that the boxes outlined as live
@@ -73,5 +74,15 @@ def graph(path):
         print("cluster:", " ".join(labels))
 
 
+def dot(path, most):
+    with open(path) as f:
+        text = f.read()
+    nodes = len(re.findall(r"^ *n[0-9]+ \[label=", text, re.M))
+    edges = len(re.findall(r"^ *n[0-9]+ -> n[0-9]+ ", text, re.M))
+    print("nodes:", nodes, "edges:", edges)
+    assert 0 < nodes <= int(most), "%d nodes, more than %s" % (nodes, most)
+    print("at most", most, "nodes")
+
+
 if __name__ == "__main__":
-    {"memory": memory, "graph": graph}[sys.argv[1]](sys.argv[2])
+    {"memory": memory, "graph": graph, "dot": dot}[sys.argv[1]](*sys.argv[2:])
