@@ -70,29 +70,35 @@ std::string kernelRef(const StepModel &m, uint32_t pos) {
   return k.op + " (kernel " + std::to_string(k.index) + ")";
 }
 
-const char *fillOf(const StepModel &m, const StepBuffer &b) {
+/// The CSS class of a buffer's box: what it holds.
+const char *classOf(const StepModel &m, const StepBuffer &b) {
   switch (b.kind) {
   case StepBuffer::Kind::Parameter:
-    return "#9e9e9e";
+    return "pa";
   case StepBuffer::Kind::State:
-    return "#b39ddb";
+    return "st";
   case StepBuffer::Kind::Input:
-    return "#f2c94c";
+    return "in";
   case StepBuffer::Kind::Other:
-    return "#d5d5d5";
+    return "ot";
   case StepBuffer::Kind::Value:
     break;
   }
   switch (m.kernels[b.writer].phase) {
   case Phase::Forward:
-    return "#6fa8dc";
+    return "fw";
   case Phase::Backward:
-    return "#f0a35e";
+    return "bw";
   case Phase::Optimizer:
-    return "#7cc47a";
+    return "op";
   }
-  return "#d5d5d5";
+  return "ot";
 }
+
+/// The fills of the classes; `pk` outlines a box live at the peak.
+const char *kStyle = ".pa{fill:#9e9e9e}.st{fill:#b39ddb}.in{fill:#f2c94c}"
+                     ".ot{fill:#d5d5d5}.fw{fill:#6fa8dc}.bw{fill:#f0a35e}"
+                     ".op{fill:#7cc47a}.pk{stroke:#202020;stroke-width:0.4}";
 
 const char *phaseFill(Phase p) {
   switch (p) {
@@ -106,10 +112,14 @@ const char *phaseFill(Phase p) {
   return "#d5d5d5";
 }
 
+/// `v` to a tenth, without a trailing ".0".
 std::string num(double v) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.1f", v);
-  return text;
+  std::string s = text;
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0)
+    s.resize(s.size() - 2);
+  return s == "-0" ? "0" : s;
 }
 
 /// A tick's value: "200", "0.5".
@@ -158,26 +168,43 @@ std::string peakText(const StepModel &m, const MemoryTimeline &t) {
 
 /// The <svg> element.
 std::string svgElement(const StepModel &m, const MemoryTimeline &t) {
-  const double left = 78, right = 16, top = 44, plotW = 1000, plotH = 480;
+  const double left = 78, right = 16, top = 50, plotW = 1000, plotH = 480;
   const double width = left + plotW + right, height = top + plotH + 92;
   const double n = std::max<double>(1, m.kernels.size());
   const double arena = std::max<double>(1, m.arenaSize);
   auto X = [&](double pos) { return left + pos * plotW / n; };
   auto Y = [&](double off) { return top + plotH - off * plotH / arena; };
+  std::vector<bool> atPeak(m.buffers.size(), false);
+  for (uint32_t b : t.liveAtPeak)
+    atPeak[b] = true;
   std::string s;
   s += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(width) +
        "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + num(width) + " " +
        num(height) +
        "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n";
   s += "<title>" + xmlEscape(programTitle(m)) + "</title>\n";
+  s += std::string("<style>") + kStyle + "</style>\n";
   s += "<rect x=\"0\" y=\"0\" width=\"" + num(width) + "\" height=\"" +
        num(height) + "\" fill=\"white\"/>\n";
   s += "<text x=\"" + num(left) + "\" y=\"18\" font-size=\"14\">" +
        xmlEscape(programTitle(m)) + "</text>\n";
+  size_t hidden = 0;
+  for (uint32_t i = 0; i < m.buffers.size(); ++i) {
+    const StepBuffer &b = m.buffers[i];
+    double w = X(std::min<double>(b.last + 1, n)) - X(b.first);
+    double h = Y(0) - Y(double(b.record->size));
+    hidden += !b.record->size || (!atPeak[i] && w * h < 1);
+  }
   s += "<text x=\"" + num(left) + "\" y=\"34\">" + xmlEscape(peakText(m, t)) +
+       (hidden ? "; " + std::to_string(hidden) + " of " +
+                     std::to_string(m.buffers.size()) +
+                     " buffers under a square pixel not drawn"
+               : std::string()) +
        "</text>\n";
   // Axes and grid.
   for (double v : niceTicks(0, arena / 1048576.0, 6)) {
+    if (v * 1048576.0 > arena)
+      continue; // above the arena
     double y = Y(v * 1048576.0);
     s += "<line x1=\"" + num(left) + "\" y1=\"" + num(y) + "\" x2=\"" +
          num(left + plotW) + "\" y2=\"" + num(y) +
@@ -198,30 +225,28 @@ std::string svgElement(const StepModel &m, const MemoryTimeline &t) {
        "\" text-anchor=\"middle\">kernel (arena offset up, one box per "
        "buffer)</text>\n";
   // The buffers, the ones live at the peak outlined.
-  std::vector<bool> atPeak(m.buffers.size(), false);
-  for (uint32_t b : t.liveAtPeak)
-    atPeak[b] = true;
   s += "<g fill-opacity=\"0.85\">\n";
   for (uint32_t i = 0; i < m.buffers.size(); ++i) {
     const StepBuffer &b = m.buffers[i];
-    if (!b.record->size)
-      continue;
     double x0 = X(b.first), x1 = X(std::min<double>(b.last + 1, n));
     double y1 = Y(double(b.record->offset)),
            y0 = Y(double(b.record->offset + b.record->size));
+    if (!b.record->size || (!atPeak[i] && (x1 - x0) * (y1 - y0) < 1))
+      continue; // counted in the subtitle
     BufferTrace trace = traceBuffer(m, i);
     std::vector<std::string> title = {
         bufferName(b) + ": " + byteSize(b.record->size) + " at offset " +
             std::to_string(b.record->offset) + ", " + liveText(m, b),
         trace.what};
-    if (!trace.instance.empty())
+    if (!trace.instance.empty() &&
+        trace.location.find("(" + trace.instance + ")") == std::string::npos)
       title.push_back(trace.instance);
     title.push_back(trace.location);
     s += "<rect x=\"" + num(x0) + "\" y=\"" + num(y0) + "\" width=\"" +
          num(std::max(0.5, x1 - x0)) + "\" height=\"" +
-         num(std::max(0.5, y1 - y0)) + "\" fill=\"" + fillOf(m, b) + "\"" +
-         (atPeak[i] ? " stroke=\"#202020\" stroke-width=\"0.4\"" : "") +
-         "><title>" + titleText(title) + "</title></rect>\n";
+         num(std::max(0.5, y1 - y0)) + "\" class=\"" + classOf(m, b) +
+         (atPeak[i] ? " pk" : "") + "\"><title>" + titleText(title) +
+         "</title></rect>\n";
   }
   s += "</g>\n";
   s += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" +

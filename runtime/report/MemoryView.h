@@ -13,7 +13,9 @@
 //           optimizer state, input, or a value a forward, backward or
 //           optimizer kernel wrote); its <title> (the hover text) names it,
 //           its size, offset and live range, the kernel that wrote it or
-//           first read it, its instance path and .loom location
+//           first read it, its instance path and .loom location; a box
+//           under a square pixel is left out (and counted in the subtitle)
+//           unless its buffer is live at the peak
 //   peak    a dashed line at the position with the most bytes live (bytes
 //           that two live buffers share counted once); the boxes live there
 //           have a black outline, and the page lists them, largest first

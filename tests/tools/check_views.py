@@ -36,7 +36,7 @@ def memory(path):
         if title is None or not text_of(title).startswith("#"):
             continue
         boxes.append(text_of(title))
-        if rect.get("stroke"):
+        if "pk" in rect.get("class", "").split():
             outlined.append(text_of(title))
     print("boxes:", len(boxes))
     peaks = [text_of(line.find(SVG + "title")) for line in svg.iter(SVG + "line") if line.find(SVG + "title") is not None]
