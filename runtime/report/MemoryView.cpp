@@ -42,9 +42,13 @@ MemoryTimeline loom::memoryTimeline(const StepModel &m) {
   for (uint32_t b = 0; b < m.buffers.size(); ++b)
     if (n && m.buffers[b].first <= t.peak && t.peak <= m.buffers[b].last)
       t.liveAtPeak.push_back(b);
-  std::stable_sort(
+  // Largest first; equal sizes in buffer order. (std::sort with the order
+  // spelled out: libstdc++ 12's stable_sort trips clang 19's deprecation
+  // warning.)
+  std::sort(
       t.liveAtPeak.begin(), t.liveAtPeak.end(), [&](uint32_t a, uint32_t b) {
-        return m.buffers[a].record->size > m.buffers[b].record->size;
+        uint64_t sa = m.buffers[a].record->size, sb = m.buffers[b].record->size;
+        return sa != sb ? sa > sb : a < b;
       });
   return t;
 }
