@@ -15,7 +15,8 @@
 //          per parameter (or per collapsed module)
 //   cluster  the nesting of each node's keys, outermost first: its phase
 //          (forward, backward, optimizer, or the parameters) then its
-//          module levels (blocks.3 > attn > qkv)
+//          module levels (blocks.3 > attn > qkv); a kernel outside any
+//          module instance is in a group for its .loom line (gpt.loom:55)
 //
 // A node's place is a list of cluster keys; a later grouping (fusion
 // groups, shardings) adds a key kind and appends its keys to the list,
