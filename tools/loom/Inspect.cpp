@@ -27,7 +27,9 @@ using namespace llvm;
 
 namespace {
 
-cl::SubCommand inspectCmd("inspect", "Print what a .loomx artifact holds");
+cl::SubCommand inspectCmd("inspect",
+                          "Print what a .loomx artifact holds, or draw "
+                          "its kernel graph or memory plan");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loomx>"),
                                cl::Required, cl::sub(inspectCmd));
 cl::opt<std::string> irStage("ir",
