@@ -236,10 +236,11 @@ StatusOr<StepModel> loom::buildStepModel(const Artifact &a,
           m.sourceReads.push_back({b, i});
       } else {
         lastWriter[b] = i;
-        if (m.buffers[b].writer < 0) {
+        if (m.buffers[b].writer < 0)
           m.buffers[b].writer = i;
+        // A parameter, state or input updated in place stays what it is.
+        if (m.buffers[b].kind == StepBuffer::Kind::Other)
           m.buffers[b].kind = StepBuffer::Kind::Value;
-        }
       }
     }
     m.kernels.push_back(std::move(k));

@@ -144,6 +144,22 @@ TEST(StepModelTest, PhasesModulesAndFlows) {
   EXPECT_TRUE(flow);
 }
 
+TEST(StepModelTest, AParameterUpdatedInPlaceStaysAParameter) {
+  Artifact a = smallStep();
+  a.kernels[4].operands = {0, 5, 0}; // fc.weight -= update, in place
+  StatusOr<StepModel> m = buildStepModel(a, "train", "m.loomx");
+  ASSERT_TRUE(m.ok());
+  const StepBuffer &w = m->buffers[m->bufferOfId(0)];
+  EXPECT_EQ(w.kind, StepBuffer::Kind::Parameter);
+  EXPECT_EQ(w.writer, 4);
+  EXPECT_EQ(w.readers, (std::vector<uint32_t>{0, 4}));
+  // Its reads come from the step's start: an edge from the parameter.
+  std::string dot = stepGraphDot(*m, {});
+  EXPECT_NE(dot.find("[tooltip=\"1 value, 16 B: fc.weight\""),
+            std::string::npos)
+      << dot;
+}
+
 TEST(StepModelTest, NamesTheProgramsWhenOneIsMissing) {
   Artifact a = smallStep();
   StatusOr<StepModel> m = buildStepModel(a, "eval", "m.loomx");
