@@ -256,6 +256,15 @@ std::string svgElement(const StepModel &m, const MemoryTimeline &t) {
   s += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" +
        num(plotW) + "\" height=\"" + num(plotH) +
        "\" fill=\"none\" stroke=\"black\"/>\n";
+  // The bytes live at each kernel: below the top of the boxes by the gaps
+  // between them.
+  if (!m.kernels.empty()) {
+    s += "<polyline fill=\"none\" stroke=\"#7a0019\" stroke-width=\"1\" "
+         "points=\"";
+    for (size_t i = 0; i < t.live.size(); ++i)
+      s += (i ? " " : "") + num(X(i + 0.5)) + "," + num(Y(double(t.live[i])));
+    s += "\"><title>bytes live at each kernel</title></polyline>\n";
+  }
   // The peak.
   if (!m.kernels.empty()) {
     double x = X(t.peak + 0.5);
@@ -282,13 +291,10 @@ std::string svgElement(const StepModel &m, const MemoryTimeline &t) {
   }
   // The legend.
   const std::pair<const char *, const char *> legend[] = {
-      {"#9e9e9e", "parameter"},
-      {"#b39ddb", "optimizer state"},
-      {"#f2c94c", "input"},
-      {"#6fa8dc", "forward value"},
-      {"#f0a35e", "backward value"},
-      {"#7cc47a", "optimizer value"},
-      {"#d5d5d5", "other (unused or read-only)"}};
+      {"#9e9e9e", "parameter"},      {"#b39ddb", "optimizer state"},
+      {"#f2c94c", "input"},          {"#6fa8dc", "forward value"},
+      {"#f0a35e", "backward value"}, {"#7cc47a", "optimizer value"},
+      {"#d5d5d5", "other"}};
   double lx = left;
   for (auto [fill, name] : legend) {
     s += "<rect x=\"" + num(lx) + "\" y=\"" + num(stripY + 20) +
@@ -303,6 +309,11 @@ std::string svgElement(const StepModel &m, const MemoryTimeline &t) {
        "stroke-dasharray=\"5,3\"/><text x=\"" +
        num(lx + 20) + "\" y=\"" + num(stripY + 29) +
        "\">peak (live buffers outlined)</text>\n";
+  lx += 200;
+  s += "<line x1=\"" + num(lx) + "\" y1=\"" + num(stripY + 25) + "\" x2=\"" +
+       num(lx + 16) + "\" y2=\"" + num(stripY + 25) +
+       "\" stroke=\"#7a0019\"/><text x=\"" + num(lx + 20) + "\" y=\"" +
+       num(stripY + 29) + "\">bytes live</text>\n";
   s += "</svg>\n";
   return s;
 }

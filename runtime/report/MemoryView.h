@@ -16,6 +16,8 @@
 //           first read it, its instance path and .loom location; a box
 //           under a square pixel is left out (and counted in the subtitle)
 //           unless its buffer is live at the peak
+//   line    the bytes live at each kernel (below the top of the boxes by
+//           the gaps between them)
 //   peak    a dashed line at the position with the most bytes live (bytes
 //           that two live buffers share counted once); the boxes live there
 //           have a black outline, and the page lists them, largest first
