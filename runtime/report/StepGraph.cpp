@@ -25,9 +25,14 @@ struct ClusterKey {
   enum class Kind : uint8_t {
     Phase,  ///< forward, backward, optimizer, parameters
     Module, ///< one module level: "blocks.3", "attn"
+    Line,   ///< the .loom line of kernels outside any instance: "gpt.loom:55"
   };
   Kind kind;
   std::string name;
+
+  /// Whether --depth counts this key: a module level, or a line in its
+  /// place.
+  bool isLevel() const { return kind == Kind::Module || kind == Kind::Line; }
 };
 using Place = std::vector<ClusterKey>;
 
@@ -142,20 +147,19 @@ std::string lineOf(const std::string &location) {
   return loc;
 }
 
-/// The index in `place` of its module key number `depth` (from 0), or -1.
+/// The index in `place` of its level key number `depth` (from 0), or -1.
 int collapseAt(const Place &place, int depth) {
   int modules = 0;
   for (size_t i = 0; i < place.size(); ++i)
-    if (place[i].kind == ClusterKey::Kind::Module && modules++ == depth)
+    if (place[i].isLevel() && modules++ == depth)
       return static_cast<int>(i);
   return -1;
 }
 
 int moduleKeys(const Place &place) {
   return static_cast<int>(
-      std::count_if(place.begin(), place.end(), [](const ClusterKey &k) {
-        return k.kind == ClusterKey::Kind::Module;
-      }));
+      std::count_if(place.begin(), place.end(),
+                    [](const ClusterKey &k) { return k.isLevel(); }));
 }
 
 /// The key of the node `item` falls into at `depth`.
@@ -244,8 +248,7 @@ void GraphBuilder::collectItems() {
       item.place.push_back({ClusterKey::Kind::Module, level});
     // Outside any module, the kernels of one .loom line are a group.
     if (k.module.empty() && !k.origin.location.empty())
-      item.place.push_back(
-          {ClusterKey::Kind::Module, lineOf(k.origin.location)});
+      item.place.push_back({ClusterKey::Kind::Line, lineOf(k.origin.location)});
     itemOfKernel.push_back(items.size());
     items.push_back(std::move(item));
   }
@@ -282,7 +285,7 @@ size_t GraphBuilder::clusterFor(const Place &place, size_t n) {
   std::vector<std::string> modules;
   for (size_t i = 0; i < n; ++i) {
     const ClusterKey &key = place[i];
-    if (key.kind == ClusterKey::Kind::Module)
+    if (key.isLevel())
       modules.push_back(key.name);
     std::string name = childName(key);
     auto it = clusters[c].childByName.find(name);
@@ -394,7 +397,7 @@ std::string GraphBuilder::render(int depth, StepGraphInfo &info) {
       if (node.group) {
         std::vector<std::string> modules;
         for (int l = 0; l <= at; ++l)
-          if (item.place[l].kind == ClusterKey::Kind::Module)
+          if (item.place[l].isLevel())
             modules.push_back(item.place[l].name);
         node.groupName = join(modules, modules.size());
         node.groupLabel = item.place[at].name;
