@@ -8,6 +8,8 @@
 //   loom compile FILE.loom -o FILE.loomx [--target cpu] [--dump-ir DIR]
 //   loom check FILE.loom                                     (Check.cpp)
 //   loom inspect FILE.loomx [--ir STAGE]                     (Inspect.cpp)
+//   loom inspect FILE.loomx --graph|--memory -o FILE [--program NAME]
+//                [--depth N]                       (InspectViews.cpp)
 //   loom bench FILE.loom|FILE.loomx [--steps N] [--batch B] [--json]
 //                                                            (Bench.cpp)
 //   loom run FILE.loom --backend=reference|cpu [--steps N] [--batch B]
