@@ -245,6 +245,12 @@ private:
                                    llvm::ArrayRef<std::string> inputNames,
                                    llvm::SMRange at);
   bool endFunction(mlir::Value result, llvm::SMRange at);
+  /// Checks that the test set reads its labels as the training data does
+  /// and that a regression target is evaluated by its loss only; `data` and
+  /// `test` are the recipe's #loom.data (test may be null). False after
+  /// reporting.
+  bool checkLabelKinds(const ast::TrainDecl &train, mlir::Attribute data,
+                       mlir::Attribute test);
   /// The train block's recipe, a #loom.recipe; null (with diagnostics) on
   /// error.
   mlir::Attribute buildRecipe(const ast::TrainDecl &train, Scope &scope);

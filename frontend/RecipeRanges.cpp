@@ -180,6 +180,13 @@ bool loom::checkRecipeArgType(Elaborator &e, llvm::StringRef kind,
       return false;
     }
     break;
+  case T::StringOrStrings:
+    ok = v.kind == Val::Kind::Str ||
+         ((v.kind == Val::Kind::List || v.kind == Val::Kind::Tuple) &&
+          llvm::all_of(v.elems,
+                       [](const Val &e) { return e.kind == Val::Kind::Str; }));
+    type = "a string or a list of strings";
+    break;
   case T::F64Pair:
     ok = v.kind == Val::Kind::Tuple && v.elems.size() == 2 &&
          v.elems[0].isNumber() && v.elems[1].isNumber();

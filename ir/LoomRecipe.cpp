@@ -14,6 +14,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -43,11 +44,14 @@ const std::vector<RecipeKind> &mlir::loom::recipeKinds() {
        {{"path", T::String, ""},
         {"seq", T::I64, ""},
         {"dtype", T::String, "\"u16\"", {"u16", "u32"}}}},
+      // `label` (a column of classes, written as `classes` says) or
+      // `target` (a column of regression targets), one of them.
       {"data",
        "csv",
        {{"path", T::String, ""},
-        {"label", T::String, ""},
-        {"labels", T::String, "\"classes\"", {"classes", "names", "values"}}}},
+        {"label", T::String, "-"},
+        {"target", T::String, "-"},
+        {"classes", T::StringOrStrings, "-"}}},
       {"data", "idx", {{"images", T::String, ""}, {"labels", T::String, ""}}},
       {"optimizer",
        "sgd",
@@ -157,26 +161,67 @@ LogicalResult oneOf(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                StringRef kind, StringRef path,
                                std::optional<int64_t> seq, StringRef dtype,
-                               StringRef label, StringRef labels,
+                               StringRef label, StringRef target,
+                               Attribute classes, StringRef labels,
                                StringRef images) {
   if (failed(verifyKind(emitError, "data", kind,
                         {{"path", !path.empty()},
                          {"seq", seq.has_value()},
                          {"dtype", !dtype.empty()},
                          {"label", !label.empty()},
+                         {"target", !target.empty()},
+                         {"classes", static_cast<bool>(classes)},
                          {"labels", !labels.empty()},
                          {"images", !images.empty()}})))
     return failure();
   if (seq && *seq < 1)
     return emitError() << "data 'seq' must be at least 1, not " << *seq;
-  for (auto [name, value] :
-       {std::pair<StringRef, StringRef>{"dtype", dtype}, {"labels", labels}})
+  if (kind == "tokens")
     for (const RecipeArg &arg : findRecipeKind("data", kind)->args)
-      if (name == arg.name && !arg.values.empty() &&
-          failed(
-              oneOf(emitError, "data '" + name.str() + "'", value, arg.values)))
-        return failure();
+      if (StringRef(arg.name) == "dtype")
+        return oneOf(emitError, "data 'dtype'", dtype, arg.values);
+  if (kind != "csv")
+    return success();
+  // The label column, or the regression target.
+  if (label.empty() == target.empty())
+    return emitError() << "data 'csv' needs one of 'label' and 'target'";
+  if (!classes)
+    return success();
+  if (!target.empty())
+    return emitError() << "data 'classes' is for a 'label' column, not a "
+                          "regression 'target'";
+  if (auto how = llvm::dyn_cast<StringAttr>(classes))
+    return oneOf(emitError, "data 'classes'", how.getValue(),
+                 {"numbers", "names"});
+  auto names = llvm::dyn_cast<ArrayAttr>(classes);
+  llvm::StringSet<> seen;
+  if (names && !names.empty())
+    for (Attribute n : names) {
+      auto name = llvm::dyn_cast<StringAttr>(n);
+      if (!name || name.getValue().empty())
+        return emitError() << "data 'classes' holds " << n
+                           << ", not a class name";
+      if (!seen.insert(name.getValue()).second)
+        return emitError() << "data 'classes' names '" << name.getValue()
+                           << "' twice";
+    }
+  else
+    return emitError() << "data 'classes' must be \"numbers\", \"names\" "
+                          "or a list of class names, not "
+                       << classes;
   return success();
+}
+
+StringRef mlir::loom::labelKind(DataAttr data) {
+  if (!data || data.getKind() != "csv")
+    return "";
+  if (!data.getTarget().empty())
+    return "target";
+  if (llvm::isa_and_nonnull<ArrayAttr>(data.getClasses()))
+    return "names";
+  if (auto how = llvm::dyn_cast_or_null<StringAttr>(data.getClasses()))
+    return how.getValue();
+  return "numbers";
 }
 
 LogicalResult SplitAttr::verify(function_ref<InFlightDiagnostic()> emitError,
@@ -255,13 +300,12 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
-LogicalResult RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 StringRef name, DataAttr, DataAttr, SplitAttr,
-                                 int64_t batch, std::optional<int64_t> steps,
-                                 std::optional<int64_t> epochs,
-                                 CadenceAttr eval, CadenceAttr checkpoint,
-                                 int64_t, OptimizerAttr, ScheduleAttr,
-                                 StringRef, ArrayAttr freeze) {
+LogicalResult
+RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
+                   DataAttr data, DataAttr test, SplitAttr, int64_t batch,
+                   std::optional<int64_t> steps, std::optional<int64_t> epochs,
+                   CadenceAttr eval, CadenceAttr checkpoint, int64_t,
+                   OptimizerAttr, ScheduleAttr, StringRef, ArrayAttr freeze) {
   if (name.empty())
     return emitError() << "recipe 'name' must not be empty";
   if (batch < 1)
@@ -277,6 +321,17 @@ LogicalResult RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "recipe 'checkpoint' takes no 'on' or 'metrics'";
   if (freeze && !llvm::all_of(freeze, llvm::IsaPred<StringAttr>))
     return emitError() << "recipe 'freeze' must hold strings";
+  // A test set is labelled as the training data is; a regression target
+  // has a loss and no class metrics.
+  if (test && labelKind(test) != labelKind(data))
+    return emitError() << "recipe's test set reads its labels as '"
+                       << labelKind(test) << "', its data as '"
+                       << labelKind(data) << "'";
+  if (labelKind(data) == "target" && eval && eval.getMetrics())
+    for (Attribute m : eval.getMetrics())
+      if (llvm::cast<StringAttr>(m).getValue() != "loss")
+        return emitError() << "recipe evaluates " << m
+                           << ", a class metric, on a regression target";
   return success();
 }
 
@@ -346,7 +401,8 @@ Attribute mlir::loom::buildRecipeSetting(
   };
   if (setting == "data")
     return DataAttr::getChecked(emitError, ctx, kind, str("path"), i64("seq"),
-                                str("dtype"), str("label"), str("labels"),
+                                str("dtype"), str("label"), str("target"),
+                                args.get("classes"), str("labels"),
                                 str("images"));
   if (setting == "schedule")
     return ScheduleAttr::getChecked(emitError, ctx, kind, i64("every"),

@@ -44,8 +44,9 @@ inline llvm::hash_code hash_value(F64 f) {
 
 namespace mlir::loom {
 
-/// The type of a recipe argument.
-enum class RecipeArgType { F64, I64, Bool, String, F64Pair };
+/// The type of a recipe argument. StringOrStrings: a string or a list of
+/// strings (csv's `classes`).
+enum class RecipeArgType { F64, I64, Bool, String, F64Pair, StringOrStrings };
 
 /// One argument of a recipe call: its name, type and default (as Loom
 /// source text; "" when required, "-" when optional without a default),
@@ -73,6 +74,10 @@ const RecipeKind *findRecipeKind(llvm::StringRef setting, llvm::StringRef kind);
 
 /// The metrics an `eval` cadence may name.
 llvm::ArrayRef<llvm::StringRef> recipeMetrics();
+
+/// How `data` reads its labels: "target" (a csv's regression target),
+/// "names" or "numbers" (a csv's classes); "" for the other kinds.
+llvm::StringRef labelKind(DataAttr data);
 
 /// The attribute of setting `setting` (data, optimizer, schedule) of kind
 /// `kind` with the arguments `args` (name -> value, each of its

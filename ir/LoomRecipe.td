@@ -82,12 +82,15 @@ def Loom_DataAttr : Loom_RecipeAttrDef<"Data", "data"> {
   let summary = "the data a recipe trains or tests on";
   let description = [{
     One of the data kinds of `mlir::loom::recipeKinds()` with its arguments:
-    `tokens(path, seq, dtype)`, `csv(path, label, labels)` or
+    `tokens(path, seq, dtype)`, `csv(path, label, target, classes)` or
     `idx(images, labels)`. Every argument of the kind is present (the
-    frontend fills in the defaults) and no other.
+    frontend fills in the defaults) and no other, except the optional ones:
+    a csv has its `label` column (classes, written as `classes` says:
+    "numbers" when absent, "names", or the list of class names) or its
+    regression `target` column.
 
     ```mlir
-    #loom.data<kind = "csv", path = "iris.csv", label = "species", labels = "classes">
+    #loom.data<kind = "csv", path = "iris.csv", label = "species", classes = "names">
     ```
   }];
   let parameters = (ins
@@ -96,8 +99,10 @@ def Loom_DataAttr : Loom_RecipeAttrDef<"Data", "data"> {
     Loom_OptI64Param<"tokens: the window length">:$seq,
     Loom_OptStringParam<"tokens: u16 or u32">:$dtype,
     Loom_OptStringParam<"csv: the label column">:$label,
-    Loom_OptStringParam<"csv: classes, names or values; idx: the labels "
-                        "file">:$labels,
+    Loom_OptStringParam<"csv: the regression target column">:$target,
+    OptionalParameter<"::mlir::Attribute", "csv with a label: \"numbers\", "
+                      "\"names\" or an array of class names">:$classes,
+    Loom_OptStringParam<"idx: the labels file">:$labels,
     Loom_OptStringParam<"idx: the images file">:$images
   );
 }

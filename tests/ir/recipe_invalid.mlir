@@ -49,15 +49,61 @@ module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", i
 // -----
 
 // Tests that a data kind's file cannot be missing.
-// expected-error@+2 {{data 'csv' needs 'label'}}
+// expected-error@+2 {{data 'idx' needs 'labels'}}
 // expected-error@+1 {{failed to parse Loom_RecipeAttr parameter 'data' which is to be a `DataAttr`}}
-module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "csv", path = "x.csv", labels = "classes">, batch = 1, steps = 10, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x">, batch = 1, steps = 10, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
 }
 
 // -----
 
-// Tests that a csv's `labels` is one of the ways a label column reads.
-// expected-error@+2 {{data 'labels' must be one of classes, names, values, not 'ints'}}
+// Tests that a csv has its label column or its regression target.
+// expected-error@+2 {{data 'csv' needs one of 'label' and 'target'}}
+// expected-error@+1 {{failed to parse Loom_RecipeAttr parameter 'data' which is to be a `DataAttr`}}
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "csv", path = "x.csv">, batch = 1, steps = 10, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
+}
+
+// -----
+
+// Tests that `classes` says "numbers" or "names" or lists the names.
+// expected-error@+2 {{data 'classes' must be one of numbers, names, not 'ints'}}
+// expected-error@+1 {{failed to parse Loom_RecipeAttr parameter 'data' which is to be a `DataAttr`}}
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "csv", path = "x.csv", label = "y", classes = "ints">, batch = 1, steps = 10, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
+}
+
+// -----
+
+// Tests that a list of class names names each class once.
+// expected-error@+2 {{data 'classes' names 'cat' twice}}
+// expected-error@+1 {{failed to parse Loom_RecipeAttr parameter 'data' which is to be a `DataAttr`}}
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "csv", path = "x.csv", label = "y", classes = ["cat", "cat"]>, batch = 1, steps = 10, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
+}
+
+// -----
+
+// Tests that a regression target has no classes.
+// expected-error@+2 {{data 'classes' is for a 'label' column, not a regression 'target'}}
+// expected-error@+1 {{failed to parse Loom_RecipeAttr parameter 'data' which is to be a `DataAttr`}}
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "csv", path = "x.csv", target = "y", classes = "names">, batch = 1, steps = 10, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
+}
+
+// -----
+
+// Tests that the test set reads its labels as the training data does.
+// expected-error@+1 {{recipe's test set reads its labels as 'names', its data as 'numbers'}}
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "csv", path = "x.csv", label = "y">, test = <kind = "csv", path = "t.csv", label = "y", classes = "names">, batch = 1, steps = 10, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
+}
+
+// -----
+
+// Tests that a regression target is evaluated by its loss only.
+// expected-error@+1 {{recipe evaluates "accuracy", a class metric, on a regression target}}
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "csv", path = "x.csv", target = "y">, batch = 1, steps = 10, eval = <every = 1, unit = "steps", on = "val", metrics = ["loss", "accuracy"]>, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
+}
+
+// -----
+
+// Tests that a csv takes no field of another kind (idx's labels file).
+// expected-error@+2 {{data 'csv' takes no 'labels'}}
 // expected-error@+1 {{failed to parse Loom_RecipeAttr parameter 'data' which is to be a `DataAttr`}}
 module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "csv", path = "x.csv", label = "y", labels = "ints">, batch = 1, steps = 10, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
 }

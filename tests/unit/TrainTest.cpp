@@ -59,6 +59,29 @@ TEST(Recipe, DecodesWhatTheCompilerWrites) {
   EXPECT_EQ(r->initFrom, "runs/x.safetensors");
 }
 
+/// `r` written, parsed back and written again: the same text.
+Recipe roundTrip(const Recipe &r) {
+  std::string text = writeRecipe(r);
+  StatusOr<Recipe> back = parseRecipe(text, "r.loomx");
+  EXPECT_TRUE(back.ok()) << back.status().message() << "\n" << text;
+  if (!back.ok())
+    return Recipe();
+  EXPECT_EQ(writeRecipe(*back), text);
+  return *back;
+}
+
+/// The smallest recipe of data `d`.
+Recipe recipeOf(const data::DataSpec &d) {
+  Recipe r;
+  r.name = "r";
+  r.data = d;
+  r.batch = 4;
+  r.steps = 10;
+  r.optimizer.kind = "sgd";
+  r.optimizer.lr = 0.1;
+  return r;
+}
+
 TEST(Recipe, WritesWhatItDecodes) {
   // Every field of every setting survives writeRecipe -> parseRecipe, and
   // writing again gives the same text.
@@ -70,11 +93,8 @@ TEST(Recipe, WritesWhatItDecodes) {
   r.data.dtype = "u32";
   r.data.fraction = 0.75;
   r.data.splitSeed = 7;
-  r.test.emplace();
-  r.test->kind = "csv";
-  r.test->path = "t.csv";
-  r.test->label = "y";
-  r.test->labelsAs = "names";
+  r.test = r.data;
+  r.test->path = "test.bin";
   r.test->fraction = 0;
   r.batch = 8;
   r.steps = 100;
@@ -97,30 +117,52 @@ TEST(Recipe, WritesWhatItDecodes) {
   r.schedule.kind = "warmup_cosine";
   r.schedule.warmup = 10;
   r.schedule.minLr = 1e-4;
-  std::string text = writeRecipe(r);
-  StatusOr<Recipe> back = parseRecipe(text, "lm.loomx");
-  ASSERT_TRUE(back.ok()) << back.status().message() << "\n" << text;
-  EXPECT_EQ(writeRecipe(*back), text);
-  EXPECT_EQ(back->data.seq, 64);
-  EXPECT_EQ(back->data.dtype, "u32");
-  EXPECT_DOUBLE_EQ(back->data.fraction, 0.75);
-  EXPECT_EQ(back->data.splitSeed, 7u);
-  EXPECT_EQ(back->test->labelsAs, "names");
-  EXPECT_EQ(back->steps, 100);
-  EXPECT_EQ(back->evalOn, "test");
-  EXPECT_TRUE(back->wants("perplexity"));
-  EXPECT_TRUE(back->checkpoint.epochs);
-  EXPECT_EQ(back->keep, 3);
-  EXPECT_EQ(back->seed, 42u);
-  EXPECT_EQ(back->freeze, std::vector<std::string>{"body.*"});
-  EXPECT_DOUBLE_EQ(back->optimizer.alpha, 0.9);
-  EXPECT_DOUBLE_EQ(back->optimizer.eps, 1e-6);
-  EXPECT_DOUBLE_EQ(back->optimizer.momentum, 0.5);
-  EXPECT_TRUE(back->optimizer.centered);
-  EXPECT_DOUBLE_EQ(back->optimizer.weightDecay, 0.1);
-  EXPECT_EQ(back->optimizer.clipNorm, 1.5);
-  EXPECT_EQ(back->schedule.warmup, 10);
-  EXPECT_DOUBLE_EQ(back->schedule.minLr, 1e-4);
+  Recipe back = roundTrip(r);
+  EXPECT_EQ(back.data.seq, 64);
+  EXPECT_EQ(back.data.dtype, "u32");
+  EXPECT_DOUBLE_EQ(back.data.fraction, 0.75);
+  EXPECT_EQ(back.data.splitSeed, 7u);
+  EXPECT_EQ(back.test->path, "test.bin");
+  EXPECT_EQ(back.steps, 100);
+  EXPECT_EQ(back.evalOn, "test");
+  EXPECT_TRUE(back.wants("perplexity"));
+  EXPECT_TRUE(back.checkpoint.epochs);
+  EXPECT_EQ(back.keep, 3);
+  EXPECT_EQ(back.seed, 42u);
+  EXPECT_EQ(back.freeze, std::vector<std::string>{"body.*"});
+  EXPECT_DOUBLE_EQ(back.optimizer.alpha, 0.9);
+  EXPECT_DOUBLE_EQ(back.optimizer.eps, 1e-6);
+  EXPECT_DOUBLE_EQ(back.optimizer.momentum, 0.5);
+  EXPECT_TRUE(back.optimizer.centered);
+  EXPECT_DOUBLE_EQ(back.optimizer.weightDecay, 0.1);
+  EXPECT_EQ(back.optimizer.clipNorm, 1.5);
+  EXPECT_EQ(back.schedule.warmup, 10);
+  EXPECT_DOUBLE_EQ(back.schedule.minLr, 1e-4);
+}
+
+TEST(Recipe, WritesEachWayACsvReadsItsLabels) {
+  using Kind = data::LabelSpec::Kind;
+  data::DataSpec csv;
+  csv.kind = "csv";
+  csv.path = "x.csv";
+  csv.label = "y";
+  // Class numbers (no `classes`), names, a list of names, a target.
+  Recipe back = roundTrip(recipeOf(csv));
+  EXPECT_EQ(back.data.labelSpec.kind, Kind::Numbers);
+  EXPECT_EQ(back.data.label, "y");
+  csv.labelSpec.kind = Kind::Names;
+  back = roundTrip(recipeOf(csv));
+  EXPECT_EQ(back.data.labelSpec.kind, Kind::Names);
+  EXPECT_TRUE(back.data.labelSpec.names.empty());
+  csv.labelSpec.names = {"cat", "dog"};
+  back = roundTrip(recipeOf(csv));
+  EXPECT_EQ(back.data.labelSpec.names,
+            (std::vector<std::string>{"cat", "dog"}));
+  csv.labelSpec = data::LabelSpec();
+  csv.labelSpec.kind = Kind::Values;
+  back = roundTrip(recipeOf(csv));
+  EXPECT_EQ(back.data.labelSpec.kind, Kind::Values);
+  EXPECT_EQ(back.data.label, "y");
 }
 
 TEST(Recipe, RejectsWhatTheLoopCannotRun) {

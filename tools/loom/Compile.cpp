@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
 #include "backends/cpu/emit/Recipe.h"
@@ -40,7 +41,12 @@ using namespace llvm;
 
 namespace {
 
-cl::SubCommand compileCmd("compile", "Compile a .loom program");
+cl::SubCommand compileCmd("compile",
+                          "Compile a .loom program\n\n"
+                          "EXAMPLES:\n"
+                          "  loom compile examples/mlp.loom --emit=train-ir\n"
+                          "  loom compile examples/gpt2.loom -o gpt2.loomx "
+                          "--dump-ir ir/");
 
 enum class EmitKind { Ir, TrainIr, Ast, Plan };
 
@@ -144,7 +150,7 @@ mlir::loom::ScheduleAttr fitWarmup(mlir::loom::RecipeAttr recipe,
 int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
                     SourceMgr &sourceMgr, raw_ostream *planOnly = nullptr) {
   mlir::MLIRContext ctx;
-  mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+  loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
   loom::Artifact artifact;
   loom::tool::ArtifactOptions options;
@@ -335,6 +341,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
 int loom::tool::runCompile() {
   SourceMgr sourceMgr;
   loom::DiagnosticEngine diags(sourceMgr, errs());
+  loom::tool::InternalErrorWatch watch(diags);
   loom::Program program;
   if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
     return 1;
@@ -345,7 +352,7 @@ int loom::tool::runCompile() {
     WithColor::error(errs(), "loom")
         << "--dump-ir writes the IR after each stage the command runs; "
            "--emit=ast runs none\n";
-    return 1;
+    return loom::tool::ExitUsage;
   }
 
   std::error_code ec;
@@ -368,7 +375,7 @@ int loom::tool::runCompile() {
     mlir::MLIRContext ctx;
     ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
     // Diagnostics from passes show the .loom line and the call chain.
-    mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+    loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
     ctx.printOpOnDiagnostic(false);
     // --dump-ir: the stages that ran, even when a later one failed.
     std::vector<loom::IrText> stages;

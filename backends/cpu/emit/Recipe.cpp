@@ -115,11 +115,21 @@ static ::loom::data::DataSpec dataSpecOf(mlir::loom::DataAttr d) {
   if (!d.getDtype().empty())
     spec.dtype = d.getDtype().str();
   spec.label = d.getLabel().str();
-  // `labels` is the label file of idx, how the label column reads for csv.
-  if (spec.kind == "csv")
-    spec.labelsAs = d.getLabels().str();
-  else
-    spec.labels = d.getLabels().str();
+  // A csv's label column (class numbers or names) or regression target.
+  using Kind = ::loom::data::LabelSpec::Kind;
+  llvm::StringRef labels = mlir::loom::labelKind(d);
+  if (labels == "target") {
+    spec.label = d.getTarget().str();
+    spec.labelSpec.kind = Kind::Values;
+  } else if (labels == "names") {
+    spec.labelSpec.kind = Kind::Names;
+    if (auto names = mlir::dyn_cast_or_null<mlir::ArrayAttr>(d.getClasses())) {
+      spec.labelSpec.namesFrom = "the recipe's classes";
+      for (mlir::Attribute n : names)
+        spec.labelSpec.names.push_back(mlir::cast<StringAttr>(n).str());
+    }
+  }
+  spec.labels = d.getLabels().str();
   spec.images = d.getImages().str();
   return spec;
 }
