@@ -380,6 +380,8 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     module->push_back(copy);
     if (auto decodeStep = one->lookupSymbol<mlir::func::FuncOp>("decode_step"))
       module->push_back(decodeStep->clone());
+    // The step's module with the batch-1 programs: what the backend gets.
+    printer.stage(*module, "merge-batch1");
   }
   if (options.eval) {
     emit.programs.push_back({"eval", "eval_step", {"loss", "output"}});
@@ -417,8 +419,9 @@ int loom::tool::runCompile() {
   if ((!dumpIrDir.empty() || printing) && emitKind == EmitKind::Ast &&
       !StringRef(outputFile).ends_with(".loomx")) {
     WithColor::error(errs(), "loom")
-        << (printing ? "--print-ir-*" : "--dump-ir")
-        << " reports the passes the command runs; --emit=ast runs none\n";
+        << (printing ? "--print-ir-* prints" : "--dump-ir writes")
+        << " the IR after each stage the command runs; --emit=ast runs "
+           "none\n";
     return 1;
   }
   if (!checkPassNames())

@@ -221,7 +221,9 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     return module.emitError("the CPU backend compiles @train_step, which "
                             "this module lacks (run --loom-autodiff and "
                             "--loom-build-train-step first)");
-  mlir::loom::IrPrinter &printer = *options.printer;
+  mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
+  mlir::loom::IrPrinter &printer =
+      options.printer ? *options.printer : ownPrinter;
   {
     PassManager pm(module.getContext());
     mlir::loom::cpu::buildCpuStepPipeline(pm);

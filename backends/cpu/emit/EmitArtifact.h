@@ -44,7 +44,8 @@ struct EmitOptions {
   /// Reports every pass the backend runs (--dump-ir, --print-ir-*) and
   /// keeps the stages the artifact stores for `loom inspect --ir`: those
   /// kept before (frontend, autodiff, train-step), then `kernels` (the
-  /// partition's kernel functions) and `linalg`. Never null.
+  /// partition's kernel functions) and `linalg`. Null: the artifact keeps
+  /// `kernels` and `linalg` alone.
   mlir::loom::IrPrinter *printer = nullptr;
   /// The other programs, in the order they are stored.
   std::vector<ProgramSpec> programs;
