@@ -9,6 +9,7 @@
 #include "passes/Pipelines.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -40,6 +41,9 @@ void mlir::loom::buildTrainStepPipeline(
   // broadcasts and repeated subexpressions as they come.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // The canonicalizer hoists constants, which the memory plan would keep
+  // live from the start.
+  pm.addNestedPass<func::FuncOp>(createLoomSinkConstants());
 }
 
 void mlir::loom::registerLoomPipelines() {
@@ -52,6 +56,7 @@ void mlir::loom::registerLoomPipelines() {
       "loom-train-step-pipeline",
       "The programs of a training run, each as asked: --loom-autodiff and "
       "--loom-build-train-step, --loom-build-eval-step, "
-      "--loom-build-decode-step=optional; then --canonicalize, --cse",
+      "--loom-build-decode-step=optional; then --canonicalize, --cse, "
+      "--loom-sink-constants",
       buildTrainStepPipeline);
 }

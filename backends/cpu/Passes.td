@@ -158,8 +158,9 @@ def LoomOrderConstantGlobals
     global named `__constant_...` in the order the module's
     `memref.get_global` ops first name it (unused ones after, in place
     order), with bufferization's scheme (`__constant_xf32`,
-    `__constant_xf32_0`, ...), and moves them to the start of the module in
-    that order, so that the same kernels always give the same IR and object
+    `__constant_xf32_0`, ...), gives each the location of its first use
+    (an unused one none), and moves them to the start of the module in that
+    order, so that the same kernels always give the same IR and object
     code.
 
     Precondition: none. Postcondition: the constant globals are numbered

@@ -45,15 +45,17 @@ struct LoomOrderConstantGlobalsPass
     auto isConstant = [](memref::GlobalOp g) {
       return g.getSymName().starts_with(kPrefix);
     };
+    // A global several kernels share has the location of whichever
+    // constant bufferization met first; it gets its first user's instead.
     llvm::SetVector<memref::GlobalOp> order;
     module.walk([&](memref::GetGlobalOp get) {
       auto global = table.lookup<memref::GlobalOp>(get.getName());
-      if (global && isConstant(global))
-        order.insert(global);
+      if (global && isConstant(global) && order.insert(global))
+        global->setLoc(get.getLoc());
     });
     for (auto global : module.getOps<memref::GlobalOp>())
-      if (isConstant(global))
-        order.insert(global);
+      if (isConstant(global) && order.insert(global))
+        global->setLoc(UnknownLoc::get(&getContext()));
     if (order.empty())
       return markAllAnalysesPreserved();
 
