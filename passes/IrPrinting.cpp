@@ -112,7 +112,9 @@ void IrPrinter::write(Operation *module, StringRef name, StringRef label) {
     firstError = "cannot write '" + path.str().str() + "': " + ec.message();
     return;
   }
-  module->print(os, withLocations());
+  // Each op with its whole location (no #loc aliases), so that a line
+  // says where in the .loom program it comes from.
+  module->print(os, withLocations().useLocalScope());
   os << "\n";
 }
 

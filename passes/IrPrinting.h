@@ -8,8 +8,11 @@
 //   - with a dump directory, one file per pass that ran on a whole module,
 //     `NN-<pass argument>.mlir` (`03-loom-autodiff.mlir`), and one per
 //     stage that no pass made (`00-frontend.mlir`, the CPU backend's
-//     `kernels`), printed with locations: the .loom file:line:col and the
-//     model instance (`fused<{instance = "blocks.3.attn"}>`). A pass that
+//     `kernels`), printed with each op's whole location inline (local
+//     scope: no `#loc` aliases), so that every line carries the .loom
+//     file:line:col, the model instance (`fused<{instance =
+//     "blocks.3.attn"}>`) and the calls that led there (loom-opt prints the
+//     same with --mlir-print-debuginfo --mlir-print-local-scope). A pass that
 //     runs nested on each function (`func.func(convert-linalg-to-loops)`)
 //     gets one file, written when it has run on all of them;
 //   - --print-ir-before/after=PASS and --print-ir-after-all print to a
@@ -109,7 +112,8 @@ private:
   std::mutex mutex;
 };
 
-/// The text of `op` with locations, as the dump files print it.
+/// The text of `op` with locations (as `#loc` aliases), as the artifact
+/// keeps its stages.
 std::string printWithLocations(Operation *op);
 
 /// Adds to `out` the argument of every pass `pm` holds, those of nested
