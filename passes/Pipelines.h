@@ -9,7 +9,8 @@
 //   --loom-train-step-pipeline        the programs a training run needs,
 //                                     each as asked: @loss_grad and
 //                                     @train_step, @eval_step, @decode_step;
-//                                     then canonicalize, CSE
+//                                     then canonicalize, CSE and each
+//                                     constant moved to its first user
 //
 //===----------------------------------------------------------------------===//
 
