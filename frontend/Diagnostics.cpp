@@ -10,6 +10,8 @@ using namespace loom;
 
 void DiagnosticEngine::error(llvm::SMRange range, const llvm::Twine &message) {
   ++errors;
+  if (llvm::StringRef(message.str()).starts_with("internal error: "))
+    ++internalErrors;
   if (errors > maxErrors + 1)
     return;
   if (errors == maxErrors + 1) {

@@ -39,6 +39,9 @@ public:
 
   unsigned numErrors() const { return errors; }
   bool hadError() const { return errors > 0; }
+  /// Whether an error reported a bug in Loom: its message begins "internal
+  /// error: " (the tool then exits 3, not 1).
+  bool hadInternalError() const { return internalErrors > 0; }
   bool tooManyErrors() const { return errors > maxErrors; }
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
 
@@ -50,6 +53,7 @@ private:
   llvm::raw_ostream &os;
   unsigned maxErrors;
   unsigned errors = 0;
+  unsigned internalErrors = 0;
 };
 
 } // namespace loom

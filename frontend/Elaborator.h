@@ -245,6 +245,11 @@ private:
                                    llvm::ArrayRef<std::string> inputNames,
                                    llvm::SMRange at);
   bool endFunction(mlir::Value result, llvm::SMRange at);
+  /// Checks that the test set reads its labels as the training data does
+  /// and that a regression target is evaluated by its loss only; `attrs` is
+  /// the recipe built so far. False after reporting.
+  bool checkLabelKinds(const ast::TrainDecl &train,
+                       llvm::ArrayRef<mlir::NamedAttribute> attrs);
   std::optional<mlir::DictionaryAttr> buildRecipe(const ast::TrainDecl &train,
                                                   Scope &scope);
   std::optional<mlir::Attribute> toAttr(const Val &v, llvm::SMRange at);

@@ -20,6 +20,7 @@
 #include "llvm/Support/GlobPattern.h"
 
 #include <cmath>
+#include <set>
 
 using namespace loom;
 using namespace mlir;
@@ -45,7 +46,11 @@ struct RKind {
 const std::vector<RKind> &recipeKinds() {
   static const std::vector<RKind> all = {
       {"data", "tokens", {{"path", ""}, {"seq", ""}, {"dtype", "\"u16\""}}},
-      {"data", "csv", {{"path", ""}, {"label", ""}}},
+      // `label` (a column of classes, written as `classes` says) or
+      // `target` (a column of regression targets): checkCsvLabel.
+      {"data",
+       "csv",
+       {{"path", ""}, {"label", "-"}, {"target", "-"}, {"classes", "-"}}},
       {"data", "idx", {{"images", ""}, {"labels", ""}}},
       {"optimizer",
        "sgd",
@@ -94,6 +99,61 @@ const char *const kMetrics[] = {"loss",   "accuracy", "precision",
 std::string suggestion(llvm::StringRef name, std::vector<std::string> names) {
   std::string hint = closestName(name, names);
   return hint.empty() ? std::string() : "; did you mean '" + hint + "'?";
+}
+
+/// The label column of csv(...): `label` or `target`, one of them; and
+/// `classes` ("numbers", "names" or a list of names) only with `label`.
+/// `given` holds csv's arguments in recipeKinds' order, `values` their
+/// values.
+bool checkCsvLabel(Elaborator &e, llvm::ArrayRef<const ast::Expr *> given,
+                   llvm::ArrayRef<std::optional<Val>> values, SMRange call) {
+  const ast::Expr *label = given[1], *target = given[2], *classes = given[3];
+  if (!label && !target) {
+    e.error(call, "csv needs 'label', the column of classes, or 'target', "
+                  "the column of a regression target");
+    return false;
+  }
+  if (label && target) {
+    e.error(target->range, "csv takes 'label' (a column of classes) or "
+                           "'target' (a regression target), not both");
+    return false;
+  }
+  const ast::Expr *column = label ? label : target;
+  if (values[label ? 1 : 2]->kind != Val::Kind::Str) {
+    e.error(column->range, llvm::Twine("'") + (label ? "label" : "target") +
+                               "' names a column of the file: a string");
+    return false;
+  }
+  if (!classes)
+    return true;
+  if (target) {
+    e.error(classes->range, "'classes' says how a label column writes its "
+                            "classes; a regression 'target' has none");
+    return false;
+  }
+  const Val &v = *values[3];
+  auto bad = [&] {
+    e.error(classes->range,
+            "'classes' is \"numbers\" (class numbers 0, 1, ...), \"names\" "
+            "(each distinct name a class, numbered in sorted order) or the "
+            "list of class names in order, e.g. [\"cat\", \"dog\"]");
+    return false;
+  };
+  if (v.kind == Val::Kind::Str)
+    return v.s == "numbers" || v.s == "names" ? true : bad();
+  if ((v.kind != Val::Kind::List && v.kind != Val::Kind::Tuple) ||
+      v.elems.empty())
+    return bad();
+  std::set<std::string> seen;
+  for (const Val &n : v.elems) {
+    if (n.kind != Val::Kind::Str || n.s.empty())
+      return bad();
+    if (!seen.insert(n.s).second) {
+      e.error(classes->range, "'classes' names '" + n.s + "' twice");
+      return false;
+    }
+  }
+  return true;
 }
 
 } // namespace
@@ -195,8 +255,9 @@ static std::optional<DictionaryAttr> recipeCall(
       given[index] = arg.value.get();
     }
   }
+  std::vector<std::optional<Val>> values(kind->args.size());
   for (auto [i, a] : llvm::enumerate(kind->args)) {
-    std::optional<Val> v;
+    std::optional<Val> &v = values[i];
     SMRange at = given[i] ? given[i]->range : value.range;
     if (given[i]) {
       v = e.eval(*given[i], scope);
@@ -238,6 +299,9 @@ static std::optional<DictionaryAttr> recipeCall(
       return std::nullopt;
     attrs.push_back(b.getNamedAttr(a.name, *attr));
   }
+  if (llvm::StringRef(kind->kind) == "csv" &&
+      !checkCsvLabel(e, given, values, value.range))
+    return std::nullopt;
   return b.getDictionaryAttr(attrs);
 }
 
@@ -516,5 +580,59 @@ Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       return std::nullopt;
     attrs.push_back(b.getNamedAttr(key, *a));
   }
+  if (!checkLabelKinds(train, attrs))
+    return std::nullopt;
   return b.getDictionaryAttr(attrs);
+}
+
+/// How a data setting reads its labels: "target", "names" or "numbers".
+static llvm::StringRef labelKind(DictionaryAttr data) {
+  if (!data)
+    return "";
+  if (data.get("target"))
+    return "target";
+  Attribute classes = data.get("classes");
+  if (isa_and_nonnull<ArrayAttr>(classes))
+    return "names";
+  if (auto s = dyn_cast_or_null<StringAttr>(classes))
+    return s.getValue();
+  return data.get("label") ? "numbers" : "";
+}
+
+bool Elaborator::checkLabelKinds(const ast::TrainDecl &train,
+                                 llvm::ArrayRef<NamedAttribute> attrs) {
+  DictionaryAttr data, test;
+  for (const NamedAttribute &n : attrs) {
+    if (n.getName() == "data")
+      data = dyn_cast<DictionaryAttr>(n.getValue());
+    else if (n.getName() == "test")
+      test = dyn_cast<DictionaryAttr>(n.getValue());
+  }
+  llvm::StringRef kind = labelKind(data);
+  for (const ast::TrainEntry &entry : train.entries) {
+    if (entry.key.name == "test" && test && labelKind(test) != kind) {
+      auto as = [](llvm::StringRef k) {
+        return k == "target"  ? "a regression target"
+               : k == "names" ? "class names"
+                              : "class numbers";
+      };
+      error(entry.value->range,
+            llvm::Twine("the test set reads its labels as ") +
+                as(labelKind(test)) + ", the training data as " + as(kind) +
+                "; give both the same 'label' or 'target' and 'classes'");
+      return false;
+    }
+    auto *every = llvm::dyn_cast<ast::EveryExpr>(entry.value.get());
+    if (entry.key.name != "eval" || kind != "target" || !every)
+      continue;
+    for (const ast::Ident &m : every->items)
+      if (m.name != "loss") {
+        error(m.range, "'" + m.name +
+                           "' is a class metric, and the data is "
+                           "a regression target (csv's 'target'); evaluate "
+                           "its loss");
+        return false;
+      }
+  }
+  return true;
 }

@@ -199,6 +199,14 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   RankedTensorType yType =
       tokens ? RankedTensorType::get(xShape, b.getI32Type())
              : RankedTensorType::get({*batch}, b.getI32Type());
+  // csv(..., target = C): one f32 regression target per example, in the
+  // shape of the model's output ([B] or [B, 1]), set once @forward is built.
+  const ast::Arg *targetArg = nullptr;
+  if (dataKind && dataKind->name == "csv")
+    for (const ast::Arg &a : dataCall->args)
+      if (a.name.name == "target" ||
+          (a.name.name.empty() && &a == &dataCall->args[0] + 2))
+        targetArg = &a;
   if (tokens && !xElem->isInteger(32)) {
     error(fwd.args[0].type.range, "a model trained on tokens takes i32 "
                                   "token ids");
@@ -216,6 +224,21 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
     if (!out)
       return nullptr;
     endFunction(out->tensor, fwd.range);
+  }
+  if (targetArg) {
+    auto out = dyn_cast<RankedTensorType>(
+        module->lookupSymbol<func::FuncOp>("forward").getResultTypes()[0]);
+    if (!out || !out.getElementType().isF32() || out.getRank() < 1 ||
+        out.getRank() > 2 || out.getDimSize(0) != *batch ||
+        (out.getRank() == 2 && out.getDimSize(1) != 1)) {
+      error(targetArg->value->range,
+            "a regression target is one number per example, so the model's "
+            "output must be f32[" +
+                llvm::Twine(*batch) + "] or f32[" + llvm::Twine(*batch) +
+                ", 1], not " + (out ? typeStr(out) : std::string("that")));
+      return nullptr;
+    }
+    yType = out;
   }
   // @loss: the training objective, dropout on.
   trainingMode = true;

@@ -46,7 +46,8 @@ def Loom_LossReduction : I32EnumAttr<"LossReduction", "how a loss combines per-e
   let cppNamespace = "::mlir::loom";
 }
 
-/// How the fusion passes treat an op (see Loom_FusionOpInterface).
+/// How the fusion passes (planned) will treat an op (see
+/// Loom_FusionOpInterface).
 def Loom_FusionKind : I32EnumAttr<"FusionKind", "fusion class of an op", [
     I32EnumAttrCase<"elementwise", 0>,
     I32EnumAttrCase<"reduction", 1>,

@@ -1,7 +1,8 @@
 //===- LoomDialect.td - The loom dialect -------------------*- tablegen -*-===//
 //
 // Part of Loom. The `loom` dialect: the graph IR that the frontend emits and
-// every pass (autodiff, fusion, sharding, memory planning) transforms.
+// every pass transforms (autodiff, the step builders and memory planning
+// today; fusion and sharding are planned).
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,7 +22,8 @@ def Loom_Dialect : Dialect {
     broadcasting, data movement, reductions, contractions (batched matmul,
     convolution), the normalization and attention ops kept whole so that
     backends can use fused kernels, losses, counter-based dropout and the
-    collectives of data- and model-parallel training.
+    collectives of data- and model-parallel training (as ops: no backend runs
+    them yet; parallel training is planned).
 
     Element types are `f32`, `f64`, `bf16`, `f16`, `i32`, `i64` and `i1`.
     Binary elementwise ops broadcast their operands as NumPy does: shapes are

@@ -5,10 +5,12 @@
 //
 //   * GradientOpInterface  - used by --loom-autodiff; each differentiable op
 //                            builds its vector-Jacobian product in loom ops.
-//   * FusionOpInterface    - used by the fusion passes to group ops.
+//   * FusionOpInterface    - for the fusion passes to group ops (planned: no
+//                            pass uses it and no op implements it yet).
 //
-// Sharding uses upstream MLIR's `mesh` ShardingInterface, attached to loom ops
-// as external models by the sharding passes; it needs no declaration here.
+// Sharding (planned) will use upstream MLIR's `mesh` ShardingInterface,
+// attached to loom ops as external models by the sharding passes; it needs no
+// declaration here.
 //
 // The interfaces are declared here so that every later pass builds on one
 // definition; each op attaches them in the change that implements the pass

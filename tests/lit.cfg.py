@@ -1,6 +1,7 @@
 # lit configuration of Loom's IR tests. Every `.mlir` file under tests/ is a
 # test; tools resolve to this build's binaries and LLVM 19's FileCheck.
 import os
+import shutil
 import sys
 
 import lit.formats
@@ -20,6 +21,8 @@ tool_dirs = [
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment.get("PATH", os.environ["PATH"])])
 config.substitutions.append(("FileCheck", config.filecheck))
 config.substitutions.append(("%python", sys.executable))
+# The loom binary by its path, for a test that runs it with another PATH.
+config.substitutions.append(("%loom-bin", os.path.join(config.loom_obj_root, "tools", "loom", "loom")))
 # tests/backends/cpu/run_*.mlir: `loom-opt --loom-cpu-pipeline=kernel-abi=false`
 # (the pipeline loom compile runs, registered in backends/cpu/Pipelines.cpp;
 # no copy of it here), then this, which runs @main on the host.
@@ -47,3 +50,7 @@ def _can_mknod():
 
 if _can_mknod():
     config.available_features.add("mknod")
+# `%if dot %{ ... %}`: Graphviz's dot is on PATH (scripts/install-deps.sh
+# installs it; tests that lay out a graph skip those lines without it).
+if shutil.which("dot", path=config.environment["PATH"]):
+    config.available_features.add("dot")

@@ -23,7 +23,7 @@ public:
   ExampleBatches(Examples data, Sampler sampler)
       : data(std::move(data)), sampler(std::move(sampler)) {}
 
-  Status fill(int64_t index, int64_t batch, void *x, int32_t *y) override {
+  Status fill(int64_t index, int64_t batch, void *x, void *y) override {
     sampler.batch(index * batch, batch, rows);
     gather(data, rows, static_cast<float *>(x), y);
     return Status();
@@ -39,8 +39,7 @@ public:
   int64_t validationSize() const override {
     return static_cast<int64_t>(sampler.validation().size());
   }
-  Status fillValidation(int64_t begin, int64_t n, void *x,
-                        int32_t *y) override {
+  Status fillValidation(int64_t begin, int64_t n, void *x, void *y) override {
     const std::vector<int64_t> &val = sampler.validation();
     if (begin < 0 || n < 0 || begin + n > int64_t(val.size()))
       return Status::error(data.source + ": validation rows [" +
@@ -51,8 +50,7 @@ public:
     gather(data, rows, static_cast<float *>(x), y);
     return Status();
   }
-  Status fillTrainSplit(int64_t begin, int64_t n, void *x,
-                        int32_t *y) override {
+  Status fillTrainSplit(int64_t begin, int64_t n, void *x, void *y) override {
     const std::vector<int64_t> &train = sampler.train();
     if (begin < 0 || n < 0 || begin + n > int64_t(train.size()))
       return Status::error(data.source + ": training rows [" +
@@ -83,11 +81,12 @@ public:
         sampler(std::move(sampler)), valBegin(valBegin),
         valWindows(valWindows) {}
 
-  Status fill(int64_t index, int64_t batch, void *x, int32_t *y) override {
+  Status fill(int64_t index, int64_t batch, void *x, void *y) override {
     sampler.batch(index * batch, batch, rows);
     int32_t *xi = static_cast<int32_t *>(x);
+    int32_t *yi = static_cast<int32_t *>(y);
     for (int64_t r = 0; r < batch; ++r)
-      if (Status s = window(rows[r] * seq, xi + r * seq, y + r * seq); !s)
+      if (Status s = window(rows[r] * seq, xi + r * seq, yi + r * seq); !s)
         return s;
     return Status();
   }
@@ -95,23 +94,22 @@ public:
     return static_cast<int64_t>(sampler.train().size());
   }
   int64_t validationSize() const override { return valWindows; }
-  Status fillValidation(int64_t begin, int64_t n, void *x,
-                        int32_t *y) override {
+  Status fillValidation(int64_t begin, int64_t n, void *x, void *y) override {
     if (begin < 0 || n < 0 || begin + n > valWindows)
       return Status::error(file.path() + ": validation windows [" +
                            std::to_string(begin) + ", " +
                            std::to_string(begin + n) + ") are outside the " +
                            std::to_string(valWindows) + " of the split");
     int32_t *xi = static_cast<int32_t *>(x);
+    int32_t *yi = static_cast<int32_t *>(y);
     for (int64_t r = 0; r < n; ++r)
       if (Status s =
-              window(valBegin + (begin + r) * seq, xi + r * seq, y + r * seq);
+              window(valBegin + (begin + r) * seq, xi + r * seq, yi + r * seq);
           !s)
         return s;
     return Status();
   }
-  Status fillTrainSplit(int64_t begin, int64_t n, void *x,
-                        int32_t *y) override {
+  Status fillTrainSplit(int64_t begin, int64_t n, void *x, void *y) override {
     int64_t windows = trainSize();
     if (begin < 0 || n < 0 || begin + n > windows)
       return Status::error(file.path() + ": training windows [" +
@@ -119,8 +117,9 @@ public:
                            std::to_string(begin + n) + ") are outside the " +
                            std::to_string(windows) + " of the split");
     int32_t *xi = static_cast<int32_t *>(x);
+    int32_t *yi = static_cast<int32_t *>(y);
     for (int64_t r = 0; r < n; ++r)
-      if (Status s = window((begin + r) * seq, xi + r * seq, y + r * seq); !s)
+      if (Status s = window((begin + r) * seq, xi + r * seq, yi + r * seq); !s)
         return s;
     return Status();
   }
@@ -155,17 +154,17 @@ class TrainSplitView : public BatchSource {
 public:
   explicit TrainSplitView(BatchSource &source) : source(source) {}
 
-  Status fill(int64_t, int64_t, void *, int32_t *) override {
+  Status fill(int64_t, int64_t, void *, void *) override {
     return Status::error("a view of the training split draws no batches");
   }
   bool tokenInputs() const override { return source.tokenInputs(); }
   int64_t trainSize() const override { return 0; }
   int64_t validationSize() const override { return source.trainSize(); }
   Status fillValidation(int64_t begin, int64_t rows, void *x,
-                        int32_t *y) override {
+                        void *y) override {
     return source.fillTrainSplit(begin, rows, x, y);
   }
-  Status fillTrainSplit(int64_t, int64_t, void *, int32_t *) override {
+  Status fillTrainSplit(int64_t, int64_t, void *, void *) override {
     return Status::error("a view of the training split has no training part");
   }
   std::vector<std::string> classNames() const override {
@@ -190,9 +189,9 @@ loom::data::openTrainingData(const DataSpec &spec,
                              const std::vector<int64_t> &xShape,
                              int64_t classes, uint64_t seed) {
   if (spec.kind == "idx" || spec.kind == "csv") {
-    StatusOr<Examples> ex = spec.kind == "idx"
-                                ? loadIdx(spec.images, spec.labels)
-                                : loadCsv(spec.path, spec.label);
+    StatusOr<Examples> ex =
+        spec.kind == "idx" ? loadIdx(spec.images, spec.labels)
+                           : loadCsv(spec.path, spec.label, spec.labelSpec);
     if (!ex)
       return ex.status();
     std::vector<int64_t> per(xShape.begin() + 1, xShape.end());
@@ -216,13 +215,23 @@ loom::data::openTrainingData(const DataSpec &spec,
                            shapeText(ex->featureShape) +
                            " but the model's input takes " +
                            std::to_string(perSize) + " " + shapeText(per));
+    std::string outside = "outside the model's " + std::to_string(classes) +
+                          " classes (0.." + std::to_string(classes - 1) + ")";
+    if (spec.kind == "csv" && spec.labelSpec.kind == LabelSpec::Kind::Names &&
+        static_cast<int64_t>(ex->classNames.size()) > classes)
+      return Status::error(
+          ex->labelSource + ": the label column '" + spec.label + "' names " +
+          std::to_string(ex->classNames.size()) + " classes, more than the " +
+          std::to_string(classes) + " the model's output scores");
     if (int64_t bad = ex->firstLabelOutside(static_cast<int32_t>(classes));
         bad >= 0)
-      return Status::error(ex->labelSource + ": example " +
-                           std::to_string(bad) + " has label " +
-                           std::to_string(ex->labels[bad]) +
-                           ", outside the model's " + std::to_string(classes) +
-                           " classes (0.." + std::to_string(classes - 1) + ")");
+      return Status::error(
+          ex->labelLines.empty()
+              ? ex->labelSource + ": example " + std::to_string(bad) +
+                    " has label " + std::to_string(ex->labels[bad]) + ", " +
+                    outside
+              : ex->labelSource + ":" + std::to_string(ex->labelLines[bad]) +
+                    ": the label '" + ex->labelText[bad] + "' is " + outside);
     Sampler sampler(ex->count, spec.fraction, spec.splitSeed, seed);
     return std::unique_ptr<BatchSource>(
         new ExampleBatches(std::move(*ex), std::move(sampler)));

@@ -24,7 +24,8 @@ struct DataSpec {
   std::string kind;           ///< "idx", "csv" or "tokens"
   std::string images, labels; ///< idx
   std::string path;           ///< csv, tokens
-  std::string label;          ///< csv: the label column
+  std::string label;          ///< csv: the label (or target) column
+  LabelSpec labelSpec;        ///< csv: how that column is read
   std::string dtype = "u16";  ///< tokens
   double fraction = 1.0;      ///< the training part
   uint64_t splitSeed = 0;
@@ -34,9 +35,9 @@ class BatchSource {
 public:
   virtual ~BatchSource();
   /// Writes training batch number `index` of `batch` rows: `x` as f32
-  /// (examples) or i32 (token ids, tokenInputs()), and the i32 labels
-  /// (the next tokens) into `y`.
-  virtual Status fill(int64_t index, int64_t batch, void *x, int32_t *y) = 0;
+  /// (examples) or i32 (token ids, tokenInputs()), and into `y` the i32
+  /// labels (the next tokens), or the f32 targets of a regression dataset.
+  virtual Status fill(int64_t index, int64_t batch, void *x, void *y) = 0;
   /// Whether x holds i32 token ids rather than f32 features.
   virtual bool tokenInputs() const = 0;
   /// Examples (token windows) in one epoch of training.
@@ -46,12 +47,12 @@ public:
   /// Writes validation examples [begin, begin + rows) into `x` and `y` (as
   /// fill does, `rows` rows); begin + rows <= validationSize().
   virtual Status fillValidation(int64_t begin, int64_t rows, void *x,
-                                int32_t *y) = 0;
+                                void *y) = 0;
   /// Writes training examples [begin, begin + rows) in the split's fixed
   /// order (not an epoch's shuffle) into `x` and `y`, as fill does;
   /// begin + rows <= trainSize().
   virtual Status fillTrainSplit(int64_t begin, int64_t rows, void *x,
-                                int32_t *y) = 0;
+                                void *y) = 0;
   /// The class names the data gives (CSV string labels, sklearn's header),
   /// or none.
   virtual std::vector<std::string> classNames() const { return {}; }
@@ -60,7 +61,8 @@ public:
 };
 
 /// Opens `spec` for a model whose input is `xShape` (batch first) and whose
-/// output has `classes` classes (the vocabulary for tokens); `seed` drives
+/// output has `classes` classes (the vocabulary for tokens; unused for a
+/// regression target); `seed` drives
 /// the per-epoch shuffle. Errors name the file and what does not fit.
 /// Examples are split by a seeded permutation; a token stream's first
 /// `fraction` trains and the rest validates, in non-overlapping windows.

@@ -4,7 +4,8 @@
 // Part of Loom. Reads a CSV file (RFC 4180: comma-separated, optional double
 // quotes with "" inside them, \n or \r\n line ends) whose first row names
 // the columns. Every value of a feature column must be a finite number; the
-// label column holds integer classes or class names.
+// label column holds class numbers, class names or a regression target, as
+// the recipe says.
 //
 //===----------------------------------------------------------------------===//
 
@@ -72,12 +73,26 @@ bool parseNumber(const std::string &s, double &out) {
   return end == s.c_str() + s.size() && errno != ERANGE;
 }
 
+/// A header count: digits only.
 bool parseClass(const std::string &s, int64_t &out) {
   if (s.empty() || s.size() > 9 || !std::all_of(s.begin(), s.end(), [](char c) {
         return c >= '0' && c <= '9';
       }))
     return false;
   out = std::stoll(s);
+  return true;
+}
+
+/// A class number as a file may write it: a non-negative integer, also
+/// spelled as a number with an integral value ("2.0", "1e1"), below 2^31.
+bool parseClassNumber(const std::string &s, int64_t &out) {
+  if (parseClass(s, out))
+    return true;
+  double v;
+  if (!parseNumber(s, v) || !(v >= 0) || v >= 2147483648.0 ||
+      v != std::floor(v))
+    return false;
+  out = static_cast<int64_t>(v);
   return true;
 }
 
@@ -88,7 +103,8 @@ std::string quoteField(const std::string &s) {
 } // namespace
 
 StatusOr<Examples> loom::data::loadCsv(const std::string &path,
-                                       const std::string &labelColumn) {
+                                       const std::string &labelColumn,
+                                       const LabelSpec &labels) {
   StatusOr<std::string> text = readInputFile(path, "CSV file", kMaxCsvBytes);
   if (!text)
     return text.status();
@@ -149,7 +165,10 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
     for (const std::string &h : header)
       all += (all.empty() ? "" : ", ") + h;
     return Status::error(at(1) + "no column named " + quoteField(labelColumn) +
-                         " for the label; the columns are " + all);
+                         (labels.kind == LabelSpec::Kind::Values
+                              ? " for the target"
+                              : " for the label") +
+                         "; the columns are " + all);
   }
   size_t labelAt = label->second;
   if (header.size() < 2)
@@ -197,43 +216,73 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
                          std::to_string(promisedRows) + " rows, the file has " +
                          std::to_string(ex.count));
 
-  // Labels: integer classes if every one is, else sorted class names.
-  bool integral = true;
-  int64_t cls;
-  for (const std::string &t : labelText)
-    integral &= parseClass(t, cls);
-  if (integral) {
+  // Labels, read as the recipe says.
+  std::string column =
+      (labels.kind == LabelSpec::Kind::Values ? "the target " : "the label ") +
+      std::string("column ") + quoteField(labelColumn);
+  auto holds = [&](size_t r) {
+    return at(labelLine[r]) + column + " holds " + quoteField(labelText[r]);
+  };
+  for (size_t r = 0; r < labelText.size(); ++r)
+    if (labelText[r].empty())
+      return Status::error(at(labelLine[r]) + column + " is empty");
+  switch (labels.kind) {
+  case LabelSpec::Kind::Values:
+    ex.targets.reserve(labelText.size());
     for (size_t r = 0; r < labelText.size(); ++r) {
-      parseClass(labelText[r], cls);
+      double v;
+      if (!parseNumber(labelText[r], v) || !std::isfinite(v))
+        return Status::error(holds(r) +
+                             ", not a finite number (a regression target)");
+      ex.targets.push_back(static_cast<float>(v));
+    }
+    break;
+  case LabelSpec::Kind::Numbers:
+    for (size_t r = 0; r < labelText.size(); ++r) {
+      int64_t cls;
+      if (!parseClassNumber(labelText[r], cls))
+        return Status::error(
+            holds(r) + ", not a class number (0, 1, ...); csv(..., classes = "
+                       "\"names\") reads class names, csv(..., target = ...) a "
+                       "regression target");
       if (!ex.classNames.empty() &&
           cls >= static_cast<int64_t>(ex.classNames.size()))
-        return Status::error(at(labelLine[r]) + "label " + std::to_string(cls) +
-                             " is outside the " +
+        return Status::error(holds(r) + ", outside the " +
                              std::to_string(ex.classNames.size()) +
                              " classes the header names");
       ex.labels.push_back(static_cast<int32_t>(cls));
     }
-  } else {
-    if (!ex.classNames.empty())
-      for (size_t r = 0; r < labelText.size(); ++r)
-        if (!parseClass(labelText[r], cls))
-          return Status::error(at(labelLine[r]) + "label " +
-                               quoteField(labelText[r]) +
-                               " is not a class number");
-    std::map<std::string, int32_t> classes;
-    for (const std::string &t : labelText)
-      classes.emplace(t, 0);
-    for (auto &[name, index] : classes) {
-      if (name.empty())
-        return Status::error(
-            at(labelLine[std::find(labelText.begin(), labelText.end(), name) -
-                         labelText.begin()]) +
-            "the label " + quoteField(labelColumn) + " is empty");
-      index = static_cast<int32_t>(ex.classNames.size());
-      ex.classNames.push_back(name);
+    break;
+  case LabelSpec::Kind::Names: {
+    ex.classNames = labels.names;
+    if (ex.classNames.empty()) {
+      std::vector<std::string> sorted = labelText;
+      std::sort(sorted.begin(), sorted.end());
+      sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+      ex.classNames = std::move(sorted);
     }
-    for (const std::string &t : labelText)
-      ex.labels.push_back(classes[t]);
+    std::map<std::string, int32_t> index;
+    for (size_t c = 0; c < ex.classNames.size(); ++c)
+      index.emplace(ex.classNames[c], static_cast<int32_t>(c));
+    for (size_t r = 0; r < labelText.size(); ++r) {
+      auto it = index.find(labelText[r]);
+      if (it == index.end()) {
+        std::string list;
+        for (const std::string &n : ex.classNames)
+          list += (list.empty() ? "" : ", ") + n;
+        if (list.size() > 120)
+          list = list.substr(0, 117) + "...";
+        return Status::error(
+            holds(r) + ", not one of " +
+            (labels.namesFrom.empty() ? "the classes" : labels.namesFrom) +
+            " (" + list + ")");
+      }
+      ex.labels.push_back(it->second);
+    }
+    break;
   }
+  }
+  ex.labelLines = std::move(labelLine);
+  ex.labelText = std::move(labelText);
   return ex;
 }

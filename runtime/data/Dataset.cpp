@@ -44,18 +44,21 @@ int32_t Examples::numClasses() const {
 }
 
 int64_t Examples::firstLabelOutside(int32_t classes) const {
-  for (int64_t i = 0; i < count; ++i)
+  for (int64_t i = 0; i < static_cast<int64_t>(labels.size()); ++i)
     if (labels[i] < 0 || labels[i] >= classes)
       return i;
   return -1;
 }
 
 void loom::data::gather(const Examples &data, const std::vector<int64_t> &rows,
-                        float *x, int32_t *y) {
+                        float *x, void *y) {
   int64_t n = data.featureSize();
   for (size_t r = 0; r < rows.size(); ++r) {
     std::copy_n(data.features.data() + rows[r] * n, n, x + r * n);
-    y[r] = data.labels[rows[r]];
+    if (data.regression())
+      static_cast<float *>(y)[r] = data.targets[rows[r]];
+    else
+      static_cast<int32_t *>(y)[r] = data.labels[rows[r]];
   }
 }
 

@@ -6,7 +6,9 @@
 //   idx(images, labels)  IDX files (gzipped or not), u8 images scaled to
 //                        [0, 1] as f32, one i32 class label per image
 //   csv(path, label)     a CSV file with a header row: numeric features as
-//                        f32, the `label` column as i32 classes
+//                        f32, the `label` column as i32 classes (class
+//                        numbers or class names, as the recipe says), or
+//   csv(path, target)    the `target` column as an f32 regression target
 //   tokens(path, seq)    a flat little-endian u16 or u32 token file,
 //                        memory-mapped; windows of seq + 1 tokens give x and
 //                        y = x shifted by one
@@ -28,18 +30,42 @@
 
 namespace loom::data {
 
+/// How a CSV file's label column is read: the recipe's
+/// `csv(path, label = C, classes = ...)` or `csv(path, target = C)`.
+struct LabelSpec {
+  enum class Kind {
+    Numbers, ///< class numbers 0, 1, ... (`classes = "numbers"`, the default)
+    Names,   ///< class names (`classes = "names"` or a list of names)
+    Values,  ///< a regression target (`target = C`)
+  };
+  Kind kind = Kind::Numbers;
+  /// Names: the classes in order (the recipe's list, or the training data's
+  /// classes when reading a test set); empty: this file's distinct labels,
+  /// sorted byte by byte.
+  std::vector<std::string> names;
+  /// Where `names` came from, for messages ("the recipe's classes").
+  std::string namesFrom;
+};
+
 /// A labelled dataset held in memory: `count` examples, each `featureShape`
-/// f32 values and one i32 class label.
+/// f32 values and one i32 class label (or one f32 regression target).
 struct Examples {
   std::string source;      ///< what it was read from, for messages
   std::string labelSource; ///< what the labels were read from
   std::vector<int64_t> featureShape;
   int64_t count = 0;
   std::vector<float> features; ///< count * product(featureShape), row-major
-  std::vector<int32_t> labels; ///< count
+  std::vector<int32_t> labels; ///< count; empty for a regression target
+  std::vector<float> targets;  ///< count for a regression target, else empty
   /// Class names where the file gives them (CSV string labels, sklearn's
   /// header); empty otherwise.
   std::vector<std::string> classNames;
+  /// CSV: each example's line in the file and its label as the file writes
+  /// it, for messages; empty for IDX.
+  std::vector<int64_t> labelLines;
+  std::vector<std::string> labelText;
+
+  bool regression() const { return !targets.empty(); }
 
   int64_t featureSize() const;
   /// 1 + the largest label (0 when empty).
@@ -75,14 +101,18 @@ Status probeIdx(const std::string &images, const std::string &labels,
 constexpr uint64_t kMaxCsvBytes = uint64_t(4) << 30;
 
 /// Reads a CSV file with a header row (a regular file of at most
-/// kMaxCsvBytes). Every column but `labelColumn` is a
-/// numeric feature. Labels that are all non-negative integers are used as
-/// they are; otherwise each distinct string is a class, numbered in sorted
-/// order. The header of scikit-learn's bundled CSV files
+/// kMaxCsvBytes). Every column but `labelColumn` is a numeric feature. The
+/// label column is read as `labels` says, nothing guessed: class numbers
+/// (non-negative integers; "2.0" is class 2), class names (each a class, in
+/// the order `labels.names` gives or else sorted), or a finite regression
+/// target. A value that does not fit is an error quoting it as the file
+/// writes it, with its line. The header of scikit-learn's bundled CSV files
 /// ("150,4,setosa,versicolor,virginica": rows, features, class names) is
-/// recognised: its columns are the features then `target`.
+/// recognised: its columns are the features then `target`, and its names
+/// name the class numbers.
 StatusOr<Examples> loadCsv(const std::string &path,
-                           const std::string &labelColumn);
+                           const std::string &labelColumn,
+                           const LabelSpec &labels = {});
 
 /// A memory-mapped token file.
 class TokenFile {
@@ -142,9 +172,10 @@ private:
 /// A permutation of [0, n) keyed by `seed` (Fisher-Yates on Philox draws).
 std::vector<int64_t> permutation(int64_t n, uint64_t seed);
 
-/// Copies the features and labels of examples `rows` into `x` and `y`.
+/// Copies the features and labels of examples `rows` into `x` and `y` (i32
+/// class labels, or f32 targets for a regression dataset).
 void gather(const Examples &data, const std::vector<int64_t> &rows, float *x,
-            int32_t *y);
+            void *y);
 
 } // namespace loom::data
 

@@ -44,7 +44,7 @@ Status loom::data::probeData(const DataSpec &spec, std::string &which) {
   if (Status s = regularFile(spec.path); !s)
     return s;
   if (spec.kind == "csv")
-    return loadCsv(spec.path, spec.label).status();
+    return loadCsv(spec.path, spec.label, spec.labelSpec).status();
   if (spec.kind == "tokens")
     return TokenFile::open(spec.path, spec.dtype).status();
   return Status::error("the recipe's data kind '" + spec.kind +

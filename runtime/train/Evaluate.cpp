@@ -25,7 +25,7 @@ int64_t elements(const std::vector<int64_t> &shape) {
 struct EvalProgram {
   std::string name;
   void *x = nullptr;
-  int32_t *y = nullptr;
+  void *y = nullptr;
   const IoRecord *xr = nullptr, *yr = nullptr, *out = nullptr;
   int64_t rows = 0; ///< examples per run
 };
@@ -33,7 +33,7 @@ struct EvalProgram {
 Status bind(StepExecutor &ex, const std::string &program, EvalProgram &p) {
   p.name = program;
   p.x = ex.programInput(program, "x", &p.xr);
-  p.y = static_cast<int32_t *>(ex.programInput(program, "y", &p.yr));
+  p.y = ex.programInput(program, "y", &p.yr);
   const void *out = ex.programOutput(program, "output", &p.out);
   if (!p.x || !p.y || !out || p.xr->shape.empty())
     return Status::error("the artifact's '" + program +
@@ -48,11 +48,17 @@ Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
                std::vector<int32_t> &labels, EvalResult &r) {
   // The program may reuse y's bytes: keep the labels.
   int64_t perRow = elements(p.yr->shape) / p.rows;
-  labels.assign(p.y, p.y + real * perRow);
+  bool classes = p.yr->dtype == DType::I32;
+  if (classes)
+    labels.assign(static_cast<const int32_t *>(p.y),
+                  static_cast<const int32_t *>(p.y) + real * perRow);
   if (Status s = ex.run(p.name); !s)
     return s;
   r.loss.add(ex.scalarOutput(p.name, "loss"), real);
   r.examples += real;
+  // A regression target has a loss and no classes.
+  if (!classes)
+    return Status();
   const float *logits =
       static_cast<const float *>(ex.programOutput(p.name, "output"));
   if (p.out->dtype != DType::F32)
@@ -102,7 +108,8 @@ StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
     if (Status s = bind(ex, "eval1", one); !s)
       return s;
   EvalResult r;
-  r.binary = isBinaryOutput(full.out->shape);
+  r.regression = full.yr->dtype != DType::I32;
+  r.binary = !r.regression && isBinaryOutput(full.out->shape);
   r.confusion = ConfusionMatrix(r.binary ? 2 : full.out->shape.back());
   int64_t n = data.validationSize(), b = full.rows;
   int64_t batches = n / b, rest = n % b;

@@ -34,8 +34,9 @@ struct EvalResult {
   MeanMeter loss; ///< per example (window), exact
   ConfusionMatrix confusion{1};
   int64_t examples = 0;
-  bool binary = false;  ///< one logit per example, classes 0 and 1
-  bool stopped = false; ///< the progress callback stopped it early
+  bool binary = false;     ///< one logit per example, classes 0 and 1
+  bool regression = false; ///< f32 targets: a loss, no classes
+  bool stopped = false;    ///< the progress callback stopped it early
 };
 
 /// Whether an output of shape `shape` (batch first) is a binary classifier's:

@@ -172,9 +172,50 @@ bool dataSpec(const char *key, const json &d, data::DataSpec &spec,
   Fields f(d, std::string(key) + ".", error, file);
   if (!f.string("kind", spec.kind, {"csv", "idx", "tokens"}, true))
     return false;
-  if (spec.kind == "csv")
-    return f.string("path", spec.path, {}, true) &&
-           f.string("label", spec.label, {}, true);
+  if (spec.kind == "csv") {
+    if (!f.string("path", spec.path, {}, true))
+      return false;
+    // The label column (class numbers or names) or a regression target.
+    bool label = f.find("label"), target = f.find("target");
+    if (label == target)
+      return f.fail("label", label ? "and 'target' are both given; a CSV "
+                                     "file has one or the other"
+                                   : "is missing (or 'target')");
+    if (target) {
+      if (f.find("classes"))
+        return f.fail("classes", "is given with a regression 'target'");
+      spec.labelSpec.kind = data::LabelSpec::Kind::Values;
+      return f.string("target", spec.label, {}, true);
+    }
+    if (!f.string("label", spec.label, {}, true))
+      return false;
+    const json *classes = f.find("classes");
+    if (!classes || classes->is_string()) {
+      std::string how = "numbers";
+      if (!f.string("classes", how, {"numbers", "names"}))
+        return false;
+      if (how == "names")
+        spec.labelSpec.kind = data::LabelSpec::Kind::Names;
+      return true;
+    }
+    if (!classes->is_array() || classes->empty())
+      return f.fail("classes", "must be \"numbers\", \"names\" or a list "
+                               "of class names, not " +
+                                   spelled(*classes));
+    spec.labelSpec.kind = data::LabelSpec::Kind::Names;
+    spec.labelSpec.namesFrom = "the recipe's classes";
+    for (const json &n : *classes) {
+      if (!n.is_string() || n.get_ref<const std::string &>().empty())
+        return f.fail("classes",
+                      "must list non-empty class names, not " + spelled(n));
+      const std::string &name = n.get_ref<const std::string &>();
+      if (std::find(spec.labelSpec.names.begin(), spec.labelSpec.names.end(),
+                    name) != spec.labelSpec.names.end())
+        return f.fail("classes", "names '" + name + "' twice");
+      spec.labelSpec.names.push_back(name);
+    }
+    return true;
+  }
   if (spec.kind == "idx")
     return f.string("images", spec.images, {}, true) &&
            f.string("labels", spec.labels, {}, true);
@@ -287,10 +328,21 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
                                spelled(v) +
                                ", not one of loss, accuracy, precision, "
                                "recall, f1, perplexity");
+        if (metric != "loss" &&
+            r.data.labelSpec.kind == data::LabelSpec::Kind::Values)
+          return Status::error(name + ": the recipe's 'eval.metrics' holds " +
+                               spelled(v) +
+                               ", a class metric, but the data is a "
+                               "regression target");
         r.metrics.push_back(metric);
       }
     }
   }
+  if (r.test && r.test->labelSpec.kind != r.data.labelSpec.kind)
+    return Status::error(name + ": the recipe's test set reads its labels "
+                                "unlike its training data (a regression "
+                                "target, class numbers or class names: "
+                                "both the same)");
   if (const json *c = top.object("checkpoint")) {
     Fields f(*c, "checkpoint.", error, name);
     if (!cadence(f, r.checkpoint) || !f.integer("keep", r.keep, 1))

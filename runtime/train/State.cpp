@@ -46,6 +46,8 @@ std::string loom::train::stateJson(const TrainState &s) {
             {"best_val_step", s.bestValStep},
             {"artifact_hash", s.artifactHash},
             {"artifact_path", s.artifactPath}};
+  if (!s.classNames.empty())
+    j["classes"] = s.classNames;
   return j.dump();
 }
 
@@ -98,6 +100,15 @@ StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
   // loom generate opens it: a NUL would cut the name short.
   if (s.artifactPath.find('\0') != std::string::npos)
     return bad("has an 'artifact_path' that holds a NUL byte");
+  if (j.contains("classes")) {
+    if (!j["classes"].is_array())
+      return bad("has 'classes' that is not a list of names");
+    for (const json &n : j["classes"]) {
+      if (!n.is_string())
+        return bad("has 'classes' that is not a list of names");
+      s.classNames.push_back(n.get<std::string>());
+    }
+  }
   return s;
 }
 

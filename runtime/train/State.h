@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace loom::train {
 
@@ -35,6 +36,9 @@ struct TrainState {
   int64_t bestValStep = -1; ///< -1: no evaluation yet
   /// The artifact that wrote it: content hash (hex) and path.
   std::string artifactHash, artifactPath;
+  /// The class names the data's labels number (CSV class names, sklearn's
+  /// header), saved with the model; empty for class numbers.
+  std::vector<std::string> classNames;
 };
 
 /// The metadata entry ("loom.state") as JSON, and back. Errors name `file`.

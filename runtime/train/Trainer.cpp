@@ -110,9 +110,18 @@ Status Trainer::setup(Artifact artifact) {
     itemsPerExample = xr->shape.back();
     itemUnit = "tok";
   }
+  state.classNames = data->classNames();
   if (recipe.test) {
+    // A test set's class names are numbered as the training data's are.
+    data::DataSpec testSpec = *recipe.test;
+    if (testSpec.labelSpec.kind == data::LabelSpec::Kind::Names &&
+        testSpec.labelSpec.names.empty()) {
+      testSpec.labelSpec.names = state.classNames;
+      testSpec.labelSpec.namesFrom =
+          "the classes of the training data " + recipe.data.path;
+    }
     StatusOr<std::unique_ptr<data::BatchSource>> t =
-        data::openTrainingData(*recipe.test, xr->shape, classes, state.seed);
+        data::openTrainingData(testSpec, xr->shape, classes, state.seed);
     if (!t)
       return t.status();
     test = std::move(*t);
@@ -159,10 +168,25 @@ Status Trainer::resume() {
                          std::to_string(total) +
                          " steps; nothing to train (--steps N with N above " +
                          std::to_string(s->step) + " continues the run)");
+  // Class names number the model's outputs: a resumed run keeps them.
+  if (!s->classNames.empty() && s->classNames != state.classNames) {
+    auto list = [](const std::vector<std::string> &names) {
+      std::string out;
+      for (const std::string &n : names)
+        out += (out.empty() ? "" : ", ") + n;
+      return out.empty() ? std::string("(none)") : out;
+    };
+    return Status::error(file + ": the checkpoint's classes are " +
+                         list(s->classNames) + ", the data's are " +
+                         list(state.classNames) +
+                         "; the model's outputs would change meaning");
+  }
   std::string hash = state.artifactHash, path = state.artifactPath;
+  std::vector<std::string> names = state.classNames;
   state = *s;
   state.artifactHash = hash;
   state.artifactPath = path;
+  state.classNames = names;
   scaleFrom = {{0, 1.0f}, {state.step, state.lrScale}};
   lastCheckpoint = file;
   lastCheckpointStep = state.step;
@@ -185,7 +209,7 @@ Status Trainer::resume() {
 
 Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
   void *x = ex->input("x");
-  auto *y = static_cast<int32_t *>(ex->input("y"));
+  void *y = ex->input("y");
   if (Status st = data->fill(s, batch, x, y); !st)
     return st;
   if (auto *step = static_cast<int64_t *>(ex->input("step")))
@@ -275,10 +299,12 @@ Status Trainer::trainSteps() {
 }
 
 int Trainer::run(Artifact artifact) {
+  // 1 after an error, 3 (as every loom command) after an internal one: a
+  // bug in Loom, which its message says.
   auto fail = [&](const Status &s) {
     if (!s.message().empty())
       err << "loom train: error: " << s.message() << "\n";
-    return 1;
+    return s.message().find("internal error: ") != std::string::npos ? 3 : 1;
   };
   // From here on Ctrl-C saves the run (the compile before it has nothing to
   // save and stops at once).
@@ -314,6 +340,14 @@ int Trainer::run(Artifact artifact) {
       std::to_string(data->validationSize()) + " validate; " +
       std::to_string(total) + " steps of batch " + std::to_string(batch) +
       "; output in " + outDir);
+  // Class names: the numbers the model's outputs stand for (saved with the
+  // model and every checkpoint).
+  if (recipe.data.labelSpec.kind == data::LabelSpec::Kind::Names) {
+    std::string list;
+    for (size_t c = 0; c < state.classNames.size(); ++c)
+      list += (c ? ", " : "") + std::to_string(c) + " " + state.classNames[c];
+    say("classes of '" + recipe.data.label + "': " + list);
+  }
   start = lastPlot = Clock::now();
   if (Status s = trainSteps(); !s)
     return fail(s);

@@ -45,7 +45,8 @@ struct TrainOptions {
 };
 
 /// Trains `artifact`; prints progress to `out` and errors to `err`.
-/// Returns the process exit status: 0, 1 after printing why, or after
+/// Returns the process exit status: 0, 1 after printing why (3 when why is
+/// an internal error: its message says "internal error: "), or after
 /// SIGINT or SIGTERM (Interrupt.h) 128 + the signal once the current step,
 /// a checkpoint and the summary are done.
 int trainArtifact(Artifact artifact, const TrainOptions &options,

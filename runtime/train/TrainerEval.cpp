@@ -205,18 +205,25 @@ Status Trainer::evaluateTest(RunSummary &summary) {
     return Status();
   LogRecord rec(LogRecord::Kind::Eval, state.step, epochOf(state.step));
   rec.set("split", "test").set("examples", r->examples);
-  rec.set("loss", r->loss.mean()).set("accuracy", r->confusion.accuracy());
-  for (const ClassMetric &m : classMetrics(*r))
-    if (m.name == "f1") // macro_f1, or a binary classifier's f1
-      rec.set(m.key, m.value);
+  rec.set("loss", r->loss.mean());
+  // A regression target has a loss and no classes.
+  if (!r->regression) {
+    rec.set("accuracy", r->confusion.accuracy());
+    for (const ClassMetric &m : classMetrics(*r))
+      if (m.name == "f1") // macro_f1, or a binary classifier's f1
+        rec.set(m.key, m.value);
+  }
   if (Status s = log(rec); !s)
     return s;
   summary.metrics.push_back({"test_loss", r->loss.mean()});
-  summary.metrics.push_back({"test_accuracy", r->confusion.accuracy()});
+  if (!r->regression)
+    summary.metrics.push_back({"test_accuracy", r->confusion.accuracy()});
   say("test set (" + std::to_string(r->examples) + " " +
       (itemUnit == "tok" ? "windows" : "examples") + "): loss " +
-      fixed(r->loss.mean()) + "  accuracy " +
-      fixed(100 * r->confusion.accuracy(), 2) + "%");
+      fixed(r->loss.mean()) +
+      (r->regression
+           ? std::string()
+           : "  accuracy " + fixed(100 * r->confusion.accuracy(), 2) + "%"));
   return Status();
 }
 

@@ -130,7 +130,9 @@ TEST(Csv, HeaderQuotesStringLabelsAndCrLf) {
           "1.5,2,\"setosa\"\r\n"
           " 3 , -4e-1 ,virginica\r\n"
           "5,6,\"setosa\"\r\n");
-  loom::StatusOr<Examples> ex = loadCsv(f.path, "species");
+  LabelSpec names;
+  names.kind = LabelSpec::Kind::Names;
+  loom::StatusOr<Examples> ex = loadCsv(f.path, "species", names);
   ASSERT_TRUE(ex.ok()) << ex.status().message();
   EXPECT_EQ(ex->count, 3);
   EXPECT_EQ(ex->featureShape, std::vector<int64_t>{2});
@@ -147,6 +149,84 @@ TEST(Csv, LabelColumnAnywhereIntegerClasses) {
   EXPECT_EQ(ex->features, (std::vector<float>{1, 3, 4, 6}));
   EXPECT_EQ(ex->labels, (std::vector<int32_t>{2, 0}));
   EXPECT_TRUE(ex->classNames.empty());
+}
+
+// Class numbers are the default, and nothing is guessed: a name in a
+// column of class numbers is an error quoting it with its line.
+TEST(Csv, ClassNumbersRefuseANameQuotingTheFile) {
+  TempFile f("numbers.csv");
+  f.write("a,label\n1,2.0\n2,10\n3,setosa\n");
+  loom::StatusOr<Examples> ex = loadCsv(f.path, "label");
+  ASSERT_FALSE(ex.ok());
+  EXPECT_EQ(ex.status().message(),
+            f.path + ":4: the label column 'label' holds 'setosa', not a class "
+                     "number (0, 1, ...); csv(..., classes = \"names\") reads "
+                     "class names, csv(..., target = ...) a regression target");
+  TempFile g("numbers2.csv");
+  g.write("a,label\n1,2.0\n2,10\n3,1.5\n");
+  ex = loadCsv(g.path, "label");
+  ASSERT_FALSE(ex.ok());
+  EXPECT_NE(ex.status().message().find(":4: the label column 'label' holds "
+                                       "'1.5', not a class number"),
+            std::string::npos);
+}
+
+// "10.0" and "2.0" as class numbers are classes 10 and 2, not text sorted
+// with 10 first; the file's own spelling is kept for messages.
+TEST(Csv, ClassNumbersWrittenAsDecimals) {
+  TempFile f("decimals.csv");
+  f.write("a,label\n1,2.0\n2,10.0\n3,0\n");
+  loom::StatusOr<Examples> ex = loadCsv(f.path, "label");
+  ASSERT_TRUE(ex.ok()) << ex.status().message();
+  EXPECT_EQ(ex->labels, (std::vector<int32_t>{2, 10, 0}));
+  EXPECT_EQ(ex->labelText, (std::vector<std::string>{"2.0", "10.0", "0"}));
+  EXPECT_EQ(ex->labelLines, (std::vector<int64_t>{2, 3, 4}));
+}
+
+// Class names: sorted unless the recipe lists them; a name outside the list
+// is an error quoting it.
+TEST(Csv, ClassNamesInTheRecipesOrder) {
+  TempFile f("named.csv");
+  f.write("a,animal\n1,dog\n2,cat\n3,dog\n");
+  LabelSpec names;
+  names.kind = LabelSpec::Kind::Names;
+  loom::StatusOr<Examples> ex = loadCsv(f.path, "animal", names);
+  ASSERT_TRUE(ex.ok()) << ex.status().message();
+  EXPECT_EQ(ex->classNames, (std::vector<std::string>{"cat", "dog"}));
+  EXPECT_EQ(ex->labels, (std::vector<int32_t>{1, 0, 1}));
+  names.names = {"dog", "cat", "bird"};
+  names.namesFrom = "the recipe's classes";
+  ex = loadCsv(f.path, "animal", names);
+  ASSERT_TRUE(ex.ok()) << ex.status().message();
+  EXPECT_EQ(ex->classNames, names.names);
+  EXPECT_EQ(ex->labels, (std::vector<int32_t>{0, 1, 0}));
+  names.names = {"dog", "bird"};
+  ex = loadCsv(f.path, "animal", names);
+  ASSERT_FALSE(ex.ok());
+  EXPECT_EQ(ex.status().message(),
+            f.path + ":3: the label column 'animal' holds 'cat', not one of "
+                     "the recipe's classes (dog, bird)");
+}
+
+TEST(Csv, RegressionTargets) {
+  TempFile f("price.csv");
+  f.write("rooms,price\n3,250000.5\n2,-1e3\n");
+  LabelSpec values;
+  values.kind = LabelSpec::Kind::Values;
+  loom::StatusOr<Examples> ex = loadCsv(f.path, "price", values);
+  ASSERT_TRUE(ex.ok()) << ex.status().message();
+  EXPECT_TRUE(ex->labels.empty());
+  EXPECT_EQ(ex->targets, (std::vector<float>{250000.5f, -1000.0f}));
+  std::vector<float> x(2), y(2);
+  gather(*ex, {1, 0}, x.data(), y.data());
+  EXPECT_EQ(y, (std::vector<float>{-1000.0f, 250000.5f}));
+  TempFile g("price2.csv");
+  g.write("rooms,price\n3,250000.5\n2,n/a\n");
+  ex = loadCsv(g.path, "price", values);
+  ASSERT_FALSE(ex.ok());
+  EXPECT_EQ(ex.status().message(),
+            g.path + ":3: the target column 'price' holds 'n/a', not a finite "
+                     "number (a regression target)");
 }
 
 TEST(Csv, ScikitLearnHeaderNamesTheClasses) {

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 #include "tools/loom/Flags.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
@@ -40,7 +41,11 @@ using namespace llvm;
 
 namespace {
 
-cl::SubCommand benchCmd("bench", "Time the training step on the CPU");
+cl::SubCommand benchCmd("bench", "Time the training step on the CPU\n\n"
+                                 "EXAMPLES:\n"
+                                 "  loom bench examples/mlp.loom\n"
+                                 "  loom bench gpt2.loomx --steps 5 --json\n"
+                                 "  loom bench --peak-only");
 cl::opt<std::string> inputFile(cl::Positional,
                                cl::desc("<file.loom|file.loomx>"),
                                cl::sub(benchCmd));
@@ -111,12 +116,13 @@ loom::StatusOr<loom::Artifact> loadOrCompile() {
   }
   SourceMgr sourceMgr;
   loom::DiagnosticEngine diags(sourceMgr, errs());
+  loom::tool::InternalErrorWatch watch(diags);
   loom::Program program;
   if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
     return loom::Status::error("cannot compile " + inputFile);
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
-  mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+  loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
   std::optional<int64_t> batch;
   if (batchSize.getNumOccurrences())
@@ -142,7 +148,7 @@ int loom::tool::runBench() {
   if (!checkIntFlag("loom bench", numSteps, 1) ||
       !checkIntFlag("loom bench", warmup, 0) ||
       !checkIntFlag("loom bench", batchSize, 1))
-    return 1;
+    return ExitUsage;
   loom::StatusOr<double> peak = gemmPeak();
   if (!peak)
     return fail(peak.status().message());
@@ -153,7 +159,9 @@ int loom::tool::runBench() {
     return 0;
   }
   if (inputFile.empty())
-    return fail("loom bench needs a .loom or .loomx file (or --peak-only)");
+    return usageError(
+        "loom bench",
+        "loom bench needs a .loom or .loomx file (or --peak-only)");
   loom::StatusOr<loom::Artifact> artifact = loadOrCompile();
   if (!artifact)
     return fail(artifact.status().message());

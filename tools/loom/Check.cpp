@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 
 #include "frontend/Check.h"
 #include "frontend/Diagnostics.h"
@@ -26,8 +27,11 @@ using namespace llvm;
 namespace {
 
 cl::SubCommand checkCmd("check",
-                        "Check a .loom file (a program or a file of models) "
-                        "without compiling it");
+                        "Check a .loom program or file of models without "
+                        "compiling it\n\n"
+                        "EXAMPLES:\n"
+                        "  loom check examples/gpt.loom\n"
+                        "  loom check frontend/std/nn.loom");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loom>"),
                                cl::Required, cl::sub(checkCmd));
 
@@ -42,12 +46,13 @@ cl::SubCommand &loom::tool::checkCommand() { return checkCmd; }
 int loom::tool::runCheck() {
   SourceMgr sourceMgr;
   loom::DiagnosticEngine diags(sourceMgr, errs());
+  loom::tool::InternalErrorWatch watch(diags);
   loom::Program program;
   if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
     return 1;
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
-  mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+  loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
   std::optional<loom::CheckSummary> summary =
       loom::checkProgram(ctx, program, diags);

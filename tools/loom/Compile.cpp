@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
 #include "backends/cpu/emit/Recipe.h"
@@ -43,7 +44,12 @@ using namespace llvm;
 
 namespace {
 
-cl::SubCommand compileCmd("compile", "Compile a .loom program");
+cl::SubCommand compileCmd("compile",
+                          "Compile a .loom program\n\n"
+                          "EXAMPLES:\n"
+                          "  loom compile examples/mlp.loom --emit=train-ir\n"
+                          "  loom compile examples/gpt2.loom -o gpt2.loomx "
+                          "--dump-ir ir/");
 
 enum class EmitKind { Ir, TrainIr, Ast, Plan };
 
@@ -207,7 +213,7 @@ int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
   // Printing from several threads would interleave.
   if (!printIrBefore.empty() || !printIrAfter.empty() || printIrAfterAll)
     ctx.disableMultithreading();
-  mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+  loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
   loom::Artifact artifact;
   loom::tool::ArtifactOptions options;
@@ -410,6 +416,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
 int loom::tool::runCompile() {
   SourceMgr sourceMgr;
   loom::DiagnosticEngine diags(sourceMgr, errs());
+  loom::tool::InternalErrorWatch watch(diags);
   loom::Program program;
   if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
     return 1;
@@ -422,10 +429,10 @@ int loom::tool::runCompile() {
         << (printing ? "--print-ir-* prints" : "--dump-ir writes")
         << " the IR after each stage the command runs; --emit=ast runs "
            "none\n";
-    return 1;
+    return loom::tool::ExitUsage;
   }
   if (!checkPassNames())
-    return 1;
+    return loom::tool::ExitUsage;
   mlir::loom::IrPrintingOptions printOptions;
   printOptions.dumpDir = dumpIrDir;
   printOptions.printBefore = printIrBefore;
@@ -461,7 +468,7 @@ int loom::tool::runCompile() {
     if (printing)
       ctx.disableMultithreading();
     // Diagnostics from passes show the .loom line and the call chain.
-    mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+    loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
     ctx.printOpOnDiagnostic(false);
     // --dump-ir writes the passes that ran, even when a later one failed.
     mlir::OwningOpRef<mlir::ModuleOp> module =

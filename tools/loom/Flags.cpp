@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Flags.h"
+#include "tools/loom/Exit.h"
 
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -15,8 +16,16 @@
 using namespace llvm;
 
 int loom::tool::flagError(StringRef command, const Twine &message) {
+  std::string text = message.str();
+  if (isInternalError(text))
+    noteInternalError();
+  WithColor::error(errs(), command) << text << "\n";
+  return ExitUserError;
+}
+
+int loom::tool::usageError(StringRef command, const Twine &message) {
   WithColor::error(errs(), command) << message << "\n";
-  return 1;
+  return ExitUsage;
 }
 
 std::string loom::tool::spellNumber(double v) {

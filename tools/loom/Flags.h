@@ -2,7 +2,8 @@
 //
 // Part of Loom. The numeric flags of every `loom` command are checked here,
 // with one wording: "loom bench: error: --steps must be at least 1, not 0".
-// A flag that was not given keeps its default, which is in range.
+// A flag that was not given keeps its default, which is in range. A flag out
+// of range is a usage error: the command exits 2 (Exit.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,8 +30,14 @@ bool checkIntFlag(llvm::StringRef command, const llvm::cl::opt<int64_t> &flag,
 bool checkFiniteFlag(llvm::StringRef command, const llvm::cl::opt<double> &flag,
                      double min, bool minOpen = false);
 
-/// Prints "<command>: error: <message>"; returns 1, the exit status.
+/// Prints "<command>: error: <message>"; returns 1 (ExitUserError), the
+/// exit status; a message that says "internal error: " notes an internal
+/// error (exit status 3, Exit.h).
 int flagError(llvm::StringRef command, const llvm::Twine &message);
+
+/// Prints "<command>: error: <message>" about the command line; returns 2
+/// (ExitUsage).
+int usageError(llvm::StringRef command, const llvm::Twine &message);
 
 /// `v` as %g spells it: 0.1, 1e-08, nan, -inf.
 std::string spellNumber(double v);

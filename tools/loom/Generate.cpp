@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 #include "tools/loom/Flags.h"
 
 #include "runtime/artifact/Artifact.h"
@@ -27,7 +28,12 @@ using namespace llvm;
 namespace {
 
 cl::SubCommand generateCmd("generate",
-                           "Generate text with a trained language model");
+                           "Generate text with a trained language model\n\n"
+                           "EXAMPLES:\n"
+                           "  loom generate runs/fortunes/checkpoints "
+                           "--prompt \"Q: \" --tokens 300\n"
+                           "  loom generate runs/fortunes/checkpoints "
+                           "--prompt \"Q: \" --tokens 100 --temperature 0");
 
 cl::opt<std::string> checkpoint(cl::Positional,
                                 cl::desc("<checkpoint file or directory>"),
@@ -56,8 +62,7 @@ cl::opt<std::string> artifactPath("artifact",
                                   cl::value_desc("file"), cl::sub(generateCmd));
 
 int fail(const std::string &message) {
-  WithColor::error(errs(), "loom generate") << message << "\n";
-  return 1;
+  return loom::tool::flagError("loom generate", message);
 }
 
 } // namespace
@@ -68,7 +73,7 @@ int loom::tool::runGenerate() {
   if (!checkIntFlag("loom generate", tokens, 0) ||
       !checkFiniteFlag("loom generate", temperature, 0) ||
       !checkIntFlag("loom generate", topK, 0))
-    return 1;
+    return ExitUsage;
   loom::StatusOr<std::string> file = loom::resolveCheckpoint(checkpoint);
   if (!file)
     return fail(file.status().message());
@@ -110,7 +115,7 @@ int loom::tool::runGenerate() {
   for (unsigned char c : std::string(prompt))
     context.push_back(c);
   if (context.empty())
-    return fail("--prompt is empty");
+    return usageError("loom generate", "--prompt is empty");
   loom::train::SampleOptions sample;
   sample.temperature = temperature;
   sample.topK = topK;

@@ -3,13 +3,17 @@
 // Part of Loom. `loom inspect FILE.loomx [--ir STAGE]` prints what an
 // artifact holds: its header, the kernels in launch order (kind, operand
 // shapes, bytes moved, FLOPs), the memory plan, the parameter and
-// optimizer-state tables, the step's inputs and outputs, the recipe; and
-// with --ir the IR of one pipeline stage. It reads through the same loader
-// the runtime uses, so a damaged file gets the same message here.
+// optimizer-state tables, the step's inputs and outputs, the recipe; with
+// --ir the IR of one pipeline stage; with --graph or --memory a picture of
+// one program, written to -o FILE (InspectViews.cpp). It reads through the
+// same loader the runtime uses, so a damaged file gets the same message
+// here.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
+#include "tools/loom/InspectViews.h"
 
 #include "runtime/artifact/Artifact.h"
 
@@ -24,7 +28,14 @@ using namespace llvm;
 
 namespace {
 
-cl::SubCommand inspectCmd("inspect", "Print what a .loomx artifact holds");
+cl::SubCommand inspectCmd("inspect",
+                          "Print what a .loomx artifact holds, or draw its "
+                          "kernel graph or memory plan\n\n"
+                          "EXAMPLES:\n"
+                          "  loom inspect gpt2.loomx\n"
+                          "  loom inspect gpt2.loomx --ir linalg\n"
+                          "  loom inspect gpt2.loomx --graph -o step.dot\n"
+                          "  loom inspect gpt2.loomx --memory -o mem.html");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loomx>"),
                                cl::Required, cl::sub(inspectCmd));
 cl::opt<std::string> irStage("ir",
@@ -32,6 +43,31 @@ cl::opt<std::string> irStage("ir",
                                       "instead (frontend, autodiff, "
                                       "train-step, kernels, linalg)"),
                              cl::value_desc("stage"), cl::sub(inspectCmd));
+cl::opt<bool> graphView(
+    "graph",
+    cl::desc("Draw the program's kernels and the values between them, "
+             "grouped by phase and .loom module, into -o FILE.dot (or "
+             ".svg, laid out by Graphviz's `dot` from PATH)"),
+    cl::sub(inspectCmd));
+cl::opt<bool> memoryView(
+    "memory",
+    cl::desc("Draw the program's memory plan over its kernels, with what is "
+             "live at the peak, into -o FILE.html (or .svg)"),
+    cl::sub(inspectCmd));
+cl::opt<std::string> viewFile("o",
+                              cl::desc("The file --graph or --memory writes"),
+                              cl::value_desc("file"), cl::sub(inspectCmd));
+cl::opt<std::string>
+    viewProgram("program",
+                cl::desc("The program --graph or --memory draws: train (the "
+                         "training step, the default), eval, eval1, decode"),
+                cl::value_desc("name"), cl::sub(inspectCmd));
+cl::opt<int> graphDepth(
+    "depth",
+    cl::desc("--graph: module levels drawn as clusters; a module one level "
+             "deeper is one node (default: the most levels that keep the "
+             "graph within 200 nodes)"),
+    cl::value_desc("levels"), cl::init(-1), cl::sub(inspectCmd));
 
 std::string shapeText(const std::vector<int64_t> &shape) {
   std::string s = "[";
@@ -99,12 +135,27 @@ std::string initText(const loom::InitSpec &s) {
 cl::SubCommand &loom::tool::inspectCommand() { return inspectCmd; }
 
 int loom::tool::runInspect() {
+  ViewRequest view;
+  view.graph = graphView;
+  view.memory = memoryView;
+  view.output = viewFile;
+  view.program = viewProgram;
+  view.depth = graphDepth.getNumOccurrences() ? graphDepth : -1;
+  if (graphDepth.getNumOccurrences() && graphDepth < 0) {
+    WithColor::error(errs(), "loom")
+        << "--depth " << graphDepth << ": give 0 or more levels\n";
+    return loom::tool::ExitUsage;
+  }
+  if (!checkViewRequest(view, irStage.getNumOccurrences() > 0))
+    return loom::tool::ExitUsage;
   loom::StatusOr<loom::Artifact> read = loom::readArtifact(inputFile);
   if (!read) {
     WithColor::error(errs(), "loom") << read.status().message() << "\n";
     return 1;
   }
   const loom::Artifact &a = *read;
+  if (view.graph || view.memory)
+    return drawView(a, inputFile, view);
   raw_ostream &os = outs();
   if (!irStage.empty()) {
     std::string stages;
@@ -118,7 +169,7 @@ int loom::tool::runInspect() {
     WithColor::error(errs(), "loom")
         << inputFile << " has no IR for stage '" << irStage
         << "'; it has: " << stages << "\n";
-    return 1;
+    return loom::tool::ExitUsage;
   }
 
   uint64_t totalFlops = 0, paramBytes = 0, stateBytes = 0, paramCount = 0;

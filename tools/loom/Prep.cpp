@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 
 #include "runtime/data/Prep.h"
 
@@ -17,8 +18,11 @@ using namespace llvm;
 
 namespace {
 
-cl::SubCommand prepCmd("prep", "Prepare data: 'loom prep tokens TEXT... -o "
-                               "OUT.bin' makes a byte-level token file");
+cl::SubCommand prepCmd("prep",
+                       "Prepare data: byte-level token files from text\n\n"
+                       "EXAMPLES:\n"
+                       "  loom prep tokens /usr/share/games/fortunes -o "
+                       "data/fortunes.bin");
 
 cl::list<std::string> args(cl::Positional,
                            cl::desc("tokens <text file or "
@@ -37,11 +41,16 @@ int loom::tool::runPrep() {
   if (args.empty() || args[0] != "tokens") {
     WithColor::error(errs(), "loom prep")
         << "expected 'loom prep tokens TEXT... -o OUT.bin'\n";
-    return 1;
+    return loom::tool::ExitUsage;
   }
   if (output.empty()) {
     WithColor::error(errs(), "loom prep") << "missing -o OUT.bin\n";
-    return 1;
+    return loom::tool::ExitUsage;
+  }
+  if (dtype != "u16" && dtype != "u32") {
+    WithColor::error(errs(), "loom prep")
+        << "--dtype must be u16 or u32, not '" << dtype << "'\n";
+    return loom::tool::ExitUsage;
   }
   std::vector<std::string> inputs(args.begin() + 1, args.end());
   loom::StatusOr<loom::data::PrepReport> r =

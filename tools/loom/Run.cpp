@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 #include "tools/loom/Flags.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
@@ -41,8 +42,14 @@ namespace ref = loom::reference;
 
 namespace {
 
-cl::SubCommand runCmd("run", "Train a few steps with an exact backend and "
-                             "print the losses");
+cl::SubCommand runCmd("run",
+                      "Train a few steps with an exact backend and print the "
+                      "losses\n\n"
+                      "EXAMPLES:\n"
+                      "  loom run examples/mlp.loom --backend=reference "
+                      "--steps 20 --batch 32\n"
+                      "  loom run examples/mlp.loom --backend=cpu --steps 20 "
+                      "--profile");
 
 enum class Backend { Reference, Cpu };
 
@@ -110,6 +117,19 @@ loom::data::DataSpec dataSpec(mlir::DictionaryAttr recipe) {
   spec.labels = text(data, "labels");
   spec.path = text(data, "path");
   spec.label = text(data, "label");
+  if (std::string target = text(data, "target"); !target.empty()) {
+    spec.label = target;
+    spec.labelSpec.kind = loom::data::LabelSpec::Kind::Values;
+  } else if (auto list =
+                 data ? data.getAs<mlir::ArrayAttr>("classes") : nullptr) {
+    spec.labelSpec.kind = loom::data::LabelSpec::Kind::Names;
+    spec.labelSpec.namesFrom = "the recipe's classes";
+    for (mlir::Attribute a : list)
+      spec.labelSpec.names.push_back(
+          mlir::cast<mlir::StringAttr>(a).getValue().str());
+  } else if (text(data, "classes") == "names") {
+    spec.labelSpec.kind = loom::data::LabelSpec::Kind::Names;
+  }
   if (std::string dtype = text(data, "dtype"); !dtype.empty())
     spec.dtype = dtype;
   spec.fraction = number(split, "fraction").value_or(1.0);
@@ -175,20 +195,27 @@ public:
            double &lr) override {
     ref::Tensor &x = args[roles["x"]], &y = args[roles["y"]];
     int64_t batch = x.shape[0];
-    std::vector<int32_t> ys(y.numElements());
+    // y: i32 labels, or f32 regression targets.
+    bool targets = y.dtype != ref::DType::I32;
+    std::vector<int32_t> ys(targets ? 0 : y.numElements());
+    std::vector<float> yf(targets ? y.numElements() : 0);
+    void *yp = targets ? static_cast<void *>(yf.data()) : ys.data();
     if (batches.tokenInputs()) {
       std::vector<int32_t> xs(x.numElements());
-      if (!check(batches.fill(s, batch, xs.data(), ys.data())))
+      if (!check(batches.fill(s, batch, xs.data(), yp)))
         return false;
       x.data.assign(xs.begin(), xs.end());
     } else {
       std::vector<float> xs(x.numElements());
-      if (!check(batches.fill(s, batch, xs.data(), ys.data())))
+      if (!check(batches.fill(s, batch, xs.data(), yp)))
         return false;
       x.data.assign(xs.begin(), xs.end());
       ref::roundToType(x);
     }
-    y.data.assign(ys.begin(), ys.end());
+    if (targets)
+      y.data.assign(yf.begin(), yf.end());
+    else
+      y.data.assign(ys.begin(), ys.end());
     args[roles["step"]].data.assign(1, static_cast<double>(s));
     if (roles.count("rng"))
       args[roles["rng"]].data = {
@@ -281,7 +308,7 @@ public:
            double &lr) override {
     const loom::IoRecord *xr = nullptr;
     void *x = ex->input("x", &xr);
-    auto *y = static_cast<int32_t *>(ex->input("y"));
+    void *y = ex->input("y");
     if (!x || !y || xr->shape.empty()) {
       fail("internal error: the artifact's step has no x or y");
       return false;
@@ -322,16 +349,17 @@ cl::SubCommand &loom::tool::runCommand() { return runCmd; }
 int loom::tool::runRun() {
   if (!checkIntFlag("loom run", numSteps, 1) ||
       !checkIntFlag("loom run", batchSize, 1))
-    return 1;
+    return ExitUsage;
 
   SourceMgr sourceMgr;
   loom::DiagnosticEngine diags(sourceMgr, errs());
+  loom::tool::InternalErrorWatch watch(diags);
   loom::Program program;
   if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
     return 1;
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
-  mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+  loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
   std::optional<int64_t> batchOverride;
   if (batchSize.getNumOccurrences())

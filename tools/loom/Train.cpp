@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
 #include "tools/loom/Flags.h"
 
 #include "frontend/AST.h"
@@ -40,7 +41,14 @@ using namespace llvm;
 
 namespace {
 
-cl::SubCommand trainCmd("train", "Train a model on its recipe's data");
+cl::SubCommand trainCmd("train",
+                        "Train a model on its recipe's data\n\n"
+                        "EXAMPLES:\n"
+                        "  loom train examples/mlp.loom --steps 100\n"
+                        "  loom train examples/mlp.loom --resume "
+                        "runs/mlp/checkpoints\n"
+                        "  loom train examples/tabular.loom --json --out "
+                        "runs/iris-json");
 
 cl::opt<std::string> inputFile(cl::Positional,
                                cl::desc("<file.loom | file.loomx>"),
@@ -105,8 +113,11 @@ cl::opt<std::string> trainName("train",
                                cl::value_desc("name"), cl::sub(trainCmd));
 
 int fail(const std::string &message) {
-  WithColor::error(errs(), "loom train") << message << "\n";
-  return 1;
+  return loom::tool::flagError("loom train", message);
+}
+
+int usage(const std::string &message) {
+  return loom::tool::usageError("loom train", message);
 }
 
 std::string absolute(const std::string &path) {
@@ -259,21 +270,21 @@ cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
 
 int loom::tool::runTrain() {
   if (quiet && json)
-    return fail("--quiet and --json exclude each other");
+    return usage("--quiet and --json exclude each other");
   if (!checkIntFlag("loom train", steps, 1) ||
       !checkIntFlag("loom train", batch, 1) ||
       !checkIntFlag("loom train", evalBatches, 0))
-    return 1;
+    return ExitUsage;
   // The range a train block's optimizer(lr = ...) has.
   if (std::string range =
           lr.getNumOccurrences()
               ? loom::recipeRangeViolation("optimizer", "", "lr", lr)
               : "";
       !range.empty())
-    return fail("--lr must be " + range + ", not " + spellNumber(lr));
+    return usage("--lr must be " + range + ", not " + spellNumber(lr));
   if (overwrite && resumeFrom.getNumOccurrences())
-    return fail("--resume continues the run in the output directory and "
-                "--overwrite replaces it; give one");
+    return usage("--resume continues the run in the output directory and "
+                 "--overwrite replaces it; give one");
   loom::train::TrainOptions options;
   options.name = sys::path::filename(inputFile).str();
   if (steps.getNumOccurrences())
@@ -294,14 +305,14 @@ int loom::tool::runTrain() {
   loom::train::OutputDirLock lock;
   if (StringRef(inputFile).ends_with(".loomx")) {
     if (batch.getNumOccurrences() || lr.getNumOccurrences())
-      return fail(options.name + ": the batch size and the learning rate are "
-                                 "compiled into the step; give the .loom "
-                                 "program to change them");
+      return usage(options.name + ": the batch size and the learning rate are "
+                                  "compiled into the step; give the .loom "
+                                  "program to change them");
     if (!dumpIrDir.empty())
-      return fail(options.name +
-                  ": the artifact is compiled already; `loom "
-                  "inspect " +
-                  inputFile + " --ir STAGE` prints the IR it keeps");
+      return usage(options.name +
+                   ": the artifact is compiled already; `loom "
+                   "inspect " +
+                   inputFile + " --ir STAGE` prints the IR it keeps");
     loom::StatusOr<loom::Artifact> a = loom::readArtifact(inputFile);
     if (!a)
       return fail(a.status().message());
@@ -313,11 +324,12 @@ int loom::tool::runTrain() {
   } else {
     SourceMgr sourceMgr;
     loom::DiagnosticEngine diags(sourceMgr, errs());
+    loom::tool::InternalErrorWatch watch(diags);
     loom::Program program;
     if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
       return 1;
     mlir::MLIRContext ctx;
-    mlir::SourceMgrDiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
+    loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
     ctx.printOpOnDiagnostic(false);
     ArtifactOptions compile;
     compile.trainName = trainName;

@@ -57,7 +57,9 @@ struct EmitOptions {
 
 /// A location as a user reads it: "nn.loom:27:9 (blocks.3.attn.qkv), called
 /// from ..." (the op, the model instance whose forward made it, the calls
-/// that led there), "the gradient of ...".
+/// that led there), "the gradient of ...". Kernels keep it as their
+/// `source_loc` attribute, which `loom inspect`'s views parse
+/// (runtime/report/StepModel.h parseSourceLoc).
 std::string sourceLocation(mlir::Location loc);
 
 /// Builds the artifact of `module`'s @train_step and `options.programs`.

@@ -74,7 +74,7 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
   for (const std::string &name : kernels) {
     llvm::Function *kernel = m.getFunction(name);
     if (!kernel) {
-      error = "kernel '" + name + "' vanished during lowering";
+      error = "internal error: kernel '" + name + "' vanished during lowering";
       return false;
     }
     auto *entry = llvm::Function::Create(
@@ -84,7 +84,7 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
     std::vector<llvm::Value *> args;
     for (llvm::Argument &a : kernel->args()) {
       if (!a.getType()->isPointerTy()) {
-        error = "kernel '" + name +
+        error = "internal error: kernel '" + name +
                 "' takes a non-pointer argument; only "
                 "statically shaped buffers are supported";
         return false;
@@ -179,7 +179,7 @@ bool optimizeAndEmit(llvm::Module &m, llvm::TargetMachine &tm,
   llvm::legacy::PassManager codegen;
   if (tm.addPassesToEmitFile(codegen, os, nullptr,
                              llvm::CodeGenFileType::ObjectFile)) {
-    error = "the target cannot emit object files";
+    error = "internal error: the target cannot emit object files";
     return false;
   }
   codegen.run(m);
@@ -273,7 +273,7 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
   if (printer)
     printer->instrument(pm);
   if (failed(pm.run(module))) {
-    error = "lowering the generated kernels to LLVM failed";
+    error = "internal error: lowering the generated kernels to LLVM failed";
     return false;
   }
 
@@ -283,7 +283,8 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, "loom-kernels");
   if (!llvmModule) {
-    error = "translating the generated kernels to LLVM IR failed";
+    error = "internal error: translating the generated kernels to LLVM IR "
+            "failed";
     return false;
   }
 

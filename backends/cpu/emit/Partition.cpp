@@ -25,8 +25,34 @@ RankedTensorType tt(Value v) { return cast<RankedTensorType>(v.getType()); }
 
 bool isF32(Value v) { return tt(v).getElementType().isF32(); }
 
-bool isConstant(Value v) {
-  return isa_and_nonnull<lir::ConstantOp>(v.getDefiningOp());
+/// The constant `v` is, directly or through views of it (a reshape of a
+/// constant), or null. No kernel writes a constant's bytes: a kernel that
+/// reads one clones it, views and all.
+lir::ConstantOp constantOf(Value v) {
+  for (Operation *def = v.getDefiningOp(); def;) {
+    if (auto c = dyn_cast<lir::ConstantOp>(def))
+      return c;
+    Value source = lir::getViewSource(def);
+    def = source ? source.getDefiningOp() : nullptr;
+  }
+  return nullptr;
+}
+
+bool isConstant(Value v) { return static_cast<bool>(constantOf(v)); }
+
+/// Appends to `ops` what computes the constant `v`: its constant, then the
+/// views down to `v`, each once.
+void appendConstantChain(Value v, SmallVectorImpl<Operation *> &ops) {
+  SmallVector<Operation *> chain;
+  for (Operation *def = v.getDefiningOp(); def;) {
+    chain.push_back(def);
+    if (isa<lir::ConstantOp>(def))
+      break;
+    def = lir::getViewSource(def).getDefiningOp();
+  }
+  for (Operation *op : llvm::reverse(chain))
+    if (!llvm::is_contained(ops, op))
+      ops.push_back(op);
 }
 
 std::vector<int64_t> ints(ArrayRef<int64_t> a) {
@@ -255,8 +281,7 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
         if (def && inGroup.count(def))
           continue;
         if (isConstant(v)) {
-          if (!llvm::is_contained(constants, def))
-            constants.push_back(def);
+          appendConstantChain(v, constants);
         } else if (!llvm::is_contained(inputs, v)) {
           inputs.push_back(v);
         }
@@ -344,10 +369,27 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
   // A constant the step returns gets bytes from a kernel that writes it.
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   for (Value v : ret.getOperands())
-    if (isConstant(v) && llvm::none_of(p.kernels, [&](const PlannedKernel &k) {
-          return llvm::is_contained(k.operands, v);
+    if (lir::ConstantOp c = constantOf(v);
+        c && llvm::none_of(p.kernels, [&](const PlannedKernel &k) {
+          return llvm::is_contained(k.operands, c.getResult());
         }))
-      generate({v.getDefiningOp()});
+      generate({c});
+  // Every kernel reads an argument or what a kernel before it wrote: a value
+  // nothing writes (a constant seen through a view, once) would be read as
+  // whatever bytes the arena held.
+  DenseSet<Value> written;
+  for (const PlannedKernel &k : p.kernels) {
+    for (unsigned i = 0; i < k.numInputs; ++i) {
+      Value v = storageOf(p, k.operands[i]);
+      if (!isa<BlockArgument>(v) && !written.count(v))
+        return k.ops.front()->emitOpError(
+                   "internal error: the CPU partition's kernel ")
+               << k.symbol << " reads operand " << i
+               << ", which no kernel before it writes";
+    }
+    for (size_t i = k.numInputs; i < k.operands.size(); ++i)
+      written.insert(storageOf(p, k.operands[i]));
+  }
   return p;
 }
 
