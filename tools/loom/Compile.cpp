@@ -1,9 +1,12 @@
 //===- Compile.cpp - loom compile -----------------------------------------===//
 //
 // Part of Loom. `loom compile FILE.loom [--emit=ir|train-ir|ast|plan]
-// [--train NAME] [--locs] [--dump-ir DIR] [-o OUT]`; with `-o FILE.loomx`
-// the compiled artifact (`--target cpu`), and the pipeline every subcommand
-// that compiles shares (buildModule).
+// [--train NAME] [--locs] [--dump-ir DIR] [--print-ir-before=PASS]
+// [--print-ir-after=PASS] [--print-ir-after-all] [--print-ir-filter=FUNC]
+// [-o OUT]`; with `-o FILE.loomx` the compiled artifact (`--target cpu`),
+// and the compile every subcommand shares (buildModule,
+// compileCpuArtifact): the registered pipelines of passes/Pipelines.h and
+// backends/cpu/Pipelines.h, reported by passes/IrPrinting.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,7 +78,7 @@ cl::opt<std::string> trainName("train",
                                cl::value_desc("name"), cl::sub(compileCmd));
 cl::opt<bool> printLocs("locs",
                         cl::desc("Print the .loom source location of every "
-                                 "op"),
+                                 "op (also with --print-ir-*)"),
                         cl::sub(compileCmd));
 cl::opt<std::string> outputFile("o",
                                 cl::desc("Output file ('-' for stdout); a "
