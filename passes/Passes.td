@@ -110,6 +110,32 @@ def LoomPlanMemory : Pass<"loom-plan-memory", "::mlir::func::FuncOp"> {
   ];
 }
 
+def LoomSinkConstants : Pass<"loom-sink-constants", "::mlir::func::FuncOp"> {
+  let summary = "Moves each constant to just before its first user";
+  let description = [{
+    Canonicalization's folder puts every constant it makes or keeps at the
+    start of the function. The memory plan gives a constant bytes from its
+    definition to its last use, so a constant hoisted to the start is live
+    over the whole step (a folded broadcast of a splat is as large as the
+    broadcast). This pass moves every constant-like op of the function's
+    block to just before its first user in that block (a constant nothing
+    uses is left in place), which gives it the live range the op it replaced
+    had.
+
+    Precondition: none. Postcondition: the same ops; only constants moved.
+
+    ```mlir
+    %c = loom.constant dense<1.0> : tensor<4xf32>
+    %a = loom.exp %x : tensor<4xf32>
+    %b = loom.add %a, %c : tensor<4xf32>
+    ==>
+    %a = loom.exp %x : tensor<4xf32>
+    %c = loom.constant dense<1.0> : tensor<4xf32>
+    %b = loom.add %a, %c : tensor<4xf32>
+    ```
+  }];
+}
+
 def LoomPrintMemoryPlan
     : Pass<"loom-print-memory-plan", "::mlir::ModuleOp"> {
   let summary = "Prints the memory plan of every function (for tests)";

@@ -23,8 +23,10 @@ config.substitutions.append(("FileCheck", config.filecheck))
 config.substitutions.append(("%python", sys.executable))
 # The loom binary by its path, for a test that runs it with another PATH.
 config.substitutions.append(("%loom-bin", os.path.join(config.loom_obj_root, "tools", "loom", "loom")))
-# tests/backends/cpu/run_*.mlir: linalg on tensors -> loops -> LLVM, run on the host.
-config.substitutions.append(("%mlir-run-cpu", "mlir-opt --one-shot-bufferize=bufferize-function-boundaries --convert-linalg-to-loops --expand-strided-metadata --lower-affine --convert-scf-to-cf --convert-math-to-llvm --convert-math-to-libm --finalize-memref-to-llvm --convert-func-to-llvm --convert-arith-to-llvm --convert-cf-to-llvm --convert-index-to-llvm --reconcile-unrealized-casts | mlir-cpu-runner -e main -entry-point-result=void -shared-libs=%s/libmlir_c_runner_utils.so,%s/libmlir_runner_utils.so" % ((os.path.join(config.llvm_tools_dir, "..", "lib"),) * 2)))
+# tests/backends/cpu/run_*.mlir: `loom-opt --loom-cpu-pipeline=kernel-abi=false`
+# (the pipeline loom compile runs, registered in backends/cpu/Pipelines.cpp;
+# no copy of it here), then this, which runs @main on the host.
+config.substitutions.append(("%mlir-cpu-runner", "mlir-cpu-runner -e main -entry-point-result=void -shared-libs=%s/libmlir_c_runner_utils.so,%s/libmlir_runner_utils.so" % ((os.path.join(config.llvm_tools_dir, "..", "lib"),) * 2)))
 # Sanitizer builds: report the first error and fail the test. Tests that only
 # measure numerics over long runs say `UNSUPPORTED: sanitizer` (the release
 # preset runs them).

@@ -8,6 +8,7 @@
 #ifndef LOOM_BACKENDS_CPU_PASSES_H
 #define LOOM_BACKENDS_CPU_PASSES_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
 #include <memory>
@@ -24,8 +25,10 @@ namespace mlir::loom::cpu {
 #define GEN_PASS_REGISTRATION
 #include "backends/cpu/Passes.h.inc"
 
-/// Registers the CPU backend's passes, and in `registry` the upstream
-/// dialects their output uses, so that loom-opt parses and prints it.
+/// Registers the CPU backend's passes and pipelines (Pipelines.h), and in
+/// `registry` the upstream dialects their output uses and the bufferization
+/// models the codegen pipeline needs, so that loom-opt runs, parses and
+/// prints it.
 void registerCpuBackend(DialectRegistry &registry);
 
 } // namespace mlir::loom::cpu

@@ -11,8 +11,86 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// The step, before it is partitioned into kernels
+//===----------------------------------------------------------------------===//
+
+def LoomDecomposeAttention
+    : Pass<"loom-decompose-attention", "::mlir::ModuleOp"> {
+  let summary = "Spells out f32 attention as the matmul, mask and softmax ops oneDNN runs";
+  let description = [{
+    Replaces every `loom.attention` whose query, key and value are f32 by
+    `P @ v` with `P = softmax(q k^T scale)` (and the causal mask:
+    `iota`, `compare`, `select` of -inf), spelled by `ir/Decompose.h` as the
+    gradient rule spells its recomputation of `P`, so that `--cse` can then
+    share the forward's ops with the gradient's. oneDNN runs the matmuls and
+    the softmax; the CPU backend has no fused attention kernel, and the
+    generated loops of the whole op are an order of magnitude slower.
+
+    Precondition: none. Postcondition: no f32 `loom.attention` remains;
+    attention on other element types is kept (a generated kernel runs it).
+    The new ops carry the attention's location.
+
+    ```
+    %o = loom.attention(q, k, v) causal        (f32, q: [..., T, D])
+    ==>
+    %s = loom.matmul q, k (k transposed)       [..., T, N]
+    %m = loom.mul %s, 1/sqrt(D)                (or the op's scale)
+    %a = loom.select (col <= row), %m, -inf    (iota, iota, compare; causal)
+    %p = loom.softmax %a over the last dim
+    %o = loom.matmul %p, v                     [..., T, D]
+    ```
+  }];
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Code generation
 //===----------------------------------------------------------------------===//
+
+def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg"> {
+  let summary = "Rewrites memref.copy as linalg.copy, so that it becomes loops";
+  let description = [{
+    Replaces every `memref.copy` by a `linalg.copy` of the same source and
+    target. `--finalize-memref-to-llvm` lowers a copy between buffers with
+    non-identity layouts into a call of the runtime helper `memrefCopy`,
+    which the generated kernels' shared object does not have; as a
+    `linalg.copy` it becomes loops like every other structured op.
+
+    Precondition: bufferized IR. Postcondition: no `memref.copy` remains.
+
+    ```mlir
+    memref.copy %a, %b : memref<4xf32, strided<[2]>> to memref<4xf32>
+    ==>
+    linalg.copy ins(%a : memref<4xf32, strided<[2]>>) outs(%b : memref<4xf32>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def LoomExpandBf16Truncation
+    : Pass<"loom-expand-bf16-truncation", "::mlir::ModuleOp"> {
+  let summary = "Rounds f32 to bf16 with integer ops";
+  let description = [{
+    Rewrites every `arith.truncf` to `bf16` into integer arithmetic (round
+    to nearest even, NaN kept quiet) with `arith`'s
+    `populateExpandBFloat16Patterns`. LLVM would lower the truncation to a
+    call of `__truncsfbf2` on hosts without AVX512-BF16, which the
+    generated kernels' shared object lacks. Other ops, `arith.extf` from
+    bf16 included, are left as they are.
+
+    Precondition: none. Postcondition: no `arith.truncf` to bf16 remains.
+
+    ```mlir
+    %h = arith.truncf %x : f32 to bf16
+    ==>
+    %i = arith.bitcast %x : f32 to i32
+    ... round to nearest even, quiet NaNs ...
+    %h = arith.bitcast %t : i16 to bf16
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 
 def LoomLowerToLinalg : Pass<"loom-lower-to-linalg"> {
   let summary = "Lowers loom ops to linalg, tensor, arith, math and scf on tensors";
@@ -67,6 +145,76 @@ def LoomLowerToLinalg : Pass<"loom-lower-to-linalg"> {
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
+}
+
+def LoomOrderConstantGlobals
+    : Pass<"loom-order-constant-globals", "::mlir::ModuleOp"> {
+  let summary = "Names and orders bufferization's constant globals by first use";
+  let description = [{
+    One-shot bufferization turns each tensor constant into a
+    `memref.global "private" constant @__constant_<shape>x<type>[_N]`; in
+    LLVM 19 the functions are visited in an order that varies from run to
+    run, and so do the globals' numbers and places. This pass renames every
+    global named `__constant_...` in the order the module's
+    `memref.get_global` ops first name it (unused ones after, in place
+    order), with bufferization's scheme (`__constant_xf32`,
+    `__constant_xf32_0`, ...), gives each the location of its first use
+    (an unused one none), and moves them to the start of the module in that
+    order, so that the same kernels always give the same IR and object
+    code.
+
+    Precondition: none. Postcondition: the constant globals are numbered
+    and placed by first use; nothing else changes.
+
+    ```mlir
+    memref.global "private" constant @__constant_xf32_0 : memref<f32> = dense<2.0>
+    memref.global "private" constant @__constant_xf32 : memref<f32> = dense<1.0>
+    func.func @k() { %a = memref.get_global @__constant_xf32 ... 
+                     %b = memref.get_global @__constant_xf32_0 ... }
+    ==>
+    memref.global "private" constant @__constant_xf32 : memref<f32> = dense<1.0>
+    memref.global "private" constant @__constant_xf32_0 : memref<f32> = dense<2.0>
+    func.func @k() { %a = memref.get_global @__constant_xf32 ...
+                     %b = memref.get_global @__constant_xf32_0 ... }
+    ```
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def LoomResultsToOutParams
+    : Pass<"loom-results-to-out-params", "::mlir::ModuleOp"> {
+  let summary = "Gives every kernel its results as out-parameters";
+  let description = [{
+    The calling convention of a generated kernel: the runtime passes the
+    arena addresses of its inputs, then of its results. Every function
+    with a body, `func.func @k(ins...) -> (T...)`, becomes
+    `func.func @k(ins..., memref<T>...)`, each result materialized into its
+    buffer by a `bufferization.materialize_in_destination` (`restrict`,
+    `writable`). One-shot bufferization with empty-tensor elimination then
+    lets the op that computes a result write it in place; a result that is
+    an input or a view of a temporary is copied.
+
+    Precondition: every function with a body returns ranked tensors, and
+    no call reaches one that has results (its caller would still expect
+    them); either is an error at the op, the module left as it was.
+    Postcondition: no function with a body has results.
+
+    ```mlir
+    func.func @k(%x: tensor<4xf32>) -> tensor<4xf32> {
+      %y = linalg.generic ... ins(%x ...) outs(%e ...) -> tensor<4xf32>
+      return %y : tensor<4xf32>
+    }
+    ==>
+    func.func @k(%x: tensor<4xf32>, %out: memref<4xf32>) {
+      %y = linalg.generic ... ins(%x ...) outs(%e ...) -> tensor<4xf32>
+      bufferization.materialize_in_destination %y in restrict writable %out
+          : (tensor<4xf32>, memref<4xf32>) -> ()
+      return
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 #endif // LOOM_BACKENDS_CPU_PASSES_TD

@@ -1,15 +1,17 @@
 //===- loom-opt.cpp - mlir-opt for the loom dialect -----------------------===//
 //
 // Part of Loom. This file implements `loom-opt`: MLIR's opt driver with the
-// loom dialect, the upstream dialects loom IR uses, and the passes that apply
-// to it. It parses, verifies, transforms and prints loom IR; every error is
-// reported at its source location with a non-zero exit.
+// loom dialect, the upstream dialects loom IR uses, the passes that apply
+// to it and the pipelines `loom compile` runs (passes/Pipelines.h,
+// backends/cpu/Pipelines.h). It parses, verifies, transforms and prints loom
+// IR; every error is reported at its source location with a non-zero exit.
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/cpu/Passes.h"
 #include "ir/LoomDialect.h"
 #include "passes/Passes.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -22,6 +24,7 @@ int main(int argc, char **argv) {
   // Canonicalize, CSE, inlining, symbol DCE and the other generic rewrites.
   mlir::registerTransformsPasses();
   mlir::loom::registerLoomPasses();
+  mlir::loom::registerLoomPipelines();
   mlir::loom::cpu::registerCpuBackend(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));

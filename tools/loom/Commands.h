@@ -22,8 +22,11 @@ namespace loom {
 class DiagnosticEngine;
 struct Program;
 struct Artifact;
-struct IrText;
 } // namespace loom
+
+namespace mlir::loom {
+class IrPrinter;
+} // namespace mlir::loom
 
 namespace loom::tool {
 
@@ -59,15 +62,17 @@ int runTrain();
 llvm::cl::SubCommand &runCommand();
 int runRun();
 
-/// Lowers train block `trainName` of `program` and, when `trainStep`, runs
-/// autodiff and the optimizer expansion to build @train_step. Null, with
-/// diagnostics printed, on error. With `stages`, appends the IR after each
-/// stage that ran ("frontend", then "autodiff" and "train-step").
+/// Lowers train block `trainName` of `program`, runs
+/// --loom-frontend-cleanup-pipeline and, when `trainStep`,
+/// --loom-train-step-pipeline (autodiff and the optimizer expansion build
+/// @train_step). Null, with diagnostics printed, on error. `printer`, when
+/// given, gets the frontend's module as stage "frontend" and reports every
+/// pass.
 mlir::OwningOpRef<mlir::ModuleOp>
 buildModule(mlir::MLIRContext &ctx, const Program &program,
             DiagnosticEngine &diags, llvm::StringRef trainName, bool trainStep,
             std::optional<int64_t> batch = std::nullopt,
-            std::vector<loom::IrText> *stages = nullptr);
+            mlir::loom::IrPrinter *printer = nullptr);
 
 /// How compileCpuArtifact compiles.
 struct ArtifactOptions {
@@ -75,8 +80,11 @@ struct ArtifactOptions {
   std::optional<int64_t> batch; ///< overrides the recipe's batch
   bool eval = true;             ///< add the programs eval, eval1, decode
   std::string sourceName;       ///< for the artifact's meta
-  std::string dumpDir;          ///< --dump-ir
-  bool objectCode = true;       ///< false: no kernel code (EmitOptions)
+  std::string dumpDir;          ///< --dump-ir (when `printer` is null)
+  /// Reports every pass (loom compile's --dump-ir and --print-ir-*); null:
+  /// one that writes `dumpDir` alone.
+  mlir::loom::IrPrinter *printer = nullptr;
+  bool objectCode = true; ///< false: no kernel code (EmitOptions)
   /// Recipe overrides (loom train's flags): the length in steps (the
   /// schedule follows it), the learning rate, the seed.
   std::optional<int64_t> steps;

@@ -1,9 +1,12 @@
 //===- Compile.cpp - loom compile -----------------------------------------===//
 //
 // Part of Loom. `loom compile FILE.loom [--emit=ir|train-ir|ast|plan]
-// [--train NAME] [--locs] [--dump-ir DIR] [-o OUT]`; with `-o FILE.loomx`
-// the compiled artifact (`--target cpu`), and the pipeline every subcommand
-// that compiles shares (buildModule).
+// [--train NAME] [--locs] [--dump-ir DIR] [--print-ir-before=PASS]
+// [--print-ir-after=PASS] [--print-ir-after-all] [--print-ir-filter=FUNC]
+// [-o OUT]`; with `-o FILE.loomx` the compiled artifact (`--target cpu`),
+// and the compile every subcommand shares (buildModule,
+// compileCpuArtifact): the registered pipelines of passes/Pipelines.h and
+// backends/cpu/Pipelines.h, reported by passes/IrPrinting.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,12 +17,14 @@
 #include "backends/cpu/emit/Recipe.h"
 #include "runtime/artifact/Artifact.h"
 
+#include "backends/cpu/Pipelines.h"
 #include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Elaborator.h"
 #include "frontend/Program.h"
 #include "ir/LoomDialect.h"
-#include "passes/Passes.h"
+#include "passes/IrPrinting.h"
+#include "passes/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -27,6 +32,7 @@
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
@@ -72,7 +78,7 @@ cl::opt<std::string> trainName("train",
                                cl::value_desc("name"), cl::sub(compileCmd));
 cl::opt<bool> printLocs("locs",
                         cl::desc("Print the .loom source location of every "
-                                 "op"),
+                                 "op (also with --print-ir-*)"),
                         cl::sub(compileCmd));
 cl::opt<std::string> outputFile("o",
                                 cl::desc("Output file ('-' for stdout); a "
@@ -87,20 +93,31 @@ cl::opt<Target> target("target", cl::desc("What the artifact runs on"),
                                              "this machine's CPU (oneDNN and "
                                              "generated kernels)")),
                        cl::sub(compileCmd));
+// The IR after every pass (passes/IrPrinting.h).
 cl::opt<std::string> dumpIrDir("dump-ir",
-                               cl::desc("Write the IR after every stage the "
-                                        "command runs into this directory "
-                                        "(NN-<stage>.mlir)"),
+                               cl::desc("Write the IR after every pass the "
+                                        "command runs into this directory, "
+                                        "one file per pass "
+                                        "(NN-<pass>.mlir), with locations"),
                                cl::value_desc("dir"), cl::sub(compileCmd));
-
-std::string printed(mlir::Operation *op) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  mlir::OpPrintingFlags flags;
-  flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-  op->print(os, flags);
-  return os.str();
-}
+cl::list<std::string> printIrBefore("print-ir-before",
+                                    cl::desc("Print the IR before every run "
+                                             "of this pass on stderr"),
+                                    cl::value_desc("pass"), cl::CommaSeparated,
+                                    cl::sub(compileCmd));
+cl::list<std::string> printIrAfter("print-ir-after",
+                                   cl::desc("Print the IR after every run of "
+                                            "this pass on stderr"),
+                                   cl::value_desc("pass"), cl::CommaSeparated,
+                                   cl::sub(compileCmd));
+cl::opt<bool> printIrAfterAll("print-ir-after-all",
+                              cl::desc("Print the IR after every pass on "
+                                       "stderr"),
+                              cl::sub(compileCmd));
+cl::opt<std::string> printIrFilter("print-ir-filter",
+                                   cl::desc("--print-ir-* print only the "
+                                            "functions of this name"),
+                                   cl::value_desc("func"), cl::sub(compileCmd));
 
 std::string mib(uint64_t bytes) {
   if (bytes >= (1u << 20))
@@ -145,18 +162,57 @@ mlir::loom::ScheduleAttr fitWarmup(mlir::loom::RecipeAttr recipe,
   return schedule.withWarmup(fitted);
 }
 
+/// Prints the first dump file that could not be written; false if one.
+bool reportDumpError(const mlir::loom::IrPrinter &printer) {
+  if (printer.error().empty())
+    return true;
+  WithColor::error(errs(), "loom") << printer.error() << "\n";
+  return false;
+}
+
+/// Checks that every pass --print-ir-before/after names is one that loom
+/// compile's pipelines hold (any of its modes); false after saying which.
+bool checkPassNames() {
+  if (printIrBefore.empty() && printIrAfter.empty())
+    return true;
+  mlir::OpPassManager pm(mlir::ModuleOp::getOperationName());
+  mlir::loom::buildFrontendCleanupPipeline(pm);
+  mlir::loom::TrainStepPipelineOptions all;
+  all.eval = all.decode = true;
+  mlir::loom::buildTrainStepPipeline(pm, all);
+  mlir::loom::cpu::buildCpuStepPipeline(pm);
+  mlir::loom::cpu::buildCpuPipeline(pm, mlir::loom::cpu::CpuPipelineOptions());
+  StringSet<> known;
+  mlir::loom::collectPassArguments(pm, known);
+  for (auto [flag, names] : {std::pair{"--print-ir-before", &printIrBefore},
+                             std::pair{"--print-ir-after", &printIrAfter}})
+    for (const std::string &name : *names)
+      if (!known.contains(name)) {
+        WithColor::error(errs(), "loom")
+            << flag << ": '" << name
+            << "' is not a pass loom compile runs (--print-ir-after-all "
+               "names each pass that runs)\n";
+        return false;
+      }
+  return true;
+}
+
 /// `loom compile FILE.loom -o FILE.loomx`, or with `planOnly` the plan of
 /// `--emit=plan`, checked and described on `os`.
 int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
-                    SourceMgr &sourceMgr, raw_ostream *planOnly = nullptr) {
+                    SourceMgr &sourceMgr, mlir::loom::IrPrinter &printer,
+                    raw_ostream *planOnly = nullptr) {
   mlir::MLIRContext ctx;
+  // Printing from several threads would interleave.
+  if (!printIrBefore.empty() || !printIrAfter.empty() || printIrAfterAll)
+    ctx.disableMultithreading();
   loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
   loom::Artifact artifact;
   loom::tool::ArtifactOptions options;
   options.trainName = trainName;
   options.sourceName = sys::path::filename(inputFile).str();
-  options.dumpDir = dumpIrDir;
+  options.printer = &printer;
   options.objectCode = !planOnly;
   if (!loom::tool::compileCpuArtifact(ctx, program, diags, options, artifact))
     return 1;
@@ -186,25 +242,22 @@ mlir::OwningOpRef<mlir::ModuleOp>
 loom::tool::buildModule(mlir::MLIRContext &ctx, const Program &program,
                         DiagnosticEngine &diags, StringRef trainName,
                         bool trainStep, std::optional<int64_t> batch,
-                        std::vector<loom::IrText> *stages) {
+                        mlir::loom::IrPrinter *printer) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       loom::lowerProgram(ctx, program, diags, trainName, batch);
-  if (module && stages)
-    stages->push_back({"frontend", printed(*module)});
-  if (!module || !trainStep)
-    return module;
+  if (!module)
+    return nullptr;
+  if (printer)
+    printer->stage(*module, "frontend");
   mlir::PassManager pm(&ctx);
-  pm.addPass(mlir::loom::createLoomAutodiff());
+  mlir::loom::buildFrontendCleanupPipeline(pm);
+  if (trainStep)
+    mlir::loom::buildTrainStepPipeline(pm,
+                                       mlir::loom::TrainStepPipelineOptions());
+  if (printer)
+    printer->instrument(pm);
   if (mlir::failed(pm.run(*module)))
     return nullptr;
-  if (stages)
-    stages->push_back({"autodiff", printed(*module)});
-  mlir::PassManager pm2(&ctx);
-  pm2.addPass(mlir::loom::createLoomBuildTrainStep());
-  if (mlir::failed(pm2.run(*module)))
-    return nullptr;
-  if (stages)
-    stages->push_back({"train-step", printed(*module)});
   return module;
 }
 
@@ -240,7 +293,6 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   loom::cpu::EmitOptions emit;
   emit.sourceName = options.sourceName;
   emit.target = loom::cpu::hostTarget();
-  emit.dumpDir = options.dumpDir;
   emit.objectCode = options.objectCode;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       loom::lowerProgram(ctx, program, diags, options.trainName, options.batch);
@@ -262,80 +314,86 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   if (options.checkRecipe &&
       !options.checkRecipe(loom::cpu::recipeJson(recipe)))
     return false;
-  emit.stages.push_back({"frontend", printed(*module)});
-  if (options.eval) {
-    // Evaluation at the training batch size, and at batch 1 for the last
-    // partial batch of a split and for generation.
-    mlir::PassManager pm(&ctx);
-    pm.addPass(mlir::loom::createLoomBuildEvalStep());
-    if (mlir::failed(pm.run(*module)))
-      return false;
-    emit.programs.push_back({"eval", "eval_step", {"loss", "output"}});
-    auto x = module->lookupSymbol<mlir::func::FuncOp>("forward");
-    auto xType =
-        mlir::cast<mlir::RankedTensorType>(x.getArgumentTypes().back());
-    mlir::OwningOpRef<mlir::ModuleOp> one;
-    if (xType.getRank() > 0 && xType.getDimSize(0) != 1) {
-      one = loom::lowerProgram(ctx, program, diags, options.trainName, 1);
-      if (!one)
-        return false;
-      mlir::PassManager pm1(&ctx);
-      pm1.addPass(mlir::loom::createLoomBuildEvalStep());
-      if (mlir::failed(pm1.run(*one)))
-        return false;
-      auto eval1 = one->lookupSymbol<mlir::func::FuncOp>("eval_step");
-      auto copy = mlir::cast<mlir::func::FuncOp>(eval1->clone());
-      copy.setSymName("eval_step_1");
-      module->push_back(copy);
-      emit.programs.push_back({"eval1", "eval_step_1", {"loss", "output"}});
-    }
-    // A language model also gets "decode": one token at a time with KV
-    // caches, for loom generate (a remark says why a model has none).
-    if (recipe.getData().getKind() == "tokens") {
-      mlir::ModuleOp batch1 = one ? *one : *module;
-      mlir::PassManager pmd(&ctx);
-      mlir::loom::LoomBuildDecodeStepOptions decodeOptions;
-      decodeOptions.optional = true;
-      pmd.addPass(mlir::loom::createLoomBuildDecodeStep(decodeOptions));
-      if (mlir::failed(pmd.run(batch1)))
-        return false;
-      if (auto decode =
-              batch1.lookupSymbol<mlir::func::FuncOp>("decode_step")) {
-        std::vector<std::string> roles;
-        for (unsigned i = 0; i < decode.getNumResults(); ++i) {
-          auto role =
-              decode.getResultAttrOfType<mlir::StringAttr>(i, "loom.output");
-          if (!role)
-            role =
-                decode.getResultAttrOfType<mlir::StringAttr>(i, "loom.state");
-          roles.push_back(role ? role.str() : "out");
-        }
-        if (one)
-          module->push_back(decode->clone());
-        emit.programs.push_back({"decode", "decode_step", roles});
-      }
-    }
-  }
-  mlir::PassManager pm(&ctx);
-  pm.addPass(mlir::loom::createLoomAutodiff());
-  if (mlir::failed(pm.run(*module)))
-    return false;
-  emit.stages.push_back({"autodiff", printed(*module)});
-  mlir::PassManager pm2(&ctx);
-  pm2.addPass(mlir::loom::createLoomBuildTrainStep());
-  if (mlir::failed(pm2.run(*module)))
-    return false;
-  emit.stages.push_back({"train-step", printed(*module)});
+  mlir::loom::IrPrintingOptions dumpOnly;
+  dumpOnly.dumpDir = options.dumpDir;
+  mlir::loom::IrPrinter ownPrinter(dumpOnly);
+  mlir::loom::IrPrinter &printer =
+      options.printer ? *options.printer : ownPrinter;
+  // The stages the artifact keeps for `loom inspect --ir`.
+  printer.stage(*module, "frontend");
+  printer.keep(*module, "frontend");
+  printer.keepAfter("loom-autodiff", "autodiff");
 
-  for (auto [i, stage] : llvm::enumerate(emit.stages)) {
-    std::string error;
-    if (!options.dumpDir.empty() &&
-        !loom::cpu::writeStage(options.dumpDir, i, stage, error)) {
-      WithColor::error(errs(), "loom") << error << "\n";
-      return false;
-    }
+  // The step and, with `eval`, evaluation at the training batch size; a
+  // language model also gets "decode", one token at a time with KV caches,
+  // for loom generate (a remark says why a model has none).
+  bool decode = options.eval && recipe.getData().getKind() == "tokens";
+  auto x = module->lookupSymbol<mlir::func::FuncOp>("forward");
+  auto xType =
+      x ? mlir::dyn_cast<mlir::RankedTensorType>(x.getArgumentTypes().back())
+        : nullptr;
+  // Evaluation at batch 1 too, for the last partial batch of a split and
+  // for generation: the program lowered again at batch 1.
+  bool batch1 =
+      options.eval && xType && xType.getRank() > 0 && xType.getDimSize(0) != 1;
+  {
+    mlir::PassManager pm(&ctx);
+    mlir::loom::buildFrontendCleanupPipeline(pm);
+    mlir::loom::TrainStepPipelineOptions pipeline;
+    pipeline.eval = options.eval;
+    pipeline.decode = decode && !batch1;
+    mlir::loom::buildTrainStepPipeline(pm, pipeline);
+    printer.instrument(pm);
+    if (mlir::failed(pm.run(*module)))
+      return reportDumpError(printer), false;
+    printer.keep(*module, "train-step");
   }
-  return mlir::succeeded(loom::cpu::emitCpuArtifact(*module, emit, artifact));
+  if (batch1) {
+    mlir::OwningOpRef<mlir::ModuleOp> one =
+        loom::lowerProgram(ctx, program, diags, options.trainName, 1);
+    if (!one)
+      return false;
+    mlir::PassManager pm(&ctx);
+    mlir::loom::buildFrontendCleanupPipeline(pm);
+    mlir::loom::TrainStepPipelineOptions pipeline;
+    pipeline.step = false;
+    pipeline.eval = true;
+    pipeline.decode = decode;
+    mlir::loom::buildTrainStepPipeline(pm, pipeline);
+    printer.instrument(pm, "batch1");
+    if (mlir::failed(pm.run(*one)))
+      return reportDumpError(printer), false;
+    auto eval1 = one->lookupSymbol<mlir::func::FuncOp>("eval_step");
+    auto copy = mlir::cast<mlir::func::FuncOp>(eval1->clone());
+    copy.setSymName("eval_step_1");
+    module->push_back(copy);
+    if (auto decodeStep = one->lookupSymbol<mlir::func::FuncOp>("decode_step"))
+      module->push_back(decodeStep->clone());
+    // The step's module with the batch-1 programs: what the backend gets.
+    printer.stage(*module, "merge-batch1");
+  }
+  if (options.eval) {
+    emit.programs.push_back({"eval", "eval_step", {"loss", "output"}});
+    if (batch1)
+      emit.programs.push_back({"eval1", "eval_step_1", {"loss", "output"}});
+  }
+  if (auto decodeStep =
+          module->lookupSymbol<mlir::func::FuncOp>("decode_step")) {
+    std::vector<std::string> roles;
+    for (unsigned i = 0; i < decodeStep.getNumResults(); ++i) {
+      auto role =
+          decodeStep.getResultAttrOfType<mlir::StringAttr>(i, "loom.output");
+      if (!role)
+        role =
+            decodeStep.getResultAttrOfType<mlir::StringAttr>(i, "loom.state");
+      roles.push_back(role ? role.str() : "out");
+    }
+    emit.programs.push_back({"decode", "decode_step", roles});
+  }
+  emit.printer = &printer;
+  bool ok =
+      mlir::succeeded(loom::cpu::emitCpuArtifact(*module, emit, artifact));
+  return reportDumpError(printer) && ok;
 }
 
 int loom::tool::runCompile() {
@@ -346,14 +404,29 @@ int loom::tool::runCompile() {
   if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
     return 1;
 
-  if (StringRef(outputFile).ends_with(".loomx"))
-    return compileArtifact(program, diags, sourceMgr);
-  if (!dumpIrDir.empty() && emitKind == EmitKind::Ast) {
+  bool printing =
+      !printIrBefore.empty() || !printIrAfter.empty() || printIrAfterAll;
+  if ((!dumpIrDir.empty() || printing) && emitKind == EmitKind::Ast &&
+      !StringRef(outputFile).ends_with(".loomx")) {
     WithColor::error(errs(), "loom")
-        << "--dump-ir writes the IR after each stage the command runs; "
-           "--emit=ast runs none\n";
+        << (printing ? "--print-ir-* prints" : "--dump-ir writes")
+        << " the IR after each stage the command runs; --emit=ast runs "
+           "none\n";
     return loom::tool::ExitUsage;
   }
+  if (!checkPassNames())
+    return loom::tool::ExitUsage;
+  mlir::loom::IrPrintingOptions printOptions;
+  printOptions.dumpDir = dumpIrDir;
+  printOptions.printBefore = printIrBefore;
+  printOptions.printAfter = printIrAfter;
+  printOptions.printAfterAll = printIrAfterAll;
+  printOptions.filter = printIrFilter;
+  printOptions.printLocs = printLocs;
+  mlir::loom::IrPrinter printer(printOptions);
+
+  if (StringRef(outputFile).ends_with(".loomx"))
+    return compileArtifact(program, diags, sourceMgr, printer);
 
   std::error_code ec;
   ToolOutputFile output(outputFile, ec, sys::fs::OF_Text);
@@ -364,7 +437,8 @@ int loom::tool::runCompile() {
   }
   switch (emitKind) {
   case EmitKind::Plan:
-    if (int rc = compileArtifact(program, diags, sourceMgr, &output.os()))
+    if (int rc =
+            compileArtifact(program, diags, sourceMgr, printer, &output.os()))
       return rc;
     break;
   case EmitKind::Ast:
@@ -374,23 +448,16 @@ int loom::tool::runCompile() {
   case EmitKind::TrainIr: {
     mlir::MLIRContext ctx;
     ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
+    if (printing)
+      ctx.disableMultithreading();
     // Diagnostics from passes show the .loom line and the call chain.
     loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
     ctx.printOpOnDiagnostic(false);
-    // --dump-ir: the stages that ran, even when a later one failed.
-    std::vector<loom::IrText> stages;
+    // --dump-ir writes the passes that ran, even when a later one failed.
     mlir::OwningOpRef<mlir::ModuleOp> module =
         buildModule(ctx, program, diags, trainName,
-                    emitKind == EmitKind::TrainIr, std::nullopt, &stages);
-    for (auto [i, stage] : llvm::enumerate(stages)) {
-      std::string error;
-      if (!dumpIrDir.empty() &&
-          !loom::cpu::writeStage(dumpIrDir, i, stage, error)) {
-        WithColor::error(errs(), "loom") << error << "\n";
-        return 1;
-      }
-    }
-    if (!module)
+                    emitKind == EmitKind::TrainIr, std::nullopt, &printer);
+    if (!reportDumpError(printer) || !module)
       return 1;
     mlir::OpPrintingFlags flags;
     if (printLocs)

@@ -103,9 +103,9 @@ cl::opt<bool> profile("profile",
                                "went (per program, the slowest kernels)"),
                       cl::sub(trainCmd));
 cl::opt<std::string> dumpIrDir("dump-ir",
-                               cl::desc("Write the IR after every stage of "
-                                        "the compile into this directory "
-                                        "(.loom only)"),
+                               cl::desc("Write the IR after every pass of "
+                                        "the compile into this directory, "
+                                        "one file per pass (.loom only)"),
                                cl::value_desc("dir"), cl::sub(trainCmd));
 cl::opt<std::string> trainName("train",
                                cl::desc("The train block (when the file has "

@@ -19,7 +19,6 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/DialectRegistry.h"
 
 namespace mlir::loom::cpu {
 #define GEN_PASS_DEF_LOOMLOWERTOLINALG
@@ -85,10 +84,3 @@ struct LoomLowerToLinalgPass
 };
 
 } // namespace
-
-void mlir::loom::cpu::registerCpuBackend(DialectRegistry &registry) {
-  registry.insert<arith::ArithDialect, cf::ControlFlowDialect,
-                  linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
-                  tensor::TensorDialect>();
-  registerLoomCpuPasses();
-}

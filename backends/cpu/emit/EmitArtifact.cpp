@@ -8,22 +8,19 @@
 
 #include "backends/cpu/emit/EmitArtifact.h"
 
-#include "backends/cpu/Passes.h"
+#include "backends/cpu/Pipelines.h"
 #include "backends/cpu/emit/Partition.h"
 #include "backends/cpu/emit/Recipe.h"
-#include "ir/Decompose.h"
 #include "ir/ElementType.h"
 #include "ir/LoomOps.h"
+#include "passes/IrPrinting.h"
 #include "passes/memory/MemoryPlan.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/MapVector.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 
 using namespace mlir;
 
@@ -38,26 +35,6 @@ using ::loom::KernelAttr;
 } // namespace
 
 namespace loom::cpu {
-
-bool writeStage(const std::string &dir, size_t index, const ::loom::IrText &ir,
-                std::string &error) {
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
-    error = "cannot create '" + dir + "': " + ec.message();
-    return false;
-  }
-  llvm::SmallString<128> path(dir);
-  llvm::sys::path::append(path, llvm::Twine(index < 10 ? "0" : "") +
-                                    llvm::Twine(index) + "-" + ir.stage +
-                                    ".mlir");
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_Text);
-  if (ec) {
-    error = "cannot write '" + path.str().str() + "': " + ec.message();
-    return false;
-  }
-  os << ir.text << "\n";
-  return true;
-}
 
 std::string sourceLocation(Location loc) {
   if (auto fused = dyn_cast<FusedLoc>(loc)) {
@@ -236,33 +213,6 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
   return io;
 }
 
-/// Spells out the f32 loom.attention ops in matmul, mask and softmax ops,
-/// which run on oneDNN (no fused attention kernel exists yet; the generated
-/// loops of the whole op are an order of magnitude slower). CSE then lets a
-/// step's forward share those ops with the gradient's recomputation of the
-/// probabilities, which ir/Decompose.h spells the same way.
-LogicalResult decomposeForOneDnn(ModuleOp module) {
-  SmallVector<mlir::loom::AttentionOp> ops;
-  module.walk([&](mlir::loom::AttentionOp op) {
-    auto f32 = [](Value v) {
-      return cast<RankedTensorType>(v.getType()).getElementType().isF32();
-    };
-    if (f32(op.getQuery()) && f32(op.getKey()) && f32(op.getValue()))
-      ops.push_back(op);
-  });
-  if (ops.empty())
-    return success();
-  for (mlir::loom::AttentionOp op : ops) {
-    OpBuilder b(op);
-    Value out = mlir::loom::decomposeAttention(b, op);
-    op.getResult().replaceAllUsesWith(out);
-    op.erase();
-  }
-  PassManager pm(module.getContext());
-  pm.addPass(createCSEPass());
-  return pm.run(module);
-}
-
 } // namespace
 
 LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
@@ -272,22 +222,16 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     return module.emitError("the CPU backend compiles @train_step, which "
                             "this module lacks (run --loom-autodiff and "
                             "--loom-build-train-step first)");
-  artifact.ir = options.stages;
-  if (failed(decomposeForOneDnn(module)))
-    return failure();
-  auto snapshot = [&](const char *stage, Operation *op) {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    OpPrintingFlags flags;
-    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
-    op->print(os, flags);
-    artifact.ir.push_back({stage, os.str()});
-    std::string error;
-    if (!options.dumpDir.empty() &&
-        !writeStage(options.dumpDir, artifact.ir.size() - 1, artifact.ir.back(),
-                    error))
-      step.emitWarning(error);
-  };
+  mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
+  mlir::loom::IrPrinter &printer =
+      options.printer ? *options.printer : ownPrinter;
+  {
+    PassManager pm(module.getContext());
+    mlir::loom::cpu::buildCpuStepPipeline(pm);
+    printer.instrument(pm);
+    if (failed(pm.run(module)))
+      return failure();
+  }
   Block &body = step.getBody().front();
   auto ret = cast<func::ReturnOp>(body.getTerminator());
 
@@ -391,25 +335,22 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
   }
 
   // The generated kernels.
-  snapshot("kernels", *generated.module);
+  printer.stage(*generated.module, "kernels");
+  printer.keep(*generated.module, "kernels");
   if (options.objectCode && !generated.module->getBody()->empty()) {
-    PassManager pm(module.getContext());
-    // Indices are clamped, not asserted: a kernel never aborts the process
-    // (the data loaders have already checked labels and token ids).
-    mlir::loom::cpu::LoomLowerToLinalgOptions lowering;
-    lowering.checkIndices = false;
-    pm.addPass(mlir::loom::cpu::createLoomLowerToLinalg(lowering));
-    if (failed(pm.run(*generated.module)))
-      return failure();
-    snapshot("linalg", *generated.module);
+    printer.keepAfter("loom-lower-to-linalg", "linalg");
     ::loom::ObjectBlob blob;
     blob.name = "kernels";
     std::string error;
-    if (!emitKernelLibrary(*generated.module, options.target, blob.bytes,
-                           error))
+    // Indices are clamped, not asserted: a kernel never aborts the process
+    // (the data loaders have already checked labels and token ids).
+    if (!emitKernelLibrary(*generated.module, options.target, blob.bytes, error,
+                           /*checkIndices=*/false, &printer))
       return step.emitError("cannot compile the generated kernels: ") << error;
     artifact.objects.push_back(std::move(blob));
   }
+  for (const auto &[stage, text] : printer.kept())
+    artifact.ir.push_back({stage, text});
 
   artifact.meta.producer = "loom 0.1.0";
   artifact.meta.target = options.target.name();

@@ -2,8 +2,9 @@
 //-*-===//
 //
 // Part of Loom. The CPU backend's driver: from a module holding @train_step
-// (after autodiff and the optimizer expansion) and the recipe, builds the
-// whole `.loomx` artifact — the kernel sequence (Partition.h), the memory
+// (after autodiff and the optimizer expansion) and the recipe, runs
+// --loom-cpu-step-pipeline (Pipelines.h) and builds the whole `.loomx`
+// artifact — the kernel sequence (Partition.h), the memory
 // plan, the generated kernels' object code (ObjectEmitter.h), the parameter
 // and optimizer-state tables, the step's inputs and outputs, the recipe and
 // the IR of each stage.
@@ -23,6 +24,10 @@
 #include <string>
 #include <vector>
 
+namespace mlir::loom {
+class IrPrinter;
+} // namespace mlir::loom
+
 namespace loom::cpu {
 
 /// A program besides the training step: function `symbol` of the module,
@@ -36,11 +41,12 @@ struct ProgramSpec {
 struct EmitOptions {
   std::string sourceName; ///< the .loom file, for the artifact's meta
   HostTarget target;
-  /// The IR after each earlier pipeline stage, stored for `loom inspect`.
-  std::vector<loom::IrText> stages;
-  /// When set, every stage's IR is also written here as it is made
-  /// (`NN-stage.mlir`), so that a failing stage leaves the ones before it.
-  std::string dumpDir;
+  /// Reports every pass the backend runs (--dump-ir, --print-ir-*) and
+  /// keeps the stages the artifact stores for `loom inspect --ir`: those
+  /// kept before (frontend, autodiff, train-step), then `kernels` (the
+  /// partition's kernel functions) and `linalg`. Null: the artifact keeps
+  /// `kernels` and `linalg` alone.
+  mlir::loom::IrPrinter *printer = nullptr;
   /// The other programs, in the order they are stored.
   std::vector<ProgramSpec> programs;
   /// False: the generated kernels are neither lowered nor compiled, so the
@@ -48,11 +54,6 @@ struct EmitOptions {
   /// cannot run (`loom compile --emit=plan`).
   bool objectCode = true;
 };
-
-/// Writes stage number `index` to `dir` as `NN-<stage>.mlir`; false with a
-/// message in `error` if it cannot.
-bool writeStage(const std::string &dir, size_t index, const loom::IrText &ir,
-                std::string &error);
 
 /// A location as a user reads it: "nn.loom:27:9 (blocks.3.attn.qkv), called
 /// from ..." (the op, the model instance whose forward made it, the calls

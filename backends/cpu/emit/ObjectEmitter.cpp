@@ -6,41 +6,18 @@
 
 #include "backends/cpu/emit/ObjectEmitter.h"
 
-#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
-#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
-#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
-#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
-#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
-#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
-#include "mlir/Conversion/MathToLibm/MathToLibm.h"
-#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
-#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
-#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/Transforms/Passes.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "backends/cpu/Pipelines.h"
+#include "passes/IrPrinting.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "mlir/Transforms/Passes.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
@@ -58,7 +35,9 @@
 
 using namespace mlir;
 
-std::string loom::cpu::HostTarget::name() const {
+namespace loom::cpu {
+
+std::string HostTarget::name() const {
   llvm::StringRef arch = llvm::StringRef(triple).split('-').first;
   if (arch == "x86_64")
     return features.find("+avx512f") != std::string::npos ? "cpu-x86_64-avx512"
@@ -67,7 +46,7 @@ std::string loom::cpu::HostTarget::name() const {
   return "cpu-" + arch.str();
 }
 
-loom::cpu::HostTarget loom::cpu::hostTarget() {
+HostTarget hostTarget() {
   HostTarget t;
   t.triple = llvm::sys::getProcessTriple();
   t.cpu = llvm::sys::getHostCPUName().str();
@@ -80,112 +59,11 @@ loom::cpu::HostTarget loom::cpu::hostTarget() {
   return t;
 }
 
-std::string loom::cpu::entrySymbol(const std::string &name) {
-  return name + "_entry";
-}
+std::string entrySymbol(const std::string &name) { return name + "_entry"; }
+
+} // namespace loom::cpu
 
 namespace {
-
-/// Gives every kernel its results as out-parameters before bufferization:
-/// `func @k(ins...) -> (T...)` becomes `func @k(ins..., memref<T>...)` whose
-/// results are materialized into those buffers. Empty-tensor elimination
-/// then lets the op that computes a result write it in place; a result that
-/// is an input or a view of a temporary is copied.
-void toDestinationStyle(ModuleOp module) {
-  for (auto fn : module.getOps<func::FuncOp>()) {
-    if (fn.isDeclaration())
-      continue;
-    Block &body = fn.getBody().front();
-    auto ret = cast<func::ReturnOp>(body.getTerminator());
-    OpBuilder b(ret);
-    SmallVector<Type> inputs(fn.getArgumentTypes());
-    for (Value v : ret.getOperands()) {
-      auto t = cast<RankedTensorType>(v.getType());
-      auto out = MemRefType::get(t.getShape(), t.getElementType());
-      inputs.push_back(out);
-      BlockArgument dest = body.addArgument(out, v.getLoc());
-      auto m = b.create<bufferization::MaterializeInDestinationOp>(
-          v.getLoc(), TypeRange(), v, dest);
-      m.setRestrict(true);
-      m.setWritable(true);
-    }
-    b.create<func::ReturnOp>(ret.getLoc());
-    ret.erase();
-    fn.setType(b.getFunctionType(inputs, {}));
-  }
-}
-
-/// Bufferizes and lowers `module` to the LLVM dialect.
-LogicalResult lowerToLLVMDialect(ModuleOp module) {
-  MLIRContext *ctx = module.getContext();
-  DialectRegistry registry;
-  arith::registerBufferizableOpInterfaceExternalModels(registry);
-  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
-      registry);
-  linalg::registerBufferizableOpInterfaceExternalModels(registry);
-  scf::registerBufferizableOpInterfaceExternalModels(registry);
-  tensor::registerBufferizableOpInterfaceExternalModels(registry);
-  ctx->appendDialectRegistry(registry);
-  ctx->loadDialect<bufferization::BufferizationDialect,
-                   memref::MemRefDialect>();
-  toDestinationStyle(module);
-  // f32 -> bf16 rounding in integer ops: LLVM would call __truncsfbf2 on
-  // hosts without AVX512-BF16, which the kernels' shared object lacks.
-  SmallVector<Operation *> truncations;
-  module.walk([&](arith::TruncFOp op) {
-    if (op.getType().isBF16())
-      truncations.push_back(op);
-  });
-  if (!truncations.empty()) {
-    RewritePatternSet bf16(ctx);
-    arith::populateExpandBFloat16Patterns(bf16);
-    if (failed(applyOpPatternsAndFold(truncations, std::move(bf16))))
-      return failure();
-  }
-
-  PassManager pm(ctx);
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
-  bufferization::OneShotBufferizationOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.setFunctionBoundaryTypeConversion(
-      bufferization::LayoutMapOption::IdentityLayoutMap);
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(createCanonicalizerPass());
-  // Temporaries a kernel needs inside (a multi-op lowering) are freed at the
-  // end of the kernel; small ones live on the stack.
-  pm.addNestedPass<func::FuncOp>(
-      bufferization::createPromoteBuffersToStackPass(/*maxAllocSizeInBytes=*/
-                                                     64 * 1024));
-  bufferization::buildBufferDeallocationPipeline(
-      pm, bufferization::BufferDeallocationPipelineOptions());
-  if (failed(pm.run(module)))
-    return failure();
-  // Copies become loops like every other op: the LLVM lowering would call a
-  // runtime helper (memrefCopy) for copies with strided layouts, which the
-  // kernels' shared object does not have.
-  module.walk([](memref::CopyOp copy) {
-    OpBuilder b(copy);
-    b.create<linalg::CopyOp>(copy.getLoc(), copy.getSource(), copy.getTarget());
-    copy.erase();
-  });
-
-  pm.clear();
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertSCFToCFPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createArithToLLVMConversionPass());
-  pm.addPass(createConvertControlFlowToLLVMPass());
-  ConvertFuncToLLVMPassOptions funcOptions;
-  funcOptions.useBarePtrCallConv = true;
-  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
-  pm.addPass(createConvertIndexToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  return pm.run(module);
-}
 
 /// Adds `void <name>_entry(void **operands)` for each kernel and makes the
 /// kernels themselves internal, so that only the entries are exported.
@@ -201,7 +79,7 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
     }
     auto *entry = llvm::Function::Create(
         llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
-        llvm::GlobalValue::ExternalLinkage, loom::cpu::entrySymbol(name), m);
+        llvm::GlobalValue::ExternalLinkage, ::loom::cpu::entrySymbol(name), m);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
     std::vector<llvm::Value *> args;
     for (llvm::Argument &a : kernel->args()) {
@@ -375,14 +253,26 @@ bool linkShared(llvm::ArrayRef<char> object, std::vector<uint8_t> &library,
 
 } // namespace
 
-bool loom::cpu::emitKernelLibrary(ModuleOp module, const HostTarget &target,
-                                  std::vector<uint8_t> &library,
-                                  std::string &error) {
+namespace loom::cpu {
+
+bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
+                       std::vector<uint8_t> &library, std::string &error,
+                       bool checkIndices, mlir::loom::IrPrinter *printer) {
   std::vector<std::string> kernels;
   for (auto fn : module.getOps<func::FuncOp>())
     if (fn.isPublic() && !fn.isDeclaration())
       kernels.push_back(fn.getSymName().str());
-  if (failed(lowerToLLVMDialect(module))) {
+  MLIRContext *ctx = module.getContext();
+  DialectRegistry registry;
+  mlir::loom::cpu::registerCpuCodegenDialects(registry);
+  ctx->appendDialectRegistry(registry);
+  PassManager pm(ctx);
+  mlir::loom::cpu::CpuPipelineOptions options;
+  options.checkIndices = checkIndices;
+  mlir::loom::cpu::buildCpuPipeline(pm, options);
+  if (printer)
+    printer->instrument(pm);
+  if (failed(pm.run(module))) {
     error = "internal error: lowering the generated kernels to LLVM failed";
     return false;
   }
@@ -421,3 +311,5 @@ bool loom::cpu::emitKernelLibrary(ModuleOp module, const HostTarget &target,
     return false;
   return linkShared(object, library, error);
 }
+
+} // namespace loom::cpu

@@ -2,15 +2,13 @@
 //-*-===//
 //
 // Part of Loom. The back half of the CPU backend's code generator: takes
-// kernel functions written in destination-passing style on tensors (linalg,
-// tensor, arith, math, scf — what --loom-lower-to-linalg produces), and
-// turns them into one shared object for the host CPU:
+// kernel functions of loom ops (or already in linalg, tensor, arith, math,
+// scf on tensors) and turns them into one shared object for the host CPU:
 //
-//   results become out-parameters (materialized in destination buffers)
-//   → one-shot bufferization (function boundaries, identity layouts) with
-//     empty-tensor elimination, so results are computed in place
-//   → temporaries freed at the end of the kernel (or on the stack when small)
-//   → loops → LLVM dialect (bare-pointer calling convention)
+//   --loom-cpu-pipeline (Pipelines.h): linalg on tensors, results become
+//     out-parameters, one-shot bufferization with empty-tensor
+//     elimination, temporaries freed or on the stack, loops, LLVM dialect
+//     (bare-pointer calling convention)
 //   → LLVM IR, plus `void <kernel>_entry(void **operands)` per kernel
 //   → LLVM's -O3 pipeline for the host CPU (its loop vectorizer is what
 //     vectorizes the loops: AVX-512 where the host has it)
@@ -31,6 +29,9 @@
 
 namespace mlir {
 class ModuleOp;
+namespace loom {
+class IrPrinter;
+} // namespace loom
 } // namespace mlir
 
 namespace loom::cpu {
@@ -49,11 +50,15 @@ struct HostTarget {
 HostTarget hostTarget();
 
 /// Compiles every public func.func of `module` (which it consumes: the
-/// module is lowered in place) into a shared object and returns its bytes.
-/// On failure returns false with a message in `error`; MLIR diagnostics of
-/// the lowering go to the context's handlers.
+/// module is lowered in place by --loom-cpu-pipeline, with `checkIndices`)
+/// into a shared object and returns its bytes. `printer`, when given,
+/// reports every pass of the pipeline. On failure returns false with a
+/// message in `error`; MLIR diagnostics of the lowering go to the context's
+/// handlers.
 bool emitKernelLibrary(mlir::ModuleOp module, const HostTarget &target,
-                       std::vector<uint8_t> &library, std::string &error);
+                       std::vector<uint8_t> &library, std::string &error,
+                       bool checkIndices = true,
+                       mlir::loom::IrPrinter *printer = nullptr);
 
 /// The symbol the runtime calls for kernel function `name`.
 std::string entrySymbol(const std::string &name);

@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-lower-to-linalg | %mlir-run-cpu | FileCheck %s
+// RUN: loom-opt %s --loom-cpu-pipeline=kernel-abi=false | %mlir-cpu-runner | FileCheck %s
 //
 // Numerics of the contraction lowerings (matmul, conv2d and its adjoints),
 // compiled and run with upstream MLIR; expected values are the reference

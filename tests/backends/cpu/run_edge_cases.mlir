@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-lower-to-linalg | %mlir-run-cpu | FileCheck %s
+// RUN: loom-opt %s --loom-cpu-pipeline=kernel-abi=false | %mlir-cpu-runner | FileCheck %s
 //
 // Edge cases of the lowerings, compiled and run with upstream MLIR; expected
 // values are the reference interpreter's: reductions over an empty dim (sum

@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-lower-to-linalg | %mlir-run-cpu | FileCheck %s
+// RUN: loom-opt %s --loom-cpu-pipeline=kernel-abi=false | %mlir-cpu-runner | FileCheck %s
 //
 // Numerics of the elementwise lowerings, compiled and run with upstream
 // MLIR. Expected values are the reference interpreter's (backends/reference)

@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-lower-to-linalg=check-indices=false | %mlir-run-cpu | FileCheck %s
+// RUN: loom-opt %s --loom-cpu-pipeline="check-indices=false kernel-abi=false" | %mlir-cpu-runner | FileCheck %s
 //
 // Tests that without the run-time index checks, out-of-range gather indices
 // and cross_entropy labels are clamped into their dimension (no access

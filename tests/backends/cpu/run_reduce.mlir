@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-lower-to-linalg | %mlir-run-cpu | FileCheck %s
+// RUN: loom-opt %s --loom-cpu-pipeline=kernel-abi=false | %mlir-cpu-runner | FileCheck %s
 //
 // Numerics of the reducing lowerings (reduce, softmax, log_softmax,
 // layer_norm, cross_entropy), compiled and run with upstream MLIR; expected

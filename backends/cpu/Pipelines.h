@@ -1,0 +1,62 @@
+//===- Pipelines.h - The CPU backend's pass pipelines -----------*- C++ -*-===//
+//
+// Part of Loom. The CPU backend's two pipelines, each built by one function
+// that `loom compile`, `loom train`, loom-opt (--loom-cpu-step-pipeline,
+// --loom-cpu-pipeline) and the lit tests all use:
+//
+//   step:    the training step (and the other programs) before the backend
+//            partitions them into kernels: f32 attention spelled out for
+//            oneDNN, then CSE;
+//   codegen: the generated kernels (Partition.h's module of loom ops) to
+//            the LLVM dialect: loom -> linalg on tensors, the kernel
+//            calling convention, one-shot bufferization, temporaries on
+//            the stack or freed, loops, LLVM dialect. ObjectEmitter.h then
+//            translates to LLVM IR and runs LLVM's -O3 (not an MLIR pass).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_BACKENDS_CPU_PIPELINES_H
+#define LOOM_BACKENDS_CPU_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class DialectRegistry;
+class OpPassManager;
+} // namespace mlir
+
+namespace mlir::loom::cpu {
+
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  Option<bool> checkIndices{
+      *this, "check-indices",
+      llvm::cl::desc("Check gather, scatter_add and cross_entropy indices at "
+                     "run time (cf.assert); loom compile clamps them only, "
+                     "since its data loaders check labels and token ids"),
+      llvm::cl::init(true)};
+  Option<bool> kernelAbi{
+      *this, "kernel-abi",
+      llvm::cl::desc("The runtime's calling convention: results become "
+                     "out-parameters (--loom-results-to-out-params) and "
+                     "memrefs are passed as bare pointers. false keeps each "
+                     "function's results and MLIR's memref descriptors, "
+                     "which mlir-cpu-runner calls (tests)"),
+      llvm::cl::init(true)};
+};
+
+/// Adds --loom-cpu-step-pipeline to `pm` (on a module).
+void buildCpuStepPipeline(OpPassManager &pm);
+
+/// Adds --loom-cpu-pipeline to `pm` (on a module of kernel functions).
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// Registers both pipelines (loom-opt).
+void registerCpuPipelines();
+
+/// Registers in `registry` the dialects the codegen pipeline produces and
+/// the bufferization models of the dialects it bufferizes.
+void registerCpuCodegenDialects(DialectRegistry &registry);
+
+} // namespace mlir::loom::cpu
+
+#endif // LOOM_BACKENDS_CPU_PIPELINES_H

@@ -1,0 +1,58 @@
+//===- Pipelines.h - Loom's pass pipelines ----------------------*- C++ -*-===//
+//
+// Part of Loom. The target-independent pipelines, each built by one
+// function that `loom compile`, `loom train`, loom-opt and the lit tests all
+// use (the CPU backend's are in backends/cpu/Pipelines.h):
+//
+//   --loom-frontend-cleanup-pipeline  the frontend's loom IR: canonicalize
+//                                     (the dialect's folders), CSE
+//   --loom-train-step-pipeline        the programs a training run needs,
+//                                     each as asked: @loss_grad and
+//                                     @train_step, @eval_step, @decode_step;
+//                                     then canonicalize, CSE and each
+//                                     constant moved to its first user
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_PASSES_PIPELINES_H
+#define LOOM_PASSES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+} // namespace mlir
+
+namespace mlir::loom {
+
+struct TrainStepPipelineOptions
+    : public PassPipelineOptions<TrainStepPipelineOptions> {
+  Option<bool> eval{*this, "eval",
+                    llvm::cl::desc("Build @eval_step (--loom-build-eval-step)"),
+                    llvm::cl::init(false)};
+  Option<bool> decode{
+      *this, "decode",
+      llvm::cl::desc("Build @decode_step where @forward decodes one position "
+                     "at a time, a remark where it does not "
+                     "(--loom-build-decode-step=optional)"),
+      llvm::cl::init(false)};
+  Option<bool> step{
+      *this, "step",
+      llvm::cl::desc("Differentiate @loss and build @train_step "
+                     "(--loom-autodiff, --loom-build-train-step)"),
+      llvm::cl::init(true)};
+};
+
+/// Adds --loom-frontend-cleanup-pipeline to `pm` (on a module).
+void buildFrontendCleanupPipeline(OpPassManager &pm);
+
+/// Adds --loom-train-step-pipeline to `pm` (on a module).
+void buildTrainStepPipeline(OpPassManager &pm,
+                            const TrainStepPipelineOptions &options);
+
+/// Registers both pipelines (loom-opt).
+void registerLoomPipelines();
+
+} // namespace mlir::loom
+
+#endif // LOOM_PASSES_PIPELINES_H
