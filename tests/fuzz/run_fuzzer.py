@@ -53,7 +53,11 @@ def main():
     if args.dict:
         cmd.append(f"-dict={args.dict}")
     print(" ".join(cmd), flush=True)
-    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1",
+    # allow_user_poisoning=0: see tests/lit.cfg.py (LLVM's allocator poisons
+    # slabs that the uninstrumented libMLIR.so then allocates from).
+    env = dict(os.environ,
+               ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:"
+                            "allow_user_poisoning=0",
                UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1")
     proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = proc.stdout.decode(errors="replace")

@@ -66,8 +66,10 @@ bool isToolOption(StringRef name) {
 
 /// Removes the options that LLVM's and MLIR's libraries register (hundreds:
 /// code generation, debugging). They all live in the top level (or in every
-/// subcommand); loom's own live in its subcommands.
-void removeLibraryOptions() {
+/// subcommand); loom's own live in its subcommands. The options were made in
+/// libLLVM.so, built without RTTI, so UBSan's vptr check cannot tell their
+/// type: it is off here.
+__attribute__((no_sanitize("vptr"))) void removeLibraryOptions() {
   SetVector<cl::Option *> library;
   for (auto &entry : cl::getRegisteredOptions(cl::SubCommand::getTopLevel()))
     if (!isToolOption(entry.getKey()))
