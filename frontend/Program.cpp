@@ -7,6 +7,8 @@
 #include "frontend/Program.h"
 #include "frontend/Parser.h"
 
+#include "runtime/File.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSet.h"
@@ -37,21 +39,6 @@ namespace {
 /// and still nothing to hold in memory. It keeps a link to /dev/zero from
 /// eating the machine's memory.
 constexpr size_t kMaxSourceBytes = size_t(16) << 20;
-
-/// "a FIFO", "a directory", ...: what a non-regular file of type `mode` is.
-const char *kindOf(mode_t mode) {
-  if (S_ISDIR(mode))
-    return "a directory";
-  if (S_ISCHR(mode))
-    return "a character device";
-  if (S_ISBLK(mode))
-    return "a block device";
-  if (S_ISFIFO(mode))
-    return "a FIFO";
-  if (S_ISSOCK(mode))
-    return "a socket";
-  return "not a regular file";
-}
 
 /// The text of source `path` ("-": standard input), or null with `why` set:
 /// a source is a regular file (a link counts as what it names) of at most
@@ -94,7 +81,8 @@ std::unique_ptr<llvm::MemoryBuffer> readSource(const std::string &path,
     return nullptr;
   }
   if (!S_ISREG(st.st_mode)) {
-    why = std::string("it is ") + kindOf(st.st_mode) + ", not a regular file";
+    why = std::string("it is ") + loom::fileKindOf(st.st_mode) +
+          ", not a regular file";
     ::close(fd);
     return nullptr;
   }

@@ -26,24 +26,6 @@ Status ioError(const std::string &path, const std::string &what) {
   return Status::error(path + ": cannot " + what + ": " + std::strerror(errno));
 }
 
-/// "a directory", "a character device", ...: what a file of type `mode` is;
-/// "" for a regular file.
-const char *kindOf(mode_t mode) {
-  if (S_ISREG(mode))
-    return "";
-  if (S_ISDIR(mode))
-    return "a directory";
-  if (S_ISCHR(mode))
-    return "a character device";
-  if (S_ISBLK(mode))
-    return "a block device";
-  if (S_ISFIFO(mode))
-    return "a FIFO";
-  if (S_ISSOCK(mode))
-    return "a socket";
-  return "not a regular file";
-}
-
 Status writeAll(int fd, const uint8_t *p, uint64_t n, const std::string &path,
                 const std::string &tmp) {
   while (n > 0) {
@@ -63,6 +45,22 @@ Status writeAll(int fd, const uint8_t *p, uint64_t n, const std::string &path,
 
 } // namespace
 
+const char *loom::fileKindOf(unsigned mode) {
+  if (S_ISREG(mode))
+    return "";
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a regular file";
+}
+
 Status loom::checkReplaceable(const std::string &path) {
   struct stat st;
   // stat, not lstat: a link to a device is refused like the device; a
@@ -74,7 +72,7 @@ Status loom::checkReplaceable(const std::string &path) {
   }
   if (S_ISREG(st.st_mode))
     return Status();
-  return Status::error(path + ": is " + kindOf(st.st_mode) +
+  return Status::error(path + ": is " + fileKindOf(st.st_mode) +
                        "; only a regular file is replaced");
 }
 
@@ -157,8 +155,8 @@ StatusOr<int> loom::openInputFile(const std::string &path,
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return Status::error(path + ": the " + what + " is " + kindOf(st.st_mode) +
-                         ", not a regular file");
+    return Status::error(path + ": the " + what + " is " +
+                         fileKindOf(st.st_mode) + ", not a regular file");
   }
   size = uint64_t(st.st_size);
   if (size > maxBytes) {

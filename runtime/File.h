@@ -22,6 +22,10 @@
 
 namespace loom {
 
+/// "a directory", "a character device", "a FIFO", ...: what a file of type
+/// `mode` (stat's st_mode) is, for messages; "" for a regular file.
+const char *fileKindOf(unsigned mode);
+
 /// Ok when a new file may take the place of `path`: nothing is there, or a
 /// regular file is (a symbolic link counts as what it names). A directory,
 /// a device, a FIFO or a socket is an error naming the path

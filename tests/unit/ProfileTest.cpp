@@ -31,10 +31,10 @@ TEST(Profile, RowsNameTheInstanceAndTheGradient) {
                              "(blocks.3.attn.qkv), called from "
                              "examples/gpt.loom:30:5 (blocks.3), called from "
                              "examples/gpt.loom:50:13"));
-  a.kernels.push_back(
-      kernel("loom.matmul", "the gradient of frontend/std/nn.loom:28:14 "
-                            "(blocks.0.attn.qkv), called from "
-                            "examples/gpt.loom:30:5"));
+  a.kernels.push_back(kernel("loom.matmul",
+                             "the gradient of frontend/std/nn.loom:28:14 "
+                             "(blocks.0.attn.qkv), called from "
+                             "examples/gpt.loom:30:5"));
   a.kernels.push_back(kernel("loom.sqrt", "examples/gpt.loom:55:3"));
   a.kernels.push_back(kernel("loom.add", "gpt.loom:9:1 (head)"));
   std::vector<std::string> lines =
