@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/report/StepGraph.h"
+#include "runtime/Text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -86,25 +87,6 @@ Colors colorsOf(const std::string &phase) {
   if (phase == "parameters")
     return {"#ececec", "#777777"};
   return {"#fff6bf", "#a08a00"};
-}
-
-std::string flopText(uint64_t f) {
-  char text[32];
-  if (f >= 1000000000ull)
-    std::snprintf(text, sizeof(text), "%.2f GFLOP", f / 1e9);
-  else if (f >= 1000000)
-    std::snprintf(text, sizeof(text), "%.2f MFLOP", f / 1e6);
-  else
-    std::snprintf(text, sizeof(text), "%llu FLOP",
-                  static_cast<unsigned long long>(f));
-  return text;
-}
-
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 /// "1 kernel", "3 kernels".
@@ -308,7 +290,7 @@ std::vector<std::string> GraphBuilder::nodeLabel(const Node &node) const {
     const std::string &name = node.groupLabel;
     if (item.what == Item::What::Parameter)
       return {name, counted(node.params, "parameter"), byteSize(node.bytes)};
-    return {name, counted(node.kernels, "kernel"), flopText(node.flops)};
+    return {name, counted(node.kernels, "kernel"), flopCount(node.flops)};
   }
   switch (item.what) {
   case Item::What::Kernel: {
@@ -345,7 +327,7 @@ std::vector<std::string> GraphBuilder::nodeTooltip(const Node &node) const {
                   " with their optimizer state)",
               byteSize(node.bytes)};
     return {node.groupName + " (" + phase + ")",
-            counted(node.kernels, "kernel") + ", " + flopText(node.flops) +
+            counted(node.kernels, "kernel") + ", " + flopCount(node.flops) +
                 ", " + byteSize(node.bytes) + " moved"};
   }
   switch (item.what) {
@@ -359,7 +341,7 @@ std::vector<std::string> GraphBuilder::nodeTooltip(const Node &node) const {
       tip.push_back(join(k.module, k.module.size()));
     if (!k.origin.text.empty())
       tip.push_back(k.origin.text);
-    tip.push_back(flopText(k.record->flops) + ", " +
+    tip.push_back(flopCount(k.record->flops) + ", " +
                   byteSize(k.record->bytesMoved) + " moved");
     return tip;
   }

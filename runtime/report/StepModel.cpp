@@ -91,6 +91,18 @@ std::string loom::byteSize(uint64_t b) {
   return text;
 }
 
+std::string loom::flopCount(uint64_t f) {
+  char text[32];
+  if (f >= 1000000000ull)
+    std::snprintf(text, sizeof(text), "%.2f GFLOP", f / 1e9);
+  else if (f >= 1000000)
+    std::snprintf(text, sizeof(text), "%.2f MFLOP", f / 1e6);
+  else
+    std::snprintf(text, sizeof(text), "%llu FLOP",
+                  static_cast<unsigned long long>(f));
+  return text;
+}
+
 int64_t StepModel::bufferOfId(uint32_t id) const {
   for (size_t i = 0; i < buffers.size(); ++i)
     if (buffers[i].record->id == id)

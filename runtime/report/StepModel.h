@@ -128,6 +128,9 @@ StatusOr<StepModel> buildStepModel(const Artifact &a,
 /// "1.5 MiB", "12.0 KiB", "640 B".
 std::string byteSize(uint64_t bytes);
 
+/// "1.25 GFLOP", "3.50 MFLOP", "512 FLOP".
+std::string flopCount(uint64_t flops);
+
 } // namespace loom
 
 #endif // LOOM_RUNTIME_REPORT_STEPMODEL_H

@@ -15,7 +15,9 @@
 #include "tools/loom/Exit.h"
 #include "tools/loom/InspectViews.h"
 
+#include "runtime/Text.h"
 #include "runtime/artifact/Artifact.h"
+#include "runtime/report/StepModel.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/WithColor.h"
@@ -69,29 +71,6 @@ cl::opt<int> graphDepth(
              "graph within 200 nodes)"),
     cl::value_desc("levels"), cl::init(-1), cl::sub(inspectCmd));
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
-std::string bytesText(uint64_t b) {
-  if (b >= (1u << 20))
-    return formatv("{0:f1} MiB", b / 1048576.0).str();
-  if (b >= 1024)
-    return formatv("{0:f1} KiB", b / 1024.0).str();
-  return std::to_string(b) + " B";
-}
-
-std::string flopsText(uint64_t f) {
-  if (f >= 1000000000ull)
-    return formatv("{0:f2} GFLOP", f / 1e9).str();
-  if (f >= 1000000)
-    return formatv("{0:f2} MFLOP", f / 1e6).str();
-  return std::to_string(f) + " FLOP";
-}
-
 std::string attrText(const loom::KernelAttr &a) {
   switch (a.type) {
   case loom::KernelAttr::Type::Int:
@@ -101,7 +80,7 @@ std::string attrText(const loom::KernelAttr &a) {
   case loom::KernelAttr::Type::String:
     return a.s;
   case loom::KernelAttr::Type::IntList:
-    return shapeText(a.ints);
+    return loom::shapeText(a.ints);
   }
   return "";
 }
@@ -187,16 +166,16 @@ int loom::tool::runInspect() {
   os << inputFile << ": " << a.meta.producer << ", target " << a.meta.target
      << ", from " << a.meta.source << "\n"
      << formatv("  content hash {0:x16}\n", a.meta.contentHash) << "  "
-     << a.kernels.size() << " kernels, " << flopsText(totalFlops)
+     << a.kernels.size() << " kernels, " << loom::flopCount(totalFlops)
      << " per step\n"
-     << "  peak memory " << bytesText(a.memory.arenaSize) << " in one arena ("
-     << a.memory.buffers.size() << " buffers, alignment " << a.memory.alignment
-     << "): parameters " << bytesText(paramBytes) << ", optimizer state "
-     << bytesText(stateBytes) << "\n"
+     << "  peak memory " << loom::byteSize(a.memory.arenaSize)
+     << " in one arena (" << a.memory.buffers.size() << " buffers, alignment "
+     << a.memory.alignment << "): parameters " << loom::byteSize(paramBytes)
+     << ", optimizer state " << loom::byteSize(stateBytes) << "\n"
      << "  " << formatv("{0:N}", paramCount) << " parameters in "
      << a.params.size() << " tensors\n";
   for (const loom::ObjectBlob &o : a.objects)
-    os << "  object '" << o.name << "': " << bytesText(o.bytes.size())
+    os << "  object '" << o.name << "': " << loom::byteSize(o.bytes.size())
        << " of generated code\n";
 
   os << "\nkernels:\n";
@@ -214,9 +193,10 @@ int loom::tool::runInspect() {
       const loom::KernelAttr *s = k.attr("s" + std::to_string(j));
       os << (j ? ", " : " ") << "#" << k.operands[j];
       if (s && s->type == loom::KernelAttr::Type::IntList)
-        os << shapeText(s->ints);
+        os << loom::shapeText(s->ints);
     }
-    os << formatv("  {0}, {1}", bytesText(k.bytesMoved), flopsText(k.flops));
+    os << formatv("  {0}, {1}", loom::byteSize(k.bytesMoved),
+                  loom::flopCount(k.flops));
     std::string extra;
     for (const loom::KernelAttr &at : k.attrs) {
       if ((at.key[0] == 's' || at.key[0] == 't') && at.key.size() > 1 &&
@@ -237,19 +217,20 @@ int loom::tool::runInspect() {
   os << "\nparameters:\n";
   for (const loom::ParamRecord &p : a.params)
     os << formatv("  {0,-32} {1}{2}  init {3}{4}{5}\n", p.name,
-                  loom::dtypeName(p.dtype), shapeText(p.shape),
+                  loom::dtypeName(p.dtype), loom::shapeText(p.shape),
                   initText(p.init), p.frozen ? "  frozen" : "",
                   p.sharding.empty() ? "" : "  sharding " + p.sharding);
   os << "\noptimizer state: " << a.optState.size() << " tensors, "
-     << bytesText(stateBytes) << "\n";
+     << loom::byteSize(stateBytes) << "\n";
   for (const loom::OptStateRecord &s : a.optState)
     os << formatv("  {0,-40} {1}{2}\n", s.name, loom::dtypeName(s.dtype),
-                  shapeText(s.shape));
+                  loom::shapeText(s.shape));
   auto io = [&](const char *what, const std::vector<loom::IoRecord> &list) {
     os << what;
     for (const loom::IoRecord &r : list)
       os << formatv("  {0,-10} {1}{2}  #{3}\n", r.role,
-                    loom::dtypeName(r.dtype), shapeText(r.shape), r.buffer);
+                    loom::dtypeName(r.dtype), loom::shapeText(r.shape),
+                    r.buffer);
   };
   os << "\nprograms:\n  train      kernels [0, " << a.trainKernelEnd() << ")\n";
   for (const loom::ProgramRecord &p : a.programs)
