@@ -55,6 +55,47 @@ def LoomAutodiff : Pass<"loom-autodiff", "::mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def LoomFuse : Pass<"loom-fuse", "::mlir::func::FuncOp"> {
+  let summary = "Groups ops that run as one kernel into loom.fusion_group ops";
+  let description = [{
+    Walks each function in program order and forms fusion groups from the
+    ops' `FusionOpInterface` classes (an op without one is never fused):
+
+    - an elementwise op (broadcasting included) joins the group of one of
+      its operands' producers when that operand, its result and the group's
+      domain have one shape; otherwise it starts a group of its own;
+    - a reduction joins the group producing its input when nothing else
+      reads the group's values, and ends the group;
+    - a group whose value an op outside it reads takes no later op (it must
+      stand before that op), so no group ever needs a value computed after
+      it; ops are never duplicated, so nothing is recomputed.
+
+    Each group of two or more ops becomes one `loom.fusion_group` at the
+    position of its last member: inputs are the values its members read from
+    outside (constants, and what is computed from constants alone, are cloned
+    in), results the members' values read outside, and its location fuses
+    the members' locations. Contractions, data movement, collectives and
+    random-number ops stay outside groups.
+
+    ```mlir
+    %s = loom.add %x, %b : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+    %t = loom.relu %s : tensor<8x16xf32>
+    ==>
+    %t = loom.fusion_group elementwise(%x, %b) : (...) -> tensor<8x16xf32> {
+    ^bb0(%a: tensor<8x16xf32>, %c: tensor<16xf32>):
+      %s = loom.add %a, %c : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+      %t = loom.relu %s : tensor<8x16xf32>
+      loom.yield %t : tensor<8x16xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//
 

@@ -92,6 +92,36 @@ def LoomExpandBf16Truncation
 }
 
 
+def LoomFuseKernelLoops : Pass<"loom-fuse-kernel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Fuses a kernel's linalg.generic ops into as few loop nests as recompute nothing";
+  let description = [{
+    After `--loom-lower-to-linalg`, a kernel of several loom ops (a fusion
+    group) is a chain of `linalg.generic` ops on tensors. This pass fuses
+    each all-parallel producer into the consumer that reads it at the same
+    index (the consumer's indexing map for it is a permutation: a producer
+    read through a broadcast would be recomputed per element, and stays a
+    nest of its own); a producer whose value is also read elsewhere becomes
+    an extra result of the fused op. MLIR's elementwise fusion
+    (`linalg::fuseElementwiseOps`) does the rewrite; unlike its upstream
+    pattern, the producer's other readers are moved to the fused op too.
+
+    A kernel made from an elementwise group (`loom.fusion_group =
+    "elementwise"` on the function) must end with one `linalg.generic` that
+    reads its inputs (nests over constants alone aside):
+    the memory plan lets such a kernel write a result over an input read at
+    the same index, which is safe only in one loop nest. Anything else is an
+    internal error at the function.
+
+    ```mlir
+    %a = linalg.generic {maps = [id, id]} ins(%x) outs(%e0) { exp }
+    %b = linalg.generic {maps = [id, id, id]} ins(%a, %y) outs(%e1) { mul }
+    ==>
+    %b = linalg.generic {maps = [id, id, id]} ins(%x, %y) outs(%e1) { exp; mul }
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def LoomLowerToLinalg : Pass<"loom-lower-to-linalg"> {
   let summary = "Lowers loom ops to linalg, tensor, arith, math and scf on tensors";
   let description = [{

@@ -8,6 +8,7 @@
 
 #include "backends/cpu/Pipelines.h"
 #include "backends/cpu/Passes.h"
+#include "passes/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -47,11 +48,14 @@
 
 using namespace mlir;
 
-void mlir::loom::cpu::buildCpuStepPipeline(OpPassManager &pm) {
+void mlir::loom::cpu::buildCpuStepPipeline(
+    OpPassManager &pm, const CpuStepPipelineOptions &options) {
   pm.addPass(createLoomDecomposeAttention());
   // The forward's attention probabilities and the gradient's recomputation
   // of them are the same ops now.
   pm.addPass(createCSEPass());
+  if (options.fuse)
+    pm.addNestedPass<func::FuncOp>(createLoomFuse());
 }
 
 void mlir::loom::cpu::buildCpuPipeline(OpPassManager &pm,
@@ -59,6 +63,7 @@ void mlir::loom::cpu::buildCpuPipeline(OpPassManager &pm,
   LoomLowerToLinalgOptions lowering;
   lowering.checkIndices = options.checkIndices;
   pm.addPass(createLoomLowerToLinalg(lowering));
+  pm.addNestedPass<func::FuncOp>(createLoomFuseKernelLoops());
   if (options.kernelAbi)
     pm.addPass(createLoomResultsToOutParams());
   pm.addPass(createLoomExpandBf16Truncation());
@@ -99,10 +104,10 @@ void mlir::loom::cpu::buildCpuPipeline(OpPassManager &pm,
 }
 
 void mlir::loom::cpu::registerCpuPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<CpuStepPipelineOptions>(
       "loom-cpu-step-pipeline",
       "The CPU backend's preparation of the step before it is partitioned "
-      "into kernels: --loom-decompose-attention, --cse",
+      "into kernels: --loom-decompose-attention, --cse, --loom-fuse",
       buildCpuStepPipeline);
   PassPipelineRegistration<CpuPipelineOptions>(
       "loom-cpu-pipeline",

@@ -6,7 +6,8 @@
 //
 //   step:    the training step (and the other programs) before the backend
 //            partitions them into kernels: f32 attention spelled out for
-//            oneDNN, then CSE;
+//            oneDNN, CSE, then fusion groups (--loom-fuse), each of which
+//            the partition makes one generated kernel;
 //   codegen: the generated kernels (Partition.h's module of loom ops) to
 //            the LLVM dialect: loom -> linalg on tensors, the kernel
 //            calling convention, one-shot bufferization, temporaries on
@@ -44,8 +45,17 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
       llvm::cl::init(true)};
 };
 
+struct CpuStepPipelineOptions
+    : public PassPipelineOptions<CpuStepPipelineOptions> {
+  Option<bool> fuse{*this, "fuse",
+                    llvm::cl::desc("Form fusion groups (--loom-fuse); false "
+                                   "gives one kernel per op, for bisecting"),
+                    llvm::cl::init(true)};
+};
+
 /// Adds --loom-cpu-step-pipeline to `pm` (on a module).
-void buildCpuStepPipeline(OpPassManager &pm);
+void buildCpuStepPipeline(OpPassManager &pm,
+                          const CpuStepPipelineOptions &options);
 
 /// Adds --loom-cpu-pipeline to `pm` (on a module of kernel functions).
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);

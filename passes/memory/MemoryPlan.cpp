@@ -628,7 +628,17 @@ Value mlir::loom::getViewSource(Operation *op) {
 }
 
 bool mlir::loom::canOverwriteOperand(Operation *op, unsigned operandIndex) {
-  if (op->getNumResults() != 1 || operandIndex >= op->getNumOperands())
+  if (operandIndex >= op->getNumOperands())
+    return false;
+  // An elementwise group is one loop nest over its domain: each element of
+  // every result is written after the inputs at its index are read (the CPU
+  // backend checks that its kernel is one nest).
+  if (auto group = dyn_cast<FusionGroupOp>(op)) {
+    auto in = dyn_cast<RankedTensorType>(op->getOperand(operandIndex).getType());
+    return group.getKind() == FusionKind::elementwise && in &&
+           in.getShape() == group.getDomain();
+  }
+  if (op->getNumResults() != 1)
     return false;
   if (!op->hasTrait<OpTrait::Elementwise>() &&
       !isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp, CompareOp,

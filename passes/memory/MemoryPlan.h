@@ -189,7 +189,8 @@ Value getViewSource(Operation *op);
 /// element at the same index. Holds for the loom elementwise ops (the unary
 /// ops, gelu, cast, the broadcasting binary ops, compare, select) when the
 /// operand is not broadcast (its shape is the result's) and has the
-/// result's element width.
+/// result's element width; and for an elementwise `loom.fusion_group`
+/// whose operand has the group's domain shape (the group is one loop nest).
 bool canOverwriteOperand(Operation *op, unsigned operandIndex);
 
 } // namespace loom

@@ -430,7 +430,9 @@ const std::set<std::string> kNotDifferentiable = {
     "loom.all_gather", "loom.reduce_scatter",
     // Second order through pooling, which training does not need: max's
     // adjoint would gather at each window's argmax, which no loom op does.
-    "loom.pool2d_backward"};
+    "loom.pool2d_backward",
+    // Fusion groups are formed after autodiff (--loom-fuse).
+    "loom.fusion_group", "loom.yield"};
 
 TEST(GradientCoverage, EveryOpHasARuleCheckedHereOrIsListed) {
   MLIRContext ctx;

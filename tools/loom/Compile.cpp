@@ -180,7 +180,8 @@ bool checkPassNames() {
   mlir::loom::TrainStepPipelineOptions all;
   all.eval = all.decode = true;
   mlir::loom::buildTrainStepPipeline(pm, all);
-  mlir::loom::cpu::buildCpuStepPipeline(pm);
+  mlir::loom::cpu::buildCpuStepPipeline(
+      pm, mlir::loom::cpu::CpuStepPipelineOptions());
   mlir::loom::cpu::buildCpuPipeline(pm, mlir::loom::cpu::CpuPipelineOptions());
   StringSet<> known;
   mlir::loom::collectPassArguments(pm, known);

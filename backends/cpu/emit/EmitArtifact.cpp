@@ -227,7 +227,9 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
       options.printer ? *options.printer : ownPrinter;
   {
     PassManager pm(module.getContext());
-    mlir::loom::cpu::buildCpuStepPipeline(pm);
+    mlir::loom::cpu::CpuStepPipelineOptions stepOptions;
+    stepOptions.fuse = options.fuse;
+    mlir::loom::cpu::buildCpuStepPipeline(pm, stepOptions);
     printer.instrument(pm);
     if (failed(pm.run(module)))
       return failure();

@@ -53,6 +53,8 @@ struct EmitOptions {
   /// artifact holds the kernel sequence and the memory plan but no code and
   /// cannot run (`loom compile --emit=plan`).
   bool objectCode = true;
+  /// False: no fusion groups, one kernel per op (for bisecting).
+  bool fuse = true;
 };
 
 /// A location as a user reads it: "nn.loom:27:9 (blocks.3.attn.qkv), called

@@ -250,73 +250,134 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
   OpBuilder b(ctx);
   b.setInsertionPointToEnd(generated.module->getBody());
 
+  // A generated kernel: a function of `inputs` (constants among them are
+  // cloned in, views and all) that `cloneBody` fills and that returns
+  // `results`, mapped. Kernels that compute the same thing on the same
+  // shapes share one function.
+  auto emitKernel =
+      [&](Location loc, ArrayRef<Value> candidates, ArrayRef<Value> results,
+          llvm::function_ref<void(OpBuilder &, IRMapping &)> cloneBody,
+          ArrayRef<Operation *> ops, uint64_t flops,
+          StringRef fusionKind = "") {
+        PlannedKernel k;
+        k.kind = "codegen";
+        k.symbol = "k" + std::to_string(generated.next);
+        SmallVector<Value> inputs;
+        SmallVector<Operation *> constants;
+        for (Value v : candidates) {
+          if (isConstant(v))
+            appendConstantChain(v, constants);
+          else if (!llvm::is_contained(inputs, v))
+            inputs.push_back(v);
+        }
+        auto fn = b.create<func::FuncOp>(
+            loc, k.symbol,
+            b.getFunctionType(ValueRange(inputs).getTypes(),
+                              ValueRange(results).getTypes()));
+        if (!fusionKind.empty())
+          fn->setAttr("loom.fusion_group", b.getStringAttr(fusionKind));
+        // Each argument at the location of the value it takes (a fusion
+        // group's location fuses all its members').
+        Block *body = new Block();
+        fn.getBody().push_back(body);
+        for (Value v : inputs)
+          body->addArgument(v.getType(), v.getLoc());
+        OpBuilder fb = OpBuilder::atBlockBegin(body);
+        IRMapping map;
+        for (auto [v, arg] : llvm::zip(inputs, body->getArguments()))
+          map.map(v, arg);
+        for (Operation *c : constants)
+          fb.clone(*c, map);
+        cloneBody(fb, map);
+        SmallVector<Value> returned;
+        for (Value r : results)
+          returned.push_back(map.lookup(r));
+        fb.create<func::ReturnOp>(loc, returned);
+        std::string key;
+        {
+          llvm::raw_string_ostream os(key);
+          fn.setSymName("k");
+          fn->print(os, OpPrintingFlags().useLocalScope());
+        }
+        auto [existing, fresh] = generated.byText.try_emplace(key, k.symbol);
+        if (fresh) {
+          fn.setSymName(k.symbol);
+          ++generated.next;
+        } else {
+          fn.erase();
+          k.symbol = existing->second;
+        }
+        k.operands.assign(inputs.begin(), inputs.end());
+        k.numInputs = static_cast<unsigned>(inputs.size());
+        k.operands.insert(k.operands.end(), results.begin(), results.end());
+        k.flops = flops;
+        k.ops.assign(ops.begin(), ops.end());
+        addOperandTypes(k);
+        p.kernels.push_back(std::move(k));
+      };
+
   // A generated kernel running `ops` (in order): its inputs are the values
-  // they read that are defined outside the group (constants are cloned
-  // in), its results the values used after it.
+  // they read that are defined outside the group, its results the values
+  // used after it.
   auto generate = [&](ArrayRef<Operation *> ops) {
-    PlannedKernel k;
-    k.kind = "codegen";
-    k.symbol = "k" + std::to_string(generated.next);
     llvm::SmallPtrSet<Operation *, 8> inGroup(ops.begin(), ops.end());
     SmallVector<Value> inputs, results;
-    SmallVector<Operation *> constants;
-    for (Operation *op : ops)
+    uint64_t flops = 0;
+    for (Operation *op : ops) {
+      flops += flopsOf(op);
       for (Value v : op->getOperands()) {
         Operation *def = v.getDefiningOp();
-        if (def && inGroup.count(def))
-          continue;
-        if (isConstant(v)) {
-          appendConstantChain(v, constants);
-        } else if (!llvm::is_contained(inputs, v)) {
+        if (!(def && inGroup.count(def)))
           inputs.push_back(v);
-        }
       }
+    }
     for (Operation *op : ops)
       for (Value r : op->getResults())
         if (llvm::any_of(r.getUsers(),
                          [&](Operation *u) { return !inGroup.count(u); }))
           results.push_back(r);
-    auto fn = b.create<func::FuncOp>(
-        ops.front()->getLoc(), k.symbol,
-        b.getFunctionType(ValueRange(inputs).getTypes(),
-                          ValueRange(results).getTypes()));
-    Block *body = fn.addEntryBlock();
-    OpBuilder fb = OpBuilder::atBlockBegin(body);
-    IRMapping map;
-    for (auto [v, arg] : llvm::zip(inputs, body->getArguments()))
-      map.map(v, arg);
-    for (Operation *c : constants)
-      fb.clone(*c, map);
-    for (Operation *op : ops)
-      fb.clone(*op, map);
-    SmallVector<Value> returned;
-    for (Value r : results)
-      returned.push_back(map.lookup(r));
-    fb.create<func::ReturnOp>(ops.back()->getLoc(), returned);
-    // Kernels that compute the same thing on the same shapes share one
-    // generated function.
-    std::string key;
-    {
-      llvm::raw_string_ostream os(key);
-      fn.setSymName("k");
-      fn->print(os, OpPrintingFlags().useLocalScope());
+    emitKernel(
+        ops.front()->getLoc(), inputs, results,
+        [&](OpBuilder &fb, IRMapping &map) {
+          for (Operation *op : ops)
+            fb.clone(*op, map);
+        },
+        ops, flops);
+  };
+
+  // A fusion group is one kernel: its body, the block's arguments taking
+  // the group's inputs.
+  auto generateGroup = [&](lir::FusionGroupOp group) {
+    Block &groupBody = group.getBodyBlock();
+    uint64_t flops = 0;
+    for (Operation &op : groupBody.without_terminator())
+      flops += flopsOf(&op);
+    auto yield = cast<lir::YieldOp>(groupBody.getTerminator());
+    emitKernel(
+        group.getLoc(), SmallVector<Value>(group.getInputs()),
+        SmallVector<Value>(group.getResults()),
+        [&](OpBuilder &fb, IRMapping &map) {
+          for (auto [input, arg] :
+               llvm::zip(group.getInputs(), groupBody.getArguments()))
+            map.map(arg, map.lookup(input));
+          for (Operation &op : groupBody.without_terminator())
+            fb.clone(op, map);
+          for (auto [r, y] : llvm::zip(group.getResults(), yield.getValues()))
+            map.map(r, map.lookup(y));
+        },
+        {group.getOperation()}, flops,
+        lir::stringifyFusionKind(group.getKind()));
+    // What it fuses, for `loom inspect` and the profile: "mul+add+relu".
+    std::string members;
+    for (Operation &op : groupBody.without_terminator()) {
+      if (op.hasTrait<OpTrait::ConstantLike>())
+        continue;
+      if (!members.empty())
+        members += "+";
+      members += op.getName().stripDialect();
     }
-    auto [existing, fresh] = generated.byText.try_emplace(key, k.symbol);
-    if (fresh) {
-      fn.setSymName(k.symbol);
-      ++generated.next;
-    } else {
-      fn.erase();
-      k.symbol = existing->second;
-    }
-    k.operands.assign(inputs.begin(), inputs.end());
-    k.numInputs = static_cast<unsigned>(inputs.size());
-    k.operands.insert(k.operands.end(), results.begin(), results.end());
-    for (Operation *op : ops)
-      k.flops += flopsOf(op);
-    k.ops.assign(ops.begin(), ops.end());
-    addOperandTypes(k);
-    p.kernels.push_back(std::move(k));
+    p.kernels.back().attrs.insert(p.kernels.back().attrs.begin(),
+                                  KernelAttr::ofString("fused", members));
   };
 
   Block &body = step.getBody().front();
@@ -324,6 +385,10 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
     if (!launchesKernel(&op)) {
       if (Value source = lir::getViewSource(&op))
         p.viewOf[op.getResult(0)] = source;
+      continue;
+    }
+    if (auto group = dyn_cast<lir::FusionGroupOp>(op)) {
+      generateGroup(group);
       continue;
     }
     if (isa<lir::AllReduceOp, lir::AllGatherOp, lir::ReduceScatterOp>(op))
