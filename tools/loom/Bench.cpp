@@ -131,11 +131,12 @@ loom::StatusOr<loom::Artifact> loadOrCompile() {
       loom::tool::buildModule(ctx, program, diags, trainName, true, batch);
   if (!module)
     return loom::Status::error("cannot compile " + inputFile);
-  loom::cpu::EmitOptions options;
+  mlir::loom::cpu::EmitOptions options;
   options.sourceName = inputFile;
-  options.target = loom::cpu::hostTarget();
+  options.target = mlir::loom::cpu::hostTarget();
   loom::Artifact artifact;
-  if (mlir::failed(loom::cpu::emitCpuArtifact(*module, options, artifact)))
+  if (mlir::failed(
+          mlir::loom::cpu::emitCpuArtifact(*module, options, artifact)))
     return loom::Status::error("cannot compile " + inputFile);
   return artifact;
 }

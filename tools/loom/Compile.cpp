@@ -290,9 +290,9 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
                                     const ArtifactOptions &options,
                                     loom::Artifact &artifact) {
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
-  loom::cpu::EmitOptions emit;
+  mlir::loom::cpu::EmitOptions emit;
   emit.sourceName = options.sourceName;
-  emit.target = loom::cpu::hostTarget();
+  emit.target = mlir::loom::cpu::hostTarget();
   emit.objectCode = options.objectCode;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       loom::lowerProgram(ctx, program, diags, options.trainName, options.batch);
@@ -312,7 +312,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
                                   recipe.getSchedule());
   (*module)->setAttr("loom.train", recipe);
   if (options.checkRecipe &&
-      !options.checkRecipe(loom::cpu::recipeJson(recipe)))
+      !options.checkRecipe(mlir::loom::cpu::recipeJson(recipe)))
     return false;
   mlir::loom::IrPrintingOptions dumpOnly;
   dumpOnly.dumpDir = options.dumpDir;
@@ -391,8 +391,8 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     emit.programs.push_back({"decode", "decode_step", roles});
   }
   emit.printer = &printer;
-  bool ok =
-      mlir::succeeded(loom::cpu::emitCpuArtifact(*module, emit, artifact));
+  bool ok = mlir::succeeded(
+      mlir::loom::cpu::emitCpuArtifact(*module, emit, artifact));
   return reportDumpError(printer) && ok;
 }
 
