@@ -19,7 +19,7 @@ namespace mlir::loom {
 struct RecipeArg;
 } // namespace mlir::loom
 
-namespace loom {
+namespace mlir::loom {
 
 /// One parameter of a builtin: required unless it has a default.
 struct BParam {
@@ -231,6 +231,6 @@ inline mlir::RankedTensorType tt(mlir::Value v) {
   return llvm::cast<mlir::RankedTensorType>(v.getType());
 }
 
-} // namespace loom
+} // namespace mlir::loom
 
 #endif // LOOM_FRONTEND_BUILTINCALL_H

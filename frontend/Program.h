@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace loom {
+namespace mlir::loom {
 
 struct Program {
   /// The main file first, then each import once, in the order first seen.
@@ -61,6 +61,6 @@ bool loadProgramFromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
 std::string recipeRangeViolation(llvm::StringRef setting, llvm::StringRef kind,
                                  llvm::StringRef arg, double value);
 
-} // namespace loom
+} // namespace mlir::loom
 
 #endif // LOOM_FRONTEND_PROGRAM_H

@@ -24,11 +24,10 @@
 #include <cmath>
 #include <set>
 
-using namespace loom;
+using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
 using mlir::loom::RuleLoc;
-using namespace mlir::loom;
 using llvm::SMRange;
 
 namespace {

@@ -19,7 +19,7 @@
 #include <cstdio>
 #include <limits>
 
-using namespace loom;
+using namespace mlir::loom;
 
 namespace {
 
@@ -113,7 +113,7 @@ bool inRange(const RRange &r, const Val &v) {
 
 } // namespace
 
-std::string loom::recipeRangeViolation(llvm::StringRef setting,
+std::string mlir::loom::recipeRangeViolation(llvm::StringRef setting,
                                        llvm::StringRef kind,
                                        llvm::StringRef arg, double value) {
   for (const RRange &r : kRanges) {
@@ -128,7 +128,7 @@ std::string loom::recipeRangeViolation(llvm::StringRef setting,
   return "";
 }
 
-bool loom::checkRecipeRange(Elaborator &e, llvm::StringRef setting,
+bool mlir::loom::checkRecipeRange(Elaborator &e, llvm::StringRef setting,
                             llvm::StringRef kind, llvm::StringRef arg, Val &v,
                             llvm::SMRange at) {
   for (const RRange &r : kRanges) {
@@ -152,7 +152,7 @@ bool loom::checkRecipeRange(Elaborator &e, llvm::StringRef setting,
   return true;
 }
 
-bool loom::checkRecipeArgType(Elaborator &e, llvm::StringRef kind,
+bool mlir::loom::checkRecipeArgType(Elaborator &e, llvm::StringRef kind,
                               const mlir::loom::RecipeArg &arg, const Val &v,
                               llvm::SMRange at) {
   using T = mlir::loom::RecipeArgType;

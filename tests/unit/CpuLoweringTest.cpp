@@ -42,7 +42,7 @@
 #include <vector>
 
 using namespace mlir;
-namespace ref = ::loom::reference;
+namespace ref = mlir::loom::reference;
 
 namespace {
 

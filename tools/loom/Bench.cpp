@@ -115,10 +115,10 @@ loom::StatusOr<loom::Artifact> loadOrCompile() {
     return loom::readArtifact(inputFile);
   }
   SourceMgr sourceMgr;
-  loom::DiagnosticEngine diags(sourceMgr, errs());
+  mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
   loom::tool::InternalErrorWatch watch(diags);
-  loom::Program program;
-  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+  mlir::loom::Program program;
+  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags, program))
     return loom::Status::error("cannot compile " + inputFile);
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();

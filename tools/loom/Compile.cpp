@@ -199,8 +199,9 @@ bool checkPassNames() {
 
 /// `loom compile FILE.loom -o FILE.loomx`, or with `planOnly` the plan of
 /// `--emit=plan`, checked and described on `os`.
-int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
-                    SourceMgr &sourceMgr, mlir::loom::IrPrinter &printer,
+int compileArtifact(mlir::loom::Program &program,
+                    mlir::loom::DiagnosticEngine &diags, SourceMgr &sourceMgr,
+                    mlir::loom::IrPrinter &printer,
                     raw_ostream *planOnly = nullptr) {
   mlir::MLIRContext ctx;
   // Printing from several threads would interleave.
@@ -238,13 +239,12 @@ int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
 
 cl::SubCommand &loom::tool::compileCommand() { return compileCmd; }
 
-mlir::OwningOpRef<mlir::ModuleOp>
-loom::tool::buildModule(mlir::MLIRContext &ctx, const Program &program,
-                        DiagnosticEngine &diags, StringRef trainName,
-                        bool trainStep, std::optional<int64_t> batch,
-                        mlir::loom::IrPrinter *printer) {
+mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
+    mlir::MLIRContext &ctx, const mlir::loom::Program &program,
+    mlir::loom::DiagnosticEngine &diags, StringRef trainName, bool trainStep,
+    std::optional<int64_t> batch, mlir::loom::IrPrinter *printer) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      loom::lowerProgram(ctx, program, diags, trainName, batch);
+      mlir::loom::lowerProgram(ctx, program, diags, trainName, batch);
   if (!module)
     return nullptr;
   if (printer)
@@ -285,8 +285,8 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
 }
 
 bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
-                                    const Program &program,
-                                    DiagnosticEngine &diags,
+                                    const mlir::loom::Program &program,
+                                    mlir::loom::DiagnosticEngine &diags,
                                     const ArtifactOptions &options,
                                     loom::Artifact &artifact) {
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
@@ -294,8 +294,8 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   emit.sourceName = options.sourceName;
   emit.target = mlir::loom::cpu::hostTarget();
   emit.objectCode = options.objectCode;
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      loom::lowerProgram(ctx, program, diags, options.trainName, options.batch);
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
+      ctx, program, diags, options.trainName, options.batch);
   if (!module)
     return false;
   // The flags of loom train override the recipe before anything reads it.
@@ -350,7 +350,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   }
   if (batch1) {
     mlir::OwningOpRef<mlir::ModuleOp> one =
-        loom::lowerProgram(ctx, program, diags, options.trainName, 1);
+        mlir::loom::lowerProgram(ctx, program, diags, options.trainName, 1);
     if (!one)
       return false;
     mlir::PassManager pm(&ctx);
@@ -398,10 +398,11 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
 
 int loom::tool::runCompile() {
   SourceMgr sourceMgr;
-  loom::DiagnosticEngine diags(sourceMgr, errs());
+  mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
   loom::tool::InternalErrorWatch watch(diags);
-  loom::Program program;
-  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+  mlir::loom::Program program;
+  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags,
+                               program))
     return 1;
 
   bool printing =
@@ -442,7 +443,7 @@ int loom::tool::runCompile() {
       return rc;
     break;
   case EmitKind::Ast:
-    loom::ast::print(program.main(), sourceMgr, output.os());
+    mlir::loom::ast::print(program.main(), sourceMgr, output.os());
     break;
   case EmitKind::Ir:
   case EmitKind::TrainIr: {

@@ -38,7 +38,7 @@
 #include <memory>
 
 using namespace llvm;
-namespace ref = loom::reference;
+namespace ref = mlir::loom::reference;
 
 namespace {
 
@@ -308,10 +308,10 @@ int loom::tool::runRun() {
     return ExitUsage;
 
   SourceMgr sourceMgr;
-  loom::DiagnosticEngine diags(sourceMgr, errs());
+  mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
   loom::tool::InternalErrorWatch watch(diags);
-  loom::Program program;
-  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+  mlir::loom::Program program;
+  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags, program))
     return 1;
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
