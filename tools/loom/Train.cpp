@@ -18,6 +18,7 @@
 #include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Program.h"
+#include "ir/LoomRecipe.h"
 #include "runtime/artifact/Artifact.h"
 #include "runtime/data/Batches.h"
 #include "runtime/train/OutputDir.h"
