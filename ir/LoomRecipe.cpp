@@ -111,9 +111,9 @@ LogicalResult verifyFields(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << setting << " '" << field.name
                          << "' must hold two numbers, not "
                          << value.numbers.size();
-    if (!field.range || llvm::all_of(value.numbers, [&](double x) {
-          return field.range->contains(x);
-        }))
+    const std::optional<RecipeRange> &range = field.range;
+    if (!range || llvm::all_of(value.numbers,
+                               [&](double x) { return range->contains(x); }))
       continue;
     InFlightDiagnostic diag = emitError();
     diag << setting << " '" << field.name << "' must be "
