@@ -15,8 +15,8 @@
 
 #include <cstdlib>
 
-using namespace loom;
-using namespace loom::ast;
+using namespace mlir::loom;
+using namespace mlir::loom::ast;
 
 static llvm::StringRef opSpelling(Tok op) {
   llvm::StringRef s = spell(op);

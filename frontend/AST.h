@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-namespace loom::ast {
+namespace mlir::loom::ast {
 
 using llvm::SMRange;
 
@@ -303,6 +303,6 @@ void print(const File &file, const llvm::SourceMgr &sourceMgr,
 /// Prints an expression in source-like syntax (for diagnostics and dumps).
 void printExpr(const Expr &expr, llvm::raw_ostream &os);
 
-} // namespace loom::ast
+} // namespace mlir::loom::ast
 
 #endif // LOOM_FRONTEND_AST_H

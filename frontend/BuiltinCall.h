@@ -19,7 +19,7 @@ namespace mlir::loom {
 struct RecipeArg;
 } // namespace mlir::loom
 
-namespace loom {
+namespace mlir::loom {
 
 /// One parameter of a builtin: required unless it has a default.
 struct BParam {
@@ -32,12 +32,12 @@ struct BuiltinSpec {
   std::vector<BParam> params;
 };
 
-/// Checks argument `arg` of recipe call `kind` (of train setting `setting`,
-/// "optimizer" or "schedule") against its valid range, if it has one: an
-/// error at `at` naming the range and the value if it is outside. A
-/// real-valued argument becomes a float (betas = (0, 0.5) included).
-bool checkRecipeRange(Elaborator &e, llvm::StringRef setting,
-                      llvm::StringRef kind, llvm::StringRef arg, Val &v,
+/// Checks argument `arg` of recipe call `kind` against its field's valid
+/// range (ir/LoomRecipe.h's recipeSettings), if it has one: an error at
+/// `at` naming the range and the value if it is outside. A real-valued
+/// argument becomes a float (betas = (0, 0.5) included).
+bool checkRecipeRange(Elaborator &e, llvm::StringRef kind,
+                      const mlir::loom::RecipeArg &arg, Val &v,
                       llvm::SMRange at);
 
 /// Checks that `v`, given for argument `arg` of recipe call `kind`, has the
@@ -231,6 +231,6 @@ inline mlir::RankedTensorType tt(mlir::Value v) {
   return llvm::cast<mlir::RankedTensorType>(v.getType());
 }
 
-} // namespace loom
+} // namespace mlir::loom
 
 #endif // LOOM_FRONTEND_BUILTINCALL_H

@@ -20,11 +20,10 @@
 #include <cmath>
 #include <cstdio>
 
-using namespace loom;
+using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
 using mlir::loom::RuleLoc;
-using namespace mlir::loom;
 using llvm::SMRange;
 
 namespace {
@@ -87,7 +86,7 @@ const std::vector<BuiltinSpec> &specs() {
 
 } // namespace
 
-namespace loom {
+namespace mlir::loom {
 const BuiltinSpec *findBuiltin(llvm::StringRef name) {
   for (const BuiltinSpec &s : specs())
     if (name == s.name)
@@ -103,7 +102,7 @@ std::vector<std::string> builtinNames() {
     names.push_back(s.name);
   return names;
 }
-} // namespace loom
+} // namespace mlir::loom
 
 //===----------------------------------------------------------------------===//
 // Dispatch
@@ -210,7 +209,7 @@ static std::optional<Val> unary(BuiltinCall &c, bool floatOnly) {
   return c.result(c.e.builder().create<OpTy>(c.loc(), *x));
 }
 
-namespace loom {
+namespace mlir::loom {
 std::optional<Val> emitTensorBuiltin(BuiltinCall &c) {
   llvm::StringRef name = c.spec.name;
   OpBuilder &b = c.e.builder();
@@ -453,4 +452,4 @@ std::optional<Val> emitTensorBuiltin(BuiltinCall &c) {
   }
   return emitNNBuiltin(c);
 }
-} // namespace loom
+} // namespace mlir::loom

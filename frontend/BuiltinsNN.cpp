@@ -15,11 +15,10 @@
 
 #include <cmath>
 
-using namespace loom;
+using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
 using mlir::loom::RuleLoc;
-using namespace mlir::loom;
 
 /// A full reduction of `x` to a rank-0 tensor.
 static Value reduceAll(OpBuilder &b, Location at, lir::ReduceKind kind,
@@ -56,7 +55,7 @@ pair(BuiltinCall &c, size_t i, int64_t dflt, bool padding) {
   return v;
 }
 
-namespace loom {
+namespace mlir::loom {
 std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
   llvm::StringRef name = c.spec.name;
   OpBuilder &b = c.e.builder();
@@ -325,4 +324,4 @@ std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
   c.e.error(c.call.range, "builtin '" + name + "' is not available here");
   return std::nullopt;
 }
-} // namespace loom
+} // namespace mlir::loom

@@ -16,14 +16,14 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringSet.h"
 
-using namespace loom;
+using namespace mlir::loom;
 using namespace mlir;
 using llvm::SMRange;
 
-namespace loom {
+namespace mlir::loom {
 bool isBuiltin(llvm::StringRef name);
 std::vector<std::string> builtinNames();
-} // namespace loom
+} // namespace mlir::loom
 
 //===----------------------------------------------------------------------===//
 // Names

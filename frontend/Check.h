@@ -15,7 +15,7 @@
 
 #include <optional>
 
-namespace loom {
+namespace mlir::loom {
 
 /// What checkProgram looked at.
 struct CheckSummary {
@@ -35,6 +35,6 @@ std::optional<CheckSummary> checkProgram(mlir::MLIRContext &ctx,
                                          const Program &program,
                                          DiagnosticEngine &diags);
 
-} // namespace loom
+} // namespace mlir::loom
 
 #endif // LOOM_FRONTEND_CHECK_H

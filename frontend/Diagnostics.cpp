@@ -6,7 +6,7 @@
 
 #include "frontend/Diagnostics.h"
 
-using namespace loom;
+using namespace mlir::loom;
 
 void DiagnosticEngine::error(llvm::SMRange range, const llvm::Twine &message) {
   ++errors;

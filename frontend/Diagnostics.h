@@ -16,7 +16,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
-namespace loom {
+namespace mlir::loom {
 
 /// Collects and prints the diagnostics of one compilation.
 class DiagnosticEngine {
@@ -56,6 +56,6 @@ private:
   unsigned internalErrors = 0;
 };
 
-} // namespace loom
+} // namespace mlir::loom
 
 #endif // LOOM_FRONTEND_DIAGNOSTICS_H

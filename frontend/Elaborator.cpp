@@ -17,11 +17,10 @@
 
 #include <cmath>
 
-using namespace loom;
+using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
 using mlir::loom::RuleLoc;
-using namespace mlir::loom;
 using llvm::SMRange;
 
 Elaborator::Elaborator(MLIRContext &ctx, const Program &program,
@@ -148,7 +147,7 @@ std::optional<Type> Elaborator::dtypeByName(llvm::StringRef name) {
   return std::nullopt;
 }
 
-namespace loom {
+namespace mlir::loom {
 const char *const kMeshUnsupported =
     "mesh is not supported yet: Loom trains on one process; data and model "
     "parallelism are planned";
@@ -169,7 +168,7 @@ std::string closestName(llvm::StringRef name,
   }
   return best;
 }
-} // namespace loom
+} // namespace mlir::loom
 
 //===----------------------------------------------------------------------===//
 // Tensors and scalars

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-namespace loom {
+namespace mlir::loom {
 
 struct Instance;
 struct BuiltinCall;
@@ -305,6 +305,6 @@ extern const char *const kShardUnsupported;
 std::string closestName(llvm::StringRef name,
                         llvm::ArrayRef<std::string> candidates);
 
-} // namespace loom
+} // namespace mlir::loom
 
 #endif // LOOM_FRONTEND_ELABORATOR_H

@@ -18,18 +18,17 @@
 #include <cmath>
 #include <limits>
 
-using namespace loom;
+using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
 using mlir::loom::RuleLoc;
-using namespace mlir::loom;
 using llvm::SMRange;
 
 /// Names of the builtins (Builtins.cpp).
-namespace loom {
+namespace mlir::loom {
 bool isBuiltin(llvm::StringRef name);
 std::vector<std::string> builtinNames();
-} // namespace loom
+} // namespace mlir::loom
 
 //===----------------------------------------------------------------------===//
 // Forward calls

@@ -14,11 +14,10 @@
 
 #include "llvm/ADT/STLExtras.h"
 
-using namespace loom;
+using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
 using mlir::loom::RuleLoc;
-using namespace mlir::loom;
 using llvm::SMRange;
 
 std::optional<Val> Elaborator::tensorBinary(const ast::BinaryExpr &expr,

@@ -13,9 +13,9 @@
 
 #include <cctype>
 
-using namespace loom;
+using namespace mlir::loom;
 
-llvm::StringRef loom::spell(Tok kind) {
+llvm::StringRef mlir::loom::spell(Tok kind) {
   switch (kind) {
   case Tok::Eof:
     return "end of file";
@@ -302,7 +302,7 @@ Token Lexer::lexString(const char *start, bool atLineStart) {
   return make(Tok::String, start, atLineStart);
 }
 
-bool loom::parseIntLiteral(llvm::StringRef text, int64_t &value) {
+bool mlir::loom::parseIntLiteral(llvm::StringRef text, int64_t &value) {
   uint64_t v = 0;
   for (char c : text) {
     if (c == '_')
@@ -316,7 +316,7 @@ bool loom::parseIntLiteral(llvm::StringRef text, int64_t &value) {
   return true;
 }
 
-std::string loom::decodeStringLiteral(llvm::StringRef text) {
+std::string mlir::loom::decodeStringLiteral(llvm::StringRef text) {
   std::string out;
   text = text.drop_front().drop_back();
   for (size_t i = 0; i < text.size(); ++i) {

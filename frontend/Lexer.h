@@ -17,7 +17,7 @@
 
 #include <cstdint>
 
-namespace loom {
+namespace mlir::loom {
 
 enum class Tok {
   Eof,
@@ -106,6 +106,6 @@ bool parseIntLiteral(llvm::StringRef text, int64_t &value);
 /// Decodes the escapes of a String token's text (quotes included).
 std::string decodeStringLiteral(llvm::StringRef text);
 
-} // namespace loom
+} // namespace mlir::loom
 
 #endif // LOOM_FRONTEND_LEXER_H

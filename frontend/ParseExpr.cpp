@@ -12,8 +12,8 @@
 #include <cmath>
 #include <cstdlib>
 
-using namespace loom;
-using namespace loom::ast;
+using namespace mlir::loom;
+using namespace mlir::loom::ast;
 using llvm::SMLoc;
 using llvm::SMRange;
 

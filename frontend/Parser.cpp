@@ -11,8 +11,8 @@
 
 #include <cstdlib>
 
-using namespace loom;
-using namespace loom::ast;
+using namespace mlir::loom;
+using namespace mlir::loom::ast;
 using llvm::SMLoc;
 using llvm::SMRange;
 

@@ -17,7 +17,7 @@
 
 #include <memory>
 
-namespace loom {
+namespace mlir::loom {
 
 class Parser {
 public:
@@ -109,6 +109,6 @@ private:
   bool depthReported = false;
 };
 
-} // namespace loom
+} // namespace mlir::loom
 
 #endif // LOOM_FRONTEND_PARSER_H

@@ -23,9 +23,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-using namespace loom;
+using namespace mlir::loom;
 
-std::string loom::defaultStdDir() {
+std::string mlir::loom::defaultStdDir() {
   if (const char *env = std::getenv("LOOM_STD_DIR"))
     return env;
   return LOOM_DEFAULT_STD_DIR;
@@ -81,7 +81,7 @@ std::unique_ptr<llvm::MemoryBuffer> readSource(const std::string &path,
     return nullptr;
   }
   if (!S_ISREG(st.st_mode)) {
-    why = std::string("it is ") + loom::fileKindOf(st.st_mode) +
+    why = std::string("it is ") + ::loom::fileKindOf(st.st_mode) +
           ", not a regular file";
     ::close(fd);
     return nullptr;
@@ -193,7 +193,7 @@ private:
 };
 } // namespace
 
-std::string loom::stdModuleDefining(llvm::StringRef stdDir,
+std::string mlir::loom::stdModuleDefining(llvm::StringRef stdDir,
                                     llvm::StringRef name) {
   std::error_code ec;
   std::vector<std::string> paths;
@@ -219,12 +219,12 @@ std::string loom::stdModuleDefining(llvm::StringRef stdDir,
   return "";
 }
 
-bool loom::loadProgram(llvm::StringRef path, llvm::StringRef stdDir,
+bool mlir::loom::loadProgram(llvm::StringRef path, llvm::StringRef stdDir,
                        DiagnosticEngine &diags, Program &program) {
   return Loader(stdDir, diags, program).load(path.str(), llvm::SMRange());
 }
 
-bool loom::loadProgramFromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+bool mlir::loom::loadProgramFromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                  llvm::StringRef stdDir,
                                  DiagnosticEngine &diags, Program &program) {
   std::string name = buffer->getBufferIdentifier().str();

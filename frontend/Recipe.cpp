@@ -1,7 +1,7 @@
 //===- Recipe.cpp - Lowering train blocks ---------------------------------===//
 //
 // Part of Loom. This file implements the lowering of a train block: it checks
-// every setting against its schema (ir/LoomRecipe.cpp's recipeKinds: unknown
+// every setting against its schema (ir/RecipeSchema.cpp's recipeKinds: unknown
 // keys, kinds and arguments get a "did you mean"), instantiates the model,
 // binds the input shapes from the data and batch, builds
 // `func @forward(params..., x)` and `func @loss(params..., x, y [, rng])`,
@@ -24,12 +24,11 @@
 #include <cmath>
 #include <set>
 
-using namespace loom;
+using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
-using mlir::loom::RuleLoc;
-using namespace mlir::loom;
 using llvm::SMRange;
+using mlir::loom::RuleLoc;
 
 namespace {
 
@@ -196,7 +195,7 @@ static Attribute recipeCall(
     SMRange at = given[i] ? given[i]->range : value.range;
     if (given[i]) {
       v = e.eval(*given[i], scope);
-      if (v && !checkRecipeRange(e, setting, kind->kind, a.name, *v, at))
+      if (v && !checkRecipeRange(e, kind->kind, a, *v, at))
         return nullptr;
     } else if (llvm::StringRef(a.dflt).empty()) {
       e.error(value.range, llvm::Twine(kind->kind) + " needs '" + a.name + "'");

@@ -15,7 +15,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/GlobPattern.h"
 
-using namespace loom;
+using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
 using llvm::SMRange;
@@ -283,7 +283,7 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   return module;
 }
 
-namespace loom {
+namespace mlir::loom {
 OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
                                    DiagnosticEngine &diags,
                                    llvm::StringRef trainName,
@@ -318,4 +318,4 @@ OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
   elaborator.batchOverride = batch;
   return elaborator.lowerTrain(*train);
 }
-} // namespace loom
+} // namespace mlir::loom

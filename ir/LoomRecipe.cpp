@@ -1,10 +1,10 @@
 //===- LoomRecipe.cpp - The training recipe attribute ---------------------===//
 //
 // Part of Loom. This file implements the recipe attributes of LoomRecipe.td:
-// the schema of each setting's kinds (recipeKinds), the verifiers that hold
-// every attribute to it, the construction of a setting from its named
-// arguments (what the frontend evaluated), and the check that a module's
-// `loom.train` attribute is a recipe.
+// the verifiers that hold every attribute to the schema (RecipeSchema.cpp's
+// recipeSettings and recipeKinds), the construction of a setting from its
+// named arguments (what the frontend evaluated), and the check that a
+// module's `loom.train` attribute is a recipe.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,8 +16,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/TypeSwitch.h"
-
-#include <cmath>
+#include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -32,93 +31,55 @@ void LoomDialect::registerRecipeAttributes() {
       >();
 }
 
-//===----------------------------------------------------------------------===//
-// The schema
-//===----------------------------------------------------------------------===//
-
-const std::vector<RecipeKind> &mlir::loom::recipeKinds() {
-  using T = RecipeArgType;
-  static const std::vector<RecipeKind> all = {
-      {"data",
-       "tokens",
-       {{"path", T::String, ""},
-        {"seq", T::I64, ""},
-        {"dtype", T::String, "\"u16\"", {"u16", "u32"}}}},
-      // `label` (a column of classes, written as `classes` says) or
-      // `target` (a column of regression targets), one of them.
-      {"data",
-       "csv",
-       {{"path", T::String, ""},
-        {"label", T::String, "-"},
-        {"target", T::String, "-"},
-        {"classes", T::StringOrStrings, "-"}}},
-      {"data", "idx", {{"images", T::String, ""}, {"labels", T::String, ""}}},
-      {"optimizer",
-       "sgd",
-       {{"lr", T::F64, ""},
-        {"momentum", T::F64, "0.0"},
-        {"nesterov", T::Bool, "false"},
-        {"weight_decay", T::F64, "0.0"},
-        {"clip_norm", T::F64, "-"}}},
-      {"optimizer",
-       "adam",
-       {{"lr", T::F64, ""},
-        {"betas", T::F64Pair, "(0.9, 0.999)"},
-        {"eps", T::F64, "1e-8"},
-        {"weight_decay", T::F64, "0.0"},
-        {"clip_norm", T::F64, "-"}}},
-      {"optimizer",
-       "adamw",
-       {{"lr", T::F64, ""},
-        {"betas", T::F64Pair, "(0.9, 0.999)"},
-        {"eps", T::F64, "1e-8"},
-        {"weight_decay", T::F64, "0.01"},
-        {"clip_norm", T::F64, "-"}}},
-      {"optimizer",
-       "rmsprop",
-       {{"lr", T::F64, ""},
-        {"alpha", T::F64, "0.99"},
-        {"eps", T::F64, "1e-8"},
-        {"momentum", T::F64, "0.0"},
-        {"centered", T::Bool, "false"},
-        {"weight_decay", T::F64, "0.0"},
-        {"clip_norm", T::F64, "-"}}},
-      {"schedule", "constant", {}},
-      {"schedule", "step", {{"every", T::I64, ""}, {"gamma", T::F64, "0.1"}}},
-      {"schedule", "exponential", {{"gamma", T::F64, ""}}},
-      {"schedule",
-       "warmup_cosine",
-       {{"warmup", T::I64, ""}, {"min_lr", T::F64, "0.0"}}},
-      {"schedule",
-       "reduce_on_plateau",
-       {{"factor", T::F64, "0.1"}, {"patience", T::I64, "10"}}},
-  };
-  return all;
-}
-
-const RecipeKind *mlir::loom::findRecipeKind(StringRef setting,
-                                             StringRef kind) {
-  for (const RecipeKind &k : recipeKinds())
-    if (setting == k.setting && kind == k.kind)
-      return &k;
-  return nullptr;
-}
-
-ArrayRef<StringRef> mlir::loom::recipeMetrics() {
-  static const StringRef metrics[] = {"loss",   "accuracy", "precision",
-                                      "recall", "f1",       "perplexity"};
-  return metrics;
-}
-
 namespace {
+
+LogicalResult oneOf(function_ref<InFlightDiagnostic()> emitError,
+                    StringRef what, StringRef value,
+                    ArrayRef<StringRef> allowed) {
+  if (llvm::is_contained(allowed, value))
+    return success();
+  return emitError() << what << " must be one of " << llvm::join(allowed, ", ")
+                     << ", not '" << value << "'";
+}
+
+/// A field of a setting's attribute as its verifier sees it: absent or
+/// present, with its numbers (F64, I64, F64Pair) or its string.
+struct FieldValue {
+  bool present = false;
+  SmallVector<double, 2> numbers;
+  std::optional<int64_t> integer; ///< an I64 field's value, for messages
+  StringRef string;
+
+  FieldValue(std::optional<F64> v) : present(v.has_value()) {
+    if (v)
+      numbers.push_back(*v);
+  }
+  FieldValue(F64 v) : FieldValue(std::optional<F64>(v)) {}
+  FieldValue(std::optional<int64_t> v) : present(v.has_value()), integer(v) {
+    if (v)
+      numbers.push_back(static_cast<double>(*v));
+  }
+  FieldValue(std::optional<bool> v) : present(v.has_value()) {}
+  FieldValue(StringRef v) : present(!v.empty()), string(v) {}
+  FieldValue(Attribute v) : present(static_cast<bool>(v)) {}
+  FieldValue(DenseF64ArrayAttr v) : present(static_cast<bool>(v)) {
+    if (v)
+      numbers.append(v.asArrayRef().begin(), v.asArrayRef().end());
+  }
+};
 
 /// Checks the fields of a setting of kind `kind` against the schema: the
 /// kind exists, every field it takes is present (`clip_norm`-like optional
-/// ones may be absent) and no other is. `fields` pairs each field of the
-/// attribute with whether it is present.
-LogicalResult verifyKind(function_ref<InFlightDiagnostic()> emitError,
-                         StringRef setting, StringRef kind,
-                         ArrayRef<std::pair<StringRef, bool>> fields) {
+/// ones may be absent) and no other is; then each present field's range or
+/// allowed values. `values` holds the attribute's fields in the order of
+/// recipeSettings().
+LogicalResult verifyFields(function_ref<InFlightDiagnostic()> emitError,
+                           StringRef setting, StringRef kind,
+                           ArrayRef<FieldValue> values) {
+  const RecipeSetting *s = findRecipeSetting(setting);
+  if (!s || s->fields.size() != values.size())
+    llvm::report_fatal_error(llvm::Twine("the verifier of ") + setting +
+                             " passes other fields than recipeSettings()");
   const RecipeKind *k = findRecipeKind(setting, kind);
   if (!k) {
     SmallVector<StringRef> kinds;
@@ -128,28 +89,45 @@ LogicalResult verifyKind(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "unknown " << setting << " kind '" << kind
                        << "' (one of " << llvm::join(kinds, ", ") << ")";
   }
-  for (const std::pair<StringRef, bool> &field : fields) {
-    StringRef name = field.first;
-    bool present = field.second;
+  for (auto [field, value] : llvm::zip_equal(s->fields, values)) {
+    StringRef name = field.name;
     auto arg = llvm::find_if(
         k->args, [&](const RecipeArg &a) { return name == a.name; });
-    if (present && arg == k->args.end())
+    if (value.present && arg == k->args.end())
       return emitError() << setting << " '" << kind << "' takes no '" << name
                          << "'";
-    if (!present && arg != k->args.end() && StringRef(arg->dflt) != "-")
+    if (!value.present && arg != k->args.end() && StringRef(arg->dflt) != "-")
       return emitError() << setting << " '" << kind << "' needs '" << name
                          << "'";
   }
+  for (auto [field, value] : llvm::zip_equal(s->fields, values)) {
+    if (!value.present)
+      continue;
+    if (!field.values.empty() &&
+        failed(oneOf(emitError, (setting + " '" + field.name + "'").str(),
+                     value.string, field.values)))
+      return failure();
+    if (field.type == RecipeArgType::F64Pair && value.numbers.size() != 2)
+      return emitError() << setting << " '" << field.name
+                         << "' must hold two numbers, not "
+                         << value.numbers.size();
+    const std::optional<RecipeRange> &range = field.range;
+    if (!range || llvm::all_of(value.numbers,
+                               [&](double x) { return range->contains(x); }))
+      continue;
+    InFlightDiagnostic diag = emitError();
+    diag << setting << " '" << field.name << "' must be "
+         << describeRecipeRange(field) << ", not ";
+    if (value.integer)
+      diag << *value.integer;
+    else if (value.numbers.size() == 1)
+      diag << formatRecipeNumber(value.numbers.front());
+    else
+      diag << "(" << formatRecipeNumber(value.numbers[0]) << ", "
+           << formatRecipeNumber(value.numbers[1]) << ")";
+    return diag;
+  }
   return success();
-}
-
-LogicalResult oneOf(function_ref<InFlightDiagnostic()> emitError,
-                    StringRef what, StringRef value,
-                    ArrayRef<StringRef> allowed) {
-  if (llvm::is_contained(allowed, value))
-    return success();
-  return emitError() << what << " must be one of " << llvm::join(allowed, ", ")
-                     << ", not '" << value << "'";
 }
 
 } // namespace
@@ -164,22 +142,10 @@ LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                StringRef label, StringRef target,
                                Attribute classes, StringRef labels,
                                StringRef images) {
-  if (failed(verifyKind(emitError, "data", kind,
-                        {{"path", !path.empty()},
-                         {"seq", seq.has_value()},
-                         {"dtype", !dtype.empty()},
-                         {"label", !label.empty()},
-                         {"target", !target.empty()},
-                         {"classes", static_cast<bool>(classes)},
-                         {"labels", !labels.empty()},
-                         {"images", !images.empty()}})))
+  if (failed(verifyFields(
+          emitError, "data", kind,
+          {path, seq, dtype, label, target, classes, labels, images})))
     return failure();
-  if (seq && *seq < 1)
-    return emitError() << "data 'seq' must be at least 1, not " << *seq;
-  if (kind == "tokens")
-    for (const RecipeArg &arg : findRecipeKind("data", kind)->args)
-      if (StringRef(arg.name) == "dtype")
-        return oneOf(emitError, "data 'dtype'", dtype, arg.values);
   if (kind != "csv")
     return success();
   // The label column, or the regression target.
@@ -261,24 +227,9 @@ LogicalResult OptimizerAttr::verify(
     DenseF64ArrayAttr betas, std::optional<F64> eps, std::optional<F64> alpha,
     std::optional<bool> centered, std::optional<F64> weightDecay,
     std::optional<F64> clipNorm, LocationAttr) {
-  if (failed(verifyKind(emitError, "optimizer", kind,
-                        {{"lr", true},
-                         {"momentum", momentum.has_value()},
-                         {"nesterov", nesterov.has_value()},
-                         {"betas", static_cast<bool>(betas)},
-                         {"eps", eps.has_value()},
-                         {"alpha", alpha.has_value()},
-                         {"centered", centered.has_value()},
-                         {"weight_decay", weightDecay.has_value()},
-                         {"clip_norm", clipNorm.has_value()}})))
-    return failure();
-  if (!(std::isfinite(double(lr)) && lr > 0.0))
-    return emitError() << "optimizer 'lr' must be a finite number > 0, not "
-                       << double(lr);
-  if (betas && betas.size() != 2)
-    return emitError() << "optimizer 'betas' must hold two numbers, not "
-                       << betas.size();
-  return success();
+  return verifyFields(emitError, "optimizer", kind,
+                      {lr, momentum, nesterov, betas, eps, alpha, centered,
+                       weightDecay, clipNorm});
 }
 
 LogicalResult
@@ -287,17 +238,8 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                      std::optional<F64> gamma, std::optional<int64_t> warmup,
                      std::optional<F64> minLr, std::optional<F64> factor,
                      std::optional<int64_t> patience, LocationAttr) {
-  if (failed(verifyKind(emitError, "schedule", kind,
-                        {{"every", every.has_value()},
-                         {"gamma", gamma.has_value()},
-                         {"warmup", warmup.has_value()},
-                         {"min_lr", minLr.has_value()},
-                         {"factor", factor.has_value()},
-                         {"patience", patience.has_value()}})))
-    return failure();
-  if (every && *every < 1)
-    return emitError() << "schedule 'every' must be at least 1, not " << *every;
-  return success();
+  return verifyFields(emitError, "schedule", kind,
+                      {every, gamma, warmup, minLr, factor, patience});
 }
 
 LogicalResult
@@ -377,52 +319,57 @@ RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
 Attribute mlir::loom::buildRecipeSetting(
     function_ref<InFlightDiagnostic()> emitError, MLIRContext *ctx,
     StringRef setting, StringRef kind, DictionaryAttr args, LocationAttr loc) {
-  auto f64 = [&](StringRef name) -> std::optional<F64> {
-    Attribute a = args.get(name);
+  // Field `i` of the setting in recipeSettings()' order, which is the
+  // order of the attribute's parameters.
+  const RecipeSetting *s = findRecipeSetting(setting);
+  if (!s)
+    llvm::report_fatal_error(llvm::Twine("buildRecipeSetting: '") + setting +
+                             "' is no recipe setting with kinds");
+  auto field = [&](size_t i) { return args.get(s->fields[i].name); };
+  auto f64 = [&](size_t i) -> std::optional<F64> {
+    Attribute a = field(i);
     if (auto f = dyn_cast_or_null<FloatAttr>(a))
       return f.getValueAsDouble();
-    if (auto i = dyn_cast_or_null<IntegerAttr>(a))
-      return static_cast<double>(i.getValue().getSExtValue());
+    if (auto n = dyn_cast_or_null<IntegerAttr>(a))
+      return static_cast<double>(n.getValue().getSExtValue());
     return std::nullopt;
   };
-  auto i64 = [&](StringRef name) -> std::optional<int64_t> {
-    if (auto i = args.getAs<IntegerAttr>(name))
-      return i.getValue().getSExtValue();
+  auto i64 = [&](size_t i) -> std::optional<int64_t> {
+    if (auto n = dyn_cast_or_null<IntegerAttr>(field(i)))
+      return n.getValue().getSExtValue();
     return std::nullopt;
   };
-  auto flag = [&](StringRef name) -> std::optional<bool> {
-    if (auto b = args.getAs<BoolAttr>(name))
+  auto flag = [&](size_t i) -> std::optional<bool> {
+    if (auto b = dyn_cast_or_null<BoolAttr>(field(i)))
       return b.getValue();
     return std::nullopt;
   };
-  auto str = [&](StringRef name) -> StringRef {
-    auto s = args.getAs<StringAttr>(name);
-    return s ? s.getValue() : StringRef();
+  auto str = [&](size_t i) -> StringRef {
+    auto v = dyn_cast_or_null<StringAttr>(field(i));
+    return v ? v.getValue() : StringRef();
   };
-  if (setting == "data")
-    return DataAttr::getChecked(emitError, ctx, kind, str("path"), i64("seq"),
-                                str("dtype"), str("label"), str("target"),
-                                args.get("classes"), str("labels"),
-                                str("images"));
-  if (setting == "schedule")
-    return ScheduleAttr::getChecked(emitError, ctx, kind, i64("every"),
-                                    f64("gamma"), i64("warmup"), f64("min_lr"),
-                                    f64("factor"), i64("patience"), loc);
-  DenseF64ArrayAttr betas;
-  if (auto pair = args.getAs<ArrayAttr>("betas")) {
+  auto pair = [&](size_t i) -> DenseF64ArrayAttr {
+    auto elems = dyn_cast_or_null<ArrayAttr>(field(i));
+    if (!elems)
+      return nullptr;
     SmallVector<double> values;
-    for (Attribute e : pair) {
+    for (Attribute e : elems) {
       if (auto f = dyn_cast<FloatAttr>(e))
         values.push_back(f.getValueAsDouble());
-      else if (auto i = dyn_cast<IntegerAttr>(e))
-        values.push_back(static_cast<double>(i.getValue().getSExtValue()));
+      else if (auto n = dyn_cast<IntegerAttr>(e))
+        values.push_back(static_cast<double>(n.getValue().getSExtValue()));
     }
-    betas = DenseF64ArrayAttr::get(ctx, values);
-  }
-  return OptimizerAttr::getChecked(
-      emitError, ctx, kind, f64("lr").value_or(0.0), f64("momentum"),
-      flag("nesterov"), betas, f64("eps"), f64("alpha"), flag("centered"),
-      f64("weight_decay"), f64("clip_norm"), loc);
+    return DenseF64ArrayAttr::get(ctx, values);
+  };
+  if (setting == "data")
+    return DataAttr::getChecked(emitError, ctx, kind, str(0), i64(1), str(2),
+                                str(3), str(4), field(5), str(6), str(7));
+  if (setting == "schedule")
+    return ScheduleAttr::getChecked(emitError, ctx, kind, i64(0), f64(1),
+                                    i64(2), f64(3), f64(4), i64(5), loc);
+  return OptimizerAttr::getChecked(emitError, ctx, kind, f64(0).value_or(0.0),
+                                   f64(1), flag(2), pair(3), f64(4), f64(5),
+                                   flag(6), f64(7), f64(8), loc);
 }
 
 //===----------------------------------------------------------------------===//

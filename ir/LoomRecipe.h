@@ -1,9 +1,11 @@
 //===- LoomRecipe.h - The training recipe attribute -------------*- C++ -*-===//
 //
 // Part of Loom. The recipe attributes of LoomRecipe.td and the schema of
-// a train block's calls (data, optimizer, schedule): each kind's arguments
-// in order, with their types and defaults, which the frontend parses calls
-// by and the attributes' verifiers check against.
+// a train block's settings (data, optimizer, schedule): one table of each
+// setting's fields with their types, ranges and allowed values, and each
+// kind's arguments in order with their defaults. The frontend parses and
+// checks calls by it, the attributes' verifiers and buildRecipeSetting read
+// it, and `loom train --lr` checks its flag against it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +21,7 @@
 #include "llvm/ADT/bit.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace mlir::loom {
@@ -48,14 +51,53 @@ namespace mlir::loom {
 /// strings (csv's `classes`).
 enum class RecipeArgType { F64, I64, Bool, String, F64Pair, StringOrStrings };
 
-/// One argument of a recipe call: its name, type and default (as Loom
-/// source text; "" when required, "-" when optional without a default),
-/// and for a string argument with a fixed set of values, those values.
-struct RecipeArg {
+/// The valid values of a numeric field: finite numbers from `lo` to `hi`,
+/// each end open or closed (`hi` infinite: no upper bound). An I64 field
+/// takes the integers in it, an F64Pair field two numbers in it.
+struct RecipeRange {
+  double lo;
+  bool loOpen;
+  double hi;
+  bool hiOpen;
+  /// Whether `value` is finite and in the range.
+  bool contains(double value) const;
+};
+
+/// One field of a setting's attribute (#loom.data, #loom.optimizer,
+/// #loom.schedule), named as its parameter in LoomRecipe.td: its type and,
+/// when it is restricted, its range or its allowed string values.
+struct RecipeField {
   const char *name;
   RecipeArgType type;
-  const char *dflt;
+  std::optional<RecipeRange> range = std::nullopt;
   std::vector<llvm::StringRef> values = {};
+};
+
+/// A recipe setting (data, optimizer or schedule) and the fields of its
+/// attribute, in the order of the attribute's parameters after `kind` (and
+/// before `loc`): the verifiers and buildRecipeSetting pass them in that
+/// order; tests/unit/RecipeSchemaTest.cpp checks the names and the order
+/// against LoomRecipe.td.
+struct RecipeSetting {
+  const char *name;
+  std::vector<RecipeField> fields;
+  /// The field named `name`, or null.
+  const RecipeField *findField(llvm::StringRef name) const;
+};
+
+/// Every recipe setting that has kinds.
+const std::vector<RecipeSetting> &recipeSettings();
+
+/// The setting named `name`, or null.
+const RecipeSetting *findRecipeSetting(llvm::StringRef name);
+
+/// One argument of a recipe call: the field it sets and its default (as
+/// Loom source text; "" when required, "-" when optional without a
+/// default). Its type, range and allowed values are the field's.
+struct RecipeArg {
+  const char *name;
+  const char *dflt;
+  const RecipeField *field;
 };
 
 /// One kind of a recipe setting ("optimizer" "adam"), its arguments in
@@ -74,6 +116,22 @@ const RecipeKind *findRecipeKind(llvm::StringRef setting, llvm::StringRef kind);
 
 /// The metrics an `eval` cadence may name.
 llvm::ArrayRef<llvm::StringRef> recipeMetrics();
+
+/// A number as %g spells it in messages: 0.1, 1e-08, -inf, 5.
+std::string formatRecipeNumber(double v);
+
+/// The valid values of `field` as a phrase: "a finite number > 0", "a
+/// number in [0, 1)", "an integer >= 1", "two numbers in [0, 1)"; "" when
+/// it has no range.
+std::string describeRecipeRange(const RecipeField &field);
+
+/// The valid values of numeric argument `arg` of recipe call `kind` (of
+/// train setting `setting`, "optimizer" or "schedule"; `kind` "" for any)
+/// as describeRecipeRange's phrase when `value` is not one of them; "" when
+/// it is, or when the argument has no range. The check train blocks get,
+/// for the flags that override them (loom train --lr).
+std::string recipeRangeViolation(llvm::StringRef setting, llvm::StringRef kind,
+                                 llvm::StringRef arg, double value);
 
 /// How `data` reads its labels: "target" (a csv's regression target),
 /// "names" or "numbers" (a csv's classes); "" for the other kinds.

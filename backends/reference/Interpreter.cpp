@@ -14,10 +14,10 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
-using namespace ::loom::reference;
+using namespace mlir::loom::reference;
 namespace lir = mlir::loom;
 
-namespace loom::reference {
+namespace mlir::loom::reference {
 std::optional<Tensor> fromAttr(DenseElementsAttr attr) {
   auto type = mlir::cast<RankedTensorType>(attr.getType());
   std::optional<DType> dtype = toDType(type.getElementType());
@@ -40,7 +40,7 @@ std::optional<Tensor> fromAttr(DenseElementsAttr attr) {
   }
   return t;
 }
-} // namespace loom::reference
+} // namespace mlir::loom::reference
 
 static std::vector<int64_t> vec(ArrayRef<int64_t> a) {
   return std::vector<int64_t>(a.begin(), a.end());
@@ -355,9 +355,9 @@ private:
 };
 } // namespace
 
-namespace loom::reference {
+namespace mlir::loom::reference {
 std::optional<std::vector<Tensor>>
 runFunction(func::FuncOp func, const std::vector<Tensor> &args) {
   return Evaluator().run(func, args);
 }
-} // namespace loom::reference
+} // namespace mlir::loom::reference

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace loom::reference {
+namespace mlir::loom::reference {
 
 /// The element type of an MLIR element type, if supported (the compiler's
 /// one conversion, ir/ElementType.h).
@@ -34,6 +34,6 @@ std::optional<Tensor> fromAttr(mlir::DenseElementsAttr attr);
 std::optional<std::vector<Tensor>> runFunction(mlir::func::FuncOp func,
                                                const std::vector<Tensor> &args);
 
-} // namespace loom::reference
+} // namespace mlir::loom::reference
 
 #endif // LOOM_BACKENDS_REFERENCE_INTERPRETER_H

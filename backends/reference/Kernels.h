@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-namespace loom::reference {
+namespace mlir::loom::reference {
 
 //===----------------------------------------------------------------------===//
 // Elementwise (KernelsElementwise.cpp)
@@ -155,6 +155,6 @@ Tensor dropout(const Tensor &x, uint64_t seed, uint64_t step, double rate,
 /// result[i0, ..., in] = i_dim.
 Tensor iota(DType dtype, const std::vector<int64_t> &shape, int64_t dim);
 
-} // namespace loom::reference
+} // namespace mlir::loom::reference
 
 #endif // LOOM_BACKENDS_REFERENCE_KERNELS_H

@@ -14,7 +14,7 @@
 #include <cmath>
 #include <limits>
 
-using namespace loom::reference;
+using namespace mlir::loom::reference;
 
 //===----------------------------------------------------------------------===//
 // loom.reduce
@@ -35,7 +35,7 @@ static double minNaN(double a, double b) {
 
 // (D0, ..., Dn) reduced over `dims` -> the shape without them (or with size 1
 // in their place under keepDims).
-Tensor loom::reference::reduce(ReduceKind kind, const Tensor &x,
+Tensor mlir::loom::reference::reduce(ReduceKind kind, const Tensor &x,
                                const std::vector<int64_t> &dims,
                                bool keepDims) {
   if (dims.empty())
@@ -113,7 +113,7 @@ static int64_t batchOffset(const std::vector<int64_t> &idx,
 
 // (..., M, K) @ (..., K, N) -> (..., M, N); transposeLhs reads lhs as
 // (..., K, M) and transposeRhs reads rhs as (..., N, K).
-Tensor loom::reference::matmul(const Tensor &lhs, const Tensor &rhs,
+Tensor mlir::loom::reference::matmul(const Tensor &lhs, const Tensor &rhs,
                                bool transposeLhs, bool transposeRhs) {
   int64_t lr = lhs.rank(), rr = rhs.rank();
   int64_t lRows = lhs.shape[lr - 2], lCols = lhs.shape[lr - 1];
@@ -183,7 +183,7 @@ Tensor loom::reference::matmul(const Tensor &lhs, const Tensor &rhs,
 
 // x (N, C, H, W) * w (O, C/g, KH, KW) -> (N, O, HO, WO), where
 // HO = (H + top + bottom - dh * (KH - 1) - 1) / sh + 1 (likewise WO).
-Tensor loom::reference::conv2d(const Tensor &x, const Tensor &w,
+Tensor mlir::loom::reference::conv2d(const Tensor &x, const Tensor &w,
                                std::array<int64_t, 2> strides,
                                std::array<int64_t, 4> padding,
                                std::array<int64_t, 2> dilations,
@@ -232,7 +232,7 @@ Tensor loom::reference::conv2d(const Tensor &x, const Tensor &w,
 // x[b, xc, iy, ix] * w[oc, ic, ky, kx] the forward added into
 // y[b, oc, oy, ox] sends dy[b, oc, oy, ox] * w[oc, ic, ky, kx] back to
 // dx[b, xc, iy, ix]. Input positions no window reads stay zero.
-Tensor loom::reference::conv2dBackwardInput(
+Tensor mlir::loom::reference::conv2dBackwardInput(
     const Tensor &dy, const Tensor &w, const std::vector<int64_t> &inputShape,
     std::array<int64_t, 2> strides, std::array<int64_t, 4> padding,
     std::array<int64_t, 2> dilations, int64_t groups) {
@@ -272,7 +272,7 @@ Tensor loom::reference::conv2dBackwardInput(
 // x (N, C, H, W), dy (N, O, HO, WO) -> dw (O, C/g, KH, KW):
 // dw[oc, ic, ky, kx] = sum over (b, oy, ox) of x[b, xc, iy, ix] *
 // dy[b, oc, oy, ox], the in-bounds terms of the forward's sum.
-Tensor loom::reference::conv2dBackwardFilter(
+Tensor mlir::loom::reference::conv2dBackwardFilter(
     const Tensor &x, const Tensor &dy, const std::vector<int64_t> &filterShape,
     std::array<int64_t, 2> strides, std::array<int64_t, 4> padding,
     std::array<int64_t, 2> dilations, int64_t groups) {
@@ -319,7 +319,7 @@ Tensor loom::reference::conv2dBackwardFilter(
 // Max ignores padded positions; avg divides by the in-bounds count, or by the
 // count of window positions inside the padded input under countIncludePad
 // (PyTorch's rule; with this HO every window lies inside it, so KH * KW).
-Tensor loom::reference::pool2d(bool isMax, const Tensor &x,
+Tensor mlir::loom::reference::pool2d(bool isMax, const Tensor &x,
                                std::array<int64_t, 2> window,
                                std::array<int64_t, 2> strides,
                                std::array<int64_t, 4> padding,
@@ -371,7 +371,7 @@ Tensor loom::reference::pool2d(bool isMax, const Tensor &x,
 // of x in row-major window order (a NaN wins, as it wins the forward);
 // avg: it is shared by the window's in-bounds elements, each getting
 // dy / divisor with the forward's divisor. Overlapping windows add up.
-Tensor loom::reference::pool2dBackward(bool isMax, const Tensor &dy,
+Tensor mlir::loom::reference::pool2dBackward(bool isMax, const Tensor &dy,
                                        const Tensor *x,
                                        const std::vector<int64_t> &inputShape,
                                        std::array<int64_t, 2> window,

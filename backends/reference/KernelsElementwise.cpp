@@ -14,14 +14,14 @@
 #include <cstdint>
 #include <limits>
 
-using namespace loom::reference;
+using namespace mlir::loom::reference;
 
 //===----------------------------------------------------------------------===//
 // Broadcasting helpers
 //===----------------------------------------------------------------------===//
 
 std::vector<int64_t>
-loom::reference::broadcastShape(const std::vector<int64_t> &a,
+mlir::loom::reference::broadcastShape(const std::vector<int64_t> &a,
                                 const std::vector<int64_t> &b) {
   // Align at the trailing dim; a missing or size-1 dim takes the other's size.
   size_t rank = a.size() > b.size() ? a.size() : b.size();
@@ -104,7 +104,7 @@ static double applyUnary(UnaryKind kind, double x) {
 }
 
 // (...) -> (...), same shape and type.
-Tensor loom::reference::unary(UnaryKind kind, const Tensor &x) {
+Tensor mlir::loom::reference::unary(UnaryKind kind, const Tensor &x) {
   Tensor y(x.dtype, x.shape);
   for (int64_t i = 0; i < x.numElements(); ++i)
     y.data[i] = applyUnary(kind, x.data[i]);
@@ -160,7 +160,7 @@ static double applyBinary(BinaryKind kind, DType dtype, double a, double b) {
 }
 
 // (...A) op (...B) -> broadcast(A, B), lhs's element type.
-Tensor loom::reference::binary(BinaryKind kind, const Tensor &lhs,
+Tensor mlir::loom::reference::binary(BinaryKind kind, const Tensor &lhs,
                                const Tensor &rhs) {
   Tensor y(lhs.dtype, broadcastShape(lhs.shape, rhs.shape));
   std::vector<int64_t> index(y.rank(), 0);
@@ -196,7 +196,7 @@ static bool applyCompare(CompareKind kind, double a, double b) {
 }
 
 // (...A) cmp (...B) -> broadcast(A, B) of i1.
-Tensor loom::reference::compare(CompareKind kind, const Tensor &lhs,
+Tensor mlir::loom::reference::compare(CompareKind kind, const Tensor &lhs,
                                 const Tensor &rhs) {
   Tensor y(DType::I1, broadcastShape(lhs.shape, rhs.shape));
   std::vector<int64_t> index(y.rank(), 0);
@@ -210,7 +210,7 @@ Tensor loom::reference::compare(CompareKind kind, const Tensor &lhs,
 }
 
 // cond (...C) ? a (...A) : b (...B) -> broadcast(C, A, B), a's element type.
-Tensor loom::reference::select(const Tensor &cond, const Tensor &a,
+Tensor mlir::loom::reference::select(const Tensor &cond, const Tensor &a,
                                const Tensor &b) {
   Tensor y(a.dtype,
            broadcastShape(cond.shape, broadcastShape(a.shape, b.shape)));
@@ -245,7 +245,7 @@ static double toInteger(double v, DType to) {
 
 // (...) -> (...) with element type `to`. Integer to integer keeps the low
 // bits (two's complement), as LLVM's trunc/sext do; i1 gives 0 or 1.
-Tensor loom::reference::cast(const Tensor &x, DType to) {
+Tensor mlir::loom::reference::cast(const Tensor &x, DType to) {
   Tensor y(to, x.shape);
   for (int64_t i = 0; i < x.numElements(); ++i) {
     double v = x.data[i];

@@ -14,7 +14,7 @@
 #include <cmath>
 #include <limits>
 
-using namespace loom::reference;
+using namespace mlir::loom::reference;
 
 /// Splits `shape` around `dim` into (outer, len, inner) so that element
 /// (o, i, n) sits at (o * len + i) * inner + n.
@@ -67,12 +67,12 @@ static Tensor softmaxImpl(const Tensor &x, int64_t dim, bool isLog) {
 }
 
 // (..., L, ...) -> (..., L, ...), normalized along dim (of size L).
-Tensor loom::reference::softmax(const Tensor &x, int64_t dim) {
+Tensor mlir::loom::reference::softmax(const Tensor &x, int64_t dim) {
   return softmaxImpl(x, dim, /*isLog=*/false);
 }
 
 // (..., L, ...) -> (..., L, ...), log-normalized along dim (of size L).
-Tensor loom::reference::logSoftmax(const Tensor &x, int64_t dim) {
+Tensor mlir::loom::reference::logSoftmax(const Tensor &x, int64_t dim) {
   return softmaxImpl(x, dim, /*isLog=*/true);
 }
 
@@ -82,7 +82,7 @@ Tensor loom::reference::logSoftmax(const Tensor &x, int64_t dim) {
 
 // x (..., *S), scale (*S), bias (*S) -> (..., *S), normalized over the
 // trailing dims S (the shape of scale) with the biased variance.
-Tensor loom::reference::layerNorm(const Tensor &x, const Tensor &scale,
+Tensor mlir::loom::reference::layerNorm(const Tensor &x, const Tensor &scale,
                                   const Tensor &bias, double epsilon) {
   int64_t size = scale.numElements();
   int64_t rows = size == 0 ? 0 : x.numElements() / size;
@@ -111,7 +111,7 @@ Tensor loom::reference::layerNorm(const Tensor &x, const Tensor &scale,
 
 // q (..., T, D), k (..., S, D), v (..., S, DV) -> (..., T, DV):
 // softmax_s(q k^T * scale, with s > t masked under causal) @ v.
-Tensor loom::reference::attention(const Tensor &q, const Tensor &k,
+Tensor mlir::loom::reference::attention(const Tensor &q, const Tensor &k,
                                   const Tensor &v, bool causal,
                                   std::optional<double> scale) {
   int64_t rank = q.rank();
@@ -180,7 +180,7 @@ static std::string positionString(int64_t flat,
 }
 
 // logits (..., C), labels (...) -> (...) under None, () under Sum and Mean.
-bool loom::reference::crossEntropy(LossReduction reduction,
+bool mlir::loom::reference::crossEntropy(LossReduction reduction,
                                    const Tensor &logits, const Tensor &labels,
                                    Tensor &result, std::string &error) {
   int64_t c = logits.shape.back();
@@ -220,14 +220,14 @@ bool loom::reference::crossEntropy(LossReduction reduction,
 
 // (...) -> (...): element i is kept, times 1 / (1 - rate), iff its Philox
 // draw for (seed, step, stream, i) is >= rate, and zeroed otherwise.
-Tensor loom::reference::dropout(const Tensor &x, uint64_t seed, uint64_t step,
+Tensor mlir::loom::reference::dropout(const Tensor &x, uint64_t seed, uint64_t step,
                                 double rate, uint64_t stream) {
   if (rate == 0.0)
     return x;
   double keepScale = 1.0 / (1.0 - rate);
   Tensor y(x.dtype, x.shape);
   for (int64_t i = 0; i < x.numElements(); ++i) {
-    double u = loom::dropoutUniform(seed, step, stream, uint64_t(i));
+    double u = ::loom::dropoutUniform(seed, step, stream, uint64_t(i));
     y.data[i] = u >= rate ? x.data[i] * keepScale : 0.0;
   }
   return y;
@@ -238,7 +238,7 @@ Tensor loom::reference::dropout(const Tensor &x, uint64_t seed, uint64_t step,
 //===----------------------------------------------------------------------===//
 
 // () -> shape, with result[i0, ..., in] = i_dim.
-Tensor loom::reference::iota(DType dtype, const std::vector<int64_t> &shape,
+Tensor mlir::loom::reference::iota(DType dtype, const std::vector<int64_t> &shape,
                              int64_t dim) {
   Tensor y(dtype, shape);
   if (y.numElements() == 0)

@@ -11,7 +11,7 @@
 
 #include <cmath>
 
-using namespace loom::reference;
+using namespace mlir::loom::reference;
 
 Tensor::Tensor(DType dtype, std::vector<int64_t> shape)
     : dtype(dtype), shape(std::move(shape)) {
@@ -67,7 +67,7 @@ static double roundVia(double v, const llvm::fltSemantics &sem) {
   return f.convertToDouble();
 }
 
-double loom::reference::roundToType(double v, DType t) {
+double mlir::loom::reference::roundToType(double v, DType t) {
   switch (t) {
   case DType::F64:
     return v;
@@ -92,14 +92,14 @@ double loom::reference::roundToType(double v, DType t) {
   return v;
 }
 
-void loom::reference::roundToType(Tensor &t) {
+void mlir::loom::reference::roundToType(Tensor &t) {
   if (t.dtype == DType::F64)
     return;
   for (double &v : t.data)
     v = roundToType(v, t.dtype);
 }
 
-bool loom::reference::nextIndex(std::vector<int64_t> &index,
+bool mlir::loom::reference::nextIndex(std::vector<int64_t> &index,
                                 const std::vector<int64_t> &shape) {
   for (int64_t i = static_cast<int64_t>(shape.size()) - 1; i >= 0; --i) {
     if (++index[i] < shape[i])

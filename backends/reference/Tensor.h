@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace loom::reference {
+namespace mlir::loom::reference {
 
 /// The element types are the runtime's (runtime/DType.h).
 using ::loom::DType;
@@ -55,6 +55,6 @@ void roundToType(Tensor &t);
 /// Advances a row-major multi-index over `shape`; false after the last one.
 bool nextIndex(std::vector<int64_t> &index, const std::vector<int64_t> &shape);
 
-} // namespace loom::reference
+} // namespace mlir::loom::reference
 
 #endif // LOOM_BACKENDS_REFERENCE_TENSOR_H

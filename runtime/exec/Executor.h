@@ -39,7 +39,7 @@ public:
                                                         std::string name);
 
   /// Whether artifacts of `target` ("cpu-x86_64-avx512", as
-  /// loom::cpu::HostTarget::name spells it) run here: the same
+  /// mlir::loom::cpu::HostTarget::name spells it) run here: the same
   /// architecture and the vector extension the name asks for. The name of
   /// this host's target in `host`.
   static bool runsOnThisHost(const std::string &target, std::string &host);

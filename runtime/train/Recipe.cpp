@@ -208,7 +208,7 @@ private:
 };
 
 /// The data settings `key` ("data", "test") names: the kind and the files
-/// each kind needs (ir/LoomRecipe.cpp's recipeKinds).
+/// each kind needs (ir/RecipeSchema.cpp's recipeKinds).
 bool dataSpec(const char *key, const json &d, data::DataSpec &spec,
               std::string &error, const std::string &file) {
   Fields f(d, std::string(key) + ".", error, file);

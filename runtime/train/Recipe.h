@@ -28,7 +28,7 @@ struct Cadence {
   bool epochs = false;
 };
 
-/// The optimizer and its arguments (each kind's own, ir/LoomRecipe.cpp's
+/// The optimizer and its arguments (each kind's own, ir/RecipeSchema.cpp's
 /// schema; the others keep their defaults and are not written).
 struct Optimizer {
   std::string kind; ///< sgd, adam, adamw, rmsprop

@@ -84,12 +84,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       program(llvm::StringRef(reinterpret_cast<const char *>(data), size));
   llvm::SourceMgr sourceMgr;
   llvm::raw_null_ostream sink;
-  loom::DiagnosticEngine diags(sourceMgr, sink);
-  loom::Program prog;
+  mlir::loom::DiagnosticEngine diags(sourceMgr, sink);
+  mlir::loom::Program prog;
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(source, "constexpr.loom");
-  if (!loom::loadProgramFromBuffer(std::move(buffer), loom::defaultStdDir(),
-                                   diags, prog))
+  if (!mlir::loom::loadProgramFromBuffer(
+          std::move(buffer), mlir::loom::defaultStdDir(), diags, prog))
     return 0;
-  (void)loom::lowerProgram(*ctx, prog, diags, "");
+  (void)mlir::loom::lowerProgram(*ctx, prog, diags, "");
   return 0;
 }

@@ -31,13 +31,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }();
   llvm::SourceMgr sourceMgr;
   llvm::raw_null_ostream sink;
-  loom::DiagnosticEngine diags(sourceMgr, sink);
-  loom::Program program;
+  mlir::loom::DiagnosticEngine diags(sourceMgr, sink);
+  mlir::loom::Program program;
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(
       llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.loom");
-  if (!loom::loadProgramFromBuffer(std::move(buffer), loom::defaultStdDir(),
-                                   diags, program))
+  if (!mlir::loom::loadProgramFromBuffer(
+          std::move(buffer), mlir::loom::defaultStdDir(), diags, program))
     return 0;
-  (void)loom::lowerProgram(*ctx, program, diags, "");
+  (void)mlir::loom::lowerProgram(*ctx, program, diags, "");
   return 0;
 }

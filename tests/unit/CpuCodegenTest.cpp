@@ -81,8 +81,9 @@ TEST(CpuCodegen, KernelsCompileLoadAndComputeWhatTheySay) {
   ASSERT_TRUE(module);
   std::vector<uint8_t> library;
   std::string error;
-  loom::cpu::HostTarget target = loom::cpu::hostTarget();
-  ASSERT_TRUE(loom::cpu::emitKernelLibrary(*module, target, library, error))
+  mlir::loom::cpu::HostTarget target = mlir::loom::cpu::hostTarget();
+  ASSERT_TRUE(
+      mlir::loom::cpu::emitKernelLibrary(*module, target, library, error))
       << error;
   EXPECT_EQ(target.name().rfind("cpu-", 0), 0u);
 
@@ -163,8 +164,8 @@ TEST(CpuCodegen, TemporariesComeFromTheScratchArenaOnceItFits) {
   ASSERT_TRUE(module);
   std::vector<uint8_t> library;
   std::string error;
-  ASSERT_TRUE(loom::cpu::emitKernelLibrary(*module, loom::cpu::hostTarget(),
-                                           library, error))
+  ASSERT_TRUE(mlir::loom::cpu::emitKernelLibrary(
+      *module, mlir::loom::cpu::hostTarget(), library, error))
       << error;
   loom::StatusOr<loom::KernelLibrary> lib =
       loom::KernelLibrary::load(library, "test.loomx");

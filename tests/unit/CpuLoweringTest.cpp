@@ -42,7 +42,7 @@
 #include <vector>
 
 using namespace mlir;
-namespace ref = ::loom::reference;
+namespace ref = mlir::loom::reference;
 
 namespace {
 
@@ -486,8 +486,8 @@ protected:
             << "left unlowered: " << inner->getName().getStringRef().str();
       });
     std::vector<uint8_t> bytes;
-    ASSERT_TRUE(::loom::cpu::emitKernelLibrary(
-        *lowered, ::loom::cpu::hostTarget(), bytes, error))
+    ASSERT_TRUE(mlir::loom::cpu::emitKernelLibrary(
+        *lowered, mlir::loom::cpu::hostTarget(), bytes, error))
         << error;
     ::loom::StatusOr<::loom::KernelLibrary> lib =
         ::loom::KernelLibrary::load(bytes, "lowering-cases");

@@ -24,7 +24,7 @@
 #include <random>
 
 using namespace mlir;
-using namespace ::loom::reference;
+using namespace mlir::loom::reference;
 
 namespace {
 

@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-using namespace loom;
+using namespace mlir::loom;
 
 TEST(Diagnostics, NoLocationNamesTheMainFile) {
   llvm::SourceMgr sm;

@@ -70,7 +70,7 @@ TEST(ExitStatus, FrontendInternalErrorTurnsAFailureInto3) {
   llvm::SourceMgr sourceMgr;
   std::string text;
   llvm::raw_string_ostream os(text);
-  loom::DiagnosticEngine diags(sourceMgr, os);
+  mlir::loom::DiagnosticEngine diags(sourceMgr, os);
   {
     InternalErrorWatch watch(diags);
     diags.error(llvm::SMRange(), "unknown name 'y'");

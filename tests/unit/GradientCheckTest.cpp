@@ -33,7 +33,7 @@
 #include <set>
 
 using namespace mlir;
-using namespace ::loom::reference;
+using namespace mlir::loom::reference;
 
 namespace {
 

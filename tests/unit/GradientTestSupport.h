@@ -36,6 +36,8 @@
 
 namespace loom::testing {
 
+namespace reference = mlir::loom::reference;
+
 /// A context with the loom and func dialects; every diagnostic is appended
 /// to `errors` instead of printed.
 struct TestContext {
@@ -62,13 +64,13 @@ struct TestContext {
     llvm::SourceMgr sm;
     std::string frontendErrors;
     llvm::raw_string_ostream os(frontendErrors);
-    DiagnosticEngine diags(sm, os);
-    Program program;
+    mlir::loom::DiagnosticEngine diags(sm, os);
+    mlir::loom::Program program;
     mlir::OwningOpRef<mlir::ModuleOp> module;
-    if (loadProgramFromBuffer(
-            llvm::MemoryBuffer::getMemBufferCopy(source, name), defaultStdDir(),
-            diags, program))
-      module = lowerProgram(ctx, program, diags, "");
+    if (mlir::loom::loadProgramFromBuffer(
+            llvm::MemoryBuffer::getMemBufferCopy(source, name),
+            mlir::loom::defaultStdDir(), diags, program))
+      module = mlir::loom::lowerProgram(ctx, program, diags, "");
     errors += os.str();
     return module;
   }

@@ -20,7 +20,7 @@
 #include <cmath>
 
 using namespace mlir;
-using namespace ::loom::reference;
+using namespace mlir::loom::reference;
 
 namespace {
 

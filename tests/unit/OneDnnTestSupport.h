@@ -24,7 +24,7 @@
 
 namespace loom::cpu::test {
 
-namespace ref = loom::reference;
+namespace ref = mlir::loom::reference;
 using Dims = std::vector<int64_t>;
 
 /// The unit roundoff of f32: |fl(x) - x| <= u |x|.

@@ -16,7 +16,7 @@
 #include <cmath>
 #include <limits>
 
-using namespace ::loom::reference;
+using namespace mlir::loom::reference;
 
 namespace {
 

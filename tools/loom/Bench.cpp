@@ -115,10 +115,10 @@ loom::StatusOr<loom::Artifact> loadOrCompile() {
     return loom::readArtifact(inputFile);
   }
   SourceMgr sourceMgr;
-  loom::DiagnosticEngine diags(sourceMgr, errs());
+  mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
   loom::tool::InternalErrorWatch watch(diags);
-  loom::Program program;
-  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+  mlir::loom::Program program;
+  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags, program))
     return loom::Status::error("cannot compile " + inputFile);
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
@@ -131,11 +131,12 @@ loom::StatusOr<loom::Artifact> loadOrCompile() {
       loom::tool::buildModule(ctx, program, diags, trainName, true, batch);
   if (!module)
     return loom::Status::error("cannot compile " + inputFile);
-  loom::cpu::EmitOptions options;
+  mlir::loom::cpu::EmitOptions options;
   options.sourceName = inputFile;
-  options.target = loom::cpu::hostTarget();
+  options.target = mlir::loom::cpu::hostTarget();
   loom::Artifact artifact;
-  if (mlir::failed(loom::cpu::emitCpuArtifact(*module, options, artifact)))
+  if (mlir::failed(
+          mlir::loom::cpu::emitCpuArtifact(*module, options, artifact)))
     return loom::Status::error("cannot compile " + inputFile);
   return artifact;
 }

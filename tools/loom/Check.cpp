@@ -45,17 +45,17 @@ cl::SubCommand &loom::tool::checkCommand() { return checkCmd; }
 
 int loom::tool::runCheck() {
   SourceMgr sourceMgr;
-  loom::DiagnosticEngine diags(sourceMgr, errs());
+  mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
   loom::tool::InternalErrorWatch watch(diags);
-  loom::Program program;
-  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+  mlir::loom::Program program;
+  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags, program))
     return 1;
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
   loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
-  std::optional<loom::CheckSummary> summary =
-      loom::checkProgram(ctx, program, diags);
+  std::optional<mlir::loom::CheckSummary> summary =
+      mlir::loom::checkProgram(ctx, program, diags);
   if (!summary)
     return 1;
   outs() << inputFile << ": ok: " << plural(summary->models, "model") << " ("

@@ -19,12 +19,12 @@
 #include <vector>
 
 namespace loom {
-class DiagnosticEngine;
-struct Program;
 struct Artifact;
 } // namespace loom
 
 namespace mlir::loom {
+class DiagnosticEngine;
+struct Program;
 class IrPrinter;
 } // namespace mlir::loom
 
@@ -69,9 +69,9 @@ int runRun();
 /// given, gets the frontend's module as stage "frontend" and reports every
 /// pass.
 mlir::OwningOpRef<mlir::ModuleOp>
-buildModule(mlir::MLIRContext &ctx, const Program &program,
-            DiagnosticEngine &diags, llvm::StringRef trainName, bool trainStep,
-            std::optional<int64_t> batch = std::nullopt,
+buildModule(mlir::MLIRContext &ctx, const mlir::loom::Program &program,
+            mlir::loom::DiagnosticEngine &diags, llvm::StringRef trainName,
+            bool trainStep, std::optional<int64_t> batch = std::nullopt,
             mlir::loom::IrPrinter *printer = nullptr);
 
 /// How compileCpuArtifact compiles.
@@ -102,8 +102,10 @@ struct ArtifactOptions {
 /// (the same at batch 1) and, for a recipe on tokens whose forward decodes
 /// one position at a time, "decode" (--loom-build-decode-step; otherwise a
 /// remark says why not). Diagnostics are printed; false on error.
-bool compileCpuArtifact(mlir::MLIRContext &ctx, const Program &program,
-                        DiagnosticEngine &diags, const ArtifactOptions &options,
+bool compileCpuArtifact(mlir::MLIRContext &ctx,
+                        const mlir::loom::Program &program,
+                        mlir::loom::DiagnosticEngine &diags,
+                        const ArtifactOptions &options,
                         loom::Artifact &artifact);
 
 /// "5395 kernels (...), peak memory 2.5 GiB (parameters ..., ...)".

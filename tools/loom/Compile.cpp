@@ -200,8 +200,9 @@ bool checkPassNames() {
 
 /// `loom compile FILE.loom -o FILE.loomx`, or with `planOnly` the plan of
 /// `--emit=plan`, checked and described on `os`.
-int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
-                    SourceMgr &sourceMgr, mlir::loom::IrPrinter &printer,
+int compileArtifact(mlir::loom::Program &program,
+                    mlir::loom::DiagnosticEngine &diags, SourceMgr &sourceMgr,
+                    mlir::loom::IrPrinter &printer,
                     raw_ostream *planOnly = nullptr) {
   mlir::MLIRContext ctx;
   // Printing from several threads would interleave.
@@ -239,13 +240,12 @@ int compileArtifact(loom::Program &program, loom::DiagnosticEngine &diags,
 
 cl::SubCommand &loom::tool::compileCommand() { return compileCmd; }
 
-mlir::OwningOpRef<mlir::ModuleOp>
-loom::tool::buildModule(mlir::MLIRContext &ctx, const Program &program,
-                        DiagnosticEngine &diags, StringRef trainName,
-                        bool trainStep, std::optional<int64_t> batch,
-                        mlir::loom::IrPrinter *printer) {
+mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
+    mlir::MLIRContext &ctx, const mlir::loom::Program &program,
+    mlir::loom::DiagnosticEngine &diags, StringRef trainName, bool trainStep,
+    std::optional<int64_t> batch, mlir::loom::IrPrinter *printer) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      loom::lowerProgram(ctx, program, diags, trainName, batch);
+      mlir::loom::lowerProgram(ctx, program, diags, trainName, batch);
   if (!module)
     return nullptr;
   if (printer)
@@ -286,17 +286,17 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
 }
 
 bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
-                                    const Program &program,
-                                    DiagnosticEngine &diags,
+                                    const mlir::loom::Program &program,
+                                    mlir::loom::DiagnosticEngine &diags,
                                     const ArtifactOptions &options,
                                     loom::Artifact &artifact) {
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
-  loom::cpu::EmitOptions emit;
+  mlir::loom::cpu::EmitOptions emit;
   emit.sourceName = options.sourceName;
-  emit.target = loom::cpu::hostTarget();
+  emit.target = mlir::loom::cpu::hostTarget();
   emit.objectCode = options.objectCode;
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      loom::lowerProgram(ctx, program, diags, options.trainName, options.batch);
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
+      ctx, program, diags, options.trainName, options.batch);
   if (!module)
     return false;
   // The flags of loom train override the recipe before anything reads it.
@@ -313,7 +313,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
                                   recipe.getSchedule());
   (*module)->setAttr("loom.train", recipe);
   if (options.checkRecipe &&
-      !options.checkRecipe(loom::cpu::recipeJson(recipe)))
+      !options.checkRecipe(mlir::loom::cpu::recipeJson(recipe)))
     return false;
   mlir::loom::IrPrintingOptions dumpOnly;
   dumpOnly.dumpDir = options.dumpDir;
@@ -351,7 +351,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   }
   if (batch1) {
     mlir::OwningOpRef<mlir::ModuleOp> one =
-        loom::lowerProgram(ctx, program, diags, options.trainName, 1);
+        mlir::loom::lowerProgram(ctx, program, diags, options.trainName, 1);
     if (!one)
       return false;
     mlir::PassManager pm(&ctx);
@@ -392,17 +392,18 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     emit.programs.push_back({"decode", "decode_step", roles});
   }
   emit.printer = &printer;
-  bool ok =
-      mlir::succeeded(loom::cpu::emitCpuArtifact(*module, emit, artifact));
+  bool ok = mlir::succeeded(
+      mlir::loom::cpu::emitCpuArtifact(*module, emit, artifact));
   return reportDumpError(printer) && ok;
 }
 
 int loom::tool::runCompile() {
   SourceMgr sourceMgr;
-  loom::DiagnosticEngine diags(sourceMgr, errs());
+  mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
   loom::tool::InternalErrorWatch watch(diags);
-  loom::Program program;
-  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+  mlir::loom::Program program;
+  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags,
+                               program))
     return 1;
 
   bool printing =
@@ -443,7 +444,7 @@ int loom::tool::runCompile() {
       return rc;
     break;
   case EmitKind::Ast:
-    loom::ast::print(program.main(), sourceMgr, output.os());
+    mlir::loom::ast::print(program.main(), sourceMgr, output.os());
     break;
   case EmitKind::Ir:
   case EmitKind::TrainIr: {

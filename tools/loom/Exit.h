@@ -26,9 +26,9 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringRef.h"
 
-namespace loom {
+namespace mlir::loom {
 class DiagnosticEngine;
-} // namespace loom
+} // namespace mlir::loom
 
 namespace loom::tool {
 
@@ -79,14 +79,14 @@ private:
 /// error that the frontend's `diags` reported.
 class InternalErrorWatch {
 public:
-  explicit InternalErrorWatch(const loom::DiagnosticEngine &diags)
+  explicit InternalErrorWatch(const mlir::loom::DiagnosticEngine &diags)
       : diags(diags) {}
   ~InternalErrorWatch();
   InternalErrorWatch(const InternalErrorWatch &) = delete;
   InternalErrorWatch &operator=(const InternalErrorWatch &) = delete;
 
 private:
-  const loom::DiagnosticEngine &diags;
+  const mlir::loom::DiagnosticEngine &diags;
 };
 
 } // namespace loom::tool

@@ -38,7 +38,7 @@
 #include <memory>
 
 using namespace llvm;
-namespace ref = loom::reference;
+namespace ref = mlir::loom::reference;
 
 namespace {
 
@@ -124,8 +124,9 @@ public:
         auto spec = step.getArgAttrOfType<mlir::DictionaryAttr>(i, "loom.init");
         std::vector<float> values(t.numElements());
         std::string error;
-        if (!loom::initialize(loom::cpu::initSpecOf(spec), name.str(), t.shape,
-                              seed, 0, t.numElements(), values.data(), error)) {
+        if (!loom::initialize(mlir::loom::cpu::initSpecOf(spec), name.str(),
+                              t.shape, seed, 0, t.numElements(), values.data(),
+                              error)) {
           fail("cannot initialize parameter '" + name.str() + "': " + error);
           return nullptr;
         }
@@ -207,11 +208,12 @@ class CpuRunner : public StepRunner {
 public:
   static std::unique_ptr<CpuRunner> create(mlir::ModuleOp module,
                                            uint64_t seed) {
-    loom::cpu::EmitOptions options;
+    mlir::loom::cpu::EmitOptions options;
     options.sourceName = inputFile;
-    options.target = loom::cpu::hostTarget();
+    options.target = mlir::loom::cpu::hostTarget();
     loom::Artifact artifact;
-    if (mlir::failed(loom::cpu::emitCpuArtifact(module, options, artifact)))
+    if (mlir::failed(
+            mlir::loom::cpu::emitCpuArtifact(module, options, artifact)))
       return nullptr;
     std::string name = inputFile + " (cpu)";
     loom::StatusOr<std::vector<uint8_t>> bytes =
@@ -306,10 +308,10 @@ int loom::tool::runRun() {
     return ExitUsage;
 
   SourceMgr sourceMgr;
-  loom::DiagnosticEngine diags(sourceMgr, errs());
+  mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
   loom::tool::InternalErrorWatch watch(diags);
-  loom::Program program;
-  if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+  mlir::loom::Program program;
+  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags, program))
     return 1;
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
@@ -350,8 +352,9 @@ int loom::tool::runRun() {
   }
   std::vector<int64_t> logits = shapeOf(forward.getFunctionType().getResult(0));
   loom::StatusOr<std::unique_ptr<loom::data::BatchSource>> batches =
-      loom::data::openTrainingData(loom::cpu::recipeOf(recipe).data, xShape,
-                                   logits.empty() ? 0 : logits.back(), seed);
+      loom::data::openTrainingData(mlir::loom::cpu::recipeOf(recipe).data,
+                                   xShape, logits.empty() ? 0 : logits.back(),
+                                   seed);
   if (!batches)
     return fail(batches.status().message());
 

@@ -18,6 +18,7 @@
 #include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Program.h"
+#include "ir/LoomRecipe.h"
 #include "runtime/artifact/Artifact.h"
 #include "runtime/data/Batches.h"
 #include "runtime/train/OutputDir.h"
@@ -209,17 +210,17 @@ bool prepareRun(const std::string &recipeJson,
 /// The source of argument `which` ("path", "images", "labels") of setting
 /// `key` of train block `train` ("" for the only one): the argument, else
 /// the setting's value.
-SMRange argumentRange(const loom::Program &program, StringRef train,
+SMRange argumentRange(const mlir::loom::Program &program, StringRef train,
                       StringRef key, StringRef which) {
   for (const auto &t : program.main().trains) {
     if (!train.empty() && t->name.name != train)
       continue;
-    for (const loom::ast::TrainEntry &e : t->entries) {
+    for (const mlir::loom::ast::TrainEntry &e : t->entries) {
       if (e.key.name != key)
         continue;
-      if (auto *call = dyn_cast<loom::ast::CallExpr>(e.value.get())) {
+      if (auto *call = dyn_cast<mlir::loom::ast::CallExpr>(e.value.get())) {
         int position = which == "labels" ? 1 : 0, positional = 0;
-        for (const loom::ast::Arg &a : call->args)
+        for (const mlir::loom::ast::Arg &a : call->args)
           if (a.name.name == which ||
               (a.name.name.empty() && positional++ == position))
             return a.value->range;
@@ -234,7 +235,8 @@ SMRange argumentRange(const loom::Program &program, StringRef train,
 /// probe) before the long compile; an error points at the setting in the
 /// .loom file. False after printing why.
 bool checkData(const std::string &recipeJson, const std::string &name,
-               const loom::Program &program, loom::DiagnosticEngine &diags) {
+               const mlir::loom::Program &program,
+               mlir::loom::DiagnosticEngine &diags) {
   loom::StatusOr<loom::train::Recipe> recipe =
       loom::train::parseRecipe(recipeJson, name);
   if (!recipe)
@@ -278,7 +280,7 @@ int loom::tool::runTrain() {
   // The range a train block's optimizer(lr = ...) has.
   if (std::string range =
           lr.getNumOccurrences()
-              ? loom::recipeRangeViolation("optimizer", "", "lr", lr)
+              ? mlir::loom::recipeRangeViolation("optimizer", "", "lr", lr)
               : "";
       !range.empty())
     return usage("--lr must be " + range + ", not " + spellNumber(lr));
@@ -323,10 +325,11 @@ int loom::tool::runTrain() {
       return 1;
   } else {
     SourceMgr sourceMgr;
-    loom::DiagnosticEngine diags(sourceMgr, errs());
+    mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
     loom::tool::InternalErrorWatch watch(diags);
-    loom::Program program;
-    if (!loom::loadProgram(inputFile, loom::defaultStdDir(), diags, program))
+    mlir::loom::Program program;
+    if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags,
+                                 program))
       return 1;
     mlir::MLIRContext ctx;
     loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());

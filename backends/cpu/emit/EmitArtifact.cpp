@@ -34,7 +34,7 @@ using ::loom::KernelAttr;
 
 } // namespace
 
-namespace loom::cpu {
+namespace mlir::loom::cpu {
 
 std::string sourceLocation(Location loc) {
   if (auto fused = dyn_cast<FusedLoc>(loc)) {
@@ -362,4 +362,4 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
   return success();
 }
 
-} // namespace loom::cpu
+} // namespace mlir::loom::cpu

@@ -28,7 +28,7 @@ namespace mlir::loom {
 class IrPrinter;
 } // namespace mlir::loom
 
-namespace loom::cpu {
+namespace mlir::loom::cpu {
 
 /// A program besides the training step: function `symbol` of the module,
 /// stored as `name`, its results given `outputRoles`.
@@ -69,8 +69,8 @@ std::string sourceLocation(mlir::Location loc);
 /// failure().
 mlir::LogicalResult emitCpuArtifact(mlir::ModuleOp module,
                                     const EmitOptions &options,
-                                    loom::Artifact &artifact);
+                                    ::loom::Artifact &artifact);
 
-} // namespace loom::cpu
+} // namespace mlir::loom::cpu
 
 #endif // LOOM_BACKENDS_CPU_EMIT_EMITARTIFACT_H

@@ -35,7 +35,7 @@
 
 using namespace mlir;
 
-namespace loom::cpu {
+namespace mlir::loom::cpu {
 
 std::string HostTarget::name() const {
   llvm::StringRef arch = llvm::StringRef(triple).split('-').first;
@@ -61,7 +61,7 @@ HostTarget hostTarget() {
 
 std::string entrySymbol(const std::string &name) { return name + "_entry"; }
 
-} // namespace loom::cpu
+} // namespace mlir::loom::cpu
 
 namespace {
 
@@ -79,7 +79,8 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
     }
     auto *entry = llvm::Function::Create(
         llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
-        llvm::GlobalValue::ExternalLinkage, ::loom::cpu::entrySymbol(name), m);
+        llvm::GlobalValue::ExternalLinkage, mlir::loom::cpu::entrySymbol(name),
+        m);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
     std::vector<llvm::Value *> args;
     for (llvm::Argument &a : kernel->args()) {
@@ -253,7 +254,7 @@ bool linkShared(llvm::ArrayRef<char> object, std::vector<uint8_t> &library,
 
 } // namespace
 
-namespace loom::cpu {
+namespace mlir::loom::cpu {
 
 bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
                        std::vector<uint8_t> &library, std::string &error,
@@ -312,4 +313,4 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
   return linkShared(object, library, error);
 }
 
-} // namespace loom::cpu
+} // namespace mlir::loom::cpu

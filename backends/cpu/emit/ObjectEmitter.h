@@ -34,7 +34,7 @@ class IrPrinter;
 } // namespace loom
 } // namespace mlir
 
-namespace loom::cpu {
+namespace mlir::loom::cpu {
 
 /// What the code was generated for.
 struct HostTarget {
@@ -63,6 +63,6 @@ bool emitKernelLibrary(mlir::ModuleOp module, const HostTarget &target,
 /// The symbol the runtime calls for kernel function `name`.
 std::string entrySymbol(const std::string &name);
 
-} // namespace loom::cpu
+} // namespace mlir::loom::cpu
 
 #endif // LOOM_BACKENDS_CPU_EMIT_OBJECTEMITTER_H

@@ -208,7 +208,7 @@ uint64_t flopsOf(Operation *op) {
 
 } // namespace
 
-namespace loom::cpu {
+namespace mlir::loom::cpu {
 
 std::vector<int64_t> shapeOf(Value v) { return ints(tt(v).getShape()); }
 
@@ -443,4 +443,4 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
   return p;
 }
 
-} // namespace loom::cpu
+} // namespace mlir::loom::cpu

@@ -37,7 +37,7 @@
 #include <string>
 #include <vector>
 
-namespace loom::cpu {
+namespace mlir::loom::cpu {
 
 struct PlannedKernel {
   std::string kind;   ///< "onednn.matmul", ..., or "codegen"
@@ -45,7 +45,7 @@ struct PlannedKernel {
   /// Inputs, then results: values of the step function.
   std::vector<mlir::Value> operands;
   unsigned numInputs = 0;
-  std::vector<loom::KernelAttr> attrs;
+  std::vector<::loom::KernelAttr> attrs;
   uint64_t flops = 0, bytesMoved = 0;
   /// The ops it runs (for messages and `loom inspect`).
   std::vector<mlir::Operation *> ops;
@@ -93,6 +93,6 @@ void addOperandTypes(PlannedKernel &k);
 /// The value whose bytes `v` uses (itself unless it is a view).
 mlir::Value storageOf(const StepPartition &p, mlir::Value v);
 
-} // namespace loom::cpu
+} // namespace mlir::loom::cpu
 
 #endif // LOOM_BACKENDS_CPU_EMIT_PARTITION_H

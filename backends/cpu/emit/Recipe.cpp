@@ -143,7 +143,7 @@ static ::loom::train::Cadence cadenceOf(mlir::loom::CadenceAttr c) {
   return cadence;
 }
 
-namespace loom::cpu {
+namespace mlir::loom::cpu {
 
 std::string toJson(Attribute attr) {
   std::string text;
@@ -216,7 +216,7 @@ std::string recipeJson(mlir::loom::RecipeAttr recipe) {
 }
 
 ::loom::InitSpec initSpecOf(DictionaryAttr attr) {
-  InitSpec spec;
+  ::loom::InitSpec spec;
   if (auto kind = attr ? attr.getAs<StringAttr>("kind") : nullptr)
     spec.kind = kind.str();
   spec.mean = number(attr, "mean").value_or(spec.mean);
@@ -230,4 +230,4 @@ std::string recipeJson(mlir::loom::RecipeAttr recipe) {
   return spec;
 }
 
-} // namespace loom::cpu
+} // namespace mlir::loom::cpu

@@ -18,22 +18,22 @@
 
 #include <string>
 
-namespace loom::cpu {
+namespace mlir::loom::cpu {
 
 /// `attr` as JSON: dictionaries become objects, arrays and i64 arrays
 /// arrays, strings, numbers and booleans themselves, unit attributes true.
 std::string toJson(mlir::Attribute attr);
 
 /// The recipe the runtime follows, field for field.
-loom::train::Recipe recipeOf(mlir::loom::RecipeAttr recipe);
+::loom::train::Recipe recipeOf(mlir::loom::RecipeAttr recipe);
 
 /// The recipe as the artifact stores it: recipeOf written by the runtime's
 /// codec (loom::train::writeRecipe).
 std::string recipeJson(mlir::loom::RecipeAttr recipe);
 
 /// The init spec a `loom.init` dictionary records ({kind, mean, std, ...}).
-loom::InitSpec initSpecOf(mlir::DictionaryAttr attr);
+::loom::InitSpec initSpecOf(mlir::DictionaryAttr attr);
 
-} // namespace loom::cpu
+} // namespace mlir::loom::cpu
 
 #endif // LOOM_BACKENDS_CPU_EMIT_RECIPE_H
