@@ -53,14 +53,6 @@ bool loadProgramFromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                            llvm::StringRef stdDir, DiagnosticEngine &diags,
                            Program &program);
 
-/// The valid values of numeric argument `arg` of recipe call `kind` (of
-/// train setting `setting`, "optimizer" or "schedule") as a phrase ("a
-/// finite number > 0") when `value` is not one of them; "" when it is, or
-/// when the argument has no range. The check train blocks get, for the
-/// flags that override them (loom train --lr).
-std::string recipeRangeViolation(llvm::StringRef setting, llvm::StringRef kind,
-                                 llvm::StringRef arg, double value);
-
 } // namespace loom
 
 #endif // LOOM_FRONTEND_PROGRAM_H

@@ -229,7 +229,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     PassManager pm(module.getContext());
     mlir::loom::cpu::buildCpuStepPipeline(pm);
     printer.instrument(pm);
-    if (failed(pm.run(module)))
+    if (failed(printer.run(pm, module)))
       return failure();
   }
   Block &body = step.getBody().front();
