@@ -16,7 +16,6 @@
 #include "mlir/Pass/PassManager.h"
 
 #include <atomic>
-#include <thread>
 #include <vector>
 
 using namespace mlir;
@@ -30,20 +29,18 @@ struct mlir::loom::PassVerifier::State {
 namespace {
 
 /// Verifies `op`, gathering the verifier's diagnostics into `found` instead
-/// of reporting them. Nested passes may run on several functions at once:
-/// a diagnostic from another thread is not the verifier's, unless `op` is
-/// the top-level op (then no other pass runs, and the verifier may check
-/// functions on several threads).
+/// of reporting them. The verifier checks ops isolated from above (each
+/// function of a module, each loom.fusion_group) on the context's threads,
+/// so every diagnostic is taken while it runs: one that another pass
+/// reports on another thread at that moment too (the instrumentation's
+/// callbacks hold a lock, but nested passes run on). The diagnostic engine
+/// calls its handlers one at a time.
 LogicalResult verifyQuietly(Operation *op, std::vector<Diagnostic> &found) {
-  bool topLevel = !op->getParentOp();
-  std::thread::id self = std::this_thread::get_id();
-  ScopedDiagnosticHandler handler(
-      op->getContext(), [&](Diagnostic &diag) -> LogicalResult {
-        if (!topLevel && std::this_thread::get_id() != self)
-          return failure(); // someone else's: on to the next handler
-        found.push_back(std::move(diag));
-        return success();
-      });
+  ScopedDiagnosticHandler handler(op->getContext(),
+                                  [&](Diagnostic &diag) -> LogicalResult {
+                                    found.push_back(std::move(diag));
+                                    return success();
+                                  });
   return verify(op);
 }
 
@@ -59,7 +56,7 @@ public:
       return;
     std::vector<Diagnostic> found;
     if (succeeded(verifyQuietly(op, found))) {
-      // What the handler took was not the verifier's.
+      // What the handler took was another pass's: on to the handlers.
       for (Diagnostic &diag : found)
         op->getContext()->getDiagEngine().emit(std::move(diag));
       return;

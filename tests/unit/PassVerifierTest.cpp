@@ -68,6 +68,19 @@ struct BreakIr : PassWrapper<BreakIr<Op>, OperationPass<Op>> {
   std::string only;
 };
 
+/// Gives every loom.neg a result type its group does not yield.
+struct RetypeNeg : PassWrapper<RetypeNeg, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(RetypeNeg)
+  StringRef getArgument() const override { return "loom-test-retype-neg"; }
+  void runOnOperation() override {
+    getOperation()->walk([&](Operation *op) {
+      if (op->getName().getStringRef() == "loom.neg")
+        op->getResult(0).setType(
+            RankedTensorType::get({5}, Float32Type::get(&getContext())));
+    });
+  }
+};
+
 /// Counts its runs; leaves the IR as it is.
 template <typename Op>
 struct Count : PassWrapper<Count<Op>, OperationPass<Op>> {
@@ -124,7 +137,7 @@ TEST_F(PassVerifierTest, IrThatVerifiesPassesSilently) {
 
 TEST_F(PassVerifierTest, ModulePassThatBreaksTheIrIsAnInternalError) {
   PassManager pm(&ctx);
-  pm.addPass(std::make_unique<BreakIr<ModuleOp>>());
+  pm.addPass(std::make_unique<BreakIr<ModuleOp>>("f"));
   pm.addPass(std::make_unique<Count<ModuleOp>>(runs));
   bool internal = false;
   EXPECT_TRUE(failed(run(pm, internal)));
@@ -187,4 +200,40 @@ TEST_F(PassVerifierTest, DumpsStopAtThePassThatBrokeTheIr) {
   EXPECT_TRUE(exists("01-loom-test-break-ir.mlir"));
   EXPECT_FALSE(exists("02-loom-test-count.mlir"));
   llvm::sys::fs::remove_directories(dir);
+}
+
+TEST_F(PassVerifierTest, BrokenIrInsideAFusionGroupIsFound) {
+  // Ops isolated from above, which the verifier checks on several threads:
+  // what it finds there is a note of the internal error too.
+  module = parseSourceString<ModuleOp>(R"mlir(
+module {
+func.func @h(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %a = loom.fusion_group elementwise (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%v: tensor<4xf32>):
+    %n = loom.neg %v : tensor<4xf32> loc("prog.loom":5:5)
+    loom.yield %n : tensor<4xf32>
+  } loc("prog.loom":3:8)
+  %b = loom.fusion_group elementwise (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%v: tensor<4xf32>):
+    %e = loom.exp %v : tensor<4xf32>
+    loom.yield %e : tensor<4xf32>
+  }
+  return %a, %b : tensor<4xf32>, tensor<4xf32>
+} loc("prog.loom":2:1)
+} loc("prog.loom":1:1)
+)mlir",
+                                       &ctx);
+  ASSERT_TRUE(module);
+  PassManager pm(&ctx);
+  pm.addPass(std::make_unique<RetypeNeg>());
+  pm.addPass(std::make_unique<Count<ModuleOp>>(runs));
+  bool internal = false;
+  EXPECT_TRUE(failed(run(pm, internal)));
+  EXPECT_EQ(printed, "prog.loom:1:1: error: internal error: the IR after "
+                     "--loom-test-retype-neg does not verify\n"
+                     "prog.loom:3:8: note: 'loom.fusion_group' op yields "
+                     "'tensor<5xf32>' but has results of types "
+                     "'tensor<4xf32>'\n");
+  EXPECT_EQ(runs, 0);
+  EXPECT_TRUE(internal);
 }
