@@ -71,9 +71,18 @@ bool IrPrinter::active() const {
 }
 
 void IrPrinter::instrument(PassManager &pm, StringRef label) {
+  // First, so that the IR is printed after a pass before it is verified:
+  // instrumentations run after a pass in the reverse order.
+  verifier.instrument(pm);
   if (active())
     pm.addInstrumentation(
         std::make_unique<Instrumentation>(*this, label.str()));
+}
+
+LogicalResult IrPrinter::run(PassManager &pm, Operation *op) {
+  if (failed(pm.run(op)) || verifier.failed())
+    return failure();
+  return success();
 }
 
 void IrPrinter::keepAfter(StringRef passArgument, StringRef stage) {
@@ -160,6 +169,8 @@ void IrPrinter::print(StringRef when, Pass *pass, Operation *op) {
 
 void IrPrinter::beforePass(Pass *pass, Operation *op) {
   std::lock_guard<std::mutex> lock(mutex);
+  if (verifier.failed())
+    return; // the pass does not run
   if (isAdaptor(pass)) {
     if (!op->getParentOp())
       nested.clear();
@@ -171,6 +182,8 @@ void IrPrinter::beforePass(Pass *pass, Operation *op) {
 
 void IrPrinter::afterPass(Pass *pass, Operation *op, StringRef label) {
   std::lock_guard<std::mutex> lock(mutex);
+  if (verifier.failed())
+    return; // the pass did not run
   bool topLevel = !op->getParentOp();
   if (isAdaptor(pass)) {
     // The nested passes have run on every op: one file for all of them.

@@ -21,6 +21,10 @@
 //   - --print-ir-filter=FUNC, which MLIR 19's printing lacks, prints only
 //     the func.func ops of that name, each on its own.
 //
+// Every pass manager it instruments also verifies the IR after each pass
+// (PassVerifier.h): a pass that leaves IR that does not verify is an
+// internal error, and the passes after it run, print and write nothing.
+//
 // The callbacks hold a lock, since nested passes may run on several threads;
 // the order of what they print would then vary, so a compile that prints
 // to stderr runs its passes on one thread (the tool disables
@@ -31,6 +35,9 @@
 #ifndef LOOM_PASSES_IRPRINTING_H
 #define LOOM_PASSES_IRPRINTING_H
 
+#include "passes/PassVerifier.h"
+
+#include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
@@ -68,13 +75,21 @@ class IrPrinter {
 public:
   explicit IrPrinter(IrPrintingOptions options);
 
-  /// Whether anything is printed or written (else instrument() adds
-  /// nothing and stage() writes nothing).
+  /// Whether anything is printed or written (else instrument() only
+  /// verifies and stage() writes nothing).
   bool active() const;
 
-  /// Reports every pass `pm` runs. `label` tells apart a module that is not
-  /// the compile's main one: its files are `NN-<pass>.<label>.mlir`.
+  /// Verifies the IR after every pass `pm` runs (in place of its own
+  /// verifier) and reports every pass. `label` tells apart a module that is
+  /// not the compile's main one: its files are `NN-<pass>.<label>.mlir`.
   void instrument(PassManager &pm, llvm::StringRef label = "");
+
+  /// Runs `pm` (instrumented) on `op`: failure when a pass failed or left
+  /// IR that does not verify (reported as an internal error).
+  LogicalResult run(PassManager &pm, Operation *op);
+
+  /// Whether a pass left IR that does not verify.
+  bool irBroken() const { return verifier.failed(); }
 
   /// Writes `module` as a stage no pass made (`NN-<name>.mlir`).
   void stage(Operation *module, llvm::StringRef name);
@@ -102,6 +117,7 @@ private:
   void print(llvm::StringRef when, Pass *pass, Operation *op);
 
   IrPrintingOptions options;
+  PassVerifier verifier;
   unsigned next = 0;
   /// The nested passes an adaptor ran, in order, while it runs.
   std::vector<std::string> nested;

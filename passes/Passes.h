@@ -12,7 +12,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 
 namespace mlir::loom {
 
@@ -21,6 +23,18 @@ namespace mlir::loom {
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
+
+/// The overrides of --loom-override-recipe that are given; the others leave
+/// the recipe's value.
+struct RecipeOverrides {
+  std::optional<int64_t> steps;
+  std::optional<double> lr;
+  std::optional<int64_t> seed;
+};
+
+/// --loom-override-recipe with the overrides in `overrides` only.
+std::unique_ptr<Pass>
+createLoomOverrideRecipe(const RecipeOverrides &overrides);
 
 } // namespace mlir::loom
 

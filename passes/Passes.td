@@ -357,4 +357,52 @@ def LoomBuildTrainStep : Pass<"loom-build-train-step", "::mlir::ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Recipe
+//===----------------------------------------------------------------------===//
+
+def LoomOverrideRecipe : Pass<"loom-override-recipe", "::mlir::ModuleOp"> {
+  let summary = "Overrides the recipe's steps, learning rate or seed";
+  let description = [{
+    Rewrites the module's `loom.train` recipe (`#loom.recipe`) with the
+    values `loom train --steps N --lr LR --seed S` give, before anything
+    reads it; an option that is not given leaves its field as it is (the
+    generated `createLoomOverrideRecipe(options)` gives all three; the tool
+    uses `createLoomOverrideRecipe(RecipeOverrides)`, Passes.h).
+
+    - `steps`: the run's length, replacing `steps` or `epochs`. A
+      `warmup_cosine` schedule follows it: its cosine decays over the new
+      run, and a warm-up that does not fit (`warmup >= steps`) is shortened
+      to the fraction of the run the recipe gives it (`round(warmup * steps
+      / recipe steps)`, at least 1 and less than `steps`), or, for a recipe
+      counted in epochs, to `steps - 1`; a note at the schedule says so.
+    - `lr`: the optimizer's learning rate.
+    - `seed`: the recipe's seed.
+
+    Precondition: the module has `loom.train`. A value out of the range a
+    train block's setting has is an error at the module, worded as `loom
+    train`'s flags are (`--lr must be a finite number > 0, not inf`,
+    `--steps must be at least 1, not 0`); the recipe is then unchanged.
+    Postcondition: only `loom.train` changed.
+
+    ```mlir
+    module attributes {loom.train = #loom.recipe<name = "t", data = <...>,
+        batch = 2, steps = 100, optimizer = <kind = "sgd", lr = 1.0e-01, ...>,
+        schedule = <kind = "warmup_cosine", warmup = 10, min_lr = 0.0e+00>>} {}
+    // --loom-override-recipe="steps=3 lr=0.5"
+    ==>
+    module attributes {loom.train = #loom.recipe<name = "t", data = <...>,
+        batch = 2, steps = 3, optimizer = <kind = "sgd", lr = 5.0e-01, ...>,
+        schedule = <kind = "warmup_cosine", warmup = 1, min_lr = 0.0e+00>>} {}
+    ```
+  }];
+  let options = [
+    Option<"steps", "steps", "int64_t", /*default=*/"0",
+           "Train this many steps (at least 1)">,
+    Option<"lr", "lr", "double", /*default=*/"0",
+           "The learning rate (the range of the optimizer's lr)">,
+    Option<"seed", "seed", "int64_t", /*default=*/"0", "The seed">,
+  ];
+}
+
 #endif // LOOM_PASSES_TD

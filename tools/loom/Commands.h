@@ -67,7 +67,7 @@ int runRun();
 /// --loom-train-step-pipeline (autodiff and the optimizer expansion build
 /// @train_step). Null, with diagnostics printed, on error. `printer`, when
 /// given, gets the frontend's module as stage "frontend" and reports every
-/// pass.
+/// pass (else the passes are only verified).
 mlir::OwningOpRef<mlir::ModuleOp>
 buildModule(mlir::MLIRContext &ctx, const mlir::loom::Program &program,
             mlir::loom::DiagnosticEngine &diags, llvm::StringRef trainName,
@@ -80,12 +80,12 @@ struct ArtifactOptions {
   std::optional<int64_t> batch; ///< overrides the recipe's batch
   bool eval = true;             ///< add the programs eval, eval1, decode
   std::string sourceName;       ///< for the artifact's meta
-  std::string dumpDir;          ///< --dump-ir (when `printer` is null)
-  /// Reports every pass (loom compile's --dump-ir and --print-ir-*); null:
-  /// one that writes `dumpDir` alone.
+  /// Verifies the IR after every pass and reports it (--dump-ir and
+  /// --print-ir-*); null: one that only verifies.
   mlir::loom::IrPrinter *printer = nullptr;
   bool objectCode = true; ///< false: no kernel code (EmitOptions)
-  /// Recipe overrides (loom train's flags): the length in steps (the
+  /// Recipe overrides (loom train's flags), applied by
+  /// --loom-override-recipe when one is set: the length in steps (the
   /// schedule follows it), the learning rate, the seed.
   std::optional<int64_t> steps;
   std::optional<double> lr;

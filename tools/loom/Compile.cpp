@@ -12,6 +12,7 @@
 
 #include "tools/loom/Commands.h"
 #include "tools/loom/Exit.h"
+#include "tools/loom/IrFlags.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
 #include "backends/cpu/emit/Recipe.h"
@@ -24,6 +25,7 @@
 #include "frontend/Program.h"
 #include "ir/LoomDialect.h"
 #include "passes/IrPrinting.h"
+#include "passes/Passes.h"
 #include "passes/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -32,16 +34,11 @@
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
 
-#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
-
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
 
 using namespace llvm;
 
@@ -93,31 +90,8 @@ cl::opt<Target> target("target", cl::desc("What the artifact runs on"),
                                              "this machine's CPU (oneDNN and "
                                              "generated kernels)")),
                        cl::sub(compileCmd));
-// The IR after every pass (passes/IrPrinting.h).
-cl::opt<std::string> dumpIrDir("dump-ir",
-                               cl::desc("Write the IR after every pass the "
-                                        "command runs into this directory, "
-                                        "one file per pass "
-                                        "(NN-<pass>.mlir), with locations"),
-                               cl::value_desc("dir"), cl::sub(compileCmd));
-cl::list<std::string> printIrBefore("print-ir-before",
-                                    cl::desc("Print the IR before every run "
-                                             "of this pass on stderr"),
-                                    cl::value_desc("pass"), cl::CommaSeparated,
-                                    cl::sub(compileCmd));
-cl::list<std::string> printIrAfter("print-ir-after",
-                                   cl::desc("Print the IR after every run of "
-                                            "this pass on stderr"),
-                                   cl::value_desc("pass"), cl::CommaSeparated,
-                                   cl::sub(compileCmd));
-cl::opt<bool> printIrAfterAll("print-ir-after-all",
-                              cl::desc("Print the IR after every pass on "
-                                       "stderr"),
-                              cl::sub(compileCmd));
-cl::opt<std::string> printIrFilter("print-ir-filter",
-                                   cl::desc("--print-ir-* print only the "
-                                            "functions of this name"),
-                                   cl::value_desc("func"), cl::sub(compileCmd));
+// --dump-ir and --print-ir-* (passes/IrPrinting.h).
+loom::tool::IrFlags irFlags(compileCmd);
 
 std::string mib(uint64_t bytes) {
   if (bytes >= (1u << 20))
@@ -125,41 +99,6 @@ std::string mib(uint64_t bytes) {
   if (bytes >= 1024)
     return llvm::formatv("{0:f1} KiB", bytes / 1024.0).str();
   return std::to_string(bytes) + " B";
-}
-
-std::string stepsText(int64_t n) {
-  return std::to_string(n) + (n == 1 ? " step" : " steps");
-}
-
-/// Fits a warmup_cosine schedule of `recipe` to a run of `steps` (loom
-/// train --steps): a warm-up that fits is kept (the cosine decays over the
-/// rest), a longer one is shortened to the fraction of the run the recipe
-/// gives it (at least 1 step, and less than `steps`), with a note.
-mlir::loom::ScheduleAttr fitWarmup(mlir::loom::RecipeAttr recipe,
-                                   int64_t steps) {
-  mlir::loom::ScheduleAttr schedule = recipe.getSchedule();
-  if (!schedule || schedule.getKind() != "warmup_cosine" ||
-      *schedule.getWarmup() < steps)
-    return schedule;
-  int64_t warmup = *schedule.getWarmup();
-  std::optional<int64_t> total = recipe.getSteps();
-  int64_t fitted = steps - 1;
-  std::string why = "the longest that leaves a step to decay";
-  if (total && *total > warmup) {
-    fitted = std::clamp<int64_t>(
-        std::llround(static_cast<double>(warmup) * steps / *total),
-        std::min<int64_t>(1, steps - 1), steps - 1);
-    char percent[32];
-    std::snprintf(percent, sizeof percent, "%.3g",
-                  100.0 * warmup / static_cast<double>(*total));
-    why = "the recipe warms up for " + std::string(percent) + "% of its " +
-          stepsText(*total);
-  }
-  WithColor::note(errs(), "loom train")
-      << "warm-up shortened from " << stepsText(warmup) << " to "
-      << (fitted ? stepsText(fitted) : std::string("none"))
-      << " to fit --steps " << steps << " (" << why << ")\n";
-  return schedule.withWarmup(fitted);
 }
 
 /// Prints the first dump file that could not be written; false if one.
@@ -170,34 +109,6 @@ bool reportDumpError(const mlir::loom::IrPrinter &printer) {
   return false;
 }
 
-/// Checks that every pass --print-ir-before/after names is one that loom
-/// compile's pipelines hold (any of its modes); false after saying which.
-bool checkPassNames() {
-  if (printIrBefore.empty() && printIrAfter.empty())
-    return true;
-  mlir::OpPassManager pm(mlir::ModuleOp::getOperationName());
-  mlir::loom::buildFrontendCleanupPipeline(pm);
-  mlir::loom::TrainStepPipelineOptions all;
-  all.eval = all.decode = true;
-  mlir::loom::buildTrainStepPipeline(pm, all);
-  mlir::loom::cpu::buildCpuStepPipeline(
-      pm, mlir::loom::cpu::CpuStepPipelineOptions());
-  mlir::loom::cpu::buildCpuPipeline(pm, mlir::loom::cpu::CpuPipelineOptions());
-  StringSet<> known;
-  mlir::loom::collectPassArguments(pm, known);
-  for (auto [flag, names] : {std::pair{"--print-ir-before", &printIrBefore},
-                             std::pair{"--print-ir-after", &printIrAfter}})
-    for (const std::string &name : *names)
-      if (!known.contains(name)) {
-        WithColor::error(errs(), "loom")
-            << flag << ": '" << name
-            << "' is not a pass loom compile runs (--print-ir-after-all "
-               "names each pass that runs)\n";
-        return false;
-      }
-  return true;
-}
-
 /// `loom compile FILE.loom -o FILE.loomx`, or with `planOnly` the plan of
 /// `--emit=plan`, checked and described on `os`.
 int compileArtifact(mlir::loom::Program &program,
@@ -206,7 +117,7 @@ int compileArtifact(mlir::loom::Program &program,
                     raw_ostream *planOnly = nullptr) {
   mlir::MLIRContext ctx;
   // Printing from several threads would interleave.
-  if (!printIrBefore.empty() || !printIrAfter.empty() || printIrAfterAll)
+  if (irFlags.printing())
     ctx.disableMultithreading();
   loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
@@ -248,16 +159,17 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
       mlir::loom::lowerProgram(ctx, program, diags, trainName, batch);
   if (!module)
     return nullptr;
-  if (printer)
-    printer->stage(*module, "frontend");
+  mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
+  if (!printer)
+    printer = &ownPrinter;
+  printer->stage(*module, "frontend");
   mlir::PassManager pm(&ctx);
   mlir::loom::buildFrontendCleanupPipeline(pm);
   if (trainStep)
     mlir::loom::buildTrainStepPipeline(pm,
                                        mlir::loom::TrainStepPipelineOptions());
-  if (printer)
-    printer->instrument(pm);
-  if (mlir::failed(pm.run(*module)))
+  printer->instrument(pm);
+  if (mlir::failed(printer->run(pm, *module)))
     return nullptr;
   return module;
 }
@@ -299,31 +211,26 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
       ctx, program, diags, options.trainName, options.batch);
   if (!module)
     return false;
-  // The flags of loom train override the recipe before anything reads it.
-  auto recipe = (*module)->getAttrOfType<mlir::loom::RecipeAttr>("loom.train");
-  if (options.steps) {
-    mlir::loom::ScheduleAttr schedule = fitWarmup(recipe, *options.steps);
-    recipe = recipe.withOptimizer(recipe.getOptimizer(), schedule)
-                 .withSteps(*options.steps);
-  }
-  if (options.seed)
-    recipe = recipe.withSeed(static_cast<int64_t>(*options.seed));
-  if (options.lr)
-    recipe = recipe.withOptimizer(recipe.getOptimizer().withLr(*options.lr),
-                                  recipe.getSchedule());
-  (*module)->setAttr("loom.train", recipe);
-  if (options.checkRecipe &&
-      !options.checkRecipe(mlir::loom::cpu::recipeJson(recipe)))
-    return false;
-  mlir::loom::IrPrintingOptions dumpOnly;
-  dumpOnly.dumpDir = options.dumpDir;
-  mlir::loom::IrPrinter ownPrinter(dumpOnly);
+  mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
   mlir::loom::IrPrinter &printer =
       options.printer ? *options.printer : ownPrinter;
   // The stages the artifact keeps for `loom inspect --ir`.
   printer.stage(*module, "frontend");
   printer.keep(*module, "frontend");
   printer.keepAfter("loom-autodiff", "autodiff");
+  // The flags of loom train override the recipe before anything reads it.
+  if (options.steps || options.lr || options.seed) {
+    mlir::PassManager pm(&ctx);
+    pm.addPass(mlir::loom::createLoomOverrideRecipe(
+        {options.steps, options.lr, options.seed}));
+    printer.instrument(pm);
+    if (mlir::failed(printer.run(pm, *module)))
+      return reportDumpError(printer), false;
+  }
+  auto recipe = (*module)->getAttrOfType<mlir::loom::RecipeAttr>("loom.train");
+  if (options.checkRecipe &&
+      !options.checkRecipe(mlir::loom::cpu::recipeJson(recipe)))
+    return false;
 
   // The step and, with `eval`, evaluation at the training batch size; a
   // language model also gets "decode", one token at a time with KV caches,
@@ -345,7 +252,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     pipeline.decode = decode && !batch1;
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm);
-    if (mlir::failed(pm.run(*module)))
+    if (mlir::failed(printer.run(pm, *module)))
       return reportDumpError(printer), false;
     printer.keep(*module, "train-step");
   }
@@ -362,7 +269,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     pipeline.decode = decode;
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm, "batch1");
-    if (mlir::failed(pm.run(*one)))
+    if (mlir::failed(printer.run(pm, *one)))
       return reportDumpError(printer), false;
     auto eval1 = one->lookupSymbol<mlir::func::FuncOp>("eval_step");
     auto copy = mlir::cast<mlir::func::FuncOp>(eval1->clone());
@@ -406,9 +313,8 @@ int loom::tool::runCompile() {
                                program))
     return 1;
 
-  bool printing =
-      !printIrBefore.empty() || !printIrAfter.empty() || printIrAfterAll;
-  if ((!dumpIrDir.empty() || printing) && emitKind == EmitKind::Ast &&
+  bool printing = irFlags.printing();
+  if (irFlags.any() && emitKind == EmitKind::Ast &&
       !StringRef(outputFile).ends_with(".loomx")) {
     WithColor::error(errs(), "loom")
         << (printing ? "--print-ir-* prints" : "--dump-ir writes")
@@ -416,16 +322,9 @@ int loom::tool::runCompile() {
            "none\n";
     return loom::tool::ExitUsage;
   }
-  if (!checkPassNames())
+  if (!irFlags.checkPassNames("loom", "loom compile", /*overrides=*/false))
     return loom::tool::ExitUsage;
-  mlir::loom::IrPrintingOptions printOptions;
-  printOptions.dumpDir = dumpIrDir;
-  printOptions.printBefore = printIrBefore;
-  printOptions.printAfter = printIrAfter;
-  printOptions.printAfterAll = printIrAfterAll;
-  printOptions.filter = printIrFilter;
-  printOptions.printLocs = printLocs;
-  mlir::loom::IrPrinter printer(printOptions);
+  mlir::loom::IrPrinter printer(irFlags.options(printLocs));
 
   if (StringRef(outputFile).ends_with(".loomx"))
     return compileArtifact(program, diags, sourceMgr, printer);

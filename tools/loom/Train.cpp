@@ -1,7 +1,8 @@
 //===- Train.cpp - loom train ---------------------------------------------===//
 //
 // Part of Loom. `loom train FILE.loom|FILE.loomx`: compiles a .loom program
-// first (with the recipe overrides --steps, --batch, --lr, --seed) into
+// first (with the recipe overrides --steps, --batch, --lr, --seed; its IR
+// with --dump-ir and --print-ir-*, as loom compile's) into
 // OUT/<name>.loomx, then runs runtime/train's loop on it. An artifact runs
 // as compiled: its batch and learning rate are part of the step. The
 // output directory is claimed (runtime/train/OutputDir.h) once the recipe
@@ -14,6 +15,7 @@
 #include "tools/loom/Commands.h"
 #include "tools/loom/Exit.h"
 #include "tools/loom/Flags.h"
+#include "tools/loom/IrFlags.h"
 
 #include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
@@ -103,11 +105,8 @@ cl::opt<bool> profile("profile",
                       cl::desc("Time every kernel and print where the time "
                                "went (per program, the slowest kernels)"),
                       cl::sub(trainCmd));
-cl::opt<std::string> dumpIrDir("dump-ir",
-                               cl::desc("Write the IR after every pass of "
-                                        "the compile into this directory, "
-                                        "one file per pass (.loom only)"),
-                               cl::value_desc("dir"), cl::sub(trainCmd));
+// --dump-ir and --print-ir-*, for the compile of a .loom program.
+loom::tool::IrFlags irFlags(trainCmd);
 cl::opt<std::string> trainName("train",
                                cl::desc("The train block (when the file has "
                                         "several)"),
@@ -287,6 +286,8 @@ int loom::tool::runTrain() {
   if (overwrite && resumeFrom.getNumOccurrences())
     return usage("--resume continues the run in the output directory and "
                  "--overwrite replaces it; give one");
+  if (!irFlags.checkPassNames("loom train", "loom train", /*overrides=*/true))
+    return ExitUsage;
   loom::train::TrainOptions options;
   options.name = sys::path::filename(inputFile).str();
   if (steps.getNumOccurrences())
@@ -310,7 +311,7 @@ int loom::tool::runTrain() {
       return usage(options.name + ": the batch size and the learning rate are "
                                   "compiled into the step; give the .loom "
                                   "program to change them");
-    if (!dumpIrDir.empty())
+    if (irFlags.any())
       return usage(options.name +
                    ": the artifact is compiled already; `loom "
                    "inspect " +
@@ -332,12 +333,16 @@ int loom::tool::runTrain() {
                                  program))
       return 1;
     mlir::MLIRContext ctx;
+    // Printing from several threads would interleave.
+    if (irFlags.printing())
+      ctx.disableMultithreading();
     loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
     ctx.printOpOnDiagnostic(false);
+    mlir::loom::IrPrinter printer(irFlags.options(/*locs=*/false));
     ArtifactOptions compile;
     compile.trainName = trainName;
     compile.sourceName = options.name;
-    compile.dumpDir = dumpIrDir;
+    compile.printer = &printer;
     if (batch.getNumOccurrences())
       compile.batch = batch;
     if (lr.getNumOccurrences())

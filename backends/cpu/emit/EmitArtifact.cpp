@@ -231,7 +231,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     stepOptions.fuse = options.fuse;
     mlir::loom::cpu::buildCpuStepPipeline(pm, stepOptions);
     printer.instrument(pm);
-    if (failed(pm.run(module)))
+    if (failed(printer.run(pm, module)))
       return failure();
   }
   Block &body = step.getBody().front();

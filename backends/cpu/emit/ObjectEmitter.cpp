@@ -273,7 +273,7 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
   mlir::loom::cpu::buildCpuPipeline(pm, options);
   if (printer)
     printer->instrument(pm);
-  if (failed(pm.run(module))) {
+  if (failed(printer ? printer->run(pm, module) : pm.run(module))) {
     error = "internal error: lowering the generated kernels to LLVM failed";
     return false;
   }
