@@ -16,8 +16,8 @@ max RSS and first-step (compile) time.
   environment (bench/.venv, made by `make bench-env` from the pins of
   bench/requirements.txt).
 
-Every peer runs with 2 threads; PASSIVE_PEERS below get OMP_WAIT_POLICY=
-PASSIVE, which bench/README.md says why. Everything a run needs is checked
+Every peer runs with 2 threads; the sides in PASSIVE below (or --passive)
+get OMP_WAIT_POLICY=PASSIVE, where bench/README.md measured that it helps. Everything a run needs is checked
 before anything runs: a missing `loom` binary, a missing virtual environment
 or a package missing in it is one line naming what is missing and how to get
 it; a command that fails is reported with its output; the exit status is 1
@@ -46,8 +46,10 @@ PEERS = {  # name: (column title, script and arguments, modules it imports)
                       ["torch"]),
     "jax": ("JAX jit", ["jax_peer.py"], ["jax", "optax"]),
 }
-# The peers that run faster with OMP_WAIT_POLICY=PASSIVE (bench/README.md).
-PASSIVE_PEERS = {"torch-compile"}
+# The sides that run on OpenMP, which run faster with OMP_WAIT_POLICY=PASSIVE
+# when other work shares the cores (bench/README.md has the measurement;
+# --passive changes the set). XLA does not use OpenMP.
+PASSIVE = ["loom", "torch-eager", "torch-compile"]
 
 
 class BenchError(Exception):
@@ -96,6 +98,17 @@ def check_setup(loom, venv, peers):
                              f"bench-env`")
 
 
+def side_env(name, args, tmp):
+    """The environment of one side's processes: Inductor gets an empty cache
+    directory, so that its first step compiles as on first use."""
+    env = dict(os.environ)
+    env["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="inductor-",
+                                                      dir=tmp)
+    if name in args.passive:
+        env["OMP_WAIT_POLICY"] = "PASSIVE"
+    return env
+
+
 def run_loom(loom, example, tmp, args):
     """Loom's side: the compile, timed, then `loom bench` on the artifact."""
     artifact = os.path.join(tmp, os.path.basename(example) + "x")
@@ -108,20 +121,18 @@ def run_loom(loom, example, tmp, args):
         raise BenchError(f"'{' '.join(cmd)}' failed (exit status "
                          f"{proc.returncode}):\n{output}")
     result = run_json([loom, "bench", artifact, "--steps", str(args.steps),
-                       "--warmup", str(args.warmup), "--json"])
+                       "--warmup", str(args.warmup), "--json"],
+                      env=side_env("loom", args, tmp))
     result["compile_s"] = compile_s
     return result
 
 
-def run_peer(python, name, workload, args):
+def run_peer(python, name, workload, tmp, args):
     """One peer's process for one workload."""
     script, *flags = PEERS[name][1]
-    env = dict(os.environ)
-    if name in PASSIVE_PEERS:
-        env["OMP_WAIT_POLICY"] = "PASSIVE"
     return run_json([python, os.path.join(HERE, script), workload, *flags,
                      "--steps", str(args.steps), "--warmup",
-                     str(args.warmup)], env=env)
+                     str(args.warmup)], env=side_env(name, args, tmp))
 
 
 def ms(seconds):
@@ -159,8 +170,10 @@ def print_tables(rows, peers, args):
           f"{args.warmup} warm-up, each side in its own process, one after "
           f"the other; {time.strftime('%Y-%m-%d')}.")
     for name in peers:
-        if name in versions:
-            passive = " OMP_WAIT_POLICY=PASSIVE" if name in PASSIVE_PEERS else ""
+        passive = ", OMP_WAIT_POLICY=PASSIVE" if name in args.passive else ""
+        if name == "loom":
+            print(f"- Loom: `loom bench` of the compiled artifact{passive}")
+        elif name in versions:
             print(f"- {PEERS[name][0]}: {versions[name]}{passive}")
     print()
     titles = ["Loom" if p == "loom" else PEERS[p][0] for p in peers]
@@ -217,6 +230,10 @@ def main():
     ap.add_argument("--peers", default="loom," + ",".join(PEERS),
                     help="comma-separated, any of loom, " + ", ".join(PEERS)
                     + " (default: all)")
+    ap.add_argument("--passive", default=",".join(PASSIVE),
+                    help="comma-separated sides that run with "
+                         "OMP_WAIT_POLICY=PASSIVE (default: %(default)s; "
+                         "'' for none)")
     ap.add_argument("workloads", nargs="*", default=list(WORKLOADS),
                     metavar="workload",
                     help="any of " + ", ".join(WORKLOADS) + " (default: all)")
@@ -226,7 +243,8 @@ def main():
             ap.error(f"unknown workload '{name}' (choose from "
                      f"{', '.join(WORKLOADS)})")
     peers = [p for p in args.peers.split(",") if p]
-    for p in peers:
+    args.passive = [p for p in args.passive.split(",") if p]
+    for p in peers + args.passive:
         if p != "loom" and p not in PEERS:
             ap.error(f"unknown peer '{p}' (choose from loom, "
                      f"{', '.join(PEERS)})")
@@ -242,7 +260,7 @@ def main():
                 if p == "loom":
                     r = run_loom(args.loom, WORKLOADS[workload][0], tmp, args)
                 else:
-                    r = run_peer(python, p, workload, args)
+                    r = run_peer(python, p, workload, tmp, args)
                 results[p] = r
                 print(f"{workload}: {p} {ms(r['min_s'])}", file=sys.stderr)
             rows.append((workload, results))
