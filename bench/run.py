@@ -178,7 +178,8 @@ def print_tables(rows, peers, args):
     print()
     titles = ["Loom" if p == "loom" else PEERS[p][0] for p in peers]
     print("| workload | " + " | ".join(titles) +
-          " | best peer / Loom | Loom of GEMM peak (peak: median, min-max) |")
+          " | best peer's time / Loom's | Loom's GFLOP/s of the GEMM peak "
+          "(peak: median, min-max) |")
     print("|---" * (len(titles) + 3) + "|")
     for workload, results in rows:
         cells = []
