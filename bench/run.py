@@ -254,6 +254,7 @@ def main():
     check_setup(args.loom, args.venv, peers)
     python = os.path.join(args.venv, "bin", "python")
     rows = []
+    failed = []
     with tempfile.TemporaryDirectory(prefix="loom-bench-") as tmp:
         for workload in args.workloads:
             results = {}
@@ -261,11 +262,21 @@ def main():
                 if p == "loom":
                     r = run_loom(args.loom, WORKLOADS[workload][0], tmp, args)
                 else:
-                    r = run_peer(python, p, workload, tmp, args)
+                    # A peer that fails (out of memory, say) leaves its cell
+                    # empty; the rest of the table still runs.
+                    try:
+                        r = run_peer(python, p, workload, tmp, args)
+                    except BenchError as e:
+                        print(f"bench/run.py: error: {e}", file=sys.stderr)
+                        failed.append(f"{p} on {workload}")
+                        continue
                 results[p] = r
                 print(f"{workload}: {p} {ms(r['min_s'])}", file=sys.stderr)
             rows.append((workload, results))
     print_tables(rows, peers, args)
+    if failed:
+        raise BenchError("failed: " + ", ".join(failed) + " (their output "
+                         "is above)")
 
 
 if __name__ == "__main__":
