@@ -5,8 +5,8 @@
 //
 //   * GradientOpInterface  - used by --loom-autodiff; each differentiable op
 //                            builds its vector-Jacobian product in loom ops.
-//   * FusionOpInterface    - for the fusion passes to group ops (planned: no
-//                            pass uses it and no op implements it yet).
+//   * FusionOpInterface    - used by --loom-fuse (passes/fusion/); an op's
+//                            fusion class. An op without it is never fused.
 //
 // Sharding (planned) will use upstream MLIR's `mesh` ShardingInterface,
 // attached to loom ops as external models by the sharding passes; it needs no
@@ -62,10 +62,11 @@ defvar Loom_Differentiable =
 def Loom_FusionOpInterface : OpInterface<"FusionOpInterface"> {
   let cppNamespace = "::mlir::loom";
   let description = [{
-    Classifies an op for the fusion passes: elementwise ops fuse freely into
-    their producers and consumers; reductions end a fusion group; contractions
-    (matmul, convolution) take elementwise epilogues; data-movement ops fuse
-    as index remappings; opaque ops (collectives, RNG) are never fused.
+    Classifies an op for the fusion passes: elementwise ops (broadcasting
+    included) fuse into one loop nest with their producers and consumers;
+    reductions take their elementwise producers and end a group; contractions
+    (matmul, convolution) and data-movement ops are not fused today; an op
+    without this interface (collectives, RNG, scatter) is never fused.
   }];
   let methods = [
     StaticInterfaceMethod<
@@ -74,6 +75,14 @@ def Loom_FusionOpInterface : OpInterface<"FusionOpInterface"> {
       /*methodName=*/"getFusionKind",
       /*args=*/(ins)>,
   ];
+}
+
+/// The declaration that gives an op fusion class `kind` (a Loom_FusionKind
+/// case); an op lists Loom_FusionOpInterface among its traits and sets
+/// `extraClassDeclaration = Loom_FusesAs<"elementwise">.decl`.
+class Loom_FusesAs<string kind> {
+  string decl = "static ::mlir::loom::FusionKind getFusionKind() { return "
+                "::mlir::loom::FusionKind::" # kind # "; }";
 }
 
 #endif // LOOM_INTERFACES_TD

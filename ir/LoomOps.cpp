@@ -13,6 +13,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <cmath>
 #include <string>
@@ -515,6 +517,69 @@ LogicalResult ReduceScatterOp::verify() {
            << getInput().getType();
   return verifyCollectiveGroup(RuleLoc(getLoc(), getOperationName()),
                                axisNames(getAxes()), getGroupSize());
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion groups
+//===----------------------------------------------------------------------===//
+
+ArrayRef<int64_t> FusionGroupOp::getDomain() {
+  if (getNumResults() == 0)
+    return {};
+  return cast<RankedTensorType>(getResult(0).getType()).getShape();
+}
+
+LogicalResult FusionGroupOp::verify() {
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError("has ")
+           << getInputs().size() << " inputs but its body takes "
+           << body.getNumArguments() << " arguments";
+  for (auto [i, input, arg] : llvm::enumerate(getInputs(), body.getArguments()))
+    if (input.getType() != arg.getType())
+      return emitOpError("input #")
+             << i << " has type " << input.getType()
+             << " but the body's argument has type " << arg.getType();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ")
+           << yield.getValues().getTypes() << " but has results of types "
+           << getResultTypes();
+  if (getNumResults() == 0)
+    return emitOpError("must have at least one result");
+  for (Operation &op : body.without_terminator()) {
+    if (op.getDialect() != (*this)->getDialect() ||
+        op.getNumRegions() != 0 || !isMemoryEffectFree(&op))
+      return op.emitOpError("cannot be in a fusion group: a group holds "
+                            "side-effect-free loom ops without regions");
+  }
+  if (getKind() != FusionKind::elementwise &&
+      getKind() != FusionKind::reduction)
+    return emitOpError("kind must be elementwise or reduction, not ")
+           << stringifyFusionKind(getKind());
+  if (getKind() == FusionKind::elementwise) {
+    // Every value passed inside the group, and every result, has the
+    // domain's shape: the group is one loop nest over it.
+    // Constants, and what is computed from constants alone, are exempt.
+    ArrayRef<int64_t> domain = getDomain();
+    DenseSet<Value> constant;
+    for (Operation &op : body.without_terminator()) {
+      if (op.hasTrait<OpTrait::ConstantLike>() ||
+          (op.getNumOperands() != 0 &&
+           llvm::all_of(op.getOperands(),
+                        [&](Value v) { return constant.contains(v); }))) {
+        constant.insert(op.result_begin(), op.result_end());
+        continue;
+      }
+      for (Value r : op.getResults())
+        if (cast<RankedTensorType>(r.getType()).getShape() != domain)
+          return op.emitOpError("result has type ")
+                 << r.getType()
+                 << ", not the shape of its elementwise group's results "
+                 << getResult(0).getType();
+    }
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -30,7 +30,9 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 class Loom_UnaryOp<string mnemonic, Type type, string math, list<Trait> traits = []>
     : Loom_Op<mnemonic, !listconcat(traits,
         [Pure, Elementwise, SameOperandsAndResultType,
-         DeclareOpInterfaceMethods<InferTypeOpInterface>, Loom_Differentiable])> {
+         DeclareOpInterfaceMethods<InferTypeOpInterface>, Loom_Differentiable,
+         Loom_FusionOpInterface])> {
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
   let summary = "elementwise " # math;
   let description = [{
     Computes `}] # math # [{` of every element. The result has the operand's
@@ -64,8 +66,9 @@ def Loom_SigmoidOp : Loom_UnaryOp<"sigmoid", Loom_FloatTensor, "1/(1+e^-x)">;
 def Loom_ReluOp : Loom_UnaryOp<"relu", Loom_NumericTensor, "max(x, 0)">;
 def Loom_ErfOp : Loom_UnaryOp<"erf", Loom_FloatTensor, "the error function erf(x)">;
 
-def Loom_GeluOp : Loom_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType,
+def Loom_GeluOp : Loom_Op<"gelu", [Loom_FusionOpInterface, Pure, Elementwise, SameOperandsAndResultType,
                                    DeclareOpInterfaceMethods<InferTypeOpInterface>, Loom_Differentiable]> {
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
   let summary = "elementwise GELU activation";
   let description = [{
     The Gaussian error linear unit, `x * Phi(x)` with `Phi` the standard normal
@@ -93,7 +96,9 @@ def Loom_GeluOp : Loom_Op<"gelu", [Pure, Elementwise, SameOperandsAndResultType,
 
 class Loom_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits = []>
     : Loom_Op<mnemonic, !listconcat(traits,
-        [Pure, InferTypeOpAdaptor, Loom_Differentiable])> {
+        [Pure, InferTypeOpAdaptor, Loom_Differentiable,
+         Loom_FusionOpInterface])> {
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
   let summary = "elementwise " # math # " with broadcasting";
   let description = [{
     Computes `}] # math # [{` elementwise. The
@@ -148,7 +153,8 @@ def Loom_PowOp : Loom_BinaryOp<"pow", Loom_FloatTensor, "lhs ^ rhs">;
 // Compare, select, cast
 //===----------------------------------------------------------------------===//
 
-def Loom_CompareOp : Loom_Op<"compare", [Pure, InferTypeOpAdaptor]> {
+def Loom_CompareOp : Loom_Op<"compare", [Loom_FusionOpInterface, Pure, InferTypeOpAdaptor]> {
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
   let summary = "elementwise comparison with broadcasting";
   let description = [{
     Compares two tensors of the same element type elementwise with the given
@@ -169,7 +175,8 @@ def Loom_CompareOp : Loom_Op<"compare", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def Loom_SelectOp : Loom_Op<"select", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
+def Loom_SelectOp : Loom_Op<"select", [Loom_FusionOpInterface, Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
   let summary = "elementwise choice with broadcasting";
   let description = [{
     Yields `on_true` where `condition` is true and `on_false` elsewhere. The
@@ -190,7 +197,8 @@ def Loom_SelectOp : Loom_Op<"select", [Pure, InferTypeOpAdaptor, Loom_Differenti
   }];
 }
 
-def Loom_CastOp : Loom_Op<"cast", [Pure, Elementwise, SameOperandsAndResultShape, Loom_Differentiable]> {
+def Loom_CastOp : Loom_Op<"cast", [Loom_FusionOpInterface, Pure, Elementwise, SameOperandsAndResultShape, Loom_Differentiable]> {
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
   let summary = "elementwise element-type conversion";
   let description = [{
     Converts every element to the result's element type, keeping the shape.
@@ -214,7 +222,8 @@ def Loom_CastOp : Loom_Op<"cast", [Pure, Elementwise, SameOperandsAndResultShape
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Loom_BroadcastOp : Loom_Op<"broadcast", [Pure, Loom_Differentiable]> {
+def Loom_BroadcastOp : Loom_Op<"broadcast", [Loom_FusionOpInterface, Pure, Loom_Differentiable]> {
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
   let summary = "explicit NumPy-style broadcast";
   let description = [{
     Broadcasts `input` to the result's shape with NumPy's rule: the input's
@@ -235,7 +244,8 @@ def Loom_BroadcastOp : Loom_Op<"broadcast", [Pure, Loom_Differentiable]> {
   let hasFolder = 1;
 }
 
-def Loom_ReshapeOp : Loom_Op<"reshape", [Pure, Loom_Differentiable]> {
+def Loom_ReshapeOp : Loom_Op<"reshape", [Loom_FusionOpInterface, Pure, Loom_Differentiable]> {
+  let extraClassDeclaration = Loom_FusesAs<"data_movement">.decl;
   let summary = "reshape keeping the row-major element order";
   let description = [{
     Reinterprets `input` with the result's shape, which must hold the same
@@ -254,7 +264,8 @@ def Loom_ReshapeOp : Loom_Op<"reshape", [Pure, Loom_Differentiable]> {
   let hasFolder = 1;
 }
 
-def Loom_TransposeOp : Loom_Op<"transpose", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
+def Loom_TransposeOp : Loom_Op<"transpose", [Loom_FusionOpInterface, Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
+  let extraClassDeclaration = Loom_FusesAs<"data_movement">.decl;
   let summary = "permutes dimensions";
   let description = [{
     Permutes the dimensions of `input`: result dimension `i` is input
@@ -364,7 +375,8 @@ def Loom_ScatterAddOp : Loom_Op<"scatter_add", [Pure, InferTypeOpAdaptor, Loom_D
 // Reductions
 //===----------------------------------------------------------------------===//
 
-def Loom_ReduceOp : Loom_Op<"reduce", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
+def Loom_ReduceOp : Loom_Op<"reduce", [Loom_FusionOpInterface, Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
+  let extraClassDeclaration = Loom_FusesAs<"reduction">.decl;
   let summary = "reduction over a set of dimensions";
   let description = [{
     Combines the elements of `input` over the dimensions `dims` with `sum`,
@@ -391,7 +403,8 @@ def Loom_ReduceOp : Loom_Op<"reduce", [Pure, InferTypeOpAdaptor, Loom_Differenti
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def Loom_MatmulOp : Loom_Op<"matmul", [Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
+def Loom_MatmulOp : Loom_Op<"matmul", [Loom_FusionOpInterface, Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
+  let extraClassDeclaration = Loom_FusesAs<"contraction">.decl;
   let summary = "batched matrix product";
   let description = [{
     Multiplies the matrices held in the last two dimensions of `lhs`
@@ -847,6 +860,67 @@ def Loom_ReduceScatterOp : Loom_CollectiveOp<"reduce_scatter"> {
     $kind $input `over` $axes `group_size` $group_size `dim` $dim attr-dict `:` type($input) `->` type($result)
   }];
   let hasVerifier = 1;
+}
+
+
+//===----------------------------------------------------------------------===//
+// Fusion groups (formed by --loom-fuse after autodiff)
+//===----------------------------------------------------------------------===//
+
+def Loom_FusionGroupOp : Loom_Op<"fusion_group", [IsolatedFromAbove,
+    SingleBlockImplicitTerminator<"::mlir::loom::YieldOp">,
+    RecursiveMemoryEffects]> {
+  let summary = "ops that run as one kernel";
+  let description = [{
+    A group of loom ops that a backend compiles into one kernel: the CPU
+    backend generates one loop nest for it, which reads each input once and
+    never stores the values passed between its members. `--loom-fuse`
+    (passes/fusion/) forms the groups after autodiff; the body is isolated
+    from above (inputs are operands, taken by the block's arguments in
+    order; constants are cloned in) and yields the group's results.
+
+    `kind` is the group's fusion class: `elementwise` (every value passed
+    between members has the shape of the group's domain, so each element of
+    every result is computed from the inputs' elements at its own index
+    alone) or `reduction` (elementwise members feeding one reduction that
+    ends the group). The group's location fuses its members' locations.
+
+    A group has no gradient rule: autodiff runs before fusion.
+
+    Example:
+
+    ```mlir
+    %r = loom.fusion_group elementwise (%x, %b) : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32> {
+    ^bb0(%a: tensor<8x16xf32>, %c: tensor<16xf32>):
+      %s = loom.add %a, %c : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+      %t = loom.relu %s : tensor<8x16xf32>
+      loom.yield %t : tensor<8x16xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Loom_FusionKind:$kind, Variadic<Loom_Tensor>:$inputs);
+  let results = (outs Variadic<Loom_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind `(` $inputs `)` attr-dict `:` functional-type($inputs, $results) $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The group's domain: the shape of its results.
+    ::llvm::ArrayRef<int64_t> getDomain();
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+  }];
+}
+
+def Loom_YieldOp : Loom_Op<"yield", [Pure, Terminator,
+    HasParent<"FusionGroupOp">]> {
+  let summary = "the results of a fusion group";
+  let description = [{
+    Ends a `loom.fusion_group` body; its operands are the group's results.
+  }];
+  let arguments = (ins Variadic<Loom_Tensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+  let builders = [OpBuilder<(ins), [{ /* nothing */ }]>];
 }
 
 #endif // LOOM_OPS_TD

@@ -1,0 +1,74 @@
+// RUN: loom-opt %s --split-input-file --verify-diagnostics
+
+// Tests that a value passed inside an elementwise group must have the
+// domain's shape (a reduction inside is not elementwise).
+func.func @shape(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %r = loom.fusion_group elementwise (%x) : (tensor<4x8xf32>) -> tensor<4x8xf32> {
+  ^bb0(%a: tensor<4x8xf32>):
+    // expected-error@+1 {{'loom.reduce' op result has type 'tensor<4xf32>', not the shape of its elementwise group's results 'tensor<4x8xf32>'}}
+    %s = loom.reduce sum %a dims [1] : tensor<4x8xf32> -> tensor<4xf32>
+    %t = loom.add %a, %s : (tensor<4x8xf32>, tensor<4xf32>) -> tensor<4x8xf32>
+    loom.yield %t : tensor<4x8xf32>
+  }
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that the body's arguments have the inputs' types.
+func.func @args(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error@+1 {{'loom.fusion_group' op input #0 has type 'tensor<4x8xf32>' but the body's argument has type 'tensor<8x4xf32>'}}
+  %r = loom.fusion_group elementwise (%x) : (tensor<4x8xf32>) -> tensor<8x4xf32> {
+  ^bb0(%a: tensor<8x4xf32>):
+    %t = loom.neg %a : tensor<8x4xf32>
+    loom.yield %t : tensor<8x4xf32>
+  }
+  return %x : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that the yield gives the group's result types.
+func.func @yield(%x: tensor<4x8xf32>) -> tensor<4x8xf64> {
+  // expected-error@+1 {{'loom.fusion_group' op yields 'tensor<4x8xf32>' but has results of types 'tensor<4x8xf64>'}}
+  %r = loom.fusion_group elementwise (%x) : (tensor<4x8xf32>) -> tensor<4x8xf64> {
+  ^bb0(%a: tensor<4x8xf32>):
+    %t = loom.neg %a : tensor<4x8xf32>
+    loom.yield %t : tensor<4x8xf32>
+  }
+  return %r : tensor<4x8xf64>
+}
+
+// -----
+
+// Tests that a collective (it has side effects) cannot be fused.
+func.func @collective(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %r = loom.fusion_group elementwise (%x) : (tensor<4x8xf32>) -> tensor<4x8xf32> {
+  ^bb0(%a: tensor<4x8xf32>):
+    // expected-error@+1 {{'loom.all_reduce' op cannot be in a fusion group: a group holds side-effect-free loom ops without regions}}
+    %t = loom.all_reduce sum %a over ["data"] group_size 2 : tensor<4x8xf32>
+    loom.yield %t : tensor<4x8xf32>
+  }
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that only elementwise and reduction groups exist today.
+func.func @kind(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error@+1 {{'loom.fusion_group' op kind must be elementwise or reduction, not contraction}}
+  %r = loom.fusion_group contraction (%x) : (tensor<4x8xf32>) -> tensor<4x8xf32> {
+  ^bb0(%a: tensor<4x8xf32>):
+    %t = loom.neg %a : tensor<4x8xf32>
+    loom.yield %t : tensor<4x8xf32>
+  }
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that a yield stands only in a fusion group.
+func.func @stray(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error@+1 {{'loom.yield' op expects parent op 'loom.fusion_group'}}
+  loom.yield %x : tensor<4x8xf32>
+}
