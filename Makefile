@@ -8,13 +8,16 @@
 #   make test    the whole suite: release build, then the sanitizer (ASan+UBSan) build
 #   make build   just build (PRESET=release|debug|asan)
 #   make check   the suite of one preset only (PRESET=...)
+#   make bench   Loom against PyTorch eager, torch.compile and JAX on the
+#                examples (bench/README.md); makes bench/.venv on first use
+#   make bench-env  just that virtual environment (pinned peers from PyPI)
 
 PRESET ?= release
 BUILD_DIR = build/$(PRESET)
 # CI builds with warnings as errors.
 WERROR = $(if $(CI),ON,OFF)
 
-.PHONY: all deps build check test demo clean
+.PHONY: all deps build check test demo bench bench-env clean
 
 all: build
 
@@ -50,6 +53,20 @@ demo: build data/fortunes.bin
 	$(LOOM) train examples/gpt.loom --steps $(DEMO_STEPS) --eval-batches 10 --out runs/demo --overwrite
 	@echo
 	$(LOOM) generate runs/demo/checkpoints --prompt "A fortune: " --tokens 400 --temperature 0.8 --seed 1
+
+# The benchmark table of bench/README.md: Loom and each peer in its own
+# process (bench/run.py). The peers come from PyPI, pinned in
+# bench/requirements.txt, into bench/.venv (a few GB, made once; needs
+# network access to PyPI then). BENCH_STEPS timed steps per workload;
+# BENCH_ARGS passes more (e.g. BENCH_ARGS="--peers loom,jax mlp gpt").
+BENCH_STEPS ?= 10
+BENCH_ARGS ?=
+
+bench-env:
+	@bench/make_env.sh
+
+bench: build bench-env
+	python3 bench/run.py --loom $(LOOM) --steps $(BENCH_STEPS) $(BENCH_ARGS)
 
 clean:
 	rm -rf build

@@ -9,12 +9,13 @@ PyTorch's loss for each step; compare with Loom's metrics.jsonl.
 
 The batch must be the same in both: `prepare` writes a token file that
 repeats one window of a real one (every window the sampler draws is then the
-same), at the path gpt.loom's recipe reads, and that window for `check`. Run
-with Debian's /usr/bin/python3 (python3-torch).
+same), at the path gpt.loom's recipe reads, and that window for `check`.
+`check` runs on the PyTorch of the peers' virtual environment (bench/.venv,
+`make bench-env`); `prepare` on any python3.
 
   python3 bench/torch_match.py prepare data/fortunes.bin DIR
   (cd DIR && loom train .../fortunes.loomx --steps 1 --out a --quiet)
-  python3 bench/torch_match.py check DIR/a/checkpoints/ckpt-00000001.safetensors DIR/window.bin --steps 3
+  bench/.venv/bin/python bench/torch_match.py check DIR/a/checkpoints/ckpt-00000001.safetensors DIR/window.bin --steps 3
 """
 import argparse
 import json

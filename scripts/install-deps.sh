@@ -25,6 +25,8 @@ PACKAGES=(
   dataset-fashion-mnist python3-sklearn
   # the text examples/gpt.loom trains on (`make demo`): Debian's fortune cookies
   fortunes
+  # `make bench-env` makes the benchmark peers' virtual environment (bench/)
+  python3-venv
   # `loom inspect --graph -o F.svg` lays the graph out with Graphviz's dot;
   # the tests check that dot reads the DOT that --graph writes
   graphviz

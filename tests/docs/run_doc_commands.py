@@ -45,8 +45,9 @@ SKIPPED = {
                      "(loom prep tokens, loom train examples/gpt.loom, loom "
                      "generate) are on the page and run here",
         "make test": "the whole test suite, which runs this test",
-        "python3 bench/run.py": "needs python3-torch and minutes of timing; "
-                                "tests/docs/bench_run.test checks its errors",
+        "make bench": "downloads the peers from PyPI (a few GB) and times "
+                      "for minutes; tests/docs/bench_run.test checks its "
+                      "errors",
     },
     "train.md": {},
 }

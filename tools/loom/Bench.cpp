@@ -2,13 +2,14 @@
 //
 // Part of Loom. `loom bench FILE.loom|FILE.loomx [--steps N] [--warmup W]
 // [--batch B] [--json]` times the training step on the CPU backend: it
-// compiles the program (or loads the artifact), fills the batch with
-// synthetic but valid data (the step's time does not depend on the values),
-// runs W warm-up steps and then N timed ones, and prints the minimum and
-// median step time, the FLOPs of a step and the achieved GFLOP/s, also as a
-// fraction of this machine's oneDNN GEMM peak, which it measures in the same
-// run (`--peak-only` prints just that). bench/run.py runs it next to the
-// same workloads in PyTorch.
+// compiles the program (timing the compile) or loads the artifact, fills the
+// batch with synthetic but valid data (the step's time does not depend on
+// the values), runs W warm-up steps and then N timed ones, and prints the
+// minimum and median step time, the FLOPs of a step and the achieved
+// GFLOP/s, also as a fraction of this machine's oneDNN GEMM peak, which it
+// measures in the same run (`--peak-only` prints just that), and the
+// process's max RSS. bench/run.py runs it next to the same workloads in
+// PyTorch and JAX.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +37,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <random>
+#include <sys/resource.h>
 
 using namespace llvm;
 
@@ -60,9 +62,16 @@ cl::opt<std::string> trainName("train", cl::desc("The train block"),
                                cl::value_desc("name"), cl::sub(benchCmd));
 cl::opt<bool> json("json", cl::desc("One JSON object instead of text"),
                    cl::sub(benchCmd));
-cl::opt<bool> peakOnly("peak-only",
-                       cl::desc("Only measure the oneDNN GEMM peak"),
-                       cl::sub(benchCmd));
+cl::opt<bool>
+    peakOnly("peak-only",
+             cl::desc("Only measure the oneDNN GEMM peak (f32 1024^3, "
+                      "run until its times settle, then the "
+                      "median of --peak-runs runs)"),
+             cl::sub(benchCmd));
+cl::opt<int64_t> peakRuns("peak-runs",
+                          cl::desc("Timed runs of the GEMM peak, after its "
+                                   "warm-up; their median is the peak"),
+                          cl::init(15), cl::sub(benchCmd));
 
 int fail(const Twine &message) {
   return loom::tool::flagError("loom bench", message);
@@ -70,10 +79,30 @@ int fail(const Twine &message) {
 
 using Clock = std::chrono::steady_clock;
 
-/// The best f32 GEMM rate oneDNN reaches here: 1024^3 with the weight
-/// stored [N, K] (the layout the backend uses), best of several runs.
-loom::StatusOr<double> gemmPeak() {
-  const int64_t n = 1024;
+/// The oneDNN f32 GEMM rate of this machine, in GFLOP/s.
+struct GemmPeak {
+  double median = 0, min = 0, max = 0;
+  double warmupSeconds = 0;
+  /// Whether the warm-up ended with runs that agree (else its time ran out).
+  bool stable = false;
+};
+
+// The peak's GEMM: 1024^3 (2.1 GFLOP a run) is the size of gpt.loom's larger
+// GEMMs ([2048, 384] x [384, 1536] is 2.4 GFLOP, the attention's
+// projections 0.6-1.8) with square shapes, at which oneDNN runs its best.
+constexpr int64_t kPeakSize = 1024;
+// Warm-up until the last kStableRuns runs agree within kStableSpread (the
+// clock has ramped up, the pages are touched, oneDNN's kernel is generated
+// and its threads are up), for at most kMaxWarmupSeconds.
+constexpr int kStableRuns = 5;
+constexpr double kStableSpread = 0.05;
+constexpr double kMaxWarmupSeconds = 2.0;
+
+/// Runs the 1024^3 GEMM with the weight stored [N, K] (the layout the
+/// backend uses) until it is warm, then `runs` times: the median rate is the
+/// peak, with the fastest and slowest run as its spread.
+loom::StatusOr<GemmPeak> gemmPeak(int64_t runs) {
+  const int64_t n = kPeakSize;
   loom::StatusOr<std::unique_ptr<loom::cpu::CpuContext>> ctx =
       loom::cpu::CpuContext::create();
   if (!ctx)
@@ -95,15 +124,79 @@ loom::StatusOr<double> gemmPeak() {
           **ctx, r, {{a.data(), bytes}, {b.data(), bytes}, {c.data(), bytes}});
   if (!k)
     return k.status();
-  double best = 1e30;
-  for (int rep = 0; rep < 8; ++rep) {
+  auto timeOne = [&]() -> loom::StatusOr<double> {
     auto t0 = Clock::now();
     if (loom::Status s = (*k)->run(); !s)
       return s;
-    best = std::min(best,
-                    std::chrono::duration<double>(Clock::now() - t0).count());
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+
+  GemmPeak peak;
+  std::vector<double> recent;
+  auto warmStart = Clock::now();
+  for (;;) {
+    loom::StatusOr<double> t = timeOne();
+    if (!t)
+      return t.status();
+    recent.push_back(*t);
+    if (recent.size() > static_cast<size_t>(kStableRuns))
+      recent.erase(recent.begin());
+    peak.warmupSeconds =
+        std::chrono::duration<double>(Clock::now() - warmStart).count();
+    auto [lo, hi] = std::minmax_element(recent.begin(), recent.end());
+    peak.stable = recent.size() == static_cast<size_t>(kStableRuns) &&
+                  *hi <= *lo * (1 + kStableSpread);
+    if (peak.stable || peak.warmupSeconds >= kMaxWarmupSeconds)
+      break;
   }
-  return 2.0 * n * n * n / best / 1e9;
+
+  std::vector<double> rates;
+  for (int64_t i = 0; i < runs; ++i) {
+    loom::StatusOr<double> t = timeOne();
+    if (!t)
+      return t.status();
+    rates.push_back(2.0 * n * n * n / *t / 1e9);
+  }
+  std::sort(rates.begin(), rates.end());
+  size_t m = rates.size();
+  peak.median = m % 2 ? rates[m / 2] : (rates[m / 2 - 1] + rates[m / 2]) / 2;
+  peak.min = rates.front();
+  peak.max = rates.back();
+  return peak;
+}
+
+/// The peak as `loom bench` prints it, on one line.
+std::string peakText(const GemmPeak &p) {
+  std::string text = formatv("oneDNN f32 GEMM peak: {0:f1} GFLOP/s, the median "
+                             "of {1} run{5} of {2}^3 (min {3:f1}, max {4:f1})",
+                             p.median, peakRuns.getValue(), kPeakSize, p.min,
+                             p.max, peakRuns == 1 ? "" : "s")
+                         .str();
+  if (!p.stable)
+    text += formatv("; not stable after {0:f1} s of warm-up (the last {1} runs "
+                    "differed by more than {2:f0}%): is the machine busy?",
+                    p.warmupSeconds, kStableRuns, kStableSpread * 100)
+                .str();
+  return text;
+}
+
+/// The peak's fields of the --json object (no braces).
+std::string peakJson(const GemmPeak &p) {
+  return formatv("\"gemm_peak_gflops\": {0:f2}, \"gemm_peak_min_gflops\": "
+                 "{1:f2}, \"gemm_peak_max_gflops\": {2:f2}, "
+                 "\"gemm_peak_runs\": {3}, \"gemm_peak_warmup_s\": {4:f3}, "
+                 "\"gemm_peak_stable\": {5}",
+                 p.median, p.min, p.max, peakRuns.getValue(), p.warmupSeconds,
+                 p.stable ? "true" : "false")
+      .str();
+}
+
+/// This process's max RSS in bytes (Linux's ru_maxrss is in KiB).
+uint64_t maxRssBytes() {
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) != 0)
+    return 0;
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
 }
 
 /// A compiled artifact for the bench: read from a .loomx, or compiled.
@@ -148,24 +241,27 @@ cl::SubCommand &loom::tool::benchCommand() { return benchCmd; }
 int loom::tool::runBench() {
   if (!checkIntFlag("loom bench", numSteps, 1) ||
       !checkIntFlag("loom bench", warmup, 0) ||
-      !checkIntFlag("loom bench", batchSize, 1))
+      !checkIntFlag("loom bench", batchSize, 1) ||
+      !checkIntFlag("loom bench", peakRuns, 1))
     return ExitUsage;
-  loom::StatusOr<double> peak = gemmPeak();
+  loom::StatusOr<GemmPeak> peak = gemmPeak(peakRuns);
   if (!peak)
     return fail(peak.status().message());
   if (peakOnly) {
-    outs() << (json ? formatv("{{\"gemm_peak_gflops\": {0:f2}}\n", *peak).str()
-                    : formatv("oneDNN f32 GEMM peak: {0:f1} GFLOP/s\n", *peak)
-                          .str());
+    outs() << (json ? "{" + peakJson(*peak) + "}\n" : peakText(*peak) + "\n");
     return 0;
   }
   if (inputFile.empty())
     return usageError(
         "loom bench",
         "loom bench needs a .loom or .loomx file (or --peak-only)");
+  bool compiles = !StringRef(inputFile).ends_with(".loomx");
+  auto compileStart = Clock::now();
   loom::StatusOr<loom::Artifact> artifact = loadOrCompile();
   if (!artifact)
     return fail(artifact.status().message());
+  double compileSeconds =
+      std::chrono::duration<double>(Clock::now() - compileStart).count();
   uint64_t flops = 0;
   for (const loom::KernelRecord &k : artifact->kernels)
     flops += k.flops;
@@ -236,21 +332,35 @@ int loom::tool::runBench() {
   std::sort(times.begin(), times.end());
   double best = times.front(), median = times[times.size() / 2];
   double gflops = flops / best / 1e9;
+  uint64_t rss = maxRssBytes();
   if (json) {
-    outs() << formatv("{{\"source\": \"{0}\", \"batch\": {1}, \"steps\": {2}, "
-                      "\"min_s\": {3:f6}, \"median_s\": {4:f6}, \"flops\": "
-                      "{5}, \"gflops\": {6:f2}, \"gemm_peak_gflops\": {7:f2}, "
-                      "\"peak_fraction\": {8:f4}, \"arena_bytes\": {9}}\n",
-                      source, batch, numSteps.getValue(), best, median, flops,
-                      gflops, *peak, gflops / *peak, (*ex)->arenaBytes());
+    std::string compileField =
+        compiles ? formatv("{0:f3}", compileSeconds).str() : "null";
+    outs() << formatv(
+        "{{\"source\": \"{0}\", \"batch\": {1}, \"steps\": {2}, "
+        "\"min_s\": {3:f6}, \"median_s\": {4:f6}, \"flops\": "
+        "{5}, \"gflops\": {6:f2}, {7}, \"peak_fraction\": "
+        "{8:f4}, \"arena_bytes\": {9}, \"compile_s\": {10}, "
+        "\"load_s\": {11}, \"max_rss_bytes\": {12}}\n",
+        source, batch, numSteps.getValue(), best, median, flops, gflops,
+        peakJson(*peak), gflops / peak->median, (*ex)->arenaBytes(),
+        compileField,
+        compiles ? "null" : formatv("{0:f3}", compileSeconds).str(), rss);
   } else {
     outs() << formatv("{0}: batch {1}, {2} steps after {3} warm-up\n", source,
                       batch, numSteps.getValue(), warmup.getValue())
+           << formatv("  {0} in {1:f2} s\n",
+                      compiles ? "compiled" : "artifact loaded", compileSeconds)
            << formatv("  step time: min {0:f2} ms, median {1:f2} ms\n",
                       best * 1e3, median * 1e3)
            << formatv("  {0:f3} GFLOP per step, {1:f1} GFLOP/s = {2:f1}% of "
-                      "the oneDNN GEMM peak ({3:f1} GFLOP/s)\n",
-                      flops / 1e9, gflops, 100 * gflops / *peak, *peak);
+                      "the median GEMM peak\n",
+                      flops / 1e9, gflops, 100 * gflops / peak->median)
+           << "  " << peakText(*peak) << "\n"
+           << formatv("  max RSS {0:f2} GB{1}\n", rss / 1e9,
+                      compiles ? " (the compiler's included: bench a .loomx "
+                                 "for the runtime's alone)"
+                               : "");
   }
   return 0;
 }
