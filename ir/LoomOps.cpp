@@ -548,8 +548,8 @@ LogicalResult FusionGroupOp::verify() {
   if (getNumResults() == 0)
     return emitOpError("must have at least one result");
   for (Operation &op : body.without_terminator()) {
-    if (op.getDialect() != (*this)->getDialect() ||
-        op.getNumRegions() != 0 || !isMemoryEffectFree(&op))
+    if (op.getDialect() != (*this)->getDialect() || op.getNumRegions() != 0 ||
+        !isMemoryEffectFree(&op))
       return op.emitOpError("cannot be in a fusion group: a group holds "
                             "side-effect-free loom ops without regions");
   }

@@ -335,7 +335,8 @@ private:
         // A fusion group computes what its body does, op by op.
         .Case([&](lir::FusionGroupOp o) -> LogicalResult {
           Block &body = o.getBodyBlock();
-          for (auto [arg, input] : llvm::zip(body.getArguments(), o.getInputs()))
+          for (auto [arg, input] :
+               llvm::zip(body.getArguments(), o.getInputs()))
             values[arg] = in(input);
           for (Operation &inner : body.without_terminator())
             if (failed(eval(&inner)))

@@ -634,7 +634,8 @@ bool mlir::loom::canOverwriteOperand(Operation *op, unsigned operandIndex) {
   // every result is written after the inputs at its index are read (the CPU
   // backend checks that its kernel is one nest).
   if (auto group = dyn_cast<FusionGroupOp>(op)) {
-    auto in = dyn_cast<RankedTensorType>(op->getOperand(operandIndex).getType());
+    auto in =
+        dyn_cast<RankedTensorType>(op->getOperand(operandIndex).getType());
     return group.getKind() == FusionKind::elementwise && in &&
            in.getShape() == group.getDomain();
   }

@@ -121,9 +121,12 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
   } else if (bad >= 0) {
     const KernelRecord &k = ex->artifact().kernels[bad];
     const KernelAttr *loc = k.attr("source_loc"), *op = k.attr("source_op");
+    // A fusion group's kernel names its ops: "fused add+sqrt".
+    if (const KernelAttr *fused = k.attr("fused"))
+      op = fused;
     err << "  the first NaN or infinity comes from kernel " << bad << " ("
-        << (op ? op->s + ", " : "") << k.kind
-        << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
+        << (op ? (op == k.attr("fused") ? "fused " : "") + op->s + ", " : "")
+        << k.kind << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
         << (loc ? " at " + loc->s : "") << "\n";
   }
   // Read back above, its tensors finite.

@@ -116,8 +116,8 @@ TEST_P(GradientCheck, MatchesCentralDifferences) {
 
 #define UNARY(op, lo, hi)                                                      \
   GradCase {                                                                   \
-    #op, {"tensor<2x3xf64>"}, "tensor<2x3xf64>",                               \
-        "  %y = loom." #op " %p0 : tensor<2x3xf64>", lo, hi                    \
+#op, {"tensor<2x3xf64>" }, "tensor<2x3xf64>",                              \
+          "  %y = loom." #op " %p0 : tensor<2x3xf64>", lo, hi                  \
   }
 
 const GradCase kCases[] = {

@@ -84,6 +84,7 @@ struct ArtifactOptions {
   /// --print-ir-*); null: one that only verifies.
   mlir::loom::IrPrinter *printer = nullptr;
   bool objectCode = true; ///< false: no kernel code (EmitOptions)
+  bool fuse = true;       ///< false: one kernel per op (--no-fusion)
   /// Recipe overrides (loom train's flags), applied by
   /// --loom-override-recipe when one is set: the length in steps (the
   /// schedule follows it), the learning rate, the seed.

@@ -127,6 +127,7 @@ int compileArtifact(mlir::loom::Program &program,
   options.sourceName = sys::path::filename(inputFile).str();
   options.printer = &printer;
   options.objectCode = !planOnly;
+  options.fuse = !irFlags.noFusion;
   if (!loom::tool::compileCpuArtifact(ctx, program, diags, options, artifact))
     return 1;
   if (planOnly) {
@@ -207,6 +208,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   emit.sourceName = options.sourceName;
   emit.target = mlir::loom::cpu::hostTarget();
   emit.objectCode = options.objectCode;
+  emit.fuse = options.fuse;
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
       ctx, program, diags, options.trainName, options.batch);
   if (!module)

@@ -37,7 +37,11 @@ loom::tool::IrFlags::IrFlags(cl::SubCommand &sub)
                     cl::sub(sub)),
       filter("print-ir-filter",
              cl::desc("--print-ir-* print only the functions of this name"),
-             cl::value_desc("func"), cl::sub(sub)) {}
+             cl::value_desc("func"), cl::sub(sub)),
+      noFusion("no-fusion",
+               cl::desc("Compile one kernel per op, without fusion groups "
+                        "(--loom-fuse), to tell a fusion problem apart"),
+               cl::sub(sub)) {}
 
 bool loom::tool::IrFlags::printing() const {
   return !printBefore.empty() || !printAfter.empty() || printAfterAll;

@@ -4,7 +4,7 @@
 // `--print-ir-after=PASS`, `--print-ir-after-all` and
 // `--print-ir-filter=FUNC`, declared once for each command that compiles
 // (loom compile, loom train) and turned into the options of
-// passes/IrPrinting.h.
+// passes/IrPrinting.h; and `--no-fusion`, which bisects the pipeline.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +45,8 @@ struct IrFlags {
   llvm::cl::list<std::string> printAfter;
   llvm::cl::opt<bool> printAfterAll;
   llvm::cl::opt<std::string> filter;
+  /// --no-fusion: one kernel per op (no --loom-fuse), for bisecting.
+  llvm::cl::opt<bool> noFusion;
 };
 
 } // namespace loom::tool

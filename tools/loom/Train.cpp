@@ -343,6 +343,7 @@ int loom::tool::runTrain() {
     compile.trainName = trainName;
     compile.sourceName = options.name;
     compile.printer = &printer;
+    compile.fuse = !irFlags.noFusion;
     if (batch.getNumOccurrences())
       compile.batch = batch;
     if (lr.getNumOccurrences())

@@ -38,9 +38,13 @@ namespace mlir::loom::cpu {
 
 std::string sourceLocation(Location loc) {
   if (auto fused = dyn_cast<FusedLoc>(loc)) {
-    std::string inner = fused.getLocations().empty()
-                            ? std::string("?")
-                            : sourceLocation(fused.getLocations().front());
+    // A fusion group (--loom-fuse) is named by its last member, which makes
+    // the value it yields last: the sqrt of add+sqrt.
+    auto group = dyn_cast_or_null<StringAttr>(fused.getMetadata());
+    bool last = group && group.getValue() == "fusion_group";
+    std::string inner = fused.getLocations().empty() ? std::string("?")
+                        : last ? sourceLocation(fused.getLocations().back())
+                               : sourceLocation(fused.getLocations().front());
     // The frontend's `fused<{instance = "blocks.3.attn"}>[op]`: the op, then
     // the model instance whose forward made it.
     if (auto meta = dyn_cast_or_null<DictionaryAttr>(fused.getMetadata()))
