@@ -43,6 +43,13 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                      "function's results and MLIR's memref descriptors, "
                      "which mlir-cpu-runner calls (tests)"),
       llvm::cl::init(true)};
+  Option<bool> approximateMath{
+      *this, "approximate-math",
+      llvm::cl::desc("Replace f32 erf, tanh, exp, log, ... by polynomial "
+                     "approximations that vectorize "
+                     "(--loom-approximate-math); false keeps the library "
+                     "calls, whose digits the run_*.mlir tests print"),
+      llvm::cl::init(true)};
 };
 
 struct CpuStepPipelineOptions
