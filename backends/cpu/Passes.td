@@ -140,6 +140,37 @@ def LoomFuseKernelLoops : Pass<"loom-fuse-kernel-loops", "::mlir::func::FuncOp">
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::func::FuncOp"> {
+  let summary = "Lets the runtime split a kernel's outer parallel loop over its threads";
+  let description = [{
+    Runs after the kernel's structured ops became loops
+    (`--convert-linalg-to-parallel-loops`). A kernel whose only loop at the
+    top of its body is one `scf.parallel` from 0 in steps of 1, that
+    allocates no buffer and writes its arguments only inside that loop,
+    gets two `index` arguments, `begin` and `end`, after its others: the
+    loop's first dimension runs over `[max(0, begin), min(N, end))`, and
+    the function records `loom.parallel_extent = N`. The loop's iterations
+    write disjoint elements, so the runtime may run ranges of it on its
+    threads at once (`runtime/exec/Executor.cpp`); `[0, INT64_MAX)` runs it
+    whole. Any other kernel is left as it is and runs on one thread.
+
+    ```mlir
+    func.func @k(%a: memref<8x16xf32>, %r: memref<8x16xf32>) {
+      scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c16) step (%c1, %c1) { ... }
+    }
+    ==>
+    func.func @k(%a: memref<8x16xf32>, %r: memref<8x16xf32>, %begin: index, %end: index)
+        attributes {loom.parallel_extent = 8 : i64} {
+      %lo = arith.maxsi %c0, %begin : index
+      %hi = arith.minsi %c8, %end : index
+      scf.parallel (%i, %j) = (%lo, %c0) to (%hi, %c16) step (%c1, %c1) { ... }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def LoomLowerToLinalg : Pass<"loom-lower-to-linalg"> {
   let summary = "Lowers loom ops to linalg, tensor, arith, math and scf on tensors";
   let description = [{

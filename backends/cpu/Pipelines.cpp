@@ -88,7 +88,12 @@ void mlir::loom::cpu::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createBufferizationToMemRefPass());
   pm.addPass(createLoomCopiesToLinalg());
 
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Parallel dimensions become scf.parallel; with the kernel calling
+  // convention, a kernel that is one such loop nest takes the range of its
+  // outer dimension that a thread runs.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  if (options.kernelAbi)
+    pm.addNestedPass<func::FuncOp>(createLoomKernelRanges());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

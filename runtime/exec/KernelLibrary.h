@@ -21,8 +21,11 @@
 namespace loom {
 
 /// A generated kernel: reads and writes the operands at the addresses it is
-/// given (inputs, then results).
-using KernelEntry = void (*)(void **operands);
+/// given (inputs, then results). A kernel whose record has
+/// `parallel_extent` N runs iterations [begin, end) of its outer loop of N
+/// (disjoint ranges may run at once on different threads); any other
+/// ignores begin and end. [0, INT64_MAX) runs a kernel whole.
+using KernelEntry = void (*)(void **operands, int64_t begin, int64_t end);
 
 class KernelLibrary {
 public:

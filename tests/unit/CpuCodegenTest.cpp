@@ -24,6 +24,7 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cmath>
 
 namespace {
@@ -99,7 +100,7 @@ TEST(CpuCodegen, KernelsCompileLoadAndComputeWhatTheySay) {
   for (int j = 0; j < 8; ++j)
     b[j] = 0.05f * float(j) - 0.2f;
   void *ops1[] = {a.data(), b.data(), r.data(), sum.data()};
-  (*k1)(ops1);
+  (*k1)(ops1, 0, INT64_MAX);
   for (int i = 0; i < 4; ++i) {
     float rowSum = 0;
     for (int j = 0; j < 8; ++j) {
@@ -120,7 +121,7 @@ TEST(CpuCodegen, KernelsCompileLoadAndComputeWhatTheySay) {
     want[i] = w[i] - g[i] * 0.5f;
   }
   void *ops2[] = {w.data(), g.data(), w.data()};
-  (*k2)(ops2);
+  (*k2)(ops2, 0, INT64_MAX);
   for (int i = 0; i < 1000; ++i)
     ASSERT_EQ(w[i], want[i]) << i;
 
@@ -177,7 +178,7 @@ TEST(CpuCodegen, TemporariesComeFromTheScratchArenaOnceItFits) {
   void *ops[] = {a.data(), &sum};
 
   // Without an arena: malloc and free.
-  (*k)(ops);
+  (*k)(ops, 0, INT64_MAX);
   EXPECT_EQ(sum, 20000.0f);
 
   loom::ScratchArena arena;
@@ -185,7 +186,7 @@ TEST(CpuCodegen, TemporariesComeFromTheScratchArenaOnceItFits) {
   for (int run = 0; run < 3; ++run) {
     sum = -1;
     arena.reset();
-    (*k)(ops);
+    (*k)(ops, 0, INT64_MAX);
     EXPECT_EQ(sum, 20000.0f);
     ASSERT_TRUE(arena.fit());
   }

@@ -32,6 +32,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/APFloat.h"
 
+#include <climits>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -562,7 +563,7 @@ TEST_P(CpuLowering, RunsLikeTheReference) {
   std::vector<void *> operands;
   for (std::vector<char> &b : buffers)
     operands.push_back(b.data());
-  (*entry)(operands.data());
+  (*entry)(operands.data(), 0, INT64_MAX);
 
   for (auto [r, t] : llvm::enumerate(*want)) {
     const char *got = buffers[firstResult + r].data();

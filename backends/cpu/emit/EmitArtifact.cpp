@@ -350,9 +350,15 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     std::string error;
     // Indices are clamped, not asserted: a kernel never aborts the process
     // (the data loaders have already checked labels and token ids).
+    std::map<std::string, int64_t> extents;
     if (!emitKernelLibrary(*generated.module, options.target, blob.bytes, error,
-                           /*checkIndices=*/false, &printer))
+                           /*checkIndices=*/false, &printer, &extents))
       return step.emitError("cannot compile the generated kernels: ") << error;
+    // The runtime splits these kernels' outer loop over its threads.
+    for (::loom::KernelRecord &k : artifact.kernels)
+      if (auto it = extents.find(k.symbol);
+          k.kind == "codegen" && it != extents.end())
+        k.attrs.push_back(KernelAttr::ofInt("parallel_extent", it->second));
     artifact.objects.push_back(std::move(blob));
   }
   for (const auto &[stage, text] : printer.kept())

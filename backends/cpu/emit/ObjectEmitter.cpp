@@ -10,6 +10,7 @@
 #include "passes/IrPrinting.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
@@ -65,12 +66,15 @@ std::string entrySymbol(const std::string &name) { return name + "_entry"; }
 
 namespace {
 
-/// Adds `void <name>_entry(void **operands)` for each kernel and makes the
-/// kernels themselves internal, so that only the entries are exported.
+/// Adds `void <name>_entry(void **operands, int64_t begin, int64_t end)`
+/// for each kernel and makes the kernels themselves internal, so that only
+/// the entries are exported. A kernel that --loom-kernel-ranges split takes
+/// begin and end after its buffers.
 bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
                 std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
   for (const std::string &name : kernels) {
     llvm::Function *kernel = m.getFunction(name);
     if (!kernel) {
@@ -78,12 +82,19 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
       return false;
     }
     auto *entry = llvm::Function::Create(
-        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, i64, i64},
+                                false),
         llvm::GlobalValue::ExternalLinkage, mlir::loom::cpu::entrySymbol(name),
         m);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
     std::vector<llvm::Value *> args;
+    unsigned ranges = 0;
     for (llvm::Argument &a : kernel->args()) {
+      if (a.getType() == i64 && ranges < 2 &&
+          a.getArgNo() + 2 - ranges == kernel->arg_size()) {
+        args.push_back(entry->getArg(1 + ranges++));
+        continue;
+      }
       if (!a.getType()->isPointerTy()) {
         error = "internal error: kernel '" + name +
                 "' takes a non-pointer argument; only "
@@ -258,7 +269,8 @@ namespace mlir::loom::cpu {
 
 bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
                        std::vector<uint8_t> &library, std::string &error,
-                       bool checkIndices, mlir::loom::IrPrinter *printer) {
+                       bool checkIndices, mlir::loom::IrPrinter *printer,
+                       std::map<std::string, int64_t> *parallelExtents) {
   std::vector<std::string> kernels;
   for (auto fn : module.getOps<func::FuncOp>())
     if (fn.isPublic() && !fn.isDeclaration())
@@ -277,6 +289,11 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
     error = "internal error: lowering the generated kernels to LLVM failed";
     return false;
   }
+
+  if (parallelExtents)
+    for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
+      if (auto extent = fn->getAttrOfType<IntegerAttr>("loom.parallel_extent"))
+        (*parallelExtents)[fn.getSymName().str()] = extent.getInt();
 
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());

@@ -24,6 +24,7 @@
 #define LOOM_BACKENDS_CPU_EMIT_OBJECTEMITTER_H
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,15 +53,21 @@ HostTarget hostTarget();
 /// Compiles every public func.func of `module` (which it consumes: the
 /// module is lowered in place by --loom-cpu-pipeline, with `checkIndices`)
 /// into a shared object and returns its bytes. `printer`, when given,
-/// reports every pass of the pipeline. On failure returns false with a
-/// message in `error`; MLIR diagnostics of the lowering go to the context's
-/// handlers.
-bool emitKernelLibrary(mlir::ModuleOp module, const HostTarget &target,
-                       std::vector<uint8_t> &library, std::string &error,
-                       bool checkIndices = true,
-                       mlir::loom::IrPrinter *printer = nullptr);
+/// reports every pass of the pipeline. `parallelExtents`, when given,
+/// receives the kernels whose outer loop threads may split
+/// (--loom-kernel-ranges) with that loop's length. On failure returns false
+/// with a message in `error`; MLIR diagnostics of the lowering go to the
+/// context's handlers.
+bool emitKernelLibrary(
+    mlir::ModuleOp module, const HostTarget &target,
+    std::vector<uint8_t> &library, std::string &error, bool checkIndices = true,
+    mlir::loom::IrPrinter *printer = nullptr,
+    std::map<std::string, int64_t> *parallelExtents = nullptr);
 
-/// The symbol the runtime calls for kernel function `name`.
+/// The symbol the runtime calls for kernel function `name`:
+/// `void <name>_entry(void **operands, int64_t begin, int64_t end)`, which
+/// runs iterations [begin, end) of a split kernel's outer loop (a kernel
+/// that is not split ignores them; [0, INT64_MAX) runs any kernel whole).
 std::string entrySymbol(const std::string &name);
 
 } // namespace mlir::loom::cpu
