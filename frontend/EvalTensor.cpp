@@ -54,10 +54,19 @@ std::optional<Val> Elaborator::tensorBinary(const ast::BinaryExpr &expr,
     }
     return scalarConstant(s, et, at);
   };
-  if (lhsScalar && !(l = scalarFor(lhs, *r, expr.lhs->range)))
-    return std::nullopt;
-  if (rhsScalar && !(r = scalarFor(rhs, *l, expr.rhs->range)))
-    return std::nullopt;
+  // (scalarFor's null is an error: test the value, not the optional.)
+  if (lhsScalar) {
+    Value v = scalarFor(lhs, *r, expr.lhs->range);
+    if (!v)
+      return std::nullopt;
+    l = v;
+  }
+  if (rhsScalar) {
+    Value v = scalarFor(rhs, *l, expr.rhs->range);
+    if (!v)
+      return std::nullopt;
+    r = v;
+  }
   if (lhsScalar)
     lhs = Val::ofTensor(*l, expr.lhs->range);
   if (rhsScalar)

@@ -375,7 +375,7 @@ def LoomOverrideRecipe : Pass<"loom-override-recipe", "::mlir::ModuleOp"> {
       run, and a warm-up that does not fit (`warmup >= steps`) is shortened
       to the fraction of the run the recipe gives it (`round(warmup * steps
       / recipe steps)`, at least 1 and less than `steps`), or, for a recipe
-      counted in epochs, to `steps - 1`; a note at the schedule says so.
+      counted in epochs, to `steps - 1`; a remark at the schedule says so.
     - `lr`: the optimizer's learning rate.
     - `seed`: the recipe's seed.
 

@@ -55,7 +55,7 @@ ScheduleAttr fitWarmup(RecipeAttr recipe, int64_t steps, Location loc) {
   }
   if (LocationAttr at = schedule.getLoc())
     loc = at;
-  loc.getContext()->getDiagEngine().emit(loc, DiagnosticSeverity::Note)
+  loc.getContext()->getDiagEngine().emit(loc, DiagnosticSeverity::Remark)
       << "warm-up shortened from " << stepsText(warmup) << " to "
       << (fitted ? stepsText(fitted) : std::string("none"))
       << " to fit --steps " << steps << " (" << why << ")";

@@ -14,7 +14,7 @@
 // CHECK-SAME: seed = 7,
 // CHECK-SAME: optimizer = <kind = "adam", lr = 5.000000e-01, betas = [9.000000e-01, 9.990000e-01], eps = 1.000000e-08, weight_decay = 0.000000e+00>,
 // CHECK-SAME: schedule = <kind = "warmup_cosine", warmup = 1, min_lr = 0.000000e+00, loc = #{{.*}}>>}
-// NOTE: lm.loom:9:15: note: warm-up shortened from 10 steps to 1 step to fit --steps 3 (the recipe warms up for 10% of its 100 steps)
+// NOTE: lm.loom:9:15: remark: warm-up shortened from 10 steps to 1 step to fit --steps 3 (the recipe warms up for 10% of its 100 steps)
 // LR-LABEL: module attributes {loom.train = #loom.recipe<name = "lm",
 // LR-SAME: batch = 2, steps = 100, seed = 1,
 // LR-SAME: optimizer = <kind = "adam", lr = 2.500000e-01,
@@ -38,7 +38,7 @@ module attributes {loom.train = #loom.recipe<name = "lm",
 // CHECK-SAME: batch = 4, steps = 3,
 // CHECK-NOT: epochs
 // CHECK-SAME: schedule = <kind = "warmup_cosine", warmup = 2,
-// NOTE-NEXT: e.loom:7:15: note: warm-up shortened from 10 steps to 2 steps to fit --steps 3 (the longest that leaves a step to decay)
+// NOTE-NEXT: e.loom:7:15: remark: warm-up shortened from 10 steps to 2 steps to fit --steps 3 (the longest that leaves a step to decay)
 // LR-LABEL: module attributes {loom.train = #loom.recipe<name = "e",
 // LR-SAME: epochs = 2,
 // NONE-LABEL: module attributes {loom.train = #loom.recipe<name = "e",
