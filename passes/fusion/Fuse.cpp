@@ -211,8 +211,8 @@ private:
     SmallVector<Location> locs;
     llvm::StringSet<> seen;
     for (Operation *m : g.members) {
-      // Each location once, as it prints: the frontend makes equal-looking
-      // locations that are distinct objects, which a reparse would merge.
+      // Each location once as it prints: locations that print alike are
+      // one after a reparse, so the dumps reparse to the same IR.
       std::string text;
       llvm::raw_string_ostream os(text);
       m->getLoc().print(os);

@@ -120,6 +120,14 @@ const KernelAttr *KernelRecord::attr(const std::string &key) const {
   return nullptr;
 }
 
+std::string KernelRecord::sourceOp() const {
+  const KernelAttr *fused = attr("fused");
+  if (fused && fused->type == KernelAttr::Type::String)
+    return "fused " + fused->s;
+  const KernelAttr *op = attr("source_op");
+  return op && op->type == KernelAttr::Type::String ? op->s : std::string();
+}
+
 bool loom::operator==(const BufferRecord &a, const BufferRecord &b) {
   return a.id == b.id && a.name == b.name && a.offset == b.offset &&
          a.size == b.size && a.firstUse == b.firstUse && a.lastUse == b.lastUse;

@@ -150,6 +150,10 @@ struct KernelRecord {
 
   /// The attribute named `key`, or nullptr.
   const KernelAttr *attr(const std::string &key) const;
+  /// What the kernel runs, for people: "fused add+sqrt" for a fusion
+  /// group's kernel (its `fused` attribute), else its `source_op`
+  /// ("loom.matmul"); "" when it has neither.
+  std::string sourceOp() const;
 };
 
 /// Object code of generated kernels.

@@ -219,14 +219,11 @@ StatusOr<StepModel> loom::buildStepModel(const Artifact &a,
     StepKernel k;
     k.index = m.firstKernel + i;
     k.record = &a.kernels[k.index];
-    const KernelAttr *op = k.record->attr("source_op");
-    k.op = op && op->type == KernelAttr::Type::String ? op->s : k.record->kind;
+    k.op = k.record->sourceOp();
+    if (k.op.empty())
+      k.op = k.record->kind;
     if (k.op.compare(0, 5, "loom.") == 0)
       k.op = k.op.substr(5);
-    // A fusion group's kernel: "fused mul+add+sqrt".
-    if (const KernelAttr *fused = k.record->attr("fused");
-        fused && fused->type == KernelAttr::Type::String)
-      k.op = "fused " + fused->s;
     const KernelAttr *loc = k.record->attr("source_loc");
     if (loc && loc->type == KernelAttr::Type::String)
       k.origin = parseSourceLoc(loc->s);

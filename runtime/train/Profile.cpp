@@ -95,9 +95,7 @@ loom::train::profileLines(const Artifact &artifact,
     double gflops = 0;
     if (seconds[i] > 0 && i < runs.size())
       gflops = double(k.flops) * double(runs[i]) / seconds[i] / 1e9;
-    std::string op = text(k, "source_op");
-    if (std::string fused = text(k, "fused"); !fused.empty())
-      op = "fused " + fused;
+    std::string op = k.sourceOp();
     lines.push_back(format("  %5.1f%% %8.2f s  %-5s #%-5zu %-16s %-10s %6.2f "
                            "GFLOP/s  %s %s",
                            100 * seconds[i] / total, seconds[i],

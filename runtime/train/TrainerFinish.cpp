@@ -120,13 +120,11 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
         << " steps back; checkpoint more often to find the op)\n";
   } else if (bad >= 0) {
     const KernelRecord &k = ex->artifact().kernels[bad];
-    const KernelAttr *loc = k.attr("source_loc"), *op = k.attr("source_op");
-    // A fusion group's kernel names its ops: "fused add+sqrt".
-    if (const KernelAttr *fused = k.attr("fused"))
-      op = fused;
+    const KernelAttr *loc = k.attr("source_loc");
+    std::string op = k.sourceOp();
     err << "  the first NaN or infinity comes from kernel " << bad << " ("
-        << (op ? (op == k.attr("fused") ? "fused " : "") + op->s + ", " : "")
-        << k.kind << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
+        << (op.empty() ? "" : op + ", ") << k.kind
+        << (k.symbol.empty() ? "" : " " + k.symbol) << ")"
         << (loc ? " at " + loc->s : "") << "\n";
   }
   // Read back above, its tensors finite.

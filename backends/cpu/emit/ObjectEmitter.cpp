@@ -71,6 +71,7 @@ namespace {
 /// the entries are exported. A kernel that --loom-kernel-ranges split takes
 /// begin and end after its buffers.
 bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
+                const std::map<std::string, int64_t> &split,
                 std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
@@ -88,11 +89,10 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
         m);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
     std::vector<llvm::Value *> args;
-    unsigned ranges = 0;
+    unsigned buffers = kernel->arg_size() - (split.count(name) ? 2 : 0);
     for (llvm::Argument &a : kernel->args()) {
-      if (a.getType() == i64 && ranges < 2 &&
-          a.getArgNo() + 2 - ranges == kernel->arg_size()) {
-        args.push_back(entry->getArg(1 + ranges++));
+      if (a.getArgNo() >= buffers) { // begin, end
+        args.push_back(entry->getArg(1 + a.getArgNo() - buffers));
         continue;
       }
       if (!a.getType()->isPointerTy()) {
@@ -290,10 +290,10 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
     return false;
   }
 
-  if (parallelExtents)
-    for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
-      if (auto extent = fn->getAttrOfType<IntegerAttr>("loom.parallel_extent"))
-        (*parallelExtents)[fn.getSymName().str()] = extent.getInt();
+  std::map<std::string, int64_t> split;
+  for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
+    if (auto extent = fn->getAttrOfType<IntegerAttr>("loom.parallel_extent"))
+      split[fn.getSymName().str()] = extent.getInt();
 
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
@@ -321,12 +321,14 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(target.triple);
 
-  if (!addEntries(*llvmModule, kernels, error))
+  if (!addEntries(*llvmModule, kernels, split, error))
     return false;
   routeAllocations(*llvmModule);
   llvm::SmallVector<char, 0> object;
   if (!optimizeAndEmit(*llvmModule, *tm, object, error))
     return false;
+  if (parallelExtents)
+    *parallelExtents = std::move(split);
   return linkShared(object, library, error);
 }
 
