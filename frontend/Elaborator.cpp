@@ -20,8 +20,8 @@
 using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
-using mlir::loom::RuleLoc;
 using llvm::SMRange;
+using mlir::loom::RuleLoc;
 
 Elaborator::Elaborator(MLIRContext &ctx, const Program &program,
                        DiagnosticEngine &diags)

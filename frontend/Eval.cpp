@@ -21,8 +21,8 @@
 using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
-using mlir::loom::RuleLoc;
 using llvm::SMRange;
+using mlir::loom::RuleLoc;
 
 /// Names of the builtins (Builtins.cpp).
 namespace mlir::loom {

@@ -17,8 +17,8 @@
 using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
-using mlir::loom::RuleLoc;
 using llvm::SMRange;
+using mlir::loom::RuleLoc;
 
 std::optional<Val> Elaborator::tensorBinary(const ast::BinaryExpr &expr,
                                             Val lhs, Val rhs) {

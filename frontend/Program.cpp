@@ -194,7 +194,7 @@ private:
 } // namespace
 
 std::string mlir::loom::stdModuleDefining(llvm::StringRef stdDir,
-                                    llvm::StringRef name) {
+                                          llvm::StringRef name) {
   std::error_code ec;
   std::vector<std::string> paths;
   for (llvm::sys::fs::directory_iterator it(stdDir, ec), end; it != end && !ec;
@@ -220,13 +220,13 @@ std::string mlir::loom::stdModuleDefining(llvm::StringRef stdDir,
 }
 
 bool mlir::loom::loadProgram(llvm::StringRef path, llvm::StringRef stdDir,
-                       DiagnosticEngine &diags, Program &program) {
+                             DiagnosticEngine &diags, Program &program) {
   return Loader(stdDir, diags, program).load(path.str(), llvm::SMRange());
 }
 
-bool mlir::loom::loadProgramFromBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
-                                 llvm::StringRef stdDir,
-                                 DiagnosticEngine &diags, Program &program) {
+bool mlir::loom::loadProgramFromBuffer(
+    std::unique_ptr<llvm::MemoryBuffer> buffer, llvm::StringRef stdDir,
+    DiagnosticEngine &diags, Program &program) {
   std::string name = buffer->getBufferIdentifier().str();
   return Loader(stdDir, diags, program)
       .loadBuffer(std::move(buffer), name, llvm::SMRange());

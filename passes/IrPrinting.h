@@ -13,8 +13,9 @@
 //     file:line:col, the model instance (`fused<{instance =
 //     "blocks.3.attn"}>`) and the calls that led there (loom-opt prints the
 //     same with --mlir-print-debuginfo --mlir-print-local-scope). A pass that
-//     runs nested on each function (`func.func(convert-linalg-to-parallel-loops)`)
-//     gets one file, written when it has run on all of them;
+//     runs nested on each function
+//     (`func.func(convert-linalg-to-parallel-loops)`) gets one file, written
+//     when it has run on all of them;
 //   - --print-ir-before/after=PASS and --print-ir-after-all print to a
 //     stream (stderr) as mlir-opt's --mlir-print-ir-* do: the op the pass
 //     ran on, under `// -----// IR Dump After CSE (cse) //----- //`;

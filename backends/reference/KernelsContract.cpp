@@ -36,8 +36,8 @@ static double minNaN(double a, double b) {
 // (D0, ..., Dn) reduced over `dims` -> the shape without them (or with size 1
 // in their place under keepDims).
 Tensor mlir::loom::reference::reduce(ReduceKind kind, const Tensor &x,
-                               const std::vector<int64_t> &dims,
-                               bool keepDims) {
+                                     const std::vector<int64_t> &dims,
+                                     bool keepDims) {
   if (dims.empty())
     return x;
   std::vector<bool> reduced(x.rank(), false);
@@ -114,7 +114,7 @@ static int64_t batchOffset(const std::vector<int64_t> &idx,
 // (..., M, K) @ (..., K, N) -> (..., M, N); transposeLhs reads lhs as
 // (..., K, M) and transposeRhs reads rhs as (..., N, K).
 Tensor mlir::loom::reference::matmul(const Tensor &lhs, const Tensor &rhs,
-                               bool transposeLhs, bool transposeRhs) {
+                                     bool transposeLhs, bool transposeRhs) {
   int64_t lr = lhs.rank(), rr = rhs.rank();
   int64_t lRows = lhs.shape[lr - 2], lCols = lhs.shape[lr - 1];
   int64_t rRows = rhs.shape[rr - 2], rCols = rhs.shape[rr - 1];
@@ -157,8 +157,8 @@ Tensor mlir::loom::reference::matmul(const Tensor &lhs, const Tensor &rhs,
     for (int64_t j = 0; j < n; ++j)
       for (int64_t p = 0; p < k; ++p)
         bCols[j * k + p] = transposeRhs ? b[j * rCols + p] : b[p * rCols + j];
-    // Rows are independent: each thread computes whole dot products, in the
-    // same order as one thread would (results do not depend on the count).
+        // Rows are independent: each thread computes whole dot products, in the
+        // same order as one thread would (results do not depend on the count).
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (m * n * k >= (1 << 16))
 #endif
@@ -184,10 +184,10 @@ Tensor mlir::loom::reference::matmul(const Tensor &lhs, const Tensor &rhs,
 // x (N, C, H, W) * w (O, C/g, KH, KW) -> (N, O, HO, WO), where
 // HO = (H + top + bottom - dh * (KH - 1) - 1) / sh + 1 (likewise WO).
 Tensor mlir::loom::reference::conv2d(const Tensor &x, const Tensor &w,
-                               std::array<int64_t, 2> strides,
-                               std::array<int64_t, 4> padding,
-                               std::array<int64_t, 2> dilations,
-                               int64_t groups) {
+                                     std::array<int64_t, 2> strides,
+                                     std::array<int64_t, 4> padding,
+                                     std::array<int64_t, 2> dilations,
+                                     int64_t groups) {
   int64_t n = x.shape[0], h = x.shape[2], wd = x.shape[3];
   int64_t o = w.shape[0], cg = w.shape[1], kh = w.shape[2], kw = w.shape[3];
   int64_t sh = strides[0], sw = strides[1];
@@ -320,10 +320,10 @@ Tensor mlir::loom::reference::conv2dBackwardFilter(
 // count of window positions inside the padded input under countIncludePad
 // (PyTorch's rule; with this HO every window lies inside it, so KH * KW).
 Tensor mlir::loom::reference::pool2d(bool isMax, const Tensor &x,
-                               std::array<int64_t, 2> window,
-                               std::array<int64_t, 2> strides,
-                               std::array<int64_t, 4> padding,
-                               bool countIncludePad) {
+                                     std::array<int64_t, 2> window,
+                                     std::array<int64_t, 2> strides,
+                                     std::array<int64_t, 4> padding,
+                                     bool countIncludePad) {
   int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
   int64_t kh = window[0], kw = window[1];
   int64_t sh = strides[0], sw = strides[1];
@@ -371,13 +371,11 @@ Tensor mlir::loom::reference::pool2d(bool isMax, const Tensor &x,
 // of x in row-major window order (a NaN wins, as it wins the forward);
 // avg: it is shared by the window's in-bounds elements, each getting
 // dy / divisor with the forward's divisor. Overlapping windows add up.
-Tensor mlir::loom::reference::pool2dBackward(bool isMax, const Tensor &dy,
-                                       const Tensor *x,
-                                       const std::vector<int64_t> &inputShape,
-                                       std::array<int64_t, 2> window,
-                                       std::array<int64_t, 2> strides,
-                                       std::array<int64_t, 4> padding,
-                                       bool countIncludePad) {
+Tensor mlir::loom::reference::pool2dBackward(
+    bool isMax, const Tensor &dy, const Tensor *x,
+    const std::vector<int64_t> &inputShape, std::array<int64_t, 2> window,
+    std::array<int64_t, 2> strides, std::array<int64_t, 4> padding,
+    bool countIncludePad) {
   int64_t n = inputShape[0], c = inputShape[1];
   int64_t h = inputShape[2], wd = inputShape[3];
   int64_t ho = dy.shape[2], wo = dy.shape[3];

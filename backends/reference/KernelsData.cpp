@@ -21,7 +21,7 @@ using namespace mlir::loom::reference;
 // x (...X) -> y (...shape): x's dims align with the trailing dims of `shape`;
 // a size-1 dim of x is read at index 0.
 Tensor mlir::loom::reference::broadcastTo(const Tensor &x,
-                                    const std::vector<int64_t> &shape) {
+                                          const std::vector<int64_t> &shape) {
   Tensor y(x.dtype, shape);
   int64_t lead = y.rank() - x.rank();
   std::vector<int64_t> yIndex(y.rank(), 0);
@@ -41,7 +41,7 @@ Tensor mlir::loom::reference::broadcastTo(const Tensor &x,
 
 // x (...X) -> y (...shape) with the same row-major element sequence.
 Tensor mlir::loom::reference::reshape(const Tensor &x,
-                                const std::vector<int64_t> &shape) {
+                                      const std::vector<int64_t> &shape) {
   return Tensor(x.dtype, shape, x.data);
 }
 
@@ -52,7 +52,7 @@ Tensor mlir::loom::reference::reshape(const Tensor &x,
 // x (d0, ..., dn) -> y (d[perm[0]], ..., d[perm[n]]):
 // y[j0, ..., jn] = x[i] with i[perm[k]] = j[k].
 Tensor mlir::loom::reference::transpose(const Tensor &x,
-                                  const std::vector<int64_t> &perm) {
+                                        const std::vector<int64_t> &perm) {
   std::vector<int64_t> shape(x.rank());
   for (int64_t k = 0; k < x.rank(); ++k)
     shape[k] = x.shape[perm[k]];
@@ -75,9 +75,9 @@ Tensor mlir::loom::reference::transpose(const Tensor &x,
 // x (...) -> y with y.dim[d] = ceil((limit[d] - start[d]) / stride[d]):
 // y[j] = x[start + j * stride].
 Tensor mlir::loom::reference::slice(const Tensor &x,
-                              const std::vector<int64_t> &start,
-                              const std::vector<int64_t> &limit,
-                              const std::vector<int64_t> &stride) {
+                                    const std::vector<int64_t> &start,
+                                    const std::vector<int64_t> &limit,
+                                    const std::vector<int64_t> &stride) {
   std::vector<int64_t> shape(x.rank());
   for (int64_t d = 0; d < x.rank(); ++d)
     shape[d] = (limit[d] - start[d] + stride[d] - 1) / stride[d];
@@ -99,7 +99,8 @@ Tensor mlir::loom::reference::slice(const Tensor &x,
 
 // inputs (..., n_k, ...) along `dim` -> y (..., sum_k n_k, ...): input k
 // fills the rows [offset_k, offset_k + n_k) of `dim`.
-Tensor mlir::loom::reference::concat(const std::vector<Tensor> &inputs, int64_t dim) {
+Tensor mlir::loom::reference::concat(const std::vector<Tensor> &inputs,
+                                     int64_t dim) {
   std::vector<int64_t> shape = inputs[0].shape;
   shape[dim] = 0;
   for (const Tensor &in : inputs)
@@ -184,7 +185,8 @@ static std::vector<int64_t> tableIndex(const std::vector<int64_t> &gathered,
 // table (P..., N, Q...) [indices (I...)] along axis -> y (P..., I..., Q...):
 // y[p, i, q] = table[p, indices[i], q].
 bool mlir::loom::reference::gather(const Tensor &table, const Tensor &indices,
-                             int64_t axis, Tensor &result, std::string &error) {
+                                   int64_t axis, Tensor &result,
+                                   std::string &error) {
   if (!checkIndices("gather", indices, table.shape[axis], axis, error))
     return false;
   Tensor y(table.dtype, gatheredShape(table, indices, axis));
@@ -200,9 +202,10 @@ bool mlir::loom::reference::gather(const Tensor &table, const Tensor &indices,
 // dest (P..., N, Q...) [indices (I...)] += updates (P..., I..., Q...) along
 // axis -> y (P..., N, Q...): y[p, indices[i], q] += updates[p, i, q], so
 // repeated indices accumulate.
-bool mlir::loom::reference::scatterAdd(const Tensor &dest, const Tensor &indices,
-                                 const Tensor &updates, int64_t axis,
-                                 Tensor &result, std::string &error) {
+bool mlir::loom::reference::scatterAdd(const Tensor &dest,
+                                       const Tensor &indices,
+                                       const Tensor &updates, int64_t axis,
+                                       Tensor &result, std::string &error) {
   if (!checkIndices("scatter_add", indices, dest.shape[axis], axis, error))
     return false;
   Tensor y = dest;

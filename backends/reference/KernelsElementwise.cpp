@@ -22,7 +22,7 @@ using namespace mlir::loom::reference;
 
 std::vector<int64_t>
 mlir::loom::reference::broadcastShape(const std::vector<int64_t> &a,
-                                const std::vector<int64_t> &b) {
+                                      const std::vector<int64_t> &b) {
   // Align at the trailing dim; a missing or size-1 dim takes the other's size.
   size_t rank = a.size() > b.size() ? a.size() : b.size();
   std::vector<int64_t> result(rank, 1);
@@ -161,7 +161,7 @@ static double applyBinary(BinaryKind kind, DType dtype, double a, double b) {
 
 // (...A) op (...B) -> broadcast(A, B), lhs's element type.
 Tensor mlir::loom::reference::binary(BinaryKind kind, const Tensor &lhs,
-                               const Tensor &rhs) {
+                                     const Tensor &rhs) {
   Tensor y(lhs.dtype, broadcastShape(lhs.shape, rhs.shape));
   std::vector<int64_t> index(y.rank(), 0);
   for (int64_t i = 0; i < y.numElements(); ++i) {
@@ -197,7 +197,7 @@ static bool applyCompare(CompareKind kind, double a, double b) {
 
 // (...A) cmp (...B) -> broadcast(A, B) of i1.
 Tensor mlir::loom::reference::compare(CompareKind kind, const Tensor &lhs,
-                                const Tensor &rhs) {
+                                      const Tensor &rhs) {
   Tensor y(DType::I1, broadcastShape(lhs.shape, rhs.shape));
   std::vector<int64_t> index(y.rank(), 0);
   for (int64_t i = 0; i < y.numElements(); ++i) {
@@ -211,7 +211,7 @@ Tensor mlir::loom::reference::compare(CompareKind kind, const Tensor &lhs,
 
 // cond (...C) ? a (...A) : b (...B) -> broadcast(C, A, B), a's element type.
 Tensor mlir::loom::reference::select(const Tensor &cond, const Tensor &a,
-                               const Tensor &b) {
+                                     const Tensor &b) {
   Tensor y(a.dtype,
            broadcastShape(cond.shape, broadcastShape(a.shape, b.shape)));
   std::vector<int64_t> index(y.rank(), 0);

@@ -83,7 +83,7 @@ Tensor mlir::loom::reference::logSoftmax(const Tensor &x, int64_t dim) {
 // x (..., *S), scale (*S), bias (*S) -> (..., *S), normalized over the
 // trailing dims S (the shape of scale) with the biased variance.
 Tensor mlir::loom::reference::layerNorm(const Tensor &x, const Tensor &scale,
-                                  const Tensor &bias, double epsilon) {
+                                        const Tensor &bias, double epsilon) {
   int64_t size = scale.numElements();
   int64_t rows = size == 0 ? 0 : x.numElements() / size;
   Tensor y(x.dtype, x.shape);
@@ -112,8 +112,8 @@ Tensor mlir::loom::reference::layerNorm(const Tensor &x, const Tensor &scale,
 // q (..., T, D), k (..., S, D), v (..., S, DV) -> (..., T, DV):
 // softmax_s(q k^T * scale, with s > t masked under causal) @ v.
 Tensor mlir::loom::reference::attention(const Tensor &q, const Tensor &k,
-                                  const Tensor &v, bool causal,
-                                  std::optional<double> scale) {
+                                        const Tensor &v, bool causal,
+                                        std::optional<double> scale) {
   int64_t rank = q.rank();
   int64_t t = q.shape[rank - 2], d = q.shape[rank - 1];
   int64_t s = k.shape[rank - 2], dv = v.shape[rank - 1];
@@ -181,8 +181,9 @@ static std::string positionString(int64_t flat,
 
 // logits (..., C), labels (...) -> (...) under None, () under Sum and Mean.
 bool mlir::loom::reference::crossEntropy(LossReduction reduction,
-                                   const Tensor &logits, const Tensor &labels,
-                                   Tensor &result, std::string &error) {
+                                         const Tensor &logits,
+                                         const Tensor &labels, Tensor &result,
+                                         std::string &error) {
   int64_t c = logits.shape.back();
   int64_t examples = labels.numElements();
   Tensor losses(logits.dtype, labels.shape);
@@ -220,8 +221,9 @@ bool mlir::loom::reference::crossEntropy(LossReduction reduction,
 
 // (...) -> (...): element i is kept, times 1 / (1 - rate), iff its Philox
 // draw for (seed, step, stream, i) is >= rate, and zeroed otherwise.
-Tensor mlir::loom::reference::dropout(const Tensor &x, uint64_t seed, uint64_t step,
-                                double rate, uint64_t stream) {
+Tensor mlir::loom::reference::dropout(const Tensor &x, uint64_t seed,
+                                      uint64_t step, double rate,
+                                      uint64_t stream) {
   if (rate == 0.0)
     return x;
   double keepScale = 1.0 / (1.0 - rate);
@@ -238,8 +240,9 @@ Tensor mlir::loom::reference::dropout(const Tensor &x, uint64_t seed, uint64_t s
 //===----------------------------------------------------------------------===//
 
 // () -> shape, with result[i0, ..., in] = i_dim.
-Tensor mlir::loom::reference::iota(DType dtype, const std::vector<int64_t> &shape,
-                             int64_t dim) {
+Tensor mlir::loom::reference::iota(DType dtype,
+                                   const std::vector<int64_t> &shape,
+                                   int64_t dim) {
   Tensor y(dtype, shape);
   if (y.numElements() == 0)
     return y;

@@ -100,7 +100,7 @@ void mlir::loom::reference::roundToType(Tensor &t) {
 }
 
 bool mlir::loom::reference::nextIndex(std::vector<int64_t> &index,
-                                const std::vector<int64_t> &shape) {
+                                      const std::vector<int64_t> &shape) {
   for (int64_t i = static_cast<int64_t>(shape.size()) - 1; i >= 0; --i) {
     if (++index[i] < shape[i])
       return true;

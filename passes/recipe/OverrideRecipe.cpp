@@ -8,7 +8,6 @@
 #include "passes/Passes.h"
 
 #include "ir/LoomRecipe.h"
-#include "ir/LoomRecipe.h"
 
 #include "mlir/IR/Diagnostics.h"
 

@@ -211,7 +211,8 @@ loom::StatusOr<loom::Artifact> loadOrCompile() {
   mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
   loom::tool::InternalErrorWatch watch(diags);
   mlir::loom::Program program;
-  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags, program))
+  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags,
+                               program))
     return loom::Status::error("cannot compile " + inputFile);
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();

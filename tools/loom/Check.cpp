@@ -48,7 +48,8 @@ int loom::tool::runCheck() {
   mlir::loom::DiagnosticEngine diags(sourceMgr, errs());
   loom::tool::InternalErrorWatch watch(diags);
   mlir::loom::Program program;
-  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags, program))
+  if (!mlir::loom::loadProgram(inputFile, mlir::loom::defaultStdDir(), diags,
+                               program))
     return 1;
   mlir::MLIRContext ctx;
   ctx.loadDialect<mlir::loom::LoomDialect, mlir::func::FuncDialect>();
