@@ -311,6 +311,9 @@ int loom::tool::runTrain() {
       return usage(options.name + ": the batch size and the learning rate are "
                                   "compiled into the step; give the .loom "
                                   "program to change them");
+    if (irFlags.noFusion)
+      return usage(options.name + ": the artifact is compiled already; "
+                                  "--no-fusion applies to a .loom program");
     if (irFlags.any())
       return usage(options.name +
                    ": the artifact is compiled already; `loom "
