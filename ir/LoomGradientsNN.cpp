@@ -3,13 +3,13 @@
 // Part of Loom. The vector-Jacobian products of reduce, matmul, conv2d (and
 // its backward ops, for second order), pool2d, softmax, log_softmax,
 // layer_norm, attention, cross_entropy and dropout, in loom ops, in
-// LoomOps.td order. Ops kept whole in the forward (attention, layer_norm)
-// recompute what their backward needs rather than keep it alive; conv2d and
+// LoomOps.td order. Ops kept whole in the forward (layer_norm) recompute
+// what their backward needs rather than keep it alive; attention keeps one
+// number per query row (its log-sum-exp) and recomputes the rest; conv2d and
 // pool2d map to dedicated backward ops, as oneDNN and XLA have them.
 //
 //===----------------------------------------------------------------------===//
 
-#include "ir/Decompose.h"
 #include "ir/GradientHelpers.h"
 
 #include <limits>
@@ -233,29 +233,25 @@ LogicalResult LayerNormOp::buildGradient(OpBuilder &b, ValueRange dys,
 // loom.attention
 //===----------------------------------------------------------------------===//
 
-// Recomputes P = softmax(q k^T s [+ mask]); then with dO = dy:
-//   dv = P^T dO;  dP = dO v^T;  dS = P * (dP - sum(dP * P));
-//   dq = dS k s;  dk = dS^T q s
+// d(softmax(q k^T s [+ mask]) v), FlashAttention-2's way: the backward keeps
+// no probabilities but the row log-sum-exp lse of the scores, and
+// loom.attention_backward recomputes P = exp(q k^T s - lse) from it. The lse
+// comes from loom.attention_with_lse, the forward once more: a backend that
+// computes the forward that way (the CPU's flash kernel) shares it by CSE,
+// one that decomposes both ops recomputes P as the primitive ops of
+// ir/Decompose.h and shares those.
 LogicalResult AttentionOp::buildGradient(OpBuilder &b, ValueRange dys,
                                          SmallVectorImpl<Value> &grads) {
   Location loc = getLoc();
-  Value q = getQuery(), k = getKey(), v = getValue(), dout = dys[0];
-  int64_t rank = tensorType(q).getRank();
-  double s = attentionScale(*this);
-  Value p = attentionProbabilities(b, loc, q, k, s, getCausal());
-  Value dv = b.create<MatmulOp>(loc, p, dout, true, false);
-  Value dp = b.create<MatmulOp>(loc, dout, v, false, true);
-  Value rowSum =
-      b.create<ReduceOp>(loc, ReduceKind::sum, b.create<MulOp>(loc, dp, p),
-                         ArrayRef<int64_t>{rank - 1}, true);
-  Value ds = b.create<MulOp>(loc, p, b.create<SubOp>(loc, dp, rowSum));
-  Value dq = b.create<MulOp>(loc, b.create<MatmulOp>(loc, ds, k, false, false),
-                             scalar(b, loc, q, s));
-  Value dk = b.create<MulOp>(loc, b.create<MatmulOp>(loc, ds, q, true, false),
-                             scalar(b, loc, q, s));
-  grads.push_back(dq);
-  grads.push_back(dk);
-  grads.push_back(dv);
+  Value q = getQuery(), k = getKey(), v = getValue();
+  auto forward = b.create<AttentionWithLseOp>(loc, q, k, v, getCausalAttr(),
+                                              getScaleAttr());
+  auto backward = b.create<AttentionBackwardOp>(
+      loc, q, k, v, getResult(), dys[0], forward.getLse(), getCausalAttr(),
+      getScaleAttr());
+  grads.push_back(backward.getGradQuery());
+  grads.push_back(backward.getGradKey());
+  grads.push_back(backward.getGradValue());
   return success();
 }
 

@@ -384,13 +384,68 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *,
   return inferAttentionOp(loc, t[0], t[1], t[2], adaptor.getCausal(), results);
 }
 
-LogicalResult AttentionOp::verify() {
-  if (std::optional<APFloat> scale = getScale()) {
+/// The `scale` of the attention ops, when present, is positive and finite.
+static LogicalResult verifyAttentionScale(Operation *op,
+                                          std::optional<APFloat> scale) {
+  if (scale) {
     double s = scale->convertToDouble();
     if (!(s > 0.0) || !std::isfinite(s))
-      return emitOpError("scale ") << s << " must be positive and finite";
+      return op->emitOpError("scale ") << s << " must be positive and finite";
   }
   return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  return verifyAttentionScale(*this, getScale());
+}
+
+//===----------------------------------------------------------------------===//
+// loom.attention_with_lse
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionWithLseOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> rawLoc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc,
+                            {{adaptor.getQuery(), "query"},
+                             {adaptor.getKey(), "key"},
+                             {adaptor.getValue(), "value"}},
+                            t)))
+    return failure();
+  return inferAttentionWithLseOp(loc, t[0], t[1], t[2], adaptor.getCausal(),
+                                 results);
+}
+
+LogicalResult AttentionWithLseOp::verify() {
+  return verifyAttentionScale(*this, getScale());
+}
+
+//===----------------------------------------------------------------------===//
+// loom.attention_backward
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionBackwardOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> rawLoc, Adaptor adaptor,
+    SmallVectorImpl<Type> &results) {
+  RuleLoc loc(rawLoc, getOperationName());
+  SmallVector<RankedTensorType> t;
+  if (failed(getTensorTypes(loc,
+                            {{adaptor.getQuery(), "query"},
+                             {adaptor.getKey(), "key"},
+                             {adaptor.getValue(), "value"},
+                             {adaptor.getOutput(), "output"},
+                             {adaptor.getGradOut(), "grad_out"},
+                             {adaptor.getLse(), "lse"}},
+                            t)))
+    return failure();
+  return inferAttentionBackwardOp(loc, t[0], t[1], t[2], t[3], t[4], t[5],
+                                  adaptor.getCausal(), results);
+}
+
+LogicalResult AttentionBackwardOp::verify() {
+  return verifyAttentionScale(*this, getScale());
 }
 
 //===----------------------------------------------------------------------===//

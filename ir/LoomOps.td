@@ -683,6 +683,61 @@ def Loom_AttentionOp : Loom_Op<"attention", [Pure, InferTypeOpAdaptor, Loom_Diff
   let hasVerifier = 1;
 }
 
+def Loom_AttentionWithLseOp : Loom_Op<"attention_with_lse", [Pure, InferTypeOpAdaptor]> {
+  let summary = "scaled dot-product attention and its row log-sum-exp";
+  let description = [{
+    `loom.attention` (same operands, `causal` and `scale`) that also returns,
+    for every query row, `lse = log(sum_s exp(q k^T * scale + mask))`
+    `[..., T]`: the one number per row from which `loom.attention_backward`
+    recomputes the probabilities `P = exp(q k^T * scale + mask - lse)`
+    without keeping them. The gradient rule of `loom.attention` builds it;
+    a backend that keeps no probabilities (the CPU's flash kernel) computes
+    the forward this way, so that CSE shares it with the gradient's.
+
+    Example:
+
+    ```mlir
+    %o, %lse = loom.attention_with_lse %q, %k, %v causal : (tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>) -> (tensor<8x6x256x64xf32>, tensor<8x6x256xf32>)
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$query, Loom_FloatTensor:$key,
+      Loom_FloatTensor:$value, UnitAttr:$causal, OptionalAttr<F64Attr>:$scale);
+  let results = (outs Loom_FloatTensor:$output, Loom_FloatTensor:$lse);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`causal` $causal^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_AttentionBackwardOp : Loom_Op<"attention_backward", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the gradient of loom.attention from its row log-sum-exp";
+  let description = [{
+    With `output` and `lse` from `loom.attention_with_lse` of `query`,
+    `key`, `value` (same `causal` and `scale`) and `grad_out` the adjoint of
+    `output`: `P = exp(q k^T * scale + mask - lse)` (0 where masked),
+    `dV = P^T dO`, `dP = dO V^T`, `dS = P * (dP - D)` with
+    `D = rowsum(dO * O)`, `dQ = dS K * scale`, `dK = dS^T Q * scale`
+    (FlashAttention-2's backward). The results have the types of `query`,
+    `key` and `value`.
+
+    Example:
+
+    ```mlir
+    %dq, %dk, %dv = loom.attention_backward %q, %k, %v, %o, %do, %lse causal : (tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>, tensor<8x6x256xf32>) -> (tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>)
+    ```
+  }];
+  let arguments = (ins Loom_FloatTensor:$query, Loom_FloatTensor:$key,
+      Loom_FloatTensor:$value, Loom_FloatTensor:$output,
+      Loom_FloatTensor:$grad_out, Loom_FloatTensor:$lse, UnitAttr:$causal,
+      OptionalAttr<F64Attr>:$scale);
+  let results = (outs Loom_FloatTensor:$grad_query, Loom_FloatTensor:$grad_key,
+      Loom_FloatTensor:$grad_value);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value `,` $output `,` $grad_out `,` $lse (`causal` $causal^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//

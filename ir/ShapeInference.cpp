@@ -712,6 +712,38 @@ LogicalResult mlir::loom::inferAttentionOp(RuleLoc loc, RankedTensorType query,
   return success();
 }
 
+LogicalResult mlir::loom::inferAttentionWithLseOp(
+    RuleLoc loc, RankedTensorType query, RankedTensorType key,
+    RankedTensorType value, bool causal, SmallVectorImpl<Type> &results) {
+  if (failed(inferAttentionOp(loc, query, key, value, causal, results)))
+    return failure();
+  results.push_back(RankedTensorType::get(query.getShape().drop_back(),
+                                          query.getElementType()));
+  return success();
+}
+
+LogicalResult mlir::loom::inferAttentionBackwardOp(
+    RuleLoc loc, RankedTensorType query, RankedTensorType key,
+    RankedTensorType value, RankedTensorType output, RankedTensorType gradOut,
+    RankedTensorType lse, bool causal, SmallVectorImpl<Type> &results) {
+  SmallVector<Type> forward;
+  if (failed(inferAttentionWithLseOp(loc, query, key, value, causal, forward)))
+    return failure();
+  if (output != forward[0])
+    return emitRuleError(loc, "output ", output,
+                         " must have the attention's result type ", forward[0]);
+  if (gradOut != forward[0])
+    return emitRuleError(loc, "grad_out ", gradOut,
+                         " must have the attention's result type ", forward[0]);
+  if (lse != forward[1])
+    return emitRuleError(loc, "lse ", lse, " must have type ", forward[1],
+                         " (one per query row)");
+  results.push_back(query);
+  results.push_back(key);
+  results.push_back(value);
+  return success();
+}
+
 LogicalResult mlir::loom::inferCrossEntropyOp(RuleLoc loc,
                                               LossReduction reduction,
                                               RankedTensorType logits,

@@ -153,6 +153,17 @@ LogicalResult inferLayerNormOp(RuleLoc loc, RankedTensorType input,
 LogicalResult inferAttentionOp(RuleLoc loc, RankedTensorType query,
                                RankedTensorType key, RankedTensorType value,
                                bool causal, SmallVectorImpl<Type> &results);
+/// attention_with_lse: attention's result, then lse [..., T].
+LogicalResult inferAttentionWithLseOp(RuleLoc loc, RankedTensorType query,
+                                      RankedTensorType key,
+                                      RankedTensorType value, bool causal,
+                                      SmallVectorImpl<Type> &results);
+/// attention_backward: `output` and `gradOut` have attention's result type
+/// and `lse` attention_with_lse's; the results are query's, key's, value's.
+LogicalResult inferAttentionBackwardOp(
+    RuleLoc loc, RankedTensorType query, RankedTensorType key,
+    RankedTensorType value, RankedTensorType output, RankedTensorType gradOut,
+    RankedTensorType lse, bool causal, SmallVectorImpl<Type> &results);
 LogicalResult inferCrossEntropyOp(RuleLoc loc, LossReduction reduction,
                                   RankedTensorType logits,
                                   RankedTensorType labels,

@@ -16,23 +16,40 @@ include "mlir/Pass/PassBase.td"
 
 def LoomDecomposeAttention
     : Pass<"loom-decompose-attention", "::mlir::ModuleOp"> {
-  let summary = "Spells out f32 attention as the matmul, mask and softmax ops oneDNN runs";
+  let summary = "Sends f32 attention to the flash kernels, or spells it out as the ops oneDNN runs";
   let description = [{
-    Replaces every `loom.attention` whose query, key and value are f32 by
-    `P @ v` with `P = softmax(q k^T scale)` (and the causal mask:
-    `iota`, `compare`, `select` of -inf), spelled by `ir/Decompose.h` as the
-    gradient rule spells its recomputation of `P`, so that `--cse` can then
-    share the forward's ops with the gradient's. oneDNN runs the matmuls and
-    the softmax; the CPU backend has no fused attention kernel, and the
-    generated loops of the whole op are an order of magnitude slower.
+    With `flash` (the default), every f32 `loom.attention` becomes
+    `loom.attention_with_lse` (its first result), the op the runtime's flash
+    kernel computes (`cpu.flash_attention`: tiles of queries and keys with
+    an online softmax, keeping one log-sum-exp per query row and no
+    probabilities), which `--cse` then shares with the gradient's
+    `loom.attention_with_lse`; f32 `loom.attention_with_lse` and
+    `loom.attention_backward` are kept for the flash kernels.
 
-    Precondition: none. Postcondition: no f32 `loom.attention` remains;
-    attention on other element types is kept (a generated kernel runs it).
-    The new ops carry the attention's location.
+    Without `flash`, and for every element type but f32, the attention ops
+    are spelled out by `ir/Decompose.h`: `loom.attention_backward` as the
+    probabilities `P = softmax(q k^T scale)` (with the causal mask: `iota`,
+    `compare`, `select` of -inf) recomputed and the matmuls and reductions
+    of its gradient; `loom.attention_with_lse` as `P @ v` and, where its
+    `lse` is used, `max + log(sum(exp(scores - max)))`, or erased when
+    nothing uses it (the gradient reads the lse of the flash scheme only);
+    f32 `loom.attention` as `P @ v`. `--cse` then shares the forward's `P`
+    with the gradient's: oneDNN runs the matmuls and the softmax and the
+    `(B, H, T, S)` probabilities stay alive until the backward.
+    `loom.attention` on other element types is kept whole (a generated kernel
+    runs it).
+
+    Precondition: none. Postcondition: with `flash`, no f32
+    `loom.attention` remains and attention ops on other element types are
+    `loom.attention`; without it, no attention op remains but
+    `loom.attention` of another element type than f32. The new ops carry
+    the replaced op's location.
 
     ```
     %o = loom.attention(q, k, v) causal        (f32, q: [..., T, D])
-    ==>
+    ==> (flash)
+    %o, %lse = loom.attention_with_lse(q, k, v) causal
+    ==> (flash=false)
     %s = loom.matmul q, k (k transposed)       [..., T, N]
     %m = loom.mul %s, 1/sqrt(D)                (or the op's scale)
     %a = loom.select (col <= row), %m, -inf    (iota, iota, compare; causal)
@@ -40,6 +57,11 @@ def LoomDecomposeAttention
     %o = loom.matmul %p, v                     [..., T, D]
     ```
   }];
+  let options = [
+    Option<"flash", "flash", "bool", /*default=*/"true",
+           "Keep f32 attention whole for the flash kernels (false: spell "
+           "it out, keeping the probabilities for the backward)">,
+  ];
   let dependentDialects = ["::mlir::loom::LoomDialect"];
 }
 

@@ -51,9 +51,12 @@ using namespace mlir;
 
 void mlir::loom::cpu::buildCpuStepPipeline(
     OpPassManager &pm, const CpuStepPipelineOptions &options) {
-  pm.addPass(createLoomDecomposeAttention());
-  // The forward's attention probabilities and the gradient's recomputation
-  // of them are the same ops now.
+  LoomDecomposeAttentionOptions attention;
+  attention.flash = options.flashAttention;
+  pm.addPass(createLoomDecomposeAttention(attention));
+  // The forward's attention (flash: attention_with_lse; otherwise its
+  // probabilities) and the gradient's recomputation of it are the same ops
+  // now.
   pm.addPass(createCSEPass());
   if (options.fuse)
     pm.addNestedPass<func::FuncOp>(createLoomFuse());

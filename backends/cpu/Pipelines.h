@@ -5,9 +5,10 @@
 // --loom-cpu-pipeline) and the lit tests all use:
 //
 //   step:    the training step (and the other programs) before the backend
-//            partitions them into kernels: f32 attention spelled out for
-//            oneDNN, CSE, then fusion groups (--loom-fuse), each of which
-//            the partition makes one generated kernel;
+//            partitions them into kernels: f32 attention kept whole for
+//            the flash kernels (or spelled out for oneDNN), CSE, then
+//            fusion groups (--loom-fuse), each of which the partition makes
+//            one generated kernel;
 //   codegen: the generated kernels (Partition.h's module of loom ops) to
 //            the LLVM dialect: loom -> linalg on tensors, the kernel
 //            calling convention, one-shot bufferization, temporaries on
@@ -58,6 +59,12 @@ struct CpuStepPipelineOptions
                     llvm::cl::desc("Form fusion groups (--loom-fuse); false "
                                    "gives one kernel per op, for bisecting"),
                     llvm::cl::init(true)};
+  Option<bool> flashAttention{
+      *this, "flash-attention",
+      llvm::cl::desc("Run f32 attention on the flash kernels "
+                     "(--loom-decompose-attention{flash}); false keeps the "
+                     "probabilities for the backward, for bisecting"),
+      llvm::cl::init(true)};
 };
 
 /// Adds --loom-cpu-step-pipeline to `pm` (on a module).

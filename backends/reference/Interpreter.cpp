@@ -78,14 +78,20 @@ public:
 private:
   const Tensor &in(Value v) { return values[v]; }
   LogicalResult set(Operation *op, Tensor t) {
-    auto type = cast<RankedTensorType>(op->getResult(0).getType());
-    std::optional<DType> dtype = toDType(type.getElementType());
-    if (!dtype)
-      return op->emitError("the reference interpreter does not support ")
-             << type.getElementType();
-    t.dtype = *dtype;
-    roundToType(t);
-    values[op->getResult(0)] = std::move(t);
+    return setAll(op, {std::move(t)});
+  }
+  /// Sets result i of `op` to ts[i], rounded to its element type.
+  LogicalResult setAll(Operation *op, std::vector<Tensor> ts) {
+    for (auto [r, t] : llvm::zip(op->getResults(), ts)) {
+      auto type = cast<RankedTensorType>(r.getType());
+      std::optional<DType> dtype = toDType(type.getElementType());
+      if (!dtype)
+        return op->emitError("the reference interpreter does not support ")
+               << type.getElementType();
+      t.dtype = *dtype;
+      roundToType(t);
+      values[r] = std::move(t);
+    }
     return success();
   }
   LogicalResult fail(Operation *op, const std::string &error) {
@@ -285,6 +291,25 @@ private:
             scale = s->convertToDouble();
           return set(o, attention(in(o.getQuery()), in(o.getKey()),
                                   in(o.getValue()), o.getCausal(), scale));
+        })
+        .Case([&](lir::AttentionWithLseOp o) {
+          std::optional<double> scale;
+          if (auto s = o.getScale())
+            scale = s->convertToDouble();
+          auto [out, lse] =
+              attentionWithLse(in(o.getQuery()), in(o.getKey()),
+                               in(o.getValue()), o.getCausal(), scale);
+          return setAll(o, {std::move(out), std::move(lse)});
+        })
+        .Case([&](lir::AttentionBackwardOp o) {
+          std::optional<double> scale;
+          if (auto s = o.getScale())
+            scale = s->convertToDouble();
+          return setAll(o,
+                        attentionBackward(in(o.getQuery()), in(o.getKey()),
+                                          in(o.getValue()), in(o.getOutput()),
+                                          in(o.getGradOut()), in(o.getLse()),
+                                          o.getCausal(), scale));
         })
         // Losses and randomness.
         .Case([&](lir::CrossEntropyOp o) {

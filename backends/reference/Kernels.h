@@ -22,6 +22,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlir::loom::reference {
@@ -143,6 +144,18 @@ Tensor layerNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
 /// k (..., S, D), v (..., S, DV).
 Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v, bool causal,
                  std::optional<double> scale);
+/// attention(q, k, v, causal, scale) and lse (..., T), the log-sum-exp of
+/// each query row's (masked, scaled) scores.
+std::pair<Tensor, Tensor> attentionWithLse(const Tensor &q, const Tensor &k,
+                                           const Tensor &v, bool causal,
+                                           std::optional<double> scale);
+/// (dq, dk, dv) of attention from its output `o`, the adjoint `dout` of
+/// it and `lse`: P = exp(scores - lse), dv = P^T dO, dP = dO v^T,
+/// dS = P (dP - rowsum(dO * o)), dq = dS k scale, dk = dS^T q scale.
+std::vector<Tensor> attentionBackward(const Tensor &q, const Tensor &k,
+                                      const Tensor &v, const Tensor &o,
+                                      const Tensor &dout, const Tensor &lse,
+                                      bool causal, std::optional<double> scale);
 enum class LossReduction { None, Sum, Mean };
 /// logsumexp(logits[..., :]) - logits[..., label]; false on a label out of
 /// range.

@@ -162,6 +162,116 @@ Tensor mlir::loom::reference::attention(const Tensor &q, const Tensor &k,
 }
 
 //===----------------------------------------------------------------------===//
+// loom.attention_with_lse
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The dims of an attention: `batch` (the product of the leading dims)
+/// problems of T queries and S keys, head sizes D (q, k) and DV (v).
+struct AttentionDims {
+  int64_t batch = 1, t, s, d, dv;
+  double scale;
+  AttentionDims(const Tensor &q, const Tensor &k, const Tensor &v,
+                std::optional<double> sc) {
+    int64_t rank = q.rank();
+    t = q.shape[rank - 2];
+    d = q.shape[rank - 1];
+    s = k.shape[rank - 2];
+    dv = v.shape[rank - 1];
+    for (int64_t i = 0; i < rank - 2; ++i)
+      batch *= q.shape[i];
+    scale = sc ? *sc : 1.0 / std::sqrt(static_cast<double>(d));
+  }
+  /// Query `ti`'s scaled score of key `si` in problem `b` (-inf if masked).
+  double score(const Tensor &q, const Tensor &k, bool causal, int64_t b,
+               int64_t ti, int64_t si) const {
+    if (causal && si > ti)
+      return -std::numeric_limits<double>::infinity();
+    const double *qr = q.data.data() + (b * t + ti) * d;
+    const double *kr = k.data.data() + (b * s + si) * d;
+    double dot = 0.0;
+    for (int64_t di = 0; di < d; ++di)
+      dot += qr[di] * kr[di];
+    return dot * scale;
+  }
+};
+} // namespace
+
+// q (..., T, D), k (..., S, D), v (..., S, DV) -> out (..., T, DV),
+// lse (..., T) = max + log(sum_s exp(score - max)) per query row.
+std::pair<Tensor, Tensor>
+mlir::loom::reference::attentionWithLse(const Tensor &q, const Tensor &k,
+                                        const Tensor &v, bool causal,
+                                        std::optional<double> scale) {
+  AttentionDims a(q, k, v, scale);
+  Tensor out = attention(q, k, v, causal, scale);
+  std::vector<int64_t> lseShape(q.shape.begin(), q.shape.end() - 1);
+  Tensor lse(q.dtype, lseShape);
+  std::vector<double> row(a.s);
+  for (int64_t b = 0; b < a.batch; ++b)
+    for (int64_t ti = 0; ti < a.t; ++ti) {
+      for (int64_t si = 0; si < a.s; ++si)
+        row[si] = a.score(q, k, causal, b, ti, si);
+      double m = maxOf(row.data(), a.s, 1);
+      double sum = 0.0;
+      for (int64_t si = 0; si < a.s; ++si)
+        sum += std::exp(row[si] - m);
+      lse.data[b * a.t + ti] = m + std::log(sum);
+    }
+  return {std::move(out), std::move(lse)};
+}
+
+//===----------------------------------------------------------------------===//
+// loom.attention_backward
+//===----------------------------------------------------------------------===//
+
+// Per problem, with P (T, S) = exp(score - lse) (0 where masked):
+//   dv (S, DV) = P^T dO;  dP (T, S) = dO (T, DV) v^T;
+//   dS = P * (dP - D), D (T) = rowsum(dO * o);
+//   dq (T, D) = dS k * scale;  dk (S, D) = dS^T q * scale.
+std::vector<Tensor> mlir::loom::reference::attentionBackward(
+    const Tensor &q, const Tensor &k, const Tensor &v, const Tensor &o,
+    const Tensor &dout, const Tensor &lse, bool causal,
+    std::optional<double> scale) {
+  AttentionDims a(q, k, v, scale);
+  Tensor dq(q.dtype, q.shape), dk(k.dtype, k.shape), dv(v.dtype, v.shape);
+  std::vector<double> p(a.s), ds(a.s);
+  for (int64_t b = 0; b < a.batch; ++b) {
+    const double *qb = q.data.data() + b * a.t * a.d;
+    const double *kb = k.data.data() + b * a.s * a.d;
+    const double *vb = v.data.data() + b * a.s * a.dv;
+    double *dqb = dq.data.data() + b * a.t * a.d;
+    double *dkb = dk.data.data() + b * a.s * a.d;
+    double *dvb = dv.data.data() + b * a.s * a.dv;
+    for (int64_t ti = 0; ti < a.t; ++ti) {
+      const double *dor = dout.data.data() + (b * a.t + ti) * a.dv;
+      const double *orow = o.data.data() + (b * a.t + ti) * a.dv;
+      double rowLse = lse.data[b * a.t + ti];
+      double dsum = 0.0;
+      for (int64_t j = 0; j < a.dv; ++j)
+        dsum += dor[j] * orow[j];
+      for (int64_t si = 0; si < a.s; ++si) {
+        double sc = a.score(q, k, causal, b, ti, si);
+        p[si] = std::isinf(sc) ? 0.0 : std::exp(sc - rowLse);
+        double dp = 0.0;
+        for (int64_t j = 0; j < a.dv; ++j)
+          dp += dor[j] * vb[si * a.dv + j];
+        ds[si] = p[si] * (dp - dsum);
+      }
+      for (int64_t si = 0; si < a.s; ++si) {
+        for (int64_t j = 0; j < a.dv; ++j)
+          dvb[si * a.dv + j] += p[si] * dor[j];
+        for (int64_t di = 0; di < a.d; ++di) {
+          dqb[ti * a.d + di] += ds[si] * kb[si * a.d + di] * a.scale;
+          dkb[si * a.d + di] += ds[si] * qb[ti * a.d + di] * a.scale;
+        }
+      }
+    }
+  }
+  return {std::move(dq), std::move(dk), std::move(dv)};
+}
+
+//===----------------------------------------------------------------------===//
 // loom.cross_entropy
 //===----------------------------------------------------------------------===//
 

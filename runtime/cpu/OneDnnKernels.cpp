@@ -26,6 +26,8 @@ struct KindFactory {
 
 /// Sorted by kind.
 static const KindFactory kFactories[] = {
+    {"cpu.flash_attention", createFlashAttention},
+    {"cpu.flash_attention_backward", createFlashAttentionBackward},
     {"onednn.binary", createBinary},
     {"onednn.conv2d", createConv2d},
     {"onednn.conv2d_backward_filter", createConv2dBackwardFilter},

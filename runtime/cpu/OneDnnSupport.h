@@ -112,6 +112,8 @@ public:
       : ctx(ctx), spec(spec) {}
 
   const dnnl::engine &engine() const { return ctx.engine(); }
+  /// The context (its scratchpad serves kernels that are not primitives).
+  CpuContext &context() const { return ctx; }
   /// Primitive attributes every primitive starts from: the scratchpad is
   /// the context's (user mode), so that no execution allocates one.
   dnnl::primitive_attr attr() const;
@@ -184,6 +186,12 @@ StatusOr<std::unique_ptr<Kernel>> createBinary(KernelBuilder &,
 // OneDnnReduce.cpp
 StatusOr<std::unique_ptr<Kernel>> createReduce(KernelBuilder &,
                                                const KernelSpec &);
+// FlashKernels.cpp: the runtime's own kernels (FlashAttention.h), which
+// share the context's scratchpad and the record checks.
+StatusOr<std::unique_ptr<Kernel>> createFlashAttention(KernelBuilder &,
+                                                       const KernelSpec &);
+StatusOr<std::unique_ptr<Kernel>>
+createFlashAttentionBackward(KernelBuilder &, const KernelSpec &);
 
 } // namespace loom::cpu::detail
 

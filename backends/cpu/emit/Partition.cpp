@@ -6,6 +6,7 @@
 
 #include "backends/cpu/emit/Partition.h"
 
+#include "ir/Decompose.h"
 #include "ir/ElementType.h"
 #include "ir/LoomOps.h"
 #include "passes/memory/MemoryPlan.h"
@@ -144,6 +145,16 @@ std::string oneDnnKind(Operation *op, std::vector<KernelAttr> &attrs) {
         attrs.push_back(KernelAttr::ofInt("dim", o.getDim()));
         return "onednn.log_softmax";
       })
+      .Case([&](lir::AttentionWithLseOp o) {
+        flag("causal", o.getCausal());
+        attrs.push_back(KernelAttr::ofFloat("scale", lir::attentionScale(o)));
+        return "cpu.flash_attention";
+      })
+      .Case([&](lir::AttentionBackwardOp o) {
+        flag("causal", o.getCausal());
+        attrs.push_back(KernelAttr::ofFloat("scale", lir::attentionScale(o)));
+        return "cpu.flash_attention_backward";
+      })
       .Case([&](lir::LayerNormOp o) {
         attrs.push_back(
             KernelAttr::ofFloat("epsilon", o.getEpsilon().convertToDouble()));
@@ -199,6 +210,21 @@ uint64_t flopsOf(Operation *op) {
     RankedTensorType f = tt(filter);
     uint64_t perOut = f.getDimSize(1) * f.getDimSize(2) * f.getDimSize(3);
     return 2 * static_cast<uint64_t>(tt(forwardOut).getNumElements()) * perOut;
+  }
+  if (isa<lir::AttentionWithLseOp, lir::AttentionBackwardOp>(op)) {
+    // The (query, key) pairs the kernel computes (under a causal mask, the
+    // diagonal and below); per pair 2 (D + DV) flops forward, and the
+    // backward's 2 (3 D + 2 DV): S, dP, dV, dK, dQ.
+    RankedTensorType q = tt(op->getOperand(0)), v = tt(op->getOperand(2));
+    int64_t rank = q.getRank();
+    uint64_t t = q.getDimSize(rank - 2),
+             s = tt(op->getOperand(1)).getDimSize(rank - 2);
+    uint64_t d = q.getDimSize(rank - 1), dv = v.getDimSize(rank - 1);
+    uint64_t batch = q.getNumElements() / std::max<uint64_t>(t * d, 1);
+    bool causal = op->hasAttr("causal");
+    uint64_t pairs = batch * (causal ? t * (t + 1) / 2 : t * s);
+    return isa<lir::AttentionWithLseOp>(op) ? pairs * 2 * (d + dv)
+                                            : pairs * 2 * (3 * d + 2 * dv);
   }
   uint64_t n = 0;
   for (Value r : op->getResults())

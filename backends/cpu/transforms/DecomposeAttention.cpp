@@ -1,8 +1,9 @@
 //===- DecomposeAttention.cpp - The --loom-decompose-attention pass -------===//
 //
-// Part of Loom. This file implements the CPU backend's decomposition of f32
-// `loom.attention` into the ops oneDNN runs (see Passes.td); the spelling
-// is ir/Decompose.h's, which the gradient rule shares.
+// Part of Loom. This file implements the CPU backend's choice for the
+// attention ops (see Passes.td): f32 attention goes to the flash kernels
+// whole, as loom.attention_with_lse and loom.attention_backward; what they
+// do not run is spelled out in the ops oneDNN runs, by ir/Decompose.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,25 +27,83 @@ bool isF32(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType().isF32();
 }
 
+bool allF32(ValueRange values) { return llvm::all_of(values, isF32); }
+
+/// A constant has no bytes in the arena for a runtime kernel to read.
+bool isConstant(Value v) {
+  return static_cast<bool>(v.getDefiningOp<loom::ConstantOp>());
+}
+
 struct LoomDecomposeAttentionPass
     : public loom::cpu::impl::LoomDecomposeAttentionBase<
           LoomDecomposeAttentionPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<loom::AttentionOp> ops;
-    getOperation().walk([&](loom::AttentionOp op) {
-      if (isF32(op.getQuery()) && isF32(op.getKey()) && isF32(op.getValue()))
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<loom::AttentionOp, loom::AttentionWithLseOp,
+              loom::AttentionBackwardOp>(op))
         ops.push_back(op);
     });
-    for (loom::AttentionOp op : ops) {
+    bool changed = false;
+    // The backward ops first: spelled out, they no longer read the lse, and
+    // an attention_with_lse that only the gradient used is then dead.
+    for (Operation *op : ops) {
+      auto backward = dyn_cast<loom::AttentionBackwardOp>(op);
+      if (!backward || keepForFlash(op))
+        continue;
       OpBuilder b(op);
-      Value out = loom::decomposeAttention(b, op);
-      op.getResult().replaceAllUsesWith(out);
-      op.erase();
+      SmallVector<Value, 3> grads =
+          loom::decomposeAttentionBackward(b, backward);
+      op->replaceAllUsesWith(grads);
+      op->erase();
+      changed = true;
     }
-    if (ops.empty())
+    for (Operation *op : ops) {
+      if (isa<loom::AttentionBackwardOp>(op) || keepForFlash(op))
+        continue;
+      if (auto attention = dyn_cast<loom::AttentionOp>(op)) {
+        OpBuilder b(op);
+        if (flash && allF32(op->getOperands()) &&
+            llvm::none_of(op->getOperands(), isConstant)) {
+          auto whole = b.create<loom::AttentionWithLseOp>(
+              op->getLoc(), attention.getQuery(), attention.getKey(),
+              attention.getValue(), attention.getCausalAttr(),
+              attention.getScaleAttr());
+          attention.getResult().replaceAllUsesWith(whole.getOutput());
+        } else if (allF32(op->getOperands())) {
+          attention.getResult().replaceAllUsesWith(
+              loom::decomposeAttention(b, attention));
+        } else {
+          continue; // a generated kernel runs it whole
+        }
+        op->erase();
+        changed = true;
+        continue;
+      }
+      auto withLse = cast<loom::AttentionWithLseOp>(op);
+      if (!op->use_empty()) {
+        OpBuilder b(op);
+        auto [out, lse] = loom::decomposeAttentionWithLse(
+            b, withLse, !withLse.getLse().use_empty());
+        withLse.getOutput().replaceAllUsesWith(out);
+        if (lse)
+          withLse.getLse().replaceAllUsesWith(lse);
+      }
+      op->erase();
+      changed = true;
+    }
+    if (!changed)
       markAllAnalysesPreserved();
+  }
+
+  /// Whether the flash kernels run `op` (an attention_with_lse or an
+  /// attention_backward): f32 operands and results, with `flash`.
+  bool keepForFlash(Operation *op) const {
+    return flash && !isa<loom::AttentionOp>(op) && allF32(op->getOperands()) &&
+           allF32(op->getResults()) &&
+           llvm::none_of(op->getOperands(), isConstant);
   }
 };
 
