@@ -37,6 +37,9 @@ namespace {
 constexpr int64_t kBr = 64, kBc = 64;
 /// gemmAcc's register block: kMr rows x kNr columns.
 constexpr int64_t kMr = 4, kNr = 32;
+/// Lanes of the row reductions (one AVX-512 vector).
+constexpr int64_t kLanes = 16;
+static_assert(kBc % kLanes == 0, "rows are whole lanes");
 static_assert(kBr % kMr == 0 && kBc % kNr == 0 && kBc % kMr == 0,
               "tiles are whole register blocks");
 
@@ -76,7 +79,11 @@ LOOM_INLINE void gemmAcc(int64_t m, int64_t k, int64_t n, const float *a,
 LOOM_INLINE float expNonPositive(float x) {
   x = std::max(x, -87.0f);
   x = std::min(x, 0.0f);
-  float n = std::floor(x * 1.44269504088896341f + 0.5f);
+  // n = round(x / ln2) by the float adder: adding 1.5 * 2^23 leaves the
+  // integer part in the low mantissa bits (no call to floor, which
+  // the baseline build cannot inline and so would not vectorize).
+  const float shifter = 12582912.0f;
+  float n = (x * 1.44269504088896341f + shifter) - shifter;
   float r = x - n * 0.693359375f + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
@@ -169,18 +176,36 @@ LOOM_INLINE void forwardTile(const Call &c, int64_t item, float *ws) {
         std::fill(srow, srow + kBc, 0.0f);
         continue;
       }
+      // The row's maximum and sum in kLanes independent lanes: a float
+      // reduction in one variable would not vectorize.
+      float lanes[kLanes];
+      std::fill(lanes, lanes + kLanes, negInf);
+      for (int64_t x0 = 0; x0 < kBc; x0 += kLanes)
+        for (int64_t u = 0; u < kLanes; ++u) {
+          int64_t x = x0 + u;
+          float scaled = srow[x] * scale;
+          float sv = x < limit ? scaled : negInf;
+          srow[x] = sv;
+          lanes[u] = std::max(lanes[u], sv);
+        }
       float m = mx[r];
-      for (int64_t x = 0; x < kBc; ++x) {
-        srow[x] = x < limit ? srow[x] * scale : negInf;
-        m = std::max(m, srow[x]);
-      }
+      for (int64_t u = 0; u < kLanes; ++u)
+        m = std::max(m, lanes[u]);
       float alpha = expNonPositive(mx[r] - m);
+      std::fill(lanes, lanes + kLanes, 0.0f);
+      for (int64_t x0 = 0; x0 < kBc; x0 += kLanes)
+        for (int64_t u = 0; u < kLanes; ++u) {
+          int64_t x = x0 + u;
+          // Computed for every key, then masked: a conditional call
+          // would not vectorize.
+          float e = expNonPositive(srow[x] - m);
+          float p = x < limit ? e : 0.0f;
+          srow[x] = p;
+          lanes[u] += p;
+        }
       float l = 0.0f;
-      for (int64_t x = 0; x < kBc; ++x) {
-        float p = x < limit ? expNonPositive(srow[x] - m) : 0.0f;
-        srow[x] = p;
-        l += p;
-      }
+      for (int64_t u = 0; u < kLanes; ++u)
+        l += lanes[u];
       sum[r] = sum[r] * alpha + l;
       mx[r] = m;
       float *arow = acc + r * dvp;
@@ -287,8 +312,8 @@ LOOM_INLINE void backwardProblem(const Call &c, int64_t b, float *ws) {
         }
         float rowLse = lse[i0 + r], rowDelta = delta[i0 + r];
         for (int64_t x = 0; x < kBc; ++x) {
-          float pv =
-              x < limit ? expNonPositive(prow[x] * scale - rowLse) : 0.0f;
+          float e = expNonPositive(prow[x] * scale - rowLse);
+          float pv = x < limit ? e : 0.0f;
           prow[x] = pv;
           dsrow[x] = pv * (dsrow[x] - rowDelta) * scale;
         }
