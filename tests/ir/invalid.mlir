@@ -59,7 +59,10 @@
 //     layer_norm: layer_norm_scale_bias_types, layer_norm_trailing_dimensions
 //     attention: attention_rank, attention_leading_dimensions,
 //       attention_head_size, attention_sequence_length,
-//       attention_causal_lengths
+//       attention_causal_lengths; attention_with_lse_causal_lengths and
+//       attention_backward_head_size (attention's rule)
+//     attention_backward: attention_backward_output_type,
+//       attention_backward_grad_out_type, attention_backward_lse_type
 //     cross_entropy: cross_entropy_logits_rank, cross_entropy_labels_shape
 //     "group_size N must be positive": all_reduce_group_size,
 //       all_gather_group_size, reduce_scatter_group_size
@@ -72,7 +75,8 @@
 //   LoomOps.cpp
 //     "expected a functional type with N operand types and 1 result type"
 //       (custom<LoomTypes>): add_functional_type_arity
-//     verify(): layer_norm_epsilon, attention_scale, dropout_rate,
+//     verify(): layer_norm_epsilon, attention_scale,
+//       attention_with_lse_scale, attention_backward_scale, dropout_rate,
 //       dropout_stream, all_reduce_mean_integer, reduce_scatter_mean_integer
 //     "value must be a statically shaped tensor": constant_not_tensor
 //   Written result type disagreeing with the inferred one: add_result_shape,
@@ -81,6 +85,7 @@
 //     gather_result_shape, scatter_add_result_type, reduce_result_shape,
 //     matmul_result_shape, conv2d_result_shape, pool2d_result_shape,
 //     layer_norm_result_type, attention_result_shape,
+//     attention_with_lse_result_shape,
 //     cross_entropy_result_shape, dropout_result_type, constant_result_type,
 //     all_gather_result_shape, reduce_scatter_result_shape
 //   ODS traits: add_one_operand (operand count), log_result_type and
@@ -1271,6 +1276,84 @@ func.func @attention_result_shape(%q: tensor<4x16xf32>, %k: tensor<6x16xf32>, %v
   // expected-error@+2 {{'loom.attention' op inferred type(s) 'tensor<4x32xf32>' are incompatible with return type(s) of operation 'tensor<4x16xf32>'}}
   // expected-error@+1 {{'loom.attention' op failed to infer returned types}}
   %0 = loom.attention %q, %k, %v : (tensor<4x16xf32>, tensor<6x16xf32>, tensor<6x32xf32>) -> tensor<4x16xf32>
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Tests that loom.attention_with_lse checks its operands by attention's rule.
+func.func @attention_with_lse_causal_lengths(%q: tensor<4x16xf32>, %k: tensor<6x16xf32>, %v: tensor<6x16xf32>) -> tensor<4x16xf32> {
+  // expected-error@+2 {{'loom.attention_with_lse' op causal attention needs as many queries as keys, but query 'tensor<4x16xf32>' has T = 4 and key 'tensor<6x16xf32>' has S = 6}}
+  // expected-error@+1 {{'loom.attention_with_lse' op failed to infer returned types}}
+  %0, %1 = loom.attention_with_lse %q, %k, %v causal : (tensor<4x16xf32>, tensor<6x16xf32>, tensor<6x16xf32>) -> (tensor<4x16xf32>, tensor<4xf32>)
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Tests that loom.attention_with_lse's scale must be positive and finite.
+func.func @attention_with_lse_scale(%q: tensor<4x16xf32>, %k: tensor<4x16xf32>, %v: tensor<4x16xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'loom.attention_with_lse' op scale 0.000000e+00 must be positive and finite}}
+  %0, %1 = loom.attention_with_lse %q, %k, %v {scale = 0.0 : f64} : (tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>) -> (tensor<4x16xf32>, tensor<4xf32>)
+  return %1 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that loom.attention_with_lse's lse has one entry per query row.
+func.func @attention_with_lse_result_shape(%q: tensor<2x4x16xf32>, %k: tensor<2x6x16xf32>, %v: tensor<2x6x16xf32>) -> tensor<2x6xf32> {
+  // expected-error@+2 {{'loom.attention_with_lse' op inferred type(s) 'tensor<2x4x16xf32>', 'tensor<2x4xf32>' are incompatible with return type(s) of operation 'tensor<2x4x16xf32>', 'tensor<2x6xf32>'}}
+  // expected-error@+1 {{'loom.attention_with_lse' op failed to infer returned types}}
+  %0, %1 = loom.attention_with_lse %q, %k, %v : (tensor<2x4x16xf32>, tensor<2x6x16xf32>, tensor<2x6x16xf32>) -> (tensor<2x4x16xf32>, tensor<2x6xf32>)
+  return %1 : tensor<2x6xf32>
+}
+
+// -----
+
+// Tests that loom.attention_backward's output has attention's result type.
+func.func @attention_backward_output_type(%q: tensor<4x16xf32>, %k: tensor<6x16xf32>, %v: tensor<6x8xf32>, %o: tensor<4x16xf32>, %do: tensor<4x8xf32>, %lse: tensor<4xf32>) -> tensor<4x16xf32> {
+  // expected-error@+2 {{'loom.attention_backward' op output 'tensor<4x16xf32>' must have the attention's result type 'tensor<4x8xf32>'}}
+  // expected-error@+1 {{'loom.attention_backward' op failed to infer returned types}}
+  %0, %1, %2 = loom.attention_backward %q, %k, %v, %o, %do, %lse : (tensor<4x16xf32>, tensor<6x16xf32>, tensor<6x8xf32>, tensor<4x16xf32>, tensor<4x8xf32>, tensor<4xf32>) -> (tensor<4x16xf32>, tensor<6x16xf32>, tensor<6x8xf32>)
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Tests that loom.attention_backward's grad_out has attention's result type.
+func.func @attention_backward_grad_out_type(%q: tensor<4x16xf32>, %k: tensor<6x16xf32>, %v: tensor<6x8xf32>, %o: tensor<4x8xf32>, %do: tensor<4x8xf64>, %lse: tensor<4xf32>) -> tensor<4x16xf32> {
+  // expected-error@+2 {{'loom.attention_backward' op grad_out 'tensor<4x8xf64>' must have the attention's result type 'tensor<4x8xf32>'}}
+  // expected-error@+1 {{'loom.attention_backward' op failed to infer returned types}}
+  %0, %1, %2 = loom.attention_backward %q, %k, %v, %o, %do, %lse : (tensor<4x16xf32>, tensor<6x16xf32>, tensor<6x8xf32>, tensor<4x8xf32>, tensor<4x8xf64>, tensor<4xf32>) -> (tensor<4x16xf32>, tensor<6x16xf32>, tensor<6x8xf32>)
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Tests that loom.attention_backward's lse has one entry per query row.
+func.func @attention_backward_lse_type(%q: tensor<4x16xf32>, %k: tensor<6x16xf32>, %v: tensor<6x8xf32>, %o: tensor<4x8xf32>, %do: tensor<4x8xf32>, %lse: tensor<6xf32>) -> tensor<4x16xf32> {
+  // expected-error@+2 {{'loom.attention_backward' op lse 'tensor<6xf32>' must have type 'tensor<4xf32>' (one per query row)}}
+  // expected-error@+1 {{'loom.attention_backward' op failed to infer returned types}}
+  %0, %1, %2 = loom.attention_backward %q, %k, %v, %o, %do, %lse : (tensor<4x16xf32>, tensor<6x16xf32>, tensor<6x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<6xf32>) -> (tensor<4x16xf32>, tensor<6x16xf32>, tensor<6x8xf32>)
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Tests that loom.attention_backward checks q, k, v by attention's rule.
+func.func @attention_backward_head_size(%q: tensor<4x16xf32>, %k: tensor<6x8xf32>, %v: tensor<6x8xf32>, %o: tensor<4x8xf32>, %do: tensor<4x8xf32>, %lse: tensor<4xf32>) -> tensor<4x16xf32> {
+  // expected-error@+2 {{'loom.attention_backward' op query 'tensor<4x16xf32>' and key 'tensor<6x8xf32>' must have the same head size D}}
+  // expected-error@+1 {{'loom.attention_backward' op failed to infer returned types}}
+  %0, %1, %2 = loom.attention_backward %q, %k, %v, %o, %do, %lse : (tensor<4x16xf32>, tensor<6x8xf32>, tensor<6x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>, tensor<4xf32>) -> (tensor<4x16xf32>, tensor<6x8xf32>, tensor<6x8xf32>)
+  return %0 : tensor<4x16xf32>
+}
+
+// -----
+
+// Tests that loom.attention_backward's scale must be positive and finite.
+func.func @attention_backward_scale(%q: tensor<4x16xf32>, %k: tensor<4x16xf32>, %v: tensor<4x16xf32>, %o: tensor<4x16xf32>, %do: tensor<4x16xf32>, %lse: tensor<4xf32>) -> tensor<4x16xf32> {
+  // expected-error@+1 {{'loom.attention_backward' op scale -1.000000e+00 must be positive and finite}}
+  %0, %1, %2 = loom.attention_backward %q, %k, %v, %o, %do, %lse {scale = -1.0 : f64} : (tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>, tensor<4xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>, tensor<4x16xf32>)
   return %0 : tensor<4x16xf32>
 }
 

@@ -1106,6 +1106,45 @@ func.func @attention_cross(%q: tensor<2x4x10x64xbf16>, %k: tensor<2x4x20x64xbf16
   return %r : tensor<2x4x10x32xbf16>
 }
 
+// CHECK-LABEL: func.func @attention_with_lse_causal(
+// CHECK-SAME:    %[[Q:.*]]: tensor<8x6x256x64xf32>, %[[K:.*]]: tensor<8x6x256x64xf32>, %[[V:.*]]: tensor<8x6x256x64xf32>) -> (tensor<8x6x256x64xf32>, tensor<8x6x256xf32>)
+// CHECK-NEXT:    %[[O:.*]], %[[L:.*]] = loom.attention_with_lse %[[Q]], %[[K]], %[[V]] causal : (tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>) -> (tensor<8x6x256x64xf32>, tensor<8x6x256xf32>)
+// CHECK-NEXT:    return %[[O]], %[[L]] : tensor<8x6x256x64xf32>, tensor<8x6x256xf32>
+// CHECK-NEXT:  }
+func.func @attention_with_lse_causal(%q: tensor<8x6x256x64xf32>, %k: tensor<8x6x256x64xf32>, %v: tensor<8x6x256x64xf32>) -> (tensor<8x6x256x64xf32>, tensor<8x6x256xf32>) {
+  %o, %lse = loom.attention_with_lse %q, %k, %v causal : (tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>, tensor<8x6x256x64xf32>) -> (tensor<8x6x256x64xf32>, tensor<8x6x256xf32>)
+  return %o, %lse : tensor<8x6x256x64xf32>, tensor<8x6x256xf32>
+}
+
+// Cross-attention with a scale: T = 10 queries over S = 20 keys, D = 64 and
+// DV = 32.
+// CHECK-LABEL: func.func @attention_with_lse_cross(
+// CHECK-SAME:    %[[Q:.*]]: tensor<2x10x64xf16>, %[[K:.*]]: tensor<2x20x64xf16>, %[[V:.*]]: tensor<2x20x32xf16>) -> (tensor<2x10x32xf16>, tensor<2x10xf16>)
+// CHECK-NEXT:    %[[O:.*]], %[[L:.*]] = loom.attention_with_lse %[[Q]], %[[K]], %[[V]] {scale = 1.250000e-01 : f64} : (tensor<2x10x64xf16>, tensor<2x20x64xf16>, tensor<2x20x32xf16>) -> (tensor<2x10x32xf16>, tensor<2x10xf16>)
+// CHECK-NEXT:    return %[[O]], %[[L]]
+// CHECK-NEXT:  }
+func.func @attention_with_lse_cross(%q: tensor<2x10x64xf16>, %k: tensor<2x20x64xf16>, %v: tensor<2x20x32xf16>) -> (tensor<2x10x32xf16>, tensor<2x10xf16>) {
+  %o, %lse = loom.attention_with_lse %q, %k, %v {scale = 1.250000e-01 : f64} : (tensor<2x10x64xf16>, tensor<2x20x64xf16>, tensor<2x20x32xf16>) -> (tensor<2x10x32xf16>, tensor<2x10xf16>)
+  return %o, %lse : tensor<2x10x32xf16>, tensor<2x10xf16>
+}
+
+// CHECK-LABEL: func.func @attention_backward_causal(
+// CHECK-SAME:    %[[Q:.*]]: tensor<2x3x4x8xf32>, %[[K:.*]]: tensor<2x3x4x8xf32>, %[[V:.*]]: tensor<2x3x4x8xf32>, %[[O:.*]]: tensor<2x3x4x8xf32>, %[[DO:.*]]: tensor<2x3x4x8xf32>, %[[L:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT:    %[[DQ:.*]], %[[DK:.*]], %[[DV:.*]] = loom.attention_backward %[[Q]], %[[K]], %[[V]], %[[O]], %[[DO]], %[[L]] causal : (tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4xf32>) -> (tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>)
+// CHECK-NEXT:    return %[[DQ]], %[[DK]], %[[DV]]
+// CHECK-NEXT:  }
+func.func @attention_backward_causal(%q: tensor<2x3x4x8xf32>, %k: tensor<2x3x4x8xf32>, %v: tensor<2x3x4x8xf32>, %o: tensor<2x3x4x8xf32>, %do: tensor<2x3x4x8xf32>, %lse: tensor<2x3x4xf32>) -> (tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>) {
+  %dq, %dk, %dv = loom.attention_backward %q, %k, %v, %o, %do, %lse causal : (tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4xf32>) -> (tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>)
+  return %dq, %dk, %dv : tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>, tensor<2x3x4x8xf32>
+}
+
+// CHECK-LABEL: func.func @attention_backward_cross(
+// CHECK-NEXT:    loom.attention_backward %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale = 5.000000e-01 : f64} : (tensor<10x8xf64>, tensor<20x8xf64>, tensor<20x4xf64>, tensor<10x4xf64>, tensor<10x4xf64>, tensor<10xf64>) -> (tensor<10x8xf64>, tensor<20x8xf64>, tensor<20x4xf64>)
+func.func @attention_backward_cross(%q: tensor<10x8xf64>, %k: tensor<20x8xf64>, %v: tensor<20x4xf64>, %o: tensor<10x4xf64>, %do: tensor<10x4xf64>, %lse: tensor<10xf64>) -> (tensor<10x8xf64>, tensor<20x8xf64>, tensor<20x4xf64>) {
+  %dq, %dk, %dv = loom.attention_backward %q, %k, %v, %o, %do, %lse {scale = 0.5 : f64} : (tensor<10x8xf64>, tensor<20x8xf64>, tensor<20x4xf64>, tensor<10x4xf64>, tensor<10x4xf64>, tensor<10xf64>) -> (tensor<10x8xf64>, tensor<20x8xf64>, tensor<20x4xf64>)
+  return %dq, %dk, %dv : tensor<10x8xf64>, tensor<20x8xf64>, tensor<20x4xf64>
+}
+
 //===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//
