@@ -53,6 +53,22 @@ std::map<std::string, KernelRecord> validRecords() {
       makeRecord("onednn.binary", {{2, 3}, {3}, {2, 3}}, {s("op", "add")});
   r["onednn.reduce"] = makeRecord("onednn.reduce", {{2, 3}, {2}},
                                   {s("kind", "sum"), ints("dims", {1})});
+  std::vector<KernelAttr> attention = {KernelAttr::ofInt("causal", 1),
+                                       KernelAttr::ofFloat("scale", 0.5)};
+  r["cpu.flash_attention"] = makeRecord(
+      "cpu.flash_attention",
+      {{2, 3, 4}, {2, 3, 4}, {2, 3, 5}, {2, 3, 5}, {2, 3}}, attention);
+  r["cpu.flash_attention_backward"] = makeRecord("cpu.flash_attention_backward",
+                                                 {{2, 3, 4},
+                                                  {2, 3, 4},
+                                                  {2, 3, 5},
+                                                  {2, 3, 5},
+                                                  {2, 3, 5},
+                                                  {2, 3},
+                                                  {2, 3, 4},
+                                                  {2, 3, 4},
+                                                  {2, 3, 5}},
+                                                 attention);
   return r;
 }
 
@@ -142,6 +158,7 @@ TEST(OneDnnErrors, ValidRecordsOfEveryKindMakeKernels) {
 TEST(OneDnnErrors, UnknownKind) {
   EXPECT_ERROR(rec("onednn.frobnicate", {{1}, {1}}),
                "'onednn.frobnicate' is not a oneDNN kernel kind (known: "
+               "cpu.flash_attention, cpu.flash_attention_backward, "
                "onednn.binary, onednn.conv2d,");
 }
 
@@ -439,6 +456,70 @@ TEST(OneDnnErrors, Reduce) {
   EXPECT_ERROR(with(r, I("keep_dims", 1)),
                "result [2] is not the [2, 1] that reducing input [2, 3] over "
                "dims [1] with keep_dims gives");
+}
+
+//===----------------------------------------------------------------------===//
+// Flash attention
+//===----------------------------------------------------------------------===//
+
+TEST(OneDnnErrors, FlashAttention) {
+  KernelRecord f = validRecords()["cpu.flash_attention"];
+  const std::string sig = "cpu.flash_attention(f32[2, 3, 4], f32[2, 3, 4], "
+                          "f32[2, 3, 5], f32[2, 3, 5]) -> f32[2, 3]: ";
+  EXPECT_ERROR(without(f, "scale"), sig + "attribute 'scale' is missing");
+  EXPECT_ERROR(with(f, F("scale", 0.0)),
+               sig + "attribute 'scale' = 0.000000 must be positive and "
+                     "finite in f32");
+  EXPECT_ERROR(with(f, I("causal", 2)), "attribute 'causal'");
+  EXPECT_ERROR(
+      rec("cpu.flash_attention", {{3}, {3}, {3}, {3}, {}}, {F("scale", 1.0)}),
+      "query [3], key [3] and value [3] must have one rank of at "
+      "least 2");
+  EXPECT_ERROR(rec("cpu.flash_attention",
+                   {{2, 3, 4}, {1, 3, 4}, {2, 3, 5}, {2, 3, 5}, {2, 3}},
+                   {F("scale", 1.0)}),
+               "query [2, 3, 4], key [1, 3, 4] and value [2, 3, 5] must "
+               "have equal leading dimensions");
+  EXPECT_ERROR(rec("cpu.flash_attention",
+                   {{2, 3, 4}, {2, 3, 6}, {2, 3, 5}, {2, 3, 5}, {2, 3}},
+                   {F("scale", 1.0)}),
+               "query [2, 3, 4] and key [2, 3, 6] must have the same head "
+               "size");
+  EXPECT_ERROR(rec("cpu.flash_attention",
+                   {{2, 3, 4}, {2, 3, 4}, {2, 6, 5}, {2, 3, 5}, {2, 3}},
+                   {F("scale", 1.0)}),
+               "key [2, 3, 4] and value [2, 6, 5] must have the same number "
+               "of keys");
+  EXPECT_ERROR(rec("cpu.flash_attention",
+                   {{2, 3, 4}, {2, 6, 4}, {2, 6, 5}, {2, 3, 5}, {2, 3}},
+                   {I("causal", 1), F("scale", 1.0)}),
+               "causal attention needs as many queries as keys, not 3 and 6");
+  EXPECT_ERROR(rec("cpu.flash_attention",
+                   {{2, 3, 4}, {2, 3, 4}, {2, 3, 5}, {2, 3, 4}, {2, 3}},
+                   {F("scale", 1.0)}),
+               "result [2, 3, 4] must be [2, 3, 5]");
+  EXPECT_ERROR(rec("cpu.flash_attention",
+                   {{2, 3, 4}, {2, 3, 4}, {2, 3, 5}, {2, 3, 5}, {2, 4}},
+                   {F("scale", 1.0)}),
+               "lse [2, 4] must be [2, 3]");
+}
+
+TEST(OneDnnErrors, FlashAttentionBackward) {
+  KernelRecord b = validRecords()["cpu.flash_attention_backward"];
+  auto shaped = [&](size_t i, Dims shape) {
+    return with(b, L("s" + std::to_string(i), shape));
+  };
+  EXPECT_ERROR(shaped(3, {2, 3, 4}), "output [2, 3, 4] must be [2, 3, 5]");
+  EXPECT_ERROR(shaped(4, {2, 3, 4}), "grad_out [2, 3, 4] must be [2, 3, 5]");
+  EXPECT_ERROR(shaped(5, {2}), "lse [2] must be [2, 3]");
+  EXPECT_ERROR(shaped(6, {2, 3, 5}), "grad_query [2, 3, 5] must be [2, 3, 4]");
+  EXPECT_ERROR(shaped(7, {3, 3, 4}), "grad_key [3, 3, 4] must be [2, 3, 4]");
+  EXPECT_ERROR(shaped(8, {2, 3, 4}), "grad_value [2, 3, 4] must be [2, 3, 5]");
+  EXPECT_ERROR(without(b, "scale"),
+               "cpu.flash_attention_backward(f32[2, 3, 4], f32[2, 3, 4], "
+               "f32[2, 3, 5], f32[2, 3, 5], f32[2, 3, 5], f32[2, 3], "
+               "f32[2, 3, 4], f32[2, 3, 4]) -> f32[2, 3, 5]: attribute "
+               "'scale' is missing");
 }
 
 //===----------------------------------------------------------------------===//
