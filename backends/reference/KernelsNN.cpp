@@ -1,8 +1,9 @@
 //===- KernelsNN.cpp - Reference normalization, attention, losses, RNG ----===//
 //
 // Part of Loom. This file implements the reference kernels of loom.softmax,
-// loom.log_softmax, loom.layer_norm, loom.attention, loom.cross_entropy,
-// loom.dropout and loom.iota: plain loops over double, in LoomOps.td order.
+// loom.log_softmax, loom.layer_norm, loom.attention, loom.attention_with_lse,
+// loom.attention_backward, loom.cross_entropy, loom.dropout and loom.iota:
+// plain loops over double, in LoomOps.td order.
 // The interpreter rounds each result to its element type.
 //
 //===----------------------------------------------------------------------===//
