@@ -73,17 +73,23 @@ LOOM_INLINE void gemmAcc(int64_t m, int64_t k, int64_t n, const float *a,
 }
 
 /// e^x for x <= 0 (the scores minus their row's maximum or log-sum-exp),
-/// to about 2 ulp: x = n ln2 + r, |r| <= ln2 / 2, a degree-6 polynomial for
-/// e^r (Cephes' expf), times 2^n built in the exponent bits. Branch-free,
-/// so that loops of it vectorize; below -87 (and for -inf) it gives e^-87.
+/// within 1 ulp (every f32 in [-87, 0], against double exp):
+/// x = n ln2 + r with |r| <= ln2 / 2, a degree-6 polynomial for e^r
+/// (Cephes' expf), times 2^n built in the exponent bits. Branch-free, so
+/// that loops of it vectorize; below -87 (and for -inf) it gives e^-87, and
+/// NaN for NaN.
 LOOM_INLINE float expNonPositive(float x) {
+  // std::max and std::min keep a NaN x (NaN < c is false): it reaches the
+  // polynomial and the result. The exponent comes from a NaN-free copy,
+  // since converting NaN to an integer is undefined.
   x = std::max(x, -87.0f);
   x = std::min(x, 0.0f);
+  float finite = x == x ? x : 0.0f;
   // n = round(x / ln2) by the float adder: adding 1.5 * 2^23 leaves the
-  // integer part in the low mantissa bits (no call to floor, which
-  // the baseline build cannot inline and so would not vectorize).
+  // integer part in the low mantissa bits (no call to floor, which the
+  // baseline build cannot inline and so would not vectorize).
   const float shifter = 12582912.0f;
-  float n = (x * 1.44269504088896341f + shifter) - shifter;
+  float n = (finite * 1.44269504088896341f + shifter) - shifter;
   float r = x - n * 0.693359375f + n * 2.12194440e-4f;
   float p = 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;

@@ -144,6 +144,23 @@ TEST(FlashAttention, LargeScoresStayFinite) {
   checkCase({{2, 96, 16}, {2, 96, 16}, {2, 96, 16}, true, 8.0}, 7);
 }
 
+TEST(FlashAttention, NaNReachesTheOutput) {
+  // A NaN score must not vanish in the row maximum or the exp: the run's
+  // NaN report (loom train) relies on it.
+  Case c{{2, 70, 8}, {2, 70, 8}, {2, 70, 8}, true, 0.5};
+  std::mt19937 rng(8);
+  ref::Tensor q = randomTensor(c.q, rng), k = randomTensor(c.k, rng),
+              v = randomTensor(c.v, rng);
+  q.data[5 * 8] = std::nan(""); // problem 0, query 5
+  std::vector<ref::Tensor> fwd =
+      run("cpu.flash_attention", {q, k, v}, {c.q, {2, 70}}, c);
+  ASSERT_EQ(fwd.size(), 2u);
+  EXPECT_TRUE(std::isnan(fwd[0].data[5 * 8]));
+  EXPECT_TRUE(std::isnan(fwd[1].data[5]));
+  EXPECT_FALSE(std::isnan(fwd[0].data[4 * 8]));
+  EXPECT_FALSE(std::isnan(fwd[1].data[70 + 5]));
+}
+
 TEST(FlashAttention, EmptyProblemsRunNothing) {
   Case c{{0, 4, 8}, {0, 4, 8}, {0, 4, 8}, true, 1.0};
   std::vector<ref::Tensor> fwd =
