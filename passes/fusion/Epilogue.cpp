@@ -128,7 +128,10 @@ void materialize(ArrayRef<Operation *> members) {
   Value result = last->getResult(0);
   MLIRContext *ctx = last->getContext();
   OpBuilder b(last);
-  Location loc = FusedLoc::get(ctx, locs, StringAttr::get(ctx, "fusion_group"));
+  // Named "contraction_group": a kernel is named by its contraction (the
+  // first member, the Linear that holds the weights), not its last member.
+  Location loc =
+      FusedLoc::get(ctx, locs, StringAttr::get(ctx, "contraction_group"));
   auto group = b.create<FusionGroupOp>(loc, TypeRange{result.getType()},
                                        FusionKind::contraction, inputs);
   Block *body = b.createBlock(&group.getBody());

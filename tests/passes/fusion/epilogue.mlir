@@ -11,7 +11,7 @@
 // CHECK-NEXT: %[[A:.*]] = loom.gelu %[[S]]
 // CHECK-NEXT: %[[T:.*]] = loom.add %[[R]], %[[A]]
 // CHECK-NEXT: loom.yield %[[T]] : tensor<8x32xf32>
-// CHECK-NEXT: } loc(fused<"fusion_group">["a.loom":1:1, "a.loom":2:1, "a.loom":3:1, "a.loom":4:1])
+// CHECK-NEXT: } loc(fused<"contraction_group">["a.loom":1:1, "a.loom":2:1, "a.loom":3:1, "a.loom":4:1])
 // CHECK-NEXT: return %[[G]]
 func.func @linear_gelu_residual(%x: tensor<8x16xf32>, %w: tensor<32x16xf32>, %b: tensor<32xf32>, %r: tensor<8x32xf32>) -> tensor<8x32xf32> {
   %m = loom.matmul %x, %w transpose_rhs : (tensor<8x16xf32>, tensor<32x16xf32>) -> tensor<8x32xf32> loc("a.loom":1:1)
