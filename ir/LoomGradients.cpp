@@ -122,13 +122,16 @@ LogicalResult SigmoidOp::buildGradient(OpBuilder &b, ValueRange dys,
   return success();
 }
 
-// d relu(x) = x > 0 ? dy : 0
+// d relu(x) = x > 0 ? dy : 0 = y > 0 ? dy : 0
+// Read from the result y (as PyTorch's threshold_backward does): the input
+// need not be kept for the backward, so a matmul's epilogue can end in the
+// ReLU (passes/fusion/Epilogue.cpp).
 LogicalResult ReluOp::buildGradient(OpBuilder &b, ValueRange dys,
                                     SmallVectorImpl<Value> &grads) {
   Location loc = getLoc();
-  Value x = getOperand();
+  Value y = getResult();
   Value positive =
-      b.create<CompareOp>(loc, ComparePredicate::gt, x, scalar(b, loc, x, 0.0));
+      b.create<CompareOp>(loc, ComparePredicate::gt, y, scalar(b, loc, y, 0.0));
   grads.push_back(where(b, loc, positive, dys[0]));
   return success();
 }

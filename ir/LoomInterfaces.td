@@ -64,9 +64,11 @@ def Loom_FusionOpInterface : OpInterface<"FusionOpInterface"> {
   let description = [{
     Classifies an op for the fusion passes: elementwise ops (broadcasting
     included) fuse into one loop nest with their producers and consumers;
-    reductions take their elementwise producers and end a group; contractions
-    (matmul, convolution) and data-movement ops are not fused today; an op
-    without this interface (collectives, RNG, scatter) is never fused.
+    reductions take their elementwise producers and end a group; a
+    contraction that accepts post-ops (matmul) takes the chain of
+    elementwise consumers that have a post-op as its epilogue; other
+    contractions (convolution) and data-movement ops are not fused today; an
+    op without this interface (collectives, RNG, scatter) is never fused.
   }];
   let methods = [
     StaticInterfaceMethod<
@@ -74,6 +76,27 @@ def Loom_FusionOpInterface : OpInterface<"FusionOpInterface"> {
       /*retTy=*/"::mlir::loom::FusionKind",
       /*methodName=*/"getFusionKind",
       /*args=*/(ins)>,
+    InterfaceMethod<
+      /*desc=*/[{The post-op this elementwise op runs as in a contraction's
+                 epilogue (--loom-fuse's contraction groups), "" when it has
+                 none. Unary: `relu`, `tanh`, `sigmoid`, `gelu_erf`,
+                 `gelu_tanh` (the op's value of the contraction's result, so
+                 it must compute the same function). Binary: `add`, `sub`,
+                 `mul`, `div` (the contraction's value as lhs, the other
+                 operand as rhs; either side for a commutative op).}],
+      /*retTy=*/"::llvm::StringRef",
+      /*methodName=*/"getPostOp",
+      /*args=*/(ins),
+      /*methodBody=*/"",
+      /*defaultImplementation=*/[{ return ""; }]>,
+    InterfaceMethod<
+      /*desc=*/[{Whether a contraction runs with an epilogue of post-ops
+                 (the CPU backend's oneDNN matmul does).}],
+      /*retTy=*/"bool",
+      /*methodName=*/"acceptsPostOps",
+      /*args=*/(ins),
+      /*methodBody=*/"",
+      /*defaultImplementation=*/[{ return false; }]>,
   ];
 }
 
@@ -83,6 +106,13 @@ def Loom_FusionOpInterface : OpInterface<"FusionOpInterface"> {
 class Loom_FusesAs<string kind> {
   string decl = "static ::mlir::loom::FusionKind getFusionKind() { return "
                 "::mlir::loom::FusionKind::" # kind # "; }";
+}
+
+/// The declaration that makes an op run as post-op `name` of a contraction's
+/// epilogue (FusionOpInterface::getPostOp); "" declares nothing.
+class Loom_PostOp<string name> {
+  string decl = !if(!empty(name), "",
+      "::llvm::StringRef getPostOp() { return \"" # name # "\"; }");
 }
 
 #endif // LOOM_INTERFACES_TD

@@ -584,6 +584,54 @@ ArrayRef<int64_t> FusionGroupOp::getDomain() {
   return cast<RankedTensorType>(getResult(0).getType()).getShape();
 }
 
+/// A contraction group: a contraction that accepts post-ops, then a chain
+/// of members that each have a post-op and read the previous value (which
+/// nothing else reads) once; the last value is the one result.
+static LogicalResult verifyContractionGroup(FusionGroupOp group) {
+  Block &body = group.getBodyBlock();
+  Value prev;
+  ArrayRef<int64_t> domain;
+  for (Operation &op : body.without_terminator()) {
+    if (op.hasTrait<OpTrait::ConstantLike>())
+      continue;
+    auto iface = dyn_cast<FusionOpInterface>(op);
+    if (!prev) {
+      if (!iface || iface.getFusionKind() != FusionKind::contraction ||
+          !iface.acceptsPostOps() || op.getNumResults() != 1)
+        return op.emitOpError("cannot start a contraction group: it is not "
+                              "a contraction that accepts post-ops");
+      prev = op.getResult(0);
+      domain = cast<RankedTensorType>(prev.getType()).getShape();
+      continue;
+    }
+    if (!iface || iface.getPostOp().empty() || op.getNumResults() != 1)
+      return op.emitOpError("has no post-op, so it cannot be in the "
+                            "epilogue of a contraction group");
+    if (!prev.hasOneUse() || *prev.user_begin() != &op)
+      return op.emitOpError("does not read the value of the contraction "
+                            "group's previous member as its one reader");
+    if (op.getNumOperands() == 2) {
+      Value other = op.getOperand(op.getOperand(0) == prev ? 1 : 0);
+      if (op.getOperand(1) == prev && !op.hasTrait<OpTrait::IsCommutative>())
+        return op.emitOpError("reads the previous member's value as its rhs, "
+                              "which its post-op cannot");
+      if (!isa<BlockArgument>(other))
+        return op.emitOpError("has an operand that is not an input of the "
+                              "contraction group");
+    }
+    if (cast<RankedTensorType>(op.getResult(0).getType()).getShape() != domain)
+      return op.emitOpError("result has type ")
+             << op.getResult(0).getType()
+             << ", not the shape of its contraction's result";
+    prev = op.getResult(0);
+  }
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (!prev || yield.getValues().size() != 1 || yield.getValues()[0] != prev)
+    return group.emitOpError(
+        "must yield the value of its contraction's last epilogue member alone");
+  return success();
+}
+
 LogicalResult FusionGroupOp::verify() {
   Block &body = getBodyBlock();
   if (body.getNumArguments() != getInputs().size())
@@ -608,9 +656,12 @@ LogicalResult FusionGroupOp::verify() {
       return op.emitOpError("cannot be in a fusion group: a group holds "
                             "side-effect-free loom ops without regions");
   }
+  if (getKind() == FusionKind::contraction)
+    return verifyContractionGroup(*this);
   if (getKind() != FusionKind::elementwise &&
       getKind() != FusionKind::reduction)
-    return emitOpError("kind must be elementwise or reduction, not ")
+    return emitOpError("kind must be elementwise, reduction or contraction, "
+                       "not ")
            << stringifyFusionKind(getKind());
   if (getKind() == FusionKind::elementwise) {
     // Every value passed inside the group, and every result, has the

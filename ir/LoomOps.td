@@ -27,12 +27,14 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 // Elementwise unary ops
 //===----------------------------------------------------------------------===//
 
-class Loom_UnaryOp<string mnemonic, Type type, string math, list<Trait> traits = []>
+class Loom_UnaryOp<string mnemonic, Type type, string math,
+                   list<Trait> traits = [], string postOp = "">
     : Loom_Op<mnemonic, !listconcat(traits,
         [Pure, Elementwise, SameOperandsAndResultType,
          DeclareOpInterfaceMethods<InferTypeOpInterface>, Loom_Differentiable,
          Loom_FusionOpInterface])> {
-  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl #
+                              Loom_PostOp<postOp>.decl;
   let summary = "elementwise " # math;
   let description = [{
     Computes `}] # math # [{` of every element. The result has the operand's
@@ -59,16 +61,23 @@ def Loom_ExpOp : Loom_UnaryOp<"exp", Loom_FloatTensor, "e^x">;
 def Loom_LogOp : Loom_UnaryOp<"log", Loom_FloatTensor, "ln(x)">;
 def Loom_SqrtOp : Loom_UnaryOp<"sqrt", Loom_FloatTensor, "sqrt(x)">;
 def Loom_RsqrtOp : Loom_UnaryOp<"rsqrt", Loom_FloatTensor, "1/sqrt(x)">;
-def Loom_TanhOp : Loom_UnaryOp<"tanh", Loom_FloatTensor, "tanh(x)">;
+def Loom_TanhOp : Loom_UnaryOp<"tanh", Loom_FloatTensor, "tanh(x)",
+    [], "tanh">;
 def Loom_CosOp : Loom_UnaryOp<"cos", Loom_FloatTensor, "cos(x)">;
 def Loom_SinOp : Loom_UnaryOp<"sin", Loom_FloatTensor, "sin(x)">;
-def Loom_SigmoidOp : Loom_UnaryOp<"sigmoid", Loom_FloatTensor, "1/(1+e^-x)">;
-def Loom_ReluOp : Loom_UnaryOp<"relu", Loom_NumericTensor, "max(x, 0)">;
+def Loom_SigmoidOp : Loom_UnaryOp<"sigmoid", Loom_FloatTensor, "1/(1+e^-x)",
+    [], "sigmoid">;
+def Loom_ReluOp : Loom_UnaryOp<"relu", Loom_NumericTensor, "max(x, 0)",
+    [], "relu">;
 def Loom_ErfOp : Loom_UnaryOp<"erf", Loom_FloatTensor, "the error function erf(x)">;
 
 def Loom_GeluOp : Loom_Op<"gelu", [Loom_FusionOpInterface, Pure, Elementwise, SameOperandsAndResultType,
                                    DeclareOpInterfaceMethods<InferTypeOpInterface>, Loom_Differentiable]> {
-  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl # [{
+    ::llvm::StringRef getPostOp() {
+      return getApproximate() ? "gelu_tanh" : "gelu_erf";
+    }
+  }];
   let summary = "elementwise GELU activation";
   let description = [{
     The Gaussian error linear unit, `x * Phi(x)` with `Phi` the standard normal
@@ -94,11 +103,13 @@ def Loom_GeluOp : Loom_Op<"gelu", [Loom_FusionOpInterface, Pure, Elementwise, Sa
 // requires operands of one shape; only the unary ops and cast do.
 //===----------------------------------------------------------------------===//
 
-class Loom_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits = []>
+class Loom_BinaryOp<string mnemonic, Type type, string math,
+                    list<Trait> traits = [], string postOp = "">
     : Loom_Op<mnemonic, !listconcat(traits,
         [Pure, InferTypeOpAdaptor, Loom_Differentiable,
          Loom_FusionOpInterface])> {
-  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl #
+                              Loom_PostOp<postOp>.decl;
   let summary = "elementwise " # math # " with broadcasting";
   let description = [{
     Computes `}] # math # [{` elementwise. The
@@ -130,17 +141,19 @@ class Loom_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits 
   }];
 }
 
-def Loom_AddOp : Loom_BinaryOp<"add", Loom_NumericTensor, "lhs + rhs", [Commutative]> {
+def Loom_AddOp : Loom_BinaryOp<"add", Loom_NumericTensor, "lhs + rhs", [Commutative],
+    "add"> {
   let hasFolder = 1;
 }
-def Loom_SubOp : Loom_BinaryOp<"sub", Loom_NumericTensor, "lhs - rhs"> {
+def Loom_SubOp : Loom_BinaryOp<"sub", Loom_NumericTensor, "lhs - rhs", [], "sub"> {
   let hasFolder = 1;
 }
-def Loom_MulOp : Loom_BinaryOp<"mul", Loom_NumericTensor, "lhs * rhs", [Commutative]> {
+def Loom_MulOp : Loom_BinaryOp<"mul", Loom_NumericTensor, "lhs * rhs", [Commutative],
+    "mul"> {
   let hasFolder = 1;
 }
 def Loom_DivOp : Loom_BinaryOp<"div", Loom_NumericTensor,
-    "lhs / rhs (integers round toward zero)"> {
+    "lhs / rhs (integers round toward zero)", [], "div"> {
   let hasFolder = 1;
 }
 def Loom_MaxOp : Loom_BinaryOp<"max", Loom_NumericTensor,
@@ -404,7 +417,9 @@ def Loom_ReduceOp : Loom_Op<"reduce", [Loom_FusionOpInterface, Pure, InferTypeOp
 //===----------------------------------------------------------------------===//
 
 def Loom_MatmulOp : Loom_Op<"matmul", [Loom_FusionOpInterface, Pure, InferTypeOpAdaptor, Loom_Differentiable]> {
-  let extraClassDeclaration = Loom_FusesAs<"contraction">.decl;
+  let extraClassDeclaration = Loom_FusesAs<"contraction">.decl # [{
+    bool acceptsPostOps() { return true; }
+  }];
   let summary = "batched matrix product";
   let description = [{
     Multiplies the matrices held in the last two dimensions of `lhs`
@@ -937,8 +952,15 @@ def Loom_FusionGroupOp : Loom_Op<"fusion_group", [IsolatedFromAbove,
     `kind` is the group's fusion class: `elementwise` (every value passed
     between members has the shape of the group's domain, so each element of
     every result is computed from the inputs' elements at its own index
-    alone) or `reduction` (elementwise members feeding one reduction that
-    ends the group). The group's location fuses its members' locations.
+    alone), `reduction` (elementwise members feeding one reduction that
+    ends the group) or `contraction` (a contraction that accepts post-ops,
+    loom.matmul, then its epilogue: a chain of elementwise ops that each
+    have a post-op (FusionOpInterface::getPostOp) and read the previous
+    member's value, which nothing else reads, once; a binary member's other
+    operand is an input; every member has the contraction's result shape;
+    the group yields the last member's value alone). The CPU backend runs a
+    contraction group as one oneDNN matmul with its epilogue as post-ops.
+    The group's location fuses its members' locations.
 
     A group has no gradient rule: autodiff runs before fusion.
 
@@ -950,6 +972,14 @@ def Loom_FusionGroupOp : Loom_Op<"fusion_group", [IsolatedFromAbove,
       %s = loom.add %a, %c : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
       %t = loom.relu %s : tensor<8x16xf32>
       loom.yield %t : tensor<8x16xf32>
+    }
+
+    %y = loom.fusion_group contraction (%x, %w, %b) : (tensor<8x16xf32>, tensor<32x16xf32>, tensor<32xf32>) -> tensor<8x32xf32> {
+    ^bb0(%a: tensor<8x16xf32>, %c: tensor<32x16xf32>, %d: tensor<32xf32>):
+      %m = loom.matmul %a, %c transpose_rhs : (tensor<8x16xf32>, tensor<32x16xf32>) -> tensor<8x32xf32>
+      %s = loom.add %m, %d : (tensor<8x32xf32>, tensor<32xf32>) -> tensor<8x32xf32>
+      %g = loom.gelu %s : tensor<8x32xf32>
+      loom.yield %g : tensor<8x32xf32>
     }
     ```
   }];

@@ -64,6 +64,15 @@ def LoomFuse : Pass<"loom-fuse", "::mlir::func::FuncOp"> {
     Walks each function in program order and forms fusion groups from the
     ops' `FusionOpInterface` classes (an op without one is never fused):
 
+    - first, a contraction that accepts post-ops (loom.matmul) takes the
+      chain of elementwise ops after it that each have a post-op
+      (`getPostOp`: bias or residual add, sub, mul, div, relu, tanh,
+      sigmoid, GELU) into a `contraction` group (fusion/Epilogue.cpp). The
+      chain ends at a value another op also reads (the pre-activation that
+      GELU's backward keeps: the group yields it and the activation is left
+      to the rules below), at a binary op whose other operand is a constant
+      or broadcasts other than as a row (`[N]`, `[1, N]`) or one element,
+      and at a non-commutative op that reads the chain's value as its rhs;
     - an elementwise op (broadcasting included) joins the group of one of
       its operands' producers when that operand, its result and the group's
       domain have one shape; otherwise it starts a group of its own;
@@ -77,8 +86,8 @@ def LoomFuse : Pass<"loom-fuse", "::mlir::func::FuncOp"> {
     position of its last member: inputs are the values its members read from
     outside (constants, and what is computed from constants alone, are cloned
     in), results the members' values read outside, and its location fuses
-    the members' locations. Contractions, data movement, collectives and
-    random-number ops stay outside groups.
+    the members' locations. Contractions without an epilogue, data
+    movement, collectives and random-number ops stay outside groups.
 
     ```mlir
     %s = loom.add %x, %b : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
@@ -89,6 +98,13 @@ def LoomFuse : Pass<"loom-fuse", "::mlir::func::FuncOp"> {
       %s = loom.add %a, %c : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
       %t = loom.relu %s : tensor<8x16xf32>
       loom.yield %t : tensor<8x16xf32>
+    }
+
+    %m = loom.matmul %x, %w transpose_rhs : (tensor<8x16xf32>, tensor<32x16xf32>) -> tensor<8x32xf32>
+    %s = loom.add %m, %b : (tensor<8x32xf32>, tensor<32xf32>) -> tensor<8x32xf32>
+    ==>
+    %s = loom.fusion_group contraction(%x, %w, %b) : (...) -> tensor<8x32xf32> {
+      ... loom.matmul, loom.add; loom.yield
     }
     ```
   }];

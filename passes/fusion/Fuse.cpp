@@ -4,13 +4,15 @@
 // program order, elementwise ops join the group of an operand's producer
 // when the group's domain is their shape, and a reduction joins the group
 // that produces its input and ends it. Each group of two or more ops becomes
-// a `loom.fusion_group` at its last member. Decisions come from each op's
+// a `loom.fusion_group` at its last member. Contraction epilogues are
+// grouped first (Epilogue.cpp). Decisions come from each op's
 // FusionOpInterface class; an op without one is never fused. See
 // Passes.td for the contract.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/fusion/Epilogue.h"
 
 #include "ir/LoomOps.h"
 
@@ -270,8 +272,10 @@ struct LoomFusePass : public mlir::loom::impl::LoomFuseBase<LoomFusePass> {
     func::FuncOp fn = getOperation();
     if (fn.isExternal())
       return;
-    for (Block &block : fn.getBody())
+    for (Block &block : fn.getBody()) {
+      formContractionGroups(block);
       Fuser(block).run();
+    }
   }
 };
 

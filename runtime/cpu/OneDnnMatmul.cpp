@@ -2,7 +2,9 @@
 //
 // Part of Loom. This file implements the kernel of onednn.matmul: loom.matmul
 // (batched, NumPy-broadcast batch dims, either operand read transposed)
-// with an optional fused bias and activation, on oneDNN's matmul primitive.
+// with an optional fused bias and an epilogue of post-ops (activations and
+// binary ops with broadcast operands: a --loom-fuse contraction group), on
+// oneDNN's matmul primitive.
 // A transposed operand is described to oneDNN by its strides, so a weight
 // stored [N, K] is read in place; no copy is made.
 //
@@ -17,19 +19,55 @@ using namespace loom::cpu;
 using namespace loom::cpu::detail;
 using dnnl::algorithm;
 
-/// The eltwise algorithm of a matmul `post_op`; false for an unknown name.
-static bool postOpAlgorithm(const std::string &name, algorithm &alg) {
-  if (name == "none")
-    alg = algorithm::undef;
-  else if (name == "relu")
-    alg = algorithm::eltwise_relu;
-  else if (name == "gelu_tanh")
-    alg = algorithm::eltwise_gelu_tanh;
-  else if (name == "gelu_erf")
-    alg = algorithm::eltwise_gelu_erf;
-  else
-    return false;
-  return true;
+/// One step of a matmul's epilogue: an eltwise algorithm, or a binary one
+/// whose second source is the kernel's next post-op operand.
+struct PostOp {
+  std::string name;
+  algorithm alg = algorithm::undef;
+  bool binary = false;
+};
+
+/// The post-ops a matmul's epilogue may hold, by their `post_op` names.
+static bool postOpOf(const std::string &name, PostOp &out) {
+  static const std::pair<const char *, PostOp> known[] = {
+      {"relu", {"relu", algorithm::eltwise_relu, false}},
+      {"tanh", {"tanh", algorithm::eltwise_tanh, false}},
+      {"sigmoid", {"sigmoid", algorithm::eltwise_logistic, false}},
+      {"gelu_erf", {"gelu_erf", algorithm::eltwise_gelu_erf, false}},
+      {"gelu_tanh", {"gelu_tanh", algorithm::eltwise_gelu_tanh, false}},
+      {"add", {"add", algorithm::binary_add, true}},
+      {"sub", {"sub", algorithm::binary_sub, true}},
+      {"mul", {"mul", algorithm::binary_mul, true}},
+      {"div", {"div", algorithm::binary_div, true}},
+  };
+  for (const auto &[key, op] : known)
+    if (name == key) {
+      out = op;
+      return true;
+    }
+  return false;
+}
+
+/// The steps of `post_op`: "none", or a comma-separated list of post-op
+/// names applied in order.
+static bool parsePostOps(const std::string &text, std::vector<PostOp> &out,
+                         std::string &bad) {
+  if (text == "none")
+    return true;
+  size_t begin = 0;
+  while (true) {
+    size_t end = text.find(',', begin);
+    std::string name = text.substr(begin, end - begin);
+    PostOp op;
+    if (!postOpOf(name, op)) {
+      bad = name;
+      return false;
+    }
+    out.push_back(op);
+    if (end == std::string::npos)
+      return true;
+    begin = end + 1;
+  }
 }
 
 /// `dims` with leading 1s up to `rank`.
@@ -55,16 +93,31 @@ static dnnl::memory::desc operandDesc(const Dims &storage, bool transposed) {
 
 // lhs (..., M, K) [or (..., K, M) under transpose_lhs] @ rhs (..., K, N) [or
 // (..., N, K) under transpose_rhs] (+ bias, broadcast to the result) ->
-// post_op(...) -> result (..., M, N), batch dims broadcast.
+// post-ops in order (eltwise: f(acc); binary: acc <op> post<i>, post<i>
+// broadcast to the result) -> result (..., M, N), batch dims broadcast.
 StatusOr<std::unique_ptr<Kernel>>
 loom::cpu::detail::createMatmul(KernelBuilder &b, const KernelSpec &spec) {
   bool transposeLhs, transposeRhs, hasBias;
-  std::string postOp;
+  std::string postOpText;
   if (Status s = spec.getFlag("has_bias", hasBias); !s)
     return s;
-  std::vector<std::string> names = {"lhs", "rhs", "result"};
+  if (Status s = spec.getString("post_op", postOpText, std::string("none")); !s)
+    return s;
+  std::vector<PostOp> postOps;
+  std::string bad;
+  if (!parsePostOps(postOpText, postOps, bad))
+    return spec.error("attribute 'post_op' = '" + postOpText + "': '" + bad +
+                      "' is not a post-op (the value is none or a "
+                      "comma-separated list of relu, tanh, sigmoid, "
+                      "gelu_erf, gelu_tanh, add, sub, mul, div)");
+  std::vector<std::string> names = {"lhs", "rhs"};
   if (hasBias)
-    names.insert(names.begin() + 2, "bias");
+    names.push_back("bias");
+  size_t firstPostOperand = names.size();
+  for (const PostOp &op : postOps)
+    if (op.binary)
+      names.push_back("post" + std::to_string(names.size() - firstPostOperand));
+  names.push_back("result");
   if (Status s = spec.expectOperands(names); !s)
     return s;
   if (Status s = spec.expectF32(); !s)
@@ -73,12 +126,6 @@ loom::cpu::detail::createMatmul(KernelBuilder &b, const KernelSpec &spec) {
     return s;
   if (Status s = spec.getFlag("transpose_rhs", transposeRhs); !s)
     return s;
-  if (Status s = spec.getString("post_op", postOp, std::string("none")); !s)
-    return s;
-  algorithm post;
-  if (!postOpAlgorithm(postOp, post))
-    return spec.error("attribute 'post_op' = '" + postOp +
-                      "' is not one of none, relu, gelu_tanh, gelu_erf");
 
   const Operand &lhs = spec[0], &rhs = spec[1], &result = spec.back();
   if (lhs.rank() < 2 || rhs.rank() < 2)
@@ -112,48 +159,74 @@ loom::cpu::detail::createMatmul(KernelBuilder &b, const KernelSpec &spec) {
     return spec.error("result " + dimsString(result.shape) + " is not the " +
                       dimsString(expected) + " that lhs and rhs give");
 
-  Dims biasDims;
-  if (hasBias) {
-    const Dims &bs = spec[2].shape;
-    bool ok = bs.size() <= rank;
+  // Each operand a bias or a binary post-op reads broadcasts to the
+  // result without changing it.
+  auto broadcastDims = [&](size_t i, Dims &dims) -> Status {
+    const Dims &shape = spec[i].shape;
+    bool ok = shape.size() <= rank;
     if (ok) {
-      biasDims = padLeading(bs, rank);
-      for (size_t i = 0; i < rank; ++i)
-        ok = ok && (biasDims[i] == 1 || biasDims[i] == expected[i]);
+      dims = padLeading(shape, rank);
+      for (size_t d = 0; d < rank; ++d)
+        ok = ok && (dims[d] == 1 || dims[d] == expected[d]);
     }
     if (!ok)
-      return spec.error("bias " + dimsString(bs) +
+      return spec.error(names[i] + " " + dimsString(shape) +
                         " does not broadcast to the result " +
                         dimsString(expected));
-  }
+    return Status();
+  };
+  Dims biasDims;
+  if (hasBias)
+    if (Status s = broadcastDims(2, biasDims); !s)
+      return s;
+  std::vector<Dims> postDims(names.size());
+  for (size_t i = firstPostOperand; i + 1 < names.size(); ++i)
+    if (Status s = broadcastDims(i, postDims[i]); !s)
+      return s;
 
   size_t out = spec.size() - 1;
   if (result.empty())
     return b.finish();
   dnnl::primitive_attr attr = b.attr();
-  if (post != algorithm::undef) {
+  // The post-op operands, bound to their places in the chain.
+  std::vector<std::pair<int, dnnl::memory>> postArgs;
+  if (!postOps.empty()) {
     dnnl::post_ops ops;
-    ops.append_eltwise(1.0f, post, 0.0f, 0.0f);
+    size_t operand = firstPostOperand;
+    for (size_t i = 0; i < postOps.size(); ++i) {
+      if (!postOps[i].binary) {
+        ops.append_eltwise(1.0f, postOps[i].alg, 0.0f, 0.0f);
+        continue;
+      }
+      dnnl::memory::desc md = plainDesc(postDims[operand]);
+      ops.append_binary(postOps[i].alg, md);
+      postArgs.push_back(
+          {DNNL_ARG_ATTR_MULTIPLE_POST_OP(static_cast<int>(i)) | DNNL_ARG_SRC_1,
+           b.operand(operand, md)});
+      ++operand;
+    }
     attr.set_post_ops(ops);
   }
   dnnl::memory::desc dst = plainDesc(expected);
 
   // K = 0: every sum is empty, and oneDNN's matmul leaves dst untouched.
-  // The result is post_op(0 + bias); post_op(0) = 0 for every post-op.
+  // The result is the post-ops applied to 0 + bias: a binary add of the
+  // bias (of dst itself, all zeros, without one) to the zeros, with them.
   if (k == 0) {
     b.fill(out, 0.0f);
-    if (!hasBias)
+    if (!hasBias && postOps.empty())
       return b.finish();
     dnnl::memory dstMem = b.operand(out, dst);
-    dnnl::binary::primitive_desc pd(dnnl::binary::desc(algorithm::binary_add,
-                                                       dst, plainDesc(biasDims),
-                                                       dst),
-                                    attr, b.engine());
-    if (Status s =
-            b.add(pd, {{DNNL_ARG_SRC_0, dstMem},
-                       {DNNL_ARG_SRC_1, b.operand(2, plainDesc(biasDims))},
-                       {DNNL_ARG_DST, dstMem}});
-        !s)
+    dnnl::memory::desc src1 = hasBias ? plainDesc(biasDims) : dst;
+    dnnl::binary::primitive_desc pd(
+        dnnl::binary::desc(algorithm::binary_add, dst, src1, dst), attr,
+        b.engine());
+    std::vector<std::pair<int, dnnl::memory>> args = {
+        {DNNL_ARG_SRC_0, dstMem},
+        {DNNL_ARG_SRC_1, hasBias ? b.operand(2, src1) : dstMem},
+        {DNNL_ARG_DST, dstMem}};
+    args.insert(args.end(), postArgs.begin(), postArgs.end());
+    if (Status s = b.add(pd, args); !s)
       return s;
     return b.finish();
   }
@@ -170,6 +243,7 @@ loom::cpu::detail::createMatmul(KernelBuilder &b, const KernelSpec &spec) {
       {DNNL_ARG_DST, b.operand(out, dst)}};
   if (hasBias)
     args.push_back({DNNL_ARG_BIAS, b.operand(2, plainDesc(biasDims))});
+  args.insert(args.end(), postArgs.begin(), postArgs.end());
   if (Status s = b.add(pd, args); !s)
     return s;
   return b.finish();

@@ -54,10 +54,10 @@ func.func @collective(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // -----
 
-// Tests that only elementwise and reduction groups exist today.
+// Tests that only elementwise, reduction and contraction groups exist today.
 func.func @kind(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error@+1 {{'loom.fusion_group' op kind must be elementwise or reduction, not contraction}}
-  %r = loom.fusion_group contraction (%x) : (tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error@+1 {{'loom.fusion_group' op kind must be elementwise, reduction or contraction, not data_movement}}
+  %r = loom.fusion_group data_movement (%x) : (tensor<4x8xf32>) -> tensor<4x8xf32> {
   ^bb0(%a: tensor<4x8xf32>):
     %t = loom.neg %a : tensor<4x8xf32>
     loom.yield %t : tensor<4x8xf32>
@@ -71,4 +71,103 @@ func.func @kind(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 func.func @stray(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   // expected-error@+1 {{'loom.yield' op expects parent op 'loom.fusion_group'}}
   loom.yield %x : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that a contraction group starts with a contraction that accepts
+// post-ops.
+func.func @contraction_head(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %r = loom.fusion_group contraction (%x) : (tensor<4x8xf32>) -> tensor<4x8xf32> {
+  ^bb0(%a: tensor<4x8xf32>):
+    // expected-error@+1 {{'loom.neg' op cannot start a contraction group: it is not a contraction that accepts post-ops}}
+    %t = loom.neg %a : tensor<4x8xf32>
+    loom.yield %t : tensor<4x8xf32>
+  }
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that every epilogue member has a post-op.
+func.func @contraction_no_post_op(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %r = loom.fusion_group contraction (%x) : (tensor<4x4xf32>) -> tensor<4x4xf32> {
+  ^bb0(%a: tensor<4x4xf32>):
+    %m = loom.matmul %a, %a : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+    // expected-error@+1 {{'loom.exp' op has no post-op, so it cannot be in the epilogue of a contraction group}}
+    %t = loom.exp %m : tensor<4x4xf32>
+    loom.yield %t : tensor<4x4xf32>
+  }
+  return %r : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that an epilogue member is the one reader of the value before it.
+func.func @contraction_shared(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %r = loom.fusion_group contraction (%x) : (tensor<4x4xf32>) -> tensor<4x4xf32> {
+  ^bb0(%a: tensor<4x4xf32>):
+    %m = loom.matmul %a, %a : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+    // expected-error@+1 {{'loom.mul' op does not read the value of the contraction group's previous member as its one reader}}
+    %t = loom.mul %m, %m : tensor<4x4xf32>
+    loom.yield %t : tensor<4x4xf32>
+  }
+  return %r : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that a non-commutative member reads the value before it as its lhs.
+func.func @contraction_rhs(%x: tensor<4x4xf32>, %y: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %r = loom.fusion_group contraction (%x, %y) : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32> {
+  ^bb0(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>):
+    %m = loom.matmul %a, %a : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+    // expected-error@+1 {{'loom.sub' op reads the previous member's value as its rhs, which its post-op cannot}}
+    %t = loom.sub %b, %m : tensor<4x4xf32>
+    loom.yield %t : tensor<4x4xf32>
+  }
+  return %r : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that a binary member's other operand is an input of the group.
+func.func @contraction_other(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %r = loom.fusion_group contraction (%x) : (tensor<4x4xf32>) -> tensor<4x4xf32> {
+  ^bb0(%a: tensor<4x4xf32>):
+    %m = loom.matmul %a, %a : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+    %c = loom.constant dense<2.0> : tensor<f32>
+    // expected-error@+1 {{'loom.mul' op has an operand that is not an input of the contraction group}}
+    %t = loom.mul %m, %c : (tensor<4x4xf32>, tensor<f32>) -> tensor<4x4xf32>
+    loom.yield %t : tensor<4x4xf32>
+  }
+  return %r : tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that a contraction group yields its last member's value alone.
+func.func @contraction_yield(%x: tensor<4x4xf32>, %b: tensor<4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  // expected-error@+1 {{'loom.fusion_group' op must yield the value of its contraction's last epilogue member alone}}
+  %r:2 = loom.fusion_group contraction (%x, %b) : (tensor<4x4xf32>, tensor<4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  ^bb0(%a: tensor<4x4xf32>, %c: tensor<4xf32>):
+    %m = loom.matmul %a, %a : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+    %s = loom.add %m, %c : (tensor<4x4xf32>, tensor<4xf32>) -> tensor<4x4xf32>
+    loom.yield %s, %s : tensor<4x4xf32>, tensor<4x4xf32>
+  }
+  return %r#0, %r#1 : tensor<4x4xf32>, tensor<4x4xf32>
+}
+
+// -----
+
+// Tests that every epilogue member has the contraction's result shape.
+func.func @contraction_shape(%x: tensor<4x4xf32>, %y: tensor<2x4x4xf32>) -> tensor<2x4x4xf32> {
+  %r = loom.fusion_group contraction (%x, %y) : (tensor<4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32> {
+  ^bb0(%a: tensor<4x4xf32>, %b: tensor<2x4x4xf32>):
+    %m = loom.matmul %a, %a : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+    // expected-error@+1 {{'loom.add' op result has type 'tensor<2x4x4xf32>', not the shape of its contraction's result}}
+    %t = loom.add %m, %b : (tensor<4x4xf32>, tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+    loom.yield %t : tensor<2x4x4xf32>
+  }
+  return %r : tensor<2x4x4xf32>
 }

@@ -274,8 +274,30 @@ TEST(OneDnnErrors, Matmul) {
                "expects 4 operands (lhs, rhs, bias, result) but the record "
                "has 3");
   EXPECT_ERROR(rec(k, {{2, 3}, {3, 4}, {2, 4}}, {S("post_op", "swish")}),
-               "attribute 'post_op' = 'swish' is not one of none, relu, "
-               "gelu_tanh, gelu_erf");
+               "onednn.matmul(f32[2, 3], f32[3, 4]) -> f32[2, 4]: attribute "
+               "'post_op' = 'swish': 'swish' is not a post-op (the value is "
+               "none or a comma-separated list of relu, tanh, sigmoid, "
+               "gelu_erf, gelu_tanh, add, sub, mul, div)");
+  EXPECT_ERROR(rec(k, {{2, 3}, {3, 4}, {2, 4}}, {S("post_op", "relu,,tanh")}),
+               "attribute 'post_op' = 'relu,,tanh': '' is not a post-op");
+  EXPECT_ERROR(rec(k, {{2, 3}, {3, 4}, {2, 4}}, {S("post_op", "relu,none")}),
+               "attribute 'post_op' = 'relu,none': 'none' is not a post-op");
+  EXPECT_ERROR(rec(k, {{2, 3}, {3, 4}, {2, 4}}, {S("post_op", "")}),
+               "attribute 'post_op' = '': '' is not a post-op");
+  // Each binary post-op reads one more operand, after the bias.
+  EXPECT_ERROR(rec(k, {{2, 3}, {3, 4}, {2, 4}}, {S("post_op", "add")}),
+               "expects 4 operands (lhs, rhs, post0, result) but the record "
+               "has 3");
+  EXPECT_ERROR(rec(k, {{2, 3}, {3, 4}, {4}, {2, 4}, {2, 4}},
+                   {I("has_bias", 1), S("post_op", "relu,add,mul")}),
+               "expects 6 operands (lhs, rhs, bias, post0, post1, result) but "
+               "the record has 5");
+  EXPECT_ERROR(rec(k, {{2, 3}, {3, 4}, {4}, {2, 1}, {3, 4}, {2, 4}},
+                   {I("has_bias", 1), S("post_op", "add,mul")}),
+               "post1 [3, 4] does not broadcast to the result [2, 4]");
+  EXPECT_ERROR(
+      rec(k, {{2, 3}, {3, 4}, {2, 2, 4}, {2, 4}}, {S("post_op", "sub")}),
+      "post0 [2, 2, 4] does not broadcast to the result [2, 4]");
 }
 
 //===----------------------------------------------------------------------===//

@@ -133,6 +133,132 @@ TEST(OneDnnMatmul, FusesBiasAndActivation) {
     }
 }
 
+TEST(OneDnnMatmul, FusesPostOpChains) {
+  std::mt19937 rng(4);
+  using BK = ref::BinaryKind;
+  using UK = ref::UnaryKind;
+  struct Step {
+    const char *name;
+    bool binary;
+    BK b;
+    UK u;
+    Dims operand; // binary only
+  };
+  struct Case {
+    Dims lhs, rhs, bias; // bias {} = none
+    bool transposeRhs;
+    std::vector<Step> steps;
+  };
+  const Case cases[] = {
+      // A GPT MLP's fc1 then a residual, scaled: every broadcast a binary
+      // post-op takes (the result's shape, a row, one element).
+      {{2, 3, 8},
+       {6, 8},
+       {6},
+       true,
+       {{"gelu_erf", false, BK::Add, UK::Gelu, {}},
+        {"add", true, BK::Add, UK::Neg, {2, 3, 6}},
+        {"mul", true, BK::Mul, UK::Neg, {6}},
+        {"sub", true, BK::Sub, UK::Neg, {1}},
+        {"div", true, BK::Div, UK::Neg, {1, 1, 1}}}},
+      // A residual without a bias.
+      {{5, 7},
+       {7, 4},
+       {},
+       false,
+       {{"relu", false, BK::Add, UK::Relu, {}},
+        {"add", true, BK::Add, UK::Neg, {5, 4}}}},
+      {{4, 9},
+       {9, 3},
+       {3},
+       false,
+       {{"tanh", false, BK::Add, UK::Tanh, {}},
+        {"sigmoid", false, BK::Add, UK::Sigmoid, {}},
+        {"gelu_tanh", false, BK::Add, UK::GeluTanh, {}}}},
+  };
+  for (const Case &c : cases) {
+    std::string postOp;
+    for (const Step &s : c.steps)
+      postOp += (postOp.empty() ? "" : ",") + std::string(s.name);
+    SCOPED_TRACE(str(c.lhs) + " x " + str(c.rhs) + " then " + postOp);
+    ref::Tensor a = randomTensor(c.lhs, rng);
+    ref::Tensor b = randomTensor(c.rhs, rng);
+    std::vector<ref::Tensor> inputs = {a, b};
+    ref::Tensor z = ref::matmul(a, b, false, c.transposeRhs);
+    ref::Tensor bound = ref::matmul(absOf(a), absOf(b), false, c.transposeRhs);
+    if (!c.bias.empty()) {
+      inputs.push_back(randomTensor(c.bias, rng));
+      z = ref::binary(BK::Add, z, inputs.back());
+      bound = ref::binary(BK::Add, bound, absOf(inputs.back()));
+    }
+    for (const Step &s : c.steps) {
+      if (!s.binary) {
+        z = ref::unary(s.u, z);
+        continue;
+      }
+      // Divisors in [0.5, 1): the quotient's error stays the dividend's
+      // times at most 2.
+      inputs.push_back(s.b == BK::Div ? randomTensor(s.operand, rng, 0.5, 1.0)
+                                      : randomTensor(s.operand, rng));
+      z = ref::binary(s.b, z, inputs.back());
+    }
+    auto got = runKernel("onednn.matmul", inputs, z.shape,
+                         {KernelAttr::ofInt("transpose_rhs", c.transposeRhs),
+                          KernelAttr::ofInt("has_bias", c.bias.empty() ? 0 : 1),
+                          KernelAttr::ofString("post_op", postOp)});
+    ASSERT_TRUE(got);
+    // The contraction's error through activations of slope at most 1.13,
+    // a multiplier and a divisor each of magnitude at most 1 and 2, and
+    // each post-op's own rounding.
+    int64_t k = c.lhs.back();
+    EXPECT_TRUE(allClose(*got, z, [&](size_t i) {
+      return 2 * 1.13 * 1.13 * 1.13 * 2.0 * (k + 2) * kU * bound.data[i] + 1e-4;
+    }));
+  }
+}
+
+TEST(OneDnnMatmul, PostOpsRunInAJitMatmul) {
+  // A GPT projection with its bias and residual: oneDNN must not fall back
+  // to its reference matmul (orders of magnitude slower) for the post-op.
+  std::mt19937 rng(5);
+  ref::Tensor a = randomTensor({2, 64, 96}, rng);
+  ref::Tensor w = randomTensor({128, 96}, rng);
+  ref::Tensor bias = randomTensor({128}, rng);
+  ref::Tensor res = randomTensor({2, 64, 128}, rng);
+  std::string impl;
+  auto got = runKernel("onednn.matmul", {a, w, bias, res}, {2, 64, 128},
+                       {KernelAttr::ofInt("transpose_rhs", 1),
+                        KernelAttr::ofInt("has_bias", 1),
+                        KernelAttr::ofString("post_op", "add")},
+                       &impl);
+  ASSERT_TRUE(got);
+  EXPECT_FALSE(impl.empty());
+  EXPECT_EQ(impl.find("ref"), std::string::npos) << impl;
+}
+
+TEST(OneDnnMatmul, EmptyContractionRunsThePostOps) {
+  std::mt19937 rng(6);
+  ref::Tensor a(ref::DType::F32, {3, 0}), b(ref::DType::F32, {0, 4});
+  ref::Tensor bias = randomTensor({4}, rng);
+  ref::Tensor res = randomTensor({3, 4}, rng);
+  auto got = runKernel("onednn.matmul", {a, b, bias, res}, {3, 4},
+                       {KernelAttr::ofInt("has_bias", 1),
+                        KernelAttr::ofString("post_op", "sigmoid,add")});
+  ASSERT_TRUE(got);
+  ref::Tensor want = ref::binary(
+      ref::BinaryKind::Add,
+      ref::unary(ref::UnaryKind::Sigmoid, ref::broadcastTo(bias, {3, 4})), res);
+  EXPECT_TRUE(allClose(*got, want, [](size_t) { return 1e-6; }));
+  // Without a bias: the post-ops of zeros.
+  auto noBias = runKernel("onednn.matmul", {a, b, res}, {3, 4},
+                          {KernelAttr::ofString("post_op", "sigmoid,add")});
+  ASSERT_TRUE(noBias);
+  ref::Tensor half =
+      ref::unary(ref::UnaryKind::Sigmoid, ref::Tensor(ref::DType::F32, {3, 4}));
+  EXPECT_TRUE(allClose(*noBias, ref::binary(ref::BinaryKind::Add, half, res),
+                       [](size_t) { return 1e-6; }));
+}
+
 TEST(OneDnnMatmul, EmptyContractionGivesBiasThroughActivation) {
   std::mt19937 rng(3);
   ref::Tensor a(ref::DType::F32, {3, 0}), b(ref::DType::F32, {0, 4});

@@ -39,7 +39,8 @@ namespace mlir::loom::cpu {
 std::string sourceLocation(Location loc) {
   if (auto fused = dyn_cast<FusedLoc>(loc)) {
     // A fusion group (--loom-fuse) is named by its last member, which makes
-    // the value it yields last: the sqrt of add+sqrt.
+    // the value it yields last: the sqrt of add+sqrt; a contraction group
+    // ("contraction_group") by its first, the matmul of the Linear.
     auto group = dyn_cast_or_null<StringAttr>(fused.getMetadata());
     bool last = group && group.getValue() == "fusion_group";
     std::string inner = fused.getLocations().empty() ? std::string("?")

@@ -414,7 +414,10 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
       continue;
     }
     if (auto group = dyn_cast<lir::FusionGroupOp>(op)) {
-      generateGroup(group);
+      if (std::optional<PlannedKernel> k = planContractionGroup(group))
+        p.kernels.push_back(std::move(*k));
+      else
+        generateGroup(group);
       continue;
     }
     if (isa<lir::AllReduceOp, lir::AllGatherOp, lir::ReduceScatterOp>(op))

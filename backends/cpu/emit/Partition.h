@@ -4,6 +4,8 @@
 // Part of Loom. Splits @train_step into the kernels the CPU runtime launches,
 // in program order:
 //
+//   - a contraction fusion group (a matmul and its epilogue) becomes one
+//     `onednn.matmul` with the epilogue as bias and post-ops;
 //   - ops oneDNN covers (f32 matmul, convolutions and their backward ops,
 //     pooling, softmax, log-softmax, layer norm, elementwise unary and
 //     binary ops, reductions) become `onednn.<op>` kernels whose attributes
@@ -34,6 +36,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,6 +83,12 @@ bool launchesKernel(mlir::Operation *op);
 /// compiled for one process).
 mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step,
                                              GeneratedKernels &generated);
+
+/// The onednn.matmul kernel of `group`, a contraction fusion group
+/// (MatmulEpilogue.cpp: its epilogue as the bias and post-ops), or nullopt
+/// when it is another group or oneDNN cannot run it (an operand that is a
+/// constant or not f32): then it is generated.
+std::optional<PlannedKernel> planContractionGroup(mlir::Operation *group);
 
 /// The shape and byte size of a tensor value (its element type is
 /// mlir::loom::toDType's, ir/ElementType.h).

@@ -83,7 +83,8 @@ func.func @shared_square(%g: tensor<4x8xf32>) -> (tensor<f32>, tensor<4x8xf32>) 
 
 // Tests that a group an op outside reads stands before that op: no later op
 // joins it (it would need a value computed after it), so the chain after
-// the matmul is a group of its own.
+// the matmul is a group of its own (not the matmul's epilogue: a sub that
+// reads the matmul's value as its rhs has no post-op).
 // CHECK-LABEL: func.func @sealed
 // CHECK: %[[A:.*]] = loom.fusion_group elementwise(%arg0)
 // CHECK: %[[P:.*]] = loom.matmul %[[A]], %[[A]]
@@ -93,7 +94,7 @@ func.func @sealed(%x: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %a = loom.neg %x : tensor<4x4xf32>
   %b = loom.exp %a : tensor<4x4xf32>
   %p = loom.matmul %b, %b : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
-  %c = loom.add %b, %p : tensor<4x4xf32>
+  %c = loom.sub %b, %p : tensor<4x4xf32>
   %d = loom.tanh %c : tensor<4x4xf32>
   return %d : tensor<4x4xf32>
 }
