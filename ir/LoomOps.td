@@ -132,6 +132,7 @@ class Loom_BinaryOp<string mnemonic, Type type, string math, list<Trait> traits 
 
 def Loom_AddOp : Loom_BinaryOp<"add", Loom_NumericTensor, "lhs + rhs", [Commutative]> {
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 def Loom_SubOp : Loom_BinaryOp<"sub", Loom_NumericTensor, "lhs - rhs"> {
   let hasFolder = 1;
