@@ -16,6 +16,20 @@
 //   slice of the whole input -> x
 //   concat of one input      -> x
 //
+// and one canonicalization pattern, gradient accumulation in place:
+//
+//   add(g, scatter_add(splat 0, i, u)) -> scatter_add(g, i, u)
+//
+// A parameter used twice, such as GPT-2's tied embedding (a gather and the
+// output head), gets the sum of two gradients; the gather's starts from
+// zeros. Scattering into the other gradient instead needs neither the zeros
+// nor the sum: with the memory plan writing the scatter's result over `g`
+// (MemoryPlan.h's canOverwriteOperand), the 147 MiB gradient is one buffer,
+// not three. It applies when the scatter has no other use (else the scatter
+// would run twice) and `g` has the sum's type (no broadcast). The sum is
+// reassociated, g + (0 + u1 + u2) becoming (g + u1) + u2: the same
+// rounding class as XLA's and PyTorch's gradient accumulation.
+//
 // Float `x + 0` folds for either sign of zero, as XLA's simplifier does: the
 // only difference is the sign of a zero result (-0 + +0 = +0), which no
 // training computation observes. Sections follow LoomOps.td.
@@ -25,6 +39,7 @@
 #include "ir/LoomOps.h"
 
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -78,6 +93,44 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
           foldIdentityOperand(*this, getLhs(), adaptor.getRhs(), 0))
     return r;
   return foldIdentityOperand(*this, getRhs(), adaptor.getLhs(), 0);
+}
+
+namespace {
+// add(g, scatter_add(splat 0, i, u)) -> scatter_add(g, i, u), either order
+// of the add's operands (see the file comment).
+struct AccumulateIntoScatterAdd : public OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AddOp op,
+                                PatternRewriter &rewriter) const override {
+    for (auto [g, other] : {std::pair(op.getLhs(), op.getRhs()),
+                            std::pair(op.getRhs(), op.getLhs())}) {
+      auto scatter = other.getDefiningOp<ScatterAddOp>();
+      if (!scatter || !scatter->hasOneUse() || g.getType() != op.getType() ||
+          scatter.getType() != op.getType())
+        continue;
+      Attribute dest;
+      if (!matchPattern(scatter.getDest(), m_Constant(&dest)) ||
+          !isSplatOf(dest, 0))
+        continue;
+      // The scatter's location first: an index out of range is reported
+      // at the gather the scatter is the gradient of.
+      Location loc = rewriter.getFusedLoc({scatter.getLoc(), op.getLoc()});
+      rewriter.replaceOp(op, rewriter.create<ScatterAddOp>(
+                                 loc, g, scatter.getIndices(),
+                                 scatter.getUpdates(), scatter.getAxis()));
+      return success();
+    }
+    return rewriter.notifyMatchFailure(
+        op, "no operand is a scatter_add into zeros, used once, that the "
+            "other operand can start from");
+  }
+};
+} // namespace
+
+void AddOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                        MLIRContext *ctx) {
+  patterns.add<AccumulateIntoScatterAdd>(ctx);
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {

@@ -78,10 +78,30 @@ LogicalResult ReduceOp::buildGradient(OpBuilder &b, ValueRange dys,
 // loom.matmul
 //===----------------------------------------------------------------------===//
 
+/// `v` of shape [..., R, C] as the matrix [prod(...) * R, C] (a view).
+static Value flattenBatch(OpBuilder &b, Location loc, Value v) {
+  RankedTensorType type = tensorType(v);
+  int64_t cols = type.getShape().back();
+  return b.create<ReshapeOp>(
+      loc,
+      RankedTensorType::get(
+          {type.getNumElements() / std::max<int64_t>(cols, 1), cols},
+          type.getElementType()),
+      v);
+}
+
 // C = A' @ B' with A' = op(A), B' = op(B):
 //   dA' = dC @ B'^T          dB' = A'^T @ dC
 // and, for an operand stored transposed, the transpose of that; batch dims
 // that were broadcast are summed back.
+//
+// A weight (rank 2) times a batch of activations A [..., M, K] stored
+// untransposed, the common case (x @ transpose(w)), sums over the batch
+// inside one GEMM instead: with A2 = A as [prod(...) * M, K] and dC2 = dC
+// as [prod(...) * M, N] (views),
+//   dB' = A2^T @ dC2
+// and no [..., K, N] product per batch element is materialized and then
+// reduced (589 MiB for GPT-2's tied head at batch 4).
 LogicalResult MatmulOp::buildGradient(OpBuilder &b, ValueRange dys,
                                       SmallVectorImpl<Value> &grads) {
   Location loc = getLoc();
@@ -89,9 +109,15 @@ LogicalResult MatmulOp::buildGradient(OpBuilder &b, ValueRange dys,
   bool ta = getTransposeLhs(), tb = getTransposeRhs();
   Value da = ta ? b.create<MatmulOp>(loc, w, dc, tb, true)
                 : b.create<MatmulOp>(loc, dc, w, false, !tb);
+  grads.push_back(sumToShape(b, loc, da, tensorType(a)));
+  if (tensorType(w).getRank() == 2 && tensorType(a).getRank() > 2 && !ta) {
+    Value a2 = flattenBatch(b, loc, a), dc2 = flattenBatch(b, loc, dc);
+    grads.push_back(tb ? b.create<MatmulOp>(loc, dc2, a2, true, false)
+                       : b.create<MatmulOp>(loc, a2, dc2, true, false));
+    return success();
+  }
   Value db = tb ? b.create<MatmulOp>(loc, dc, a, true, ta)
                 : b.create<MatmulOp>(loc, a, dc, !ta, false);
-  grads.push_back(sumToShape(b, loc, da, tensorType(a)));
   grads.push_back(sumToShape(b, loc, db, tensorType(w)));
   return success();
 }

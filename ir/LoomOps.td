@@ -144,6 +144,7 @@ class Loom_BinaryOp<string mnemonic, Type type, string math,
 def Loom_AddOp : Loom_BinaryOp<"add", Loom_NumericTensor, "lhs + rhs", [Commutative],
     "add"> {
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 def Loom_SubOp : Loom_BinaryOp<"sub", Loom_NumericTensor, "lhs - rhs", [], "sub"> {
   let hasFolder = 1;

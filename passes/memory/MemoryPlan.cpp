@@ -2,8 +2,8 @@
 //
 // Part of Loom. This file implements the memory plan of MemoryPlan.h: buffer
 // sizes, liveness in op order, views, the in-place updates of parameters and
-// optimizer state, the offsets of the transient buffers, and the invariant
-// check.
+// optimizer state, accumulation in place, and the offsets of the transient
+// buffers (CheckArenaPlan.cpp checks the result).
 //
 // Offsets: one sweep over the transient buffers in order of first use
 // (largest first among those born at the same op), freeing the buffers whose
@@ -147,6 +147,7 @@ public:
         failed(orderCopies()))
       return failure();
     setLiveRanges();
+    decideAccumulations();
     assignOffsets();
     plan.maxLiveBytes = computeMaxLiveBytes();
     return std::move(plan);
@@ -159,12 +160,21 @@ private:
     return a < 0 ? id : uint32_t(a);
   }
 
-  /// The buffer that owns `id`'s bytes: its root, or the persistent argument
-  /// the root is written into in place.
+  /// The buffer that owns `id`'s bytes: its root, the persistent argument
+  /// the root is written into in place, or the transient buffer it
+  /// accumulates into.
   uint32_t storage(uint32_t id) const {
     uint32_t r = root(id);
     int64_t p = plan.buffers[r].inPlaceOf;
+    if (p < 0)
+      p = plan.buffers[r].accumulatesInto;
     return p < 0 ? r : uint32_t(p);
+  }
+
+  /// The bytes of `v`'s elements, unaligned.
+  static uint64_t exactBytes(Value v) {
+    auto type = cast<RankedTensorType>(v.getType());
+    return elementBytes(type.getElementType()) * type.getNumElements();
   }
 
   LogicalResult addBuffer(Value v, BufferKind kind, std::string name,
@@ -217,7 +227,7 @@ private:
     // Positions: an op that launches nothing shares the position of the
     // next op that does (numOps, "after the step", if none does).
     uint32_t n = 0;
-    std::vector<std::pair<Operation *, uint32_t>> ops; // (op, position)
+    std::vector<std::pair<Operation *, uint32_t>> &ops = opPositions;
     Operation *ret =
         block.mightHaveTerminator() ? block.getTerminator() : nullptr;
     for (Operation &op : block) {
@@ -421,8 +431,57 @@ private:
         bs[i].lastUse = plan.numOps;
   }
 
+  /// Accumulation in place (MemoryPlan.h): a result takes the bytes of the
+  /// operand its op adds into, when that operand's root is a transient
+  /// buffer the op reads last, through that operand only, of the same size.
+  /// Runs after setLiveRanges, so a root's last use covers its views'.
+  void decideAccumulations() {
+    std::vector<PlannedBuffer> &bs = plan.buffers;
+    DenseSet<uint32_t> taken; // buffers something accumulates into
+    for (auto [op, pos] : opPositions) {
+      std::optional<unsigned> acc = getAccumulatedOperand(op);
+      if (!acc || op->getNumResults() != 1)
+        continue;
+      uint32_t r = ids.lookup(op->getResult(0));
+      auto it = ids.find(op->getOperand(*acc));
+      if (it == ids.end() || bs[r].kind != BufferKind::Transient ||
+          bs[r].inPlaceOf >= 0)
+        continue;
+      uint32_t x = root(it->second);
+      const PlannedBuffer &xb = bs[x];
+      if (xb.kind != BufferKind::Transient || xb.inPlaceOf >= 0 ||
+          exactBytes(xb.value) != exactBytes(bs[r].value) ||
+          xb.lastUse != pos || lastReader[x] != op || taken.contains(x))
+        continue;
+      bool readElsewhere = false;
+      for (OpOperand &o : op->getOpOperands()) {
+        auto other = ids.find(o.get());
+        readElsewhere |= o.getOperandNumber() != *acc && other != ids.end() &&
+                         root(other->second) == x;
+      }
+      if (readElsewhere)
+        continue;
+      taken.insert(x);
+      bs[r].accumulatesInto = xb.accumulatesInto >= 0 ? xb.accumulatesInto : x;
+    }
+  }
+
+  /// The last use of the bytes of buffer `i`: its own, or for the first of
+  /// an accumulation chain the chain's.
+  std::vector<uint32_t> storageLastUses() const {
+    const std::vector<PlannedBuffer> &bs = plan.buffers;
+    std::vector<uint32_t> last(bs.size());
+    for (uint32_t i = 0; i < bs.size(); ++i)
+      last[i] = bs[i].lastUse;
+    for (const PlannedBuffer &b : bs)
+      if (b.accumulatesInto >= 0)
+        last[b.accumulatesInto] = std::max(last[b.accumulatesInto], b.lastUse);
+    return last;
+  }
+
   void assignOffsets() {
     std::vector<PlannedBuffer> &bs = plan.buffers;
+    std::vector<uint32_t> last = storageLastUses();
     uint64_t cursor = 0;
     for (PlannedBuffer &b : bs)
       if (b.kind == BufferKind::Persistent) {
@@ -435,7 +494,7 @@ private:
     for (uint32_t i = 0; i < bs.size(); ++i) {
       const PlannedBuffer &b = bs[i];
       if (b.kind == BufferKind::Persistent || b.kind == BufferKind::View ||
-          b.inPlaceOf >= 0)
+          b.inPlaceOf >= 0 || b.accumulatesInto >= 0)
         continue;
       bs[i].offset = cursor; // zero-size buffers stay here
       if (b.size)
@@ -456,13 +515,15 @@ private:
         live.pop();
       }
       b.offset = cursor + arena.allocate(b.size);
-      live.push({b.lastUse, i});
+      live.push({last[i], i});
     }
     plan.arenaSize = cursor + arena.size();
 
     for (PlannedBuffer &b : bs)
       if (b.inPlaceOf >= 0)
         b.offset = bs[b.inPlaceOf].offset;
+      else if (b.accumulatesInto >= 0)
+        b.offset = bs[b.accumulatesInto].offset;
     for (PlannedBuffer &b : bs)
       if (b.aliasOf >= 0)
         b.offset = bs[b.aliasOf].offset;
@@ -471,12 +532,14 @@ private:
   /// The most bytes live at one position, each storage counted once.
   uint64_t computeMaxLiveBytes() const {
     std::vector<std::pair<uint64_t, int64_t>> events; // (position, +-bytes)
-    for (const PlannedBuffer &b : plan.buffers) {
-      if (b.kind == BufferKind::View || b.inPlaceOf >= 0 || !b.size)
+    std::vector<uint32_t> storageLast = storageLastUses();
+    for (auto [i, b] : llvm::enumerate(plan.buffers)) {
+      if (b.kind == BufferKind::View || b.inPlaceOf >= 0 ||
+          b.accumulatesInto >= 0 || !b.size)
         continue;
       // Persistent bytes are taken throughout, by the old value or the new.
       uint64_t last =
-          b.kind == BufferKind::Persistent ? plan.numOps : b.lastUse;
+          b.kind == BufferKind::Persistent ? plan.numOps : storageLast[i];
       events.push_back({b.firstUse, int64_t(b.size)});
       events.push_back({last + 1, -int64_t(b.size)});
     }
@@ -501,6 +564,8 @@ private:
   /// and that op.
   std::vector<uint32_t> defAt, lastUse, lastRead;
   std::vector<Operation *> lastReader;
+  /// The ops of the body (the return excluded) and their positions.
+  std::vector<std::pair<Operation *, uint32_t>> opPositions;
 };
 
 } // namespace
@@ -536,87 +601,6 @@ mlir::loom::planArena(func::FuncOp func, uint64_t alignment,
 }
 
 //===----------------------------------------------------------------------===//
-// The invariant check
-//===----------------------------------------------------------------------===//
-
-std::string mlir::loom::checkArenaPlan(const ArenaPlan &plan) {
-  const std::vector<PlannedBuffer> &bs = plan.buffers;
-  auto num = [](uint64_t v) { return std::to_string(v); };
-  auto name = [&](uint32_t i) { return "buffer #" + num(i); };
-  uint64_t al = plan.alignment;
-  if (!al || !llvm::isPowerOf2_64(al))
-    return "alignment " + num(al) + " is not a power of two";
-  if (plan.persistentSize > plan.arenaSize)
-    return "the persistent region is larger than the arena";
-  // The buffer owning each buffer's bytes, and its live range.
-  std::vector<uint32_t> owner(bs.size());
-  std::vector<std::pair<uint32_t, uint32_t>> range(bs.size(), {~0u, 0u});
-  for (uint32_t i = 0; i < bs.size(); ++i) {
-    const PlannedBuffer &b = bs[i];
-    if (b.offset % al || b.size % al)
-      return name(i) + " is not aligned to " + num(al);
-    if (b.offset > plan.arenaSize || b.size > plan.arenaSize - b.offset)
-      return name(i) + " ends past the arena";
-    if (b.firstUse > b.lastUse || b.lastUse > plan.numOps)
-      return name(i) + " has live range [" + num(b.firstUse) + ", " +
-             num(b.lastUse) + "]";
-    int64_t r = b.aliasOf < 0 ? i : b.aliasOf;
-    if (r >= int64_t(bs.size()) || bs[r].aliasOf >= 0)
-      return name(i) + " is a view of no root buffer";
-    int64_t s = bs[r].inPlaceOf < 0 ? r : bs[r].inPlaceOf;
-    if (s != r &&
-        (s >= int64_t(bs.size()) || bs[s].kind != BufferKind::Persistent ||
-         bs[s].inPlaceOf >= 0))
-      return name(i) + " is in place of no persistent buffer";
-    owner[i] = uint32_t(s);
-    if (!b.size)
-      continue;
-    if (s != int64_t(i) && (b.offset != bs[s].offset || b.size != bs[s].size))
-      return name(i) + " is not exactly the bytes of buffer #" + num(s) +
-             " it aliases";
-    bool persistent = bs[s].kind == BufferKind::Persistent;
-    if (persistent ? b.offset + b.size > plan.persistentSize
-                   : b.offset < plan.persistentSize)
-      return name(i) + " is outside its region";
-    range[s].first = std::min(range[s].first, b.firstUse);
-    range[s].second = std::max(range[s].second, b.lastUse);
-  }
-  // A sweep over first uses with the live owners in an offset-ordered map
-  // (disjoint while the plan holds).
-  std::vector<uint32_t> order;
-  for (uint32_t i = 0; i < bs.size(); ++i)
-    if (owner[i] == i && bs[i].size)
-      order.push_back(i);
-  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-    return std::make_tuple(range[x].first, bs[x].offset, x) <
-           std::make_tuple(range[y].first, bs[y].offset, y);
-  });
-  std::map<uint64_t, uint32_t> live; // offset -> owner
-  using Expiry = std::pair<uint32_t, uint32_t>;
-  std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> heap;
-  for (uint32_t i : order) {
-    const PlannedBuffer &b = bs[i];
-    while (!heap.empty() && heap.top().first < range[i].first) {
-      live.erase(bs[heap.top().second].offset);
-      heap.pop();
-    }
-    auto it = live.lower_bound(b.offset);
-    const uint32_t *other = nullptr;
-    if (it != live.end() && it->first < b.offset + b.size)
-      other = &it->second;
-    else if (it != live.begin() &&
-             std::prev(it)->first + bs[std::prev(it)->second].size > b.offset)
-      other = &std::prev(it)->second;
-    if (other)
-      return "buffers #" + num(*other) + " and #" + num(i) +
-             " share bytes while both are live at op " + num(range[i].first);
-    live.emplace(b.offset, i);
-    heap.push({range[i].second, i});
-  }
-  return "";
-}
-
-//===----------------------------------------------------------------------===//
 // Hooks
 //===----------------------------------------------------------------------===//
 
@@ -625,6 +609,14 @@ Value mlir::loom::getViewSource(Operation *op) {
   if (auto reshape = dyn_cast<ReshapeOp>(op))
     return reshape.getInput();
   return nullptr;
+}
+
+std::optional<unsigned> mlir::loom::getAccumulatedOperand(Operation *op) {
+  // loom.scatter_add: dest, then the updates added in (see
+  // backends/cpu/codegen/LowerIndexing.cpp).
+  if (auto scatter = dyn_cast<ScatterAddOp>(op))
+    return scatter.getDestMutable().getOperandNumber();
+  return std::nullopt;
 }
 
 bool mlir::loom::canOverwriteOperand(Operation *op, unsigned operandIndex) {

@@ -39,6 +39,14 @@
 //   argument (the same `loom.param` / `loom.opt_state` / `loom.state` name)
 //   is written straight into that argument's bytes when it is safe (see
 //   `planArena`); otherwise the plan lists a copy at the end of the step.
+// * Accumulation in place: an op that adds into an operand
+//   (`getAccumulatedOperand`: today `loom.scatter_add`'s destination) writes
+//   its result over that operand's bytes when the operand is a transient
+//   buffer (no view of another) that this op reads last, through no other
+//   operand, and has the result's byte size. The two share one allocation,
+//   live from the operand's definition to the result's last use. GPT-2's
+//   tied embedding gradient (the head's, then the gather's scattered into
+//   it) is one 147 MiB buffer instead of two.
 // * Offsets of the transient buffers: one sweep in op order with a best-fit
 //   free list (see MemoryPlan.cpp), O(n log n).
 //
@@ -55,6 +63,7 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,6 +110,10 @@ struct PlannedBuffer {
   /// A transient buffer placed in the bytes of this persistent buffer: the
   /// argument's new value, written in place.
   int64_t inPlaceOf = -1;
+  /// A transient buffer that its defining op accumulates into the bytes of
+  /// this earlier transient buffer (the first of such a chain), which it
+  /// reads last (see getAccumulatedOperand).
+  int64_t accumulatesInto = -1;
 };
 
 /// The new value of a persistent argument: result `result` of the function,
@@ -192,6 +205,13 @@ Value getViewSource(Operation *op);
 /// result's element width; and for an elementwise `loom.fusion_group`
 /// whose operand has the group's domain shape (the group is one loop nest).
 bool canOverwriteOperand(Operation *op, unsigned operandIndex);
+
+/// The operand that `op`'s single result is, plus what `op` adds into it,
+/// when the result may take that operand's bytes once `op` is its last
+/// reader; none otherwise. Today `loom.scatter_add`'s destination: its CPU
+/// kernel copies the destination into the result, each element read before
+/// the same element is written, then adds the updates in.
+std::optional<unsigned> getAccumulatedOperand(Operation *op);
 
 } // namespace loom
 } // namespace mlir

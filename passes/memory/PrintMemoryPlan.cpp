@@ -101,15 +101,17 @@ struct PrintMemoryPlanPass
       cell(std::to_string(b.offset), offsetWidth);
       std::string live = "[" + std::to_string(b.firstUse) + ", " +
                          std::to_string(b.lastUse) + "]";
-      if (b.aliasOf < 0 && b.inPlaceOf < 0) {
+      if (b.aliasOf < 0 && b.inPlaceOf < 0 && b.accumulatesInto < 0) {
         os << live << "\n";
         continue;
       }
       cell(live, 10);
       if (b.aliasOf >= 0)
         os << "view of #" << b.aliasOf << "\n";
-      else
+      else if (b.inPlaceOf >= 0)
         os << "in place of #" << b.inPlaceOf << "\n";
+      else
+        os << "accumulates into #" << b.accumulatesInto << "\n";
     }
     for (const StateUpdate &u : plan.updates) {
       os << "  update result #" << u.result << ": " << names[u.from] << " -> "

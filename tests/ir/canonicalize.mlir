@@ -1,5 +1,6 @@
 // RUN: loom-opt %s --split-input-file --canonicalize | FileCheck %s
 // RUN: loom-opt %s --split-input-file --canonicalize --cse | FileCheck %s --check-prefix=CSE
+// RUN: loom-opt %s --split-input-file --canonicalize --mlir-print-debuginfo | FileCheck %s --check-prefix=LOC
 
 // The folders of ir/LoomFolders.cpp, each with the cases it must fold and the
 // cases it must leave alone, in LoomOps.td order; then constant merging and
@@ -169,6 +170,54 @@ func.func @add_one(%x: tensor<4xf32>) -> tensor<4xf32> {
   %one = loom.constant dense<1.0> : tensor<4xf32>
   %0 = loom.add %x, %one : tensor<4xf32>
   return %0 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a gradient plus a scatter_add into zeros (a gather's gradient)
+// becomes one scatter_add into that gradient, whichever side the scatter is
+// on, with the scatter's location first.
+
+// CHECK-LABEL: func.func @add_scatter_add_zeros(
+// CHECK-SAME:    %[[G:.*]]: tensor<10x4xf32>, %[[I:.*]]: tensor<3xi32>, %[[U:.*]]: tensor<3x4xf32>)
+// CHECK-NEXT:    %[[R:.*]] = loom.scatter_add %[[G]][%[[I]]], %[[U]] axis 0 : (tensor<10x4xf32>, tensor<3xi32>, tensor<3x4xf32>) -> tensor<10x4xf32>
+// CHECK-NEXT:    %[[R2:.*]] = loom.scatter_add %[[R]][%[[I]]], %[[U]] axis 0
+// CHECK-NEXT:    return %[[R2]] : tensor<10x4xf32>
+// LOC: #[[GATHER:loc[0-9]+]] = loc("gather.loom":3:5)
+// LOC: #[[ADD:loc[0-9]+]] = loc("add.loom":7:1)
+// LOC: = loc(fused[#[[GATHER]], #[[ADD]]])
+func.func @add_scatter_add_zeros(%g: tensor<10x4xf32>, %i: tensor<3xi32>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
+  %zero = loom.constant dense<0.0> : tensor<10x4xf32>
+  %s = loom.scatter_add %zero[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi32>, tensor<3x4xf32>) -> tensor<10x4xf32> loc("gather.loom":3:5)
+  %0 = loom.add %g, %s : tensor<10x4xf32> loc("add.loom":7:1)
+  %s2 = loom.scatter_add %zero[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi32>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  %1 = loom.add %s2, %0 : tensor<10x4xf32>
+  return %1 : tensor<10x4xf32>
+}
+
+// -----
+
+// Tests that the add stays when the scatter_add has another use (rewriting
+// would scatter twice), starts from no zeros, or when the other operand is
+// broadcast.
+
+// CHECK-LABEL: func.func @add_scatter_add_kept(
+// CHECK:         %[[S:.*]] = loom.scatter_add
+// CHECK-NEXT:    loom.add %{{.*}}, %[[S]]
+// CHECK-NEXT:    %[[T:.*]] = loom.scatter_add
+// CHECK-NEXT:    loom.add %{{.*}}, %[[T]]
+// CHECK-NEXT:    %[[V:.*]] = loom.scatter_add
+// CHECK-NEXT:    loom.add %{{.*}}, %[[V]]
+func.func @add_scatter_add_kept(%g: tensor<10x4xf32>, %b: tensor<4xf32>, %i: tensor<3xi32>, %u: tensor<3x4xf32>) -> (tensor<10x4xf32>, tensor<10x4xf32>, tensor<10x4xf32>, tensor<10x4xf32>) {
+  %zero = loom.constant dense<0.0> : tensor<10x4xf32>
+  %one = loom.constant dense<1.0> : tensor<10x4xf32>
+  %s = loom.scatter_add %zero[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi32>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  %0 = loom.add %g, %s : tensor<10x4xf32>
+  %t = loom.scatter_add %one[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi32>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  %1 = loom.add %g, %t : tensor<10x4xf32>
+  %v = loom.scatter_add %zero[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi32>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  %2 = loom.add %b, %v : (tensor<4xf32>, tensor<10x4xf32>) -> tensor<10x4xf32>
+  return %0, %s, %1, %2 : tensor<10x4xf32>, tensor<10x4xf32>, tensor<10x4xf32>, tensor<10x4xf32>
 }
 
 // -----

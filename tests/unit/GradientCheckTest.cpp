@@ -287,6 +287,21 @@ const GradCase kCases[] = {
      "tensor<2x2x4xf64>",
      "  %y = loom.matmul %p0, %p1 transpose_rhs : (tensor<2x2x3xf64>, "
      "tensor<4x3xf64>) -> tensor<2x2x4xf64>"},
+    {"matmul_weight_kn",
+     {"tensor<2x2x3xf64>", "tensor<3x4xf64>"},
+     "tensor<2x2x4xf64>",
+     "  %y = loom.matmul %p0, %p1 : (tensor<2x2x3xf64>, tensor<3x4xf64>) -> "
+     "tensor<2x2x4xf64>"},
+    {"matmul_weight_nk_rank4",
+     {"tensor<2x3x2x3xf64>", "tensor<4x3xf64>"},
+     "tensor<2x3x2x4xf64>",
+     "  %y = loom.matmul %p0, %p1 transpose_rhs : (tensor<2x3x2x3xf64>, "
+     "tensor<4x3xf64>) -> tensor<2x3x2x4xf64>"},
+    {"matmul_lhs_transposed_weight",
+     {"tensor<2x3x2xf64>", "tensor<3x4xf64>"},
+     "tensor<2x2x4xf64>",
+     "  %y = loom.matmul %p0, %p1 transpose_lhs : (tensor<2x3x2xf64>, "
+     "tensor<3x4xf64>) -> tensor<2x2x4xf64>"},
     // Convolutions: both operands, over strides (with input rows no window
     // reads), asymmetric padding, dilation and groups; then the backward
     // ops, whose rules give second order.

@@ -52,6 +52,7 @@ public:
     tP = RankedTensorType::get({8, 16}, b.getI1Type());
     tZ = RankedTensorType::get({0, 8}, f32);
     tH = RankedTensorType::get({8, 16}, b.getF16Type());
+    tI = RankedTensorType::get({8}, b.getI32Type());
     build(ctx, numOps);
   }
 
@@ -61,7 +62,7 @@ private:
   std::mt19937 rng;
   OpBuilder b;
   OwningOpRef<ModuleOp> module;
-  RankedTensorType tA, tB, tC, tM, tS, tP, tZ, tH;
+  RankedTensorType tA, tB, tC, tM, tS, tP, tZ, tH, tI;
   /// Values of each type; kernel results of tA apart (no views, no args).
   DenseMap<Type, std::vector<Value>> pool;
   std::vector<Value> kernelA;
@@ -114,9 +115,10 @@ private:
     add(b.create<CompareOp>(loc, gt(), pick(tA), pick(tA)));
     add(b.create<CastOp>(loc, tH, pick(tA)));
     add(b.create<ReshapeOp>(loc, tB, pick(tA)));
-    for (unsigned built = 7; built < numOps; ++built) {
+    Value rows = add(b.create<ConstantOp>(loc, DenseElementsAttr::get(tI, 3)));
+    for (unsigned built = 8; built < numOps; ++built) {
       Value v;
-      switch (below(14)) {
+      switch (below(15)) {
       case 0:
         v = b.create<ExpOp>(loc, pick(tA));
         break;
@@ -156,6 +158,9 @@ private:
         break;
       case 12:
         v = b.create<CastOp>(loc, tH, pick(tA));
+        break;
+      case 13: // accumulates in place when it reads the destination last
+        v = b.create<ScatterAddOp>(loc, pick(tA), rows, pick(tA), 0);
         break;
       default:
         v = b.create<CastOp>(loc, tA, pick(tH));
@@ -240,6 +245,8 @@ Facts recompute(func::FuncOp func, const ArenaPlan &plan) {
   for (auto [v, i] : f.id) {
     uint32_t r = f.id[rootOf(v)];
     int64_t inPlace = plan.buffers[r].inPlaceOf;
+    if (inPlace < 0)
+      inPlace = plan.buffers[r].accumulatesInto;
     f.owner[i] = inPlace < 0 ? r : uint32_t(inPlace);
   }
   for (auto [v, i] : f.id) {
@@ -310,6 +317,34 @@ std::string unsafeInPlace(const ArenaPlan &plan, const Facts &f) {
   return "";
 }
 
+/// "" if every accumulation in place is safe: the bytes its op writes are
+/// read by nothing after it, nor at it but as the operand it adds into.
+std::string unsafeAccumulation(const ArenaPlan &plan, const Facts &f) {
+  for (auto [i, b] : llvm::enumerate(plan.buffers)) {
+    if (b.accumulatesInto < 0)
+      continue;
+    Operation *writer = b.value.getDefiningOp();
+    std::optional<unsigned> acc = getAccumulatedOperand(writer);
+    if (!acc)
+      return "#" + std::to_string(i) + "'s op adds into no operand";
+    uint32_t at = f.position.lookup(writer);
+    for (auto [v, j] : f.id) {
+      uint32_t def =
+          isa<BlockArgument>(v) ? 0 : f.position.lookup(v.getDefiningOp());
+      if (f.owner[j] != f.owner[i] || def >= at)
+        continue; // other bytes, or written at or after the writer
+      for (OpOperand &use : v.getUses()) {
+        uint32_t pos = f.position.lookup(use.getOwner());
+        if (pos > at || (pos == at && (use.getOwner() != writer ||
+                                       use.getOperandNumber() != *acc)))
+          return "#" + std::to_string(i) + " overwrites #" + std::to_string(j) +
+                 " read at " + std::to_string(pos);
+      }
+    }
+  }
+  return "";
+}
+
 /// "" if no copy reads bytes that an earlier copy wrote.
 std::string copiesReadOverwritten(const ArenaPlan &plan, const Facts &f) {
   std::vector<bool> written(plan.buffers.size());
@@ -339,6 +374,7 @@ TEST_F(MemoryPlanTest, RandomFunctionsHoldTheInvariant) {
     Facts f = recompute(step.func(), *plan);
     EXPECT_EQ(bruteForceOverlap(*plan, f), "") << "seed " << seed;
     EXPECT_EQ(unsafeInPlace(*plan, f), "") << "seed " << seed;
+    EXPECT_EQ(unsafeAccumulation(*plan, f), "") << "seed " << seed;
     EXPECT_EQ(copiesReadOverwritten(*plan, f), "") << "seed " << seed;
     // The plan reuses bytes and updates some state in place, not all.
     EXPECT_LT(plan->arenaSize, plan->totalBufferBytes() / 4);
@@ -347,6 +383,14 @@ TEST_F(MemoryPlanTest, RandomFunctionsHoldTheInvariant) {
         plan->updates, [](const StateUpdate &u) { return u.inPlace; });
     EXPECT_GT(inPlace, 0u);
     EXPECT_GT(plan->copies.size(), 0u);
+    // Some scatter_adds accumulate in place, not all.
+    size_t scatters = 0, accumulating = 0;
+    for (const PlannedBuffer &b : plan->buffers) {
+      scatters += isa_and_nonnull<ScatterAddOp>(b.value.getDefiningOp());
+      accumulating += b.accumulatesInto >= 0;
+    }
+    EXPECT_GT(accumulating, 0u) << "seed " << seed;
+    EXPECT_LT(accumulating, scatters) << "seed " << seed;
   }
 }
 

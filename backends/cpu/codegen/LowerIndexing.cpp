@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 #include <string>
 
@@ -88,6 +89,14 @@ struct GatherLowering : public OptionsPattern<GatherOp> {
 // repeated indices accumulate, so this is a loop nest over the updates (in
 // the reference's row-major order) carrying the result tensor: extract,
 // add, tensor.insert. bf16/f16 accumulate in f32 and round once.
+//
+// The loop carries a fresh tensor that starts as a copy of `dest`, or is
+// filled with its value when `dest` is a splat constant (a gather's
+// gradient starts from zeros): bufferization then writes the kernel's
+// result buffer in place, with no temporary of the result's size and no
+// read of a constant of that size. Since the copy reads each element of
+// `dest` before writing the same element, the memory plan may give the
+// result `dest`'s bytes (MemoryPlan.h's canOverwriteOperand).
 struct ScatterAddLowering : public OptionsPattern<ScatterAddOp> {
   using OptionsPattern::OptionsPattern;
 
@@ -105,7 +114,33 @@ struct ScatterAddLowering : public OptionsPattern<ScatterAddOp> {
       emitIndexCheck(rewriter, loc, indices, bound,
                      rangeMessage("loom.scatter_add", bound, axis));
 
-    Value acc = tensorToCompute(rewriter, loc, adaptor.getDest());
+    auto computeTensor =
+        withElementType(type, computeType(type.getElementType()));
+    Value acc;
+    SplatElementsAttr splat;
+    if (matchPattern(op.getDest(), m_Constant(&splat))) {
+      Type element = computeTensor.getElementType();
+      TypedAttr value;
+      if (auto floatType = dyn_cast<FloatType>(element)) {
+        // bf16/f16 widen to f32 exactly.
+        APFloat v = splat.getSplatValue<APFloat>();
+        bool lost = false;
+        v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &lost);
+        value = rewriter.getFloatAttr(element, v);
+      } else {
+        value = rewriter.getIntegerAttr(element, splat.getSplatValue<APInt>());
+      }
+      acc = filledTensor(rewriter, loc, computeTensor,
+                         rewriter.create<arith::ConstantOp>(loc, value));
+    } else {
+      acc = tensorToCompute(rewriter, loc, adaptor.getDest());
+      if (acc == adaptor.getDest())
+        acc = rewriter
+                  .create<linalg::CopyOp>(
+                      loc, acc, emptyTensor(rewriter, loc, computeTensor))
+                  .getResult(0);
+    }
     SmallVector<Value> lbs, ubs, steps;
     for (int64_t size : updatesType.getShape()) {
       lbs.push_back(indexConstant(rewriter, loc, 0));

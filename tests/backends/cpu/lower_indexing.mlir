@@ -31,13 +31,16 @@ func.func @gather(%t: tensor<10x4xf32>, %i: tensor<2x3xi32>) -> tensor<2x3x4xf32
 
 // -----
 
-// Tests that scatter_add is a loop nest over the updates carrying the
-// destination tensor (repeated indices accumulate), in destination-passing
-// style: extract, add, tensor.insert.
+// Tests that scatter_add is a loop nest over the updates carrying a copy
+// of the destination tensor (repeated indices accumulate), in
+// destination-passing style: extract, add, tensor.insert. The copy into a
+// tensor.empty lets bufferization write the result buffer in place.
 // CHECK-LABEL: func.func @scatter_add
 // CHECK-SAME: (%[[D:.*]]: tensor<10x4xf32>, %[[I:.*]]: tensor<3xi64>, %[[U:.*]]: tensor<3x4xf32>)
 // CHECK: cf.assert %{{.*}}, "loom.scatter_add index out of range [0, 10) along axis 0"
-// CHECK: %[[R:.*]] = scf.for %[[P:.*]] = %{{.*}} iter_args(%[[A:.*]] = %[[D]]) -> (tensor<10x4xf32>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<10x4xf32>
+// CHECK: %[[C:.*]] = linalg.copy ins(%[[D]] : tensor<10x4xf32>) outs(%[[E]] : tensor<10x4xf32>)
+// CHECK: %[[R:.*]] = scf.for %[[P:.*]] = %{{.*}} iter_args(%[[A:.*]] = %[[C]]) -> (tensor<10x4xf32>)
 // CHECK: scf.for %[[Q:.*]] = %{{.*}} iter_args(%[[B:.*]] = %[[A]]) -> (tensor<10x4xf32>)
 // CHECK: %[[N:.*]] = tensor.extract %[[I]][%[[P]]] : tensor<3xi64>
 // CHECK: %[[AT:.*]] = arith.minsi
@@ -50,6 +53,37 @@ func.func @gather(%t: tensor<10x4xf32>, %i: tensor<2x3xi32>) -> tensor<2x3x4xf32
 func.func @scatter_add(%d: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
   %0 = loom.scatter_add %d[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
   return %0 : tensor<10x4xf32>
+}
+
+// -----
+
+// Tests that scatter_add into a splat constant (a gather's gradient starts
+// from zeros) fills a fresh tensor with its value instead of reading the
+// constant.
+// CHECK-LABEL: func.func @scatter_add_splat
+// CHECK: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<10x4xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<10x4xf32>)
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %[[F]]) -> (tensor<10x4xf32>)
+func.func @scatter_add_splat(%i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
+  %z = loom.constant dense<0.0> : tensor<10x4xf32>
+  %0 = loom.scatter_add %z[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
+  return %0 : tensor<10x4xf32>
+}
+
+// -----
+
+// Tests that a bf16 scatter_add into a splat constant fills in f32 with the
+// constant's value, widened exactly.
+// CHECK-LABEL: func.func @scatter_add_splat_bf16
+// CHECK: %[[V:.*]] = arith.constant 1.500000e+00 : f32
+// CHECK: linalg.fill ins(%[[V]] : f32) outs(%{{.*}} : tensor<10xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<10xf32>)
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+func.func @scatter_add_splat_bf16(%i: tensor<3xi32>, %u: tensor<3xbf16>) -> tensor<10xbf16> {
+  %c = loom.constant dense<1.5> : tensor<10xbf16>
+  %0 = loom.scatter_add %c[%i], %u axis 0 : (tensor<10xbf16>, tensor<3xi32>, tensor<3xbf16>) -> tensor<10xbf16>
+  return %0 : tensor<10xbf16>
 }
 
 // -----

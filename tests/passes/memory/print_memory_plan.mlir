@@ -243,3 +243,51 @@ func.func @state_in_place(%cache: tensor<4x16xf32> {loom.state = "cache.0.k"}, %
   %2 = loom.select %1, %k, %cache : (tensor<4x1xi1>, tensor<1x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32>
   return %2 : tensor<4x16xf32>
 }
+
+// -----
+
+// Tests that a scatter_add writes its result over the transient buffer it
+// accumulates into when it reads that buffer last, and that a chain of them
+// shares one allocation (the first one's), live until the chain's last use.
+
+// CHECK-LABEL: memory plan of @scatter_add_accumulates: 4 ops
+// CHECK:      #3 %0 transient 3200 3200 [0, 1]
+// CHECK-NEXT: #4 %1 transient 3200 3200 [1, 2] accumulates into #3
+// CHECK-NEXT: #5 %2 transient 3200 3200 [2, 3] accumulates into #3
+// CHECK-NEXT: #6 %3 transient 3200 0    [3, 4]
+// CHECK:      max live: 6592 bytes
+// CHECK-NEXT: peak: 6592 bytes
+func.func @scatter_add_accumulates(%x: tensor<100x8xf32>, %i: tensor<4xi32>, %u: tensor<4x8xf32>) -> tensor<100x8xf32> {
+  %g = loom.exp %x : tensor<100x8xf32>
+  %0 = loom.scatter_add %g[%i], %u axis 0 : (tensor<100x8xf32>, tensor<4xi32>, tensor<4x8xf32>) -> tensor<100x8xf32>
+  %1 = loom.scatter_add %0[%i], %u axis 0 : (tensor<100x8xf32>, tensor<4xi32>, tensor<4x8xf32>) -> tensor<100x8xf32>
+  %2 = loom.exp %1 : tensor<100x8xf32>
+  return %2 : tensor<100x8xf32>
+}
+
+// -----
+
+// Tests that a scatter_add does not accumulate into a buffer read later
+// (%g by the exp, through a view), nor into an input, nor into a buffer it
+// also reads as its updates.
+
+// CHECK-LABEL: memory plan of @scatter_add_kept_apart: 7 ops
+// CHECK:      #4  %0 transient 3200 {{[0-9]+ +}}[0, 3]
+// CHECK-NEXT: #5  %1 transient 3200 {{[0-9]+ +}}[1, 7]{{$}}
+// CHECK-NEXT: #6  %2 view
+// CHECK-NEXT: #7  %3 transient 3200 {{[0-9]+ +}}[3, 7]{{$}}
+// CHECK-NEXT: #8  %4 transient 3200 {{[0-9]+ +}}[4, 7]{{$}}
+// CHECK-NEXT: #9  %5 transient 3200 {{[0-9]+ +}}[5, 7]{{$}}
+// CHECK-NOT:  accumulates into
+// CHECK:      peak: 13440 bytes
+func.func @scatter_add_kept_apart(%x: tensor<100x8xf32>, %i: tensor<4xi32>, %u: tensor<4x8xf32>, %j: tensor<100xi32>)
+    -> (tensor<100x8xf32>, tensor<100x8xf32>, tensor<100x8xf32>, tensor<100x8xf32>) {
+  %g = loom.exp %x : tensor<100x8xf32>
+  %0 = loom.scatter_add %g[%i], %u axis 0 : (tensor<100x8xf32>, tensor<4xi32>, tensor<4x8xf32>) -> tensor<100x8xf32>
+  %v = loom.reshape %g : tensor<100x8xf32> to tensor<800xf32>
+  %1 = loom.exp %v : tensor<800xf32>
+  %2 = loom.scatter_add %x[%i], %u axis 0 : (tensor<100x8xf32>, tensor<4xi32>, tensor<4x8xf32>) -> tensor<100x8xf32>
+  %3 = loom.scatter_add %0[%j], %0 axis 0 : (tensor<100x8xf32>, tensor<100xi32>, tensor<100x8xf32>) -> tensor<100x8xf32>
+  %4 = loom.reshape %1 : tensor<800xf32> to tensor<100x8xf32>
+  return %2, %3, %4, %0 : tensor<100x8xf32>, tensor<100x8xf32>, tensor<100x8xf32>, tensor<100x8xf32>
+}
