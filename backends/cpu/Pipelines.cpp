@@ -55,6 +55,11 @@ void mlir::loom::cpu::buildCpuStepPipeline(
   // The forward's attention probabilities and the gradient's recomputation
   // of them are the same ops now.
   pm.addPass(createCSEPass());
+  // After the last CSE, which would merge the recomputation back into the
+  // forward.
+  LoomRematOptions remat;
+  remat.policy = options.remat;
+  pm.addPass(createLoomRemat(remat));
   if (options.fuse)
     pm.addNestedPass<func::FuncOp>(createLoomFuse());
 }
@@ -115,7 +120,8 @@ void mlir::loom::cpu::registerCpuPipelines() {
   PassPipelineRegistration<CpuStepPipelineOptions>(
       "loom-cpu-step-pipeline",
       "The CPU backend's preparation of the step before it is partitioned "
-      "into kernels: --loom-decompose-attention, --cse, --loom-fuse",
+      "into kernels: --loom-decompose-attention, --cse, --loom-remat, "
+      "--loom-fuse",
       buildCpuStepPipeline);
   PassPipelineRegistration<CpuPipelineOptions>(
       "loom-cpu-pipeline",

@@ -6,8 +6,9 @@
 //
 //   step:    the training step (and the other programs) before the backend
 //            partitions them into kernels: f32 attention spelled out for
-//            oneDNN, CSE, then fusion groups (--loom-fuse), each of which
-//            the partition makes one generated kernel;
+//            oneDNN, CSE, activation recomputation as the recipe's remat
+//            asks (--loom-remat), then fusion groups (--loom-fuse), each
+//            of which the partition makes one generated kernel;
 //   codegen: the generated kernels (Partition.h's module of loom ops) to
 //            the LLVM dialect: loom -> linalg on tensors, the kernel
 //            calling convention, one-shot bufferization, temporaries on
@@ -58,6 +59,11 @@ struct CpuStepPipelineOptions
                     llvm::cl::desc("Form fusion groups (--loom-fuse); false "
                                    "gives one kernel per op, for bisecting"),
                     llvm::cl::init(true)};
+  Option<std::string> remat{
+      *this, "remat",
+      llvm::cl::desc("Activation recomputation (--loom-remat) of @train_step: "
+                     "none, blocks or dots; empty: the recipe's remat"),
+      llvm::cl::init("")};
 };
 
 /// Adds --loom-cpu-step-pipeline to `pm` (on a module).
