@@ -26,6 +26,9 @@ namespace mlir::loom {
 class DiagnosticEngine;
 struct Program;
 class IrPrinter;
+namespace cpu {
+struct RematSummary;
+} // namespace cpu
 } // namespace mlir::loom
 
 namespace loom::tool {
@@ -95,6 +98,8 @@ struct ArtifactOptions {
   /// with the recipe as the artifact will record it (JSON, after the
   /// overrides): false (after printing why) stops the compile.
   std::function<bool(const std::string &recipeJson)> checkRecipe;
+  /// Filled when the recipe recomputes activations (EmitOptions::remat).
+  mlir::loom::cpu::RematSummary *remat = nullptr;
 };
 
 /// Compiles a train block of `program` into a CPU artifact: the training

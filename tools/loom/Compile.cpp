@@ -40,6 +40,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
+#include <cmath>
+
 using namespace llvm;
 
 namespace {
@@ -101,6 +103,25 @@ std::string mib(uint64_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
+/// "remat = blocks: 54 ops of 2 blocks recomputed in the backward;
+/// activation memory 736.1 KiB without, 305.2 KiB with (-59%); peak memory
+/// 1.6 MiB without, 1.2 MiB with": what the recipe's `remat` did.
+std::string describeRemat(const mlir::loom::cpu::RematSummary &r) {
+  double cut = r.activationsWithout
+                   ? 100.0 * (double(r.activationsWith) -
+                              double(r.activationsWithout)) /
+                         double(r.activationsWithout)
+                   : 0.0;
+  return llvm::formatv("remat = {0}: {1} ops of {2} blocks recomputed in the "
+                       "backward; activation memory {3} without, {4} with "
+                       "({5:+0;-0}%); peak memory {6} without, {7} with",
+                       r.policy, r.recomputedOps, r.blocks,
+                       mib(r.activationsWithout), mib(r.activationsWith),
+                       int64_t(std::lround(cut)), mib(r.peakWithout),
+                       mib(r.peakWith))
+      .str();
+}
+
 /// Prints the first dump file that could not be written; false if one.
 bool reportDumpError(const mlir::loom::IrPrinter &printer) {
   if (printer.error().empty())
@@ -128,15 +149,20 @@ int compileArtifact(mlir::loom::Program &program,
   options.printer = &printer;
   options.objectCode = !planOnly;
   options.fuse = !irFlags.noFusion;
+  mlir::loom::cpu::RematSummary remat;
+  options.remat = &remat;
   if (!loom::tool::compileCpuArtifact(ctx, program, diags, options, artifact))
     return 1;
+  std::string rematLine =
+      remat.policy.empty() ? "" : describeRemat(remat) + "\n";
   if (planOnly) {
     if (loom::Status s = loom::validateArtifact(artifact, inputFile); !s) {
       WithColor::error(errs(), "loom") << s.message() << "\n";
       return 1;
     }
     *planOnly << "plan of " << inputFile << ": "
-              << loom::tool::describeArtifact(artifact) << "\n";
+              << loom::tool::describeArtifact(artifact) << "\n"
+              << rematLine;
     return 0;
   }
   if (loom::Status s = loom::writeArtifact(outputFile, artifact); !s) {
@@ -144,7 +170,8 @@ int compileArtifact(mlir::loom::Program &program,
     return 1;
   }
   outs() << "wrote " << outputFile << ": "
-         << loom::tool::describeArtifact(artifact) << "\n";
+         << loom::tool::describeArtifact(artifact) << "\n"
+         << rematLine;
   return 0;
 }
 
@@ -209,6 +236,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   emit.target = mlir::loom::cpu::hostTarget();
   emit.objectCode = options.objectCode;
   emit.fuse = options.fuse;
+  emit.remat = options.remat;
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
       ctx, program, diags, options.trainName, options.batch);
   if (!module)
