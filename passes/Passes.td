@@ -450,14 +450,17 @@ def LoomRemat : Pass<"loom-remat", "::mlir::ModuleOp"> {
     `--loom-fuse`.
 
     ```mlir
-    // blocks.0: %h = tanh(%x @ %w0); the backward of tanh reads %h.
-    %h = loom.tanh %m : tensor<4x4xf32>            // loc(blocks.0)
-    %y = loom.matmul %h, %w1 ...                    // loc(blocks.1), reads %h
-    ... loss ...
-    %dm = loom.mul %dh, (1 - %h * %h) ...            // backward, reads %h
+    // blocks.0: o = tanh(x @ w) + x; the gradient of tanh reads %t.
+    %a = loom.matmul %x, %w ...                 loc(fused<{instance = "blocks.0"}>[...])
+    %t = loom.tanh %a : tensor<2x4xf32>         loc(fused<{instance = "blocks.0"}>[...])
+    %o = loom.add %t, %x : tensor<2x4xf32>      loc(fused<{instance = "blocks.0"}>[...])
+    ... the loss, the backward of the ops after blocks.0 ...
+    %s = loom.mul %t, %t : tensor<2x4xf32>      // backward
     ==>
-    %h = loom.tanh %m : tensor<4x4xf32>
-    %y = loom.matmul %h, %w1 ...                    // %h is blocks.0's output: kept
+    ... the same forward; %t dies at %o ...
+    %a2 = loom.matmul %x, %w ...                loc(fused<"remat">[...])
+    %t2 = loom.tanh %a2 : tensor<2x4xf32>       loc(fused<"remat">[...])
+    %s = loom.mul %t2, %t2 : tensor<2x4xf32>
     ```
   }];
   let options = [
