@@ -501,11 +501,10 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       std::vector<std::string> known(recipeRematPolicies().begin(),
                                      recipeRematPolicies().end());
       if (!word || !llvm::is_contained(known, word->name)) {
-        error(value.range,
-              "remat is one of " + llvm::join(known, ", ") +
-                  (word ? ", not '" + word->name + "'" +
-                              suggestion(word->name, known)
-                        : std::string()));
+        error(value.range, "remat is one of " + llvm::join(known, ", ") +
+                               (word ? ", not '" + word->name + "'" +
+                                           suggestion(word->name, known)
+                                     : std::string()));
         return nullptr;
       }
       remat = word->name == "none" ? "" : word->name;

@@ -242,13 +242,14 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       {every, gamma, warmup, minLr, factor, patience});
 }
 
-LogicalResult
-RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
-                   DataAttr data, DataAttr test, SplitAttr, int64_t batch,
-                   std::optional<int64_t> steps, std::optional<int64_t> epochs,
-                   CadenceAttr eval, CadenceAttr checkpoint, int64_t,
-                   OptimizerAttr, ScheduleAttr, StringRef, ArrayAttr freeze,
-                   StringRef remat) {
+LogicalResult RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef name, DataAttr data, DataAttr test,
+                                 SplitAttr, int64_t batch,
+                                 std::optional<int64_t> steps,
+                                 std::optional<int64_t> epochs,
+                                 CadenceAttr eval, CadenceAttr checkpoint,
+                                 int64_t, OptimizerAttr, ScheduleAttr,
+                                 StringRef, ArrayAttr freeze, StringRef remat) {
   if (name.empty())
     return emitError() << "recipe 'name' must not be empty";
   if (batch < 1)

@@ -51,7 +51,8 @@ std::string mlir::loom::rematBlockOf(Location loc) {
     return "";
   if (auto meta = dyn_cast_or_null<DictionaryAttr>(fused.getMetadata()))
     if (auto instance = meta.getAs<StringAttr>("instance")) {
-      // "blocks.3.attn.qkv" -> "blocks.3"; "enc.layers.1.mlp" -> "enc.layers.1".
+      // "blocks.3.attn.qkv" -> "blocks.3"; "enc.layers.1.mlp" ->
+      // "enc.layers.1".
       SmallVector<StringRef> parts;
       instance.getValue().split(parts, '.');
       for (size_t i = 1; i < parts.size(); ++i)
@@ -67,8 +68,8 @@ std::string mlir::loom::rematBlockOf(Location loc) {
 
 bool mlir::loom::isRematLocation(Location loc) {
   auto fused = dyn_cast<FusedLoc>(loc);
-  auto tag = fused ? dyn_cast_or_null<StringAttr>(fused.getMetadata())
-                   : nullptr;
+  auto tag =
+      fused ? dyn_cast_or_null<StringAttr>(fused.getMetadata()) : nullptr;
   return tag && tag.getValue() == "remat";
 }
 
@@ -164,8 +165,7 @@ RematResult recompute(func::FuncOp fn, const DenseSet<Operation *> &forward,
     auto kept = [&](Value v) {
       Operation *def = v.getDefiningOp();
       if (!def || !inBlock.contains(def) || !isMemoryEffectFree(def) ||
-          def->getNumRegions() != 0 ||
-          (policy == "dots" && isContraction(def)))
+          def->getNumRegions() != 0 || (policy == "dots" && isContraction(def)))
         return true;
       return llvm::any_of(v.getUsers(), [&](Operation *user) {
         return forward.contains(user) && !inBlock.contains(user);
@@ -251,8 +251,8 @@ struct RematPass : mlir::loom::impl::LoomRematBase<RematPass> {
     }
     if (!llvm::is_contained(recipeRematPolicies(), chosen)) {
       module.emitError("--loom-remat: unknown policy '")
-          << chosen << "' (one of "
-          << llvm::join(recipeRematPolicies(), ", ") << ")";
+          << chosen << "' (one of " << llvm::join(recipeRematPolicies(), ", ")
+          << ")";
       return signalPassFailure();
     }
     if (chosen == "none")
@@ -282,17 +282,16 @@ struct RematPass : mlir::loom::impl::LoomRematBase<RematPass> {
       return signalPassFailure();
     uint64_t bytesAfter = liveBytesOf(*after, activations);
     Builder b(module.getContext());
-    fn->setAttr(
-        "loom.remat",
-        b.getDictionaryAttr(
-            {b.getNamedAttr("policy", b.getStringAttr(chosen)),
-             b.getNamedAttr("blocks", b.getI64IntegerAttr(done.blocks)),
-             b.getNamedAttr("recomputed_ops",
-                            b.getI64IntegerAttr(done.recomputedOps)),
-             b.getNamedAttr("activation_bytes",
-                            b.getDenseI64ArrayAttr(
-                                {static_cast<int64_t>(bytesBefore),
-                                 static_cast<int64_t>(bytesAfter)}))}));
+    fn->setAttr("loom.remat",
+                b.getDictionaryAttr(
+                    {b.getNamedAttr("policy", b.getStringAttr(chosen)),
+                     b.getNamedAttr("blocks", b.getI64IntegerAttr(done.blocks)),
+                     b.getNamedAttr("recomputed_ops",
+                                    b.getI64IntegerAttr(done.recomputedOps)),
+                     b.getNamedAttr("activation_bytes",
+                                    b.getDenseI64ArrayAttr(
+                                        {static_cast<int64_t>(bytesBefore),
+                                         static_cast<int64_t>(bytesAfter)}))}));
   }
 };
 

@@ -107,11 +107,11 @@ std::string mib(uint64_t bytes) {
 /// activation memory 736.1 KiB without, 305.2 KiB with (-59%); peak memory
 /// 1.6 MiB without, 1.2 MiB with": what the recipe's `remat` did.
 std::string describeRemat(const mlir::loom::cpu::RematSummary &r) {
-  double cut = r.activationsWithout
-                   ? 100.0 * (double(r.activationsWith) -
-                              double(r.activationsWithout)) /
-                         double(r.activationsWithout)
-                   : 0.0;
+  double cut =
+      r.activationsWithout
+          ? 100.0 * (double(r.activationsWith) - double(r.activationsWithout)) /
+                double(r.activationsWithout)
+          : 0.0;
   return llvm::formatv("remat = {0}: {1} ops of {2} blocks recomputed in the "
                        "backward; activation memory {3} without, {4} with "
                        "({5:+0;-0}%); peak memory {6} without, {7} with",

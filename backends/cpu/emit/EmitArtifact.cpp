@@ -211,8 +211,7 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
 /// The bytes of @train_step's arena (as emitProgram plans it) when
 /// `module`'s step is prepared with recomputation `remat`: a copy of the
 /// step in a module of its own through --loom-cpu-step-pipeline.
-FailureOr<uint64_t> stepArenaWith(ModuleOp module, StringRef remat,
-                                  bool fuse) {
+FailureOr<uint64_t> stepArenaWith(ModuleOp module, StringRef remat, bool fuse) {
   OwningOpRef<ModuleOp> alone = ModuleOp::create(module.getLoc());
   alone->getBody()->push_back(module.lookupSymbol("train_step")->clone());
   PassManager pm(module.getContext());
@@ -222,9 +221,9 @@ FailureOr<uint64_t> stepArenaWith(ModuleOp module, StringRef remat,
   mlir::loom::cpu::buildCpuStepPipeline(pm, stepOptions);
   if (failed(pm.run(*alone)))
     return failure();
-  FailureOr<mlir::loom::ArenaPlan> plan = mlir::loom::planArena(
-      alone->lookupSymbol<func::FuncOp>("train_step"), kAlignment,
-      launchesKernel);
+  FailureOr<mlir::loom::ArenaPlan> plan =
+      mlir::loom::planArena(alone->lookupSymbol<func::FuncOp>("train_step"),
+                            kAlignment, launchesKernel);
   if (failed(plan))
     return failure();
   return plan->arenaSize;
@@ -371,8 +370,8 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     // The other programs' regions lie above the step's arena either way.
     auto *summary = options.remat;
     auto done = step->getAttrOfType<DictionaryAttr>("loom.remat");
-    auto bytes = done ? done.getAs<DenseI64ArrayAttr>("activation_bytes")
-                      : nullptr;
+    auto bytes =
+        done ? done.getAs<DenseI64ArrayAttr>("activation_bytes") : nullptr;
     if (!bytes || bytes.size() != 2)
       return step.emitError("internal error: --loom-remat left no summary");
     auto align = [](uint64_t n) {
