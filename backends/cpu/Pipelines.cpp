@@ -57,9 +57,11 @@ void mlir::loom::cpu::buildCpuStepPipeline(
   pm.addPass(createCSEPass());
   // After the last CSE, which would merge the recomputation back into the
   // forward.
-  LoomRematOptions remat;
-  remat.policy = options.remat;
-  pm.addPass(createLoomRemat(remat));
+  if (options.remat != "none") {
+    LoomRematOptions remat;
+    remat.policy = options.remat;
+    pm.addPass(createLoomRemat(remat));
+  }
   if (options.fuse)
     pm.addNestedPass<func::FuncOp>(createLoomFuse());
 }

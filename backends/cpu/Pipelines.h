@@ -62,7 +62,8 @@ struct CpuStepPipelineOptions
   Option<std::string> remat{
       *this, "remat",
       llvm::cl::desc("Activation recomputation (--loom-remat) of @train_step: "
-                     "none, blocks or dots; empty: the recipe's remat"),
+                     "none (no pass), blocks or dots; empty: the recipe's "
+                     "remat"),
       llvm::cl::init("")};
 };
 

@@ -264,6 +264,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     PassManager pm(module.getContext());
     mlir::loom::cpu::CpuStepPipelineOptions stepOptions;
     stepOptions.fuse = options.fuse;
+    stepOptions.remat = recipe ? recipe.getRematPolicy().str() : "none";
     mlir::loom::cpu::buildCpuStepPipeline(pm, stepOptions);
     printer.instrument(pm);
     if (failed(printer.run(pm, module)))
