@@ -440,10 +440,17 @@ def LoomRemat : Pass<"loom-remat", "::mlir::ModuleOp"> {
     its seed and stream number), so the recomputed values, and the
     gradients, are bit-identical to the kept ones.
 
-    Clones carry `fused<"remat">[forward op's location]`. The function gets
-    `loom.remat = {policy, blocks, recomputed_ops, activation_bytes =
-    array<i64: before, after>}`: the most bytes of forward values (and
-    their recomputations) live at once, op by op, before and after.
+    Clones carry `fused<"remat">[forward op's location]`. Under a policy
+    other than none the function gets `loom.remat = {policy, blocks,
+    recomputed_ops, activation_bytes = array<i64: before, after>}`: the
+    blocks and ops recomputed, and the most bytes of forward values (and
+    their recomputations) live at once, op by op (every op a position of
+    the memory plan), before and after; `loom compile` prints them. A
+    model without repeated blocks is left as it is (`blocks = 0`).
+
+    Precondition: a single block of ops on statically shaped tensors (as
+    `--loom-plan-memory` takes). Errors: an unknown policy, no function
+    `func`, no loss result.
 
     Runs after the last CSE (which would merge the clones back into the
     forward): the CPU backend's `--loom-cpu-step-pipeline` runs it before
