@@ -103,25 +103,6 @@ std::string mib(uint64_t bytes) {
   return std::to_string(bytes) + " B";
 }
 
-/// "remat = blocks: 54 ops of 2 blocks recomputed in the backward;
-/// activation memory 736.1 KiB without, 305.2 KiB with (-59%); peak memory
-/// 1.6 MiB without, 1.2 MiB with": what the recipe's `remat` did.
-std::string describeRemat(const mlir::loom::cpu::RematSummary &r) {
-  double cut =
-      r.activationsWithout
-          ? 100.0 * (double(r.activationsWith) - double(r.activationsWithout)) /
-                double(r.activationsWithout)
-          : 0.0;
-  return llvm::formatv("remat = {0}: {1} ops of {2} blocks recomputed in the "
-                       "backward; activation memory {3} without, {4} with "
-                       "({5:+0;-0}%); peak memory {6} without, {7} with",
-                       r.policy, r.recomputedOps, r.blocks,
-                       mib(r.activationsWithout), mib(r.activationsWith),
-                       int64_t(std::lround(cut)), mib(r.peakWithout),
-                       mib(r.peakWith))
-      .str();
-}
-
 /// Prints the first dump file that could not be written; false if one.
 bool reportDumpError(const mlir::loom::IrPrinter &printer) {
   if (printer.error().empty())
@@ -154,7 +135,7 @@ int compileArtifact(mlir::loom::Program &program,
   if (!loom::tool::compileCpuArtifact(ctx, program, diags, options, artifact))
     return 1;
   std::string rematLine =
-      remat.policy.empty() ? "" : describeRemat(remat) + "\n";
+      remat.policy.empty() ? "" : loom::tool::describeRemat(remat) + "\n";
   if (planOnly) {
     if (loom::Status s = loom::validateArtifact(artifact, inputFile); !s) {
       WithColor::error(errs(), "loom") << s.message() << "\n";
@@ -223,6 +204,24 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
          std::to_string(artifact.trainKernelEnd()) + programs +
          "), peak memory " + mib(artifact.memory.arenaSize) + " (parameters " +
          mib(params) + ", optimizer state " + mib(state) + ")";
+}
+
+std::string loom::tool::describeRemat(const mlir::loom::cpu::RematSummary &r) {
+  // The change of the activation memory, in percent (negative: a cut).
+  long change = r.activationsWithout
+                    ? std::lround(100.0 *
+                                  (double(r.activationsWith) -
+                                   double(r.activationsWithout)) /
+                                  double(r.activationsWithout))
+                    : 0;
+  return llvm::formatv("remat = {0}: {1} ops of {2} blocks recomputed in the "
+                       "backward; activation memory {3} without, {4} with "
+                       "({5}{6}%); peak memory {7} without, {8} with",
+                       r.policy, r.recomputedOps, r.blocks,
+                       mib(r.activationsWithout), mib(r.activationsWith),
+                       change > 0 ? "+" : "", change, mib(r.peakWithout),
+                       mib(r.peakWith))
+      .str();
 }
 
 bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
