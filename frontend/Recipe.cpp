@@ -365,7 +365,7 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
   ScheduleAttr schedule;
   int64_t batch = 0, seed = 0;
   std::optional<int64_t> steps, epochs;
-  std::string initFrom;
+  std::string initFrom, remat;
   ArrayAttr freeze;
   auto toAttrFn = [&](const Val &v, SMRange at) { return toAttr(v, at); };
   for (const ast::TrainEntry &entry : train.entries) {
@@ -495,6 +495,21 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
           CadenceAttr::get(&ctx, *n, unit, on, metrics, keep);
       continue;
     }
+    if (key == "remat") {
+      // A policy word, as `on val` names a split: `remat = blocks`.
+      auto *word = llvm::dyn_cast<ast::NameExpr>(&value);
+      std::vector<std::string> known(recipeRematPolicies().begin(),
+                                     recipeRematPolicies().end());
+      if (!word || !llvm::is_contained(known, word->name)) {
+        error(value.range, "remat is one of " + llvm::join(known, ", ") +
+                               (word ? ", not '" + word->name + "'" +
+                                           suggestion(word->name, known)
+                                     : std::string()));
+        return nullptr;
+      }
+      remat = word->name == "none" ? "" : word->name;
+      continue;
+    }
     std::optional<Val> v = eval(value, scope);
     if (!v)
       return nullptr;
@@ -537,7 +552,7 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       [&] { return mlir::emitError(loc(train.name.range)); }, &ctx,
       llvm::StringRef(train.name.name), data, test, split, batch, steps, epochs,
       evalCadence, checkpoint, seed, optimizer, schedule,
-      llvm::StringRef(initFrom), freeze);
+      llvm::StringRef(initFrom), freeze, llvm::StringRef(remat));
 }
 
 bool Elaborator::checkLabelKinds(const ast::TrainDecl &train,

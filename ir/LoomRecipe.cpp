@@ -242,12 +242,14 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       {every, gamma, warmup, minLr, factor, patience});
 }
 
-LogicalResult
-RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
-                   DataAttr data, DataAttr test, SplitAttr, int64_t batch,
-                   std::optional<int64_t> steps, std::optional<int64_t> epochs,
-                   CadenceAttr eval, CadenceAttr checkpoint, int64_t,
-                   OptimizerAttr, ScheduleAttr, StringRef, ArrayAttr freeze) {
+LogicalResult RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef name, DataAttr data, DataAttr test,
+                                 SplitAttr, int64_t batch,
+                                 std::optional<int64_t> steps,
+                                 std::optional<int64_t> epochs,
+                                 CadenceAttr eval, CadenceAttr checkpoint,
+                                 int64_t, OptimizerAttr, ScheduleAttr,
+                                 StringRef, ArrayAttr freeze, StringRef remat) {
   if (name.empty())
     return emitError() << "recipe 'name' must not be empty";
   if (batch < 1)
@@ -263,6 +265,10 @@ RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
     return emitError() << "recipe 'checkpoint' takes no 'on' or 'metrics'";
   if (freeze && !llvm::all_of(freeze, llvm::IsaPred<StringAttr>))
     return emitError() << "recipe 'freeze' must hold strings";
+  if (!remat.empty() && !llvm::is_contained(recipeRematPolicies(), remat))
+    return emitError() << "recipe 'remat' must be one of "
+                       << llvm::join(recipeRematPolicies(), ", ") << ", not '"
+                       << remat << "'";
   // A test set is labelled as the training data is; a regression target
   // has a loss and no class metrics.
   if (test && labelKind(test) != labelKind(data))
@@ -296,20 +302,26 @@ RecipeAttr RecipeAttr::withSteps(int64_t steps) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), steps, std::nullopt, getEval(), getCheckpoint(),
              getSeed(), getOptimizer(), getSchedule(), getInitFrom(),
-             getFreeze());
+             getFreeze(), getRemat());
 }
 
 RecipeAttr RecipeAttr::withSeed(int64_t seed) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
-             seed, getOptimizer(), getSchedule(), getInitFrom(), getFreeze());
+             seed, getOptimizer(), getSchedule(), getInitFrom(), getFreeze(),
+             getRemat());
 }
 
 RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
                                      ScheduleAttr schedule) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
-             getSeed(), optimizer, schedule, getInitFrom(), getFreeze());
+             getSeed(), optimizer, schedule, getInitFrom(), getFreeze(),
+             getRemat());
+}
+
+StringRef RecipeAttr::getRematPolicy() const {
+  return getRemat().empty() ? StringRef("none") : getRemat();
 }
 
 //===----------------------------------------------------------------------===//

@@ -117,6 +117,13 @@ const RecipeKind *findRecipeKind(llvm::StringRef setting, llvm::StringRef kind);
 /// The metrics an `eval` cadence may name.
 llvm::ArrayRef<llvm::StringRef> recipeMetrics();
 
+/// The values of the recipe's `remat` setting (activation recomputation,
+/// passes/remat/Remat.h): "none" (keep every activation the backward
+/// reads), "blocks" (each repeated block keeps only its input and is
+/// recomputed before its gradient), "dots" (as blocks, but the results of
+/// contractions are kept and only the ops between them recomputed).
+llvm::ArrayRef<llvm::StringRef> recipeRematPolicies();
+
 /// A number as %g spells it in messages: 0.1, 1e-08, -inf, 5.
 std::string formatRecipeNumber(double v);
 

@@ -229,7 +229,10 @@ def Loom_RecipeAttr : Loom_RecipeAttrDef<"Recipe", "recipe"> {
     OptionalParameter<"ScheduleAttr", "constant when absent">:$schedule,
     Loom_OptStringParam<"a checkpoint to start from">:$init_from,
     OptionalParameter<"::mlir::ArrayAttr",
-                      "parameter patterns kept frozen">:$freeze
+                      "parameter patterns kept frozen">:$freeze,
+    Loom_OptStringParam<"what the step recomputes instead of keeping for "
+                        "the backward: one of recipeRematPolicies(); none "
+                        "when absent">:$remat
   );
   let extraClassDeclaration = [{
     /// This recipe training for `steps` steps (no epochs).
@@ -239,6 +242,8 @@ def Loom_RecipeAttr : Loom_RecipeAttrDef<"Recipe", "recipe"> {
     /// This recipe with `optimizer` and `schedule`.
     RecipeAttr withOptimizer(OptimizerAttr optimizer,
                              ScheduleAttr schedule) const;
+    /// The `remat` policy, "none" when absent.
+    ::llvm::StringRef getRematPolicy() const;
   }];
 }
 

@@ -3,7 +3,9 @@
 // Part of Loom. This file implements the schema of the recipe settings
 // (ir/LoomRecipe.h): recipeSettings, the one table of the data, optimizer
 // and schedule fields with their types, ranges and allowed values;
-// recipeKinds, each kind's arguments and defaults; and the queries on them.
+// recipeKinds, each kind's arguments and defaults; the queries on them; and
+// the values of the settings without kinds that have a fixed set (the
+// metrics, the remat policies).
 //
 //===----------------------------------------------------------------------===//
 
@@ -212,4 +214,9 @@ ArrayRef<StringRef> mlir::loom::recipeMetrics() {
   static const StringRef metrics[] = {"loss",   "accuracy", "precision",
                                       "recall", "f1",       "perplexity"};
   return metrics;
+}
+
+ArrayRef<StringRef> mlir::loom::recipeRematPolicies() {
+  static const StringRef policies[] = {"none", "blocks", "dots"};
+  return policies;
 }

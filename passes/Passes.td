@@ -421,4 +421,79 @@ def LoomOverrideRecipe : Pass<"loom-override-recipe", "::mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// Remat
+//===----------------------------------------------------------------------===//
+
+def LoomRemat : Pass<"loom-remat", "::mlir::ModuleOp"> {
+  let summary = "Recomputes activations in the backward instead of keeping them";
+  let description = [{
+    Activation recomputation (gradient checkpointing) on a differentiated
+    function (`@train_step` by default), as the recipe's `remat` setting
+    (or the `policy` option) asks:
+
+    - `none`: nothing changes;
+    - `blocks`: each repeated block (the ops whose instance path,
+      `fused<{instance = "blocks.3.attn"}>`, starts with a repeat element
+      such as `blocks.3`: its shortest prefix that ends in an index) keeps
+      only its inputs for the backward. Its values that the backward reads
+      are computed again from those inputs, by clones of its ops placed
+      just before the first backward op that reads one of them; the
+      forward's own copies then die in the forward;
+    - `dots`: as `blocks`, but the results of contractions (ops whose
+      `FusionOpInterface` class is `contraction`: matmul, convolution) are
+      kept too, so only the ops between them are recomputed (JAX's
+      `dots_saveable`).
+
+    The forward is what the loss depends on: the loss is the function's
+    first result that is neither a new parameter nor a new optimizer state
+    (`loom.param`, `loom.opt_state`), and the forward ops are those it
+    depends on; every other op is the backward (or the update). A block's
+    value that a forward op outside the block reads (its output, the next
+    block's input) is kept, as is the result of an op with side effects;
+    everything else the backward reads from a block is recomputed. The
+    forward is deterministic (dropout draws from a counter-based stream by
+    its seed and stream number), so the recomputed values, and the
+    gradients, are bit-identical to the kept ones.
+
+    Clones carry `fused<"remat">[forward op's location]`. Under a policy
+    other than none the function gets `loom.remat = {policy, blocks,
+    recomputed_ops, activation_bytes = array<i64: before, after>}`: the
+    blocks and ops recomputed, and the most bytes of forward values (and
+    their recomputations) live at once, op by op (every op a position of
+    the memory plan), before and after; `loom compile` prints them. A
+    model without repeated blocks is left as it is (`blocks = 0`).
+
+    Precondition: a single block of ops on statically shaped tensors (as
+    `--loom-plan-memory` takes). Errors: an unknown policy, no function
+    `func`, no loss result.
+
+    Runs after the last CSE (which would merge the clones back into the
+    forward): the CPU backend's `--loom-cpu-step-pipeline` runs it before
+    `--loom-fuse`.
+
+    ```mlir
+    // blocks.0: o = tanh(x @ w) + x; the gradient of tanh reads %t.
+    %a = loom.matmul %x, %w ...                 loc(fused<{instance = "blocks.0"}>[...])
+    %t = loom.tanh %a : tensor<2x4xf32>         loc(fused<{instance = "blocks.0"}>[...])
+    %o = loom.add %t, %x : tensor<2x4xf32>      loc(fused<{instance = "blocks.0"}>[...])
+    ... the loss, the backward of the ops after blocks.0 ...
+    %s = loom.mul %t, %t : tensor<2x4xf32>      // backward
+    ==>
+    ... the same forward; %t dies at %o ...
+    %a2 = loom.matmul %x, %w ...                loc(fused<"remat">[...])
+    %t2 = loom.tanh %a2 : tensor<2x4xf32>       loc(fused<"remat">[...])
+    %s = loom.mul %t2, %t2 : tensor<2x4xf32>
+    ```
+  }];
+  let options = [
+    Option<"funcName", "func", "std::string", /*default=*/"\"train_step\"",
+           "The differentiated function">,
+    Option<"policy", "policy", "std::string", /*default=*/"\"\"",
+           "none, blocks or dots; empty: the recipe's remat (none without "
+           "one)">,
+  ];
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
 #endif // LOOM_PASSES_TD

@@ -58,6 +58,13 @@ void mlir::loom::cpu::buildCpuStepPipeline(
   // probabilities) and the gradient's recomputation of it are the same ops
   // now.
   pm.addPass(createCSEPass());
+  // After the last CSE, which would merge the recomputation back into the
+  // forward.
+  if (options.remat != "none") {
+    LoomRematOptions remat;
+    remat.policy = options.remat;
+    pm.addPass(createLoomRemat(remat));
+  }
   if (options.fuse)
     pm.addNestedPass<func::FuncOp>(createLoomFuse());
 }
@@ -118,7 +125,8 @@ void mlir::loom::cpu::registerCpuPipelines() {
   PassPipelineRegistration<CpuStepPipelineOptions>(
       "loom-cpu-step-pipeline",
       "The CPU backend's preparation of the step before it is partitioned "
-      "into kernels: --loom-decompose-attention, --cse, --loom-fuse",
+      "into kernels: --loom-decompose-attention, --cse, --loom-remat, "
+      "--loom-fuse",
       buildCpuStepPipeline);
   PassPipelineRegistration<CpuPipelineOptions>(
       "loom-cpu-pipeline",

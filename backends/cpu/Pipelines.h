@@ -6,9 +6,10 @@
 //
 //   step:    the training step (and the other programs) before the backend
 //            partitions them into kernels: f32 attention kept whole for
-//            the flash kernels (or spelled out for oneDNN), CSE, then
-//            fusion groups (--loom-fuse), each of which the partition makes
-//            one generated kernel;
+//            the flash kernels (or spelled out for oneDNN), CSE,
+//            activation recomputation as the recipe's remat asks
+//            (--loom-remat), then fusion groups (--loom-fuse), each of
+//            which the partition makes one generated kernel;
 //   codegen: the generated kernels (Partition.h's module of loom ops) to
 //            the LLVM dialect: loom -> linalg on tensors, the kernel
 //            calling convention, one-shot bufferization, temporaries on
@@ -65,6 +66,12 @@ struct CpuStepPipelineOptions
                      "(--loom-decompose-attention{flash}); false keeps the "
                      "probabilities for the backward, for bisecting"),
       llvm::cl::init(true)};
+  Option<std::string> remat{
+      *this, "remat",
+      llvm::cl::desc("Activation recomputation (--loom-remat) of @train_step: "
+                     "none (no pass), blocks or dots; empty: the recipe's "
+                     "remat"),
+      llvm::cl::init("")};
 };
 
 /// Adds --loom-cpu-step-pipeline to `pm` (on a module).

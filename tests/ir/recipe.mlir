@@ -2,7 +2,7 @@
 
 // Tests that a recipe with every setting prints and parses back: the data
 // kinds, split, test set, both cadences, optimizer with a clip_norm and a
-// location, schedule, init_from and freeze.
+// location, schedule, init_from, freeze and remat.
 // CHECK: #[[OPT:loc[0-9]*]] = loc("train.loom":3:5)
 // CHECK-LABEL: module attributes {loom.train = #loom.recipe<name = "lm",
 // CHECK-SAME: data = <kind = "tokens", path = "train.bin", seq = 64, dtype = "u32">,
@@ -12,7 +12,7 @@
 // CHECK-SAME: checkpoint = <every = 2, unit = "epochs", keep = 3>, seed = 42,
 // CHECK-SAME: optimizer = <kind = "rmsprop", lr = 1.000000e-01, momentum = 5.000000e-01, eps = 9.9999999999999995E-7, alpha = 9.000000e-01, centered = true, weight_decay = 0.000000e+00, clip_norm = 1.500000e+00, loc = #[[OPT]]>,
 // CHECK-SAME: schedule = <kind = "warmup_cosine", warmup = 10, min_lr = 1.000000e-04>,
-// CHECK-SAME: init_from = "a.safetensors", freeze = ["body.*"]>}
+// CHECK-SAME: init_from = "a.safetensors", freeze = ["body.*"], remat = "blocks">}
 module attributes {loom.train = #loom.recipe<name = "lm",
     data = <kind = "tokens", path = "train.bin", seq = 64, dtype = "u32">,
     test = <kind = "tokens", path = "test.bin", seq = 64, dtype = "u32">,
@@ -23,7 +23,7 @@ module attributes {loom.train = #loom.recipe<name = "lm",
                  momentum = 0.5, centered = true, weight_decay = 0.0,
                  clip_norm = 1.5, loc = loc("train.loom":3:5)>,
     schedule = <kind = "warmup_cosine", warmup = 10, min_lr = 1.0e-4>,
-    init_from = "a.safetensors", freeze = ["body.*"]>} {
+    init_from = "a.safetensors", freeze = ["body.*"], remat = "blocks">} {
 }
 
 // -----

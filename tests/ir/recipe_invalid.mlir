@@ -145,3 +145,10 @@ module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", i
 // expected-error@+1 {{'builtin.module' op attribute 'loom.train' must be a #loom.recipe, not {steps = 10 : i64}}}
 module attributes {loom.train = {steps = 10 : i64}} {
 }
+
+// -----
+
+// Tests that a remat policy is one of recipeRematPolicies().
+// expected-error@+1 {{recipe 'remat' must be one of none, blocks, dots, not 'all'}}
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 1, steps = 10, optimizer = <kind = "adam", lr = 0.1, betas = [0.9, 0.999], eps = 1.0e-8, weight_decay = 0.0>, remat = "all">} {
+}

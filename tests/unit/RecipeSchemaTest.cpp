@@ -204,4 +204,40 @@ TEST(RecipeSchema, RangeViolationsNameTheRange) {
             "a finite number > 0");
 }
 
+TEST(RecipeSchema, EveryRematPolicyIsARecipesRemat) {
+  // Each policy the frontend takes is one the recipe's verifier takes and
+  // getRematPolicy reads back; absent reads as the first, "none".
+  MLIRContext ctx;
+  ctx.loadDialect<LoomDialect>();
+  std::string errors;
+  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+    errors += d.str() + "\n";
+    return success();
+  });
+  auto recipe = [&](llvm::StringRef remat) {
+    std::string text =
+        "#loom.recipe<name = \"t\", data = <kind = \"idx\", images = "
+        "\"x\", labels = \"y\">, batch = 1, steps = 1, optimizer = <kind = "
+        "\"sgd\", lr = 0.1, momentum = 0.0, nesterov = false, "
+        "weight_decay = 0.0>" +
+        (remat.empty() ? std::string() : ", remat = \"" + remat.str() + "\"") +
+        ">";
+    return dyn_cast_or_null<RecipeAttr>(parseAttribute(text, &ctx));
+  };
+  ASSERT_EQ(recipeRematPolicies().front(), "none");
+  RecipeAttr plain = recipe("");
+  ASSERT_TRUE(plain) << errors;
+  EXPECT_EQ(plain.getRematPolicy(), "none");
+  for (llvm::StringRef policy : recipeRematPolicies()) {
+    RecipeAttr r = recipe(policy);
+    ASSERT_TRUE(r) << policy.str() << ": " << errors;
+    EXPECT_EQ(r.getRematPolicy(), policy);
+  }
+  EXPECT_FALSE(recipe("all"));
+  EXPECT_NE(errors.find("recipe 'remat' must be one of none, blocks, dots, "
+                        "not 'all'"),
+            std::string::npos)
+      << errors;
+}
+
 } // namespace

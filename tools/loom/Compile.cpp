@@ -40,6 +40,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
+#include <cmath>
+
 using namespace llvm;
 
 namespace {
@@ -128,15 +130,20 @@ int compileArtifact(mlir::loom::Program &program,
   options.printer = &printer;
   options.objectCode = !planOnly;
   options.fuse = !irFlags.noFusion;
+  mlir::loom::cpu::RematSummary remat;
+  options.remat = &remat;
   if (!loom::tool::compileCpuArtifact(ctx, program, diags, options, artifact))
     return 1;
+  std::string rematLine =
+      remat.policy.empty() ? "" : loom::tool::describeRemat(remat) + "\n";
   if (planOnly) {
     if (loom::Status s = loom::validateArtifact(artifact, inputFile); !s) {
       WithColor::error(errs(), "loom") << s.message() << "\n";
       return 1;
     }
     *planOnly << "plan of " << inputFile << ": "
-              << loom::tool::describeArtifact(artifact) << "\n";
+              << loom::tool::describeArtifact(artifact) << "\n"
+              << rematLine;
     return 0;
   }
   if (loom::Status s = loom::writeArtifact(outputFile, artifact); !s) {
@@ -144,7 +151,8 @@ int compileArtifact(mlir::loom::Program &program,
     return 1;
   }
   outs() << "wrote " << outputFile << ": "
-         << loom::tool::describeArtifact(artifact) << "\n";
+         << loom::tool::describeArtifact(artifact) << "\n"
+         << rematLine;
   return 0;
 }
 
@@ -198,6 +206,24 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
          mib(params) + ", optimizer state " + mib(state) + ")";
 }
 
+std::string loom::tool::describeRemat(const mlir::loom::cpu::RematSummary &r) {
+  // The change of the activation memory, in percent (negative: a cut).
+  long change = r.activationsWithout
+                    ? std::lround(100.0 *
+                                  (double(r.activationsWith) -
+                                   double(r.activationsWithout)) /
+                                  double(r.activationsWithout))
+                    : 0;
+  return llvm::formatv("remat = {0}: {1} ops of {2} blocks recomputed in the "
+                       "backward; activation memory {3} without, {4} with "
+                       "({5}{6}%); peak memory {7} without, {8} with",
+                       r.policy, r.recomputedOps, r.blocks,
+                       mib(r.activationsWithout), mib(r.activationsWith),
+                       change > 0 ? "+" : "", change, mib(r.peakWithout),
+                       mib(r.peakWith))
+      .str();
+}
+
 bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
                                     const mlir::loom::Program &program,
                                     mlir::loom::DiagnosticEngine &diags,
@@ -209,6 +235,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   emit.target = mlir::loom::cpu::hostTarget();
   emit.objectCode = options.objectCode;
   emit.fuse = options.fuse;
+  emit.remat = options.remat;
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
       ctx, program, diags, options.trainName, options.batch);
   if (!module)

@@ -17,6 +17,7 @@
 #include "tools/loom/Flags.h"
 #include "tools/loom/IrFlags.h"
 
+#include "backends/cpu/emit/EmitArtifact.h"
 #include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Program.h"
@@ -360,6 +361,8 @@ int loom::tool::runTrain() {
       return checkData(recipeJson, options.name, program, diags) &&
              prepareRun(recipeJson, options, name, lock);
     };
+    mlir::loom::cpu::RematSummary remat;
+    compile.remat = &remat;
     if (!compileCpuArtifact(ctx, program, diags, compile, artifact))
       return 1;
     if (std::error_code ec = sys::fs::create_directories(options.outDir))
@@ -374,7 +377,8 @@ int loom::tool::runTrain() {
     options.artifactPath = absolute(path);
     if (!quiet && !json)
       outs() << "compiled " << path << ": " << describeArtifact(artifact)
-             << "\n";
+             << "\n"
+             << (remat.policy.empty() ? "" : describeRemat(remat) + "\n");
     outs().flush();
   }
   return loom::train::trainArtifact(std::move(artifact), options, std::cout,

@@ -13,6 +13,7 @@
 #include "backends/cpu/emit/Recipe.h"
 #include "ir/ElementType.h"
 #include "ir/LoomOps.h"
+#include "ir/LoomRecipe.h"
 #include "passes/IrPrinting.h"
 #include "passes/memory/MemoryPlan.h"
 
@@ -208,6 +209,27 @@ emitProgram(func::FuncOp fn, GeneratedKernels &generated,
   return out;
 }
 
+/// The bytes of @train_step's arena (as emitProgram plans it) when
+/// `module`'s step is prepared with recomputation `remat`: a copy of the
+/// step in a module of its own through --loom-cpu-step-pipeline.
+FailureOr<uint64_t> stepArenaWith(ModuleOp module, StringRef remat, bool fuse) {
+  OwningOpRef<ModuleOp> alone = ModuleOp::create(module.getLoc());
+  alone->getBody()->push_back(module.lookupSymbol("train_step")->clone());
+  PassManager pm(module.getContext());
+  mlir::loom::cpu::CpuStepPipelineOptions stepOptions;
+  stepOptions.fuse = fuse;
+  stepOptions.remat = remat.str();
+  mlir::loom::cpu::buildCpuStepPipeline(pm, stepOptions);
+  if (failed(pm.run(*alone)))
+    return failure();
+  FailureOr<mlir::loom::ArenaPlan> plan =
+      mlir::loom::planArena(alone->lookupSymbol<func::FuncOp>("train_step"),
+                            kAlignment, launchesKernel);
+  if (failed(plan))
+    return failure();
+  return plan->arenaSize;
+}
+
 /// The I/O record of `v`, with role `role`.
 ::loom::IoRecord ioRecord(const EmittedProgram &p, Value v, StringRef role) {
   ::loom::IoRecord io;
@@ -230,10 +252,20 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
   mlir::loom::IrPrinter &printer =
       options.printer ? *options.printer : ownPrinter;
+  // The step without recomputation, for the summary's comparison.
+  auto recipe = module->getAttrOfType<mlir::loom::RecipeAttr>("loom.train");
+  std::optional<uint64_t> arenaWithout;
+  if (options.remat && recipe && recipe.getRematPolicy() != "none") {
+    FailureOr<uint64_t> size = stepArenaWith(module, "none", options.fuse);
+    if (failed(size))
+      return failure();
+    arenaWithout = *size;
+  }
   {
     PassManager pm(module.getContext());
     mlir::loom::cpu::CpuStepPipelineOptions stepOptions;
     stepOptions.fuse = options.fuse;
+    stepOptions.remat = recipe ? recipe.getRematPolicy().str() : "none";
     mlir::loom::cpu::buildCpuStepPipeline(pm, stepOptions);
     printer.instrument(pm);
     if (failed(printer.run(pm, module)))
@@ -263,6 +295,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     return failure();
   artifact.memory.arenaSize = train->plan.arenaSize;
   artifact.memory.alignment = train->plan.alignment;
+  uint64_t stepArena = train->plan.arenaSize;
 
   // Tables.
   llvm::StringMap<uint64_t> paramOffsets;
@@ -335,6 +368,26 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
           *p, v, j < spec.outputRoles.size() ? spec.outputRoles[j] : "out"));
     artifact.programs.push_back(std::move(record));
   }
+  if (arenaWithout) {
+    // The other programs' regions lie above the step's arena either way.
+    auto *summary = options.remat;
+    auto done = step->getAttrOfType<DictionaryAttr>("loom.remat");
+    auto bytes =
+        done ? done.getAs<DenseI64ArrayAttr>("activation_bytes") : nullptr;
+    if (!bytes || bytes.size() != 2)
+      return step.emitError("internal error: --loom-remat left no summary");
+    auto align = [](uint64_t n) {
+      return (n + kAlignment - 1) / kAlignment * kAlignment;
+    };
+    summary->policy = recipe.getRematPolicy().str();
+    summary->blocks = done.getAs<IntegerAttr>("blocks").getInt();
+    summary->recomputedOps = done.getAs<IntegerAttr>("recomputed_ops").getInt();
+    summary->activationsWithout = bytes[0];
+    summary->activationsWith = bytes[1];
+    summary->peakWith = artifact.memory.arenaSize;
+    summary->peakWithout =
+        artifact.memory.arenaSize - align(stepArena) + align(*arenaWithout);
+  }
   uint32_t total = static_cast<uint32_t>(artifact.kernels.size());
   for (::loom::BufferRecord &b : artifact.memory.buffers) {
     b.firstUse = std::min(b.firstUse, total);
@@ -368,7 +421,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
   artifact.meta.producer = "loom 0.1.0";
   artifact.meta.target = options.target.name();
   artifact.meta.source = options.sourceName;
-  if (auto recipe = module->getAttrOfType<mlir::loom::RecipeAttr>("loom.train"))
+  if (recipe)
     artifact.recipe = recipeJson(recipe);
   return success();
 }

@@ -38,6 +38,20 @@ struct ProgramSpec {
   std::vector<std::string> outputRoles;
 };
 
+/// What activation recomputation (the recipe's `remat`, --loom-remat) did
+/// to the training step, for the compile summary.
+struct RematSummary {
+  std::string policy; ///< "none", "blocks", "dots"
+  int64_t blocks = 0;
+  int64_t recomputedOps = 0;
+  /// The most bytes of forward values (and their recomputations) live at
+  /// once, op by op before fusion: without and with recomputation.
+  uint64_t activationsWithout = 0, activationsWith = 0;
+  /// The artifact's arena (its peak memory) as compiled, and as it would be
+  /// without recomputation.
+  uint64_t peakWith = 0, peakWithout = 0;
+};
+
 struct EmitOptions {
   std::string sourceName; ///< the .loom file, for the artifact's meta
   HostTarget target;
@@ -55,6 +69,9 @@ struct EmitOptions {
   bool objectCode = true;
   /// False: no fusion groups, one kernel per op (for bisecting).
   bool fuse = true;
+  /// Filled when the recipe's `remat` is not none: the step's memory with
+  /// and without recomputation (which plans the step a second time).
+  RematSummary *remat = nullptr;
 };
 
 /// A location as a user reads it: "nn.loom:27:9 (blocks.3.attn.qkv), called
