@@ -885,6 +885,13 @@ def Loom_FusionGroupOp : Loom_Op<"fusion_group", [IsolatedFromAbove,
     alone) or `reduction` (elementwise members feeding one reduction that
     ends the group). The group's location fuses its members' locations.
 
+    `multi_tensor` (horizontal fusion, like PyTorch's multi-tensor
+    optimizers): a group whose body holds two or more `elementwise` or
+    `reduction` groups and nothing else, none reading another's result, so
+    each may run in any order; it runs as one kernel of one loop nest per
+    member. Each member reads block arguments only; the body yields member
+    results.
+
     A group has no gradient rule: autodiff runs before fusion.
 
     Example:
@@ -895,6 +902,25 @@ def Loom_FusionGroupOp : Loom_Op<"fusion_group", [IsolatedFromAbove,
       %s = loom.add %a, %c : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
       %t = loom.relu %s : tensor<8x16xf32>
       loom.yield %t : tensor<8x16xf32>
+    }
+    ```
+
+    ```mlir
+    %r:2 = loom.fusion_group multi_tensor (%a, %b) : (tensor<64xf32>, tensor<8x8xf32>) -> (tensor<64xf32>, tensor<8x8xf32>) {
+    ^bb0(%x: tensor<64xf32>, %y: tensor<8x8xf32>):
+      %p = loom.fusion_group elementwise (%x) : (tensor<64xf32>) -> tensor<64xf32> {
+      ^bb0(%u: tensor<64xf32>):
+        %n = loom.neg %u : tensor<64xf32>
+        %e = loom.exp %n : tensor<64xf32>
+        loom.yield %e : tensor<64xf32>
+      }
+      %q = loom.fusion_group elementwise (%y) : (tensor<8x8xf32>) -> tensor<8x8xf32> {
+      ^bb0(%v: tensor<8x8xf32>):
+        %s = loom.mul %v, %v : tensor<8x8xf32>
+        %t = loom.sqrt %s : tensor<8x8xf32>
+        loom.yield %t : tensor<8x8xf32>
+      }
+      loom.yield %p, %q : tensor<64xf32>, tensor<8x8xf32>
     }
     ```
   }];
@@ -908,6 +934,12 @@ def Loom_FusionGroupOp : Loom_Op<"fusion_group", [IsolatedFromAbove,
   let extraClassDeclaration = [{
     /// The group's domain: the shape of its results.
     ::llvm::ArrayRef<int64_t> getDomain();
+    /// The member group that computes result `i` of a multi_tensor group
+    /// and the index of that result among the member's results.
+    std::pair<FusionGroupOp, unsigned> getMemberOfResult(unsigned i);
+  private:
+    ::mlir::LogicalResult verifyMultiTensor();
+  public:
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
   }];
 }
