@@ -5,12 +5,14 @@
 // when the group's domain is their shape, and a reduction joins the group
 // that produces its input and ends it. Each group of two or more ops becomes
 // a `loom.fusion_group` at its last member. Decisions come from each op's
-// FusionOpInterface class; an op without one is never fused. See
-// Passes.td for the contract.
+// FusionOpInterface class; an op without one is never fused. Then runs of
+// adjacent independent groups become multi_tensor groups (MultiTensor.cpp).
+// See Passes.td for the contract.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/fusion/Fusion.h"
 
 #include "ir/LoomOps.h"
 
@@ -270,8 +272,11 @@ struct LoomFusePass : public mlir::loom::impl::LoomFuseBase<LoomFusePass> {
     func::FuncOp fn = getOperation();
     if (fn.isExternal())
       return;
-    for (Block &block : fn.getBody())
+    for (Block &block : fn.getBody()) {
       Fuser(block).run();
+      if (multiTensorBytes)
+        formMultiTensorGroups(block, multiTensorBytes);
+    }
   }
 };
 

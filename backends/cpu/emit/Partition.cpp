@@ -206,6 +206,57 @@ uint64_t flopsOf(Operation *op) {
   return n;
 }
 
+/// Clones `group`'s body after `b`, its arguments taking what `map` maps
+/// its inputs to, and maps its results to their clones. A multi_tensor
+/// group's members are inlined the same way, in order.
+void inlineGroup(lir::FusionGroupOp group, OpBuilder &b, IRMapping &map) {
+  Block &body = group.getBodyBlock();
+  for (auto [input, arg] : llvm::zip(group.getInputs(), body.getArguments()))
+    map.map(arg, map.lookup(input));
+  for (Operation &op : body.without_terminator()) {
+    if (auto member = dyn_cast<lir::FusionGroupOp>(op))
+      inlineGroup(member, b, map);
+    else
+      b.clone(op, map);
+  }
+  auto yield = cast<lir::YieldOp>(body.getTerminator());
+  for (auto [r, y] : llvm::zip(group.getResults(), yield.getValues()))
+    map.map(r, map.lookup(y));
+}
+
+/// What a group fuses, for `loom inspect` and the profile: "mul+add+relu";
+/// for a multi_tensor group, its members' in braces, a run of alike ones
+/// counted: "{mul+reduce}x75".
+std::string fusedOpsOf(lir::FusionGroupOp group) {
+  std::string ops, run;
+  unsigned count = 0;
+  auto endRun = [&] {
+    if (!count)
+      return;
+    ops += (ops.empty() ? "{" : "+{") + run + "}";
+    if (count > 1)
+      ops += "x" + std::to_string(count);
+    count = 0;
+  };
+  for (Operation &op : group.getBodyBlock().without_terminator()) {
+    if (op.hasTrait<OpTrait::ConstantLike>())
+      continue;
+    if (auto member = dyn_cast<lir::FusionGroupOp>(op)) {
+      std::string m = fusedOpsOf(member);
+      if (count && m != run)
+        endRun();
+      run = m;
+      ++count;
+      continue;
+    }
+    if (!ops.empty())
+      ops += "+";
+    ops += op.getName().stripDialect();
+  }
+  endRun();
+  return ops;
+}
+
 } // namespace
 
 namespace mlir::loom::cpu {
@@ -257,8 +308,8 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
   auto emitKernel =
       [&](Location loc, ArrayRef<Value> candidates, ArrayRef<Value> results,
           llvm::function_ref<void(OpBuilder &, IRMapping &)> cloneBody,
-          ArrayRef<Operation *> ops, uint64_t flops,
-          StringRef fusionKind = "") {
+          ArrayRef<Operation *> ops, uint64_t flops, StringRef fusionKind = "",
+          int64_t members = 0) {
         PlannedKernel k;
         k.kind = "codegen";
         k.symbol = "k" + std::to_string(generated.next);
@@ -276,6 +327,8 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
                               ValueRange(results).getTypes()));
         if (!fusionKind.empty())
           fn->setAttr("loom.fusion_group", b.getStringAttr(fusionKind));
+        if (members)
+          fn->setAttr("loom.fusion_members", b.getI64IntegerAttr(members));
         // Each argument at the location of the value it takes (a fusion
         // group's location fuses all its members').
         Block *body = new Block();
@@ -346,38 +399,27 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
   };
 
   // A fusion group is one kernel: its body, the block's arguments taking
-  // the group's inputs.
+  // the group's inputs; a multi_tensor group's members are inlined one
+  // after the other, each a loop nest of its own.
   auto generateGroup = [&](lir::FusionGroupOp group) {
-    Block &groupBody = group.getBodyBlock();
     uint64_t flops = 0;
-    for (Operation &op : groupBody.without_terminator())
-      flops += flopsOf(&op);
-    auto yield = cast<lir::YieldOp>(groupBody.getTerminator());
+    group.getBodyBlock().walk([&](Operation *op) {
+      if (!isa<lir::FusionGroupOp, lir::YieldOp>(op))
+        flops += flopsOf(op);
+    });
     emitKernel(
         group.getLoc(), SmallVector<Value>(group.getInputs()),
         SmallVector<Value>(group.getResults()),
-        [&](OpBuilder &fb, IRMapping &map) {
-          for (auto [input, arg] :
-               llvm::zip(group.getInputs(), groupBody.getArguments()))
-            map.map(arg, map.lookup(input));
-          for (Operation &op : groupBody.without_terminator())
-            fb.clone(op, map);
-          for (auto [r, y] : llvm::zip(group.getResults(), yield.getValues()))
-            map.map(r, map.lookup(y));
-        },
+        [&](OpBuilder &fb, IRMapping &map) { inlineGroup(group, fb, map); },
         {group.getOperation()}, flops,
-        lir::stringifyFusionKind(group.getKind()));
-    // What it fuses, for `loom inspect` and the profile: "mul+add+relu".
-    std::string members;
-    for (Operation &op : groupBody.without_terminator()) {
-      if (op.hasTrait<OpTrait::ConstantLike>())
-        continue;
-      if (!members.empty())
-        members += "+";
-      members += op.getName().stripDialect();
-    }
-    p.kernels.back().attrs.insert(p.kernels.back().attrs.begin(),
-                                  KernelAttr::ofString("fused", members));
+        lir::stringifyFusionKind(group.getKind()),
+        group.getKind() == lir::FusionKind::multi_tensor
+            ? static_cast<int64_t>(
+                  llvm::range_size(group.getBodyBlock().without_terminator()))
+            : 0);
+    PlannedKernel &k = p.kernels.back();
+    k.attrs.insert(k.attrs.begin(),
+                   KernelAttr::ofString("fused", fusedOpsOf(group)));
   };
 
   Block &body = step.getBody().front();

@@ -1,0 +1,28 @@
+//===- Fusion.h - The steps of --loom-fuse ----------------------*- C++ -*-===//
+//
+// Part of Loom. The steps of the fusion pass (passes/fusion/Fuse.cpp) that
+// live in files of their own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_PASSES_FUSION_FUSION_H
+#define LOOM_PASSES_FUSION_FUSION_H
+
+#include <cstdint>
+
+namespace mlir {
+class Block;
+namespace loom {
+
+/// Makes each run of two or more adjacent fusion groups of one kind
+/// (elementwise or reduction), none reading another's result, one
+/// `loom.fusion_group multi_tensor` at the run's last member, bounded so
+/// that the members' kernels read and write at most `maxBytes` together. A
+/// group moving more than `maxBytes` alone stays as it is. Constants between
+/// the members do not break a run; any other op does.
+void formMultiTensorGroups(Block &block, uint64_t maxBytes);
+
+} // namespace loom
+} // namespace mlir
+
+#endif // LOOM_PASSES_FUSION_FUSION_H
