@@ -12,7 +12,15 @@
 
 namespace mlir {
 class Block;
+class Operation;
 namespace loom {
+
+/// The cost rule of recomputation: whether `op` (an elementwise op without
+/// side effects) is so cheap, one arithmetic instruction per element, that
+/// a group reading its value computes it again from its operands instead.
+/// Holds for the commutative binary ops (add, mul, max, min); not for
+/// transcendentals, division or powers.
+bool isCheapToRecompute(Operation *op);
 
 /// Makes each run of two or more adjacent fusion groups of one kind
 /// (elementwise or reduction), none reading another's result, one

@@ -14,6 +14,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 using namespace mlir::loom;
@@ -97,6 +98,7 @@ private:
   void materialize() {
     SmallVector<Value> inputs, results;
     SmallVector<Location> locs;
+    llvm::StringSet<> seen;
     for (FusionGroupOp m : members) {
       for (Value v : m.getInputs())
         if (!llvm::is_contained(inputs, v))
@@ -104,7 +106,13 @@ private:
       for (Value r : m.getResults())
         if (!r.use_empty())
           results.push_back(r);
-      locs.push_back(m.getLoc());
+      // Each location once as it prints (as --loom-fuse's groups): the
+      // dumps reparse to the same IR.
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      m.getLoc().print(os);
+      if (seen.insert(os.str()).second)
+        locs.push_back(m.getLoc());
     }
     FusionGroupOp last = members.back();
     MLIRContext *ctx = last.getContext();
