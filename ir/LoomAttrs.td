@@ -46,16 +46,14 @@ def Loom_LossReduction : I32EnumAttr<"LossReduction", "how a loss combines per-e
   let cppNamespace = "::mlir::loom";
 }
 
-/// How the fusion passes treat an op (see Loom_FusionOpInterface), and the
-/// kind of a `loom.fusion_group`. `multi_tensor` is a group's kind only: a
-/// group of independent groups run as one kernel (no op declares it).
+/// How the fusion passes (planned) will treat an op (see
+/// Loom_FusionOpInterface).
 def Loom_FusionKind : I32EnumAttr<"FusionKind", "fusion class of an op", [
     I32EnumAttrCase<"elementwise", 0>,
     I32EnumAttrCase<"reduction", 1>,
     I32EnumAttrCase<"contraction", 2>,
     I32EnumAttrCase<"data_movement", 3>,
     I32EnumAttrCase<"opaque", 4>,
-    I32EnumAttrCase<"multi_tensor", 5>,
   ]> {
   let cppNamespace = "::mlir::loom";
 }

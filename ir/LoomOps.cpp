@@ -529,43 +529,6 @@ ArrayRef<int64_t> FusionGroupOp::getDomain() {
   return cast<RankedTensorType>(getResult(0).getType()).getShape();
 }
 
-std::pair<FusionGroupOp, unsigned>
-FusionGroupOp::getMemberOfResult(unsigned i) {
-  auto yield = cast<YieldOp>(getBodyBlock().getTerminator());
-  auto r = cast<OpResult>(yield.getValues()[i]);
-  return {cast<FusionGroupOp>(r.getOwner()), r.getResultNumber()};
-}
-
-LogicalResult FusionGroupOp::verifyMultiTensor() {
-  // Members read the group's arguments only, never each other's results,
-  // so the kernel may run their loop nests in any order.
-  Block &body = getBodyBlock();
-  unsigned members = 0;
-  for (Operation &op : body.without_terminator()) {
-    auto member = dyn_cast<FusionGroupOp>(op);
-    if (!member || (member.getKind() != FusionKind::elementwise &&
-                    member.getKind() != FusionKind::reduction))
-      return op.emitOpError("cannot be in a multi_tensor group: its members "
-                            "are elementwise or reduction groups");
-    for (auto [i, v] : llvm::enumerate(member.getInputs()))
-      if (!isa<BlockArgument>(v) || v.getParentBlock() != &body)
-        return member.emitOpError("input #")
-               << i
-               << " is not an argument of its multi_tensor group: the "
-                  "members of one are independent";
-    ++members;
-  }
-  if (members < 2)
-    return emitOpError("multi_tensor group has ")
-           << members << " member groups, not two or more";
-  for (auto [i, v] :
-       llvm::enumerate(cast<YieldOp>(body.getTerminator()).getValues()))
-    if (!v.getDefiningOp<FusionGroupOp>())
-      return emitOpError("yields value #")
-             << i << ", which no member group computes";
-  return success();
-}
-
 LogicalResult FusionGroupOp::verify() {
   Block &body = getBodyBlock();
   if (body.getNumArguments() != getInputs().size())
@@ -584,8 +547,6 @@ LogicalResult FusionGroupOp::verify() {
            << getResultTypes();
   if (getNumResults() == 0)
     return emitOpError("must have at least one result");
-  if (getKind() == FusionKind::multi_tensor)
-    return verifyMultiTensor();
   for (Operation &op : body.without_terminator()) {
     if (op.getDialect() != (*this)->getDialect() || op.getNumRegions() != 0 ||
         !isMemoryEffectFree(&op))
@@ -594,8 +555,7 @@ LogicalResult FusionGroupOp::verify() {
   }
   if (getKind() != FusionKind::elementwise &&
       getKind() != FusionKind::reduction)
-    return emitOpError(
-               "kind must be elementwise, reduction or multi_tensor, not ")
+    return emitOpError("kind must be elementwise or reduction, not ")
            << stringifyFusionKind(getKind());
   if (getKind() == FusionKind::elementwise) {
     // Every value passed inside the group, and every result, has the
@@ -619,6 +579,56 @@ LogicalResult FusionGroupOp::verify() {
                  << getResult(0).getType();
     }
   }
+  return success();
+}
+
+std::pair<FusionGroupOp, unsigned>
+MultiTensorGroupOp::getMemberOfResult(unsigned i) {
+  auto yield = cast<YieldOp>(getBodyBlock().getTerminator());
+  auto r = cast<OpResult>(yield.getValues()[i]);
+  return {cast<FusionGroupOp>(r.getOwner()), r.getResultNumber()};
+}
+
+LogicalResult MultiTensorGroupOp::verify() {
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError("has ")
+           << getInputs().size() << " inputs but its body takes "
+           << body.getNumArguments() << " arguments";
+  for (auto [i, input, arg] : llvm::enumerate(getInputs(), body.getArguments()))
+    if (input.getType() != arg.getType())
+      return emitOpError("input #")
+             << i << " has type " << input.getType()
+             << " but the body's argument has type " << arg.getType();
+  // Members read the group's arguments only, never each other's results
+  // (nor values from above), so the kernel may run their loop nests in any
+  // order.
+  unsigned members = 0;
+  for (Operation &op : body.without_terminator()) {
+    auto member = dyn_cast<FusionGroupOp>(op);
+    if (!member || (member.getKind() != FusionKind::elementwise &&
+                    member.getKind() != FusionKind::reduction))
+      return op.emitOpError("cannot be in a multi_tensor group: its members "
+                            "are elementwise or reduction fusion groups");
+    for (auto [i, v] : llvm::enumerate(member.getInputs()))
+      if (!isa<BlockArgument>(v) || v.getParentBlock() != &body)
+        return member.emitOpError("input #")
+               << i
+               << " is not an argument of its multi_tensor group: the "
+                  "members of one are independent";
+    ++members;
+  }
+  if (members < 2)
+    return emitOpError("has ") << members << " member groups, not two or more";
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ")
+           << yield.getValues().getTypes() << " but has results of types "
+           << getResultTypes();
+  for (auto [i, v] : llvm::enumerate(yield.getValues()))
+    if (!v.getDefiningOp<FusionGroupOp>())
+      return emitOpError("yields value #")
+             << i << ", which no member group computes";
   return success();
 }
 

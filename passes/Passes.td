@@ -82,7 +82,7 @@ def LoomFuse : Pass<"loom-fuse", "::mlir::func::FuncOp"> {
 
     Then, horizontally: each run of two or more adjacent groups of one kind
     (elementwise or reduction; constants between them aside), none reading
-    another's result, becomes one `loom.fusion_group multi_tensor` at the
+    another's result, becomes one `loom.multi_tensor_group` at the
     run's last member, holding the groups as they are: one kernel with one
     loop nest per member, like a multi-tensor optimizer (the per-parameter
     updates, the per-parameter squared norms). A run is cut where its

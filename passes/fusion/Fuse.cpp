@@ -6,8 +6,8 @@
 // that produces its input and ends it. Each group of two or more ops becomes
 // a `loom.fusion_group` at its last member. Decisions come from each op's
 // FusionOpInterface class; an op without one is never fused. Then runs of
-// adjacent independent groups become multi_tensor groups (MultiTensor.cpp).
-// See Passes.td for the contract.
+// adjacent independent groups become loom.multi_tensor_group ops
+// (MultiTensor.cpp). See Passes.td for the contract.
 //
 //===----------------------------------------------------------------------===//
 

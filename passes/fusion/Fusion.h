@@ -24,7 +24,7 @@ bool isCheapToRecompute(Operation *op);
 
 /// Makes each run of two or more adjacent fusion groups of one kind
 /// (elementwise or reduction), none reading another's result, one
-/// `loom.fusion_group multi_tensor` at the run's last member, bounded so
+/// `loom.multi_tensor_group` at the run's last member, bounded so
 /// that the members' kernels read and write at most `maxBytes` together. A
 /// group moving more than `maxBytes` alone stays as it is. Constants between
 /// the members do not break a run; any other op does.

@@ -3,7 +3,7 @@
 // Part of Loom. This file implements the horizontal step of --loom-fuse:
 // runs of adjacent, independent fusion groups of one kind (the optimizer's
 // per-parameter updates, the gradient norm's per-parameter squared sums)
-// become one `loom.fusion_group multi_tensor`, one kernel with a loop nest
+// become one `loom.multi_tensor_group`, one kernel with a loop nest
 // per member, like PyTorch's multi-tensor (foreach/fused) optimizers.
 //
 //===----------------------------------------------------------------------===//
@@ -119,8 +119,8 @@ private:
     OpBuilder b(last);
     Location loc =
         FusedLoc::get(ctx, locs, StringAttr::get(ctx, "multi_tensor"));
-    auto multi = b.create<FusionGroupOp>(loc, ValueRange(results).getTypes(),
-                                         FusionKind::multi_tensor, inputs);
+    auto multi = b.create<MultiTensorGroupOp>(
+        loc, ValueRange(results).getTypes(), inputs);
     Block *body = b.createBlock(&multi.getBody());
     IRMapping map;
     for (Value v : inputs)

@@ -635,8 +635,7 @@ bool mlir::loom::canOverwriteOperand(Operation *op, unsigned operandIndex,
     return false;
   // A multi_tensor group runs its members' nests one after the other (or
   // at once): only the member computing the result may read the operand.
-  if (auto group = dyn_cast<FusionGroupOp>(op);
-      group && group.getKind() == FusionKind::multi_tensor) {
+  if (auto group = dyn_cast<MultiTensorGroupOp>(op)) {
     auto [member, memberResult] = group.getMemberOfResult(resultIndex);
     BlockArgument arg = group.getBodyBlock().getArgument(operandIndex);
     if (llvm::any_of(arg.getUsers(),

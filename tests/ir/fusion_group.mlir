@@ -43,14 +43,14 @@ func.func @reduction(%g: tensor<4x8xf32>) -> tensor<f32> {
 // Tests that a multi_tensor group round-trips: independent member groups of
 // different shapes and kinds in one body, yielding their results.
 // CHECK-LABEL: func.func @multi_tensor
-// CHECK: %[[R:.*]]:2 = loom.fusion_group multi_tensor(%{{.*}}, %{{.*}}) : (tensor<64xf32>, tensor<8x8xf32>) -> (tensor<64xf32>, tensor<f32>) {
+// CHECK: %[[R:.*]]:2 = loom.multi_tensor_group(%{{.*}}, %{{.*}}) : (tensor<64xf32>, tensor<8x8xf32>) -> (tensor<64xf32>, tensor<f32>) {
 // CHECK-NEXT: ^bb0(%[[X:.*]]: tensor<64xf32>, %[[Y:.*]]: tensor<8x8xf32>):
 // CHECK-NEXT: %[[P:.*]] = loom.fusion_group elementwise(%[[X]]) : (tensor<64xf32>) -> tensor<64xf32> {
 // CHECK: %[[Q:.*]] = loom.fusion_group reduction(%[[Y]]) : (tensor<8x8xf32>) -> tensor<f32> {
 // CHECK: loom.yield %[[P]], %[[Q]] : tensor<64xf32>, tensor<f32>
 // CHECK: return %[[R]]#0, %[[R]]#1
 func.func @multi_tensor(%a: tensor<64xf32>, %b: tensor<8x8xf32>) -> (tensor<64xf32>, tensor<f32>) {
-  %r:2 = loom.fusion_group multi_tensor (%a, %b) : (tensor<64xf32>, tensor<8x8xf32>) -> (tensor<64xf32>, tensor<f32>) {
+  %r:2 = loom.multi_tensor_group (%a, %b) : (tensor<64xf32>, tensor<8x8xf32>) -> (tensor<64xf32>, tensor<f32>) {
   ^bb0(%x: tensor<64xf32>, %y: tensor<8x8xf32>):
     %p = loom.fusion_group elementwise (%x) : (tensor<64xf32>) -> tensor<64xf32> {
     ^bb0(%u: tensor<64xf32>):

@@ -209,25 +209,25 @@ uint64_t flopsOf(Operation *op) {
 /// Clones `group`'s body after `b`, its arguments taking what `map` maps
 /// its inputs to, and maps its results to their clones. A multi_tensor
 /// group's members are inlined the same way, in order.
-void inlineGroup(lir::FusionGroupOp group, OpBuilder &b, IRMapping &map) {
-  Block &body = group.getBodyBlock();
-  for (auto [input, arg] : llvm::zip(group.getInputs(), body.getArguments()))
+void inlineGroup(Operation *group, OpBuilder &b, IRMapping &map) {
+  Block &body = group->getRegion(0).front();
+  for (auto [input, arg] : llvm::zip(group->getOperands(), body.getArguments()))
     map.map(arg, map.lookup(input));
   for (Operation &op : body.without_terminator()) {
-    if (auto member = dyn_cast<lir::FusionGroupOp>(op))
-      inlineGroup(member, b, map);
+    if (isa<lir::FusionGroupOp>(op))
+      inlineGroup(&op, b, map);
     else
       b.clone(op, map);
   }
-  auto yield = cast<lir::YieldOp>(body.getTerminator());
-  for (auto [r, y] : llvm::zip(group.getResults(), yield.getValues()))
+  Operation *yield = body.getTerminator();
+  for (auto [r, y] : llvm::zip(group->getResults(), yield->getOperands()))
     map.map(r, map.lookup(y));
 }
 
 /// What a group fuses, for `loom inspect` and the profile: "mul+add+relu";
 /// for a multi_tensor group, its members' in braces, a run of alike ones
 /// counted: "{mul+reduce}x75".
-std::string fusedOpsOf(lir::FusionGroupOp group) {
+std::string fusedOpsOf(Operation *group) {
   std::string ops, run;
   unsigned count = 0;
   auto endRun = [&] {
@@ -238,11 +238,11 @@ std::string fusedOpsOf(lir::FusionGroupOp group) {
       ops += "x" + std::to_string(count);
     count = 0;
   };
-  for (Operation &op : group.getBodyBlock().without_terminator()) {
+  for (Operation &op : group->getRegion(0).front().without_terminator()) {
     if (op.hasTrait<OpTrait::ConstantLike>())
       continue;
-    if (auto member = dyn_cast<lir::FusionGroupOp>(op)) {
-      std::string m = fusedOpsOf(member);
+    if (isa<lir::FusionGroupOp>(op)) {
+      std::string m = fusedOpsOf(&op);
       if (count && m != run)
         endRun();
       run = m;
@@ -401,22 +401,17 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
   // A fusion group is one kernel: its body, the block's arguments taking
   // the group's inputs; a multi_tensor group's members are inlined one
   // after the other, each a loop nest of its own.
-  auto generateGroup = [&](lir::FusionGroupOp group) {
+  auto generateGroup = [&](Operation *group, StringRef kind, int64_t members) {
     uint64_t flops = 0;
-    group.getBodyBlock().walk([&](Operation *op) {
+    group->getRegion(0).walk([&](Operation *op) {
       if (!isa<lir::FusionGroupOp, lir::YieldOp>(op))
         flops += flopsOf(op);
     });
     emitKernel(
-        group.getLoc(), SmallVector<Value>(group.getInputs()),
-        SmallVector<Value>(group.getResults()),
+        group->getLoc(), SmallVector<Value>(group->getOperands()),
+        SmallVector<Value>(group->getResults()),
         [&](OpBuilder &fb, IRMapping &map) { inlineGroup(group, fb, map); },
-        {group.getOperation()}, flops,
-        lir::stringifyFusionKind(group.getKind()),
-        group.getKind() == lir::FusionKind::multi_tensor
-            ? static_cast<int64_t>(
-                  llvm::range_size(group.getBodyBlock().without_terminator()))
-            : 0);
+        {group}, flops, kind, members);
     PlannedKernel &k = p.kernels.back();
     k.attrs.insert(k.attrs.begin(),
                    KernelAttr::ofString("fused", fusedOpsOf(group)));
@@ -430,7 +425,13 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
       continue;
     }
     if (auto group = dyn_cast<lir::FusionGroupOp>(op)) {
-      generateGroup(group);
+      generateGroup(group, lir::stringifyFusionKind(group.getKind()), 0);
+      continue;
+    }
+    if (auto multi = dyn_cast<lir::MultiTensorGroupOp>(op)) {
+      generateGroup(multi, "multi_tensor",
+                    static_cast<int64_t>(llvm::range_size(
+                        multi.getBodyBlock().without_terminator())));
       continue;
     }
     if (isa<lir::AllReduceOp, lir::AllGatherOp, lir::ReduceScatterOp>(op))

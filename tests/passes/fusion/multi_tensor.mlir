@@ -6,7 +6,7 @@
 // different shapes) become one multi_tensor group at the last one, holding
 // them as they are; a scalar read by both is one input.
 // CHECK-LABEL: func.func @updates
-// CHECK: %[[M:.*]]:2 = loom.fusion_group multi_tensor(%arg1, %arg4, %arg0, %arg3, %arg2) : (tensor<16xf32>, tensor<f32>, tensor<16xf32>, tensor<4x8xf32>, tensor<4x8xf32>) -> (tensor<16xf32>, tensor<4x8xf32>) {
+// CHECK: %[[M:.*]]:2 = loom.multi_tensor_group(%arg1, %arg4, %arg0, %arg3, %arg2) : (tensor<16xf32>, tensor<f32>, tensor<16xf32>, tensor<4x8xf32>, tensor<4x8xf32>) -> (tensor<16xf32>, tensor<4x8xf32>) {
 // CHECK-NEXT: ^bb0(%[[G:[^:]*]]: tensor<16xf32>, %[[LR:[^:]*]]: tensor<f32>, %[[P:[^:]*]]: tensor<16xf32>, %[[H:[^:]*]]: tensor<4x8xf32>, %[[Q:[^:]*]]: tensor<4x8xf32>):
 // CHECK-NEXT: %[[A:.*]] = loom.fusion_group elementwise(%[[G]], %[[LR]], %[[P]])
 // CHECK: %[[B:.*]] = loom.fusion_group elementwise(%[[H]], %[[LR]], %[[Q]])
@@ -14,9 +14,9 @@
 // CHECK: return %[[M]]#0, %[[M]]#1
 // The members move 16*4*3 + 4 + 32*4*3 bytes: a bound of 256 keeps them apart.
 // SMALL-LABEL: func.func @updates
-// SMALL-NOT: multi_tensor
+// SMALL-NOT: multi_tensor_group
 // OFF-LABEL: func.func @updates
-// OFF-NOT: multi_tensor
+// OFF-NOT: multi_tensor_group
 func.func @updates(%p: tensor<16xf32>, %g: tensor<16xf32>, %q: tensor<4x8xf32>, %h: tensor<4x8xf32>, %lr: tensor<f32>) -> (tensor<16xf32>, tensor<4x8xf32>) {
   %s = loom.mul %g, %lr : (tensor<16xf32>, tensor<f32>) -> tensor<16xf32>
   %p1 = loom.sub %p, %s : tensor<16xf32>
@@ -33,8 +33,8 @@ func.func @updates(%p: tensor<16xf32>, %g: tensor<16xf32>, %q: tensor<4x8xf32>, 
 // CHECK-LABEL: func.func @norms
 // SMALL-LABEL: func.func @norms
 // OFF-LABEL: func.func @norms
-// OFF-NOT: multi_tensor
-// CHECK: %[[M:.*]]:2 = loom.fusion_group multi_tensor(%arg0, %arg1)
+// OFF-NOT: multi_tensor_group
+// CHECK: %[[M:.*]]:2 = loom.multi_tensor_group(%arg0, %arg1)
 // CHECK: loom.fusion_group reduction(
 // CHECK: loom.fusion_group reduction(
 // CHECK: loom.fusion_group elementwise(%[[M]]#0, %[[M]]#1)
@@ -54,7 +54,7 @@ func.func @norms(%g: tensor<16xf32>, %h: tensor<4x8xf32>) -> tensor<f32> {
 // group (it depends on it), and that groups an op that launches a kernel
 // (the matmul) stands between are not either (a value would live longer).
 // CHECK-LABEL: func.func @dependent
-// CHECK-NOT: multi_tensor
+// CHECK-NOT: multi_tensor_group
 func.func @dependent(%x: tensor<4x4xf32>, %y: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
   %a = loom.neg %x : tensor<4x4xf32>
   %b = loom.exp %a : tensor<4x4xf32>

@@ -39,7 +39,7 @@ func.func @reduction_group(%s: tensor<4x1xf32> {loom.param = "s"})
 // (w, read by both: the other member's nest may run after the write), which
 // is copied after the step.
 // CHECK-LABEL: memory plan of @multi_tensor_group: 1 ops
-// CHECK: update result #0: {{.*}} -> %arg0 "w" copied after the step: op 0 (loom.fusion_group) reads argument #0 and cannot write its result over it
+// CHECK: update result #0: {{.*}} -> %arg0 "w" copied after the step: op 0 (loom.multi_tensor_group) reads argument #0 and cannot write its result over it
 // CHECK-NEXT: update result #1: {{.*}} -> %arg1 "v" in place
 func.func @multi_tensor_group(%w: tensor<16xf32> {loom.param = "w"}, %v: tensor<16xf32> {loom.param = "v"},
                               %g: tensor<16xf32> {loom.input = "g"})
