@@ -191,8 +191,8 @@ Value getViewSource(Operation *op);
 /// compare, select) when the operand is not broadcast (its shape is the
 /// result's) and has the result's element width; for an elementwise
 /// `loom.fusion_group` whose operand has the group's domain shape (the group
-/// is one loop nest); and for a `loom.multi_tensor_group` when the member computing
-/// the result is the only member reading the operand and may itself.
+/// is one loop nest); and for a `loom.multi_tensor_group` when the member
+/// computing the result is the only member reading the operand and may itself.
 bool canOverwriteOperand(Operation *op, unsigned operandIndex,
                          unsigned resultIndex = 0);
 
