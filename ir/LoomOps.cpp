@@ -688,6 +688,56 @@ LogicalResult FusionGroupOp::verify() {
   return success();
 }
 
+std::pair<FusionGroupOp, unsigned>
+MultiTensorGroupOp::getMemberOfResult(unsigned i) {
+  auto yield = cast<YieldOp>(getBodyBlock().getTerminator());
+  auto r = cast<OpResult>(yield.getValues()[i]);
+  return {cast<FusionGroupOp>(r.getOwner()), r.getResultNumber()};
+}
+
+LogicalResult MultiTensorGroupOp::verify() {
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError("has ")
+           << getInputs().size() << " inputs but its body takes "
+           << body.getNumArguments() << " arguments";
+  for (auto [i, input, arg] : llvm::enumerate(getInputs(), body.getArguments()))
+    if (input.getType() != arg.getType())
+      return emitOpError("input #")
+             << i << " has type " << input.getType()
+             << " but the body's argument has type " << arg.getType();
+  // Members read the group's arguments only, never each other's results
+  // (nor values from above), so the kernel may run their loop nests in any
+  // order.
+  unsigned members = 0;
+  for (Operation &op : body.without_terminator()) {
+    auto member = dyn_cast<FusionGroupOp>(op);
+    if (!member || (member.getKind() != FusionKind::elementwise &&
+                    member.getKind() != FusionKind::reduction))
+      return op.emitOpError("cannot be in a multi_tensor group: its members "
+                            "are elementwise or reduction fusion groups");
+    for (auto [i, v] : llvm::enumerate(member.getInputs()))
+      if (!isa<BlockArgument>(v) || v.getParentBlock() != &body)
+        return member.emitOpError("input #")
+               << i
+               << " is not an argument of its multi_tensor group: the "
+                  "members of one are independent";
+    ++members;
+  }
+  if (members < 2)
+    return emitOpError("has ") << members << " member groups, not two or more";
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError("yields ")
+           << yield.getValues().getTypes() << " but has results of types "
+           << getResultTypes();
+  for (auto [i, v] : llvm::enumerate(yield.getValues()))
+    if (!v.getDefiningOp<FusionGroupOp>())
+      return emitOpError("yields value #")
+             << i << ", which no member group computes";
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Generated definitions
 //===----------------------------------------------------------------------===//

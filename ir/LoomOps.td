@@ -998,11 +998,62 @@ def Loom_FusionGroupOp : Loom_Op<"fusion_group", [IsolatedFromAbove,
   }];
 }
 
+def Loom_MultiTensorGroupOp : Loom_Op<"multi_tensor_group", [
+    SingleBlockImplicitTerminator<"::mlir::loom::YieldOp">,
+    RecursiveMemoryEffects]> {
+  let summary = "independent fusion groups that run as one kernel";
+  let description = [{
+    Horizontal fusion, like PyTorch's multi-tensor (foreach/fused)
+    optimizers: two or more `elementwise` or `reduction` fusion groups, none
+    reading another's result, so they may run in any order. A backend
+    compiles it into one kernel with one loop nest per member (the CPU
+    backend: the per-parameter updates, the per-parameter squared norms of
+    the gradient). `--loom-fuse` forms them from runs of adjacent groups.
+
+    The body holds the member groups and nothing else; each member reads the
+    body's arguments only (the op's inputs, in order) and the body yields
+    member results. The op is not isolated from above, so that its members
+    are verified with the function's other groups.
+
+    ```mlir
+    %r:2 = loom.multi_tensor_group (%a, %b) : (tensor<64xf32>, tensor<8x8xf32>) -> (tensor<64xf32>, tensor<f32>) {
+    ^bb0(%x: tensor<64xf32>, %y: tensor<8x8xf32>):
+      %p = loom.fusion_group elementwise (%x) : (tensor<64xf32>) -> tensor<64xf32> {
+      ^bb0(%u: tensor<64xf32>):
+        %n = loom.neg %u : tensor<64xf32>
+        %e = loom.exp %n : tensor<64xf32>
+        loom.yield %e : tensor<64xf32>
+      }
+      %q = loom.fusion_group reduction (%y) : (tensor<8x8xf32>) -> tensor<f32> {
+      ^bb0(%v: tensor<8x8xf32>):
+        %s = loom.mul %v, %v : tensor<8x8xf32>
+        %t = loom.reduce sum %s dims [0, 1] : tensor<8x8xf32> -> tensor<f32>
+        loom.yield %t : tensor<f32>
+      }
+      loom.yield %p, %q : tensor<64xf32>, tensor<f32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<Loom_Tensor>:$inputs);
+  let results = (outs Variadic<Loom_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    `(` $inputs `)` attr-dict `:` functional-type($inputs, $results) $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    /// The member group computing result `i`, and which of its results.
+    std::pair<FusionGroupOp, unsigned> getMemberOfResult(unsigned i);
+  }];
+}
+
 def Loom_YieldOp : Loom_Op<"yield", [Pure, Terminator,
-    HasParent<"FusionGroupOp">]> {
+    ParentOneOf<["FusionGroupOp", "MultiTensorGroupOp"]>]> {
   let summary = "the results of a fusion group";
   let description = [{
-    Ends a `loom.fusion_group` body; its operands are the group's results.
+    Ends a `loom.fusion_group` or `loom.multi_tensor_group` body; its
+    operands are the group's results.
   }];
   let arguments = (ins Variadic<Loom_Tensor>:$values);
   let assemblyFormat = "($values^ `:` type($values))? attr-dict";

@@ -89,6 +89,17 @@ def LoomFuse : Pass<"loom-fuse", "::mlir::func::FuncOp"> {
     the members' locations. Contractions without an epilogue, data
     movement, collectives and random-number ops stay outside groups.
 
+    Then, horizontally: each run of two or more adjacent groups of one kind
+    (elementwise or reduction; constants between them aside), none reading
+    another's result, becomes one `loom.multi_tensor_group` at the
+    run's last member, holding the groups as they are: one kernel with one
+    loop nest per member, like a multi-tensor optimizer (the per-parameter
+    updates, the per-parameter squared norms). A run is cut where its
+    members would read and write more than `multi-tensor-bytes` together
+    (0: no multi_tensor groups); a group moving more than that alone stays
+    as it is. Nothing moves past an op that launches a kernel, so no value
+    lives longer.
+
     ```mlir
     %s = loom.add %x, %b : (tensor<8x16xf32>, tensor<16xf32>) -> tensor<8x16xf32>
     %t = loom.relu %s : tensor<8x16xf32>
@@ -108,6 +119,12 @@ def LoomFuse : Pass<"loom-fuse", "::mlir::func::FuncOp"> {
     }
     ```
   }];
+  let options = [
+    Option<"multiTensorBytes", "multi-tensor-bytes", "uint64_t",
+           /*default=*/"64 << 20",
+           "The most bytes the member groups of one multi_tensor group may "
+           "read and write together (0: no multi_tensor groups)">,
+  ];
   let dependentDialects = ["::mlir::loom::LoomDialect"];
 }
 

@@ -149,8 +149,10 @@ def LoomFuseKernelLoops : Pass<"loom-fuse-kernel-loops", "::mlir::func::FuncOp">
     "elementwise"` on the function) must end with one `linalg.generic` that
     reads its inputs (nests over constants alone aside):
     the memory plan lets such a kernel write a result over an input read at
-    the same index, which is safe only in one loop nest. Anything else is an
-    internal error at the function.
+    the same index, which is safe only in one loop nest. A kernel made from
+    a multi_tensor group (`loom.fusion_members = N` on the function) may be
+    at most N such nests, one per member. Anything else is an internal error
+    at the function.
 
     ```mlir
     %a = linalg.generic {maps = [id, id]} ins(%x) outs(%e0) { exp }

@@ -371,6 +371,20 @@ private:
             values[r] = in(y);
           return success();
         })
+        // A multi_tensor group runs its member groups.
+        .Case([&](lir::MultiTensorGroupOp o) -> LogicalResult {
+          Block &body = o.getBodyBlock();
+          for (auto [arg, input] :
+               llvm::zip(body.getArguments(), o.getInputs()))
+            values[arg] = in(input);
+          for (Operation &inner : body.without_terminator())
+            if (failed(eval(&inner)))
+              return failure();
+          auto yield = cast<lir::YieldOp>(body.getTerminator());
+          for (auto [r, y] : llvm::zip(o.getResults(), yield.getValues()))
+            values[r] = in(y);
+          return success();
+        })
         .Default([&](Operation *other) {
           return other->emitError("the reference interpreter cannot run '")
                  << other->getName() << "'";

@@ -6,13 +6,15 @@
 // that produces its input and ends it. Each group of two or more ops becomes
 // a `loom.fusion_group` at its last member. Contraction epilogues are
 // grouped first (Epilogue.cpp). Decisions come from each op's
-// FusionOpInterface class; an op without one is never fused. See
-// Passes.td for the contract.
+// FusionOpInterface class; an op without one is never fused. Then runs of
+// adjacent independent groups become loom.multi_tensor_group ops
+// (MultiTensor.cpp). See Passes.td for the contract.
 //
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
 #include "passes/fusion/Epilogue.h"
+#include "passes/fusion/Fusion.h"
 
 #include "ir/LoomOps.h"
 
@@ -20,6 +22,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -96,6 +99,7 @@ public:
   void run() {
     for (Operation &op : block.without_terminator())
       visit(&op);
+    recompute();
     for (Group &g : groups)
       if (g.members.size() >= 2)
         materialize(g);
@@ -106,14 +110,16 @@ private:
   std::vector<Group> groups;
   DenseMap<Operation *, unsigned> groupOf;
 
-  std::optional<unsigned> groupOfValue(Value v) {
-    Operation *def = v.getDefiningOp();
-    if (!def)
-      return std::nullopt;
-    auto it = groupOf.find(def);
+  std::optional<unsigned> groupOfOp(Operation *op) {
+    auto it = groupOf.find(op);
     if (it == groupOf.end())
       return std::nullopt;
     return it->second;
+  }
+
+  std::optional<unsigned> groupOfValue(Value v) {
+    Operation *def = v.getDefiningOp();
+    return def ? groupOfOp(def) : std::nullopt;
   }
 
   /// Whether every use of group `id`'s results is by a member or `op`.
@@ -205,6 +211,101 @@ private:
         groups[*id].sealed = true;
   }
 
+  /// Whether group `id` reads `v`, defined outside it: a member reads it.
+  bool reads(unsigned id, Value v) {
+    if (std::optional<unsigned> def = groupOfValue(v); def == id)
+      return false;
+    return llvm::any_of(groups[id].members, [&](Operation *m) {
+      return llvm::is_contained(m->getOperands(), v);
+    });
+  }
+
+  /// Adds `op` to group `id`, keeping the members in program order.
+  void addMember(unsigned id, Operation *op) {
+    Group &g = groups[id];
+    g.members.push_back(op);
+    groupOf[op] = id;
+    llvm::sort(g.members, [](Operation *x, Operation *y) {
+      return x->isBeforeInBlock(y);
+    });
+  }
+
+  /// Recomputes cheap producers (isCheapToRecompute) instead of storing
+  /// their values: a grouped op whose value is read outside its group only
+  /// by other groups that read its operands already (or by a reduction
+  /// standing alone, which then becomes a group reading the op's one
+  /// operand instead of its value, as large) gets a copy in each of them,
+  /// and its own group no longer yields the value. One op at a time, never
+  /// a chain: a copy reads what the original reads.
+  void recompute() {
+    for (unsigned id = 0; id < groups.size(); ++id) {
+      for (Operation *x : SmallVector<Operation *>(groups[id].members)) {
+        if (!isCheapToRecompute(x))
+          continue;
+        Value v = x->getResult(0);
+        SmallVector<Value> operands;
+        for (Value o : x->getOperands())
+          if (!isConstantChain(o) && !llvm::is_contained(operands, o))
+            operands.push_back(o);
+        // Each reader outside the group: a group (its first member reading
+        // v) or a reduction standing alone.
+        llvm::MapVector<unsigned, Operation *> readerGroups;
+        SmallVector<Operation *> reductions;
+        bool all = true;
+        for (Operation *user : v.getUsers()) {
+          std::optional<unsigned> h = groupOfOp(user);
+          if (h == id)
+            continue;
+          if (h) {
+            Group &hg = groups[*h];
+            bool ok =
+                shapeOf(v) == ArrayRef<int64_t>(hg.domain) &&
+                llvm::all_of(operands, [&](Value o) { return reads(*h, o); });
+            auto [it, fresh] = readerGroups.try_emplace(*h, user);
+            if (!fresh && user->isBeforeInBlock(it->second))
+              it->second = user;
+            all &= ok;
+            continue;
+          }
+          std::optional<FusionKind> kind = fusionKindOf(user);
+          if (kind == FusionKind::reduction && user->getNumOperands() == 1 &&
+              operands.size() == 1 && !llvm::is_contained(reductions, user)) {
+            reductions.push_back(user);
+            continue;
+          }
+          all = false;
+        }
+        if (!all || (readerGroups.empty() && reductions.empty()))
+          continue;
+        for (auto [h, first] : readerGroups) {
+          Operation *copy = OpBuilder(first).clone(*x);
+          v.replaceUsesWithIf(copy->getResult(0), [&](OpOperand &use) {
+            return groupOfOp(use.getOwner()) == h;
+          });
+          addMember(h, copy);
+        }
+        for (Operation *r : reductions) {
+          Operation *copy = OpBuilder(r).clone(*x);
+          r->replaceUsesOfWith(v, copy->getResult(0));
+          Group g;
+          g.kind = FusionKind::reduction;
+          g.sealed = true;
+          llvm::append_range(g.domain, shapeOf(v));
+          g.members = {copy, r};
+          groupOf[copy] = groupOf[r] = groups.size();
+          groups.push_back(std::move(g));
+        }
+        // The group's own members may still read it.
+        if (v.use_empty()) {
+          Group &g = groups[id];
+          llvm::erase(g.members, x);
+          groupOf.erase(x);
+          x->erase();
+        }
+      }
+    }
+  }
+
   void materialize(Group &g) {
     llvm::SmallPtrSet<Operation *, 16> inGroup(g.members.begin(),
                                                g.members.end());
@@ -275,6 +376,8 @@ struct LoomFusePass : public mlir::loom::impl::LoomFuseBase<LoomFusePass> {
     for (Block &block : fn.getBody()) {
       formContractionGroups(block);
       Fuser(block).run();
+      if (multiTensorBytes)
+        formMultiTensorGroups(block, multiTensorBytes);
     }
   }
 };

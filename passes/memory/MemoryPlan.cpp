@@ -365,7 +365,8 @@ private:
     if (lastRead[arg] == def)
       for (OpOperand &o : op->getOpOperands())
         if (root(ids.lookup(o.get())) == arg &&
-            !canOverwriteOperand(op, o.getOperandNumber()))
+            !canOverwriteOperand(op, o.getOperandNumber(),
+                                 cast<OpResult>(b.value).getResultNumber()))
           return opName + " reads " + argName +
                  " and cannot write its result over it";
     return "";
@@ -619,9 +620,24 @@ std::optional<unsigned> mlir::loom::getAccumulatedOperand(Operation *op) {
   return std::nullopt;
 }
 
-bool mlir::loom::canOverwriteOperand(Operation *op, unsigned operandIndex) {
-  if (operandIndex >= op->getNumOperands())
+bool mlir::loom::canOverwriteOperand(Operation *op, unsigned operandIndex,
+                                     unsigned resultIndex) {
+  if (operandIndex >= op->getNumOperands() ||
+      resultIndex >= op->getNumResults())
     return false;
+  // A multi_tensor group runs its members' nests one after the other (or
+  // at once): only the member computing the result may read the operand.
+  if (auto group = dyn_cast<MultiTensorGroupOp>(op)) {
+    auto [member, memberResult] = group.getMemberOfResult(resultIndex);
+    BlockArgument arg = group.getBodyBlock().getArgument(operandIndex);
+    if (llvm::any_of(arg.getUsers(),
+                     [&](Operation *user) { return user != member; }))
+      return false;
+    for (OpOperand &use : arg.getUses())
+      if (!canOverwriteOperand(member, use.getOperandNumber(), memberResult))
+        return false;
+    return true;
+  }
   // An elementwise group is one loop nest over its domain: each element of
   // every result is written after the inputs at its index are read (the CPU
   // backend checks that its kernel is one nest).

@@ -170,7 +170,7 @@ struct ArenaPlan {
 ///   - every read of k (or of a view of it) happens no later than the op
 ///     defining the new value, and
 ///   - where that op reads k itself, `canOverwriteOperand` holds for each
-///     such operand.
+///     such operand and the result.
 /// Otherwise the plan records a copy into k's bytes after the last op.
 ///
 /// `launches` says which ops of the body launch a kernel (see Positions
@@ -197,14 +197,17 @@ std::string checkArenaPlan(const ArenaPlan &plan);
 /// bytes (no byte offset), as the artifact's alias rule requires.
 Value getViewSource(Operation *op);
 
-/// Whether `op` may write its result over operand `operandIndex` while
-/// reading it: each element of the result depends only on the operand's
-/// element at the same index. Holds for the loom elementwise ops (the unary
-/// ops, gelu, cast, the broadcasting binary ops, compare, select) when the
-/// operand is not broadcast (its shape is the result's) and has the
-/// result's element width; and for an elementwise `loom.fusion_group`
-/// whose operand has the group's domain shape (the group is one loop nest).
-bool canOverwriteOperand(Operation *op, unsigned operandIndex);
+/// Whether `op` may write its result #`resultIndex` over operand
+/// `operandIndex` while reading it: each element of the result depends only
+/// on the operand's element at the same index. Holds for the loom
+/// elementwise ops (the unary ops, gelu, cast, the broadcasting binary ops,
+/// compare, select) when the operand is not broadcast (its shape is the
+/// result's) and has the result's element width; for an elementwise
+/// `loom.fusion_group` whose operand has the group's domain shape (the group
+/// is one loop nest); and for a `loom.multi_tensor_group` when the member
+/// computing the result is the only member reading the operand and may itself.
+bool canOverwriteOperand(Operation *op, unsigned operandIndex,
+                         unsigned resultIndex = 0);
 
 /// The operand that `op`'s single result is, plus what `op` adds into it,
 /// when the result may take that operand's bytes once `op` is its last

@@ -171,3 +171,147 @@ func.func @contraction_shape(%x: tensor<4x4xf32>, %y: tensor<2x4x4xf32>) -> tens
   }
   return %r : tensor<2x4x4xf32>
 }
+
+// -----
+
+// Tests that only elementwise and reduction groups exist today.
+func.func @kind(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error@+1 {{'loom.fusion_group' op kind must be elementwise or reduction, not contraction}}
+  %r = loom.fusion_group contraction (%x) : (tensor<4x8xf32>) -> tensor<4x8xf32> {
+  ^bb0(%a: tensor<4x8xf32>):
+    %t = loom.neg %a : tensor<4x8xf32>
+    loom.yield %t : tensor<4x8xf32>
+  }
+  return %r : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that a yield stands only in a fusion group.
+func.func @stray(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error@+1 {{'loom.yield' op expects parent op to be one of 'loom.fusion_group, loom.multi_tensor_group'}}
+  loom.yield %x : tensor<4x8xf32>
+}
+
+// -----
+
+// Tests that a multi_tensor group holds member groups only.
+func.func @multi_tensor_op(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = loom.multi_tensor_group (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    // expected-error@+1 {{'loom.neg' op cannot be in a multi_tensor group: its members are elementwise or reduction fusion groups}}
+    %t = loom.neg %a : tensor<4xf32>
+    loom.yield %t : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a multi_tensor group's members are independent: one may not
+// read another's result.
+func.func @multi_tensor_dependent(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = loom.multi_tensor_group (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %p = loom.fusion_group elementwise (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%u: tensor<4xf32>):
+      %n = loom.neg %u : tensor<4xf32>
+      %e = loom.exp %n : tensor<4xf32>
+      loom.yield %e : tensor<4xf32>
+    }
+    // expected-error@+1 {{'loom.fusion_group' op input #0 is not an argument of its multi_tensor group: the members of one are independent}}
+    %q = loom.fusion_group elementwise (%p) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%v: tensor<4xf32>):
+      %n = loom.neg %v : tensor<4xf32>
+      %e = loom.exp %n : tensor<4xf32>
+      loom.yield %e : tensor<4xf32>
+    }
+    loom.yield %q : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a multi_tensor group's members read nothing from above (the
+// group is not isolated from above, its members are).
+func.func @multi_tensor_from_above(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  %r:2 = loom.multi_tensor_group (%x) : (tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  ^bb0(%a: tensor<4xf32>):
+    %p = loom.fusion_group elementwise (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%u: tensor<4xf32>):
+      %n = loom.neg %u : tensor<4xf32>
+      %e = loom.exp %n : tensor<4xf32>
+      loom.yield %e : tensor<4xf32>
+    }
+    // expected-error@+1 {{'loom.fusion_group' op input #0 is not an argument of its multi_tensor group: the members of one are independent}}
+    %q = loom.fusion_group elementwise (%y) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%v: tensor<4xf32>):
+      %n = loom.neg %v : tensor<4xf32>
+      %e = loom.exp %n : tensor<4xf32>
+      loom.yield %e : tensor<4xf32>
+    }
+    loom.yield %p, %q : tensor<4xf32>, tensor<4xf32>
+  }
+  return %r#0 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a multi_tensor group has two or more members.
+func.func @multi_tensor_one(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'loom.multi_tensor_group' op has 1 member groups, not two or more}}
+  %r = loom.multi_tensor_group (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %p = loom.fusion_group elementwise (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%u: tensor<4xf32>):
+      %n = loom.neg %u : tensor<4xf32>
+      %e = loom.exp %n : tensor<4xf32>
+      loom.yield %e : tensor<4xf32>
+    }
+    loom.yield %p : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a multi_tensor group yields what its members compute.
+func.func @multi_tensor_yield(%x: tensor<4xf32>, %y: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'loom.multi_tensor_group' op yields value #1, which no member group computes}}
+  %r:2 = loom.multi_tensor_group (%x, %y) : (tensor<4xf32>, tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  ^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+    %p = loom.fusion_group elementwise (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%u: tensor<4xf32>):
+      %n = loom.neg %u : tensor<4xf32>
+      %e = loom.exp %n : tensor<4xf32>
+      loom.yield %e : tensor<4xf32>
+    }
+    %q = loom.fusion_group elementwise (%b) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%v: tensor<4xf32>):
+      %n = loom.neg %v : tensor<4xf32>
+      %e = loom.exp %n : tensor<4xf32>
+      loom.yield %e : tensor<4xf32>
+    }
+    loom.yield %p, %a : tensor<4xf32>, tensor<4xf32>
+  }
+  return %r#0 : tensor<4xf32>
+}
+
+// -----
+
+// Tests that a fusion group holds no group.
+func.func @nested(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = loom.fusion_group elementwise (%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    // expected-error@+1 {{'loom.fusion_group' op cannot be in a fusion group: a group holds side-effect-free loom ops without regions}}
+    %p = loom.fusion_group elementwise (%a) : (tensor<4xf32>) -> tensor<4xf32> {
+    ^bb0(%u: tensor<4xf32>):
+      %n = loom.neg %u : tensor<4xf32>
+      %e = loom.exp %n : tensor<4xf32>
+      loom.yield %e : tensor<4xf32>
+    }
+    loom.yield %p : tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}

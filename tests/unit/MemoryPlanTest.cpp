@@ -308,7 +308,9 @@ std::string unsafeInPlace(const ArenaPlan &plan, const Facts &f) {
         }
         uint32_t pos = f.position.lookup(user);
         if (pos > at ||
-            (pos == at && !canOverwriteOperand(user, use.getOperandNumber())))
+            (pos == at &&
+             !canOverwriteOperand(user, use.getOperandNumber(),
+                                  cast<OpResult>(def).getResultNumber())))
           return "result #" + std::to_string(u.result) + " overwrites #" +
                  std::to_string(u.to) + " read at " + std::to_string(pos);
       }

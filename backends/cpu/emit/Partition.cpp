@@ -232,6 +232,57 @@ uint64_t flopsOf(Operation *op) {
   return n;
 }
 
+/// Clones `group`'s body after `b`, its arguments taking what `map` maps
+/// its inputs to, and maps its results to their clones. A multi_tensor
+/// group's members are inlined the same way, in order.
+void inlineGroup(Operation *group, OpBuilder &b, IRMapping &map) {
+  Block &body = group->getRegion(0).front();
+  for (auto [input, arg] : llvm::zip(group->getOperands(), body.getArguments()))
+    map.map(arg, map.lookup(input));
+  for (Operation &op : body.without_terminator()) {
+    if (isa<lir::FusionGroupOp>(op))
+      inlineGroup(&op, b, map);
+    else
+      b.clone(op, map);
+  }
+  Operation *yield = body.getTerminator();
+  for (auto [r, y] : llvm::zip(group->getResults(), yield->getOperands()))
+    map.map(r, map.lookup(y));
+}
+
+/// What a group fuses, for `loom inspect` and the profile: "mul+add+relu";
+/// for a multi_tensor group, its members' in braces, a run of alike ones
+/// counted: "{mul+reduce}x75".
+std::string fusedOpsOf(Operation *group) {
+  std::string ops, run;
+  unsigned count = 0;
+  auto endRun = [&] {
+    if (!count)
+      return;
+    ops += (ops.empty() ? "{" : "+{") + run + "}";
+    if (count > 1)
+      ops += "x" + std::to_string(count);
+    count = 0;
+  };
+  for (Operation &op : group->getRegion(0).front().without_terminator()) {
+    if (op.hasTrait<OpTrait::ConstantLike>())
+      continue;
+    if (isa<lir::FusionGroupOp>(op)) {
+      std::string m = fusedOpsOf(&op);
+      if (count && m != run)
+        endRun();
+      run = m;
+      ++count;
+      continue;
+    }
+    if (!ops.empty())
+      ops += "+";
+    ops += op.getName().stripDialect();
+  }
+  endRun();
+  return ops;
+}
+
 } // namespace
 
 namespace mlir::loom::cpu {
@@ -283,8 +334,8 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
   auto emitKernel =
       [&](Location loc, ArrayRef<Value> candidates, ArrayRef<Value> results,
           llvm::function_ref<void(OpBuilder &, IRMapping &)> cloneBody,
-          ArrayRef<Operation *> ops, uint64_t flops,
-          StringRef fusionKind = "") {
+          ArrayRef<Operation *> ops, uint64_t flops, StringRef fusionKind = "",
+          int64_t members = 0) {
         PlannedKernel k;
         k.kind = "codegen";
         k.symbol = "k" + std::to_string(generated.next);
@@ -302,6 +353,8 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
                               ValueRange(results).getTypes()));
         if (!fusionKind.empty())
           fn->setAttr("loom.fusion_group", b.getStringAttr(fusionKind));
+        if (members)
+          fn->setAttr("loom.fusion_members", b.getI64IntegerAttr(members));
         // Each argument at the location of the value it takes (a fusion
         // group's location fuses all its members').
         Block *body = new Block();
@@ -372,38 +425,22 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
   };
 
   // A fusion group is one kernel: its body, the block's arguments taking
-  // the group's inputs.
-  auto generateGroup = [&](lir::FusionGroupOp group) {
-    Block &groupBody = group.getBodyBlock();
+  // the group's inputs; a multi_tensor group's members are inlined one
+  // after the other, each a loop nest of its own.
+  auto generateGroup = [&](Operation *group, StringRef kind, int64_t members) {
     uint64_t flops = 0;
-    for (Operation &op : groupBody.without_terminator())
-      flops += flopsOf(&op);
-    auto yield = cast<lir::YieldOp>(groupBody.getTerminator());
+    group->getRegion(0).walk([&](Operation *op) {
+      if (!isa<lir::FusionGroupOp, lir::YieldOp>(op))
+        flops += flopsOf(op);
+    });
     emitKernel(
-        group.getLoc(), SmallVector<Value>(group.getInputs()),
-        SmallVector<Value>(group.getResults()),
-        [&](OpBuilder &fb, IRMapping &map) {
-          for (auto [input, arg] :
-               llvm::zip(group.getInputs(), groupBody.getArguments()))
-            map.map(arg, map.lookup(input));
-          for (Operation &op : groupBody.without_terminator())
-            fb.clone(op, map);
-          for (auto [r, y] : llvm::zip(group.getResults(), yield.getValues()))
-            map.map(r, map.lookup(y));
-        },
-        {group.getOperation()}, flops,
-        lir::stringifyFusionKind(group.getKind()));
-    // What it fuses, for `loom inspect` and the profile: "mul+add+relu".
-    std::string members;
-    for (Operation &op : groupBody.without_terminator()) {
-      if (op.hasTrait<OpTrait::ConstantLike>())
-        continue;
-      if (!members.empty())
-        members += "+";
-      members += op.getName().stripDialect();
-    }
-    p.kernels.back().attrs.insert(p.kernels.back().attrs.begin(),
-                                  KernelAttr::ofString("fused", members));
+        group->getLoc(), SmallVector<Value>(group->getOperands()),
+        SmallVector<Value>(group->getResults()),
+        [&](OpBuilder &fb, IRMapping &map) { inlineGroup(group, fb, map); },
+        {group}, flops, kind, members);
+    PlannedKernel &k = p.kernels.back();
+    k.attrs.insert(k.attrs.begin(),
+                   KernelAttr::ofString("fused", fusedOpsOf(group)));
   };
 
   Block &body = step.getBody().front();
@@ -417,7 +454,13 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
       if (std::optional<PlannedKernel> k = planContractionGroup(group))
         p.kernels.push_back(std::move(*k));
       else
-        generateGroup(group);
+        generateGroup(group, lir::stringifyFusionKind(group.getKind()), 0);
+      continue;
+    }
+    if (auto multi = dyn_cast<lir::MultiTensorGroupOp>(op)) {
+      generateGroup(multi, "multi_tensor",
+                    static_cast<int64_t>(llvm::range_size(
+                        multi.getBodyBlock().without_terminator())));
       continue;
     }
     if (isa<lir::AllReduceOp, lir::AllGatherOp, lir::ReduceScatterOp>(op))

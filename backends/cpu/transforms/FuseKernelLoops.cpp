@@ -77,8 +77,15 @@ struct LoomFuseKernelLoopsPass
       return signalPassFailure();
 
     auto kind = fn->getAttrOfType<StringAttr>("loom.fusion_group");
-    if (!kind || kind.getValue() != "elementwise")
+    if (!kind ||
+        (kind.getValue() != "elementwise" && kind.getValue() != "multi_tensor"))
       return;
+    // A multi_tensor group's kernel is one nest per member.
+    int64_t most = 1;
+    if (kind.getValue() == "multi_tensor") {
+      auto members = fn->getAttrOfType<IntegerAttr>("loom.fusion_members");
+      most = members ? members.getInt() : 0;
+    }
     // Nests over constants alone (a scalar computed from literals) read no
     // input, so they cannot see an input overwritten.
     unsigned nests = 0;
@@ -87,10 +94,10 @@ struct LoomFuseKernelLoopsPass
                        [](Value v) { return isa<BlockArgument>(v); }))
         ++nests;
     });
-    if (nests > 1) {
-      fn.emitError("internal error: the kernel of an elementwise fusion "
-                   "group is ")
-          << nests << " loop nests that read its inputs, not one";
+    if (nests > most) {
+      fn.emitError("internal error: the kernel of an ")
+          << kind.getValue() << " fusion group is " << nests
+          << " loop nests that read its inputs, not " << most;
       return signalPassFailure();
     }
   }

@@ -31,3 +31,23 @@ func.func @reduction_group(%s: tensor<4x1xf32> {loom.param = "s"})
   %r = loom.reduce sum %sq dims [1] keep_dims : tensor<4x1xf32> -> tensor<4x1xf32>
   return %r : tensor<4x1xf32>
 }
+
+// -----
+
+// Tests that a multi_tensor group writes a member's result over an input
+// that member alone reads (v), but not over one another member reads too
+// (w, read by both: the other member's nest may run after the write), which
+// is copied after the step.
+// CHECK-LABEL: memory plan of @multi_tensor_group: 1 ops
+// CHECK: update result #0: {{.*}} -> %arg0 "w" copied after the step: op 0 (loom.multi_tensor_group) reads argument #0 and cannot write its result over it
+// CHECK-NEXT: update result #1: {{.*}} -> %arg1 "v" in place
+func.func @multi_tensor_group(%w: tensor<16xf32> {loom.param = "w"}, %v: tensor<16xf32> {loom.param = "v"},
+                              %g: tensor<16xf32> {loom.input = "g"})
+    -> (tensor<16xf32> {loom.param = "w"}, tensor<16xf32> {loom.param = "v"}) {
+  %lr = loom.constant dense<0.1> : tensor<f32>
+  %0 = loom.mul %g, %lr : (tensor<16xf32>, tensor<f32>) -> tensor<16xf32>
+  %1 = loom.sub %w, %0 : tensor<16xf32>
+  %2 = loom.mul %w, %lr : (tensor<16xf32>, tensor<f32>) -> tensor<16xf32>
+  %3 = loom.sub %v, %2 : tensor<16xf32>
+  return %1, %3 : tensor<16xf32>, tensor<16xf32>
+}
