@@ -6,6 +6,7 @@
 
 #include "runtime/exec/KernelLibrary.h"
 
+#include "runtime/exec/Parallel.h"
 #include "runtime/exec/Scratch.h"
 
 #include <cerrno>
@@ -80,6 +81,11 @@ StatusOr<KernelLibrary> KernelLibrary::load(const std::vector<uint8_t> &bytes,
   }
   if (void *slot = dlsym(h, "loom_free_hook")) {
     void (*fn)(void *) = &loomScratchFree;
+    std::memcpy(slot, &fn, sizeof fn);
+  }
+  // Large loop nests run on the runtime's threads.
+  if (void *slot = dlsym(h, "loom_parallel_hook")) {
+    void (*fn)(LoopBody, void *, int64_t) = &loomParallelFor;
     std::memcpy(slot, &fn, sizeof fn);
   }
   KernelLibrary lib;
