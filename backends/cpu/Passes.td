@@ -295,9 +295,10 @@ def LoomSplitReductions : Pass<"loom-split-reductions", "::mlir::func::FuncOp"> 
     Runs on linalg on tensors, after `--loom-fuse-kernel-loops`. The
     runtime's threads split a kernel's loop nests over their outer parallel
     dimension (`--loom-kernel-ranges`); a reduction (a `linalg.generic`, or a
-    `linalg.reduce`, which is generalized first) whose operands hold at
-    least `min-bytes` bytes and whose first loop is not a parallel dimension
-    of 8 iterations or more is rewritten so that it has one:
+    `linalg.reduce`, which is generalized first) whose operands, and the
+    tensors its body reads from outside (a gather's table), hold at least
+    `min-bytes` bytes, and whose first loop is not a parallel dimension of 8
+    iterations or more, is rewritten so that it has one:
 
     * a parallel dimension of 8 iterations or more that is not the
       innermost (which the vectorizer wants) becomes the first loop
@@ -336,8 +337,8 @@ def LoomSplitReductions : Pass<"loom-split-reductions", "::mlir::func::FuncOp"> 
   }];
   let options = [
     Option<"minBytes", "min-bytes", "int64_t", /*default=*/"65536",
-           "Rewrite only reductions whose operands hold at least this many "
-           "bytes in all">,
+           "Rewrite only reductions whose operands (and tensors read by "
+           "their body) hold at least this many bytes in all">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

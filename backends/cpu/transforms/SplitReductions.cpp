@@ -32,14 +32,20 @@ constexpr int64_t kEnoughRows = 8;
 /// The most partial results a split makes.
 constexpr int64_t kMaxParts = 16;
 
-/// The bytes of `op`'s operands (statically shaped tensors).
+/// The bytes of the statically shaped tensors `op` reads and writes: its
+/// operands, and those its body reads from outside (a gather's table).
 int64_t operandBytes(Operation *op) {
+  llvm::SmallPtrSet<Value, 8> seen;
   int64_t bytes = 0;
-  for (Value v : op->getOperands())
-    if (auto t = dyn_cast<RankedTensorType>(v.getType());
-        t && t.hasStaticShape() && t.getElementType().isIntOrFloat())
-      bytes += t.getNumElements() *
-               std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
+  op->walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (auto t = dyn_cast<RankedTensorType>(v.getType());
+          t && t.hasStaticShape() && t.getElementType().isIntOrFloat() &&
+          !op->isAncestor(v.getParentBlock()->getParentOp()) &&
+          seen.insert(v).second)
+        bytes += t.getNumElements() *
+                 std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
+  });
   return bytes;
 }
 

@@ -148,3 +148,29 @@ func.func @left_alone(%rows: tensor<8x64xf32>, %r0: tensor<8xf32>, %prime: tenso
   } -> tensor<16x4xf32>
   return %a, %b, %c, %d : tensor<8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<16x4xf32>
 }
+
+// -----
+
+// Tests that the tensors a reduction's body reads from outside count towards
+// min-bytes: a loss that picks one logit per row (256 KiB of logits, 64
+// bytes of operands) is split with the default threshold.
+// CHECK-LABEL: func.func @picked
+// CHECK: tensor.expand_shape %arg1
+// SMALL-LABEL: func.func @picked
+// SMALL: tensor.expand_shape %arg1 {{\[}}[0, 1], [2]] output_shape [8, 1, 2]
+// SMALL: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]
+// SMALL: tensor.extract %arg0
+// SMALL: linalg.generic {{.*}} iterator_types = ["reduction"]
+func.func @picked(%logits: tensor<64x1024xf32>, %labels: tensor<8x2xi32>, %init: tensor<f32>) -> tensor<f32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>],
+                       iterator_types = ["reduction", "reduction"]}
+      ins(%labels : tensor<8x2xi32>) outs(%init : tensor<f32>) {
+  ^bb0(%l: i32, %o: f32):
+    %row = linalg.index 0 : index
+    %col = arith.index_cast %l : i32 to index
+    %v = tensor.extract %logits[%row, %col] : tensor<64x1024xf32>
+    %s = arith.addf %v, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
