@@ -74,6 +74,21 @@ StatusOr<KernelLibrary> KernelLibrary::load(const std::vector<uint8_t> &bytes,
     return Status::error(name + ": cannot load the generated kernels: " +
                          (why ? why : "unknown dlopen error"));
   }
+  // Kernels compiled for another calling convention would be called with
+  // the wrong arguments.
+  const void *abi = dlsym(h, "loom_kernel_abi");
+  int32_t version = 1;
+  if (abi)
+    std::memcpy(&version, abi, sizeof version);
+  if (version != kKernelAbi) {
+    dlclose(h);
+    return Status::error(name +
+                         ": the generated kernels use calling "
+                         "convention " +
+                         std::to_string(version) + ", this runtime " +
+                         std::to_string(kKernelAbi) +
+                         "; compile the .loom program again with this loom");
+  }
   // Temporary buffers come from the runtime's scratch arena.
   if (void *slot = dlsym(h, "loom_alloc_hook")) {
     void *(*fn)(uint64_t) = &loomScratchAlloc;

@@ -26,6 +26,12 @@ namespace loom {
 /// threads (runtime/exec/Parallel.h); the kernel returns when all are done.
 using KernelEntry = void (*)(void **operands);
 
+/// The calling convention this runtime calls generated kernels with; a
+/// shared object exports its own as `int32_t loom_kernel_abi` (1 when it
+/// exports none), and load() refuses any other
+/// (mlir::loom::cpu::kKernelAbiVersion is the compiler's).
+constexpr int32_t kKernelAbi = 2;
+
 class KernelLibrary {
 public:
   KernelLibrary() = default;

@@ -27,7 +27,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 
 extern "C" {
 int omp_get_max_threads(void);
@@ -221,6 +224,25 @@ TEST(CpuCodegen, LoadRejectsBytesThatAreNotASharedObject) {
   EXPECT_EQ(lib.status().message().rfind(
                 "bad.loomx: cannot load the generated kernels: ", 0),
             0u);
+}
+
+// A shared object of kernels from before `loom_kernel_abi` (entries of the
+// operands and a range) is refused: the runtime would call its entries
+// with the wrong arguments.
+TEST(CpuCodegen, LoadRejectsKernelsOfAnotherCallingConvention) {
+  std::string dir = ::testing::TempDir();
+  std::string c = dir + "/old_kernels.c", so = dir + "/old_kernels.so";
+  {
+    std::ofstream out(c);
+    out << "void k0_entry(void **operands, long begin, long end) {}\n";
+  }
+  ASSERT_EQ(std::system(("cc -shared -fPIC -o " + so + " " + c).c_str()), 0);
+  std::ifstream in(so, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  EXPECT_EQ(loom::KernelLibrary::load(bytes, "old.loomx").status().message(),
+            "old.loomx: the generated kernels use calling convention 1, this "
+            "runtime 2; compile the .loom program again with this loom");
 }
 
 } // namespace

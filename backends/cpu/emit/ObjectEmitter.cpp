@@ -413,6 +413,13 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
   if (!addEntries(*llvmModule, kernels, error) ||
       !addParallelCalls(*llvmModule, extents, error))
     return false;
+  // The calling convention of the entries, which the runtime checks.
+  new llvm::GlobalVariable(
+      *llvmModule, llvm::Type::getInt32Ty(llvmContext), /*isConstant=*/true,
+      llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantInt::get(llvm::Type::getInt32Ty(llvmContext),
+                             kKernelAbiVersion),
+      "loom_kernel_abi");
   routeAllocations(*llvmModule);
   llvm::SmallVector<char, 0> object;
   if (!optimizeAndEmit(*llvmModule, *tm, object, error))

@@ -82,6 +82,13 @@ bool emitKernelLibrary(
 /// `void <name>_entry(void **operands)`.
 std::string entrySymbol(const std::string &name);
 
+/// The calling convention of the entries and hooks above, exported as the
+/// `int32_t loom_kernel_abi` of the shared object; the runtime refuses
+/// other values (runtime/exec/KernelLibrary.h). 2: entries of the operands
+/// alone, loop nests through `loom_parallel_hook` (1, unexported: entries
+/// of the operands and a range of the outer loop).
+constexpr int32_t kKernelAbiVersion = 2;
+
 } // namespace mlir::loom::cpu
 
 #endif // LOOM_BACKENDS_CPU_EMIT_OBJECTEMITTER_H
