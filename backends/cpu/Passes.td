@@ -164,34 +164,63 @@ def LoomFuseKernelLoops : Pass<"loom-fuse-kernel-loops", "::mlir::func::FuncOp">
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
-def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::func::FuncOp"> {
-  let summary = "Lets the runtime split a kernel's outer parallel loop over its threads";
+def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
+  let summary = "Outlines each large parallel loop nest of a kernel into a function of a range, for the runtime's threads";
   let description = [{
-    Runs after the kernel's structured ops became loops
-    (`--convert-linalg-to-parallel-loops`). A kernel whose only loop at the
-    top of its body is one `scf.parallel` from 0 in steps of 1, that
-    allocates no buffer and writes its arguments only inside that loop,
-    gets two `index` arguments, `begin` and `end`, after its others: the
-    loop's first dimension runs over `[max(0, begin), min(N, end))`, and
-    the function records `loom.parallel_extent = N`. The loop's iterations
-    write disjoint elements, so the runtime may run ranges of it on its
-    threads at once (`runtime/exec/Executor.cpp`); `[0, INT64_MAX)` runs it
-    whole. Any other kernel is left as it is and runs on one thread.
+    Runs after the kernels' structured ops became loops
+    (`--convert-linalg-to-parallel-loops`). In every public function with a
+    body (a kernel), each `scf.parallel` at the top of the body that loads
+    or stores at least `min-bytes` bytes of buffers (64 KiB: below that the
+    fork and join cost more than a second core gives) is moved into a new
+    private function `@<kernel>.loop<i>` of the values it uses from outside,
+    then two `index` arguments `begin` and `end`: the first dimension of the
+    loop with constant bounds `[l, u)`, step 1 and two iterations or more
+    runs over `[max(l, begin), min(u, end))`. The function records
+    `loom.parallel_extent = u`, and the loop's place holds a call of it over
+    the whole range. The iterations of an `scf.parallel` are independent, so
+    the object emitter (`emit/ObjectEmitter.cpp`) turns each such call into
+    a call of the runtime's parallel-for hook, which runs ranges of it on
+    its threads at once and returns when all are done; the nests of one
+    kernel run one after another, as before.
+
+    Constants, views (`memref.subview`, reshapes, casts) and
+    `memref.get_global` used by the nest are cloned into the function; every
+    other value it uses must be a scalar or a statically shaped memref with
+    the identity layout (a bare pointer). A nest that allocates or frees a
+    buffer inside (the runtime's scratch arena belongs to the calling
+    thread), has results, has no such dimension or uses another value stays
+    in the kernel and runs on one thread, as does any other loop of
+    `min-bytes` or more (an `scf.for` on top: a reduction left sequential,
+    a scatter). Each kernel records `loom.parallel_loops` (nests outlined)
+    and `loom.serial_loops` (nests of `min-bytes` or more left on one
+    thread); the artifact carries both, and `loom train --profile` reports
+    them.
 
     ```mlir
-    func.func @k(%a: memref<8x16xf32>, %r: memref<8x16xf32>) {
-      scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c16) step (%c1, %c1) { ... }
+    func.func @k(%a: memref<64x256xf32>, %r: memref<64x256xf32>) {
+      scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c256) step (%c1, %c1) { ... }
     }
     ==>
-    func.func @k(%a: memref<8x16xf32>, %r: memref<8x16xf32>, %begin: index, %end: index)
-        attributes {loom.parallel_extent = 8 : i64} {
+    func.func @k(%a: memref<64x256xf32>, %r: memref<64x256xf32>)
+        attributes {loom.parallel_loops = 1 : i64, loom.serial_loops = 0 : i64} {
+      call @k.loop0(%a, %r, %c0, %c64) : (...) -> ()
+    }
+    func.func private @k.loop0(%a: memref<64x256xf32>, %r: memref<64x256xf32>,
+                               %begin: index, %end: index)
+        attributes {loom.parallel_extent = 64 : i64} {
       %lo = arith.maxsi %c0, %begin : index
-      %hi = arith.minsi %c8, %end : index
-      scf.parallel (%i, %j) = (%lo, %c0) to (%hi, %c16) step (%c1, %c1) { ... }
+      %hi = arith.minsi %c64, %end : index
+      scf.parallel (%i, %j) = (%lo, %c0) to (%hi, %c256) step (%c1, %c1) { ... }
     }
     ```
   }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"65536",
+           "Outline only nests whose loads and stores name buffers of at "
+           "least this many bytes in all">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
                            "::mlir::scf::SCFDialect"];
 }
 
@@ -282,6 +311,62 @@ def LoomOrderConstantGlobals
     ```
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def LoomSplitReductions : Pass<"loom-split-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Gives a large reduction an outer parallel loop that threads can split";
+  let description = [{
+    Runs on linalg on tensors, after `--loom-fuse-kernel-loops`. The
+    runtime's threads split a kernel's loop nests over their outer parallel
+    dimension (`--loom-kernel-ranges`); a reduction (a `linalg.generic`, or a
+    `linalg.reduce`, which is generalized first) whose operands, and the
+    tensors its body reads from outside (a gather's table), hold at least
+    `min-bytes` bytes, and whose first loop is not a parallel dimension of 8
+    iterations or more, is rewritten so that it has one:
+
+    * a parallel dimension of 8 iterations or more that is not the
+      innermost (which the vectorizer wants) becomes the first loop
+      (`linalg::interchangeGenericOp`): each result is computed by the same
+      operations in the same order as before. A bias gradient summed over
+      the batch of `[B, T, N]` into `[T, N]` runs over T on the threads.
+    * otherwise the outermost reduced dimension, of length R, is split into
+      P parts, P the largest divisor of R up to 16 (none: the op is left
+      alone): a generic of one more, outer, parallel dimension computes the
+      P partial results over `[k R/P, (k+1) R/P)` into a new `[P, ...]`
+      tensor filled with the combiner's neutral element, and one generic per
+      result then combines the init and the partials, in the order k = 0, 1,
+      ..., P-1, the parts innermost. Each result must be a reduction with
+      one combining op of known neutral element (`arith.addf`, `mulf`,
+      `maximumf`, `minimumf`, ...; `matchReduction`), else the op is left
+      alone. A bias gradient over `[B*T, N]` into `[N]`, and a sum of
+      squares to a scalar, run their parts on the threads.
+
+    The split changes the order of the additions (P partial sums, then their
+    sum), fixed by the shapes alone: the result does not depend on the
+    number of threads or on the run. Splitting on linalg, before
+    bufferization, keeps it a rewrite of the iteration space: the partials
+    are an ordinary temporary (on the stack when small), and the runtime
+    needs no combine step of its own.
+
+    ```mlir
+    // sum over [2048, 384] into [384]: partials of 16 parts of 128 rows
+    %p0 = linalg.fill ins(%zero) outs(tensor.empty() : tensor<16x384xf32>)
+    %p = linalg.generic {maps = [(k, r, n) -> (k * 128 + r, n), (k, r, n) -> (k, n)],
+                         iterators = [parallel, reduction, parallel]}
+        ins(%x) outs(%p0) { addf }
+    %s = linalg.generic {maps = [(n, k) -> (k, n), (n, k) -> (n)],
+                         iterators = [parallel, reduction]}
+        ins(%p) outs(%init) { addf }
+    ```
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", /*default=*/"65536",
+           "Rewrite only reductions whose operands (and tensors read by "
+           "their body) hold at least this many bytes in all">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def LoomResultsToOutParams

@@ -75,6 +75,10 @@ void mlir::loom::cpu::buildCpuPipeline(OpPassManager &pm,
   lowering.checkIndices = options.checkIndices;
   pm.addPass(createLoomLowerToLinalg(lowering));
   pm.addNestedPass<func::FuncOp>(createLoomFuseKernelLoops());
+  // With the kernel calling convention (threads), a large reduction gets an
+  // outer parallel loop.
+  if (options.kernelAbi)
+    pm.addNestedPass<func::FuncOp>(createLoomSplitReductions());
   if (options.kernelAbi)
     pm.addPass(createLoomResultsToOutParams());
   pm.addPass(createLoomExpandBf16Truncation());
@@ -99,11 +103,11 @@ void mlir::loom::cpu::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createLoomCopiesToLinalg());
 
   // Parallel dimensions become scf.parallel; with the kernel calling
-  // convention, a kernel that is one such loop nest takes the range of its
-  // outer dimension that a thread runs.
+  // convention, each large such nest becomes a function of a range of its
+  // outer dimension, which the runtime's threads run.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   if (options.kernelAbi)
-    pm.addNestedPass<func::FuncOp>(createLoomKernelRanges());
+    pm.addPass(createLoomKernelRanges());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -9,11 +9,11 @@
 #include "runtime/Init.h"
 #include "runtime/cpu/OneDnnKernels.h"
 #include "runtime/exec/KernelLibrary.h"
+#include "runtime/exec/Parallel.h"
 #include "runtime/exec/Scratch.h"
 
 #include <algorithm>
 #include <chrono>
-#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -22,50 +22,13 @@
 
 using namespace loom;
 
-// The GNU OpenMP runtime's entry points (libgomp, the pool oneDNN runs on),
-// called directly so that a compiler with another OpenMP runtime (clang's
-// libomp) never adds a second pool to the process.
-extern "C" {
-void GOMP_parallel(void (*fn)(void *), void *data, unsigned numThreads,
-                   unsigned flags);
-int omp_get_thread_num(void);
-int omp_get_num_threads(void);
-}
-
-namespace {
-
-/// A split kernel and its operands, shared by the threads that run it.
-struct RangeCall {
-  KernelEntry entry;
-  void **operands;
-  int64_t extent;
-};
-
-/// Runs this thread's share of a split kernel's outer loop.
-void runShare(void *data) {
-  const RangeCall &c = *static_cast<const RangeCall *>(data);
-  int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-  int64_t chunk = (c.extent + threads - 1) / threads;
-  int64_t begin = t * chunk, end = std::min(c.extent, begin + chunk);
-  if (begin < end)
-    c.entry(c.operands, begin, end);
-}
-
-/// A generated kernel that moves fewer bytes runs on the calling thread:
-/// below this, the fork and barrier cost more than the second core gives.
-constexpr uint64_t kParallelBytes = 64 * 1024;
-
-} // namespace
-
 /// One launch of the step.
 struct StepExecutor::Launch {
   enum class Kind { OneDnn, Generated, Copy } kind;
   std::unique_ptr<cpu::Kernel> primitive; ///< OneDnn
   KernelEntry entry = nullptr;            ///< Generated
-  /// Generated: the outer loop's length when threads split it, else 0.
-  int64_t parallelExtent = 0;
-  std::vector<void *> operands; ///< Generated; Copy: {from, to}
-  uint64_t bytes = 0;           ///< Copy
+  std::vector<void *> operands;           ///< Generated; Copy: {from, to}
+  uint64_t bytes = 0;                     ///< Copy
   const KernelRecord *record = nullptr;
 };
 
@@ -177,10 +140,6 @@ Status StepExecutor::prepare() {
       if (!entry)
         return entry.status();
       l.entry = *entry;
-      if (const KernelAttr *extent = k.attr("parallel_extent");
-          extent && extent->type == KernelAttr::Type::Int && extent->i > 1 &&
-          k.bytesMoved >= kParallelBytes)
-        l.parallelExtent = extent->i;
     } else if (k.kind == "copy") {
       if (operands.size() != 2)
         return Status::error(name + ": copy kernel " + std::to_string(i) +
@@ -340,12 +299,11 @@ Status StepExecutor::launch(size_t i) {
     ScratchArena *outer = current;
     current = &state->scratch;
     state->scratch.reset();
-    if (l.parallelExtent > 1) {
-      RangeCall call{l.entry, l.operands.data(), l.parallelExtent};
-      GOMP_parallel(runShare, &call, 0, 0);
-    } else {
-      l.entry(l.operands.data(), 0, INT64_MAX);
-    }
+    uint64_t parallelBefore = parallelLoopsRun();
+    l.entry(l.operands.data());
+    if (profiling && i < threaded.size() &&
+        parallelLoopsRun() != parallelBefore)
+      ++threaded[i];
     current = outer;
     state->scratch.fit();
     break;
@@ -366,6 +324,7 @@ Status StepExecutor::run(const std::string &program) {
   if (profiling) {
     seconds.resize(state->launches.size(), 0.0);
     runs.resize(state->launches.size(), 0);
+    threaded.resize(state->launches.size(), 0);
   }
   for (size_t i = first; i < end; ++i) {
     auto start = profiling ? std::chrono::steady_clock::now()

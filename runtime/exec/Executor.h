@@ -103,6 +103,9 @@ public:
   const std::vector<double> &kernelSeconds() const { return seconds; }
   /// How many times each kernel ran since profiling began.
   const std::vector<int64_t> &kernelRuns() const { return runs; }
+  /// How many of those runs of each kernel ran a loop nest on several
+  /// threads (generated kernels; 0 for the others).
+  const std::vector<int64_t> &kernelThreadedRuns() const { return threaded; }
 
   /// The scratch arena of the generated kernels' temporaries: its size,
   /// and how many allocations fell back to malloc because it was too small
@@ -131,6 +134,7 @@ private:
   bool profiling = false;
   std::vector<double> seconds;
   std::vector<int64_t> runs;
+  std::vector<int64_t> threaded;
   struct State;
   std::unique_ptr<State> state;
 };

@@ -6,6 +6,7 @@
 
 #include "runtime/exec/KernelLibrary.h"
 
+#include "runtime/exec/Parallel.h"
 #include "runtime/exec/Scratch.h"
 
 #include <cerrno>
@@ -73,6 +74,21 @@ StatusOr<KernelLibrary> KernelLibrary::load(const std::vector<uint8_t> &bytes,
     return Status::error(name + ": cannot load the generated kernels: " +
                          (why ? why : "unknown dlopen error"));
   }
+  // Kernels compiled for another calling convention would be called with
+  // the wrong arguments.
+  const void *abi = dlsym(h, "loom_kernel_abi");
+  int32_t version = 1;
+  if (abi)
+    std::memcpy(&version, abi, sizeof version);
+  if (version != kKernelAbi) {
+    dlclose(h);
+    return Status::error(name +
+                         ": the generated kernels use calling "
+                         "convention " +
+                         std::to_string(version) + ", this runtime " +
+                         std::to_string(kKernelAbi) +
+                         "; compile the .loom program again with this loom");
+  }
   // Temporary buffers come from the runtime's scratch arena.
   if (void *slot = dlsym(h, "loom_alloc_hook")) {
     void *(*fn)(uint64_t) = &loomScratchAlloc;
@@ -80,6 +96,11 @@ StatusOr<KernelLibrary> KernelLibrary::load(const std::vector<uint8_t> &bytes,
   }
   if (void *slot = dlsym(h, "loom_free_hook")) {
     void (*fn)(void *) = &loomScratchFree;
+    std::memcpy(slot, &fn, sizeof fn);
+  }
+  // Large loop nests run on the runtime's threads.
+  if (void *slot = dlsym(h, "loom_parallel_hook")) {
+    void (*fn)(LoopBody, void *, int64_t) = &loomParallelFor;
     std::memcpy(slot, &fn, sizeof fn);
   }
   KernelLibrary lib;

@@ -4,8 +4,9 @@
 // Part of Loom. Plain C++17 (the runtime links no MLIR or LLVM). An
 // artifact carries its generated kernels as one shared object (see
 // backends/cpu/emit/ObjectEmitter.h); the runtime maps it from memory — an
-// anonymous memfd, so nothing is written to disk — with dlopen, and looks up
-// each kernel's `<name>_entry(void **operands)`.
+// anonymous memfd, so nothing is written to disk — with dlopen, sets its
+// hooks (temporaries from the scratch arena, loop nests on the runtime's
+// threads), and looks up each kernel's `<name>_entry(void **operands)`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,11 +22,15 @@
 namespace loom {
 
 /// A generated kernel: reads and writes the operands at the addresses it is
-/// given (inputs, then results). A kernel whose record has
-/// `parallel_extent` N runs iterations [begin, end) of its outer loop of N
-/// (disjoint ranges may run at once on different threads); any other
-/// ignores begin and end. [0, INT64_MAX) runs a kernel whole.
-using KernelEntry = void (*)(void **operands, int64_t begin, int64_t end);
+/// given (inputs, then results). Its large loop nests run on the runtime's
+/// threads (runtime/exec/Parallel.h); the kernel returns when all are done.
+using KernelEntry = void (*)(void **operands);
+
+/// The calling convention this runtime calls generated kernels with; a
+/// shared object exports its own as `int32_t loom_kernel_abi` (1 when it
+/// exports none), and load() refuses any other
+/// (mlir::loom::cpu::kKernelAbiVersion is the compiler's).
+constexpr int32_t kKernelAbi = 2;
 
 class KernelLibrary {
 public:

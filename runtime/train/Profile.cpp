@@ -48,12 +48,33 @@ std::string where(const KernelRecord &k) {
   return loc;
 }
 
+/// A kernel's integer attribute, or 0.
+int64_t number(const KernelRecord &k, const char *key) {
+  const KernelAttr *a = k.attr(key);
+  return a && a->type == KernelAttr::Type::Int ? a->i : 0;
+}
+
+/// How generated kernel `i` ran: "threads" (each run split its large loop
+/// nests over several threads), "partly" (a large nest stayed on one
+/// thread, or some runs did), "1 thread"; "" for other kernels.
+const char *threading(const KernelRecord &k, int64_t runs, int64_t threaded) {
+  if (k.kind != "codegen" || runs == 0)
+    return "";
+  if (threaded == 0)
+    return "1 thread";
+  return threaded == runs && number(k, "serial_loops") == 0 ? "threads"
+                                                            : "partly";
+}
+
 } // namespace
 
-std::vector<std::string>
-loom::train::profileLines(const Artifact &artifact,
-                          const std::vector<double> &seconds,
-                          const std::vector<int64_t> &runs, size_t top) {
+std::vector<std::string> loom::train::profileLines(
+    const Artifact &artifact, const std::vector<double> &seconds,
+    const std::vector<int64_t> &runs, const std::vector<int64_t> &threadedRuns,
+    size_t top) {
+  auto runsOf = [&](const std::vector<int64_t> &v, size_t i) -> int64_t {
+    return i < v.size() ? v[i] : 0;
+  };
   std::vector<std::string> lines;
   double total = std::accumulate(seconds.begin(), seconds.end(), 0.0);
   if (seconds.empty() || total <= 0)
@@ -96,12 +117,44 @@ loom::train::profileLines(const Artifact &artifact,
     if (seconds[i] > 0 && i < runs.size())
       gflops = double(k.flops) * double(runs[i]) / seconds[i] / 1e9;
     std::string op = k.sourceOp();
-    lines.push_back(format("  %5.1f%% %8.2f s  %-5s #%-5zu %-16s %-10s %6.2f "
-                           "GFLOP/s  %s %s",
-                           100 * seconds[i] / total, seconds[i],
-                           programOf(i).c_str(), i, k.kind.c_str(),
-                           k.symbol.c_str(), gflops, op.c_str(),
-                           where(k).c_str()));
+    lines.push_back(format(
+        "  %5.1f%% %8.2f s  %-5s #%-5zu %-16s %-8s %-10s %6.2f "
+        "GFLOP/s  %s %s",
+        100 * seconds[i] / total, seconds[i], programOf(i).c_str(), i,
+        k.kind.c_str(), threading(k, runsOf(runs, i), runsOf(threadedRuns, i)),
+        k.symbol.c_str(), gflops, op.c_str(), where(k).c_str()));
+  }
+
+  // The generated kernels that move 64 KiB or more, by how they ran.
+  constexpr uint64_t kLarge = 64 * 1024;
+  size_t threaded = 0, partly = 0;
+  std::vector<size_t> alone;
+  for (size_t i = 0; i < std::min(seconds.size(), artifact.kernels.size());
+       ++i) {
+    const KernelRecord &k = artifact.kernels[i];
+    if (k.kind != "codegen" || k.bytesMoved < kLarge || runsOf(runs, i) == 0)
+      continue;
+    std::string how = threading(k, runsOf(runs, i), runsOf(threadedRuns, i));
+    if (how == "threads")
+      ++threaded;
+    else if (how == "partly")
+      ++partly;
+    else
+      alone.push_back(i);
+  }
+  lines.push_back(format("  generated kernels of 64 KiB or more: %zu on "
+                         "threads, %zu partly, %zu on one thread",
+                         threaded, partly, alone.size()));
+  std::sort(alone.begin(), alone.end(),
+            [&](size_t a, size_t b) { return seconds[a] > seconds[b]; });
+  for (size_t j = 0; j < std::min<size_t>(alone.size(), 10); ++j) {
+    size_t i = alone[j];
+    const KernelRecord &k = artifact.kernels[i];
+    lines.push_back(format("    on one thread: %8.2f s  %-5s #%-5zu %-10s "
+                           "%8.1f KiB  %s %s",
+                           seconds[i], programOf(i).c_str(), i,
+                           k.symbol.c_str(), double(k.bytesMoved) / 1024,
+                           k.sourceOp().c_str(), where(k).c_str()));
   }
   return lines;
 }

@@ -209,8 +209,9 @@ Status Trainer::finish(double seconds) {
       out << line << "\n";
   }
   if (opt.profile)
-    for (const std::string &line : profileLines(
-             ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(), 15))
+    for (const std::string &line :
+         profileLines(ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(),
+                      ex->kernelThreadedRuns(), 15))
       (opt.json ? err : out) << line << "\n";
   if (signal) {
     out.flush();

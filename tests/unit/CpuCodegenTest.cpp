@@ -5,12 +5,14 @@
 // object emitter, loads the shared object with the runtime's KernelLibrary
 // and runs the kernels on host buffers: broadcasting elementwise math, a
 // reduction, two results, an in-place update (result and operand in the same
-// buffer), and several kernels in one library.
+// buffer), several kernels in one library, and split reductions on the
+// runtime's threads.
 //
 //===----------------------------------------------------------------------===//
 
 #include "backends/cpu/emit/ObjectEmitter.h"
 #include "runtime/exec/KernelLibrary.h"
+#include "runtime/exec/Parallel.h"
 #include "runtime/exec/Scratch.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,8 +26,16 @@
 
 #include <gtest/gtest.h>
 
-#include <climits>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+extern "C" {
+int omp_get_max_threads(void);
+void omp_set_num_threads(int);
+}
 
 namespace {
 
@@ -100,7 +110,7 @@ TEST(CpuCodegen, KernelsCompileLoadAndComputeWhatTheySay) {
   for (int j = 0; j < 8; ++j)
     b[j] = 0.05f * float(j) - 0.2f;
   void *ops1[] = {a.data(), b.data(), r.data(), sum.data()};
-  (*k1)(ops1, 0, INT64_MAX);
+  (*k1)(ops1);
   for (int i = 0; i < 4; ++i) {
     float rowSum = 0;
     for (int j = 0; j < 8; ++j) {
@@ -121,7 +131,7 @@ TEST(CpuCodegen, KernelsCompileLoadAndComputeWhatTheySay) {
     want[i] = w[i] - g[i] * 0.5f;
   }
   void *ops2[] = {w.data(), g.data(), w.data()};
-  (*k2)(ops2, 0, INT64_MAX);
+  (*k2)(ops2);
   for (int i = 0; i < 1000; ++i)
     ASSERT_EQ(w[i], want[i]) << i;
 
@@ -178,7 +188,7 @@ TEST(CpuCodegen, TemporariesComeFromTheScratchArenaOnceItFits) {
   void *ops[] = {a.data(), &sum};
 
   // Without an arena: malloc and free.
-  (*k)(ops, 0, INT64_MAX);
+  (*k)(ops);
   EXPECT_EQ(sum, 20000.0f);
 
   loom::ScratchArena arena;
@@ -186,15 +196,16 @@ TEST(CpuCodegen, TemporariesComeFromTheScratchArenaOnceItFits) {
   for (int run = 0; run < 3; ++run) {
     sum = -1;
     arena.reset();
-    (*k)(ops, 0, INT64_MAX);
+    (*k)(ops);
     EXPECT_EQ(sum, 20000.0f);
     ASSERT_TRUE(arena.fit());
   }
   loom::currentScratch() = nullptr;
-  // The first run found the arena empty and fell back to malloc once; it
-  // then grew to hold the 160,000-byte temporary, and the later runs
-  // allocated nothing.
-  EXPECT_EQ(arena.fallbacks(), 1u);
+  // The first run found the arena empty and fell back to malloc for its two
+  // temporaries (the doubled values, and the 16 partial sums that
+  // --loom-split-reductions gives the sum); it then grew to hold them, and
+  // the later runs allocated nothing.
+  EXPECT_EQ(arena.fallbacks(), 2u);
   EXPECT_GE(arena.capacity(), 160000u);
 }
 
@@ -213,6 +224,132 @@ TEST(CpuCodegen, LoadRejectsBytesThatAreNotASharedObject) {
   EXPECT_EQ(lib.status().message().rfind(
                 "bad.loomx: cannot load the generated kernels: ", 0),
             0u);
+}
+
+// A shared object of kernels from before `loom_kernel_abi` (entries of the
+// operands and a range) is refused: the runtime would call its entries
+// with the wrong arguments.
+TEST(CpuCodegen, LoadRejectsKernelsOfAnotherCallingConvention) {
+  std::string dir = ::testing::TempDir();
+  std::string c = dir + "/old_kernels.c", so = dir + "/old_kernels.so";
+  {
+    std::ofstream out(c);
+    out << "void k0_entry(void **operands, long begin, long end) {}\n";
+  }
+  ASSERT_EQ(std::system(("cc -shared -fPIC -o " + so + " " + c).c_str()), 0);
+  std::ifstream in(so, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  EXPECT_EQ(loom::KernelLibrary::load(bytes, "old.loomx").status().message(),
+            "old.loomx: the generated kernels use calling convention 1, this "
+            "runtime 2; compile the .loom program again with this loom");
+}
+
+} // namespace
+
+namespace {
+
+// Two reductions whose outer loop is the reduced one: a bias gradient (rows
+// of squares summed into a short vector) and a sum of everything into a
+// scalar. --loom-split-reductions splits both into 16 parts, which the
+// runtime's threads run.
+const char *const kSplit = R"mlir(
+func.func @reductions(%x: tensor<4096x64xf32>, %y: tensor<1024x256xf32>)
+    -> (tensor<64xf32>, tensor<f32>) {
+  %z = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<64xf32>
+  %f0 = linalg.fill ins(%z : f32) outs(%e0 : tensor<64xf32>) -> tensor<64xf32>
+  %bias = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                           affine_map<(d0, d1) -> (d1)>],
+                          iterator_types = ["reduction", "parallel"]}
+      ins(%x : tensor<4096x64xf32>) outs(%f0 : tensor<64xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %a : f32
+    %s = arith.addf %m, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<64xf32>
+  %e1 = tensor.empty() : tensor<f32>
+  %f1 = linalg.fill ins(%z : f32) outs(%e1 : tensor<f32>) -> tensor<f32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                          affine_map<(d0, d1) -> ()>],
+                         iterator_types = ["reduction", "reduction"]}
+      ins(%y : tensor<1024x256xf32>) outs(%f1 : tensor<f32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %bias, %sum : tensor<64xf32>, tensor<f32>
+}
+)mlir";
+
+TEST(CpuCodegen, SplitReductionsRunOnThreadsAndGiveOneResult) {
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<mlir::arith::ArithDialect, mlir::func::FuncDialect,
+                  mlir::linalg::LinalgDialect, mlir::tensor::TensorDialect>();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(kSplit, &ctx);
+  ASSERT_TRUE(module);
+  std::vector<uint8_t> library;
+  std::string error;
+  std::map<std::string, mlir::loom::cpu::KernelThreading> threading;
+  ASSERT_TRUE(mlir::loom::cpu::emitKernelLibrary(
+      *module, mlir::loom::cpu::hostTarget(), library, error,
+      /*checkIndices=*/true, nullptr, &threading))
+      << error;
+  // The two partial sums (the fills, combines and the small partials stay
+  // in the kernel); no large loop is left on one thread.
+  EXPECT_EQ(threading["reductions"].parallelLoops, 2);
+  EXPECT_EQ(threading["reductions"].serialLoops, 0);
+  loom::StatusOr<loom::KernelLibrary> lib =
+      loom::KernelLibrary::load(library, "test.loomx");
+  ASSERT_TRUE(lib.ok()) << lib.status().message();
+  loom::StatusOr<loom::KernelEntry> k = lib->lookup("reductions");
+  ASSERT_TRUE(k.ok()) << k.status().message();
+
+  std::vector<float> x(4096 * 64), y(1024 * 256);
+  std::vector<double> wantBias(64, 0.0);
+  double wantSum = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    x[i] = 0.001f * float(int(i * 7919 % 2001) - 1000);
+    wantBias[i % 64] += double(x[i]) * double(x[i]);
+  }
+  for (size_t i = 0; i < y.size(); ++i) {
+    y[i] = 0.01f * float(int(i * 104729 % 1999) - 999);
+    wantSum += y[i];
+  }
+  auto run = [&](std::vector<float> &bias, float &sum) {
+    bias.assign(64, -1.0f);
+    sum = -1.0f;
+    void *ops[] = {x.data(), y.data(), bias.data(), &sum};
+    (*k)(ops);
+  };
+
+  std::vector<float> bias;
+  float sum;
+  uint64_t before = loom::parallelLoopsRun();
+  run(bias, sum);
+  if (omp_get_max_threads() > 1) {
+    EXPECT_EQ(loom::parallelLoopsRun() - before, 2u);
+  }
+  for (int j = 0; j < 64; ++j)
+    EXPECT_NEAR(bias[j], wantBias[j], 1e-5 * wantBias[j]) << j;
+  EXPECT_NEAR(sum, wantSum, 1e-2); // 262,144 terms of up to 10 in f32
+
+  // The parts and the order they are combined in depend on the shapes
+  // alone: every run, on any number of threads, gives the same bits.
+  int threads = omp_get_max_threads();
+  for (int t : {1, 2, 3, threads}) {
+    omp_set_num_threads(t);
+    for (int repeat = 0; repeat < 3; ++repeat) {
+      std::vector<float> again;
+      float againSum;
+      run(again, againSum);
+      EXPECT_EQ(std::memcmp(again.data(), bias.data(), 64 * sizeof(float)), 0)
+          << t << " threads";
+      EXPECT_EQ(std::memcmp(&againSum, &sum, sizeof sum), 0) << t << " threads";
+    }
+  }
+  omp_set_num_threads(threads);
 }
 
 } // namespace

@@ -256,7 +256,8 @@ public:
                       ex->scratchBytes() / 1024.0,
                       ex->scratchFallbacks() - fallbacksAfterFirst);
     for (const std::string &line : loom::train::profileLines(
-             ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(), 20))
+             ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(),
+             ex->kernelThreadedRuns(), 20))
       errs() << line << "\n";
   }
 

@@ -404,15 +404,24 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
     std::string error;
     // Indices are clamped, not asserted: a kernel never aborts the process
     // (the data loaders have already checked labels and token ids).
-    std::map<std::string, int64_t> extents;
+    std::map<std::string, KernelThreading> threading;
     if (!emitKernelLibrary(*generated.module, options.target, blob.bytes, error,
-                           /*checkIndices=*/false, &printer, &extents))
+                           /*checkIndices=*/false, &printer, &threading))
       return step.emitError("cannot compile the generated kernels: ") << error;
-    // The runtime splits these kernels' outer loop over its threads.
-    for (::loom::KernelRecord &k : artifact.kernels)
-      if (auto it = extents.find(k.symbol);
-          k.kind == "codegen" && it != extents.end())
-        k.attrs.push_back(KernelAttr::ofInt("parallel_extent", it->second));
+    // How many of each kernel's loop nests the runtime's threads split, and
+    // how many large ones run on one thread (loom train --profile); absent:
+    // none.
+    for (::loom::KernelRecord &k : artifact.kernels) {
+      auto it = threading.find(k.symbol);
+      if (k.kind != "codegen" || it == threading.end())
+        continue;
+      if (it->second.parallelLoops)
+        k.attrs.push_back(
+            KernelAttr::ofInt("parallel_loops", it->second.parallelLoops));
+      if (it->second.serialLoops)
+        k.attrs.push_back(
+            KernelAttr::ofInt("serial_loops", it->second.serialLoops));
+    }
     artifact.objects.push_back(std::move(blob));
   }
   for (const auto &[stage, text] : printer.kept())

@@ -66,16 +66,12 @@ std::string entrySymbol(const std::string &name) { return name + "_entry"; }
 
 namespace {
 
-/// Adds `void <name>_entry(void **operands, int64_t begin, int64_t end)`
-/// for each kernel and makes the kernels themselves internal, so that only
-/// the entries are exported. A kernel that --loom-kernel-ranges split takes
-/// begin and end after its buffers.
+/// Adds `void <name>_entry(void **operands)` for each kernel and makes the
+/// kernels themselves internal, so that only the entries are exported.
 bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
-                const std::map<std::string, int64_t> &split,
                 std::string &error) {
   llvm::LLVMContext &ctx = m.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
-  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
   for (const std::string &name : kernels) {
     llvm::Function *kernel = m.getFunction(name);
     if (!kernel) {
@@ -83,18 +79,12 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
       return false;
     }
     auto *entry = llvm::Function::Create(
-        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, i64, i64},
-                                false),
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false),
         llvm::GlobalValue::ExternalLinkage, mlir::loom::cpu::entrySymbol(name),
         m);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", entry));
     std::vector<llvm::Value *> args;
-    unsigned buffers = kernel->arg_size() - (split.count(name) ? 2 : 0);
     for (llvm::Argument &a : kernel->args()) {
-      if (a.getArgNo() >= buffers) { // begin, end
-        args.push_back(entry->getArg(1 + a.getArgNo() - buffers));
-        continue;
-      }
       if (!a.getType()->isPointerTy()) {
         error = "internal error: kernel '" + name +
                 "' takes a non-pointer argument; only "
@@ -108,6 +98,97 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
     b.CreateCall(kernel, args);
     b.CreateRetVoid();
     kernel->setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
+  return true;
+}
+
+/// Turns every call of an outlined loop nest `f(args..., begin, end)` (the
+/// functions in `extents`, with the length of their split dimension) into
+/// `loom.parallel_for(f.range, context, extent)`: `context` is a struct of
+/// the arguments on the caller's stack, `f.range(context, begin, end)` calls
+/// `f` with them, and `loom.parallel_for` calls the exported hook
+/// `loom_parallel_hook` when the runtime has set it, `f.range(context, 0,
+/// extent)` otherwise.
+bool addParallelCalls(llvm::Module &m,
+                      const std::map<std::string, int64_t> &extents,
+                      std::string &error) {
+  if (extents.empty())
+    return true;
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::Type *ptr = llvm::PointerType::getUnqual(ctx);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
+  llvm::Type *voidTy = llvm::Type::getVoidTy(ctx);
+  auto *rangeType = llvm::FunctionType::get(voidTy, {ptr, i64, i64}, false);
+  auto *forType = llvm::FunctionType::get(voidTy, {ptr, ptr, i64}, false);
+
+  auto *hook = new llvm::GlobalVariable(
+      m, ptr, /*isConstant=*/false, llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantPointerNull::get(llvm::PointerType::getUnqual(ctx)),
+      "loom_parallel_hook");
+  auto *parallelFor = llvm::Function::Create(
+      forType, llvm::GlobalValue::InternalLinkage, "loom.parallel_for", m);
+  {
+    auto *entry = llvm::BasicBlock::Create(ctx, "entry", parallelFor);
+    auto *viaHook = llvm::BasicBlock::Create(ctx, "hook", parallelFor);
+    auto *direct = llvm::BasicBlock::Create(ctx, "direct", parallelFor);
+    llvm::IRBuilder<> b(entry);
+    llvm::Value *fn = b.CreateLoad(ptr, hook);
+    b.CreateCondBr(b.CreateIsNull(fn), direct, viaHook);
+    b.SetInsertPoint(viaHook);
+    b.CreateCall(forType, fn,
+                 {parallelFor->getArg(0), parallelFor->getArg(1),
+                  parallelFor->getArg(2)});
+    b.CreateRetVoid();
+    b.SetInsertPoint(direct);
+    b.CreateCall(
+        rangeType, parallelFor->getArg(0),
+        {parallelFor->getArg(1), b.getInt64(0), parallelFor->getArg(2)});
+    b.CreateRetVoid();
+  }
+
+  for (const auto &[name, extent] : extents) {
+    llvm::Function *nest = m.getFunction(name);
+    if (!nest || nest->arg_size() < 2) {
+      error = "internal error: loop nest '" + name +
+              "' vanished or lost its range during lowering";
+      return false;
+    }
+    unsigned n = nest->arg_size() - 2;
+    std::vector<llvm::Type *> fields;
+    for (unsigned i = 0; i < n; ++i)
+      fields.push_back(nest->getArg(i)->getType());
+    llvm::StructType *context = llvm::StructType::get(ctx, fields);
+
+    auto *range = llvm::Function::Create(
+        rangeType, llvm::GlobalValue::InternalLinkage, name + ".range", m);
+    {
+      llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", range));
+      std::vector<llvm::Value *> args;
+      for (unsigned i = 0; i < n; ++i)
+        args.push_back(b.CreateLoad(
+            fields[i], b.CreateStructGEP(context, range->getArg(0), i)));
+      args.push_back(range->getArg(1));
+      args.push_back(range->getArg(2));
+      b.CreateCall(nest, args);
+      b.CreateRetVoid();
+    }
+
+    std::vector<llvm::CallInst *> calls;
+    for (llvm::User *u : nest->users())
+      if (auto *call = llvm::dyn_cast<llvm::CallInst>(u);
+          call && call->getFunction() != range)
+        calls.push_back(call);
+    for (llvm::CallInst *call : calls) {
+      llvm::Function *caller = call->getFunction();
+      llvm::IRBuilder<> b(&*caller->getEntryBlock().getFirstInsertionPt());
+      llvm::Value *slot = b.CreateAlloca(context);
+      b.SetInsertPoint(call);
+      for (unsigned i = 0; i < n; ++i)
+        b.CreateStore(call->getArgOperand(i),
+                      b.CreateStructGEP(context, slot, i));
+      b.CreateCall(parallelFor, {range, slot, b.getInt64(extent)});
+      call->eraseFromParent();
+    }
   }
   return true;
 }
@@ -270,7 +351,7 @@ namespace mlir::loom::cpu {
 bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
                        std::vector<uint8_t> &library, std::string &error,
                        bool checkIndices, mlir::loom::IrPrinter *printer,
-                       std::map<std::string, int64_t> *parallelExtents) {
+                       std::map<std::string, KernelThreading> *threading) {
   std::vector<std::string> kernels;
   for (auto fn : module.getOps<func::FuncOp>())
     if (fn.isPublic() && !fn.isDeclaration())
@@ -290,10 +371,18 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
     return false;
   }
 
-  std::map<std::string, int64_t> split;
-  for (auto fn : module.getOps<LLVM::LLVMFuncOp>())
+  // What --loom-kernel-ranges recorded, before translation drops it.
+  std::map<std::string, int64_t> extents;
+  std::map<std::string, KernelThreading> kernelThreading;
+  for (auto fn : module.getOps<LLVM::LLVMFuncOp>()) {
     if (auto extent = fn->getAttrOfType<IntegerAttr>("loom.parallel_extent"))
-      split[fn.getSymName().str()] = extent.getInt();
+      extents[fn.getSymName().str()] = extent.getInt();
+    KernelThreading &t = kernelThreading[fn.getSymName().str()];
+    if (auto n = fn->getAttrOfType<IntegerAttr>("loom.parallel_loops"))
+      t.parallelLoops = n.getInt();
+    if (auto n = fn->getAttrOfType<IntegerAttr>("loom.serial_loops"))
+      t.serialLoops = n.getInt();
+  }
 
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
@@ -321,14 +410,23 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(target.triple);
 
-  if (!addEntries(*llvmModule, kernels, split, error))
+  if (!addEntries(*llvmModule, kernels, error) ||
+      !addParallelCalls(*llvmModule, extents, error))
     return false;
+  // The calling convention of the entries, which the runtime checks.
+  new llvm::GlobalVariable(
+      *llvmModule, llvm::Type::getInt32Ty(llvmContext), /*isConstant=*/true,
+      llvm::GlobalValue::ExternalLinkage,
+      llvm::ConstantInt::get(llvm::Type::getInt32Ty(llvmContext),
+                             kKernelAbiVersion),
+      "loom_kernel_abi");
   routeAllocations(*llvmModule);
   llvm::SmallVector<char, 0> object;
   if (!optimizeAndEmit(*llvmModule, *tm, object, error))
     return false;
-  if (parallelExtents)
-    *parallelExtents = std::move(split);
+  if (threading)
+    for (const std::string &name : kernels)
+      (*threading)[name] = kernelThreading[name];
   return linkShared(object, library, error);
 }
 

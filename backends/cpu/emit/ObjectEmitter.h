@@ -16,7 +16,8 @@
 //
 // The runtime maps the shared object and calls `<kernel>_entry` with the
 // arena addresses of the kernel's operands: its inputs in order, then its
-// results.
+// results; the kernel's large loop nests run on the runtime's threads
+// through its parallel-for hook (see emitKernelLibrary).
 //
 //===----------------------------------------------------------------------===//
 
@@ -50,25 +51,43 @@ struct HostTarget {
 /// The host this process runs on.
 HostTarget hostTarget();
 
+/// How a kernel's loop nests run, as --loom-kernel-ranges recorded it.
+struct KernelThreading {
+  int64_t parallelLoops = 0; ///< nests the runtime's threads split
+  int64_t serialLoops = 0;   ///< nests of 64 KiB or more on one thread
+};
+
 /// Compiles every public func.func of `module` (which it consumes: the
 /// module is lowered in place by --loom-cpu-pipeline, with `checkIndices`)
 /// into a shared object and returns its bytes. `printer`, when given,
-/// reports every pass of the pipeline. `parallelExtents`, when given,
-/// receives the kernels whose outer loop threads may split
-/// (--loom-kernel-ranges) with that loop's length. On failure returns false
-/// with a message in `error`; MLIR diagnostics of the lowering go to the
-/// context's handlers.
+/// reports every pass of the pipeline. `threading`, when given, receives
+/// each kernel's KernelThreading. On failure returns false with a message in
+/// `error`; MLIR diagnostics of the lowering go to the context's handlers.
+///
+/// Each call of a loop nest that --loom-kernel-ranges outlined,
+/// `@k.loopN(args..., begin, end)`, becomes a call of
+/// `loom_parallel_hook(body, context, extent)`, a pointer the shared object
+/// exports and the runtime sets: `context` holds the arguments,
+/// `body(context, begin, end)` runs iterations [begin, end) of the nest's
+/// split dimension, and the hook runs [0, extent) in ranges on its threads
+/// before it returns. While the hook is null, the kernel runs
+/// `body(context, 0, extent)` itself.
 bool emitKernelLibrary(
     mlir::ModuleOp module, const HostTarget &target,
     std::vector<uint8_t> &library, std::string &error, bool checkIndices = true,
     mlir::loom::IrPrinter *printer = nullptr,
-    std::map<std::string, int64_t> *parallelExtents = nullptr);
+    std::map<std::string, KernelThreading> *threading = nullptr);
 
 /// The symbol the runtime calls for kernel function `name`:
-/// `void <name>_entry(void **operands, int64_t begin, int64_t end)`, which
-/// runs iterations [begin, end) of a split kernel's outer loop (a kernel
-/// that is not split ignores them; [0, INT64_MAX) runs any kernel whole).
+/// `void <name>_entry(void **operands)`.
 std::string entrySymbol(const std::string &name);
+
+/// The calling convention of the entries and hooks above, exported as the
+/// `int32_t loom_kernel_abi` of the shared object; the runtime refuses
+/// other values (runtime/exec/KernelLibrary.h). 2: entries of the operands
+/// alone, loop nests through `loom_parallel_hook` (1, unexported: entries
+/// of the operands and a range of the outer loop).
+constexpr int32_t kKernelAbiVersion = 2;
 
 } // namespace mlir::loom::cpu
 

@@ -1,11 +1,23 @@
-// RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(loom-kernel-ranges))' | FileCheck %s
+// RUN: loom-opt %s --split-input-file --loom-kernel-ranges=min-bytes=0 | FileCheck %s
+// RUN: loom-opt %s --split-input-file --loom-kernel-ranges | FileCheck %s --check-prefix=SMALL
 
-// Tests that a kernel that is one parallel loop nest takes the range of its
-// outer dimension that a thread runs, and records the dimension's length.
-// CHECK-LABEL: func.func @split(%arg0: memref<8x16xf32>, %arg1: memref<8x16xf32>, %arg2: index, %arg3: index) attributes {loom.parallel_extent = 8 : i64}
+// Tests that a kernel's parallel loop nest becomes a function of a range of
+// its first dimension, called over the whole range; the kernel records one
+// nest on threads. Below 64 KiB (the default min-bytes) it stays in place.
+// CHECK-LABEL: func.func @split(%arg0: memref<8x16xf32>, %arg1: memref<8x16xf32>) attributes {loom.parallel_loops = 1 : i64, loom.serial_loops = 0 : i64}
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
+// CHECK: call @split.loop0(%arg0, %arg1, %[[C0]], %[[C8]]) : (memref<8x16xf32>, memref<8x16xf32>, index, index) -> ()
+// CHECK-NEXT: return
+// CHECK: func.func private @split.loop0(%arg0: memref<8x16xf32>, %arg1: memref<8x16xf32>, %arg2: index, %arg3: index) attributes {loom.parallel_extent = 8 : i64}
 // CHECK: %[[LO:.*]] = arith.maxsi %{{.*}}, %arg2 : index
 // CHECK: %[[HI:.*]] = arith.minsi %{{.*}}, %arg3 : index
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%[[LO]], %{{.*}}) to (%[[HI]], %{{.*}})
+// CHECK: memref.store %{{.*}}, %arg1
+// SMALL-LABEL: func.func @split(%arg0: memref<8x16xf32>, %arg1: memref<8x16xf32>) attributes {loom.parallel_loops = 0 : i64, loom.serial_loops = 0 : i64}
+// SMALL-NEXT: arith.constant
+// SMALL-NOT: call
+// SMALL: scf.parallel
 func.func @split(%a: memref<8x16xf32>, %r: memref<8x16xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -21,23 +33,31 @@ func.func @split(%a: memref<8x16xf32>, %r: memref<8x16xf32>) {
 
 // -----
 
-// Tests that a kernel of two loop nests is left whole (the second may read
-// what any iteration of the first wrote).
-// CHECK-LABEL: func.func @two_nests(%arg0: memref<8xf32>, %arg1: memref<8xf32>) {
-// CHECK-NOT: loom.parallel_extent
-func.func @two_nests(%a: memref<8xf32>, %r: memref<8xf32>) {
+// Tests that each nest of a kernel is outlined on its own, in order (the
+// runtime runs one after the other), and that a nest of 64 KiB or more
+// (256 KiB read, 256 KiB written) is outlined with the default threshold.
+// CHECK-LABEL: func.func @two_nests(
+// CHECK-SAME: attributes {loom.parallel_loops = 2 : i64, loom.serial_loops = 0 : i64}
+// CHECK: call @two_nests.loop0(
+// CHECK-NEXT: call @two_nests.loop1(
+// CHECK-NEXT: return
+// CHECK: func.func private @two_nests.loop1(
+// CHECK: func.func private @two_nests.loop0(
+// SMALL-LABEL: func.func @two_nests(
+// SMALL-SAME: attributes {loom.parallel_loops = 2 : i64, loom.serial_loops = 0 : i64}
+func.func @two_nests(%a: memref<65536xf32>, %r: memref<65536xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
-  %c8 = arith.constant 8 : index
-  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
-    %v = memref.load %a[%i] : memref<8xf32>
-    memref.store %v, %r[%i] : memref<8xf32>
+  %cn = arith.constant 65536 : index
+  scf.parallel (%i) = (%c0) to (%cn) step (%c1) {
+    %v = memref.load %a[%i] : memref<65536xf32>
+    memref.store %v, %r[%i] : memref<65536xf32>
     scf.reduce
   }
-  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
-    %v = memref.load %r[%i] : memref<8xf32>
+  scf.parallel (%i) = (%c0) to (%cn) step (%c1) {
+    %v = memref.load %r[%i] : memref<65536xf32>
     %w = arith.addf %v, %v : f32
-    memref.store %w, %r[%i] : memref<8xf32>
+    memref.store %w, %r[%i] : memref<65536xf32>
     scf.reduce
   }
   return
@@ -45,19 +65,35 @@ func.func @two_nests(%a: memref<8xf32>, %r: memref<8xf32>) {
 
 // -----
 
-// Tests that a kernel that takes a buffer from the heap (the runtime's
-// scratch arena, which one thread owns) is left whole.
-// CHECK-LABEL: func.func @heap(%arg0: memref<8xf32>, %arg1: memref<8xf32>) {
-// CHECK-NOT: loom.parallel_extent
-func.func @heap(%a: memref<8xf32>, %r: memref<8xf32>) {
+// Tests that what the kernel does outside its nests stays there (a store to
+// an argument, a buffer from the heap, a scalar it loads), that the nest
+// takes the buffer and the scalar as arguments, and that a view it reads is
+// made again inside from the buffer it views (the bare-pointer convention
+// passes no strided memref).
+// CHECK-LABEL: func.func @outside(%arg0: memref<8x16xf32>, %arg1: memref<f32>, %arg2: memref<8xf32>)
+// CHECK: memref.store %{{.*}}, %arg1[]
+// CHECK: %[[T:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: %[[S:.*]] = memref.load %arg1[]
+// CHECK: call @outside.loop0(%[[S]], %[[T]], %arg2, %arg0, %{{.*}}, %{{.*}}) : (f32, memref<8xf32>, memref<8xf32>, memref<8x16xf32>, index, index) -> ()
+// CHECK-NEXT: memref.dealloc %[[T]]
+// CHECK: func.func private @outside.loop0(%arg0: f32, %arg1: memref<8xf32>, %arg2: memref<8xf32>, %arg3: memref<8x16xf32>, %arg4: index, %arg5: index)
+// CHECK: %[[V:.*]] = memref.subview %arg3[0, 4] [8, 1] [1, 1]
+// CHECK: scf.parallel
+// CHECK: memref.load %[[V]]
+func.func @outside(%a: memref<8x16xf32>, %s: memref<f32>, %r: memref<8xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  memref.store %zero, %s[] : memref<f32>
   %t = memref.alloc() : memref<8xf32>
+  %k = memref.load %s[] : memref<f32>
+  %v = memref.subview %a[0, 4] [8, 1] [1, 1] : memref<8x16xf32> to memref<8xf32, strided<[16], offset: 4>>
   scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
-    %v = memref.load %a[%i] : memref<8xf32>
-    memref.store %v, %t[%i] : memref<8xf32>
-    memref.store %v, %r[%i] : memref<8xf32>
+    %x = memref.load %v[%i] : memref<8xf32, strided<[16], offset: 4>>
+    %y = arith.addf %x, %k : f32
+    memref.store %y, %t[%i] : memref<8xf32>
+    memref.store %y, %r[%i] : memref<8xf32>
     scf.reduce
   }
   memref.dealloc %t : memref<8xf32>
@@ -66,19 +102,42 @@ func.func @heap(%a: memref<8xf32>, %r: memref<8xf32>) {
 
 // -----
 
-// Tests that a kernel that writes an argument outside its loop (each thread
-// would write it again) is left whole.
-// CHECK-LABEL: func.func @store_outside(%arg0: memref<8xf32>, %arg1: memref<f32>) {
-// CHECK-NOT: loom.parallel_extent
-func.func @store_outside(%a: memref<8xf32>, %s: memref<f32>) {
+// Tests that a nest whose first dimension has one iteration is split over
+// the next one.
+// CHECK-LABEL: func.func private @unit_first.loop0(
+// CHECK-SAME: attributes {loom.parallel_extent = 16 : i64}
+// CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %{{.*}}) step
+func.func @unit_first(%a: memref<1x16xf32>, %r: memref<1x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i, %j) = (%c0, %c0) to (%c1, %c16) step (%c1, %c1) {
+    %v = memref.load %a[%i, %j] : memref<1x16xf32>
+    memref.store %v, %r[%i, %j] : memref<1x16xf32>
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// Tests that a nest that takes a buffer from the heap inside (the runtime's
+// scratch arena belongs to the calling thread) stays in the kernel, counted
+// as a nest on one thread.
+// CHECK-LABEL: func.func @heap_inside(
+// CHECK-SAME: attributes {loom.parallel_loops = 0 : i64, loom.serial_loops = 1 : i64}
+// CHECK-NOT: call
+// CHECK: scf.parallel
+func.func @heap_inside(%a: memref<8xf32>, %r: memref<8xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c8 = arith.constant 8 : index
-  %zero = arith.constant 0.0 : f32
-  memref.store %zero, %s[] : memref<f32>
   scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %t = memref.alloc() : memref<4xf32>
     %v = memref.load %a[%i] : memref<8xf32>
-    memref.store %v, %a[%i] : memref<8xf32>
+    memref.store %v, %t[%c0] : memref<4xf32>
+    memref.store %v, %r[%i] : memref<8xf32>
+    memref.dealloc %t : memref<4xf32>
     scf.reduce
   }
   return
@@ -87,9 +146,10 @@ func.func @store_outside(%a: memref<8xf32>, %s: memref<f32>) {
 // -----
 
 // Tests that an outer sequential loop (a reduction over the first
-// dimension) is left whole.
-// CHECK-LABEL: func.func @outer_for(%arg0: memref<8x4xf32>, %arg1: memref<4xf32>) {
-// CHECK-NOT: loom.parallel_extent
+// dimension) stays in the kernel, counted as a nest on one thread.
+// CHECK-LABEL: func.func @outer_for(
+// CHECK-SAME: attributes {loom.parallel_loops = 0 : i64, loom.serial_loops = 1 : i64}
+// CHECK-NOT: call
 func.func @outer_for(%a: memref<8x4xf32>, %r: memref<4xf32>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -103,6 +163,24 @@ func.func @outer_for(%a: memref<8x4xf32>, %r: memref<4xf32>) {
       memref.store %w, %r[%j] : memref<4xf32>
       scf.reduce
     }
+  }
+  return
+}
+
+// -----
+
+// Tests that a function without a body or a private one (an outlined nest)
+// is left alone.
+// CHECK-LABEL: func.func private @helper(%arg0: memref<8xf32>) {
+// CHECK-NOT: loom.parallel_loops
+func.func private @helper(%a: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %a[%i] : memref<8xf32>
+    memref.store %v, %a[%i] : memref<8xf32>
+    scf.reduce
   }
   return
 }
