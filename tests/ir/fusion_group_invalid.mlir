@@ -67,14 +67,6 @@ func.func @kind(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
 
 // -----
 
-// Tests that a yield stands only in a fusion group.
-func.func @stray(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error@+1 {{'loom.yield' op expects parent op 'loom.fusion_group'}}
-  loom.yield %x : tensor<4x8xf32>
-}
-
-// -----
-
 // Tests that a contraction group starts with a contraction that accepts
 // post-ops.
 func.func @contraction_head(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
@@ -170,19 +162,6 @@ func.func @contraction_shape(%x: tensor<4x4xf32>, %y: tensor<2x4x4xf32>) -> tens
     loom.yield %t : tensor<2x4x4xf32>
   }
   return %r : tensor<2x4x4xf32>
-}
-
-// -----
-
-// Tests that only elementwise and reduction groups exist today.
-func.func @kind(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error@+1 {{'loom.fusion_group' op kind must be elementwise or reduction, not contraction}}
-  %r = loom.fusion_group contraction (%x) : (tensor<4x8xf32>) -> tensor<4x8xf32> {
-  ^bb0(%a: tensor<4x8xf32>):
-    %t = loom.neg %a : tensor<4x8xf32>
-    loom.yield %t : tensor<4x8xf32>
-  }
-  return %r : tensor<4x8xf32>
 }
 
 // -----

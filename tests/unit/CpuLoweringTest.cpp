@@ -290,9 +290,11 @@ const std::vector<LowerCase> kCases = {
 const std::set<std::string> kExempt = {"loom.all_reduce", "loom.all_gather",
                                        "loom.reduce_scatter"};
 
-/// A fusion group is not lowered as an op: the partition makes its body one
-/// kernel (tests/backends/cpu/fusion.test), and its yield goes with it.
-const std::set<std::string> kPartitioned = {"loom.fusion_group", "loom.yield"};
+/// A fusion group (or a multi-tensor group of them) is not lowered as an op:
+/// the partition makes its body one kernel (tests/backends/cpu/fusion.test),
+/// and its yield goes with it.
+const std::set<std::string> kPartitioned = {
+    "loom.fusion_group", "loom.multi_tensor_group", "loom.yield"};
 
 /// The attention ops of the flash scheme reach no generated kernel: the
 /// runtime's flash kernels run them in f32, and --loom-decompose-attention

@@ -447,7 +447,7 @@ const std::set<std::string> kNotDifferentiable = {
     // adjoint would gather at each window's argmax, which no loom op does.
     "loom.pool2d_backward",
     // Fusion groups are formed after autodiff (--loom-fuse).
-    "loom.fusion_group", "loom.yield",
+    "loom.fusion_group", "loom.multi_tensor_group", "loom.yield",
     // The pair that attention's gradient builds (checked through
     // loom.attention above): second order through attention, which
     // training does not need.
