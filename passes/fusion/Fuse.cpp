@@ -277,8 +277,9 @@ private:
         }
         if (!all || (readerGroups.empty() && reductions.empty()))
           continue;
-        for (auto [h, first] : readerGroups) {
-          Operation *copy = OpBuilder(first).clone(*x);
+        for (const auto &reader : readerGroups) {
+          auto h = reader.first;
+          Operation *copy = OpBuilder(reader.second).clone(*x);
           v.replaceUsesWithIf(copy->getResult(0), [&](OpOperand &use) {
             return groupOfOp(use.getOwner()) == h;
           });

@@ -628,7 +628,9 @@ bool mlir::loom::canOverwriteOperand(Operation *op, unsigned operandIndex,
   // A multi_tensor group runs its members' nests one after the other (or
   // at once): only the member computing the result may read the operand.
   if (auto group = dyn_cast<MultiTensorGroupOp>(op)) {
-    auto [member, memberResult] = group.getMemberOfResult(resultIndex);
+    auto memberOfResult = group.getMemberOfResult(resultIndex);
+    FusionGroupOp member = memberOfResult.first;
+    unsigned memberResult = memberOfResult.second;
     BlockArgument arg = group.getBodyBlock().getArgument(operandIndex);
     if (llvm::any_of(arg.getUsers(),
                      [&](Operation *user) { return user != member; }))
