@@ -40,18 +40,21 @@ struct LoomDecomposeAttentionPass
   using Base::Base;
 
   void runOnOperation() override {
-    SmallVector<Operation *> ops;
+    // The backward ops apart: the first loop erases some of them, which the
+    // second must not look at.
+    SmallVector<Operation *> backwards, ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<loom::AttentionOp, loom::AttentionWithLseOp,
-              loom::AttentionBackwardOp>(op))
+      if (isa<loom::AttentionBackwardOp>(op))
+        backwards.push_back(op);
+      else if (isa<loom::AttentionOp, loom::AttentionWithLseOp>(op))
         ops.push_back(op);
     });
     bool changed = false;
     // The backward ops first: spelled out, they no longer read the lse, and
     // an attention_with_lse that only the gradient used is then dead.
-    for (Operation *op : ops) {
-      auto backward = dyn_cast<loom::AttentionBackwardOp>(op);
-      if (!backward || keepForFlash(op))
+    for (Operation *op : backwards) {
+      auto backward = cast<loom::AttentionBackwardOp>(op);
+      if (keepForFlash(op))
         continue;
       OpBuilder b(op);
       SmallVector<Value, 3> grads =
@@ -61,7 +64,7 @@ struct LoomDecomposeAttentionPass
       changed = true;
     }
     for (Operation *op : ops) {
-      if (isa<loom::AttentionBackwardOp>(op) || keepForFlash(op))
+      if (keepForFlash(op))
         continue;
       if (auto attention = dyn_cast<loom::AttentionOp>(op)) {
         OpBuilder b(op);
