@@ -357,34 +357,22 @@ private:
         .Case([&](lir::ReduceScatterOp o) {
           return oneRank(o, o.getGroupSizeAttr().getInt(), o.getInput());
         })
-        // A fusion group computes what its body does, op by op.
-        .Case([&](lir::FusionGroupOp o) -> LogicalResult {
-          Block &body = o.getBodyBlock();
-          for (auto [arg, input] :
-               llvm::zip(body.getArguments(), o.getInputs()))
-            values[arg] = in(input);
-          for (Operation &inner : body.without_terminator())
-            if (failed(eval(&inner)))
-              return failure();
-          auto yield = cast<lir::YieldOp>(body.getTerminator());
-          for (auto [r, y] : llvm::zip(o.getResults(), yield.getValues()))
-            values[r] = in(y);
-          return success();
-        })
-        // A multi_tensor group runs its member groups.
-        .Case([&](lir::MultiTensorGroupOp o) -> LogicalResult {
-          Block &body = o.getBodyBlock();
-          for (auto [arg, input] :
-               llvm::zip(body.getArguments(), o.getInputs()))
-            values[arg] = in(input);
-          for (Operation &inner : body.without_terminator())
-            if (failed(eval(&inner)))
-              return failure();
-          auto yield = cast<lir::YieldOp>(body.getTerminator());
-          for (auto [r, y] : llvm::zip(o.getResults(), yield.getValues()))
-            values[r] = in(y);
-          return success();
-        })
+        // A fusion group computes what its body does, op by op; a
+        // multi_tensor group runs its member groups the same way.
+        .Case<lir::FusionGroupOp, lir::MultiTensorGroupOp>(
+            [&](auto o) -> LogicalResult {
+              Block &body = o.getBodyBlock();
+              for (auto [arg, input] :
+                   llvm::zip(body.getArguments(), o.getInputs()))
+                values[arg] = in(input);
+              for (Operation &inner : body.without_terminator())
+                if (failed(eval(&inner)))
+                  return failure();
+              auto yield = cast<lir::YieldOp>(body.getTerminator());
+              for (auto [r, y] : llvm::zip(o.getResults(), yield.getValues()))
+                values[r] = in(y);
+              return success();
+            })
         .Default([&](Operation *other) {
           return other->emitError("the reference interpreter cannot run '")
                  << other->getName() << "'";

@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/fusion/Epilogue.h"
+#include "passes/fusion/Fusion.h"
 
 #include "ir/LoomOps.h"
 
@@ -38,21 +39,6 @@ namespace {
 bool isF32Tensor(Value v) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
   return t && t.getElementType().isF32();
-}
-
-/// Whether `v` is a constant or computed from constants alone: it has no
-/// storage for a post-op to read.
-bool isConstantChain(Value v, unsigned depth = 0) {
-  Operation *def = v.getDefiningOp();
-  if (!def || depth > 8 || def->getNumRegions() != 0 ||
-      !isMemoryEffectFree(def))
-    return false;
-  if (def->hasTrait<OpTrait::ConstantLike>())
-    return true;
-  return def->getNumOperands() != 0 &&
-         llvm::all_of(def->getOperands(), [&](Value operand) {
-           return isConstantChain(operand, depth + 1);
-         });
 }
 
 /// Whether `op` starts a contraction group: a side-effect-free contraction

@@ -34,6 +34,22 @@ namespace mlir::loom {
 using namespace mlir;
 using namespace mlir::loom;
 
+/// Follows at most 8 producers back, so a long chain is taken as computed.
+static bool isConstantChainAt(Value v, unsigned depth) {
+  Operation *def = v.getDefiningOp();
+  if (!def || depth > 8 || def->getNumRegions() != 0 ||
+      !isMemoryEffectFree(def))
+    return false;
+  if (def->hasTrait<OpTrait::ConstantLike>())
+    return true;
+  return def->getNumOperands() != 0 &&
+         llvm::all_of(def->getOperands(), [&](Value operand) {
+           return isConstantChainAt(operand, depth + 1);
+         });
+}
+
+bool mlir::loom::isConstantChain(Value v) { return isConstantChainAt(v, 0); }
+
 namespace {
 
 ArrayRef<int64_t> shapeOf(Value v) {
@@ -53,22 +69,6 @@ std::optional<FusionKind> fusionKindOf(Operation *op) {
   if (!isa<RankedTensorType>(op->getResult(0).getType()))
     return std::nullopt;
   return iface.getFusionKind();
-}
-
-/// Whether `v` is a constant or computed from constants alone (a reshape of
-/// one, say): a group clones such values in rather than taking them as
-/// inputs.
-bool isConstantChain(Value v, unsigned depth = 0) {
-  Operation *def = v.getDefiningOp();
-  if (!def || depth > 8 || def->getNumRegions() != 0 ||
-      !isMemoryEffectFree(def))
-    return false;
-  if (def->hasTrait<OpTrait::ConstantLike>())
-    return true;
-  return def->getNumOperands() != 0 &&
-         llvm::all_of(def->getOperands(), [&](Value operand) {
-           return isConstantChain(operand, depth + 1);
-         });
 }
 
 /// Appends what computes the constant `v` to `ops`, operands first, each op

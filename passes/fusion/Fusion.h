@@ -8,12 +8,19 @@
 #ifndef LOOM_PASSES_FUSION_FUSION_H
 #define LOOM_PASSES_FUSION_FUSION_H
 
+#include "mlir/IR/Value.h"
+
 #include <cstdint>
 
 namespace mlir {
 class Block;
 class Operation;
 namespace loom {
+
+/// Whether `v` is a constant or computed from constants alone (a reshape of
+/// one, say): it has no storage for a kernel to read, so a group clones it
+/// in rather than taking it as an input, and a post-op cannot read it.
+bool isConstantChain(Value v);
 
 /// The cost rule of recomputation: whether `op` (an elementwise op without
 /// side effects) is so cheap, one arithmetic instruction per element, that
