@@ -25,6 +25,10 @@ namespace mlir::loom::cpu {
 #define GEN_PASS_REGISTRATION
 #include "backends/cpu/Passes.h.inc"
 
+/// The function whose calls `--loom-mark-parallel-loops` puts in innermost
+/// parallel loops and the object emitter replaces by loop metadata.
+inline constexpr llvm::StringLiteral kParallelLoopMarker = "loom_parallel_loop";
+
 /// Registers the CPU backend's passes and pipelines (Pipelines.h), and in
 /// `registry` the upstream dialects their output uses and the bufferization
 /// models the codegen pipeline needs, so that loom-opt runs, parses and

@@ -279,6 +279,39 @@ def LoomLowerToLinalg : Pass<"loom-lower-to-linalg"> {
   ];
 }
 
+def LoomMarkParallelLoops
+    : Pass<"loom-mark-parallel-loops", "::mlir::ModuleOp"> {
+  let summary = "Marks each innermost scf.parallel for LLVM's parallel-access loop metadata";
+  let description = [{
+    Runs after `--loom-kernel-ranges`, with the kernel calling convention
+    only. Every `scf.parallel` without results whose body holds no other
+    loop gets a call of `@loom_parallel_loop()` (a private declaration this
+    pass adds) at the top of its body. The iterations of an `scf.parallel`
+    touch no memory that another iteration writes, but LLVM cannot see it
+    once the loop is branches: it vectorizes a loop over several buffers
+    only behind run-time checks that the buffers do not overlap, and a
+    kernel that writes its result over its input (an in-place optimizer
+    update) fails them and runs the scalar loop. The object emitter
+    (`emit/ParallelLoops.cpp`) finds the loop that holds each call, tags
+    the loop's loads and stores with one access group and the loop with
+    `llvm.loop.parallel_accesses` of it, and erases the calls, so the
+    vectorizer needs no checks.
+
+    ```mlir
+    scf.parallel (%i, %j) = ... {
+      %x = memref.load %a[%i, %j] ...
+    }
+    ==>
+    scf.parallel (%i, %j) = ... {
+      func.call @loom_parallel_loop() : () -> ()
+      %x = memref.load %a[%i, %j] ...
+    }
+    func.func private @loom_parallel_loop()
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def LoomOrderConstantGlobals
     : Pass<"loom-order-constant-globals", "::mlir::ModuleOp"> {
   let summary = "Names and orders bufferization's constant globals by first use";
@@ -311,6 +344,48 @@ def LoomOrderConstantGlobals
     ```
   }];
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
+def LoomPromoteAccumulators
+    : Pass<"loom-promote-accumulators", "::mlir::func::FuncOp"> {
+  let summary = "Carries a sequential reduction loop's accumulator in a value, not in memory";
+  let description = [{
+    Runs on loops (`--convert-linalg-to-parallel-loops` lowers a reduction
+    dimension to an `scf.for` whose body loads the result element, combines
+    it and stores it back on every iteration). In an `scf.for` whose body is
+    straight-line code, an element that the body loads once and then stores
+    once at indices defined outside the loop, and whose buffer the body
+    accesses nowhere else (no other element, no view of it), becomes an
+    `iter_args` value: one load before the loop, one store after it. A
+    reduction's result never shares memory with its inputs (the memory
+    planner overwrites an input only with an elementwise result of its
+    shape), so this is the loop's meaning. When the stored value is an
+    `arith.addf` or `arith.mulf` of the carried value, that op gets the
+    `reassoc` fast-math flag, so that LLVM vectorizes the reduction: one
+    partial result per vector lane, combined at the end. The order of the
+    additions changes from the source order to that fixed one; it is the
+    same on every run.
+
+    ```mlir
+    scf.for %k = %c0 to %c64 step %c1 {
+      %a = memref.load %acc[%i] : memref<16xf32>
+      %x = memref.load %in[%i, %k] : memref<16x64xf32>
+      %s = arith.addf %x, %a : f32
+      memref.store %s, %acc[%i] : memref<16xf32>
+    }
+    ==>
+    %a0 = memref.load %acc[%i] : memref<16xf32>
+    %r = scf.for %k = %c0 to %c64 step %c1 iter_args(%a = %a0) -> (f32) {
+      %x = memref.load %in[%i, %k] : memref<16x64xf32>
+      %s = arith.addf %x, %a fastmath<reassoc> : f32
+      scf.yield %s : f32
+    }
+    memref.store %r, %acc[%i] : memref<16xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def LoomSplitReductions : Pass<"loom-split-reductions", "::mlir::func::FuncOp"> {

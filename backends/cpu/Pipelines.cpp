@@ -106,8 +106,14 @@ void mlir::loom::cpu::buildCpuPipeline(OpPassManager &pm,
   // convention, each large such nest becomes a function of a range of its
   // outer dimension, which the runtime's threads run.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
-  if (options.kernelAbi)
+  // Reduction loops keep their accumulator in a register, and the loops
+  // whose iterations are independent say so to LLVM's vectorizer (through
+  // a marker call that the object emitter turns into loop metadata).
+  pm.addNestedPass<func::FuncOp>(createLoomPromoteAccumulators());
+  if (options.kernelAbi) {
     pm.addPass(createLoomKernelRanges());
+    pm.addPass(createLoomMarkParallelLoops());
+  }
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

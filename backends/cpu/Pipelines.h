@@ -40,8 +40,11 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<bool> kernelAbi{
       *this, "kernel-abi",
       llvm::cl::desc("The runtime's calling convention: results become "
-                     "out-parameters (--loom-results-to-out-params) and "
-                     "memrefs are passed as bare pointers. false keeps each "
+                     "out-parameters (--loom-results-to-out-params), "
+                     "memrefs are passed as bare pointers, large loop nests "
+                     "run on threads (--loom-kernel-ranges) and innermost "
+                     "parallel loops are marked for the object emitter "
+                     "(--loom-mark-parallel-loops). false keeps each "
                      "function's results and MLIR's memref descriptors, "
                      "which mlir-cpu-runner calls (tests)"),
       llvm::cl::init(true)};

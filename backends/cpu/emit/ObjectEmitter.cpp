@@ -6,7 +6,9 @@
 
 #include "backends/cpu/emit/ObjectEmitter.h"
 
+#include "backends/cpu/Passes.h"
 #include "backends/cpu/Pipelines.h"
+#include "backends/cpu/emit/ParallelLoops.h"
 #include "passes/IrPrinting.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -394,6 +396,7 @@ bool emitKernelLibrary(ModuleOp module, const HostTarget &target,
             "failed";
     return false;
   }
+  annotateParallelLoops(*llvmModule, kParallelLoopMarker);
 
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
