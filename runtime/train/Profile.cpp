@@ -104,6 +104,32 @@ std::vector<std::string> loom::train::profileLines(
                            r.name.c_str(), t, 100 * t / total,
                            static_cast<long long>(n), t / n));
   }
+  // The training step's time by kind of kernel (oneDNN's GEMMs, generated
+  // code, the flash kernels, copies), largest first.
+  {
+    std::vector<std::pair<std::string, double>> kinds;
+    double step = 0;
+    for (size_t i = 0; i < std::min({ranges.front().end, seconds.size(),
+                                     artifact.kernels.size()});
+         ++i) {
+      const std::string &kind = artifact.kernels[i].kind;
+      auto it = std::find_if(kinds.begin(), kinds.end(),
+                             [&](const auto &p) { return p.first == kind; });
+      if (it == kinds.end())
+        it = kinds.insert(kinds.end(), {kind, 0.0});
+      it->second += seconds[i];
+      step += seconds[i];
+    }
+    std::stable_sort(
+        kinds.begin(), kinds.end(),
+        [](const auto &a, const auto &b) { return a.second > b.second; });
+    std::string line = "  train by kind:";
+    for (size_t j = 0; j < kinds.size() && step > 0; ++j)
+      line += format("%s %s %.1f%%", j ? "," : "", kinds[j].first.c_str(),
+                     100 * kinds[j].second / step);
+    if (step > 0)
+      lines.push_back(line);
+  }
   std::vector<size_t> order(seconds.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(),

@@ -3,8 +3,9 @@
 // Part of Loom. The rows of the report `loom train --profile` and `loom run
 // --profile` print: each kernel's op and innermost .loom location, with the
 // model instance that made it and whether it is a gradient, whether a
-// generated kernel ran on threads, and the count of large generated kernels
-// on one thread. The timing itself runs end to end in tests/e2e/train.test.
+// generated kernel ran on threads, the count of large generated kernels
+// on one thread, and the step's time by kind of kernel. The timing itself runs
+// end to end in tests/e2e/train.test.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,18 +41,19 @@ TEST(Profile, RowsNameTheInstanceAndTheGradient) {
   a.kernels.push_back(kernel("loom.add", "gpt.loom:9:1 (head)"));
   std::vector<std::string> lines = train::profileLines(
       a, {4.0, 3.0, 2.0, 1.0}, {1, 1, 1, 1}, {0, 0, 0, 0}, 4);
-  ASSERT_EQ(lines.size(), 8u);
+  ASSERT_EQ(lines.size(), 9u);
+  EXPECT_EQ(lines[2], "  train by kind: codegen 100.0%");
   auto endsWith = [](const std::string &s, const std::string &end) {
     return s.size() >= end.size() &&
            s.compare(s.size() - end.size(), end.size(), end) == 0;
   };
-  EXPECT_PRED2(endsWith, lines[3],
-               "loom.matmul nn.loom:28:14 (blocks.3.attn.qkv)");
   EXPECT_PRED2(endsWith, lines[4],
+               "loom.matmul nn.loom:28:14 (blocks.3.attn.qkv)");
+  EXPECT_PRED2(endsWith, lines[5],
                "loom.matmul the gradient of nn.loom:28:14 (blocks.0.attn.qkv)");
-  EXPECT_PRED2(endsWith, lines[5], "loom.sqrt gpt.loom:55:3");
-  EXPECT_PRED2(endsWith, lines[6], "loom.add gpt.loom:9:1 (head)");
-  EXPECT_EQ(lines[7], "  generated kernels of 64 KiB or more: 0 on threads, "
+  EXPECT_PRED2(endsWith, lines[6], "loom.sqrt gpt.loom:55:3");
+  EXPECT_PRED2(endsWith, lines[7], "loom.add gpt.loom:9:1 (head)");
+  EXPECT_EQ(lines[8], "  generated kernels of 64 KiB or more: 0 on threads, "
                       "0 partly, 0 on one thread");
 }
 
@@ -76,20 +78,21 @@ TEST(Profile, CountsTheLargeGeneratedKernelsByHowTheyRan) {
   std::vector<std::string> lines =
       train::profileLines(a, {1.5, 1.4, 1.3, 2.0, 1.2, 1.1}, {2, 2, 2, 2, 2, 2},
                           {2, 2, 1, 0, 0, 0}, 6);
-  ASSERT_EQ(lines.size(), 11u);
-  EXPECT_NE(lines[3].find("codegen          1 thread k3"), std::string::npos)
-      << lines[3];
-  EXPECT_NE(lines[4].find("codegen          threads  k0"), std::string::npos)
+  ASSERT_EQ(lines.size(), 12u);
+  EXPECT_EQ(lines[2], "  train by kind: codegen 87.1%, onednn.matmul 12.9%");
+  EXPECT_NE(lines[4].find("codegen          1 thread k3"), std::string::npos)
       << lines[4];
-  EXPECT_NE(lines[5].find("codegen          partly   k1"), std::string::npos)
+  EXPECT_NE(lines[5].find("codegen          threads  k0"), std::string::npos)
       << lines[5];
-  EXPECT_NE(lines[6].find("codegen          partly   k2"), std::string::npos)
+  EXPECT_NE(lines[6].find("codegen          partly   k1"), std::string::npos)
       << lines[6];
-  EXPECT_NE(lines[8].find("onednn.matmul             k0"), std::string::npos)
-      << lines[8];
-  EXPECT_EQ(lines[9], "  generated kernels of 64 KiB or more: 1 on threads, "
-                      "2 partly, 1 on one thread");
-  EXPECT_EQ(lines[10], "    on one thread:     2.00 s  train #3     k3       "
+  EXPECT_NE(lines[7].find("codegen          partly   k2"), std::string::npos)
+      << lines[7];
+  EXPECT_NE(lines[9].find("onednn.matmul             k0"), std::string::npos)
+      << lines[9];
+  EXPECT_EQ(lines[10], "  generated kernels of 64 KiB or more: 1 on threads, "
+                       "2 partly, 1 on one thread");
+  EXPECT_EQ(lines[11], "    on one thread:     2.00 s  train #3     k3       "
                        "      64.0 KiB  loom.reduce gpt.loom:9:1");
 }
 
