@@ -120,9 +120,9 @@ std::vector<std::string> loom::train::profileLines(
       it->second += seconds[i];
       step += seconds[i];
     }
-    std::stable_sort(
-        kinds.begin(), kinds.end(),
-        [](const auto &a, const auto &b) { return a.second > b.second; });
+    std::sort(kinds.begin(), kinds.end(), [](const auto &a, const auto &b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
     std::string line = "  train by kind:";
     for (size_t j = 0; j < kinds.size() && step > 0; ++j)
       line += format("%s %s %.1f%%", j ? "," : "", kinds[j].first.c_str(),
