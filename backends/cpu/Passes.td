@@ -165,7 +165,7 @@ def LoomFuseKernelLoops : Pass<"loom-fuse-kernel-loops", "::mlir::func::FuncOp">
 }
 
 def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
-  let summary = "Outlines each large parallel loop nest of a kernel into a function of a range, for the runtime's threads";
+  let summary = "Outlines each large parallel loop nest of a kernel into a function of a range, for the runtime's threads, and shares one function among identical nests";
   let description = [{
     Runs after the kernels' structured ops became loops
     (`--convert-linalg-to-parallel-loops`). In every public function with a
@@ -196,6 +196,24 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     thread); the artifact carries both, and `loom train --profile` reports
     them.
 
+    Nests that compute the same thing share one function, so that LLVM
+    compiles each distinct nest once (the layers of a deep model and the
+    parameters of a multi-tensor optimizer kernel repeat the same nests on
+    the same shapes). Two outlined functions are the same when they print
+    the same under one name, without locations: same argument types, same
+    ops, constants and attributes. A nest split into ranges whose function
+    is already there calls that one, which is named after the first kernel
+    that has it, so that a dump shows which kernels share it (`@k30` calling
+    `@k29.loop5`). A nest left on one thread (any size) that appears twice
+    or more in the module, and that could move (the conditions above, but
+    any dimensions), becomes one private function `@<kernel>.nest<i>` of
+    the values it uses, named after the first kernel that has it and marked
+    `no_inline` (LLVM would copy it back into every caller), called in
+    every place it appeared; a nest that appears once stays where it is.
+    The outlined functions have internal linkage (`llvm.linkage`): LLVM
+    drops a function once it is inlined into its callers. `share=false`
+    keeps every nest on its own, for bisecting.
+
     ```mlir
     func.func @k(%a: memref<64x256xf32>, %r: memref<64x256xf32>) {
       scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c256) step (%c1, %c1) { ... }
@@ -218,9 +236,12 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     Option<"minBytes", "min-bytes", "int64_t", /*default=*/"65536",
            "Outline only nests whose loads and stores name buffers of at "
            "least this many bytes in all">,
+    Option<"share", "share", "bool", /*default=*/"true",
+           "Let nests that compute the same thing share one function">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::scf::SCFDialect"];
 }
 
