@@ -94,7 +94,12 @@ def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg"> {
     target. `--finalize-memref-to-llvm` lowers a copy between buffers with
     non-identity layouts into a call of the runtime helper `memrefCopy`,
     which the generated kernels' shared object does not have; as a
-    `linalg.copy` it becomes loops like every other structured op.
+    `linalg.copy` it becomes loops like every other structured op. A copy
+    of rank 2 or more between statically shaped buffers of the identity
+    layout copies their `memref.collapse_shape` to one dimension instead:
+    LLVM vectorizes that one loop, where it would unroll a nest of short
+    constant loops (a `1x12x1x64` copy) into one scalar move per element,
+    a block its instruction scheduler takes seconds over.
 
     Precondition: bufferized IR. Postcondition: no `memref.copy` remains.
 
