@@ -212,11 +212,13 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     `@k29.loop5`). A nest left on one thread (any size) that appears twice
     or more in the module, and that could move (the conditions above, but
     any dimensions), becomes one private function `@<kernel>.nest<i>` of
-    the values it uses, named after the first kernel that has it and marked
-    `no_inline` (LLVM would copy it back into every caller), called in
+    the values it uses, named after the first kernel that has it, called in
     every place it appeared; a nest that appears once stays where it is.
-    The outlined functions have internal linkage (`llvm.linkage`): LLVM
-    drops a function once it is inlined into its callers. `share=false`
+    Every outlined function has internal linkage (`llvm.linkage`) and is
+    never inlined (`no_inline`), so that LLVM compiles it once: a shared
+    nest has several callers, and a nest on threads two (the emitter's
+    range function, and the kernel itself, which calls the range function
+    directly where the runtime set no parallel-for hook). `share=false`
     keeps every nest on its own, for bisecting.
 
     ```mlir
@@ -230,7 +232,8 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     }
     func.func private @k.loop0(%a: memref<64x256xf32>, %r: memref<64x256xf32>,
                                %begin: index, %end: index)
-        attributes {loom.parallel_extent = 64 : i64} {
+        attributes {llvm.linkage = #llvm.linkage<internal>,
+                    loom.parallel_extent = 64 : i64, no_inline} {
       %lo = arith.maxsi %c0, %begin : index
       %hi = arith.minsi %c64, %end : index
       scf.parallel (%i, %j) = (%lo, %c0) to (%hi, %c256) step (%c1, %c1) { ... }

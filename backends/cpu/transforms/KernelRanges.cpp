@@ -2,7 +2,8 @@
 //
 // Part of Loom. This file implements the outlining of a kernel's top-level
 // parallel loop nests into functions of a range of their outer dimension,
-// which the runtime's threads run (see Passes.td).
+// which the runtime's threads run, and the sharing of one function among
+// nests that compute the same thing (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
