@@ -94,7 +94,12 @@ def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg"> {
     target. `--finalize-memref-to-llvm` lowers a copy between buffers with
     non-identity layouts into a call of the runtime helper `memrefCopy`,
     which the generated kernels' shared object does not have; as a
-    `linalg.copy` it becomes loops like every other structured op.
+    `linalg.copy` it becomes loops like every other structured op. A copy
+    of rank 2 or more between statically shaped buffers of the identity
+    layout copies their `memref.collapse_shape` to one dimension instead:
+    LLVM vectorizes that one loop, where it would unroll a nest of short
+    constant loops (a `1x12x1x64` copy) into one scalar move per element,
+    a block its instruction scheduler takes seconds over.
 
     Precondition: bufferized IR. Postcondition: no `memref.copy` remains.
 
@@ -165,7 +170,7 @@ def LoomFuseKernelLoops : Pass<"loom-fuse-kernel-loops", "::mlir::func::FuncOp">
 }
 
 def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
-  let summary = "Outlines each large parallel loop nest of a kernel into a function of a range, for the runtime's threads";
+  let summary = "Outlines each large parallel loop nest of a kernel into a function of a range, for the runtime's threads, and shares one function among identical nests";
   let description = [{
     Runs after the kernels' structured ops became loops
     (`--convert-linalg-to-parallel-loops`). In every public function with a
@@ -196,6 +201,26 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     thread); the artifact carries both, and `loom train --profile` reports
     them.
 
+    Nests that compute the same thing share one function, so that LLVM
+    compiles each distinct nest once (the layers of a deep model and the
+    parameters of a multi-tensor optimizer kernel repeat the same nests on
+    the same shapes). Two outlined functions are the same when they print
+    the same under one name, without locations: same argument types, same
+    ops, constants and attributes. A nest split into ranges whose function
+    is already there calls that one, which is named after the first kernel
+    that has it, so that a dump shows which kernels share it (`@k30` calling
+    `@k29.loop5`). A nest left on one thread (any size) that appears twice
+    or more in the module, and that could move (the conditions above, but
+    any dimensions), becomes one private function `@<kernel>.nest<i>` of
+    the values it uses, named after the first kernel that has it, called in
+    every place it appeared; a nest that appears once stays where it is.
+    Every outlined function has internal linkage (`llvm.linkage`) and is
+    never inlined (`no_inline`), so that LLVM compiles it once: a shared
+    nest has several callers, and a nest on threads two (the emitter's
+    range function, and the kernel itself, which calls the range function
+    directly where the runtime set no parallel-for hook). `share=false`
+    keeps every nest on its own, for bisecting.
+
     ```mlir
     func.func @k(%a: memref<64x256xf32>, %r: memref<64x256xf32>) {
       scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c256) step (%c1, %c1) { ... }
@@ -207,7 +232,8 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     }
     func.func private @k.loop0(%a: memref<64x256xf32>, %r: memref<64x256xf32>,
                                %begin: index, %end: index)
-        attributes {loom.parallel_extent = 64 : i64} {
+        attributes {llvm.linkage = #llvm.linkage<internal>,
+                    loom.parallel_extent = 64 : i64, no_inline} {
       %lo = arith.maxsi %c0, %begin : index
       %hi = arith.minsi %c64, %end : index
       scf.parallel (%i, %j) = (%lo, %c0) to (%hi, %c256) step (%c1, %c1) { ... }
@@ -218,9 +244,12 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     Option<"minBytes", "min-bytes", "int64_t", /*default=*/"65536",
            "Outline only nests whose loads and stores name buffers of at "
            "least this many bytes in all">,
+    Option<"share", "share", "bool", /*default=*/"true",
+           "Let nests that compute the same thing share one function">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::scf::SCFDialect"];
 }
 

@@ -69,7 +69,8 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
 //===----------------------------------------------------------------------===//
 
 // transpose(x, perm) -> linalg.transpose with the same permutation
-// (result dim i is input dim perm[i] in both).
+// (result dim i is input dim perm[i] in both); a reshape where perm moves
+// only dimensions of size 1.
 struct TransposeLowering : public OpConversionPattern<TransposeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -84,8 +85,26 @@ struct TransposeLowering : public OpConversionPattern<TransposeOp> {
       rewriter.replaceOp(op, adaptor.getInput());
       return success();
     }
-    Value init = emptyTensor(rewriter, op.getLoc(),
-                             cast<RankedTensorType>(op.getType()));
+    // A permutation that moves only dimensions of size 1 keeps the elements
+    // in order: a reshape, which the kernel copies out as one dimension
+    // (--loom-copies-to-linalg) where LLVM would unroll a nest of short
+    // constant loops such as 1x12x1x64 into one scalar move per element.
+    auto type = cast<RankedTensorType>(op.getType());
+    auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+    int64_t last = -1;
+    bool inOrder = true;
+    for (int64_t p : perm) {
+      if (inputType.getDimSize(p) == 1)
+        continue;
+      inOrder &= p > last;
+      last = p;
+    }
+    if (inOrder) {
+      rewriter.replaceOp(
+          op, reshapeTensor(rewriter, op.getLoc(), adaptor.getInput(), type));
+      return success();
+    }
+    Value init = emptyTensor(rewriter, op.getLoc(), type);
     auto transpose = rewriter.create<linalg::TransposeOp>(
         op.getLoc(), adaptor.getInput(), init, perm);
     rewriter.replaceOp(op, transpose->getResults());

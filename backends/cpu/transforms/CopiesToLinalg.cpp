@@ -31,8 +31,23 @@ struct LoomCopiesToLinalgPass
     getOperation()->walk([&](memref::CopyOp copy) { copies.push_back(copy); });
     for (memref::CopyOp copy : copies) {
       OpBuilder b(copy);
-      b.create<linalg::CopyOp>(copy.getLoc(), copy.getSource(),
-                               copy.getTarget());
+      Value source = copy.getSource(), target = copy.getTarget();
+      // Between buffers of the identity layout, the copy runs over the
+      // elements as one dimension: LLVM vectorizes that loop, where it
+      // unrolls a nest of short constant loops (1x12x1x64) into one scalar
+      // move per element.
+      auto sourceType = cast<MemRefType>(source.getType());
+      auto targetType = cast<MemRefType>(target.getType());
+      if (sourceType.getRank() > 1 && sourceType.hasStaticShape() &&
+          sourceType.getLayout().isIdentity() &&
+          targetType.getLayout().isIdentity()) {
+        SmallVector<ReassociationIndices> all(1);
+        for (int64_t d = 0; d < sourceType.getRank(); ++d)
+          all.front().push_back(d);
+        source = b.create<memref::CollapseShapeOp>(copy.getLoc(), source, all);
+        target = b.create<memref::CollapseShapeOp>(copy.getLoc(), target, all);
+      }
+      b.create<linalg::CopyOp>(copy.getLoc(), source, target);
       copy.erase();
     }
     if (copies.empty())

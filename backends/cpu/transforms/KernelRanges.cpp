@@ -2,7 +2,8 @@
 //
 // Part of Loom. This file implements the outlining of a kernel's top-level
 // parallel loop nests into functions of a range of their outer dimension,
-// which the runtime's threads run (see Passes.td).
+// which the runtime's threads run, and the sharing of one function among
+// nests that compute the same thing (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
@@ -17,7 +19,9 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir::loom::cpu {
 #define GEN_PASS_DEF_LOOMKERNELRANGES
@@ -77,47 +81,35 @@ int64_t bytesTouched(Operation *nest) {
 }
 
 /// What outlining one nest needs: the values passed to the function, the
-/// ops cloned into it (in block order), and the dimension threads split.
+/// ops cloned into it (in block order), and, for a nest the runtime's
+/// threads split, the dimension they split.
 struct Outline {
   llvm::SetVector<Value> arguments;
   llvm::SmallVector<Operation *> cloned;
-  unsigned dim = 0;
+  std::optional<unsigned> dim;
   int64_t upper = 0;
 };
 
-/// How `loop`, at the top of a kernel, is outlined, or nullopt if it cannot
-/// be: no dimension of constant bounds, step 1 and two iterations or more, a
-/// buffer allocated or freed inside (the runtime's scratch arena belongs to
-/// the calling thread), a result, or a value from outside that is neither
-/// passable nor cloned.
-std::optional<Outline> planOutline(scf::ParallelOp loop) {
-  if (!loop.getInitVals().empty())
-    return std::nullopt;
-  Outline plan;
-  bool found = false;
-  for (unsigned d = 0; d < loop.getNumLoops() && !found; ++d) {
-    std::optional<int64_t> lb = constantIndex(loop.getLowerBound()[d]);
-    std::optional<int64_t> ub = constantIndex(loop.getUpperBound()[d]);
-    std::optional<int64_t> step = constantIndex(loop.getStep()[d]);
-    if (lb && ub && step == 1 && *ub - *lb >= 2) {
-      plan.dim = d;
-      plan.upper = *ub;
-      found = true;
-    }
-  }
-  if (!found)
+/// The arguments and cloned ops of the function that `nest`, at the top of a
+/// kernel, would move to, or nullopt if it cannot move: a result, a buffer
+/// allocated or freed inside (the runtime's scratch arena belongs to the
+/// calling thread), or a value from outside that is neither passable nor
+/// cloned.
+std::optional<Outline> planArguments(Operation *nest) {
+  if (nest->getNumResults() != 0)
     return std::nullopt;
   bool allocates = false;
   llvm::SetVector<Value> used;
-  loop->walk([&](Operation *op) {
+  nest->walk([&](Operation *op) {
     if (isa<memref::AllocOp, memref::DeallocOp, memref::ReallocOp>(op))
       allocates = true;
     for (Value v : op->getOperands())
-      if (!loop->isAncestor(v.getParentBlock()->getParentOp()))
+      if (!nest->isAncestor(v.getParentBlock()->getParentOp()))
         used.insert(v);
   });
   if (allocates)
     return std::nullopt;
+  Outline plan;
   llvm::SetVector<Operation *> cloned;
   for (size_t i = 0; i < used.size(); ++i) { // `used` grows in the loop
     Value v = used[i];
@@ -138,26 +130,53 @@ std::optional<Outline> planOutline(scf::ParallelOp loop) {
   return plan;
 }
 
-/// Moves `loop` into a new private function `name` of its arguments, then
-/// `begin` and `end`, which runs the iterations of dimension plan.dim in
-/// [max(lb, begin), min(ub, end)), and calls it over the whole range
-/// in place of the loop.
-void outline(scf::ParallelOp loop, const Outline &plan, StringRef name,
-             SymbolTable &symbols) {
-  auto kernel = loop->getParentOfType<func::FuncOp>();
-  MLIRContext *ctx = loop.getContext();
-  Location loc = loop.getLoc();
+/// How `loop`, at the top of a kernel, is outlined for the runtime's
+/// threads, or nullopt if it cannot be: planArguments' conditions, and a
+/// dimension of constant bounds, step 1 and two iterations or more.
+std::optional<Outline> planRanges(scf::ParallelOp loop) {
+  std::optional<Outline> plan = planArguments(loop);
+  if (!plan)
+    return std::nullopt;
+  for (unsigned d = 0; d < loop.getNumLoops() && !plan->dim; ++d) {
+    std::optional<int64_t> lb = constantIndex(loop.getLowerBound()[d]);
+    std::optional<int64_t> ub = constantIndex(loop.getUpperBound()[d]);
+    std::optional<int64_t> step = constantIndex(loop.getStep()[d]);
+    if (lb && ub && step == 1 && *ub - *lb >= 2) {
+      plan->dim = d;
+      plan->upper = *ub;
+    }
+  }
+  if (!plan->dim)
+    return std::nullopt;
+  return plan;
+}
+
+/// A new private function, in no module yet, that runs `nest` on its
+/// arguments, then, with plan.dim, `begin` and `end`: the iterations of
+/// dimension plan.dim in [max(lb, begin), min(ub, end)).
+func::FuncOp buildFunction(Operation *nest, const Outline &plan) {
+  MLIRContext *ctx = nest->getContext();
+  Location loc = nest->getLoc();
   Type index = IndexType::get(ctx);
   SmallVector<Type> types;
   for (Value v : plan.arguments)
     types.push_back(v.getType());
-  types.append({index, index});
+  if (plan.dim)
+    types.append({index, index});
 
-  auto fn = func::FuncOp::create(loc, name, FunctionType::get(ctx, types, {}));
+  auto fn =
+      func::FuncOp::create(loc, "nest", FunctionType::get(ctx, types, {}));
   fn.setPrivate();
-  fn->setAttr("loom.parallel_extent",
-              IntegerAttr::get(IntegerType::get(ctx, 64), plan.upper));
-  symbols.insert(fn, std::next(Block::iterator(kernel)));
+  // Compiled once, in the kernel library only: LLVM inlines no nest into
+  // its callers (a nest on threads has two: its range function of the
+  // object emitter's, and the kernel itself where no thread pool is set,
+  // which the range function is inlined into; a shared nest has several).
+  fn->setAttr("llvm.linkage",
+              LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
+  fn->setAttr("no_inline", UnitAttr::get(ctx));
+  if (plan.dim)
+    fn->setAttr("loom.parallel_extent",
+                IntegerAttr::get(IntegerType::get(ctx, 64), plan.upper));
   Block *body = fn.addEntryBlock();
   OpBuilder b = OpBuilder::atBlockBegin(body);
   IRMapping map;
@@ -165,28 +184,65 @@ void outline(scf::ParallelOp loop, const Outline &plan, StringRef name,
     map.map(v, arg);
   for (Operation *op : plan.cloned)
     b.clone(*op, map);
-  Value begin = body->getArgument(plan.arguments.size());
-  Value end = body->getArgument(plan.arguments.size() + 1);
-  Value lo = b.create<arith::MaxSIOp>(
-      loc, map.lookup(loop.getLowerBound()[plan.dim]), begin);
-  Value hi = b.create<arith::MinSIOp>(
-      loc, map.lookup(loop.getUpperBound()[plan.dim]), end);
-  auto moved = cast<scf::ParallelOp>(b.clone(*loop, map));
-  moved.getLowerBoundMutable()[plan.dim].set(lo);
-  moved.getUpperBoundMutable()[plan.dim].set(hi);
+  if (plan.dim) {
+    auto loop = cast<scf::ParallelOp>(nest);
+    unsigned d = *plan.dim;
+    Value begin = body->getArgument(plan.arguments.size());
+    Value end = body->getArgument(plan.arguments.size() + 1);
+    Value lo = b.create<arith::MaxSIOp>(
+        loc, map.lookup(loop.getLowerBound()[d]), begin);
+    Value hi =
+        b.create<arith::MinSIOp>(loc, map.lookup(loop.getUpperBound()[d]), end);
+    auto moved = cast<scf::ParallelOp>(b.clone(*loop, map));
+    moved.getLowerBoundMutable()[d].set(lo);
+    moved.getUpperBoundMutable()[d].set(hi);
+  } else {
+    b.clone(*nest, map);
+  }
   b.create<func::ReturnOp>(loc);
-
-  b.setInsertionPoint(loop);
-  SmallVector<Value> operands(plan.arguments.begin(), plan.arguments.end());
-  operands.push_back(loop.getLowerBound()[plan.dim]);
-  operands.push_back(loop.getUpperBound()[plan.dim]);
-  b.create<func::CallOp>(loc, fn, operands);
-  loop->erase();
+  return fn;
 }
+
+/// What two functions that compute the same thing have in common: the
+/// printed function (without locations) under the name "nest".
+std::string sharingKey(func::FuncOp fn) {
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  fn->print(os, OpPrintingFlags().useLocalScope());
+  return key;
+}
+
+/// Calls `fn` in place of `nest` (over the whole range of plan.dim, if
+/// any) and erases the nest.
+void replaceWithCall(Operation *nest, func::FuncOp fn, const Outline &plan) {
+  OpBuilder b(nest);
+  SmallVector<Value> operands(plan.arguments.begin(), plan.arguments.end());
+  if (plan.dim) {
+    auto loop = cast<scf::ParallelOp>(nest);
+    operands.push_back(loop.getLowerBound()[*plan.dim]);
+    operands.push_back(loop.getUpperBound()[*plan.dim]);
+  }
+  b.create<func::CallOp>(nest->getLoc(), fn, operands);
+  nest->erase();
+}
+
+/// A nest left in its kernel and the function it would move to.
+struct SerialNest {
+  Operation *nest;
+  Outline plan;
+  func::FuncOp fn;
+};
 
 struct LoomKernelRangesPass
     : public loom::cpu::impl::LoomKernelRangesBase<LoomKernelRangesPass> {
   using Base::Base;
+
+  /// Inserts `fn` after `kernel` under the name `name`.
+  void insert(func::FuncOp fn, StringRef name, func::FuncOp kernel,
+              SymbolTable &symbols) {
+    fn.setSymName(name);
+    symbols.insert(fn, std::next(Block::iterator(kernel)));
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -195,27 +251,75 @@ struct LoomKernelRangesPass
     for (auto fn : module.getOps<func::FuncOp>())
       if (fn.isPublic() && !fn.isExternal() && fn.getBody().hasOneBlock())
         kernels.push_back(fn);
+    // The function of each distinct nest split into ranges, by its key.
+    llvm::StringMap<func::FuncOp> ranged;
+    // The nests left on one thread, by key, in the order first seen.
+    llvm::MapVector<StringRef, SmallVector<SerialNest>> serial;
+    llvm::StringSet<> serialKeys;
     for (func::FuncOp fn : kernels) {
-      int64_t parallel = 0, serial = 0;
+      int64_t parallelLoops = 0, serialLoops = 0;
       SmallVector<Operation *> nests;
       for (Operation &op : fn.getBody().front().without_terminator())
-        if (op.getNumRegions() != 0 && bytesTouched(&op) >= minBytes)
+        if (op.getNumRegions() != 0)
           nests.push_back(&op);
       for (Operation *op : nests) {
+        bool large = bytesTouched(op) >= minBytes;
         auto loop = dyn_cast<scf::ParallelOp>(op);
         std::optional<Outline> plan =
-            loop ? planOutline(loop) : std::optional<Outline>();
-        if (!plan) {
-          ++serial;
+            large && loop ? planRanges(loop) : std::optional<Outline>();
+        if (plan) {
+          func::FuncOp nestFn = buildFunction(op, *plan);
+          std::string name =
+              (fn.getSymName() + ".loop" + Twine(parallelLoops++)).str();
+          if (!share) {
+            insert(nestFn, name, fn, symbols);
+            replaceWithCall(op, nestFn, *plan);
+            continue;
+          }
+          auto [it, fresh] = ranged.try_emplace(sharingKey(nestFn), nestFn);
+          if (fresh)
+            insert(nestFn, name, fn, symbols);
+          else
+            nestFn.erase();
+          replaceWithCall(op, it->second, *plan);
           continue;
         }
-        std::string name =
-            (fn.getSymName() + ".loop" + Twine(parallel++)).str();
-        outline(loop, *plan, name, symbols);
+        if (large)
+          ++serialLoops;
+        if (!share)
+          continue;
+        plan = planArguments(op);
+        if (!plan)
+          continue;
+        func::FuncOp nestFn = buildFunction(op, *plan);
+        StringRef key = serialKeys.insert(sharingKey(nestFn)).first->getKey();
+        serial[key].push_back({op, std::move(*plan), nestFn});
       }
       Builder b(fn.getContext());
-      fn->setAttr("loom.parallel_loops", b.getI64IntegerAttr(parallel));
-      fn->setAttr("loom.serial_loops", b.getI64IntegerAttr(serial));
+      fn->setAttr("loom.parallel_loops", b.getI64IntegerAttr(parallelLoops));
+      fn->setAttr("loom.serial_loops", b.getI64IntegerAttr(serialLoops));
+    }
+
+    // A nest on one thread that repeats becomes one function, named after
+    // the first kernel that runs it.
+    llvm::StringMap<int64_t> sharedOf; // kernel -> functions named after it
+    for (auto &[key, copies] : serial) {
+      if (copies.size() < 2) {
+        copies.front().fn.erase();
+        continue;
+      }
+      func::FuncOp shared = copies.front().fn;
+      auto kernel = copies.front().nest->getParentOfType<func::FuncOp>();
+      insert(shared,
+             (kernel.getSymName() + ".nest" +
+              Twine(sharedOf[kernel.getSymName()]++))
+                 .str(),
+             kernel, symbols);
+      for (SerialNest &copy : copies) {
+        replaceWithCall(copy.nest, shared, copy.plan);
+        if (copy.fn != shared)
+          copy.fn.erase();
+      }
     }
   }
 };

@@ -12,3 +12,19 @@ func.func @copy_strided(%a: memref<4xf32, strided<[2]>>, %b: memref<4xf32>) {
   memref.copy %a, %b : memref<4xf32, strided<[2]>> to memref<4xf32>
   return
 }
+
+// Tests that a copy between buffers of the identity layout runs over the
+// elements as one dimension (a loop LLVM vectorizes), and that a strided
+// source keeps its shape.
+// CHECK-LABEL: func.func @copy_flat(
+// CHECK-SAME: %[[A:.*]]: memref<1x12x1x64xf32>, %[[B:.*]]: memref<1x12x1x64xf32>, %[[S:.*]]: memref<2x4xf32, strided<[8, 1]>>, %[[T:.*]]: memref<2x4xf32>)
+// CHECK-NEXT: %[[FA:.*]] = memref.collapse_shape %[[A]] {{\[}}[0, 1, 2, 3]] : memref<1x12x1x64xf32> into memref<768xf32>
+// CHECK-NEXT: %[[FB:.*]] = memref.collapse_shape %[[B]] {{\[}}[0, 1, 2, 3]] : memref<1x12x1x64xf32> into memref<768xf32>
+// CHECK-NEXT: linalg.copy ins(%[[FA]] : memref<768xf32>) outs(%[[FB]] : memref<768xf32>)
+// CHECK-NEXT: linalg.copy ins(%[[S]] : memref<2x4xf32, strided<[8, 1]>>) outs(%[[T]] : memref<2x4xf32>)
+// CHECK-NEXT: return
+func.func @copy_flat(%a: memref<1x12x1x64xf32>, %b: memref<1x12x1x64xf32>, %s: memref<2x4xf32, strided<[8, 1]>>, %t: memref<2x4xf32>) {
+  memref.copy %a, %b : memref<1x12x1x64xf32> to memref<1x12x1x64xf32>
+  memref.copy %s, %t : memref<2x4xf32, strided<[8, 1]>> to memref<2x4xf32>
+  return
+}

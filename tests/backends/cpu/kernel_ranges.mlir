@@ -2,14 +2,15 @@
 // RUN: loom-opt %s --split-input-file --loom-kernel-ranges | FileCheck %s --check-prefix=SMALL
 
 // Tests that a kernel's parallel loop nest becomes a function of a range of
-// its first dimension, called over the whole range; the kernel records one
-// nest on threads. Below 64 KiB (the default min-bytes) it stays in place.
+// its first dimension, called over the whole range, internal to the kernel
+// library and never inlined; the kernel records one nest on threads. Below
+// 64 KiB (the default min-bytes) it stays in place.
 // CHECK-LABEL: func.func @split(%arg0: memref<8x16xf32>, %arg1: memref<8x16xf32>) attributes {loom.parallel_loops = 1 : i64, loom.serial_loops = 0 : i64}
 // CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
 // CHECK-DAG: %[[C8:.*]] = arith.constant 8 : index
 // CHECK: call @split.loop0(%arg0, %arg1, %[[C0]], %[[C8]]) : (memref<8x16xf32>, memref<8x16xf32>, index, index) -> ()
 // CHECK-NEXT: return
-// CHECK: func.func private @split.loop0(%arg0: memref<8x16xf32>, %arg1: memref<8x16xf32>, %arg2: index, %arg3: index) attributes {loom.parallel_extent = 8 : i64}
+// CHECK: func.func private @split.loop0(%arg0: memref<8x16xf32>, %arg1: memref<8x16xf32>, %arg2: index, %arg3: index) attributes {llvm.linkage = #llvm.linkage<internal>, loom.parallel_extent = 8 : i64, no_inline}
 // CHECK: %[[LO:.*]] = arith.maxsi %{{.*}}, %arg2 : index
 // CHECK: %[[HI:.*]] = arith.minsi %{{.*}}, %arg3 : index
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%[[LO]], %{{.*}}) to (%[[HI]], %{{.*}})
@@ -105,7 +106,7 @@ func.func @outside(%a: memref<8x16xf32>, %s: memref<f32>, %r: memref<8xf32>) {
 // Tests that a nest whose first dimension has one iteration is split over
 // the next one.
 // CHECK-LABEL: func.func private @unit_first.loop0(
-// CHECK-SAME: attributes {loom.parallel_extent = 16 : i64}
+// CHECK-SAME: attributes {llvm.linkage = #llvm.linkage<internal>, loom.parallel_extent = 16 : i64, no_inline}
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = (%{{.*}}, %{{.*}}) to (%{{.*}}, %{{.*}}) step
 func.func @unit_first(%a: memref<1x16xf32>, %r: memref<1x16xf32>) {
   %c0 = arith.constant 0 : index

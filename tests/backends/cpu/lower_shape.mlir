@@ -45,6 +45,23 @@ func.func @transpose(%x: tensor<2x3x4xf32>) -> tensor<4x2x3xf32> {
 
 // -----
 
+// Tests that a transpose that moves only dimensions of size 1 is a reshape
+// (the elements keep their order), and that one that also swaps two larger
+// dimensions stays a linalg.transpose.
+// CHECK-LABEL: func.func @transpose_unit_dims
+// CHECK: %[[F:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1, 2, 3]] : tensor<1x2x1x3xf32> into tensor<6xf32>
+// CHECK: %[[U:.*]] = tensor.expand_shape %[[F]] {{\[}}[0, 1, 2, 3]] output_shape [1, 1, 2, 3] : tensor<6xf32> into tensor<1x1x2x3xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.transpose ins(%arg0 : tensor<1x2x1x3xf32>) outs(%{{.*}} : tensor<1x3x1x2xf32>) permutation = [2, 3, 0, 1]
+// CHECK: return %[[U]], %{{.*}} :
+func.func @transpose_unit_dims(%x: tensor<1x2x1x3xf32>) -> (tensor<1x1x2x3xf32>, tensor<1x3x1x2xf32>) {
+  %0 = loom.transpose %x, [0, 2, 1, 3] : tensor<1x2x1x3xf32> -> tensor<1x1x2x3xf32>
+  %1 = loom.transpose %x, [2, 3, 0, 1] : tensor<1x2x1x3xf32> -> tensor<1x3x1x2xf32>
+  return %0, %1 : tensor<1x1x2x3xf32>, tensor<1x3x1x2xf32>
+}
+
+// -----
+
 // Tests that a strided slice is a tensor.extract_slice (a view once
 // bufferized).
 // CHECK-LABEL: func.func @slice

@@ -46,6 +46,25 @@ func.func @transpose() -> tensor<24xf32> {
 // CHECK: sizes = [24] strides = [1] data =
 // CHECK-NEXT: [0, 0, 0, 10, 10, 10, 1, 1, 1, 11, 11, 11, 2, 2, 2, 12, 12, 12, 3, 3, 3, 13, 13, 13]
 
+// Tests a transpose that moves only dimensions of size 1 (a reshape: the
+// order stays) and one that also swaps the two larger ones.
+func.func @transpose_unit_dims() -> (tensor<6xf32>, tensor<6xf32>) {
+  %x = loom.iota dim 3 : tensor<1x2x1x3xf32>
+  %y = loom.iota dim 1 : tensor<1x2x1x3xf32>
+  %ten = loom.constant dense<10.0> : tensor<f32>
+  %y10 = loom.mul %y, %ten : (tensor<1x2x1x3xf32>, tensor<f32>) -> tensor<1x2x1x3xf32>
+  %v = loom.add %x, %y10 : tensor<1x2x1x3xf32>
+  %t0 = loom.transpose %v, [0, 2, 1, 3] : tensor<1x2x1x3xf32> -> tensor<1x1x2x3xf32>
+  %t1 = loom.transpose %v, [2, 3, 0, 1] : tensor<1x2x1x3xf32> -> tensor<1x3x1x2xf32>
+  %r0 = loom.reshape %t0 : tensor<1x1x2x3xf32> to tensor<6xf32>
+  %r1 = loom.reshape %t1 : tensor<1x3x1x2xf32> to tensor<6xf32>
+  return %r0, %r1 : tensor<6xf32>, tensor<6xf32>
+}
+// CHECK: sizes = [6] strides = [1] data =
+// CHECK-NEXT: [0, 1, 2, 10, 11, 12]
+// CHECK: sizes = [6] strides = [1] data =
+// CHECK-NEXT: [0, 10, 1, 11, 2, 12]
+
 // Tests strided slices and concats along dims 1.
 func.func @slice_concat() -> (tensor<4xf32>, tensor<2xf32>, tensor<10xf32>) {
   %x = loom.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0, 9.0]]> : tensor<2x5xf32>
@@ -81,6 +100,11 @@ func.func @main() {
   %r1 = call @transpose() : () -> (tensor<24xf32>)
   %u1_0 = tensor.cast %r1 : tensor<24xf32> to tensor<*xf32>
   call @printMemrefF32(%u1_0) : (tensor<*xf32>) -> ()
+  %r3:2 = call @transpose_unit_dims() : () -> (tensor<6xf32>, tensor<6xf32>)
+  %u3_0 = tensor.cast %r3#0 : tensor<6xf32> to tensor<*xf32>
+  call @printMemrefF32(%u3_0) : (tensor<*xf32>) -> ()
+  %u3_1 = tensor.cast %r3#1 : tensor<6xf32> to tensor<*xf32>
+  call @printMemrefF32(%u3_1) : (tensor<*xf32>) -> ()
   %r2:3 = call @slice_concat() : () -> (tensor<4xf32>, tensor<2xf32>, tensor<10xf32>)
   %u2_0 = tensor.cast %r2#0 : tensor<4xf32> to tensor<*xf32>
   call @printMemrefF32(%u2_0) : (tensor<*xf32>) -> ()
