@@ -7,8 +7,9 @@
 //   --loom-frontend-cleanup-pipeline  the frontend's loom IR: canonicalize
 //                                     (the dialect's folders), CSE
 //   --loom-train-step-pipeline        the programs a training run needs,
-//                                     each as asked: @loss_grad and
-//                                     @train_step, @eval_step, @decode_step;
+//                                     each as asked: @loss_grad (averaged
+//                                     over the data ranks) and @train_step,
+//                                     @eval_step, @decode_step;
 //                                     then canonicalize, CSE and each
 //                                     constant moved to its first user
 //
@@ -41,6 +42,11 @@ struct TrainStepPipelineOptions
       llvm::cl::desc("Differentiate @loss and build @train_step "
                      "(--loom-autodiff, --loom-build-train-step)"),
       llvm::cl::init(true)};
+  Option<int64_t> bucketBytes{
+      *this, "bucket-bytes",
+      llvm::cl::desc("The gradient bytes of one all-reduce when the recipe "
+                     "runs on several data ranks (--loom-data-parallel)"),
+      llvm::cl::init(26214400)};
 };
 
 /// Adds --loom-frontend-cleanup-pipeline to `pm` (on a module).

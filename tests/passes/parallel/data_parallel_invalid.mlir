@@ -1,0 +1,28 @@
+// RUN: loom-opt %s --split-input-file --verify-diagnostics --loom-data-parallel
+
+// Tests that the pass needs the gradients of --loom-autodiff.
+
+// expected-error@+1 {{--loom-data-parallel needs @loss_grad; run --loom-autodiff first}}
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2>} {
+  func.func @loss(%w: tensor<3xf32> {loom.param = "w"}) -> tensor<f32> {
+    %0 = loom.mul %w, %w : tensor<3xf32>
+    %1 = loom.reduce sum %0 dims [0] : tensor<3xf32> -> tensor<f32>
+    return %1 : tensor<f32>
+  }
+}
+
+// -----
+
+// Tests that the pass needs a recipe, which gives the ranks.
+
+// expected-error@+1 {{--loom-data-parallel needs the module's loom.train recipe (the ranks of the data axis)}}
+module {
+}
+
+// -----
+
+// Tests that a recipe's global batch splits evenly over its data ranks.
+
+// expected-error@+1 {{recipe 'batch' (5) must be divisible by 'data_ranks' (2)}}
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 5, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2>} {
+}
