@@ -403,14 +403,17 @@ def LoomDataParallel : Pass<"loom-data-parallel", "::mlir::ModuleOp"> {
     its own `batch / D` examples; this pass makes each gradient and the loss
     the mean over the ranks, which is the gradient and the loss of the
     global batch (each rank's loss is the mean over an equal share). With
-    `D` = 1 it changes nothing.
+    `D` = 1 it changes nothing. `--loom-train-step-pipeline=data-parallel`
+    runs it between autodiff and the step; the tools set that option when
+    the recipe has more than one data rank.
 
     Precondition: `--loom-autodiff` built `@loss_grad` (results: the loss,
     then one gradient per trainable parameter tagged `loom.grad`);
     `--loom-build-train-step` has not inlined it yet, so the gradient norm
     of clipping and the optimizer read the averaged gradients.
 
-    Postcondition: each returned gradient and the loss is replaced by a
+    Postcondition: each returned gradient and the loss (but a constant,
+    the same on every rank) is replaced by a
     `loom.all_reduce mean ... over ["data"] group_size D`, one op per
     value, located at the parameter it carries (its `.loom` location) and
     tagged `loom.bucket = k`. The gradients are bucketed in the order the

@@ -7,8 +7,9 @@
 //   --loom-frontend-cleanup-pipeline  the frontend's loom IR: canonicalize
 //                                     (the dialect's folders), CSE
 //   --loom-train-step-pipeline        the programs a training run needs,
-//                                     each as asked: @loss_grad (averaged
-//                                     over the data ranks) and @train_step,
+//                                     each as asked: @loss_grad (with
+//                                     data-parallel, averaged over the data
+//                                     ranks) and @train_step,
 //                                     @eval_step, @decode_step;
 //                                     then canonicalize, CSE and each
 //                                     constant moved to its first user
@@ -42,10 +43,17 @@ struct TrainStepPipelineOptions
       llvm::cl::desc("Differentiate @loss and build @train_step "
                      "(--loom-autodiff, --loom-build-train-step)"),
       llvm::cl::init(true)};
+  Option<bool> dataParallel{
+      *this, "data-parallel",
+      llvm::cl::desc("Average the loss and gradients of @loss_grad over the "
+                     "recipe's data ranks (--loom-data-parallel, between "
+                     "autodiff and the step); the tools set it when the "
+                     "recipe has more than one"),
+      llvm::cl::init(false)};
   Option<int64_t> bucketBytes{
       *this, "bucket-bytes",
-      llvm::cl::desc("The gradient bytes of one all-reduce when the recipe "
-                     "runs on several data ranks (--loom-data-parallel)"),
+      llvm::cl::desc("With data-parallel: the gradient bytes of one "
+                     "all-reduce (--loom-data-parallel's bucket-bytes)"),
       llvm::cl::init(26214400)};
 };
 

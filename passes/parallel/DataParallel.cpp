@@ -102,6 +102,10 @@ struct DataParallelPass
       if (path)
         if (auto it = paramLocs.find(path.getValue()); it != paramLocs.end())
           loc = it->second;
+      // A constant gradient (a parameter the loss does not read) is the
+      // same on every rank.
+      if (isa_and_nonnull<ConstantOp>(v.getDefiningOp()))
+        continue;
       Reduced r{i, v.getDefiningOp(), loc, bytesOf(v)};
       if (i == 0)
         loss = r;

@@ -8,6 +8,7 @@
 
 #include "runtime/Init.h"
 #include "runtime/cpu/OneDnnKernels.h"
+#include "runtime/exec/Collectives.h"
 #include "runtime/exec/KernelLibrary.h"
 #include "runtime/exec/Parallel.h"
 #include "runtime/exec/Scratch.h"
@@ -24,7 +25,7 @@ using namespace loom;
 
 /// One launch of the step.
 struct StepExecutor::Launch {
-  enum class Kind { OneDnn, Generated, Copy } kind;
+  enum class Kind { OneDnn, Generated, Copy, Collective } kind;
   std::unique_ptr<cpu::Kernel> primitive; ///< OneDnn
   KernelEntry entry = nullptr;            ///< Generated
   std::vector<void *> operands;           ///< Generated; Copy: {from, to}
@@ -38,6 +39,7 @@ struct StepExecutor::State {
   KernelLibrary library;
   std::vector<Launch> launches;
   std::unordered_map<uint32_t, const BufferRecord *> buffers;
+  std::unique_ptr<Collectives> collectives;
 };
 
 StepExecutor::~StepExecutor() {
@@ -99,6 +101,12 @@ Status StepExecutor::prepare() {
   std::memset(arena, 0, size);
   for (const BufferRecord &b : art.memory.buffers)
     state->buffers[b.id] = &b;
+  // First: a step with collectives needs the ranks of mpirun.
+  StatusOr<std::unique_ptr<Collectives>> collectives = Collectives::create(
+      art, [this](uint32_t id) { return bufferData(id); }, name);
+  if (!collectives)
+    return collectives.status();
+  state->collectives = std::move(*collectives);
 
   StatusOr<std::unique_ptr<cpu::CpuContext>> context =
       cpu::CpuContext::create();
@@ -147,6 +155,8 @@ Status StepExecutor::prepare() {
                              " operands, not 2 (from, to)");
       l.kind = Launch::Kind::Copy;
       l.bytes = std::min(operands[0].size, operands[1].size);
+    } else if (state->collectives->isCollective(i)) {
+      l.kind = Launch::Kind::Collective;
     } else if (cpu::isOneDnnKind(k.kind)) {
       l.kind = Launch::Kind::OneDnn;
       StatusOr<std::unique_ptr<cpu::Kernel>> prim =
@@ -287,6 +297,8 @@ void *StepExecutor::parameter(const std::string &param,
 
 Status StepExecutor::launch(size_t i) {
   Launch &l = state->launches[i];
+  if (Status s = state->collectives->waitBefore(i); !s)
+    return s;
   switch (l.kind) {
   case Launch::Kind::OneDnn:
     if (Status s = l.primitive->run(); !s)
@@ -311,6 +323,8 @@ Status StepExecutor::launch(size_t i) {
   case Launch::Kind::Copy:
     std::memmove(l.operands[1], l.operands[0], l.bytes);
     break;
+  case Launch::Kind::Collective:
+    return state->collectives->launch(i);
   }
   return Status();
 }
@@ -338,7 +352,7 @@ Status StepExecutor::run(const std::string &program) {
       ++runs[i];
     }
   }
-  return Status();
+  return state->collectives->waitAll();
 }
 
 bool StepExecutor::operandsFinite(size_t i) const {
@@ -372,6 +386,10 @@ uint64_t StepExecutor::scratchBytes() const {
   return state->scratch.capacity();
 }
 
+double StepExecutor::communicationWaitSeconds() const {
+  return state->collectives->waitSeconds();
+}
+
 uint64_t StepExecutor::scratchFallbacks() const {
   return state->scratch.fallbacks();
 }
@@ -389,5 +407,7 @@ StatusOr<int64_t> StepExecutor::runCheckingFinite(const std::string &program) {
     if (bad < 0 && !operandsFinite(i))
       bad = static_cast<int64_t>(i);
   }
+  if (Status s = state->collectives->waitAll(); !s)
+    return s;
   return bad;
 }

@@ -137,6 +137,8 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
 }
 
 Status Trainer::saveNow() {
+  if (!writes())
+    return Status();
   StatusOr<std::string> path =
       saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep));
   if (!path)
@@ -163,7 +165,7 @@ Status Trainer::finish(double seconds) {
   std::string model = outDir + "/" +
                       (recipe.name.empty() ? "model" : recipe.name) +
                       ".safetensors";
-  if (worked)
+  if (worked && writes())
     if (Status s = saveModel(*ex, state, model); !s)
       return s;
   RunSummary summary;
@@ -172,8 +174,8 @@ Status Trainer::finish(double seconds) {
     summary.epochs = epochOf(state.step);
   summary.seconds = seconds;
   if (seconds > 0)
-    summary.itemsPerSecond =
-        double(state.step - firstStep) * batch * itemsPerExample / seconds;
+    summary.itemsPerSecond = double(state.step - firstStep) * globalBatch *
+                             itemsPerExample / seconds;
   summary.itemUnit = itemUnit;
   if (std::isfinite(lastLoss))
     summary.finalTrainLoss = lastLoss;
@@ -196,6 +198,8 @@ Status Trainer::finish(double seconds) {
     record.set("interrupted", SignalCatcher::name(signal));
   if (Status s = log(record); !s)
     return s;
+  if (!writes())
+    return Status();
   if (Status s = metrics.close(); !s)
     return s;
   plotNow();

@@ -23,6 +23,7 @@
 #include "frontend/Program.h"
 #include "ir/LoomRecipe.h"
 #include "runtime/artifact/Artifact.h"
+#include "runtime/comm/Comm.h"
 #include "runtime/data/Batches.h"
 #include "runtime/train/OutputDir.h"
 #include "runtime/train/Recipe.h"
@@ -195,6 +196,20 @@ bool prepareRun(const std::string &recipeJson,
       !options.resume.empty() ? loom::train::EarlierRun::Resume
       : overwrite             ? loom::train::EarlierRun::Overwrite
                               : loom::train::EarlierRun::Refuse;
+  if (recipe->dataRanks != options.ranks)
+    return fail(options.name + ": the step is compiled for " +
+                std::to_string(recipe->dataRanks) +
+                (recipe->dataRanks == 1 ? " rank" : " ranks") +
+                " of the mesh's data axis, but this run has " +
+                std::to_string(options.ranks) +
+                (options.ranks == 1 ? "; run it under mpirun -n " +
+                                          std::to_string(recipe->dataRanks)
+                                    : std::string("; compile the .loom "
+                                                  "program for them"))),
+           false;
+  // Rank 0 alone writes the run's files.
+  if (options.rank != 0)
+    return true;
   loom::StatusOr<std::vector<std::string>> removed =
       loom::train::claimOutputDir(options.outDir, recipe->name, earlier, lock);
   if (!removed)
@@ -266,11 +281,9 @@ bool checkData(const std::string &recipeJson, const std::string &name,
   return true;
 }
 
-} // namespace
-
-cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
-
-int loom::tool::runTrain() {
+/// loom train as rank `rank` of `ranks` (1 without mpirun).
+int trainAsRank(int rank, int ranks) {
+  using namespace loom::tool;
   if (quiet && json)
     return usage("--quiet and --json exclude each other");
   if (!checkIntFlag("loom train", steps, 1) ||
@@ -303,6 +316,13 @@ int loom::tool::runTrain() {
   options.evalBatches = evalBatches;
   options.profile = profile;
   options.resumeCommand = resumeCommand();
+  options.rank = rank;
+  options.ranks = ranks;
+  // The other ranks print nothing but errors.
+  std::ostream nowhere(nullptr);
+  std::ostream &out = rank == 0 ? std::cout : nowhere;
+  if (rank != 0)
+    options.quiet = true;
 
   loom::Artifact artifact;
   // Held until the process ends: no other run writes into options.outDir.
@@ -348,6 +368,8 @@ int loom::tool::runTrain() {
     compile.sourceName = options.name;
     compile.printer = &printer;
     compile.fuse = !irFlags.noFusion;
+    if (ranks > 1)
+      compile.ranks = ranks;
     if (batch.getNumOccurrences())
       compile.batch = batch;
     if (lr.getNumOccurrences())
@@ -365,22 +387,46 @@ int loom::tool::runTrain() {
     compile.remat = &remat;
     if (!compileCpuArtifact(ctx, program, diags, compile, artifact))
       return 1;
-    if (std::error_code ec = sys::fs::create_directories(options.outDir))
-      return fail("cannot create '" + options.outDir + "': " + ec.message());
     std::string path =
         options.outDir + "/" + (name.empty() ? "model" : name) + ".loomx";
-    if (loom::Status s = loom::writeArtifact(path, artifact); !s)
-      return fail(s.message());
+    if (rank == 0) {
+      if (std::error_code ec = sys::fs::create_directories(options.outDir))
+        return fail("cannot create '" + options.outDir + "': " + ec.message());
+      if (loom::Status s = loom::writeArtifact(path, artifact); !s)
+        return fail(s.message());
+    }
     // The identity checkpoints record, as the file holds it.
     artifact.meta.contentHash =
         loom::contentHash(loom::encodeSections(artifact));
     options.artifactPath = absolute(path);
-    if (!quiet && !json)
+    if (!options.quiet && !json)
       outs() << "compiled " << path << ": " << describeArtifact(artifact)
              << "\n"
              << (remat.policy.empty() ? "" : describeRemat(remat) + "\n");
     outs().flush();
   }
-  return loom::train::trainArtifact(std::move(artifact), options, std::cout,
+  return loom::train::trainArtifact(std::move(artifact), options, out,
                                     std::cerr);
+}
+
+} // namespace
+
+cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
+
+int loom::tool::runTrain() {
+  // Under mpirun every rank runs this; without it MPI is never touched.
+  int rank = 0, ranks = 1;
+  if (loom::comm::launchedByMpirun()) {
+    if (loom::Status s = loom::comm::initialize(); !s)
+      return fail(s.message());
+    rank = loom::comm::worldRank();
+    ranks = loom::comm::worldSize();
+  }
+  int code = trainAsRank(rank, ranks);
+  // A rank that stops early would leave the others waiting in a
+  // collective: it ends them all.
+  if (ranks > 1 && code != 0)
+    loom::comm::abortAll(code);
+  loom::comm::finalize();
+  return code;
 }
