@@ -61,7 +61,7 @@ struct DataParallelPass
     if (bucketBytes < 1) {
       module.emitError("--loom-data-parallel: bucket-bytes must be at least "
                        "1, not ")
-          << bucketBytes;
+          << static_cast<int64_t>(bucketBytes);
       return signalPassFailure();
     }
     auto lossGrad = module.lookupSymbol<func::FuncOp>("loss_grad");

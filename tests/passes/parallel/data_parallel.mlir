@@ -1,10 +1,13 @@
 // RUN: loom-opt %s --split-input-file --loom-autodiff --loom-data-parallel --mlir-print-debuginfo --mlir-print-local-scope | FileCheck %s
 // RUN: loom-opt %s --split-input-file --loom-autodiff --loom-data-parallel=bucket-bytes=12 --mlir-print-local-scope | FileCheck %s --check-prefix=SMALL
 // RUN: loom-opt %s --split-input-file --loom-autodiff --loom-data-parallel --loom-build-train-step | FileCheck %s --check-prefix=STEP
+// RUN: loom-opt %s --split-input-file --loom-train-step-pipeline=data-parallel | FileCheck %s --check-prefix=STEP
+// RUN: loom-opt %s --split-input-file --loom-train-step-pipeline | FileCheck %s --check-prefix=NONE
 
 // Tests that on 2 data ranks the loss and both gradients become their mean
 // over the data axis: the loss alone in bucket 0 right after the forward
-// computes it, both gradients (36 bytes, under the default 25 MiB) in
+// computes it (without the pipeline's data-parallel option, nothing is
+// averaged), both gradients (36 bytes, under the default 25 MiB) in
 // bucket 1 after the op that produces the last of them, each located at
 // its parameter's .loom declaration; the return reads the averages.
 // With 12-byte buckets, `a`'s gradient (12 bytes) closes bucket 1 right
@@ -39,6 +42,8 @@
 // STEP: loom.mul %[[GA]], %{{.*}} : (tensor<3xf32>, tensor<f32>) -> tensor<3xf32>
 // STEP: loom.mul %[[GB]], %{{.*}} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>
 // STEP: return {{.*}}, %[[L]], %{{.*}}, %[[NORM]] :
+// NONE-LABEL: func.func @train_step(
+// NONE-NOT: loom.all_reduce
 module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "adamw", lr = 1.000000e-03, betas = [9.000000e-01, 9.500000e-01], eps = 1.000000e-08, weight_decay = 1.000000e-01, clip_norm = 1.000000e+00>, data_ranks = 2>} {
   func.func @loss(%a: tensor<3xf32> {loom.param = "a"} loc("m.loom":2:3), %b: tensor<2x3xf32> {loom.param = "b"} loc("m.loom":3:3), %x: tensor<2x3xf32> {loom.input = "x"}) -> tensor<f32> {
     %0 = loom.mul %x, %b : tensor<2x3xf32>
@@ -59,6 +64,8 @@ module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", i
 // SMALL-NOT: loom.all_reduce
 // STEP-LABEL: func.func @train_step(
 // STEP-NOT: loom.all_reduce
+// NONE-LABEL: func.func @train_step(
+// NONE-NOT: loom.all_reduce
 module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>>} {
   func.func @loss(%w: tensor<3xf32> {loom.param = "w"}) -> tensor<f32> {
     %0 = loom.mul %w, %w : tensor<3xf32>

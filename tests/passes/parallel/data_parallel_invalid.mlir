@@ -26,3 +26,17 @@ module {
 // expected-error@+1 {{recipe 'batch' (5) must be divisible by 'data_ranks' (2)}}
 module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 5, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2>} {
 }
+
+
+// -----
+
+// Tests that every result of @loss_grad after the loss is a gradient.
+
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2>} {
+  // expected-error@+1 {{--loom-data-parallel: result 1 of @loss_grad is not a gradient (no loom.grad)}}
+  func.func @loss_grad(%w: tensor<3xf32> {loom.param = "w"}) -> (tensor<f32>, tensor<3xf32>) {
+    %0 = loom.mul %w, %w : tensor<3xf32>
+    %1 = loom.reduce sum %0 dims [0] : tensor<3xf32> -> tensor<f32>
+    return %1, %0 : tensor<f32>, tensor<3xf32>
+  }
+}
