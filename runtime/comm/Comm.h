@@ -78,6 +78,10 @@ public:
   /// Starts summing `count` floats at `data` in place over the axis's
   /// ranks; `data` must not be touched until wait(request).
   Status allReduceSumStart(float *data, int64_t count, Request &request);
+  /// Lets `request` progress without waiting (MPI moves a non-blocking
+  /// collective along only inside MPI calls; without a progress thread the
+  /// whole all-reduce would happen in wait()).
+  Status poll(Request &request);
   /// Waits for `request` to complete.
   Status wait(Request &request);
 

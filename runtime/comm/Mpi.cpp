@@ -169,6 +169,15 @@ Status Communicator::allReduceSumStart(float *data, int64_t count,
   return Status();
 }
 
+Status Communicator::poll(Request &request) {
+  if (!request.pending)
+    return Status();
+  int done = 0;
+  // A completed request becomes MPI_REQUEST_NULL, whose wait returns at once.
+  LOOM_MPI_CHECK(MPI_Test(&request.impl->request, &done, MPI_STATUS_IGNORE));
+  return Status();
+}
+
 Status Communicator::wait(Request &request) {
   if (!request.pending)
     return Status::error("a wait for an all-reduce that was not started");

@@ -113,6 +113,15 @@ Status Collectives::launch(size_t i) {
           b.staging.data(), static_cast<int64_t>(b.staging.size()), b.request);
       !s)
     return s.withPrefix(name + ": ");
+  ++active;
+  return Status();
+}
+
+Status Collectives::poll() {
+  for (std::unique_ptr<Bucket> &b : buckets)
+    if (b->request.active())
+      if (Status s = b->comm->poll(b->request); !s)
+        return s.withPrefix(name + ": ");
   return Status();
 }
 
@@ -122,6 +131,7 @@ Status Collectives::complete(Bucket &b) {
   auto start = std::chrono::steady_clock::now();
   if (Status s = b.comm->wait(b.request); !s)
     return s.withPrefix(name + ": ");
+  --active;
   waited +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

@@ -47,6 +47,10 @@ public:
   Status waitBefore(size_t i);
   /// Completes every bucket still in flight (the end of a program).
   Status waitAll();
+  /// Lets the buckets in flight progress (after each kernel).
+  Status poll();
+  /// Whether a bucket is in flight.
+  bool inFlight() const { return active > 0; }
   /// Seconds spent waiting for all-reduces to complete, since creation.
   double waitSeconds() const { return waited; }
 
@@ -74,6 +78,7 @@ private:
   std::vector<int64_t> bucketOf, memberOf, startOf;
   std::vector<std::vector<int64_t>> waitsAt;
   double waited = 0;
+  int64_t active = 0; ///< buckets started and not completed
 };
 
 } // namespace loom

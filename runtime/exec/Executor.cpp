@@ -297,8 +297,6 @@ void *StepExecutor::parameter(const std::string &param,
 
 Status StepExecutor::launch(size_t i) {
   Launch &l = state->launches[i];
-  if (Status s = state->collectives->waitBefore(i); !s)
-    return s;
   switch (l.kind) {
   case Launch::Kind::OneDnn:
     if (Status s = l.primitive->run(); !s)
@@ -340,7 +338,11 @@ Status StepExecutor::run(const std::string &program) {
     runs.resize(state->launches.size(), 0);
     threaded.resize(state->launches.size(), 0);
   }
+  Collectives &collectives = *state->collectives;
   for (size_t i = first; i < end; ++i) {
+    // Outside the kernel's time: the wait for an all-reduce it reads.
+    if (Status s = collectives.waitBefore(i); !s)
+      return s;
     auto start = profiling ? std::chrono::steady_clock::now()
                            : std::chrono::steady_clock::time_point();
     if (Status s = launch(i); !s)
@@ -351,8 +353,11 @@ Status StepExecutor::run(const std::string &program) {
                         .count();
       ++runs[i];
     }
+    if (collectives.inFlight())
+      if (Status s = collectives.poll(); !s)
+        return s;
   }
-  return state->collectives->waitAll();
+  return collectives.waitAll();
 }
 
 bool StepExecutor::operandsFinite(size_t i) const {
@@ -402,6 +407,8 @@ StatusOr<int64_t> StepExecutor::runCheckingFinite(const std::string &program) {
                          "'");
   int64_t bad = -1;
   for (size_t i = first; i < end; ++i) {
+    if (Status s = state->collectives->waitBefore(i); !s)
+      return s;
     if (Status s = launch(i); !s)
       return s;
     if (bad < 0 && !operandsFinite(i))

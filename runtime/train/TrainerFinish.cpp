@@ -212,11 +212,22 @@ Status Trainer::finish(double seconds) {
     for (const std::string &line : summaryLines(summary))
       out << line << "\n";
   }
-  if (opt.profile)
+  if (opt.profile) {
     for (const std::string &line :
          profileLines(ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(),
                       ex->kernelThreadedRuns(), 15))
       (opt.json ? err : out) << line << "\n";
+    // The all-reduces' own kernels (staging, start) are in the table; the
+    // time the step waited for them to complete is not hidden by compute.
+    int64_t steps = state.step - firstStep;
+    if (opt.ranks > 1 && steps > 0)
+      (opt.json ? err : out)
+          << "communication: waited " +
+                 fixed(1e3 * ex->communicationWaitSeconds() / double(steps),
+                       3) +
+                 " ms per step for all-reduces to complete (not hidden "
+                 "behind the kernels that ran meanwhile)\n";
+  }
   if (signal) {
     out.flush();
     err << "loom train: interrupted at step " << state.step;
