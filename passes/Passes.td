@@ -424,6 +424,9 @@ def LoomDataParallel : Pass<"loom-data-parallel", "::mlir::ModuleOp"> {
     all-reduce and waits for it where a result is first read. The loss is
     bucket 0, reduced right after the forward computes it. Collectives are
     never merged or reordered, so every rank issues the same sequence.
+    A `loom.dropout` gets a warning: its mask is a function of the element's
+    index in the rank's share of the batch, so every rank draws the masks
+    one process draws for the first `batch / D` examples.
 
     ```mlir
     func.func @loss_grad(%w: tensor<3xf32> {loom.param = "w"}, ...)

@@ -72,6 +72,16 @@ struct DataParallelPass
     }
     Block &body = lossGrad.getBody().front();
     auto ret = cast<func::ReturnOp>(body.getTerminator());
+    // A dropout mask is a function of the element's index in this rank's
+    // share of the batch: every rank draws the masks one process draws for
+    // the first batch / D examples.
+    lossGrad.walk([&](DropoutOp op) {
+      op.emitWarning("draws the same masks on every rank of the data axis "
+                     "(those of the first ")
+          << recipe.getLocalBatch()
+          << " examples of the global batch), so the run does not follow "
+             "the loss curve of one process";
+    });
 
     // The parameters' locations, by path: where the .loom program declares
     // them.
@@ -112,8 +122,11 @@ struct DataParallelPass
       else
         grads.push_back(r);
     }
-    llvm::stable_sort(grads, [&](const Reduced &a, const Reduced &b) {
-      return position(a.producer) < position(b.producer);
+    // By production, then result (std::stable_sort's temporary buffer is
+    // deprecated in clang-19's view of libstdc++ 12).
+    llvm::sort(grads, [&](const Reduced &a, const Reduced &b) {
+      return std::pair(position(a.producer), a.result) <
+             std::pair(position(b.producer), b.result);
     });
 
     // Buckets in production order; each closes once it holds bucketBytes.

@@ -36,6 +36,10 @@ void finalize();
 /// others wait in a collective would leave them hanging).
 [[noreturn]] void abortAll(int code);
 
+/// Sends `bytes` from rank 0 to every rank of the run: the others' `bytes`
+/// become rank 0's (empty stays empty).
+Status broadcastFromRoot(std::vector<uint8_t> &bytes);
+
 /// This process's rank in the run and the run's size: 0 and 1 when MPI is
 /// not initialized.
 int worldRank();

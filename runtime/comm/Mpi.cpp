@@ -10,6 +10,7 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 
@@ -78,6 +79,23 @@ void comm::abortAll(int code) {
   if (ready)
     MPI_Abort(MPI_COMM_WORLD, code);
   std::exit(code);
+}
+
+Status comm::broadcastFromRoot(std::vector<uint8_t> &bytes) {
+  if (!ready)
+    return Status::error("MPI is not initialized: a broadcast needs the "
+                         "ranks of mpirun");
+  uint64_t size = bytes.size();
+  LOOM_MPI_CHECK(MPI_Bcast(&size, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD));
+  bytes.resize(size);
+  // In pieces below MPI's int count.
+  for (uint64_t done = 0; done < size;) {
+    int piece = static_cast<int>(std::min<uint64_t>(size - done, 1u << 30));
+    LOOM_MPI_CHECK(
+        MPI_Bcast(bytes.data() + done, piece, MPI_BYTE, 0, MPI_COMM_WORLD));
+    done += static_cast<uint64_t>(piece);
+  }
+  return Status();
 }
 
 int comm::worldRank() {

@@ -207,9 +207,6 @@ bool prepareRun(const std::string &recipeJson,
                                     : std::string("; compile the .loom "
                                                   "program for them"))),
            false;
-  // Rank 0 alone writes the run's files.
-  if (options.rank != 0)
-    return true;
   loom::StatusOr<std::vector<std::string>> removed =
       loom::train::claimOutputDir(options.outDir, recipe->name, earlier, lock);
   if (!removed)
@@ -281,9 +278,36 @@ bool checkData(const std::string &recipeJson, const std::string &name,
   return true;
 }
 
-/// loom train as rank `rank` of `ranks` (1 without mpirun).
-int trainAsRank(int rank, int ranks) {
+/// The run's options from the flags, for rank `rank` of `ranks`.
+loom::train::TrainOptions trainOptions(int rank, int ranks) {
+  loom::train::TrainOptions options;
+  options.name = sys::path::filename(inputFile).str();
+  if (steps.getNumOccurrences())
+    options.steps = steps;
+  if (seed.getNumOccurrences())
+    options.seed = static_cast<uint64_t>(seed.getValue());
+  options.outDir = outDir;
+  options.resume = resumeFrom;
+  // The other ranks print nothing but errors.
+  options.quiet = quiet || rank != 0;
+  options.json = json;
+  options.full = full;
+  options.evalBatches = evalBatches;
+  options.profile = profile;
+  options.resumeCommand = resumeCommand();
+  options.rank = rank;
+  options.ranks = ranks;
+  return options;
+}
+
+/// Checks the flags and reads or compiles the artifact into `artifact`,
+/// claiming the output directory into `lock` (rank 0's part of a run).
+/// The exit status: 0, or what the failure calls for (after printing why).
+int produceArtifact(loom::train::TrainOptions &options,
+                    loom::train::OutputDirLock &lock,
+                    loom::Artifact &artifact) {
   using namespace loom::tool;
+  int ranks = options.ranks;
   if (quiet && json)
     return usage("--quiet and --json exclude each other");
   if (!checkIntFlag("loom train", steps, 1) ||
@@ -302,31 +326,6 @@ int trainAsRank(int rank, int ranks) {
                  "--overwrite replaces it; give one");
   if (!irFlags.checkPassNames("loom train", "loom train", /*overrides=*/true))
     return ExitUsage;
-  loom::train::TrainOptions options;
-  options.name = sys::path::filename(inputFile).str();
-  if (steps.getNumOccurrences())
-    options.steps = steps;
-  if (seed.getNumOccurrences())
-    options.seed = static_cast<uint64_t>(seed.getValue());
-  options.outDir = outDir;
-  options.resume = resumeFrom;
-  options.quiet = quiet;
-  options.json = json;
-  options.full = full;
-  options.evalBatches = evalBatches;
-  options.profile = profile;
-  options.resumeCommand = resumeCommand();
-  options.rank = rank;
-  options.ranks = ranks;
-  // The other ranks print nothing but errors.
-  std::ostream nowhere(nullptr);
-  std::ostream &out = rank == 0 ? std::cout : nowhere;
-  if (rank != 0)
-    options.quiet = true;
-
-  loom::Artifact artifact;
-  // Held until the process ends: no other run writes into options.outDir.
-  loom::train::OutputDirLock lock;
   if (StringRef(inputFile).ends_with(".loomx")) {
     if (batch.getNumOccurrences() || lr.getNumOccurrences())
       return usage(options.name + ": the batch size and the learning rate are "
@@ -389,12 +388,10 @@ int trainAsRank(int rank, int ranks) {
       return 1;
     std::string path =
         options.outDir + "/" + (name.empty() ? "model" : name) + ".loomx";
-    if (rank == 0) {
-      if (std::error_code ec = sys::fs::create_directories(options.outDir))
-        return fail("cannot create '" + options.outDir + "': " + ec.message());
-      if (loom::Status s = loom::writeArtifact(path, artifact); !s)
-        return fail(s.message());
-    }
+    if (std::error_code ec = sys::fs::create_directories(options.outDir))
+      return fail("cannot create '" + options.outDir + "': " + ec.message());
+    if (loom::Status s = loom::writeArtifact(path, artifact); !s)
+      return fail(s.message());
     // The identity checkpoints record, as the file holds it.
     artifact.meta.contentHash =
         loom::contentHash(loom::encodeSections(artifact));
@@ -405,8 +402,47 @@ int trainAsRank(int rank, int ranks) {
              << (remat.policy.empty() ? "" : describeRemat(remat) + "\n");
     outs().flush();
   }
-  return loom::train::trainArtifact(std::move(artifact), options, out,
-                                    std::cerr);
+  return 0;
+}
+
+/// loom train as rank `rank` of `ranks` (1 without mpirun). Rank 0 checks
+/// the flags and reads or compiles the artifact, then sends it to the
+/// others (or, after a failure it printed, an empty message, on which every
+/// rank stops: `collective` is then true). Every rank then trains.
+int trainAsRank(int rank, int ranks, bool &collective) {
+  loom::train::TrainOptions options = trainOptions(rank, ranks);
+  loom::Artifact artifact;
+  // Held until the process ends: no other run writes into options.outDir.
+  loom::train::OutputDirLock lock;
+  int code = rank == 0 ? produceArtifact(options, lock, artifact) : 0;
+  if (ranks > 1) {
+    std::vector<uint8_t> bytes;
+    if (rank == 0 && code == 0) {
+      loom::StatusOr<std::vector<uint8_t>> encoded =
+          loom::encodeArtifact(artifact, options.name);
+      if (!encoded)
+        code = fail(encoded.status().message());
+      else
+        bytes = std::move(*encoded);
+    }
+    if (loom::Status s = loom::comm::broadcastFromRoot(bytes); !s)
+      return fail(s.message());
+    collective = bytes.empty();
+    if (collective)
+      return rank == 0 ? code : 1;
+    if (rank != 0) {
+      loom::StatusOr<loom::Artifact> a =
+          loom::decodeArtifact(bytes.data(), bytes.size(), options.name);
+      if (!a)
+        return fail(a.status().message());
+      artifact = std::move(*a);
+    }
+  } else if (code != 0) {
+    return code;
+  }
+  std::ostream nowhere(nullptr);
+  return loom::train::trainArtifact(std::move(artifact), options,
+                                    rank == 0 ? std::cout : nowhere, std::cerr);
 }
 
 } // namespace
@@ -422,10 +458,11 @@ int loom::tool::runTrain() {
     rank = loom::comm::worldRank();
     ranks = loom::comm::worldSize();
   }
-  int code = trainAsRank(rank, ranks);
-  // A rank that stops early would leave the others waiting in a
+  bool collective = false;
+  int code = trainAsRank(rank, ranks, collective);
+  // A rank that stops alone would leave the others waiting in a
   // collective: it ends them all.
-  if (ranks > 1 && code != 0)
+  if (ranks > 1 && code != 0 && !collective)
     loom::comm::abortAll(code);
   loom::comm::finalize();
   return code;
