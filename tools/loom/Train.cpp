@@ -35,12 +35,17 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -103,6 +108,12 @@ cl::opt<bool> json("json",
                    cl::desc("Print the metrics.jsonl records "
                             "instead of progress"),
                    cl::sub(trainCmd));
+cl::opt<int64_t> ranksFlag(
+    "ranks",
+    cl::desc("Train on N processes, data parallel: runs this command under "
+             "`mpirun -n N` (with --oversubscribe beyond this machine's "
+             "cores, --allow-run-as-root as root; docs/parallel.md)"),
+    cl::value_desc("N"), cl::sub(trainCmd));
 cl::opt<bool> profile("profile",
                       cl::desc("Time every kernel and print where the time "
                                "went (per program, the slowest kernels)"),
@@ -173,6 +184,8 @@ std::string resumeCommand() {
     cmd += " --full";
   if (evalBatches.getNumOccurrences())
     add("eval-batches", std::to_string(evalBatches));
+  if (ranksFlag.getNumOccurrences())
+    add("ranks", std::to_string(ranksFlag));
   return cmd;
 }
 
@@ -445,18 +458,81 @@ int trainAsRank(int rank, int ranks, bool &collective) {
                                     rank == 0 ? std::cout : nowhere, std::cerr);
 }
 
+/// `loom train ... --ranks N` outside mpirun: this command again, without
+/// --ranks, under `mpirun -n N`; its exit status.
+int launchRanks(int64_t ranks) {
+  ErrorOr<std::string> mpirun = sys::findProgramByName("mpirun");
+  if (!mpirun)
+    return fail("--ranks " + std::to_string(ranks) +
+                " runs mpirun, which is not on the PATH (OpenMPI's "
+                "openmpi-bin)");
+  // The command line as the kernel has it (cl keeps no copy of argv).
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)),
+                  std::istreambuf_iterator<char>());
+  std::vector<std::string> self;
+  for (StringRef rest = raw; !rest.empty();) {
+    auto [arg, tail] = rest.split('\0');
+    self.push_back(arg.str());
+    rest = tail;
+  }
+  std::string exe = sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&launchRanks));
+  if (self.empty() || exe.empty())
+    return fail("--ranks: cannot read this command's own command line");
+  std::vector<std::string> args = {*mpirun, "-n", std::to_string(ranks)};
+  if (ranks > int64_t(llvm::get_physical_cores()) &&
+      ranks >
+          int64_t(
+              llvm::heavyweight_hardware_concurrency().compute_thread_count()))
+    args.push_back("--oversubscribe");
+  if (geteuid() == 0)
+    args.push_back("--allow-run-as-root");
+  args.push_back(exe);
+  for (size_t i = 1; i < self.size(); ++i) {
+    StringRef a = self[i];
+    if (a == "--ranks" || a == "-ranks") {
+      ++i; // and its value
+      continue;
+    }
+    if (a.starts_with("--ranks=") || a.starts_with("-ranks="))
+      continue;
+    args.push_back(self[i]);
+  }
+  std::vector<StringRef> argv(args.begin(), args.end());
+  outs().flush();
+  std::string error;
+  int status =
+      sys::ExecuteAndWait(*mpirun, argv, std::nullopt, {}, 0, 0, &error);
+  if (status < 0)
+    return fail("cannot run " + *mpirun + ": " + error);
+  return status;
+}
+
 } // namespace
 
 cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
 
 int loom::tool::runTrain() {
+  if (!checkIntFlag("loom train", ranksFlag, 1))
+    return ExitUsage;
+  bool underMpirun = loom::comm::launchedByMpirun();
+  if (ranksFlag.getNumOccurrences() && ranksFlag > 1 && !underMpirun)
+    return launchRanks(ranksFlag);
   // Under mpirun every rank runs this; without it MPI is never touched.
   int rank = 0, ranks = 1;
-  if (loom::comm::launchedByMpirun()) {
+  if (underMpirun) {
     if (loom::Status s = loom::comm::initialize(); !s)
       return fail(s.message());
     rank = loom::comm::worldRank();
     ranks = loom::comm::worldSize();
+    if (ranksFlag.getNumOccurrences() && ranksFlag != ranks) {
+      if (rank == 0)
+        usage("--ranks " + std::to_string(ranksFlag) + " under mpirun -n " +
+              std::to_string(ranks) + ": give one of them");
+      loom::comm::finalize();
+      return ExitUsage;
+    }
   }
   bool collective = false;
   int code = trainAsRank(rank, ranks, collective);
