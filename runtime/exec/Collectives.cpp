@@ -25,8 +25,8 @@ Collectives::create(const Artifact &art,
   c->memberOf.assign(n, -1);
   c->waitsAt.assign(n, {});
   // The artifact reader checked each kernel's attributes
-  // (ArtifactValidate.cpp); here the buckets they form.
-  std::map<std::string, comm::Communicator *> byAxes;
+  // (ArtifactValidate.cpp); here the buckets they form, then what running
+  // them needs.
   int64_t previousBucket = -1;
   for (size_t i = 0; i < n; ++i) {
     const KernelRecord &k = art.kernels[i];
@@ -39,39 +39,20 @@ Collectives::create(const Artifact &art,
     };
     const std::string &axes = k.attr("axes")->s;
     int64_t groupSize = k.attr("group_size")->i;
-    if (!comm::initialized())
-      return Status::error(name + ": the step averages over " +
-                           std::to_string(groupSize) + " ranks of mesh axis '" +
-                           axes + "'; run it with mpirun -n " +
-                           std::to_string(groupSize));
-    if (groupSize != comm::worldSize())
-      return Status::error(name + ": the step averages over " +
-                           std::to_string(groupSize) + " ranks of mesh axis '" +
-                           axes + "', but this run has " +
-                           std::to_string(comm::worldSize()) + " ranks");
-    comm::Communicator *&axisComm = byAxes[axes];
-    if (!axisComm) {
-      StatusOr<std::unique_ptr<comm::Communicator>> made =
-          comm::Communicator::forAxis({axes}, {groupSize}, axes);
-      if (!made)
-        return made.status().withPrefix(what() + ": ");
-      axisComm = made->get();
-      c->comms.push_back(std::move(*made));
-    }
+    bool mean = k.attr("reduce")->s == "mean";
     // A bucket is a run of adjacent kernels with one bucket number.
     int64_t tag = k.attr("bucket")->i;
     bool joins =
         previousBucket >= 0 && art.kernels[i - 1].attr("bucket")->i == tag;
     if (!joins) {
       c->buckets.push_back(std::make_unique<Bucket>());
-      c->buckets.back()->comm = axisComm;
-      c->buckets.back()->mean = k.attr("reduce")->s == "mean";
+      c->buckets.back()->axes = axes;
+      c->buckets.back()->mean = mean;
       c->buckets.back()->groupSize = groupSize;
     }
     previousBucket = static_cast<int64_t>(c->buckets.size()) - 1;
     Bucket &b = *c->buckets.back();
-    if (b.comm != axisComm || b.groupSize != groupSize ||
-        b.mean != (k.attr("reduce")->s == "mean"))
+    if (b.axes != axes || b.groupSize != groupSize || b.mean != mean)
       return Status::error(what() + ": a bucket's kernels must reduce alike "
                                     "over the same axes");
     int64_t count = k.attr("count")->i, offset = k.attr("offset")->i;
@@ -97,8 +78,32 @@ Collectives::create(const Artifact &art,
   for (size_t i = 0; i < c->buckets.size(); ++i)
     if (std::find(c->startOf.begin(), c->startOf.end(),
                   static_cast<int64_t>(i)) == c->startOf.end())
-      return Status::error(name + ": an all-reduce bucket has no kernel "
-                                  "that starts it");
+      return Status::error(name + ": all-reduce bucket " + std::to_string(i) +
+                           " has no kernel that starts it");
+  // One communicator per mesh axis, over the ranks of mpirun.
+  std::map<std::string, comm::Communicator *> byAxes;
+  for (std::unique_ptr<Bucket> &b : c->buckets) {
+    std::string ranks = std::to_string(b->groupSize);
+    if (!comm::initialized())
+      return Status::error(name + ": the step averages over " + ranks +
+                           " ranks of mesh axis '" + b->axes +
+                           "'; run it with mpirun -n " + ranks);
+    if (b->groupSize != comm::worldSize())
+      return Status::error(name + ": the step averages over " + ranks +
+                           " ranks of mesh axis '" + b->axes +
+                           "', but this run has " +
+                           std::to_string(comm::worldSize()) + " ranks");
+    comm::Communicator *&axisComm = byAxes[b->axes];
+    if (!axisComm) {
+      StatusOr<std::unique_ptr<comm::Communicator>> made =
+          comm::Communicator::forAxis({b->axes}, {b->groupSize}, b->axes);
+      if (!made)
+        return made.status().withPrefix(name + ": ");
+      axisComm = made->get();
+      c->comms.push_back(std::move(*made));
+    }
+    b->comm = axisComm;
+  }
   return c;
 }
 

@@ -63,6 +63,7 @@ private:
   struct Bucket {
     std::vector<Member> members;
     std::vector<float> staging;
+    std::string axes; ///< the mesh axes it reduces over ("data")
     comm::Communicator *comm = nullptr;
     comm::Communicator::Request request;
     bool mean = false;

@@ -3,8 +3,10 @@
 // Part of Loom. A `comm.all_reduce` kernel (backends/cpu/emit/Collectives.cpp)
 // as the loader checks it: each attribute missing, mistyped or out of range,
 // and operands that are not f32 or too small, with the exact message; a
-// well-formed one loads. Running one needs mpirun: without it the executor
-// refuses the artifact, naming the ranks it needs.
+// well-formed one loads. The executor rejects buckets it cannot run (a
+// member at the wrong offset, members that reduce unlike, no start); and
+// running one needs mpirun: without it the executor refuses the artifact,
+// naming the ranks it needs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -98,6 +100,43 @@ TEST(CollectiveReject, Operands) {
   EXPECT_EQ(semanticError(withAttr("count", KernelAttr::ofInt("count", 13))),
             std::string(kWhat) + ": operand 0 is buffer 7 of 48 bytes, but "
                                  "the kernel reduces 13 f32 elements");
+}
+
+/// The executor's error for `a` (its target this host's).
+std::string executorError(Artifact a) {
+  std::string host;
+  StepExecutor::runsOnThisHost(a.meta.target, host);
+  a.meta.target = host;
+  StatusOr<std::unique_ptr<StepExecutor>> ex =
+      StepExecutor::create(std::move(a), "dp.loomx");
+  return ex.ok() ? "" : ex.status().message();
+}
+
+TEST(CollectiveReject, BucketsTheExecutorCannotRun) {
+  // Kernel 2 joins kernel 1's bucket 0; kernel 1 then does not start it.
+  Artifact a = withAllReduce();
+  KernelRecord second = a.kernels[1];
+  a.kernels[1].attrs[6] = KernelAttr::ofInt("start", 0);
+  a.kernels[1].attrs.erase(a.kernels[1].attrs.begin() + 7); // wait_in
+  second.attrs[5] = KernelAttr::ofInt("offset", 12);
+  a.kernels[2] = second;
+  Artifact misplaced = a;
+  misplaced.kernels[2].attrs[5] = KernelAttr::ofInt("offset", 3);
+  EXPECT_EQ(executorError(misplaced),
+            "dp.loomx: kernel 2 (comm.all_reduce): offset 3 in its bucket, "
+            "where 12 elements are staged before it");
+  Artifact unlike = a;
+  unlike.kernels[2].attrs[0] = KernelAttr::ofString("reduce", "sum");
+  EXPECT_EQ(executorError(unlike),
+            "dp.loomx: kernel 2 (comm.all_reduce): a bucket's kernels must "
+            "reduce alike over the same axes");
+  Artifact unstarted = withAllReduce();
+  unstarted.kernels[1].attrs[6] = KernelAttr::ofInt("start", 0);
+  EXPECT_EQ(executorError(unstarted),
+            "dp.loomx: all-reduce bucket 0 has no kernel that starts it");
+  // Well formed, it needs mpirun.
+  EXPECT_EQ(executorError(a), "dp.loomx: the step averages over 2 ranks of "
+                              "mesh axis 'data'; run it with mpirun -n 2");
 }
 
 TEST(CollectiveReject, RunningNeedsMpirun) {
