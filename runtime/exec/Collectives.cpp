@@ -87,7 +87,7 @@ Collectives::create(const Artifact &art,
     if (!comm::initialized())
       return Status::error(name + ": the step averages over " + ranks +
                            " ranks of mesh axis '" + b->axes +
-                           "'; run it with mpirun -n " + ranks);
+                           "'; loom train runs it, under mpirun -n " + ranks);
     if (b->groupSize != comm::worldSize())
       return Status::error(name + ": the step averages over " + ranks +
                            " ranks of mesh axis '" + b->axes +

@@ -136,7 +136,8 @@ TEST(CollectiveReject, BucketsTheExecutorCannotRun) {
             "dp.loomx: all-reduce bucket 0 has no kernel that starts it");
   // Well formed, it needs mpirun.
   EXPECT_EQ(executorError(a), "dp.loomx: the step averages over 2 ranks of "
-                              "mesh axis 'data'; run it with mpirun -n 2");
+                              "mesh axis 'data'; loom train runs it, under "
+                              "mpirun -n 2");
 }
 
 TEST(CollectiveReject, RunningNeedsMpirun) {
@@ -149,7 +150,7 @@ TEST(CollectiveReject, RunningNeedsMpirun) {
   ASSERT_FALSE(ex.ok());
   EXPECT_EQ(ex.status().message(),
             "dp.loomx: the step averages over 2 ranks of mesh axis 'data'; "
-            "run it with mpirun -n 2");
+            "loom train runs it, under mpirun -n 2");
 }
 
 } // namespace
