@@ -149,8 +149,9 @@ std::optional<Type> Elaborator::dtypeByName(llvm::StringRef name) {
 
 namespace mlir::loom {
 const char *const kMeshUnsupported =
-    "mesh is not supported yet: Loom trains on one process; data and model "
-    "parallelism are planned";
+    "model parallelism is not supported yet (sharding propagation and SPMD "
+    "partitioning are planned): 'mesh' splits the batch over its 'data' axis "
+    "only, so 'model' must be 1";
 const char *const kShardUnsupported =
     "shard is not supported yet: Loom trains on one process and keeps every "
     "parameter whole; model parallelism is planned";

@@ -141,8 +141,18 @@ public:
   std::string modelHint(llvm::StringRef name,
                         std::vector<std::string> candidates = {}) const;
 
-  /// When set, replaces the recipe's `batch` (a command-line override).
+  /// When set, replaces the recipe's `batch` (a command-line override) and
+  /// compiles for one rank: the program of one process at that batch.
   std::optional<int64_t> batchOverride;
+  /// When set, the ranks of the mesh's data axis (the ranks `loom train`
+  /// runs on); a `mesh` that asks for another count is an error.
+  std::optional<int64_t> ranksOverride;
+  /// The ranks of the data axis this train block is compiled for (its
+  /// `mesh`, ranksOverride or 1): each rank runs batch / dataRanks examples.
+  int64_t dataRanks = 1;
+  /// Reads the train block's `mesh` setting into dataRanks; false after an
+  /// error.
+  bool lowerMesh(const ast::TrainEntry *mesh);
 
   // --- used by the builtins (Builtins.cpp) --------------------------------
   mlir::OpBuilder &builder() { return b; }
@@ -290,14 +300,18 @@ private:
 };
 
 /// Lowers train block `trainName` (or, when empty, the program's only train
-/// block) to IR; `batch`, when set, overrides the recipe's batch size.
+/// block) to IR; `batch`, when set, overrides the recipe's batch size (and
+/// compiles for one rank); `ranks`, when set, is the number of ranks of the
+/// data axis (a `mesh` that asks for another is an error).
 mlir::OwningOpRef<mlir::ModuleOp>
 lowerProgram(mlir::MLIRContext &ctx, const Program &program,
              DiagnosticEngine &diags, llvm::StringRef trainName,
-             std::optional<int64_t> batch = std::nullopt);
+             std::optional<int64_t> batch = std::nullopt,
+             std::optional<int64_t> ranks = std::nullopt);
 
 /// The errors for the settings the syntax accepts but Loom does not
-/// implement yet: a train block's `mesh` and a parameter's `shard`.
+/// implement yet: a train block's `mesh` with a `model` axis over more than
+/// one rank, and a parameter's `shard`.
 extern const char *const kMeshUnsupported;
 extern const char *const kShardUnsupported;
 

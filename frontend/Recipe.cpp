@@ -371,8 +371,8 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
   for (const ast::TrainEntry &entry : train.entries) {
     llvm::StringRef key = entry.key.name;
     const ast::Expr &value = *entry.value;
-    if (key == "model" || key == "loss")
-      continue; // lowered to IR
+    if (key == "model" || key == "loss" || key == "mesh")
+      continue; // lowered to IR; the mesh is dataRanks
     if (key == "data" || key == "test" || key == "optimizer" ||
         key == "schedule") {
       // `test` takes the same forms as `data`; the optimizer's and
@@ -552,7 +552,7 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       [&] { return mlir::emitError(loc(train.name.range)); }, &ctx,
       llvm::StringRef(train.name.name), data, test, split, batch, steps, epochs,
       evalCadence, checkpoint, seed, optimizer, schedule,
-      llvm::StringRef(initFrom), freeze, llvm::StringRef(remat));
+      llvm::StringRef(initFrom), freeze, llvm::StringRef(remat), dataRanks);
 }
 
 bool Elaborator::checkLabelKinds(const ast::TrainDecl &train,

@@ -42,10 +42,6 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
                              suggestion(e.key.name, known));
       return nullptr;
     }
-    if (e.key.name == "mesh") {
-      error(e.key.range, kMeshUnsupported);
-      return nullptr;
-    }
     auto [it, inserted] = entries.try_emplace(e.key.name, &e);
     if (!inserted) {
       error(e.key.range, "'" + e.key.name + "' is set twice",
@@ -66,6 +62,9 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
                                 "' needs exactly one of 'steps' and 'epochs'");
     return nullptr;
   }
+
+  if (!lowerMesh(entries.lookup("mesh")))
+    return nullptr;
 
   // The model tree.
   Scope scope;
@@ -130,6 +129,17 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   }
   if (batchOverride)
     batch = batchOverride;
+  // The recipe's batch is the global one; each rank's program runs its
+  // share.
+  if (*batch % dataRanks != 0) {
+    error(entries["batch"]->value->range,
+          "'batch' is the global batch, split evenly over the " +
+              llvm::Twine(dataRanks) + " ranks of the mesh's data axis; " +
+              llvm::Twine(*batch) + " is not divisible by " +
+              llvm::Twine(dataRanks));
+    return nullptr;
+  }
+  batch = *batch / dataRanks;
   const ast::Forward &fwd = *root->decl->forward;
   if (fwd.args.size() != 1) {
     error(fwd.range, "a trained model's forward takes one input, the batch "
@@ -283,11 +293,67 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   return module;
 }
 
+bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
+  // `mesh = (data = D, model = 1)`: named axes, each a positive count.
+  std::optional<int64_t> data;
+  if (mesh) {
+    auto *tuple = llvm::dyn_cast<ast::TupleExpr>(mesh->value.get());
+    if (!tuple || tuple->elements.empty() ||
+        llvm::any_of(tuple->elements,
+                     [](const ast::Arg &a) { return a.name.name.empty(); })) {
+      error(mesh->value->range, "mesh names the ranks of each axis, e.g. "
+                                "'mesh = (data = 2)'");
+      return false;
+    }
+    Scope scope;
+    for (const ast::Arg &axis : tuple->elements) {
+      if (axis.name.name != "data" && axis.name.name != "model") {
+        error(axis.name.range,
+              "unknown mesh axis '" + axis.name.name +
+                  "' (the axes are data and model)" +
+                  suggestion(axis.name.name, {"data", "model"}));
+        return false;
+      }
+      std::optional<int64_t> n = evalInt(*axis.value, scope, "a mesh axis");
+      if (!n)
+        return false;
+      if (*n < 1) {
+        error(axis.value->range, "mesh axis '" + axis.name.name +
+                                     "' needs at least 1 rank, not " +
+                                     llvm::Twine(*n));
+        return false;
+      }
+      if (axis.name.name == "model" && *n != 1) {
+        error(axis.value->range, kMeshUnsupported);
+        return false;
+      }
+      if (axis.name.name == "data")
+        data = *n;
+    }
+  }
+  // A batch override compiles the program of one process (loom run
+  // --batch, evaluation at batch 1).
+  if (batchOverride) {
+    dataRanks = 1;
+    return true;
+  }
+  if (ranksOverride && data && *data != *ranksOverride) {
+    error(mesh->value->range, "mesh asks for " + llvm::Twine(*data) +
+                                  " ranks on its data axis, but this run has " +
+                                  llvm::Twine(*ranksOverride) + " (mpirun -n " +
+                                  llvm::Twine(*ranksOverride) + ")");
+    return false;
+  }
+  dataRanks = ranksOverride ? *ranksOverride : data.value_or(1);
+  return true;
+}
+
 namespace mlir::loom {
 OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
                                    DiagnosticEngine &diags,
                                    llvm::StringRef trainName,
-                                   std::optional<int64_t> batch) {
+                                   std::optional<int64_t> batch,
+                                   std::optional<int64_t> ranks) {
   const auto &trains = program.main().trains;
   const ast::TrainDecl *train = nullptr;
   size_t matches = 0;
@@ -316,6 +382,7 @@ OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
   }
   Elaborator elaborator(ctx, program, diags);
   elaborator.batchOverride = batch;
+  elaborator.ranksOverride = ranks;
   return elaborator.lowerTrain(*train);
 }
 } // namespace mlir::loom

@@ -242,18 +242,24 @@ ScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                       {every, gamma, warmup, minLr, factor, patience});
 }
 
-LogicalResult RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                 StringRef name, DataAttr data, DataAttr test,
-                                 SplitAttr, int64_t batch,
-                                 std::optional<int64_t> steps,
-                                 std::optional<int64_t> epochs,
-                                 CadenceAttr eval, CadenceAttr checkpoint,
-                                 int64_t, OptimizerAttr, ScheduleAttr,
-                                 StringRef, ArrayAttr freeze, StringRef remat) {
+LogicalResult
+RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
+                   DataAttr data, DataAttr test, SplitAttr, int64_t batch,
+                   std::optional<int64_t> steps, std::optional<int64_t> epochs,
+                   CadenceAttr eval, CadenceAttr checkpoint, int64_t,
+                   OptimizerAttr, ScheduleAttr, StringRef, ArrayAttr freeze,
+                   StringRef remat, int64_t dataRanks) {
   if (name.empty())
     return emitError() << "recipe 'name' must not be empty";
   if (batch < 1)
     return emitError() << "recipe 'batch' must be at least 1, not " << batch;
+  if (dataRanks < 1)
+    return emitError() << "recipe 'data_ranks' must be at least 1, not "
+                       << dataRanks;
+  if (batch % dataRanks != 0)
+    return emitError() << "recipe 'batch' (" << batch
+                       << ") must be divisible by 'data_ranks' (" << dataRanks
+                       << ")";
   if (steps.has_value() == epochs.has_value())
     return emitError() << "recipe needs exactly one of 'steps' and 'epochs'";
   if ((steps && *steps < 1) || (epochs && *epochs < 1))
@@ -302,14 +308,14 @@ RecipeAttr RecipeAttr::withSteps(int64_t steps) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), steps, std::nullopt, getEval(), getCheckpoint(),
              getSeed(), getOptimizer(), getSchedule(), getInitFrom(),
-             getFreeze(), getRemat());
+             getFreeze(), getRemat(), getDataRanks());
 }
 
 RecipeAttr RecipeAttr::withSeed(int64_t seed) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              seed, getOptimizer(), getSchedule(), getInitFrom(), getFreeze(),
-             getRemat());
+             getRemat(), getDataRanks());
 }
 
 RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
@@ -317,7 +323,7 @@ RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              getSeed(), optimizer, schedule, getInitFrom(), getFreeze(),
-             getRemat());
+             getRemat(), getDataRanks());
 }
 
 StringRef RecipeAttr::getRematPolicy() const {

@@ -219,7 +219,7 @@ def Loom_RecipeAttr : Loom_RecipeAttrDef<"Recipe", "recipe"> {
     AttrParameter<"DataAttr", "the training data">:$data,
     OptionalParameter<"DataAttr", "the held-out test set">:$test,
     OptionalParameter<"SplitAttr", "the train/val split; all trains when absent">:$split,
-    AttrParameter<"int64_t", "the batch size">:$batch,
+    AttrParameter<"int64_t", "the global batch size, over every rank">:$batch,
     Loom_OptI64Param<"the steps to train">:$steps,
     Loom_OptI64Param<"the epochs to train">:$epochs,
     OptionalParameter<"CadenceAttr", "the evaluation cadence">:$eval,
@@ -232,13 +232,18 @@ def Loom_RecipeAttr : Loom_RecipeAttrDef<"Recipe", "recipe"> {
                       "parameter patterns kept frozen">:$freeze,
     Loom_OptStringParam<"what the step recomputes instead of keeping for "
                         "the backward: one of recipeRematPolicies(); none "
-                        "when absent">:$remat
+                        "when absent">:$remat,
+    DefaultValuedParameter<"int64_t", "1", "the ranks of the mesh's data "
+                           "axis (`mesh = (data = D)`); each step runs "
+                           "batch / D examples on each rank">:$data_ranks
   );
   let extraClassDeclaration = [{
     /// This recipe training for `steps` steps (no epochs).
     RecipeAttr withSteps(int64_t steps) const;
     /// This recipe with seed `seed`.
     RecipeAttr withSeed(int64_t seed) const;
+    /// The batch each rank runs: batch / data_ranks.
+    int64_t getLocalBatch() const { return getBatch() / getDataRanks(); }
     /// This recipe with `optimizer` and `schedule`.
     RecipeAttr withOptimizer(OptimizerAttr optimizer,
                              ScheduleAttr schedule) const;

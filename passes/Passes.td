@@ -391,6 +391,68 @@ def LoomBuildTrainStep : Pass<"loom-build-train-step", "::mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Parallelism
+//===----------------------------------------------------------------------===//
+
+def LoomDataParallel : Pass<"loom-data-parallel", "::mlir::ModuleOp"> {
+  let summary = "Averages the gradients and the loss over the data axis";
+  let description = [{
+    For a recipe compiled for `D` > 1 ranks of the mesh's data axis
+    (`#loom.recipe<..., data_ranks = D>`, from `mesh = (data = D)` or the
+    rank count of `loom train` under mpirun), every rank runs `@loss_grad` on
+    its own `batch / D` examples; this pass makes each gradient and the loss
+    the mean over the ranks, which is the gradient and the loss of the
+    global batch (each rank's loss is the mean over an equal share). With
+    `D` = 1 it changes nothing. `--loom-train-step-pipeline=data-parallel`
+    runs it between autodiff and the step; the tools set that option when
+    the recipe has more than one data rank.
+
+    Precondition: `--loom-autodiff` built `@loss_grad` (results: the loss,
+    then one gradient per trainable parameter tagged `loom.grad`);
+    `--loom-build-train-step` has not inlined it yet, so the gradient norm
+    of clipping and the optimizer read the averaged gradients.
+
+    Postcondition: each returned gradient and the loss (but a constant,
+    the same on every rank) is replaced by a
+    `loom.all_reduce mean ... over ["data"] group_size D`, one op per
+    value, located at the parameter it carries (its `.loom` location) and
+    tagged `loom.bucket = k`. The gradients are bucketed in the order the
+    backward produces them: a bucket closes once it holds `bucket-bytes` or
+    more. A bucket's ops stand together right after the op that produces
+    its last gradient, so that its communication can start while the rest
+    of the backward runs; the runtime runs a bucket as one non-blocking
+    all-reduce and waits for it where a result is first read. The loss is
+    bucket 0, reduced right after the forward computes it. Collectives are
+    never merged or reordered, so every rank issues the same sequence.
+    A `loom.dropout` gets a warning: its mask is a function of the element's
+    index in the rank's share of the batch, so every rank draws the masks
+    one process draws for the first `batch / D` examples.
+
+    ```mlir
+    func.func @loss_grad(%w: tensor<3xf32> {loom.param = "w"}, ...)
+        -> (tensor<f32>, tensor<3xf32> {loom.grad = "w"}) {
+      %loss = ...
+      %dw = loom.mul %b, %x : tensor<3xf32>
+      return %loss, %dw : tensor<f32>, tensor<3xf32>
+    }
+    ==>  (data_ranks = 2)
+      %loss = ...
+      %l = loom.all_reduce mean %loss over ["data"] group_size 2 {loom.bucket = 0 : i64} : tensor<f32>
+      ...
+      %dw = loom.mul %b, %x : tensor<3xf32>
+      %g = loom.all_reduce mean %dw over ["data"] group_size 2 {loom.bucket = 1 : i64} : tensor<3xf32>
+      return %l, %g : tensor<f32>, tensor<3xf32>
+    ```
+  }];
+  let options = [
+    Option<"bucketBytes", "bucket-bytes", "int64_t", /*default=*/"26214400",
+           "The bytes of gradients one all-reduce carries, at least (the "
+           "last bucket may hold less; default 25 MiB, PyTorch DDP's)">,
+  ];
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Recipe
 //===----------------------------------------------------------------------===//
 

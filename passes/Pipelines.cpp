@@ -25,6 +25,11 @@ void mlir::loom::buildTrainStepPipeline(
     OpPassManager &pm, const TrainStepPipelineOptions &options) {
   if (options.step) {
     pm.addPass(createLoomAutodiff());
+    if (options.dataParallel) {
+      LoomDataParallelOptions parallel;
+      parallel.bucketBytes = options.bucketBytes;
+      pm.addPass(createLoomDataParallel(parallel));
+    }
     pm.addPass(createLoomBuildTrainStep());
   }
   // Both read @loss and @forward, which the step leaves as they are.
@@ -54,8 +59,10 @@ void mlir::loom::registerLoomPipelines() {
       buildFrontendCleanupPipeline);
   PassPipelineRegistration<TrainStepPipelineOptions>(
       "loom-train-step-pipeline",
-      "The programs of a training run, each as asked: --loom-autodiff and "
-      "--loom-build-train-step, --loom-build-eval-step, "
+      "The programs of a training run, each as asked: --loom-autodiff "
+      "(then --loom-data-parallel with data-parallel) and "
+      "--loom-build-train-step, "
+      "--loom-build-eval-step, "
       "--loom-build-decode-step=optional; then --canonicalize, --cse, "
       "--loom-sink-constants",
       buildTrainStepPipeline);

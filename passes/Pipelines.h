@@ -7,8 +7,10 @@
 //   --loom-frontend-cleanup-pipeline  the frontend's loom IR: canonicalize
 //                                     (the dialect's folders), CSE
 //   --loom-train-step-pipeline        the programs a training run needs,
-//                                     each as asked: @loss_grad and
-//                                     @train_step, @eval_step, @decode_step;
+//                                     each as asked: @loss_grad (with
+//                                     data-parallel, averaged over the data
+//                                     ranks) and @train_step,
+//                                     @eval_step, @decode_step;
 //                                     then canonicalize, CSE and each
 //                                     constant moved to its first user
 //
@@ -41,6 +43,18 @@ struct TrainStepPipelineOptions
       llvm::cl::desc("Differentiate @loss and build @train_step "
                      "(--loom-autodiff, --loom-build-train-step)"),
       llvm::cl::init(true)};
+  Option<bool> dataParallel{
+      *this, "data-parallel",
+      llvm::cl::desc("Average the loss and gradients of @loss_grad over the "
+                     "recipe's data ranks (--loom-data-parallel, between "
+                     "autodiff and the step); the tools set it when the "
+                     "recipe has more than one"),
+      llvm::cl::init(false)};
+  Option<int64_t> bucketBytes{
+      *this, "bucket-bytes",
+      llvm::cl::desc("With data-parallel: the gradient bytes of one "
+                     "all-reduce (--loom-data-parallel's bucket-bytes)"),
+      llvm::cl::init(26214400)};
 };
 
 /// Adds --loom-frontend-cleanup-pipeline to `pm` (on a module).

@@ -59,3 +59,12 @@ if _can_mknod():
 # installs it; tests that lay out a graph skip those lines without it).
 if shutil.which("dot", path=config.environment["PATH"]):
     config.available_features.add("dot")
+# `REQUIRES: mpirun`: OpenMPI's mpirun is on PATH (scripts/install-deps.sh
+# installs openmpi-bin) and the build has no sanitizer (OpenMPI's own
+# allocations and threads make ASan's reports noise there). CI runs as root,
+# which mpirun refuses unless told; two ranks on two cores oversubscribe.
+if shutil.which("mpirun", path=config.environment["PATH"]) and not getattr(config, "loom_sanitizer", ""):
+    config.available_features.add("mpirun")
+config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+config.environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"

@@ -77,6 +77,7 @@ private:
   Status buffers();
   Status bufferLifetimes() const;
   Status kernels() const;
+  Status collective(const KernelRecord &k, const std::string &what) const;
   Status io(const char *what, const std::vector<IoRecord> &records) const;
   Status programs() const;
 
@@ -360,6 +361,63 @@ Status Validator::kernels() const {
         return text(what() + ": attribute '" + attr.key + "'", attr.s,
                     /*isName=*/false);
     }
+    if (k.kind == "comm.all_reduce")
+      if (Status s = collective(k, what()); !s.ok())
+        return s;
+  }
+  return Status();
+}
+
+/// A `comm.all_reduce` kernel (backends/cpu/emit/Collectives.cpp): its
+/// input and result, f32 of `count` elements; the reduction, the mesh axes
+/// and the group; its place in its bucket.
+Status Validator::collective(const KernelRecord &k,
+                             const std::string &what) const {
+  if (k.operands.size() != 2)
+    return fail(what + " has " + num(k.operands.size()) +
+                " operands, not 2 (input, result)");
+  auto integer = [&](const char *key, int64_t min, int64_t max,
+                     int64_t &v) -> Status {
+    const KernelAttr *attr = k.attr(key);
+    if (!attr || attr->type != KernelAttr::Type::Int)
+      return fail(what + ": attribute '" + key +
+                  "' is missing or not an "
+                  "integer");
+    if (attr->i < min || attr->i > max)
+      return fail(what + ": attribute '" + key + "' is " +
+                  std::to_string(attr->i) + ", outside [" +
+                  std::to_string(min) + ", " + std::to_string(max) + "]");
+    v = attr->i;
+    return Status();
+  };
+  const int64_t big = int64_t(1) << 31;
+  int64_t groupSize, bucket, count, offset, start, waitIn = 0;
+  for (Status s :
+       {integer("group_size", 1, big, groupSize),
+        integer("bucket", 0, big, bucket), integer("count", 1, big, count),
+        integer("offset", 0, big, offset), integer("start", 0, 1, start)})
+    if (!s.ok())
+      return s;
+  if (start)
+    if (Status s = integer("wait_in", 1, big, waitIn); !s.ok())
+      return s;
+  const KernelAttr *reduce = k.attr("reduce");
+  if (!reduce || reduce->type != KernelAttr::Type::String ||
+      (reduce->s != "sum" && reduce->s != "mean"))
+    return fail(what + ": attribute 'reduce' must be \"sum\" or \"mean\"");
+  const KernelAttr *axes = k.attr("axes");
+  if (!axes || axes->type != KernelAttr::Type::String || axes->s.empty())
+    return fail(what + ": attribute 'axes' must name the mesh axes");
+  for (size_t j = 0; j < 2; ++j) {
+    const KernelAttr *t = k.attr("t" + num(j));
+    if (!t || t->type != KernelAttr::Type::Int || t->i != int64_t(DType::F32))
+      return fail(what + ": operand " + num(j) + " must be f32");
+    uint64_t have = a.memory.buffers[bufferIndex.at(k.operands[j])].size;
+    if (have < uint64_t(count) * 4)
+      return fail(what + ": operand " + num(j) + " is buffer " +
+                  num(k.operands[j]) + " of " + num(have) +
+                  " bytes, but the kernel reduces " + num(uint64_t(count)) +
+                  " f32 elements");
   }
   return Status();
 }

@@ -8,6 +8,7 @@
 
 #include "runtime/Init.h"
 #include "runtime/cpu/OneDnnKernels.h"
+#include "runtime/exec/Collectives.h"
 #include "runtime/exec/KernelLibrary.h"
 #include "runtime/exec/Parallel.h"
 #include "runtime/exec/Scratch.h"
@@ -24,7 +25,7 @@ using namespace loom;
 
 /// One launch of the step.
 struct StepExecutor::Launch {
-  enum class Kind { OneDnn, Generated, Copy } kind;
+  enum class Kind { OneDnn, Generated, Copy, Collective } kind;
   std::unique_ptr<cpu::Kernel> primitive; ///< OneDnn
   KernelEntry entry = nullptr;            ///< Generated
   std::vector<void *> operands;           ///< Generated; Copy: {from, to}
@@ -38,6 +39,7 @@ struct StepExecutor::State {
   KernelLibrary library;
   std::vector<Launch> launches;
   std::unordered_map<uint32_t, const BufferRecord *> buffers;
+  std::unique_ptr<Collectives> collectives;
 };
 
 StepExecutor::~StepExecutor() {
@@ -99,6 +101,12 @@ Status StepExecutor::prepare() {
   std::memset(arena, 0, size);
   for (const BufferRecord &b : art.memory.buffers)
     state->buffers[b.id] = &b;
+  // First: a step with collectives needs the ranks of mpirun.
+  StatusOr<std::unique_ptr<Collectives>> collectives = Collectives::create(
+      art, [this](uint32_t id) { return bufferData(id); }, name);
+  if (!collectives)
+    return collectives.status();
+  state->collectives = std::move(*collectives);
 
   StatusOr<std::unique_ptr<cpu::CpuContext>> context =
       cpu::CpuContext::create();
@@ -147,6 +155,8 @@ Status StepExecutor::prepare() {
                              " operands, not 2 (from, to)");
       l.kind = Launch::Kind::Copy;
       l.bytes = std::min(operands[0].size, operands[1].size);
+    } else if (state->collectives->isCollective(i)) {
+      l.kind = Launch::Kind::Collective;
     } else if (cpu::isOneDnnKind(k.kind)) {
       l.kind = Launch::Kind::OneDnn;
       StatusOr<std::unique_ptr<cpu::Kernel>> prim =
@@ -311,6 +321,8 @@ Status StepExecutor::launch(size_t i) {
   case Launch::Kind::Copy:
     std::memmove(l.operands[1], l.operands[0], l.bytes);
     break;
+  case Launch::Kind::Collective:
+    return state->collectives->launch(i);
   }
   return Status();
 }
@@ -326,7 +338,11 @@ Status StepExecutor::run(const std::string &program) {
     runs.resize(state->launches.size(), 0);
     threaded.resize(state->launches.size(), 0);
   }
+  Collectives &collectives = *state->collectives;
   for (size_t i = first; i < end; ++i) {
+    // Outside the kernel's time: the wait for an all-reduce it reads.
+    if (Status s = collectives.waitBefore(i); !s)
+      return s;
     auto start = profiling ? std::chrono::steady_clock::now()
                            : std::chrono::steady_clock::time_point();
     if (Status s = launch(i); !s)
@@ -337,8 +353,11 @@ Status StepExecutor::run(const std::string &program) {
                         .count();
       ++runs[i];
     }
+    if (collectives.inFlight())
+      if (Status s = collectives.poll(); !s)
+        return s;
   }
-  return Status();
+  return collectives.waitAll();
 }
 
 bool StepExecutor::operandsFinite(size_t i) const {
@@ -372,6 +391,10 @@ uint64_t StepExecutor::scratchBytes() const {
   return state->scratch.capacity();
 }
 
+double StepExecutor::communicationWaitSeconds() const {
+  return state->collectives->waitSeconds();
+}
+
 uint64_t StepExecutor::scratchFallbacks() const {
   return state->scratch.fallbacks();
 }
@@ -384,10 +407,14 @@ StatusOr<int64_t> StepExecutor::runCheckingFinite(const std::string &program) {
                          "'");
   int64_t bad = -1;
   for (size_t i = first; i < end; ++i) {
+    if (Status s = state->collectives->waitBefore(i); !s)
+      return s;
     if (Status s = launch(i); !s)
       return s;
     if (bad < 0 && !operandsFinite(i))
       bad = static_cast<int64_t>(i);
   }
+  if (Status s = state->collectives->waitAll(); !s)
+    return s;
   return bad;
 }

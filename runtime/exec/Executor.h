@@ -113,6 +113,11 @@ public:
   uint64_t scratchBytes() const;
   uint64_t scratchFallbacks() const;
 
+  /// Seconds spent waiting for collectives to complete (their
+  /// communication not hidden behind the kernels that ran meanwhile), since
+  /// the executor was created; 0 without collectives.
+  double communicationWaitSeconds() const;
+
   const Artifact &artifact() const { return art; }
   uint64_t arenaBytes() const { return art.memory.arenaSize; }
 

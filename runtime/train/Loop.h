@@ -95,7 +95,11 @@ private:
   std::unique_ptr<StepExecutor> ex;
   Recipe recipe;
   std::unique_ptr<data::BatchSource> data, test;
-  int64_t batch = 0, total = 0, classes = 0, itemsPerExample = 1;
+  /// `batch` is each rank's share of the recipe's (global) batch.
+  int64_t batch = 0, globalBatch = 0, total = 0, classes = 0,
+          itemsPerExample = 1;
+  /// Whether this process writes the run's files (rank 0).
+  bool writes() const { return opt.rank == 0; }
   std::string itemUnit = "samples";
   std::string outDir, checkpointDir;
   TrainState state;

@@ -337,8 +337,14 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
     return Status::error(name + ": the recipe has no batch size");
   int64_t steps = 0, epochs = 0;
   if (!top.integer("batch", r.batch, 1) || !top.integer("steps", steps, 1) ||
-      !top.integer("epochs", epochs, 1))
+      !top.integer("epochs", epochs, 1) ||
+      !top.integer("data_ranks", r.dataRanks, 1, int64_t(1) << 20))
     return failed();
+  if (r.batch % r.dataRanks != 0)
+    return Status::error(name + ": the recipe's batch " +
+                         std::to_string(r.batch) +
+                         " does not split evenly over its " +
+                         std::to_string(r.dataRanks) + " data ranks");
   if (top.find("steps"))
     r.steps = steps;
   if (top.find("epochs"))
@@ -472,6 +478,8 @@ std::string loom::train::writeRecipe(const Recipe &r) {
     return json{{"every", c.every}, {"unit", c.epochs ? "epochs" : "steps"}};
   };
   json j = {{"name", r.name}, {"data", dataJson(r.data)}, {"batch", r.batch}};
+  if (r.dataRanks != 1)
+    j["data_ranks"] = r.dataRanks;
   if (r.data.fraction < 1)
     j["split"] = {{"fraction", r.data.fraction}, {"seed", r.data.splitSeed}};
   if (r.test)

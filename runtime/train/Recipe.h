@@ -60,7 +60,10 @@ struct Recipe {
   data::DataSpec data;
   /// The held-out test set (`test = idx(...)`), evaluated at the end.
   std::optional<data::DataSpec> test;
-  int64_t batch = 0;
+  int64_t batch = 0; ///< the global batch, over every rank
+  /// The ranks of the mesh's data axis the step is compiled for: each runs
+  /// batch / dataRanks examples of every batch.
+  int64_t dataRanks = 1;
   /// How long to train: one of the two.
   std::optional<int64_t> steps, epochs;
   Cadence eval;

@@ -53,6 +53,8 @@ bool Trainer::interrupted() {
 }
 
 Status Trainer::log(const LogRecord &r) {
+  if (!writes())
+    return Status();
   if (opt.json) {
     out << r.json() << "\n";
     out.flush();
@@ -62,7 +64,7 @@ Status Trainer::log(const LogRecord &r) {
 
 int64_t Trainer::epochOf(int64_t done) const {
   int64_t n = data->trainSize();
-  return n > 0 ? done * batch / n : 0;
+  return n > 0 ? done * globalBatch / n : 0;
 }
 
 bool Trainer::due(const Cadence &c, int64_t done) const {
@@ -96,6 +98,17 @@ Status Trainer::setup(Artifact artifact) {
   if (!ex->input("x", &xr) || !ex->input("y") || xr->shape.empty())
     return Status::error(opt.name + ": the step has no inputs x and y");
   batch = xr->shape[0];
+  globalBatch = batch * opt.ranks;
+  if (recipe.dataRanks != opt.ranks)
+    return Status::error(
+        opt.name + ": the step is compiled for " +
+        std::to_string(recipe.dataRanks) + " rank" +
+        (recipe.dataRanks == 1 ? "" : "s") +
+        " of the mesh's data axis, but this run has " +
+        std::to_string(opt.ranks) +
+        (opt.ranks == 1
+             ? "; run it under mpirun -n " + std::to_string(recipe.dataRanks)
+             : "; compile the .loom program for them"));
 
   data::DataSpec spec = recipe.data;
   if (opt.full)
@@ -131,15 +144,17 @@ Status Trainer::setup(Artifact artifact) {
   else if (recipe.steps)
     total = *recipe.steps;
   else
-    total = (*recipe.epochs * data->trainSize() + batch - 1) / batch;
+    total =
+        (*recipe.epochs * data->trainSize() + globalBatch - 1) / globalBatch;
 
   outDir =
       !opt.outDir.empty()
           ? opt.outDir
           : "runs/" + (recipe.name.empty() ? std::string("run") : recipe.name);
   checkpointDir = outDir + "/checkpoints";
-  if (Status s = makeDirectories(outDir); !s)
-    return s;
+  if (writes())
+    if (Status s = makeDirectories(outDir); !s)
+      return s;
   plot.setTitle(recipe.name);
   return Status();
 }
@@ -210,7 +225,9 @@ Status Trainer::resume() {
 Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
   void *x = ex->input("x");
   void *y = ex->input("y");
-  if (Status st = data->fill(s, batch, x, y); !st)
+  // Rank r's share of global batch s: its rows [r * batch, (r + 1) * batch),
+  // which is batch s * ranks + r of `batch` rows.
+  if (Status st = data->fill(s * opt.ranks + opt.rank, batch, x, y); !st)
     return st;
   if (auto *step = static_cast<int64_t *>(ex->input("step")))
     *step = s;
@@ -256,7 +273,7 @@ Status Trainer::trainSteps() {
     lastLoss = loss;
     double seconds =
         std::chrono::duration<double>(Clock::now() - start).count();
-    double rate = seconds > 0 ? (state.step - firstStep) * batch *
+    double rate = seconds > 0 ? (state.step - firstStep) * globalBatch *
                                     itemsPerExample / seconds
                               : 0;
     LogRecord rec(LogRecord::Kind::Train, state.step, epochOf(state.step));
@@ -328,17 +345,22 @@ int Trainer::run(Artifact artifact) {
   }
   firstStep = state.step;
   std::string logPath = outDir + "/metrics.jsonl";
-  if (Status s = opt.resume.empty() ? metrics.open(logPath)
-                                    : metrics.open(logPath, state.step);
-      !s)
-    return fail(s);
-  if (!opt.resume.empty())
-    replotFrom(logPath, plot);
+  if (writes()) {
+    if (Status s = opt.resume.empty() ? metrics.open(logPath)
+                                      : metrics.open(logPath, state.step);
+        !s)
+      return fail(s);
+    if (!opt.resume.empty())
+      replotFrom(logPath, plot);
+  }
   terminal = isTerminal(1) && !opt.json;
   progress.emplace(terminal, firstStep, terminal ? terminalWidth(1) : 80);
   say("training " + opt.name + ": " + data->describe() + ", " +
       std::to_string(data->validationSize()) + " validate; " +
-      std::to_string(total) + " steps of batch " + std::to_string(batch) +
+      std::to_string(total) + " steps of batch " + std::to_string(globalBatch) +
+      (opt.ranks > 1 ? " (" + std::to_string(batch) + " on each of " +
+                           std::to_string(opt.ranks) + " ranks)"
+                     : std::string()) +
       "; output in " + outDir);
   // Class names: the numbers the model's outputs stand for (saved with the
   // model and every checkpoint).

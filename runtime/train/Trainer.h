@@ -42,6 +42,10 @@ struct TrainOptions {
   /// The command that runs this training again, without --resume (what
   /// the message after Ctrl-C tells to run with --resume added).
   std::string resumeCommand;
+  /// This process's rank among the `ranks` of a data-parallel run (mpirun):
+  /// each rank trains on its share of every batch, and rank 0 alone writes
+  /// the metrics, plot, summary, checkpoints and final model.
+  int rank = 0, ranks = 1;
 };
 
 /// Trains `artifact`; prints progress to `out` and errors to `err`.

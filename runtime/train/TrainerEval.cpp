@@ -49,9 +49,11 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
                                             const std::string &title,
                                             bool announce) {
   // What evaluate covers: every example, or --eval-batches full batches.
+  // Every rank evaluates all of it, at its share of the batch: N global
+  // batches are N * ranks of those.
   int64_t n = src.validationSize(), full = n / batch, single = n % batch;
-  if (opt.evalBatches > 0 && full >= opt.evalBatches) {
-    full = opt.evalBatches;
+  if (opt.evalBatches > 0 && full >= opt.evalBatches * opt.ranks) {
+    full = opt.evalBatches * opt.ranks;
     single = 0;
   }
   int64_t total = full * batch + single, runs = full + single;
@@ -91,7 +93,8 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
     }
     return !interrupted();
   };
-  StatusOr<EvalResult> r = evaluate(*ex, src, opt.evalBatches, progress);
+  StatusOr<EvalResult> r =
+      evaluate(*ex, src, opt.evalBatches * opt.ranks, progress);
   if (onScreen) {
     out << "\r\x1b[K";
     out.flush();
@@ -228,6 +231,8 @@ Status Trainer::evaluateTest(RunSummary &summary) {
 }
 
 void Trainer::plotNow() {
+  if (!writes())
+    return;
   if (Status s = plot.write(outDir + "/plot.svg"); !s)
     err << "loom train: warning: " << s.message() << "\n";
   lastPlot = Clock::now();

@@ -137,6 +137,8 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
 }
 
 Status Trainer::saveNow() {
+  if (!writes())
+    return Status();
   StatusOr<std::string> path =
       saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep));
   if (!path)
@@ -163,7 +165,7 @@ Status Trainer::finish(double seconds) {
   std::string model = outDir + "/" +
                       (recipe.name.empty() ? "model" : recipe.name) +
                       ".safetensors";
-  if (worked)
+  if (worked && writes())
     if (Status s = saveModel(*ex, state, model); !s)
       return s;
   RunSummary summary;
@@ -172,8 +174,8 @@ Status Trainer::finish(double seconds) {
     summary.epochs = epochOf(state.step);
   summary.seconds = seconds;
   if (seconds > 0)
-    summary.itemsPerSecond =
-        double(state.step - firstStep) * batch * itemsPerExample / seconds;
+    summary.itemsPerSecond = double(state.step - firstStep) * globalBatch *
+                             itemsPerExample / seconds;
   summary.itemUnit = itemUnit;
   if (std::isfinite(lastLoss))
     summary.finalTrainLoss = lastLoss;
@@ -196,6 +198,8 @@ Status Trainer::finish(double seconds) {
     record.set("interrupted", SignalCatcher::name(signal));
   if (Status s = log(record); !s)
     return s;
+  if (!writes())
+    return Status();
   if (Status s = metrics.close(); !s)
     return s;
   plotNow();
@@ -208,11 +212,22 @@ Status Trainer::finish(double seconds) {
     for (const std::string &line : summaryLines(summary))
       out << line << "\n";
   }
-  if (opt.profile)
+  if (opt.profile) {
     for (const std::string &line :
          profileLines(ex->artifact(), ex->kernelSeconds(), ex->kernelRuns(),
                       ex->kernelThreadedRuns(), 15))
       (opt.json ? err : out) << line << "\n";
+    // The all-reduces' own kernels (staging, start) are in the table; the
+    // time the step waited for them to complete is not hidden by compute.
+    int64_t steps = state.step - firstStep;
+    if (opt.ranks > 1 && steps > 0)
+      (opt.json ? err : out)
+          << "communication: waited " +
+                 fixed(1e3 * ex->communicationWaitSeconds() / double(steps),
+                       3) +
+                 " ms per step for all-reduces to complete (not hidden "
+                 "behind the kernels that ran meanwhile)\n";
+  }
   if (signal) {
     out.flush();
     err << "loom train: interrupted at step " << state.step;

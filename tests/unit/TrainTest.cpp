@@ -165,6 +165,37 @@ TEST(Recipe, WritesEachWayACsvReadsItsLabels) {
   EXPECT_EQ(back.data.label, "y");
 }
 
+TEST(Recipe, DataRanksSplitTheGlobalBatch) {
+  const char *const data =
+      R"({"name":"t","data":{"kind":"csv","path":"a.csv","label":"y"},)";
+  StatusOr<Recipe> r = parseRecipe(
+      std::string(data) +
+          R"("batch":8,"steps":1,"optimizer":{"kind":"sgd","lr":0.1},)"
+          R"("data_ranks":2})",
+      "a.loomx");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->dataRanks, 2);
+  EXPECT_EQ(roundTrip(*r).dataRanks, 2);
+  EXPECT_EQ(
+      parseRecipe(std::string(data) + R"("batch":8,"steps":1})", "a.loomx")
+          ->dataRanks,
+      1);
+  EXPECT_EQ(
+      parseRecipe(std::string(data) + R"("batch":7,"steps":1,"data_ranks":2})",
+                  "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe's batch 7 does not split evenly over its 2 "
+      "data ranks");
+  EXPECT_EQ(
+      parseRecipe(std::string(data) + R"("batch":8,"steps":1,"data_ranks":0})",
+                  "a.loomx")
+          .status()
+          .message(),
+      "a.loomx: the recipe's 'data_ranks' must be between 1 and "
+      "1048576, not 0");
+}
+
 TEST(Recipe, RejectsWhatTheLoopCannotRun) {
   // Text that is no JSON is not called "not a JSON object".
   EXPECT_EQ(parseRecipe("[", "a.loomx").status().message(),

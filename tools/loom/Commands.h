@@ -77,12 +77,19 @@ buildModule(mlir::MLIRContext &ctx, const mlir::loom::Program &program,
             bool trainStep, std::optional<int64_t> batch = std::nullopt,
             mlir::loom::IrPrinter *printer = nullptr);
 
+/// Whether `module`'s recipe runs on more than one data rank, so that the
+/// train-step pipeline averages the gradients (its data-parallel option).
+bool dataParallel(mlir::ModuleOp module);
+
 /// How compileCpuArtifact compiles.
 struct ArtifactOptions {
   std::string trainName;        ///< the train block ("" if only one)
   std::optional<int64_t> batch; ///< overrides the recipe's batch
-  bool eval = true;             ///< add the programs eval, eval1, decode
-  std::string sourceName;       ///< for the artifact's meta
+  /// The ranks of the mesh's data axis (the ranks of mpirun); a `mesh`
+  /// that asks for another count is an error. Unset: the mesh's, or 1.
+  std::optional<int64_t> ranks;
+  bool eval = true;       ///< add the programs eval, eval1, decode
+  std::string sourceName; ///< for the artifact's meta
   /// Verifies the IR after every pass and reports it (--dump-ir and
   /// --print-ir-*); null: one that only verifies.
   mlir::loom::IrPrinter *printer = nullptr;

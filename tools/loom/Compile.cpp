@@ -160,6 +160,11 @@ int compileArtifact(mlir::loom::Program &program,
 
 cl::SubCommand &loom::tool::compileCommand() { return compileCmd; }
 
+bool loom::tool::dataParallel(mlir::ModuleOp module) {
+  auto recipe = module->getAttrOfType<mlir::loom::RecipeAttr>("loom.train");
+  return recipe && recipe.getDataRanks() > 1;
+}
+
 mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
     mlir::MLIRContext &ctx, const mlir::loom::Program &program,
     mlir::loom::DiagnosticEngine &diags, StringRef trainName, bool trainStep,
@@ -174,9 +179,11 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
   printer->stage(*module, "frontend");
   mlir::PassManager pm(&ctx);
   mlir::loom::buildFrontendCleanupPipeline(pm);
-  if (trainStep)
-    mlir::loom::buildTrainStepPipeline(pm,
-                                       mlir::loom::TrainStepPipelineOptions());
+  if (trainStep) {
+    mlir::loom::TrainStepPipelineOptions pipeline;
+    pipeline.dataParallel = dataParallel(*module);
+    mlir::loom::buildTrainStepPipeline(pm, pipeline);
+  }
   printer->instrument(pm);
   if (mlir::failed(printer->run(pm, *module)))
     return nullptr;
@@ -237,7 +244,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   emit.fuse = options.fuse;
   emit.remat = options.remat;
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
-      ctx, program, diags, options.trainName, options.batch);
+      ctx, program, diags, options.trainName, options.batch, options.ranks);
   if (!module)
     return false;
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
@@ -279,6 +286,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     mlir::loom::TrainStepPipelineOptions pipeline;
     pipeline.eval = options.eval;
     pipeline.decode = decode && !batch1;
+    pipeline.dataParallel = dataParallel(*module);
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm);
     if (mlir::failed(printer.run(pm, *module)))

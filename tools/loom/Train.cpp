@@ -23,6 +23,7 @@
 #include "frontend/Program.h"
 #include "ir/LoomRecipe.h"
 #include "runtime/artifact/Artifact.h"
+#include "runtime/comm/Comm.h"
 #include "runtime/data/Batches.h"
 #include "runtime/train/OutputDir.h"
 #include "runtime/train/Recipe.h"
@@ -34,12 +35,17 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <unistd.h>
 
 using namespace llvm;
 
@@ -102,6 +108,12 @@ cl::opt<bool> json("json",
                    cl::desc("Print the metrics.jsonl records "
                             "instead of progress"),
                    cl::sub(trainCmd));
+cl::opt<int64_t> ranksFlag(
+    "ranks",
+    cl::desc("Train on N processes, data parallel: runs this command under "
+             "`mpirun -n N` (with --oversubscribe beyond this machine's "
+             "cores, --allow-run-as-root as root; docs/parallel.md)"),
+    cl::value_desc("N"), cl::sub(trainCmd));
 cl::opt<bool> profile("profile",
                       cl::desc("Time every kernel and print where the time "
                                "went (per program, the slowest kernels)"),
@@ -172,6 +184,8 @@ std::string resumeCommand() {
     cmd += " --full";
   if (evalBatches.getNumOccurrences())
     add("eval-batches", std::to_string(evalBatches));
+  if (ranksFlag.getNumOccurrences())
+    add("ranks", std::to_string(ranksFlag));
   return cmd;
 }
 
@@ -195,6 +209,17 @@ bool prepareRun(const std::string &recipeJson,
       !options.resume.empty() ? loom::train::EarlierRun::Resume
       : overwrite             ? loom::train::EarlierRun::Overwrite
                               : loom::train::EarlierRun::Refuse;
+  if (recipe->dataRanks != options.ranks)
+    return fail(options.name + ": the step is compiled for " +
+                std::to_string(recipe->dataRanks) +
+                (recipe->dataRanks == 1 ? " rank" : " ranks") +
+                " of the mesh's data axis, but this run has " +
+                std::to_string(options.ranks) +
+                (options.ranks == 1 ? "; run it under mpirun -n " +
+                                          std::to_string(recipe->dataRanks)
+                                    : std::string("; compile the .loom "
+                                                  "program for them"))),
+           false;
   loom::StatusOr<std::vector<std::string>> removed =
       loom::train::claimOutputDir(options.outDir, recipe->name, earlier, lock);
   if (!removed)
@@ -266,11 +291,36 @@ bool checkData(const std::string &recipeJson, const std::string &name,
   return true;
 }
 
-} // namespace
+/// The run's options from the flags, for rank `rank` of `ranks`.
+loom::train::TrainOptions trainOptions(int rank, int ranks) {
+  loom::train::TrainOptions options;
+  options.name = sys::path::filename(inputFile).str();
+  if (steps.getNumOccurrences())
+    options.steps = steps;
+  if (seed.getNumOccurrences())
+    options.seed = static_cast<uint64_t>(seed.getValue());
+  options.outDir = outDir;
+  options.resume = resumeFrom;
+  // The other ranks print nothing but errors.
+  options.quiet = quiet || rank != 0;
+  options.json = json;
+  options.full = full;
+  options.evalBatches = evalBatches;
+  options.profile = profile;
+  options.resumeCommand = resumeCommand();
+  options.rank = rank;
+  options.ranks = ranks;
+  return options;
+}
 
-cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
-
-int loom::tool::runTrain() {
+/// Checks the flags and reads or compiles the artifact into `artifact`,
+/// claiming the output directory into `lock` (rank 0's part of a run).
+/// The exit status: 0, or what the failure calls for (after printing why).
+int produceArtifact(loom::train::TrainOptions &options,
+                    loom::train::OutputDirLock &lock,
+                    loom::Artifact &artifact) {
+  using namespace loom::tool;
+  int ranks = options.ranks;
   if (quiet && json)
     return usage("--quiet and --json exclude each other");
   if (!checkIntFlag("loom train", steps, 1) ||
@@ -289,24 +339,6 @@ int loom::tool::runTrain() {
                  "--overwrite replaces it; give one");
   if (!irFlags.checkPassNames("loom train", "loom train", /*overrides=*/true))
     return ExitUsage;
-  loom::train::TrainOptions options;
-  options.name = sys::path::filename(inputFile).str();
-  if (steps.getNumOccurrences())
-    options.steps = steps;
-  if (seed.getNumOccurrences())
-    options.seed = static_cast<uint64_t>(seed.getValue());
-  options.outDir = outDir;
-  options.resume = resumeFrom;
-  options.quiet = quiet;
-  options.json = json;
-  options.full = full;
-  options.evalBatches = evalBatches;
-  options.profile = profile;
-  options.resumeCommand = resumeCommand();
-
-  loom::Artifact artifact;
-  // Held until the process ends: no other run writes into options.outDir.
-  loom::train::OutputDirLock lock;
   if (StringRef(inputFile).ends_with(".loomx")) {
     if (batch.getNumOccurrences() || lr.getNumOccurrences())
       return usage(options.name + ": the batch size and the learning rate are "
@@ -348,6 +380,8 @@ int loom::tool::runTrain() {
     compile.sourceName = options.name;
     compile.printer = &printer;
     compile.fuse = !irFlags.noFusion;
+    if (ranks > 1)
+      compile.ranks = ranks;
     if (batch.getNumOccurrences())
       compile.batch = batch;
     if (lr.getNumOccurrences())
@@ -365,22 +399,147 @@ int loom::tool::runTrain() {
     compile.remat = &remat;
     if (!compileCpuArtifact(ctx, program, diags, compile, artifact))
       return 1;
-    if (std::error_code ec = sys::fs::create_directories(options.outDir))
-      return fail("cannot create '" + options.outDir + "': " + ec.message());
     std::string path =
         options.outDir + "/" + (name.empty() ? "model" : name) + ".loomx";
+    if (std::error_code ec = sys::fs::create_directories(options.outDir))
+      return fail("cannot create '" + options.outDir + "': " + ec.message());
     if (loom::Status s = loom::writeArtifact(path, artifact); !s)
       return fail(s.message());
     // The identity checkpoints record, as the file holds it.
     artifact.meta.contentHash =
         loom::contentHash(loom::encodeSections(artifact));
     options.artifactPath = absolute(path);
-    if (!quiet && !json)
+    if (!options.quiet && !json)
       outs() << "compiled " << path << ": " << describeArtifact(artifact)
              << "\n"
              << (remat.policy.empty() ? "" : describeRemat(remat) + "\n");
     outs().flush();
   }
-  return loom::train::trainArtifact(std::move(artifact), options, std::cout,
-                                    std::cerr);
+  return 0;
+}
+
+/// loom train as rank `rank` of `ranks` (1 without mpirun). Rank 0 checks
+/// the flags and reads or compiles the artifact, then sends it to the
+/// others (or, after a failure it printed, an empty message, on which every
+/// rank stops: `collective` is then true). Every rank then trains.
+int trainAsRank(int rank, int ranks, bool &collective) {
+  loom::train::TrainOptions options = trainOptions(rank, ranks);
+  loom::Artifact artifact;
+  // Held until the process ends: no other run writes into options.outDir.
+  loom::train::OutputDirLock lock;
+  int code = rank == 0 ? produceArtifact(options, lock, artifact) : 0;
+  if (ranks > 1) {
+    std::vector<uint8_t> bytes;
+    if (rank == 0 && code == 0) {
+      loom::StatusOr<std::vector<uint8_t>> encoded =
+          loom::encodeArtifact(artifact, options.name);
+      if (!encoded)
+        code = fail(encoded.status().message());
+      else
+        bytes = std::move(*encoded);
+    }
+    if (loom::Status s = loom::comm::broadcastFromRoot(bytes); !s)
+      return fail(s.message());
+    collective = bytes.empty();
+    if (collective)
+      return rank == 0 ? code : 1;
+    if (rank != 0) {
+      loom::StatusOr<loom::Artifact> a =
+          loom::decodeArtifact(bytes.data(), bytes.size(), options.name);
+      if (!a)
+        return fail(a.status().message());
+      artifact = std::move(*a);
+    }
+  } else if (code != 0) {
+    return code;
+  }
+  std::ostream nowhere(nullptr);
+  return loom::train::trainArtifact(std::move(artifact), options,
+                                    rank == 0 ? std::cout : nowhere, std::cerr);
+}
+
+/// `loom train ... --ranks N` outside mpirun: this command again, without
+/// --ranks, under `mpirun -n N`; its exit status.
+int launchRanks(int64_t ranks) {
+  ErrorOr<std::string> mpirun = sys::findProgramByName("mpirun");
+  if (!mpirun)
+    return fail("--ranks " + std::to_string(ranks) +
+                " runs mpirun, which is not on the PATH (OpenMPI's "
+                "openmpi-bin)");
+  // The command line as the kernel has it (cl keeps no copy of argv).
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)),
+                  std::istreambuf_iterator<char>());
+  std::vector<std::string> self;
+  for (StringRef rest = raw; !rest.empty();) {
+    auto [arg, tail] = rest.split('\0');
+    self.push_back(arg.str());
+    rest = tail;
+  }
+  std::string exe = sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&launchRanks));
+  if (self.empty() || exe.empty())
+    return fail("--ranks: cannot read this command's own command line");
+  std::vector<std::string> args = {*mpirun, "-n", std::to_string(ranks)};
+  if (ranks > int64_t(llvm::get_physical_cores()) &&
+      ranks >
+          int64_t(
+              llvm::heavyweight_hardware_concurrency().compute_thread_count()))
+    args.push_back("--oversubscribe");
+  if (geteuid() == 0)
+    args.push_back("--allow-run-as-root");
+  args.push_back(exe);
+  for (size_t i = 1; i < self.size(); ++i) {
+    StringRef a = self[i];
+    if (a == "--ranks" || a == "-ranks") {
+      ++i; // and its value
+      continue;
+    }
+    if (a.starts_with("--ranks=") || a.starts_with("-ranks="))
+      continue;
+    args.push_back(self[i]);
+  }
+  std::vector<StringRef> argv(args.begin(), args.end());
+  outs().flush();
+  std::string error;
+  int status =
+      sys::ExecuteAndWait(*mpirun, argv, std::nullopt, {}, 0, 0, &error);
+  if (status < 0)
+    return fail("cannot run " + *mpirun + ": " + error);
+  return status;
+}
+
+} // namespace
+
+cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
+
+int loom::tool::runTrain() {
+  if (!checkIntFlag("loom train", ranksFlag, 1))
+    return ExitUsage;
+  bool underMpirun = loom::comm::launchedByMpirun();
+  if (ranksFlag.getNumOccurrences() && ranksFlag > 1 && !underMpirun)
+    return launchRanks(ranksFlag);
+  // Under mpirun every rank runs this; without it MPI is never touched.
+  int rank = 0, ranks = 1;
+  if (underMpirun) {
+    if (loom::Status s = loom::comm::initialize(); !s)
+      return fail(s.message());
+    rank = loom::comm::worldRank();
+    ranks = loom::comm::worldSize();
+    if (ranksFlag.getNumOccurrences() && ranksFlag != ranks) {
+      if (rank == 0)
+        usage("--ranks " + std::to_string(ranksFlag) + " under mpirun -n " +
+              std::to_string(ranks) + ": give one of them");
+      loom::comm::finalize();
+      return ExitUsage;
+    }
+  }
+  bool collective = false;
+  int code = trainAsRank(rank, ranks, collective);
+  // A rank that stops alone would leave the others waiting in a
+  // collective: it ends them all.
+  if (ranks > 1 && code != 0 && !collective)
+    loom::comm::abortAll(code);
+  loom::comm::finalize();
+  return code;
 }

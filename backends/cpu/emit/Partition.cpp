@@ -463,9 +463,16 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
                         multi.getBodyBlock().without_terminator())));
       continue;
     }
-    if (isa<lir::AllReduceOp, lir::AllGatherOp, lir::ReduceScatterOp>(op))
-      return op.emitOpError("is a collective; the CPU backend compiles a "
-                            "step for one process");
+    if (auto allReduce = dyn_cast<lir::AllReduceOp>(op)) {
+      FailureOr<PlannedKernel> k = planAllReduce(allReduce);
+      if (failed(k))
+        return failure();
+      p.kernels.push_back(std::move(*k));
+      continue;
+    }
+    if (isa<lir::AllGatherOp, lir::ReduceScatterOp>(op))
+      return op.emitOpError("is a collective the CPU runtime does not run "
+                            "yet (it runs loom.all_reduce)");
     if (op.getNumRegions() != 0 || op.getDialect() == nullptr ||
         op.getDialect()->getNamespace() != "loom")
       return op.emitOpError("cannot be compiled for the CPU: the step holds "
@@ -488,6 +495,8 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
     addOperandTypes(k);
     p.kernels.push_back(std::move(k));
   }
+  if (failed(placeCollectives(p)))
+    return failure();
   // A constant the step returns gets bytes from a kernel that writes it.
   auto ret = cast<func::ReturnOp>(body.getTerminator());
   for (Value v : ret.getOperands())

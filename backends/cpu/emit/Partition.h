@@ -14,6 +14,8 @@
 //     ops in `codegen`, which --loom-lower-to-linalg and the object emitter
 //     turn into host code. The function takes a kernel group, not an op, so
 //     that fusion can hand it several ops;
+//   - a loom.all_reduce becomes a `comm.all_reduce` kernel that the runtime
+//     runs over MPI, bucketed with its neighbours (Collectives.cpp);
 //   - views launch nothing (`loom.reshape`; passes/memory/MemoryPlan.h's
 //     getViewSource is the one rule the planner and the partition share);
 //   - constants are folded into the generated kernels that read them (an op
@@ -39,6 +41,10 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace mlir::loom {
+class AllReduceOp;
+} // namespace mlir::loom
 
 namespace mlir::loom::cpu {
 
@@ -79,8 +85,8 @@ struct GeneratedKernels {
 bool launchesKernel(mlir::Operation *op);
 
 /// Partitions `step`, adding its generated kernels to `generated`. Fails
-/// with a diagnostic at the offending op (a collective: the step is
-/// compiled for one process).
+/// with a diagnostic at the offending op (a collective the runtime does not
+/// run: all_gather, reduce_scatter).
 mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step,
                                              GeneratedKernels &generated);
 
@@ -89,6 +95,18 @@ mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step,
 /// when it is another group or oneDNN cannot run it (an operand that is a
 /// constant or not f32): then it is generated.
 std::optional<PlannedKernel> planContractionGroup(mlir::Operation *group);
+
+/// The `comm.all_reduce` kernel of `op` (Collectives.cpp): its input and
+/// result, reduce, axes and group_size; placeCollectives gives it its bucket.
+mlir::FailureOr<PlannedKernel> planAllReduce(mlir::loom::AllReduceOp op);
+
+/// Groups the step's `comm.all_reduce` kernels into buckets (runs of
+/// adjacent kernels of one `loom.bucket`) and records, on each, its `bucket`,
+/// `count` and `offset` (elements) in the bucket, `start` (1 on the bucket's
+/// last kernel, which starts the all-reduce) and, on the start, `wait_in`:
+/// the kernels after it before the first that reads a result of the bucket
+/// (past the program's last kernel: at its end).
+mlir::LogicalResult placeCollectives(StepPartition &p);
 
 /// The shape and byte size of a tensor value (its element type is
 /// mlir::loom::toDType's, ir/ElementType.h).

@@ -165,6 +165,7 @@ std::string toJson(Attribute attr) {
     recipe.test->fraction = 0; // all of it evaluates
   }
   recipe.batch = r.getBatch();
+  recipe.dataRanks = r.getDataRanks();
   recipe.steps = r.getSteps();
   recipe.epochs = r.getEpochs();
   recipe.eval = cadenceOf(r.getEval());

@@ -1,0 +1,101 @@
+//===- Comm.h - Collectives between the ranks of a run ----------*- C++ -*-===//
+//
+// Part of Loom. Plain C++17 (no MLIR or LLVM; MPI stays behind this
+// header). The processes of a distributed run and the collectives between
+// them, over MPI (OpenMPI): one communicator per mesh axis, non-blocking
+// all-reduce started when a bucket of gradients is ready and waited for
+// where its result is first read. MPI is initialized only when the process
+// was started by mpirun (or --ranks): a run of one process never touches it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_COMM_COMM_H
+#define LOOM_RUNTIME_COMM_COMM_H
+
+#include "runtime/Status.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace loom::comm {
+
+/// Whether mpirun started this process (its environment says so); reads the
+/// environment only.
+bool launchedByMpirun();
+
+/// Initializes MPI once for this process (MPI_Init_thread, the main thread
+/// calling MPI); later calls do nothing.
+Status initialize();
+/// Whether initialize() succeeded and finalize() has not run.
+bool initialized();
+/// Finalizes MPI if it was initialized.
+void finalize();
+/// Ends every rank of the run with `code` (a rank that fails while the
+/// others wait in a collective would leave them hanging).
+[[noreturn]] void abortAll(int code);
+
+/// Sends `bytes` from rank 0 to every rank of the run: the others' `bytes`
+/// become rank 0's (empty stays empty).
+Status broadcastFromRoot(std::vector<uint8_t> &bytes);
+
+/// This process's rank in the run and the run's size: 0 and 1 when MPI is
+/// not initialized.
+int worldRank();
+int worldSize();
+
+/// The communicator over one axis of a device mesh: the ranks that differ
+/// only in their coordinate on that axis.
+class Communicator {
+public:
+  ~Communicator();
+  Communicator(const Communicator &) = delete;
+  Communicator &operator=(const Communicator &) = delete;
+
+  /// The communicator of axis `axis` of the mesh whose axes are `names`
+  /// with sizes `sizes` (row-major over the world's ranks: the last axis
+  /// varies fastest). The sizes' product must be the world size.
+  static StatusOr<std::unique_ptr<Communicator>>
+  forAxis(const std::vector<std::string> &names,
+          const std::vector<int64_t> &sizes, const std::string &axis);
+
+  int rank() const { return myRank; }
+  int size() const { return mySize; }
+
+  /// An all-reduce in flight.
+  class Request {
+  public:
+    Request();
+    ~Request();
+    Request(const Request &) = delete;
+    Request &operator=(const Request &) = delete;
+    bool active() const { return pending; }
+
+  private:
+    friend class Communicator;
+    struct Impl;
+    std::unique_ptr<Impl> impl;
+    bool pending = false;
+  };
+
+  /// Starts summing `count` floats at `data` in place over the axis's
+  /// ranks; `data` must not be touched until wait(request).
+  Status allReduceSumStart(float *data, int64_t count, Request &request);
+  /// Lets `request` progress without waiting (MPI moves a non-blocking
+  /// collective along only inside MPI calls; without a progress thread the
+  /// whole all-reduce would happen in wait()).
+  Status poll(Request &request);
+  /// Waits for `request` to complete.
+  Status wait(Request &request);
+
+private:
+  Communicator() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+  int myRank = 0, mySize = 1;
+};
+
+} // namespace loom::comm
+
+#endif // LOOM_RUNTIME_COMM_COMM_H

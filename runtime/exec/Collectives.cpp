@@ -1,0 +1,164 @@
+//===- Collectives.cpp - The step's collective kernels --------------------===//
+//
+// Part of Loom. See Collectives.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/exec/Collectives.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+
+using namespace loom;
+
+StatusOr<std::unique_ptr<Collectives>>
+Collectives::create(const Artifact &art,
+                    const std::function<uint8_t *(uint32_t)> &data,
+                    const std::string &name) {
+  std::unique_ptr<Collectives> c(new Collectives());
+  c->name = name;
+  size_t n = art.kernels.size();
+  c->bucketOf.assign(n, -1);
+  c->startOf.assign(n, -1);
+  c->memberOf.assign(n, -1);
+  c->waitsAt.assign(n, {});
+  // The artifact reader checked each kernel's attributes
+  // (ArtifactValidate.cpp); here the buckets they form, then what running
+  // them needs.
+  int64_t previousBucket = -1;
+  for (size_t i = 0; i < n; ++i) {
+    const KernelRecord &k = art.kernels[i];
+    if (k.kind != "comm.all_reduce") {
+      previousBucket = -1;
+      continue;
+    }
+    auto what = [&] {
+      return name + ": kernel " + std::to_string(i) + " (comm.all_reduce)";
+    };
+    const std::string &axes = k.attr("axes")->s;
+    int64_t groupSize = k.attr("group_size")->i;
+    bool mean = k.attr("reduce")->s == "mean";
+    // A bucket is a run of adjacent kernels with one bucket number.
+    int64_t tag = k.attr("bucket")->i;
+    bool joins =
+        previousBucket >= 0 && art.kernels[i - 1].attr("bucket")->i == tag;
+    if (!joins) {
+      c->buckets.push_back(std::make_unique<Bucket>());
+      c->buckets.back()->axes = axes;
+      c->buckets.back()->mean = mean;
+      c->buckets.back()->groupSize = groupSize;
+    }
+    previousBucket = static_cast<int64_t>(c->buckets.size()) - 1;
+    Bucket &b = *c->buckets.back();
+    if (b.axes != axes || b.groupSize != groupSize || b.mean != mean)
+      return Status::error(what() + ": a bucket's kernels must reduce alike "
+                                    "over the same axes");
+    int64_t count = k.attr("count")->i, offset = k.attr("offset")->i;
+    int64_t staged = static_cast<int64_t>(b.staging.size());
+    if (offset != staged)
+      return Status::error(what() + ": offset " + std::to_string(offset) +
+                           " in its bucket, where " + std::to_string(staged) +
+                           " elements are staged before it");
+    b.staging.resize(static_cast<size_t>(staged + count));
+    b.members.push_back({reinterpret_cast<const float *>(data(k.operands[0])),
+                         reinterpret_cast<float *>(data(k.operands[1])), offset,
+                         count});
+    c->bucketOf[i] = previousBucket;
+    c->memberOf[i] = static_cast<int64_t>(b.members.size()) - 1;
+    if (k.attr("start")->i == 1) {
+      c->startOf[i] = previousBucket;
+      size_t at = i + static_cast<size_t>(k.attr("wait_in")->i);
+      if (at < n)
+        c->waitsAt[at].push_back(previousBucket);
+      previousBucket = -1; // the next kernel opens a new bucket
+    }
+  }
+  for (size_t i = 0; i < c->buckets.size(); ++i)
+    if (std::find(c->startOf.begin(), c->startOf.end(),
+                  static_cast<int64_t>(i)) == c->startOf.end())
+      return Status::error(name + ": all-reduce bucket " + std::to_string(i) +
+                           " has no kernel that starts it");
+  // One communicator per mesh axis, over the ranks of mpirun.
+  std::map<std::string, comm::Communicator *> byAxes;
+  for (std::unique_ptr<Bucket> &b : c->buckets) {
+    std::string ranks = std::to_string(b->groupSize);
+    if (!comm::initialized())
+      return Status::error(name + ": the step averages over " + ranks +
+                           " ranks of mesh axis '" + b->axes +
+                           "'; loom train runs it, under mpirun -n " + ranks);
+    if (b->groupSize != comm::worldSize())
+      return Status::error(name + ": the step averages over " + ranks +
+                           " ranks of mesh axis '" + b->axes +
+                           "', but this run has " +
+                           std::to_string(comm::worldSize()) + " ranks");
+    comm::Communicator *&axisComm = byAxes[b->axes];
+    if (!axisComm) {
+      StatusOr<std::unique_ptr<comm::Communicator>> made =
+          comm::Communicator::forAxis({b->axes}, {b->groupSize}, b->axes);
+      if (!made)
+        return made.status().withPrefix(name + ": ");
+      axisComm = made->get();
+      c->comms.push_back(std::move(*made));
+    }
+    b->comm = axisComm;
+  }
+  return c;
+}
+
+Status Collectives::launch(size_t i) {
+  Bucket &b = *buckets[static_cast<size_t>(bucketOf[i])];
+  const Member &m = b.members[static_cast<size_t>(memberOf[i])];
+  std::memcpy(b.staging.data() + m.offset, m.in,
+              static_cast<size_t>(m.count) * sizeof(float));
+  if (startOf[i] < 0)
+    return Status();
+  if (Status s = b.comm->allReduceSumStart(
+          b.staging.data(), static_cast<int64_t>(b.staging.size()), b.request);
+      !s)
+    return s.withPrefix(name + ": ");
+  ++active;
+  return Status();
+}
+
+Status Collectives::poll() {
+  for (std::unique_ptr<Bucket> &b : buckets)
+    if (b->request.active())
+      if (Status s = b->comm->poll(b->request); !s)
+        return s.withPrefix(name + ": ");
+  return Status();
+}
+
+Status Collectives::complete(Bucket &b) {
+  if (!b.request.active())
+    return Status();
+  auto start = std::chrono::steady_clock::now();
+  if (Status s = b.comm->wait(b.request); !s)
+    return s.withPrefix(name + ": ");
+  --active;
+  waited +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  float scale = b.mean ? static_cast<float>(b.groupSize) : 1.0f;
+  for (const Member &m : b.members) {
+    const float *from = b.staging.data() + m.offset;
+    for (int64_t e = 0; e < m.count; ++e)
+      m.out[e] = b.mean ? from[e] / scale : from[e];
+  }
+  return Status();
+}
+
+Status Collectives::waitBefore(size_t i) {
+  for (int64_t bucket : waitsAt[i])
+    if (Status s = complete(*buckets[static_cast<size_t>(bucket)]); !s)
+      return s;
+  return Status();
+}
+
+Status Collectives::waitAll() {
+  for (std::unique_ptr<Bucket> &b : buckets)
+    if (Status s = complete(*b); !s)
+      return s;
+  return Status();
+}

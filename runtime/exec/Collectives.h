@@ -1,0 +1,87 @@
+//===- Collectives.h - The step's collective kernels -------------*- C++
+//-*-===//
+//
+// Part of Loom. Plain C++17 (no MLIR or LLVM). Runs an artifact's
+// `comm.all_reduce` kernels (backends/cpu/emit/Collectives.cpp) over
+// runtime/comm: each kernel copies its input into its bucket's staging
+// buffer; the bucket's `start` kernel starts one non-blocking all-reduce of
+// the bucket, and the executor waits for it `wait_in` kernels later (or at
+// the end of the program), when the results (divided by the group's size
+// for a mean) are copied out. Between the two the other kernels run.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_RUNTIME_EXEC_COLLECTIVES_H
+#define LOOM_RUNTIME_EXEC_COLLECTIVES_H
+
+#include "runtime/Status.h"
+#include "runtime/artifact/Artifact.h"
+#include "runtime/comm/Comm.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+class Collectives {
+public:
+  /// Reads the collective kernels of `art`, whose buffer `id`'s bytes are
+  /// at `data(id)`. An artifact without collectives needs nothing (MPI is
+  /// not touched); one with collectives needs MPI initialized with as many
+  /// ranks as its groups (`name` is for messages).
+  static StatusOr<std::unique_ptr<Collectives>>
+  create(const Artifact &art, const std::function<uint8_t *(uint32_t)> &data,
+         const std::string &name);
+
+  /// Whether kernel `i` is a collective.
+  bool isCollective(size_t i) const {
+    return i < bucketOf.size() && bucketOf[i] >= 0;
+  }
+  /// Runs collective kernel `i`: stages its input, and on a bucket's start
+  /// kernel starts the bucket's all-reduce.
+  Status launch(size_t i);
+  /// Completes the buckets whose results kernel `i` is the first to read.
+  Status waitBefore(size_t i);
+  /// Completes every bucket still in flight (the end of a program).
+  Status waitAll();
+  /// Lets the buckets in flight progress (after each kernel).
+  Status poll();
+  /// Whether a bucket is in flight.
+  bool inFlight() const { return active > 0; }
+  /// Seconds spent waiting for all-reduces to complete, since creation.
+  double waitSeconds() const { return waited; }
+
+private:
+  struct Member {
+    const float *in;
+    float *out;
+    int64_t offset, count;
+  };
+  struct Bucket {
+    std::vector<Member> members;
+    std::vector<float> staging;
+    std::string axes; ///< the mesh axes it reduces over ("data")
+    comm::Communicator *comm = nullptr;
+    comm::Communicator::Request request;
+    bool mean = false;
+    int64_t groupSize = 1;
+  };
+  Status complete(Bucket &b);
+
+  std::string name;
+  std::vector<std::unique_ptr<comm::Communicator>> comms;
+  std::vector<std::unique_ptr<Bucket>> buckets;
+  /// Per kernel: its bucket and its member there (-1: not a collective),
+  /// the bucket it starts (-1: none), the buckets waited for before it.
+  std::vector<int64_t> bucketOf, memberOf, startOf;
+  std::vector<std::vector<int64_t>> waitsAt;
+  double waited = 0;
+  int64_t active = 0; ///< buckets started and not completed
+};
+
+} // namespace loom
+
+#endif // LOOM_RUNTIME_EXEC_COLLECTIVES_H

@@ -1,0 +1,157 @@
+//===- CpuCollectivesTest.cpp - The step's all-reduces as kernels ---------===//
+//
+// Part of Loom. backends/cpu/emit/Collectives.cpp through partitionStep: the
+// all-reduces of one loom.bucket become adjacent comm.all_reduce kernels
+// with their offsets in the bucket, the last one starting the bucket and
+// waiting before the first kernel that reads a result (through a view too),
+// or at the end; and each collective the runtime cannot run is an error at
+// its op with the exact message.
+//
+//===----------------------------------------------------------------------===//
+
+#include "backends/cpu/emit/Partition.h"
+#include "ir/LoomDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+using namespace mlir;
+using namespace mlir::loom::cpu;
+
+namespace {
+
+class CpuCollectives : public ::testing::Test {
+protected:
+  CpuCollectives() {
+    ctx.loadDialect<mlir::loom::LoomDialect, func::FuncDialect>();
+  }
+
+  /// The partition of @train_step in `ir`, or the first error.
+  FailureOr<StepPartition> partition(const char *ir, std::string &error) {
+    module = parseSourceString<ModuleOp>(ir, &ctx);
+    if (!module) {
+      error = "does not parse";
+      return failure();
+    }
+    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+      if (error.empty())
+        error = d.str();
+      return success();
+    });
+    generated = std::make_unique<GeneratedKernels>(&ctx);
+    return partitionStep(module->lookupSymbol<func::FuncOp>("train_step"),
+                         *generated);
+  }
+
+  static int64_t attr(const PlannedKernel &k, const char *key) {
+    for (const ::loom::KernelAttr &a : k.attrs)
+      if (a.key == key)
+        return a.i;
+    return -1;
+  }
+
+  MLIRContext ctx;
+  OwningOpRef<ModuleOp> module;
+  std::unique_ptr<GeneratedKernels> generated;
+};
+
+TEST_F(CpuCollectives, BucketsStartAtTheirLastKernelAndWaitForTheFirstReader) {
+  std::string error;
+  FailureOr<StepPartition> p = partition(R"mlir(
+func.func @train_step(%a: tensor<3xf32>, %b: tensor<2x3xf32>)
+    -> (tensor<3xf32>, tensor<6xf32>, tensor<f32>) {
+  %0 = loom.exp %a : tensor<3xf32>
+  %1 = loom.exp %b : tensor<2x3xf32>
+  %2 = loom.all_reduce mean %0 over ["data"] group_size 2 {loom.bucket = 1 : i64} : tensor<3xf32>
+  %3 = loom.all_reduce mean %1 over ["data"] group_size 2 {loom.bucket = 1 : i64} : tensor<2x3xf32>
+  %4 = loom.tanh %a : tensor<3xf32>
+  %s = loom.reduce sum %4 dims [0] : tensor<3xf32> -> tensor<f32>
+  %5 = loom.all_reduce sum %s over ["data"] group_size 2 {loom.bucket = 2 : i64} : tensor<f32>
+  %6 = loom.reshape %3 : tensor<2x3xf32> to tensor<6xf32>
+  %7 = loom.exp %6 : tensor<6xf32>
+  return %2, %7, %5 : tensor<3xf32>, tensor<6xf32>, tensor<f32>
+}
+)mlir",
+                                         error);
+  ASSERT_TRUE(succeeded(p)) << error;
+  std::vector<std::string> kinds;
+  for (const PlannedKernel &k : p->kernels)
+    kinds.push_back(k.kind);
+  ASSERT_EQ(kinds,
+            (std::vector<std::string>{"codegen", "codegen", "comm.all_reduce",
+                                      "comm.all_reduce", "codegen", "codegen",
+                                      "comm.all_reduce", "codegen"}));
+  const PlannedKernel &first = p->kernels[2], &last = p->kernels[3],
+                      &alone = p->kernels[6];
+  EXPECT_EQ(attr(first, "bucket"), 0);
+  EXPECT_EQ(attr(first, "offset"), 0);
+  EXPECT_EQ(attr(first, "count"), 3);
+  EXPECT_EQ(attr(first, "start"), 0);
+  EXPECT_EQ(attr(first, "wait_in"), -1);
+  EXPECT_EQ(attr(last, "bucket"), 0);
+  EXPECT_EQ(attr(last, "offset"), 3);
+  EXPECT_EQ(attr(last, "count"), 6);
+  EXPECT_EQ(attr(last, "start"), 1);
+  // Kernel 7 reads %3 through its reshape: 4 kernels after the start.
+  EXPECT_EQ(attr(last, "wait_in"), 4);
+  EXPECT_EQ(attr(alone, "bucket"), 1);
+  EXPECT_EQ(attr(alone, "start"), 1);
+  // Nothing reads %5 in the step: the wait is at its end.
+  EXPECT_EQ(attr(alone, "wait_in"), 2);
+}
+
+TEST_F(CpuCollectives, WhatTheRuntimeCannotRunIsAnErrorAtTheOp) {
+  struct Case {
+    const char *ir, *error;
+  } cases[] = {
+      {R"mlir(
+func.func @train_step(%a: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = loom.all_reduce max %a over ["data"] group_size 2 : tensor<3xf32>
+  return %0 : tensor<3xf32>
+})mlir",
+       "'loom.all_reduce' op reduces with 'max', which the CPU runtime does "
+       "not run: it sums or averages"},
+      {R"mlir(
+func.func @train_step(%a: tensor<3xi32>) -> tensor<3xi32> {
+  %0 = loom.all_reduce sum %a over ["data"] group_size 2 : tensor<3xi32>
+  return %0 : tensor<3xi32>
+})mlir",
+       "'loom.all_reduce' op is on 'tensor<3xi32>', which the CPU runtime "
+       "does not reduce: it reduces f32"},
+      {R"mlir(
+func.func @train_step() -> tensor<3xf32> {
+  %c = loom.constant dense<1.0> : tensor<3xf32>
+  %0 = loom.all_reduce sum %c over ["data"] group_size 2 : tensor<3xf32>
+  return %0 : tensor<3xf32>
+})mlir",
+       "'loom.all_reduce' op reduces a constant, which every rank holds "
+       "alike; the CPU runtime reduces computed values only"},
+      {R"mlir(
+func.func @train_step(%a: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
+  %0 = loom.all_reduce sum %a over ["data"] group_size 2 {loom.bucket = 0 : i64} : tensor<3xf32>
+  %1 = loom.exp %a : tensor<3xf32>
+  %2 = loom.all_reduce sum %1 over ["data"] group_size 2 {loom.bucket = 0 : i64} : tensor<3xf32>
+  return %0, %2 : tensor<3xf32>, tensor<3xf32>
+})mlir",
+       "'loom.all_reduce' op is in bucket 0, whose other all-reduces do not "
+       "stand right before it: a bucket's all-reduces must be adjacent"},
+      {R"mlir(
+func.func @train_step(%a: tensor<3xf32>) -> tensor<6xf32> {
+  %0 = loom.all_gather %a over ["data"] group_size 2 dim 0 : tensor<3xf32> -> tensor<6xf32>
+  return %0 : tensor<6xf32>
+})mlir",
+       "'loom.all_gather' op is a collective the CPU runtime does not run "
+       "yet (it runs loom.all_reduce)"},
+  };
+  for (const Case &c : cases) {
+    std::string error;
+    EXPECT_TRUE(failed(partition(c.ir, error))) << c.ir;
+    EXPECT_EQ(error, c.error) << c.ir;
+  }
+}
+
+} // namespace
