@@ -108,14 +108,23 @@ bool cStep(const std::vector<double> &x, size_t n, size_t p, size_t h,
   std::vector<double> d = distances(x, n, p, e);
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return d[a] < d[b]; });
+  // Ties broken by row: the same data gives the same estimate everywhere.
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return d[a] < d[b] || (d[a] == d[b] && a < b);
+  });
   order.resize(h);
   Estimate next;
   if (!estimate(x, p, order, next))
     return false;
   e = std::move(next);
   return true;
+}
+
+/// The chi2_p quantile at z standard deviations of the normal (z = 0: the
+/// median), by Wilson and Hilferty's approximation.
+double chi2Quantile(double p, double z) {
+  double v = 2 / (9 * p);
+  return p * std::pow(1 - v + z * std::sqrt(v), 3);
 }
 
 } // namespace
@@ -135,27 +144,44 @@ StatusOr<RobustFit> loom::data::fitMcd(const std::vector<double> &x, size_t n,
                          " complete rows, there are " + std::to_string(n));
   size_t h = (n + p + 1) / 2;
   std::mt19937_64 rng(0x5eed1999);
+  // The starts and their first C-steps run on a sample of at most
+  // kMcdSample rows (FAST-MCD's answer to large n); the best ten are then
+  // iterated on all the rows.
+  size_t m = std::min(n, kMcdSample);
+  std::vector<double> sample;
+  if (m < n) {
+    std::vector<size_t> all(n);
+    std::iota(all.begin(), all.end(), 0);
+    for (size_t i = 0; i < m; ++i) // a partial Fisher-Yates shuffle
+      std::swap(all[i], all[i + static_cast<size_t>(rng() % (n - i))]);
+    all.resize(m);
+    std::sort(all.begin(), all.end());
+    for (size_t r : all)
+      sample.insert(sample.end(), x.begin() + r * p, x.begin() + (r + 1) * p);
+  }
+  const std::vector<double> &xs = m < n ? sample : x;
+  size_t hs = (m + p + 1) / 2;
   std::vector<Estimate> starts;
-  for (int s = 0; s < 50; ++s) {
+  for (int s = 0; s < kMcdStarts; ++s) {
     // p + 1 distinct rows, more while their covariance is singular.
     std::vector<size_t> pick;
-    std::vector<bool> used(n, false);
+    std::vector<bool> used(m, false);
     Estimate e;
     bool ok = false;
-    while (pick.size() < h) {
-      size_t r = static_cast<size_t>(rng() % n);
+    while (pick.size() < hs) {
+      size_t r = static_cast<size_t>(rng() % m);
       if (used[r])
         continue;
       used[r] = true;
       pick.push_back(r);
-      if (pick.size() > p && estimate(x, p, pick, e)) {
+      if (pick.size() > p && estimate(xs, p, pick, e)) {
         ok = true;
         break;
       }
     }
     if (!ok)
       continue;
-    if (cStep(x, n, p, h, e) && cStep(x, n, p, h, e))
+    if (cStep(xs, m, p, hs, e) && cStep(xs, m, p, hs, e))
       starts.push_back(std::move(e));
   }
   if (starts.empty())
@@ -177,22 +203,33 @@ StatusOr<RobustFit> loom::data::fitMcd(const std::vector<double> &x, size_t n,
     if (e.logDet < best.logDet)
       best = e;
   }
-  // Consistency at the normal distribution.
-  std::vector<double> d = distances(x, n, p, best);
-  std::nth_element(d.begin(), d.begin() + n / 2, d.end());
-  double med = d[n / 2];
+  // Consistency at the normal distribution: the raw estimate's scatter
+  // times median(d^2) / the chi2_p median.
   double pp = static_cast<double>(p);
-  double chi2Median = pp * std::pow(1 - 2 / (9 * pp), 3);
-  double factor = med / chi2Median;
+  std::vector<double> d = distances(x, n, p, best);
+  std::vector<double> sorted = d;
+  std::nth_element(sorted.begin(), sorted.begin() + n / 2, sorted.end());
+  double factor = sorted[n / 2] / chi2Quantile(pp, 0.0);
   if (!(factor > 0))
     return Status::error("the covariance of the columns is singular on half "
                          "of the rows (a column is constant on them)");
+  // Reweighting: the mean and covariance of the rows whose corrected d^2 is
+  // within the chi2_p 97.5% quantile.
+  std::vector<size_t> inliers;
+  double cut = chi2Quantile(pp, 1.959964) * factor;
+  for (size_t r = 0; r < n; ++r)
+    if (d[r] <= cut)
+      inliers.push_back(r);
+  Estimate re;
+  if (inliers.size() <= p || !estimate(x, p, inliers, re)) {
+    re = best;
+    for (double &v : re.scatter)
+      v *= factor;
+  }
   RobustFit fit;
   fit.dims = p;
-  fit.center = best.center;
-  fit.scatter = best.scatter;
-  for (double &v : fit.scatter)
-    v *= factor;
+  fit.center = re.center;
+  fit.scatter = re.scatter;
   fit.chol = fit.scatter;
   if (!choleskyInPlace(fit.chol, p))
     return Status::error("the robust covariance of the columns is singular");

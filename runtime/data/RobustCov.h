@@ -33,13 +33,22 @@ struct RobustFit {
 /// false when `a` is not positive definite.
 bool choleskyInPlace(std::vector<double> &a, size_t p);
 
+/// The most rows FAST-MCD's starts look at (a random sample of them).
+constexpr size_t kMcdSample = 1500;
+/// How many random starts FAST-MCD tries.
+constexpr int kMcdStarts = 500;
+
 /// FAST-MCD on `x` (n rows of p values, row-major): 50 random starts of
-/// p + 1 rows (a fixed seed: the same data gives the same estimate), two
-/// C-steps each, then the 10 best iterated until the determinant stops
-/// falling. The scatter is scaled to be consistent at the normal
-/// distribution: times median(d^2) / chi2_p median (Wilson-Hilferty's
-/// approximation of the median). An error when n <= p or when the h rows'
-/// covariance is singular (a column constant on them).
+/// p + 1 rows, two C-steps each, on a random sample of at most kMcdSample
+/// rows; then the 10 best iterated on all the rows until the determinant
+/// stops falling (at most 100 C-steps). The seed is fixed: the same data
+/// gives the same estimate. Then, as scikit-learn's MinCovDet does: the
+/// scatter is made consistent at the normal distribution (times median(d^2)
+/// / the chi2_p median), and the estimate reweighted (the mean and
+/// covariance of the rows whose d^2 is within the chi2_p 97.5% quantile).
+/// The chi2 quantiles are Wilson and Hilferty's approximation. An error
+/// when n <= p or when the h rows' covariance is singular (a column
+/// constant on them).
 StatusOr<RobustFit> fitMcd(const std::vector<double> &x, size_t n, size_t p);
 
 } // namespace loom::data

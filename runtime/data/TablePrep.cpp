@@ -251,6 +251,9 @@ Status fitMahalanobis(const PrepStep &step, const std::string &label,
       stat.column = table.columns[c].name;
       fit.stats.push_back(stat);
     }
+  if (cols.empty())
+    return Status::error(where(step.offset) + step.text +
+                         ": the table has no number feature column");
   std::vector<double> x = completeRows(table, cols, rows);
   StatusOr<RobustFit> robust = fitMcd(x, rows.size(), cols.size());
   if (!robust)

@@ -219,6 +219,38 @@ TEST(TablePrep, McdResistsManyOutliers) {
   EXPECT_FALSE(fitMcd(x, 2, 2).ok());
 }
 
+TEST(TablePrep, McdOnMoreRowsThanItsSample) {
+  // 4000 rows: the starts see a sample of kMcdSample; 25% far away still
+  // leave the estimate where the bulk is, and it is the same on every run.
+  std::mt19937 rng(5);
+  std::normal_distribution<double> n01(0, 1);
+  size_t n = 4000;
+  std::vector<double> x;
+  for (size_t i = 0; i < n; ++i)
+    for (int j = 0; j < 3; ++j)
+      x.push_back((i % 4 == 0 ? 20 : 0) + n01(rng));
+  ASSERT_GT(n, kMcdSample);
+  StatusOr<RobustFit> f = fitMcd(x, n, 3), g = fitMcd(x, n, 3);
+  ASSERT_TRUE(f.ok() && g.ok());
+  for (int j = 0; j < 3; ++j) {
+    EXPECT_NEAR(f->center[j], 0, 0.15);
+    EXPECT_NEAR(f->scatter[j * 3 + j], 1, 0.2);
+  }
+  EXPECT_EQ(f->center, g->center);
+}
+
+TEST(TablePrep, MahalanobisNeedsNumberFeatures) {
+  EXPECT_EQ(fitError("outliers(mahalanobis > 3, drop)",
+                     tableOf("a,label\nx,1\ny,0\n"), "label"),
+            "@0: outliers(mahalanobis > 3, drop): the table has no number "
+            "feature column");
+  EXPECT_EQ(fitError("outliers(mahalanobis > 3, drop)",
+                     tableOf("a,b\n1,1\n2,2\n3,3\n4,4\n")),
+            "@0: outliers(mahalanobis > 3, drop): the covariance of the "
+            "columns is singular on every half of the rows (a column is "
+            "constant, or one column is a combination of others)");
+}
+
 TEST(TablePrep, StandardizeAndMinMaxLeaveTheLabel) {
   Table t = tableOf("a,b,label\n1,10,3\n2,20,4\n3,30,5\n");
   std::vector<StepReport> rep;

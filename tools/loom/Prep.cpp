@@ -58,7 +58,8 @@ cl::opt<std::string> steps("steps", cl::desc("csv: the prep steps (see above)"),
                            cl::value_desc("steps"), cl::sub(prepCmd));
 cl::opt<std::string> label("label",
                            cl::desc("csv: the label column, which no feature "
-                                    "step changes"),
+                                    "step changes (without it every column "
+                                    "is a feature)"),
                            cl::value_desc("column"), cl::sub(prepCmd));
 cl::opt<bool> report("report",
                      cl::desc("csv: print what each step did, column by "
