@@ -59,3 +59,22 @@ if _can_mknod():
 # installs it; tests that lay out a graph skip those lines without it).
 if shutil.which("dot", path=config.environment["PATH"]):
     config.available_features.add("dot")
+# `REQUIRES: sklearn` and `%sklearn-python`: Debian's python3 with the
+# python3-sklearn package (scripts/install-deps.sh installs it), for tests
+# that compute scikit-learn's figure in the same run.
+def _sklearn_python():
+    import subprocess
+
+    for py in ("/usr/bin/python3", sys.executable):
+        try:
+            subprocess.run([py, "-c", "import sklearn"], check=True, capture_output=True)
+            return py
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return None
+
+
+_py = _sklearn_python()
+if _py:
+    config.available_features.add("sklearn")
+    config.substitutions.append(("%sklearn-python", _py))
