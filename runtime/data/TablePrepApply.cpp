@@ -17,14 +17,35 @@ using Kind = TableColumn::Kind;
 
 namespace {
 
-/// The column a fitted statistic is for, which `table` must have.
-StatusOr<size_t> columnOf(const Table &table, const ColumnStat &stat,
-                          const std::string &step) {
+/// What a step needs of a column.
+enum class Need { Any, Numbers, Text };
+
+/// The column a fitted statistic is for, which `table` must have, holding
+/// numbers or text as the step needs. A column with no value at all is read
+/// as a number column; it becomes a text column when one is needed.
+StatusOr<size_t> columnOf(Table &table, const ColumnStat &stat,
+                          const std::string &step, Need need) {
   int c = table.find(stat.column);
   if (c < 0)
     return Status::error(step + ": the table has no column '" + stat.column +
                          "', which the step was fitted with");
-  return static_cast<size_t>(c);
+  TableColumn &col = table.columns[c];
+  bool text = col.kind == Kind::Text;
+  if (need == Need::Any || (need == Need::Text) == text)
+    return static_cast<size_t>(c);
+  bool empty = true;
+  for (size_t r = 0; r < table.rows(); ++r)
+    empty = empty && col.missing(r);
+  if (empty && need == Need::Text && col.kind == Kind::Number) {
+    col.kind = Kind::Text;
+    col.numbers.clear();
+    col.text.assign(table.rows(), std::string());
+    return static_cast<size_t>(c);
+  }
+  return Status::error(step + ": column '" + stat.column + "' holds " +
+                       (text ? "text" : "numbers") +
+                       ", but the step was fitted on " +
+                       (text ? "numbers" : "text"));
 }
 
 void dedup(const FittedStep &fit, Table &table, StepReport &report) {
@@ -65,7 +86,10 @@ Status impute(const FittedStep &fit, Table &table, StepReport &report) {
   std::vector<bool> keep(table.rows(), true);
   nlohmann::json cols = nlohmann::json::object();
   for (const ColumnStat &stat : fit.stats) {
-    StatusOr<size_t> c = columnOf(table, stat, fit.step.text);
+    Need need = stat.fill.how == Fill::How::Text     ? Need::Text
+                : stat.fill.how == Fill::How::Number ? Need::Numbers
+                                                     : Need::Any;
+    StatusOr<size_t> c = columnOf(table, stat, fit.step.text, need);
     if (!c)
       return c.status();
     TableColumn &col = table.columns[*c];
@@ -147,7 +171,7 @@ Status zscore(const FittedStep &fit, Table &table, StepReport &report) {
   nlohmann::json cols = nlohmann::json::object();
   double t = fit.step.threshold;
   for (const ColumnStat &stat : fit.stats) {
-    StatusOr<size_t> c = columnOf(table, stat, fit.step.text);
+    StatusOr<size_t> c = columnOf(table, stat, fit.step.text, Need::Numbers);
     if (!c)
       return c.status();
     TableColumn &col = table.columns[*c];
@@ -175,7 +199,7 @@ Status zscore(const FittedStep &fit, Table &table, StepReport &report) {
 Status mahalanobis(const FittedStep &fit, Table &table, StepReport &report) {
   std::vector<size_t> cols, rows;
   for (const ColumnStat &stat : fit.stats) {
-    StatusOr<size_t> c = columnOf(table, stat, fit.step.text);
+    StatusOr<size_t> c = columnOf(table, stat, fit.step.text, Need::Numbers);
     if (!c)
       return c.status();
     cols.push_back(*c);
@@ -213,7 +237,7 @@ Status scale(const FittedStep &fit, Table &table, StepReport &report) {
   bool minmax = fit.step.kind == PrepStep::Kind::MinMax;
   nlohmann::json cols = nlohmann::json::object();
   for (const ColumnStat &stat : fit.stats) {
-    StatusOr<size_t> c = columnOf(table, stat, fit.step.text);
+    StatusOr<size_t> c = columnOf(table, stat, fit.step.text, Need::Numbers);
     if (!c)
       return c.status();
     // A constant column: divided by 1, as scikit-learn's scalers do.
@@ -238,7 +262,7 @@ Status scale(const FittedStep &fit, Table &table, StepReport &report) {
 Status oneHot(const FittedStep &fit, Table &table, StepReport &report) {
   nlohmann::json cols = nlohmann::json::object();
   for (const ColumnStat &stat : fit.stats) {
-    StatusOr<size_t> c = columnOf(table, stat, fit.step.text);
+    StatusOr<size_t> c = columnOf(table, stat, fit.step.text, Need::Text);
     if (!c)
       return c.status();
     TableColumn src = std::move(table.columns[*c]);

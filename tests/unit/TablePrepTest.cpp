@@ -286,6 +286,24 @@ TEST(TablePrep, OneHot) {
             "one-hot column may have (onehot(max = N) raises the limit)");
 }
 
+TEST(TablePrep, ApplyChecksTheColumns) {
+  Table train = tableOf("a,c\n1,x\n2,y\n3,x\n");
+  std::vector<StepReport> rep;
+  FittedPrep p = fit("standardize, onehot", train, "", rep);
+  // A column missing, a text column where numbers were fitted.
+  Table missing = tableOf("c\nx\n"), text = tableOf("a,c\nq,x\n");
+  EXPECT_EQ(applyPrep(p, missing, rep).message(),
+            "standardize: the table has no column 'a', which the step was "
+            "fitted with");
+  EXPECT_EQ(applyPrep(p, text, rep).message(),
+            "standardize: column 'a' holds text, but the step was fitted on "
+            "numbers");
+  // A column with no value is whatever the step needs.
+  Table empty = tableOf("a,c\n1,\n");
+  ASSERT_TRUE(applyPrep(p, empty, rep).ok());
+  EXPECT_EQ(empty.columns[1].numbers, (std::vector<double>{0}));
+}
+
 TEST(TablePrep, FittedPrepRoundTripsThroughJson) {
   std::string csv = "a,b,c,label\n";
   std::mt19937 rng(3);
