@@ -81,6 +81,12 @@ StatusOr<Table> loom::data::readTableCsv(const std::string &path) {
   StatusOr<std::string> text = readInputFile(path, "CSV file", kMaxCsvBytes);
   if (!text)
     return text.status();
+  return parseTableCsv(*text, path);
+}
+
+StatusOr<Table> loom::data::parseTableCsv(const std::string &csv,
+                                          const std::string &path) {
+  const std::string *text = &csv;
   auto at = [&](int64_t l) { return path + ":" + std::to_string(l) + ": "; };
   if (text->find('\0') != std::string::npos)
     return Status::error(path + ": not a text file (it contains a zero byte)");
@@ -176,8 +182,12 @@ std::string loom::data::tableToCsv(const Table &table) {
       const TableColumn &col = table.columns[c];
       if (c)
         out += ",";
-      if (col.missing(r))
+      if (col.missing(r)) {
+        // A row of one empty cell is "", not a blank line.
+        if (table.columns.size() == 1)
+          out += "\"\"";
         continue;
+      }
       if (col.kind == TableColumn::Kind::Text) {
         out += quoteCell(col.text[r]);
       } else {

@@ -57,9 +57,13 @@ bool splitCsvRow(const std::string &line, std::vector<std::string> &fields);
 /// cells is missing or a finite number, else a text column.
 StatusOr<Table> readTableCsv(const std::string &path);
 
+/// The same, from the text of the file `path` names (for messages).
+StatusOr<Table> parseTableCsv(const std::string &text, const std::string &path);
+
 /// The table as CSV text: a header row, then one row per line; a missing
-/// cell is empty, a number printed with up to 9 significant digits, a text
-/// cell quoted when it holds a comma, a quote or leading/trailing spaces.
+/// cell is empty ("" when it is the row's only cell), a number printed with up
+/// to 9 significant digits, a text cell quoted when it holds a comma, a quote
+/// or leading/trailing spaces.
 std::string tableToCsv(const Table &table);
 
 } // namespace loom::data

@@ -62,6 +62,22 @@ FittedPrep fit(const std::string &s, Table &t, const std::string &label,
 
 } // namespace
 
+TEST(TablePrepTable, CsvRoundTrip) {
+  // Quoting; a missing cell; a row whose only cell is missing is "", not a
+  // blank line that would end the data.
+  Table t = tableOf("name,n\n\"a, b\",1\n\" x\",\nq\"r,2.5\n");
+  std::string csv = tableToCsv(t);
+  EXPECT_EQ(csv, "name,n\n\"a, b\",1\n\" x\",\n\"q\"\"r\",2.5\n");
+  StatusOr<Table> back = parseTableCsv(csv, "t.csv");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->columns[0].text, t.columns[0].text);
+  Table one = tableOf("c\nx\n\"\"\ny\n");
+  ASSERT_EQ(one.rows(), 3u);
+  EXPECT_EQ(tableToCsv(one), "c\nx\n\"\"\ny\n");
+  EXPECT_EQ(parseTableCsv("a,b\n1,2\n\n3,4\n", "t.csv").status().message(),
+            "t.csv:3: empty row in the middle of the data");
+}
+
 TEST(TablePrepStats, MedianMeanMode) {
   EXPECT_DOUBLE_EQ(medianOf({4, 1, 3}), 3);
   EXPECT_DOUBLE_EQ(medianOf({4, 1, 3, 2}), 2.5); // even: the middle two's mean
