@@ -46,6 +46,32 @@ void Table::keepRows(const std::vector<bool> &keep) {
   filter(lines);
 }
 
+size_t loom::data::firstNonUtf8(const std::string &s) {
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80         ? 1
+                 : (c >> 5) == 6  ? 2
+                 : (c >> 4) == 14 ? 3
+                 : (c >> 3) == 30 ? 4
+                                  : 0;
+    if (len == 0 || i + len > n)
+      return i;
+    uint32_t cp = len == 1 ? c : c & (0x7f >> len);
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d >> 6) != 2)
+        return i;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < least[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
 namespace {
 
 bool isCount(const std::string &s) {
@@ -104,6 +130,13 @@ StatusOr<Table> loom::data::parseTableCsv(const std::string &csv,
     ++lineNo;
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
+    if (size_t bad = firstNonUtf8(line); bad != std::string::npos) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X",
+                    static_cast<unsigned char>(line[bad]));
+      return Status::error(at(lineNo) + "not UTF-8 text (byte " + hex +
+                           " at column " + std::to_string(bad + 1) + ")");
+    }
     if (lineNo > 1 && line.find_first_not_of(" \t") == std::string::npos) {
       if (!blankSince)
         blankSince = lineNo;

@@ -51,10 +51,17 @@ struct Table {
 /// loadCsv uses.
 bool splitCsvRow(const std::string &line, std::vector<std::string> &fields);
 
+/// The offset of the first byte of `s` that is not part of valid UTF-8
+/// (overlong forms, surrogates and code points past U+10FFFF are not), or
+/// std::string::npos. Tables and prep steps are UTF-8: their report and
+/// fitted statistics are JSON.
+size_t firstNonUtf8(const std::string &s);
+
 /// Reads a CSV file with a header row naming the columns (or scikit-learn's
 /// header: rows, features, class names, read as feature_0, ..., target).
-/// An empty cell is missing. A column is a number column when each of its
-/// cells is missing or a finite number, else a text column.
+/// Its text must be UTF-8. An empty cell is missing. A column is a number
+/// column when each of its cells is missing or a finite number, else a text
+/// column.
 StatusOr<Table> readTableCsv(const std::string &path);
 
 /// The same, from the text of the file `path` names (for messages).

@@ -72,6 +72,12 @@ Status StepParser::lex() {
       return error(pos, "unterminated quoted name");
     tok.kind = Token::Kind::Text;
     tok.text = s.substr(pos + 1, end - pos - 1);
+    if (size_t bad = firstNonUtf8(tok.text); bad != std::string::npos)
+      return error(pos + 1 + bad, "the quoted text is not UTF-8");
+    // A cell of a CSV file holds no line break or other control character.
+    for (size_t i = 0; i < tok.text.size(); ++i)
+      if (static_cast<unsigned char>(tok.text[i]) < 0x20 && tok.text[i] != '\t')
+        return error(pos + 1 + i, "the quoted text holds a control character");
     pos = end + 1;
     return Status();
   }

@@ -78,6 +78,24 @@ TEST(TablePrepTable, CsvRoundTrip) {
             "t.csv:3: empty row in the middle of the data");
 }
 
+TEST(TablePrepTable, Utf8) {
+  EXPECT_EQ(firstNonUtf8("plain, caf\xc3\xa9, \xe2\x82\xac, \xf0\x9f\x98\x80"),
+            std::string::npos);
+  EXPECT_EQ(firstNonUtf8("ab\xff"), 2u);
+  EXPECT_EQ(firstNonUtf8("a\xc3"), 1u);            // cut short
+  EXPECT_EQ(firstNonUtf8("\xc0\xaf"), 0u);         // overlong '/'
+  EXPECT_EQ(firstNonUtf8("x\xed\xa0\x80"), 1u);    // a surrogate
+  EXPECT_EQ(firstNonUtf8("\xf4\x90\x80\x80"), 0u); // past U+10FFFF
+  EXPECT_EQ(parseTableCsv("a,b\n1,\xe9t\xe9\n", "t.csv").status().message(),
+            "t.csv:2: not UTF-8 text (byte 0xE9 at column 3)");
+  EXPECT_EQ(parsePrepSteps("impute(\"\xff\")", at()).status().message(),
+            "@8: the quoted text is not UTF-8");
+  EXPECT_EQ(parsePrepSteps(std::string("impute(\"a\0b\")", 13), at())
+                .status()
+                .message(),
+            "@9: the quoted text holds a control character");
+}
+
 TEST(TablePrepStats, MedianMeanMode) {
   EXPECT_DOUBLE_EQ(medianOf({4, 1, 3}), 3);
   EXPECT_DOUBLE_EQ(medianOf({4, 1, 3, 2}), 2.5); // even: the middle two's mean

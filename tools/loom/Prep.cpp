@@ -131,8 +131,11 @@ int prepCsv() {
     nlohmann::json j = {{"input", std::string(args[1])},
                         {"report", loom::data::reportJson(rep)},
                         {"fitted", prepToJson(*fitted)}};
-    if (loom::Status s =
-            loom::writeFileAtomically(reportJson, j.dump(2) + "\n");
+    if (loom::Status s = loom::writeFileAtomically(
+            reportJson,
+            // The input's name may not be UTF-8; the tables are.
+            j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+                "\n");
         !s)
       return fail(s.message());
   }
