@@ -203,6 +203,11 @@ Status fitImpute(const PrepStep &step, const std::string &label,
         fill.number = fill.how == Fill::How::Mean     ? meanOf(vals)
                       : fill.how == Fill::How::Median ? medianOf(vals)
                                                       : modeOf(vals);
+        if (!std::isfinite(fill.number))
+          return Status::error(where(off) + "impute: column '" + c.name +
+                               "' holds values too large for its " +
+                               fillName(fill.how) +
+                               " (they overflow a double)");
         fill.how = Fill::How::Number;
       }
     }
@@ -235,6 +240,13 @@ Status fitMoments(const PrepStep &step, const std::string &label,
         ss += (v - stat.a) * (v - stat.a);
       stat.b = std::sqrt(ss / static_cast<double>(vals.size()));
     }
+    if (!std::isfinite(stat.a) || !std::isfinite(stat.b) ||
+        !std::isfinite(stat.b - stat.a))
+      return Status::error(
+          where(step.offset) + step.text + ": column '" + c.name +
+          "' holds values too large for its " +
+          (step.kind == PrepStep::Kind::MinMax ? "range" : "mean and sd") +
+          " (they overflow a double)");
     fit.stats.push_back(stat);
   }
   return Status();

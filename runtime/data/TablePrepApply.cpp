@@ -245,8 +245,16 @@ Status scale(const FittedStep &fit, Table &table, StepReport &report) {
     double div = minmax ? stat.b - stat.a : stat.b;
     if (div == 0)
       div = 1;
-    for (double &v : table.columns[*c].numbers)
-      v = (v - shift) / div; // a missing NaN stays missing
+    std::vector<double> &col = table.columns[*c].numbers;
+    for (size_t r = 0; r < col.size(); ++r) {
+      double was = col[r];
+      col[r] = (was - shift) / div; // a missing NaN stays missing
+      if (std::isinf(col[r]))
+        return Status::error(fit.step.text + ": line " +
+                             std::to_string(table.lines[r]) + ": column '" +
+                             stat.column + "' is " + num(was) +
+                             ", too far out to scale (it overflows a double)");
+    }
     cols[stat.column] = minmax
                             ? nlohmann::json{{"min", stat.a}, {"max", stat.b}}
                             : nlohmann::json{{"mean", stat.a}, {"sd", stat.b}};

@@ -187,6 +187,26 @@ TEST(TablePrep, ImputeOverAnEmptyColumnIsAnError) {
             "@0: standardize: column 'b' has no values (every cell is empty)");
 }
 
+TEST(TablePrep, OverflowIsAnError) {
+  Table big = tableOf("a\n1e308\n1.5e308\n");
+  EXPECT_EQ(fitError("standardize", big),
+            "@0: standardize: column 'a' holds values too large for its mean "
+            "and sd (they overflow a double)");
+  EXPECT_EQ(fitError("minmax", tableOf("a\n-1e308\n1e308\n")),
+            "@0: minmax: column 'a' holds values too large for its range (they "
+            "overflow a double)");
+  EXPECT_EQ(fitError("impute(mean)", tableOf("a\n1e308\n1e308\n\n")),
+            "@0: impute: column 'a' holds values too large for its mean (they "
+            "overflow a double)");
+  Table small = tableOf("a\n0\n1e-150\n");
+  std::vector<StepReport> rep;
+  FittedPrep p = fit("standardize", small, "", rep);
+  Table far = tableOf("a\n1e300\n");
+  EXPECT_EQ(applyPrep(p, far, rep).message(),
+            "standardize: line 2: column 'a' is 1e+300, too far out to scale "
+            "(it overflows a double)");
+}
+
 TEST(TablePrep, ZScoreDropClipFlag) {
   std::string csv = "x,y\n";
   for (int i = 0; i < 20; ++i)
