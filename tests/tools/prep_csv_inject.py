@@ -3,6 +3,7 @@ it) with known damage, and checks what `loom prep csv` reported about it.
 
     prep_csv_inject.py inject WINE.csv DIRTY.csv META.json
     prep_csv_inject.py check META.json REPORT.json CLEAN.csv
+    prep_csv_inject.py recipe DATA.csv OUT.loom
 
 inject: 7 rows repeated (each copy placed after its original), 11 cells
 emptied (one in each of 11 rows), 3 outliers (one in each of 3 rows, each in
@@ -14,6 +15,8 @@ check: the report found exactly the injected damage: 7 duplicates, the 11
 missing cells, in their columns, each filled with the median Python computes
 of the deduplicated column, 3 outlier rows in the right columns, dropped;
 and the cleaned file has 175 rows, no empty cell, and standardized features.
+
+recipe: a small recipe that trains a classifier on DATA.csv for 2 epochs.
 """
 import csv
 import json
@@ -108,5 +111,34 @@ def check(meta, report, clean):
         sys.exit("\n".join(errors))
 
 
+RECIPE = """import std.nn
+
+model WineNet(features: int, hidden: int, classes: int) {
+  fc1 = Linear(features, hidden)
+  fc2 = Linear(hidden, classes)
+
+  forward(x: f32[B, features]) -> f32[B, classes] {
+    return fc2(relu(fc1(x)))
+  }
+}
+
+train wine {
+  model     = WineNet(features = 13, hidden = 16, classes = 3)
+  data      = csv("%s", label = "target")
+  batch     = 16
+  split     = 0.8 seed 1
+  loss      = cross_entropy(model(x), y)
+  optimizer = adam(lr = 1e-2)
+  epochs    = 2
+  eval      = every 1 epochs on val: loss, accuracy
+}
+"""
+
+
+def recipe(data, out):
+    with open(out, "w") as f:
+        f.write(RECIPE % data)
+
+
 if __name__ == "__main__":
-    {"inject": inject, "check": check}[sys.argv[1]](*sys.argv[2:])
+    {"inject": inject, "check": check, "recipe": recipe}[sys.argv[1]](*sys.argv[2:])
