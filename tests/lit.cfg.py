@@ -68,3 +68,22 @@ if shutil.which("mpirun", path=config.environment["PATH"]) and not getattr(confi
 config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
 config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
 config.environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+# `REQUIRES: sklearn` and `%sklearn-python`: Debian's python3 with the
+# python3-sklearn package (scripts/install-deps.sh installs it), for tests
+# that compute scikit-learn's figure in the same run.
+def _sklearn_python():
+    import subprocess
+
+    for py in ("/usr/bin/python3", sys.executable):
+        try:
+            subprocess.run([py, "-c", "import sklearn"], check=True, capture_output=True)
+            return py
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return None
+
+
+_py = _sklearn_python()
+if _py:
+    config.available_features.add("sklearn")
+    config.substitutions.append(("%sklearn-python", _py))

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/data/Dataset.h"
+#include "runtime/data/Table.h"
 
 #include "runtime/File.h"
 
@@ -285,4 +286,9 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
   ex.labelLines = std::move(labelLine);
   ex.labelText = std::move(labelText);
   return ex;
+}
+
+bool loom::data::splitCsvRow(const std::string &line,
+                             std::vector<std::string> &fields) {
+  return splitRow(line, fields);
 }
