@@ -84,8 +84,9 @@ public:
   Status allReduceSumStart(float *data, int64_t count, Request &request);
   /// Lets `request` progress without waiting (MPI moves a non-blocking
   /// collective along only inside MPI calls; without a progress thread the
-  /// whole all-reduce would happen in wait()).
-  Status poll(Request &request);
+  /// whole all-reduce would happen in wait()). `done` becomes true once the
+  /// all-reduce has completed (its result is read after wait(request)).
+  Status poll(Request &request, bool &done);
   /// Waits for `request` to complete.
   Status wait(Request &request);
 

@@ -187,12 +187,15 @@ Status Communicator::allReduceSumStart(float *data, int64_t count,
   return Status();
 }
 
-Status Communicator::poll(Request &request) {
+Status Communicator::poll(Request &request, bool &done) {
   if (!request.pending)
     return Status();
-  int done = 0;
-  // A completed request becomes MPI_REQUEST_NULL, whose wait returns at once.
-  LOOM_MPI_CHECK(MPI_Test(&request.impl->request, &done, MPI_STATUS_IGNORE));
+  int finished = 0;
+  // A completed request becomes MPI_REQUEST_NULL, whose wait returns at once
+  // and whose test says done again.
+  LOOM_MPI_CHECK(
+      MPI_Test(&request.impl->request, &finished, MPI_STATUS_IGNORE));
+  done = done || finished != 0;
   return Status();
 }
 

@@ -118,15 +118,20 @@ Status Collectives::launch(size_t i) {
           b.staging.data(), static_cast<int64_t>(b.staging.size()), b.request);
       !s)
     return s.withPrefix(name + ": ");
+  b.started = std::chrono::steady_clock::now();
+  b.finished = false;
   ++active;
   return Status();
 }
 
 Status Collectives::poll() {
   for (std::unique_ptr<Bucket> &b : buckets)
-    if (b->request.active())
-      if (Status s = b->comm->poll(b->request); !s)
+    if (b->request.active() && !b->finished) {
+      if (Status s = b->comm->poll(b->request, b->finished); !s)
         return s.withPrefix(name + ": ");
+      if (b->finished)
+        b->finishedAt = std::chrono::steady_clock::now();
+    }
   return Status();
 }
 
@@ -137,9 +142,12 @@ Status Collectives::complete(Bucket &b) {
   if (Status s = b.comm->wait(b.request); !s)
     return s.withPrefix(name + ": ");
   --active;
-  waited +=
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  auto end = std::chrono::steady_clock::now();
+  waited += std::chrono::duration<double>(end - start).count();
+  inFlightSeconds += std::chrono::duration<double>(
+                         (b.finished ? b.finishedAt : end) - b.started)
+                         .count();
+  b.finished = false;
   float scale = b.mean ? static_cast<float>(b.groupSize) : 1.0f;
   for (const Member &m : b.members) {
     const float *from = b.staging.data() + m.offset;

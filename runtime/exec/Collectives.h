@@ -18,6 +18,7 @@
 #include "runtime/artifact/Artifact.h"
 #include "runtime/comm/Comm.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -53,6 +54,11 @@ public:
   bool inFlight() const { return active > 0; }
   /// Seconds spent waiting for all-reduces to complete, since creation.
   double waitSeconds() const { return waited; }
+  /// Seconds the all-reduces were in flight, from each start to its
+  /// completion, since creation; the part of it not waited for ran behind
+  /// other kernels. A completion is seen when a poll (after each kernel) or
+  /// the wait finds it, so this is at most a kernel's time late.
+  double flightSeconds() const { return inFlightSeconds; }
 
 private:
   struct Member {
@@ -68,6 +74,8 @@ private:
     comm::Communicator::Request request;
     bool mean = false;
     int64_t groupSize = 1;
+    std::chrono::steady_clock::time_point started, finishedAt;
+    bool finished = false; ///< a poll saw the all-reduce complete
   };
   Status complete(Bucket &b);
 
@@ -78,7 +86,7 @@ private:
   /// the bucket it starts (-1: none), the buckets waited for before it.
   std::vector<int64_t> bucketOf, memberOf, startOf;
   std::vector<std::vector<int64_t>> waitsAt;
-  double waited = 0;
+  double waited = 0, inFlightSeconds = 0;
   int64_t active = 0; ///< buckets started and not completed
 };
 

@@ -395,6 +395,10 @@ double StepExecutor::communicationWaitSeconds() const {
   return state->collectives->waitSeconds();
 }
 
+double StepExecutor::communicationSeconds() const {
+  return state->collectives->flightSeconds();
+}
+
 uint64_t StepExecutor::scratchFallbacks() const {
   return state->scratch.fallbacks();
 }

@@ -117,6 +117,10 @@ public:
   /// communication not hidden behind the kernels that ran meanwhile), since
   /// the executor was created; 0 without collectives.
   double communicationWaitSeconds() const;
+  /// Seconds the collectives were in flight, each from its start to its
+  /// completion (Collectives::flightSeconds), since the executor was
+  /// created; the part not waited for was hidden behind other kernels.
+  double communicationSeconds() const;
 
   const Artifact &artifact() const { return art; }
   uint64_t arenaBytes() const { return art.memory.arenaSize; }

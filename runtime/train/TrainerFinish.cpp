@@ -218,15 +218,21 @@ Status Trainer::finish(double seconds) {
                       ex->kernelThreadedRuns(), 15))
       (opt.json ? err : out) << line << "\n";
     // The all-reduces' own kernels (staging, start) are in the table; the
-    // time the step waited for them to complete is not hidden by compute.
+    // time the step waited for them to complete is not hidden by compute,
+    // the rest of their time in flight ran behind other kernels.
     int64_t steps = state.step - firstStep;
-    if (opt.ranks > 1 && steps > 0)
+    if (opt.ranks > 1 && steps > 0) {
+      double flight = ex->communicationSeconds() / double(steps);
+      double wait = ex->communicationWaitSeconds() / double(steps);
+      double hidden =
+          flight > 0 ? 100 * std::max(0.0, flight - wait) / flight : 0;
       (opt.json ? err : out)
-          << "communication: waited " +
-                 fixed(1e3 * ex->communicationWaitSeconds() / double(steps),
-                       3) +
-                 " ms per step for all-reduces to complete (not hidden "
-                 "behind the kernels that ran meanwhile)\n";
+          << "communication: all-reduces in flight " + fixed(1e3 * flight, 3) +
+                 " ms per step, " + fixed(hidden, 1) +
+                 "% of it hidden behind the kernels that ran meanwhile; "
+                 "waited " +
+                 fixed(1e3 * wait, 3) + " ms per step for them to complete\n";
+    }
   }
   if (signal) {
     out.flush();
