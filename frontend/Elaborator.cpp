@@ -153,8 +153,8 @@ const char *const kMeshUnsupported =
     "partitioning are planned): 'mesh' splits the batch over its 'data' axis "
     "only, so 'model' must be 1";
 const char *const kShardUnsupported =
-    "shard is not supported yet: Loom trains on one process and keeps every "
-    "parameter whole; model parallelism is planned";
+    "shard is not supported yet: every rank keeps every parameter whole; "
+    "model parallelism is planned";
 
 std::string closestName(llvm::StringRef name,
                         llvm::ArrayRef<std::string> candidates) {

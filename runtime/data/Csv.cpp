@@ -141,16 +141,8 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
   ex.source = path;
   ex.labelSource = path;
   int64_t promisedRows = -1;
-  int64_t hdrRows = 0, hdrFeatures = 0;
-  if (header.size() >= 2 && parseClass(header[0], hdrRows) &&
-      parseClass(header[1], hdrFeatures) && hdrFeatures > 0) {
-    promisedRows = hdrRows;
-    ex.classNames.assign(header.begin() + 2, header.end());
-    header.clear();
-    for (int64_t f = 0; f < hdrFeatures; ++f)
-      header.push_back("feature_" + std::to_string(f));
-    header.push_back("target");
-  }
+  if (int64_t rows = 0; expandSklearnHeader(header, rows, ex.classNames))
+    promisedRows = rows;
   std::map<std::string, size_t> names;
   for (size_t c = 0; c < header.size(); ++c) {
     if (header[c].empty())
@@ -291,4 +283,20 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
 bool loom::data::splitCsvRow(const std::string &line,
                              std::vector<std::string> &fields) {
   return splitRow(line, fields);
+}
+
+bool loom::data::expandSklearnHeader(std::vector<std::string> &header,
+                                     int64_t &rows,
+                                     std::vector<std::string> &classNames) {
+  int64_t hdrRows = 0, hdrFeatures = 0;
+  if (header.size() < 2 || !parseClass(header[0], hdrRows) ||
+      !parseClass(header[1], hdrFeatures) || hdrFeatures <= 0)
+    return false;
+  rows = hdrRows;
+  classNames.assign(header.begin() + 2, header.end());
+  header.clear();
+  for (int64_t f = 0; f < hdrFeatures; ++f)
+    header.push_back("feature_" + std::to_string(f));
+  header.push_back("target");
+  return true;
 }

@@ -74,12 +74,6 @@ size_t loom::data::firstNonUtf8(const std::string &s) {
 
 namespace {
 
-bool isCount(const std::string &s) {
-  return !s.empty() && s.size() <= 9 &&
-         std::all_of(s.begin(), s.end(),
-                     [](char c) { return c >= '0' && c <= '9'; });
-}
-
 bool parseFinite(const std::string &s, double &out) {
   if (s.empty())
     return false;
@@ -150,14 +144,9 @@ StatusOr<Table> loom::data::parseTableCsv(const std::string &csv,
     if (lineNo == 1) {
       header = fields;
       // scikit-learn's header: rows, features, class names.
-      if (header.size() >= 2 && isCount(header[0]) && isCount(header[1]) &&
-          std::stoll(header[1]) > 0) {
-        int64_t features = std::stoll(header[1]);
-        header.clear();
-        for (int64_t f = 0; f < features; ++f)
-          header.push_back("feature_" + std::to_string(f));
-        header.push_back("target");
-      }
+      int64_t sklearnRows = 0;
+      std::vector<std::string> classNames;
+      expandSklearnHeader(header, sklearnRows, classNames);
       continue;
     }
     if (fields.size() != header.size())

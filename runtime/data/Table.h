@@ -51,6 +51,14 @@ struct Table {
 /// loadCsv uses.
 bool splitCsvRow(const std::string &line, std::vector<std::string> &fields);
 
+/// Rewrites scikit-learn's header of its bundled CSV files (the row count,
+/// the feature count, then the class names) into column names
+/// `feature_0, ..., target`, and returns true with `rows` and `classNames`
+/// set; returns false, changing nothing, for any other header. The rule
+/// loadCsv uses.
+bool expandSklearnHeader(std::vector<std::string> &header, int64_t &rows,
+                         std::vector<std::string> &classNames);
+
 /// The offset of the first byte of `s` that is not part of valid UTF-8
 /// (overlong forms, surrogates and code points past U+10FFFF are not), or
 /// std::string::npos. Tables and prep steps are UTF-8: their report and

@@ -22,8 +22,9 @@ namespace loom::train {
 /// The report's lines: one per program that ran ("train", "eval",
 /// "eval1": total seconds, share of the kernel time, runs, seconds a run),
 /// the training step's time by kind of kernel ("train by kind:
-/// onednn.matmul 61.0%, codegen 27.5%, ..."), then the `top` slowest kernels with their program, kind, GFLOP/s, op and
-/// innermost .loom location with the model instance that made it
+/// onednn.matmul 61.0%, codegen 27.5%, ..."), then the `top` slowest kernels
+/// with their program, kind, GFLOP/s, op and innermost .loom location with the
+/// model instance that made it
 /// ("nn.loom:28:14 (blocks.3.attn.qkv)", "the gradient of ..."), and for a
 /// generated kernel whether it ran on several threads ("threads"), partly
 /// ("partly": a loop nest of 64 KiB or more that stayed on one thread, or

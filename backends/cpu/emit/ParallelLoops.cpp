@@ -7,6 +7,7 @@
 #include "backends/cpu/emit/ParallelLoops.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Analysis/LoopInfo.h"
 #include "llvm/IR/Dominators.h"
@@ -65,7 +66,7 @@ unsigned annotateParallelLoops(llvm::Module &m, llvm::StringRef marker) {
       calls.push_back(call);
 
   llvm::DenseMap<llvm::Function *, std::unique_ptr<FunctionLoops>> analyses;
-  llvm::DenseMap<llvm::Loop *, bool> done;
+  llvm::SmallPtrSet<llvm::Loop *, 16> done;
   unsigned marked = 0;
   for (llvm::CallInst *call : calls) {
     llvm::Function *f = call->getFunction();
@@ -74,7 +75,7 @@ unsigned annotateParallelLoops(llvm::Module &m, llvm::StringRef marker) {
       a = std::make_unique<FunctionLoops>(*f);
     llvm::Loop *loop = a->loops.getLoopFor(call->getParent());
     call->eraseFromParent();
-    if (!loop || !done.insert({loop, true}).second)
+    if (!loop || !done.insert(loop).second)
       continue;
     llvm::MDNode *group = llvm::MDNode::getDistinct(m.getContext(), {});
     for (llvm::BasicBlock *block : loop->blocks())
