@@ -141,7 +141,9 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
   ex.source = path;
   ex.labelSource = path;
   int64_t promisedRows = -1;
-  if (int64_t rows = 0; expandSklearnHeader(header, rows, ex.classNames))
+  if (int64_t rows = 0;
+      expandSklearnHeader(header, rows, ex.classNames,
+                          text->size() - std::min(pos, text->size())))
     promisedRows = rows;
   std::map<std::string, size_t> names;
   for (size_t c = 0; c < header.size(); ++c) {
@@ -287,10 +289,15 @@ bool loom::data::splitCsvRow(const std::string &line,
 
 bool loom::data::expandSklearnHeader(std::vector<std::string> &header,
                                      int64_t &rows,
-                                     std::vector<std::string> &classNames) {
+                                     std::vector<std::string> &classNames,
+                                     size_t restBytes) {
   int64_t hdrRows = 0, hdrFeatures = 0;
+  // A row of F features and a target holds at least F commas, so a feature
+  // count past the bytes that follow is not this header (and a hostile one
+  // must not make millions of names).
   if (header.size() < 2 || !parseClass(header[0], hdrRows) ||
-      !parseClass(header[1], hdrFeatures) || hdrFeatures <= 0)
+      !parseClass(header[1], hdrFeatures) || hdrFeatures <= 0 ||
+      static_cast<uint64_t>(hdrFeatures) > restBytes)
     return false;
   rows = hdrRows;
   classNames.assign(header.begin() + 2, header.end());

@@ -146,7 +146,8 @@ StatusOr<Table> loom::data::parseTableCsv(const std::string &csv,
       // scikit-learn's header: rows, features, class names.
       int64_t sklearnRows = 0;
       std::vector<std::string> classNames;
-      expandSklearnHeader(header, sklearnRows, classNames);
+      expandSklearnHeader(header, sklearnRows, classNames,
+                          text->size() - std::min(pos, text->size()));
       continue;
     }
     if (fields.size() != header.size())

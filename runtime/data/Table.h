@@ -54,10 +54,12 @@ bool splitCsvRow(const std::string &line, std::vector<std::string> &fields);
 /// Rewrites scikit-learn's header of its bundled CSV files (the row count,
 /// the feature count, then the class names) into column names
 /// `feature_0, ..., target`, and returns true with `rows` and `classNames`
-/// set; returns false, changing nothing, for any other header. The rule
-/// loadCsv uses.
+/// set; returns false, changing nothing, for any other header, and for a
+/// feature count larger than `restBytes`, the bytes after the header (the
+/// rows could not hold that many fields). The rule loadCsv uses.
 bool expandSklearnHeader(std::vector<std::string> &header, int64_t &rows,
-                         std::vector<std::string> &classNames);
+                         std::vector<std::string> &classNames,
+                         size_t restBytes);
 
 /// The offset of the first byte of `s` that is not part of valid UTF-8
 /// (overlong forms, surrogates and code points past U+10FFFF are not), or

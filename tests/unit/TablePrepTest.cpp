@@ -78,6 +78,23 @@ TEST(TablePrepTable, CsvRoundTrip) {
             "t.csv:3: empty row in the middle of the data");
 }
 
+TEST(TablePrepTable, SklearnHeader) {
+  // scikit-learn's header (rows, features, class names) names the columns.
+  Table t = tableOf("2,2,no,yes\n1.5,2,0\n3,4,1\n");
+  ASSERT_EQ(t.columns.size(), 3u);
+  EXPECT_EQ(t.columns[0].name, "feature_0");
+  EXPECT_EQ(t.columns[2].name, "target");
+  // A feature count the rows could not hold is not that header: it must
+  // not make a name per claimed feature (a fuzzer found 10^8 of them).
+  StatusOr<Table> plain = parseTableCsv("1,99999992,x,0\n1,2,x,0\n", "t.csv");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->columns[1].name, "99999992");
+  std::vector<std::string> header = {"1", "99999992", "x"}, names;
+  int64_t rows = 0;
+  EXPECT_FALSE(expandSklearnHeader(header, rows, names, 1000));
+  EXPECT_EQ(header.size(), 3u);
+}
+
 TEST(TablePrepTable, Utf8) {
   EXPECT_EQ(firstNonUtf8("plain, caf\xc3\xa9, \xe2\x82\xac, \xf0\x9f\x98\x80"),
             std::string::npos);
