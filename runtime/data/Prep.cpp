@@ -6,6 +6,7 @@
 
 #include "runtime/data/Prep.h"
 #include "runtime/File.h"
+#include "runtime/data/Bpe.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -38,18 +39,11 @@ Status readAll(const std::string &path, std::string &text) {
 
 } // namespace
 
-StatusOr<PrepReport>
-loom::data::prepTokens(const std::vector<std::string> &inputs,
-                       const std::string &output, const std::string &dtype) {
-  if (dtype != "u16" && dtype != "u32")
-    return Status::error("token dtype '" + dtype +
-                         "' is not supported; use \"u16\" or \"u32\"");
+StatusOr<std::string>
+loom::data::readTextInputs(const std::vector<std::string> &inputs,
+                           PrepReport &report) {
   if (inputs.empty())
     return Status::error("no input files");
-  // Before reading the inputs: `-o /dev/full` fails at once.
-  if (Status s = checkReplaceable(output); !s)
-    return s;
-  PrepReport report;
   std::string text;
   for (const std::string &in : inputs) {
     struct stat st;
@@ -99,11 +93,48 @@ loom::data::prepTokens(const std::vector<std::string> &inputs,
   }
   if (text.empty())
     return Status::error("the inputs hold no text");
+  report.bytes = text.size();
+  return text;
+}
+
+StatusOr<PrepReport>
+loom::data::prepTokens(const std::vector<std::string> &inputs,
+                       const std::string &output, const std::string &dtype,
+                       const BpeTokenizer *bpe) {
+  if (dtype != "u16" && dtype != "u32")
+    return Status::error("token dtype '" + dtype +
+                         "' is not supported; use \"u16\" or \"u32\"");
+  if (bpe && dtype == "u16" && bpe->vocabSize() > 65536)
+    return Status::error("the tokenizer has " +
+                         std::to_string(bpe->vocabSize()) +
+                         " tokens, more than u16 holds; use --dtype u32");
+  // Before reading the inputs: `-o /dev/full` fails at once.
+  if (Status s = checkReplaceable(output); !s)
+    return s;
+  PrepReport report;
+  StatusOr<std::string> text = readTextInputs(inputs, report);
+  if (!text)
+    return text.status();
   size_t width = dtype == "u16" ? 2 : 4;
-  std::vector<uint8_t> bytes(text.size() * width, 0);
-  for (size_t i = 0; i < text.size(); ++i)
-    bytes[i * width] = static_cast<uint8_t>(text[i]); // little-endian
-  report.tokens = text.size();
+  std::vector<uint8_t> bytes;
+  auto put = [&](size_t i, uint32_t id) { // little-endian
+    for (size_t b = 0; b < width; ++b)
+      bytes[i * width + b] = static_cast<uint8_t>(id >> (8 * b));
+  };
+  if (bpe) {
+    std::vector<int32_t> ids;
+    bpe->encode(*text, ids);
+    *text = std::string();
+    bytes.assign(ids.size() * width, 0);
+    for (size_t i = 0; i < ids.size(); ++i)
+      put(i, uint32_t(ids[i]));
+    report.tokens = ids.size();
+  } else {
+    bytes.assign(text->size() * width, 0);
+    for (size_t i = 0; i < text->size(); ++i)
+      put(i, static_cast<unsigned char>((*text)[i]));
+    report.tokens = text->size();
+  }
 
   if (Status s = writeFileAtomically(output, {{bytes.data(), bytes.size()}});
       !s)

@@ -1,12 +1,14 @@
 //===- Generate.cpp - loom generate ---------------------------------------===//
 //
 // Part of Loom. `loom generate CKPT --prompt TEXT --tokens N [--temperature
-// T] [--top-k K] [--seed S] [--artifact X.loomx] [--no-cache]`: loads the
-// artifact that wrote the checkpoint (recorded in it; --artifact overrides),
-// its parameters from the checkpoint, and samples N bytes of text after the
-// prompt from the byte-level language model's decoding program (one token
-// at a time with KV caches) or, without one or with --no-cache, its batch-1
-// program over the whole window.
+// T] [--top-k K] [--seed S] [--artifact X.loomx] [--no-cache] [--tokenizer
+// F]`: loads the artifact that wrote the checkpoint (recorded in it;
+// --artifact overrides), its parameters from the checkpoint, and samples N
+// tokens after the prompt from the language model's decoding program (one
+// token at a time with KV caches) or, without one or with --no-cache, its
+// batch-1 program over the whole window. Tokens are bytes, or with
+// --tokenizer those of a BPE tokenizer (loom prep bpe), which encodes the
+// prompt and decodes what is sampled.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,12 +18,15 @@
 
 #include "runtime/artifact/Artifact.h"
 #include "runtime/checkpoint/Checkpoint.h"
+#include "runtime/data/Bpe.h"
 #include "runtime/exec/Executor.h"
 #include "runtime/train/Generate.h"
 #include "runtime/train/State.h"
 
 #include "llvm/Support/WithColor.h"
+
 #include "llvm/Support/raw_ostream.h"
+#include <optional>
 
 using namespace llvm;
 
@@ -33,14 +38,18 @@ cl::SubCommand generateCmd("generate",
                            "  loom generate runs/fortunes/checkpoints "
                            "--prompt \"Q: \" --tokens 300\n"
                            "  loom generate runs/fortunes/checkpoints "
-                           "--prompt \"Q: \" --tokens 100 --temperature 0");
+                           "--prompt \"Q: \" --tokens 100 --temperature 0\n"
+                           "  loom generate runs/bpe/checkpoints --tokenizer "
+                           "data/tokenizer.json --prompt \"Q: \"");
 
 cl::opt<std::string> checkpoint(cl::Positional,
                                 cl::desc("<checkpoint file or directory>"),
                                 cl::Required, cl::sub(generateCmd));
 cl::opt<std::string> prompt("prompt", cl::desc("The text to continue"),
                             cl::init("\n"), cl::sub(generateCmd));
-cl::opt<int64_t> tokens("tokens", cl::desc("How many tokens (bytes) to add"),
+cl::opt<int64_t> tokens("tokens",
+                        cl::desc("How many tokens (bytes, or BPE tokens with "
+                                 "--tokenizer) to add"),
                         cl::init(200), cl::value_desc("N"),
                         cl::sub(generateCmd));
 cl::opt<double> temperature("temperature",
@@ -60,6 +69,12 @@ cl::opt<std::string> artifactPath("artifact",
                                            "belongs to (default: the one it "
                                            "records)"),
                                   cl::value_desc("file"), cl::sub(generateCmd));
+
+cl::opt<std::string>
+    tokenizerPath("tokenizer",
+                  cl::desc("The BPE tokenizer (loom prep bpe) the model's "
+                           "tokens come from (default: one token per byte)"),
+                  cl::value_desc("tokenizer.json"), cl::sub(generateCmd));
 
 int fail(const std::string &message) {
   return loom::tool::flagError("loom generate", message);
@@ -105,15 +120,33 @@ int loom::tool::runGenerate() {
       loom::train::loadState(**ex, *file, loom::train::Restore::Parameters);
   if (!state)
     return fail(state.status().message());
+  std::optional<loom::data::BpeTokenizer> bpe;
+  if (!tokenizerPath.empty()) {
+    loom::StatusOr<loom::data::BpeTokenizer> t =
+        loom::data::readBpeTokenizer(tokenizerPath);
+    if (!t)
+      return fail(t.status().message());
+    bpe = std::move(*t);
+  }
+  int64_t vocab = bpe ? bpe->vocabSize() : 256;
   const loom::IoRecord *out = nullptr;
   std::string program = (*ex)->hasProgram("eval1") ? "eval1" : "eval";
-  if (!(*ex)->programOutput(program, "output", &out) ||
-      out->shape.size() != 3 || out->shape[2] != 256)
-    return fail(artifactFile + ": generation takes a byte-level language "
-                               "model (256 tokens, logits [1, T, 256])");
+  if (!(*ex)->programOutput(program, "output", &out) || out->shape.size() != 3)
+    return fail(artifactFile + ": generation takes a language model (logits "
+                               "[1, T, vocabulary])");
+  if (out->shape[2] != vocab)
+    return fail(artifactFile + ": the model has " +
+                std::to_string(out->shape[2]) + " tokens, " +
+                (bpe ? "but the tokenizer " + tokenizerPath + " has " +
+                           std::to_string(vocab)
+                     : std::string("not the 256 bytes; give the model's "
+                                   "tokenizer with --tokenizer")));
   std::vector<int32_t> context;
-  for (unsigned char c : std::string(prompt))
-    context.push_back(c);
+  if (bpe)
+    context = bpe->encode(std::string(prompt));
+  else
+    for (unsigned char c : std::string(prompt))
+      context.push_back(c);
   if (context.empty())
     return usageError("loom generate", "--prompt is empty");
   loom::train::SampleOptions sample;
@@ -122,8 +155,11 @@ int loom::tool::runGenerate() {
   sample.seed = static_cast<uint64_t>(seed.getValue());
   outs() << prompt;
   outs().flush();
-  auto print = [](int32_t t) {
-    outs() << static_cast<char>(t);
+  auto print = [&](int32_t t) {
+    if (bpe)
+      outs() << bpe->bytesOf(t);
+    else
+      outs() << static_cast<char>(t);
     outs().flush();
   };
   loom::Status s =
