@@ -132,6 +132,8 @@ Status Collectives::poll() {
       if (b->finished)
         b->finishedAt = std::chrono::steady_clock::now();
     }
+  // A rank waiting for this one may ask where it is (runtime/comm).
+  comm::answerPeers();
   return Status();
 }
 

@@ -10,6 +10,7 @@
 #include "runtime/train/Loop.h"
 
 #include "runtime/File.h"
+#include "runtime/comm/Comm.h"
 #include "runtime/train/Evaluate.h"
 #include "runtime/train/Interrupt.h"
 
@@ -50,6 +51,13 @@ bool Trainer::interrupted() {
     err.flush();
   }
   return true;
+}
+
+Status Trainer::together(const std::string &place) {
+  if (opt.ranks == 1)
+    return Status();
+  comm::setPlace(place);
+  return comm::barrier(kAloneSeconds);
 }
 
 Status Trainer::log(const LogRecord &r) {
@@ -255,6 +263,11 @@ Status Trainer::trainSteps() {
   for (int64_t s = state.step; s < total; ++s) {
     if (interrupted())
       return Status();
+    // What a wait for the other ranks in this step names.
+    if (opt.ranks > 1) {
+      comm::setPlace("the all-reduce of step " + std::to_string(s + 1));
+      comm::answerPeers();
+    }
     if (Status st = runStep(s, false); !st)
       return st;
     double loss = ex->scalarOutput("loss"), lr = ex->scalarOutput("lr"),
@@ -326,6 +339,12 @@ int Trainer::run(Artifact artifact) {
   // From here on Ctrl-C saves the run (the compile before it has nothing to
   // save and stops at once).
   SignalCatcher catcher;
+  // A wait for the other ranks stops after the timeout or a signal, naming
+  // a rank that is dead or stopped (runtime/comm).
+  if (opt.ranks > 1) {
+    comm::setTimeout(opt.commTimeout);
+    comm::setSignalCheck([] { return SignalCatcher::received() != 0; });
+  }
   if (Status s = setup(std::move(artifact)); !s)
     return fail(s);
   if (opt.resume.empty()) {
@@ -370,6 +389,9 @@ int Trainer::run(Artifact artifact) {
       list += (c ? ", " : "") + std::to_string(c) + " " + state.classNames[c];
     say("classes of '" + recipe.data.label + "': " + list);
   }
+  // Each rank read its data at its own pace: they start together.
+  if (Status s = together("the start of training"); !s)
+    return fail(s);
   start = lastPlot = Clock::now();
   if (Status s = trainSteps(); !s)
     return fail(s);
