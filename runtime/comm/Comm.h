@@ -116,6 +116,10 @@ double timeout();
 void setPlace(const std::string &place);
 /// `received` says whether this process got SIGINT or SIGTERM.
 void setSignalCheck(bool (*received)());
+/// Asks every other rank where it is, now: an error naming those that do
+/// not answer within half a second (after a signal to stop: mpirun sends
+/// SIGTERM to the others when a rank dies, and SIGKILL a second later).
+Status checkOthers();
 /// Answers the other ranks' questions (a rank busy for long between waits
 /// calls it now and then: between evaluation batches, between steps).
 void answerPeers();

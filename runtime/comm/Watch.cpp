@@ -197,6 +197,40 @@ void comm::setPlace(const std::string &place) { w.place = place; }
 
 void comm::setSignalCheck(bool (*received)()) { w.signalled = received; }
 
+namespace {
+
+/// The other ranks that did not answer in `replies`.
+std::vector<int> silentRanks(const std::vector<Reply> &replies) {
+  std::vector<int> silent;
+  for (int p = 0; p < w.size; ++p)
+    if (p != w.rank && !replies[p].answered)
+      silent.push_back(p);
+  return silent;
+}
+
+/// The error for ranks `silent` that did not answer: after a wait of
+/// `limit` seconds, or (limit 0) after a signal.
+Status silentError(const std::vector<int> &silent, double limit) {
+  std::string verb = silent.size() == 1 ? "does" : "do";
+  return Status::error(
+      rankList(silent) + " did not reach " + w.place +
+      (limit > 0 ? " within " + seconds(limit) + " and " + verb +
+                       " not answer: dead or stopped"
+                 : " and " + verb +
+                       " not answer: dead or stopped (this rank got a signal "
+                       "to stop, as mpirun sends when a rank dies)") +
+      "; stopping");
+}
+
+} // namespace
+
+Status comm::checkOthers() {
+  if (w.comm == MPI_COMM_NULL || w.size == 1)
+    return Status();
+  std::vector<int> silent = silentRanks(askOthers(kGraceAfterSignalSeconds));
+  return silent.empty() ? Status() : silentError(silent, 0);
+}
+
 Status detail::watchedWait(MPI_Request &request, double seconds) {
   double limit = std::max(seconds, w.timeout);
   auto span = [](double s) {
@@ -231,27 +265,13 @@ Status detail::watchedWait(MPI_Request &request, double seconds) {
         askOthers(signal ? kGraceAfterSignalSeconds : kGraceSeconds);
     if (MPI_Test(&request, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && done)
       return Status();
-    std::vector<int> silent;
-    bool busy = false;
-    for (int p = 0; p < w.size; ++p) {
-      if (p == w.rank)
-        continue;
-      if (!replies[p].answered)
-        silent.push_back(p);
-      else if (!replies[p].answer.waiting)
-        busy = true;
-    }
+    std::vector<int> silent = silentRanks(replies);
     if (!silent.empty())
-      return Status::error(
-          rankList(silent) + " did not reach " + w.place +
-          (signal
-               ? std::string(" and ") + (silent.size() == 1 ? "does" : "do") +
-                     " not answer: dead or stopped (this rank got a "
-                     "signal to stop, as mpirun sends when a rank dies)"
-               : " within " + ::seconds(limit) + " and " +
-                     (silent.size() == 1 ? "does" : "do") +
-                     " not answer: dead or stopped") +
-          "; stopping");
+      return silentError(silent, signal ? 0 : limit);
+    bool busy = false;
+    for (int p = 0; p < w.size; ++p)
+      if (p != w.rank && !replies[p].answer.waiting)
+        busy = true;
     // Every rank answered. After a signal: it is for every rank (Ctrl-C,
     // a SIGTERM to the run), which stops after this step.
     if (signal)

@@ -117,6 +117,9 @@ private:
   std::string lastCheckpoint;
   int64_t lastCheckpointStep = -1;
   bool saidInterrupted = false;
+  /// After a signal in a data-parallel run: the ranks that did not answer
+  /// (comm::checkOthers), which stop this one.
+  Status othersLost;
   MetricsLog metrics;
   TrainingPlot plot;
   std::optional<ProgressLine> progress;

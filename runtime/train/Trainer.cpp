@@ -41,6 +41,12 @@ bool Trainer::interrupted() {
     return false;
   if (!saidInterrupted) {
     saidInterrupted = true;
+    // In a data-parallel run mpirun sends SIGTERM when another rank died:
+    // then this one stops at once, naming it.
+    if (opt.ranks > 1)
+      othersLost = comm::checkOthers();
+    if (!othersLost)
+      return true;
     if (progress && terminal && !opt.quiet && !opt.json)
       out << progress->finish();
     out.flush();
@@ -261,13 +267,13 @@ Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
 
 Status Trainer::trainSteps() {
   for (int64_t s = state.step; s < total; ++s) {
-    if (interrupted())
-      return Status();
     // What a wait for the other ranks in this step names.
     if (opt.ranks > 1) {
       comm::setPlace("the all-reduce of step " + std::to_string(s + 1));
       comm::answerPeers();
     }
+    if (interrupted())
+      return othersLost;
     if (Status st = runStep(s, false); !st)
       return st;
     double loss = ex->scalarOutput("loss"), lr = ex->scalarOutput("lr"),
@@ -334,7 +340,16 @@ int Trainer::run(Artifact artifact) {
   auto fail = [&](const Status &s) {
     if (!s.message().empty())
       err << "loom train: error: " << s.message() << "\n";
-    return s.message().find("internal error: ") != std::string::npos ? 3 : 1;
+    int code =
+        s.message().find("internal error: ") != std::string::npos ? 3 : 1;
+    // The other ranks may wait for this one, and its own all-reduces in
+    // flight cannot be dropped (nor waited for, when a rank is gone): it
+    // ends every rank now.
+    if (opt.ranks > 1) {
+      err.flush();
+      comm::abortAll(code);
+    }
+    return code;
   };
   // From here on Ctrl-C saves the run (the compile before it has nothing to
   // save and stops at once).

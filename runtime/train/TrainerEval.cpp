@@ -139,6 +139,8 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
   }
   if (!r || opt.ranks == 1)
     return r;
+  if (!othersLost) // a signal, and a rank that does not answer
+    return othersLost;
   // The ranks' sums: the whole evaluation's.
   comm::setPlace("the end of " + title);
   if (Status s = sumOverRanks(*r); !s)
