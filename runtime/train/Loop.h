@@ -113,6 +113,13 @@ private:
   std::string itemUnit = "samples";
   std::string outDir, checkpointDir;
   TrainState state;
+  /// The data position: `examplesFrom.second` examples drawn after step
+  /// `examplesFrom.first` (0 and 0, or the checkpoint's); every step since
+  /// drew a global batch.
+  std::pair<int64_t, int64_t> examplesFrom{0, 0};
+  int64_t examplesBefore(int64_t s) const {
+    return examplesFrom.second + (s - examplesFrom.first) * globalBatch;
+  }
   std::vector<std::pair<int64_t, float>> scaleFrom; ///< lr scale changes
   std::string lastCheckpoint;
   int64_t lastCheckpointStep = -1;

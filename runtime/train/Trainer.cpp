@@ -128,6 +128,8 @@ Status Trainer::setup(Artifact artifact) {
   if (opt.full)
     spec.fraction = 1.0;
   state.seed = opt.seed ? *opt.seed : recipe.seed;
+  state.examples = 0;
+  state.ranks = opt.ranks;
   StatusOr<std::unique_ptr<data::BatchSource>> d =
       data::openTrainingData(spec, xr->shape, classes, state.seed);
   if (!d)
@@ -179,7 +181,8 @@ Status Trainer::resume() {
       loadState(*ex, opt.resume, Restore::Everything, &file);
   if (!s)
     return s.status();
-  if (!s->artifactHash.empty() && s->artifactHash != state.artifactHash)
+  if (!s->artifactHash.empty() && s->artifactHash != state.artifactHash &&
+      writes())
     err << "loom train: note: " << file
         << " was written by another compiled step (artifact " << s->artifactHash
         << ", this one " << state.artifactHash
@@ -210,9 +213,24 @@ Status Trainer::resume() {
                          list(state.classNames) +
                          "; the model's outputs would change meaning");
   }
+  // The data position, in examples: one global batch a step in a
+  // checkpoint written before Loom recorded it.
+  int64_t examples = s->examples >= 0 ? s->examples : s->step * globalBatch;
+  if (examples % batch != 0)
+    return Status::error(
+        file + ": the checkpoint's run had drawn " + std::to_string(examples) +
+        " training examples, where no batch of " + std::to_string(batch) +
+        (opt.ranks > 1 ? " (the global batch " + std::to_string(globalBatch) +
+                             " over " + std::to_string(opt.ranks) + " ranks)"
+                       : std::string()) +
+        " starts; resume with a batch that divides it");
+  examplesFrom = {s->step, examples};
   std::string hash = state.artifactHash, path = state.artifactPath;
   std::vector<std::string> names = state.classNames;
+  int64_t ranksWere = s->ranks;
   state = *s;
+  state.examples = examples;
+  state.ranks = opt.ranks;
   state.artifactHash = hash;
   state.artifactPath = path;
   state.classNames = names;
@@ -232,16 +250,23 @@ Status Trainer::resume() {
       return d.status();
     data = std::move(*d);
   }
-  say("resuming from " + file + " at step " + std::to_string(state.step));
+  say("resuming from " + file + " at step " + std::to_string(state.step) +
+      (ranksWere != opt.ranks
+           ? " (written by a run of " + std::to_string(ranksWere) + " rank" +
+                 (ranksWere == 1 ? "" : "s") + ", continued on " +
+                 std::to_string(opt.ranks) + ")"
+           : std::string()));
   return Status();
 }
 
 Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
   void *x = ex->input("x");
   void *y = ex->input("y");
-  // Rank r's share of global batch s: its rows [r * batch, (r + 1) * batch),
-  // which is batch s * ranks + r of `batch` rows.
-  if (Status st = data->fill(s * opt.ranks + opt.rank, batch, x, y); !st)
+  // Rank r's share of step s's global batch: its rows [r * batch, (r + 1)
+  // * batch) of the global batch that starts at examplesBefore(s) (which
+  // resume() checked batch divides).
+  int64_t first = examplesBefore(s) + opt.rank * batch;
+  if (Status st = data->fill(first / batch, batch, x, y); !st)
     return st;
   if (auto *step = static_cast<int64_t *>(ex->input("step")))
     *step = s;
@@ -289,6 +314,7 @@ Status Trainer::trainSteps() {
       return Status::error("");
     }
     state.step = s + 1;
+    state.examples = examplesBefore(state.step);
     lastLoss = loss;
     double seconds =
         std::chrono::duration<double>(Clock::now() - start).count();
