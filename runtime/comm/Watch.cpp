@@ -243,6 +243,8 @@ Status detail::watchedWait(MPI_Request &request, double seconds) {
   } waiting;
   Clock::time_point deadline = Clock::now() + span(limit);
   bool askedAfterSignal = false;
+  // Where each rank said it waited, when that was not here.
+  std::vector<std::string> waitedElsewhere(static_cast<size_t>(w.size));
   for (;;) {
     int done = 0;
     int code = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
@@ -282,12 +284,27 @@ Status detail::watchedWait(MPI_Request &request, double seconds) {
       deadline = Clock::now() + span(limit);
       continue;
     }
+    // Every rank waits. One that says it waits elsewhere may have passed
+    // that place without seeing it yet (it was stopped right there): the
+    // deadline starts again, once; the same answer after it is a deadlock.
+    std::vector<std::string> elsewhere(static_cast<size_t>(w.size));
+    bool anyElsewhere = false;
     for (int p = 0; p < w.size; ++p)
-      if (p != w.rank && w.place != replies[p].answer.place)
+      if (p != w.rank && w.place != replies[p].answer.place) {
+        elsewhere[p] = replies[p].answer.place;
+        anyElsewhere = true;
+      }
+    for (int p = 0; p < w.size; ++p)
+      if (!elsewhere[p].empty() && elsewhere[p] == waitedElsewhere[p])
         return Status::error("internal error: rank " + std::to_string(w.rank) +
                              " waits in " + w.place + " and rank " +
-                             std::to_string(p) + " in " +
-                             replies[p].answer.place + "; stopping");
+                             std::to_string(p) + " in " + elsewhere[p] +
+                             "; stopping");
+    if (anyElsewhere) {
+      waitedElsewhere = std::move(elsewhere);
+      deadline = Clock::now() + span(limit);
+      continue;
+    }
     return Status::error(w.place + " did not complete within " +
                          ::seconds(limit) +
                          ", though every rank reached it; stopping");

@@ -6,7 +6,13 @@ run from its checkpoint directory on 2 ranks and checks that the pieced-
 together run logs exactly the losses of an uninterrupted one (the last
 complete checkpoint stayed intact, and the resume is bit-exact).
 
-usage: rank_faults.py LOOM PROGRAM WORKDIR MODE... (MODE: kill or stop)
+Mode `pause` checks the other side, that a rank slower than the timeout
+does not stop the run: with --comm-timeout 1 it stops rank 1 for 1.5 s,
+three times; each time rank 0 waits 1 s, asks, and rank 1, running again
+within the 2 s rank 0 waits for answers, answers (or arrives): the run
+ends normally with the uninterrupted run's losses.
+
+usage: rank_faults.py LOOM PROGRAM WORKDIR MODE... (MODE: kill, stop, pause)
 """
 import json
 import os
@@ -35,9 +41,9 @@ def losses(out):
     return got
 
 
-def train(out, *flags):
+def train(out, *flags, timeout="3"):
     cmd = ["mpirun", "-n", "2", loom, "train", program, "--out", out,
-           "--quiet", "--comm-timeout", "5", *flags]
+           "--quiet", "--comm-timeout", timeout, *flags]
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
 
@@ -82,8 +88,32 @@ if p.returncode:
     sys.exit("uninterrupted run failed: " + err.decode())
 want = losses(a)
 
+def pause(out):
+    p = train(out, timeout="1")
+    for target in (20, 50, 80):
+        while logged(out) < target and p.poll() is None:
+            time.sleep(0.002)
+        victim = rank_pid(p.pid, 1)
+        if p.poll() is not None or victim is None:
+            sys.exit(f"pause: the run ended (or rank 1 was not found) before "
+                     f"{target} steps were logged; make it longer")
+        os.kill(victim, signal.SIGSTOP)
+        time.sleep(1.5)
+        os.kill(victim, signal.SIGCONT)
+    _, err = p.communicate()
+    if p.returncode:
+        sys.exit("pause: the run failed: " + err.decode())
+    if losses(out) != want:
+        sys.exit("pause: the run's losses differ from the uninterrupted one's")
+    print("pause: rank 1 stopped 3 times for 1.5 s; the run ended normally "
+          "with the uninterrupted run's losses")
+
+
 for mode in modes:
     out = os.path.join(work, mode)
+    if mode == "pause":
+        pause(out)
+        continue
     p = train(out)
     # Well into the run, past a checkpoint.
     deadline = time.monotonic() + 60
@@ -108,7 +138,7 @@ for mode in modes:
                  f"rank 1 was stopped:\n{err}")
     m = re.search(r"loom train: error: rank 1 did not reach the "
                   r"(all-reduce|checkpoint) of step (\d+)"
-                  r"(?: within 5 s)? and does not answer: dead or stopped"
+                  r"(?: within 3 s)? and does not answer: dead or stopped"
                   r"[^\n]*; stopping", err)
     if not m:
         sys.exit(f"{mode}: no message naming rank 1 and the step:\n{err}")
