@@ -124,7 +124,9 @@ Status checkOthers();
 /// calls it now and then: between evaluation batches, between steps).
 void answerPeers();
 /// Sums `count` values at `data` in place over every rank of the run
-/// (blocking, watched); nothing without MPI or with one rank.
+/// (blocking, watched); nothing without MPI or with one rank. Every rank
+/// gets the same bits (rank 0's sums of doubles, which other ranks may
+/// have added in another order).
 Status allReduceSum(double *data, int64_t count);
 Status allReduceSum(int64_t *data, int64_t count);
 /// Waits until every rank reaches this point, for at least `seconds`

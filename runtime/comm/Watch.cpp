@@ -319,6 +319,14 @@ Status comm::allReduceSum(double *data, int64_t count) {
                                 MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &request);
       code != MPI_SUCCESS)
     return Status::error("MPI: the sum in " + w.place + " failed to start");
+  if (Status s = detail::watchedWait(request); !s)
+    return s;
+  // Each rank may have added in its own order (recursive doubling): rank
+  // 0's sums, to the bit, for all, so that every rank decides alike.
+  if (int code = MPI_Ibcast(data, static_cast<int>(count), MPI_DOUBLE, 0,
+                            MPI_COMM_WORLD, &request);
+      code != MPI_SUCCESS)
+    return Status::error("MPI: the sum in " + w.place + " failed to start");
   return detail::watchedWait(request);
 }
 
