@@ -142,7 +142,7 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
   if (!othersLost) // a signal, and a rank that does not answer
     return othersLost;
   // The ranks' sums: the whole evaluation's.
-  comm::setPlace("the end of " + title);
+  comm::setPlace("the sums of the " + title);
   if (Status s = sumOverRanks(*r); !s)
     return s;
   return r;
