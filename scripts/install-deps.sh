@@ -18,6 +18,8 @@ PACKAGES=(
   # the sanitizer + fuzzing build (asan preset): clang 19 with its runtimes
   clang-19 libclang-rt-19-dev
   libbenchmark-dev openmpi-bin libopenmpi-dev
+  # `ip netns`: tests/e2e/two_hosts.test runs 2 ranks as 2 hosts over TCP
+  iproute2
   # reading gzipped IDX data; JSON (recipes, checkpoint metadata, metrics)
   zlib1g-dev nlohmann-json3-dev
   # real data the examples and end-to-end tests train on: Fashion-MNIST

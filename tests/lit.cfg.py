@@ -65,6 +65,26 @@ if shutil.which("dot", path=config.environment["PATH"]):
 # which mpirun refuses unless told; two ranks on two cores oversubscribe.
 if shutil.which("mpirun", path=config.environment["PATH"]) and not getattr(config, "loom_sanitizer", ""):
     config.available_features.add("mpirun")
+# `REQUIRES: netns`: `ip netns add` works (iproute2, which
+# scripts/install-deps.sh installs, as root): tests/e2e/two_hosts.py makes two
+# network namespaces of its own to run 2 ranks as 2 hosts over TCP.
+def _can_netns():
+    import subprocess
+
+    ip = shutil.which("ip", path=config.environment["PATH"] + ":/usr/sbin:/sbin")
+    if not ip:
+        return False
+    name = "loom-lit-probe-%d" % os.getpid()
+    try:
+        subprocess.run([ip, "netns", "add", name], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    subprocess.run([ip, "netns", "delete", name], capture_output=True)
+    return True
+
+
+if _can_netns():
+    config.available_features.add("netns")
 config.environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
 config.environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
 config.environment["OMPI_MCA_rmaps_base_oversubscribe"] = "1"

@@ -97,6 +97,44 @@ private:
   int myRank = 0, mySize = 1;
 };
 
+/// Fault detection (Watch.h): every wait for the other ranks (the step's
+/// all-reduces, the sums and barriers below) polls against a deadline
+/// instead of waiting for ever. When it passes, or when this process got a
+/// signal to stop (setSignalCheck: mpirun sends SIGTERM when a rank dies),
+/// the waiting rank asks the others where they are; one that does not
+/// answer is dead or stopped, and the wait fails with a message naming it
+/// and the place (setPlace). One that answers while still busy before the
+/// place restarts the deadline. The others answer in their waits, after
+/// each kernel while an all-reduce is in flight, and in answerPeers().
+
+/// Seconds a wait lasts before the rank asks the others (loom train's
+/// --comm-timeout; 10 by default).
+void setTimeout(double seconds);
+double timeout();
+/// Where this rank goes next, as the messages name it ("the all-reduce of
+/// step 12"); the other ranks see it in its answers.
+void setPlace(const std::string &place);
+/// `received` says whether this process got SIGINT or SIGTERM.
+void setSignalCheck(bool (*received)());
+/// Asks every other rank where it is, now: an error naming those that do
+/// not answer within half a second (after a signal to stop: mpirun sends
+/// SIGTERM to the others when a rank dies, and SIGKILL a second later).
+Status checkOthers();
+/// Answers the other ranks' questions (a rank busy for long between waits
+/// calls it now and then: between evaluation batches, between steps).
+void answerPeers();
+/// Sums `count` values at `data` in place over every rank of the run
+/// (blocking, watched); nothing without MPI or with one rank. Every rank
+/// gets the same bits (rank 0's sums of doubles, which other ranks may
+/// have added in another order).
+Status allReduceSum(double *data, int64_t count);
+Status allReduceSum(int64_t *data, int64_t count);
+/// Waits until every rank reaches this point, for at least `seconds`
+/// (and at least the timeout) before asking where the others are: for a
+/// place some ranks reach only after a long piece of work they do alone
+/// (rank 0 writing a checkpoint), during which they cannot answer.
+Status barrier(double seconds = 0);
+
 } // namespace loom::comm
 
 #endif // LOOM_RUNTIME_COMM_COMM_H

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/comm/Comm.h"
+#include "runtime/comm/Watch.h"
 
 #include <mpi.h>
 
@@ -61,7 +62,7 @@ Status comm::initialize() {
   // Errors come back as codes, which become Statuses, instead of aborting.
   LOOM_MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
   ready = true;
-  return Status();
+  return detail::watchStart();
 }
 
 bool comm::initialized() { return ready; }
@@ -69,6 +70,7 @@ bool comm::initialized() { return ready; }
 void comm::finalize() {
   if (!ready)
     return;
+  detail::watchStop();
   ready = false;
   int finalized = 0;
   if (MPI_Finalized(&finalized) == MPI_SUCCESS && !finalized)
@@ -203,6 +205,6 @@ Status Communicator::wait(Request &request) {
   if (!request.pending)
     return Status::error("a wait for an all-reduce that was not started");
   request.pending = false;
-  LOOM_MPI_CHECK(MPI_Wait(&request.impl->request, MPI_STATUS_IGNORE));
-  return Status();
+  // Polled against a deadline: a dead or stopped rank is named.
+  return detail::watchedWait(request.impl->request);
 }

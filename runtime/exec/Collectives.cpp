@@ -132,6 +132,8 @@ Status Collectives::poll() {
       if (b->finished)
         b->finishedAt = std::chrono::steady_clock::now();
     }
+  // A rank waiting for this one may ask where it is (runtime/comm).
+  comm::answerPeers();
   return Status();
 }
 
@@ -139,8 +141,9 @@ Status Collectives::complete(Bucket &b) {
   if (!b.request.active())
     return Status();
   auto start = std::chrono::steady_clock::now();
+  // The wait's errors name the place (runtime/comm's setPlace) themselves.
   if (Status s = b.comm->wait(b.request); !s)
-    return s.withPrefix(name + ": ");
+    return s;
   --active;
   auto end = std::chrono::steady_clock::now();
   waited += std::chrono::duration<double>(end - start).count();

@@ -136,6 +136,37 @@ Status ConfusionMatrix::merge(const ConfusionMatrix &other) {
   return Status();
 }
 
+std::vector<int64_t> ConfusionMatrix::counts() const {
+  std::vector<int64_t> out = {total, correct, noPrediction};
+  for (const std::vector<int64_t> *v :
+       {&truePositives, &labelCounts, &predCounts, &cells})
+    out.insert(out.end(), v->begin(), v->end());
+  return out;
+}
+
+Status ConfusionMatrix::setCounts(const std::vector<int64_t> &counts) {
+  size_t want = 3 + truePositives.size() + labelCounts.size() +
+                predCounts.size() + cells.size();
+  if (counts.size() != want)
+    return Status::error("confusion matrix: " + std::to_string(counts.size()) +
+                         " counts for a matrix of " +
+                         std::to_string(numClasses) + " classes, which has " +
+                         std::to_string(want));
+  for (int64_t c : counts)
+    if (c < 0)
+      return Status::error("confusion matrix: a negative count");
+  total = counts[0];
+  correct = counts[1];
+  noPrediction = counts[2];
+  size_t at = 3;
+  for (std::vector<int64_t> *v :
+       {&truePositives, &labelCounts, &predCounts, &cells}) {
+    std::copy(counts.begin() + at, counts.begin() + at + v->size(), v->begin());
+    at += v->size();
+  }
+  return Status();
+}
+
 void ConfusionMatrix::reset() {
   total = correct = noPrediction = 0;
   std::fill(truePositives.begin(), truePositives.end(), 0);

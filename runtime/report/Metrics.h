@@ -69,6 +69,14 @@ public:
   Status merge(const ConfusionMatrix &other);
   /// Forgets every count.
   void reset();
+  /// Every count as one list, of a length that depends on classes() only:
+  /// the element-wise sum of two matrices' lists is their merge's (what a
+  /// data-parallel evaluation sums over its ranks).
+  std::vector<int64_t> counts() const;
+  /// Replaces every count by `counts`, a list of counts() (or a sum of
+  /// them) of a matrix with as many classes; fails, changing nothing, on
+  /// a list of another length or with a negative count.
+  Status setCounts(const std::vector<int64_t> &counts);
 
   /// The number of classes.
   int64_t classes() const { return numClasses; }

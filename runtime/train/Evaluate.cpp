@@ -99,7 +99,8 @@ std::vector<ClassMetric> loom::train::classMetrics(const EvalResult &r) {
 StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
                                            data::BatchSource &data,
                                            int64_t maxBatches,
-                                           const EvalProgress &progress) {
+                                           const EvalProgress &progress,
+                                           EvalShare share) {
   EvalProgram full, one;
   if (Status s = bind(ex, "eval", full); !s)
     return s;
@@ -118,12 +119,19 @@ StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
     rest = 0;
   }
   std::vector<int32_t> labels;
-  int64_t total = batches * b + rest;
+  // This rank's batches and examples: number i with i % ranks == rank.
+  auto mine = [&](int64_t i) { return i % share.ranks == share.rank; };
+  auto count = [&](int64_t n) {
+    return n / share.ranks + (n % share.ranks > share.rank ? 1 : 0);
+  };
+  int64_t total = count(batches) * b + count(rest);
   auto goOn = [&] {
     r.stopped = progress && !progress(r.examples, total);
     return !r.stopped;
   };
   for (int64_t i = 0; i < batches; ++i) {
+    if (!mine(i))
+      continue;
     if (Status s = data.fillValidation(i * b, b, full.x, full.y); !s)
       return s;
     if (Status s = runOnce(ex, full, b, labels, r); !s)
@@ -132,6 +140,8 @@ StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
       return r;
   }
   for (int64_t i = 0; i < rest; ++i) {
+    if (!mine(i))
+      continue;
     // One example at a time at batch 1; without eval1 (a batch of 1 is
     // `eval` itself) the remainder cannot occur.
     const EvalProgram &p = hasOne ? one : full;

@@ -64,11 +64,22 @@ std::vector<ClassMetric> classMetrics(const EvalResult &r);
 /// examples it covers; false stops it there (EvalResult::stopped).
 using EvalProgress = std::function<bool(int64_t done, int64_t total)>;
 
+/// The share of an evaluation that one rank of a data-parallel run takes:
+/// the full batches, and then the examples of the last partial batch, whose
+/// number i has i % ranks == rank. The ranks' results summed (their loss
+/// sums, example and confusion counts) are one process' over the whole.
+struct EvalShare {
+  int rank = 0, ranks = 1;
+};
+
 /// Evaluates the validation part of `data`: all of it, or with
-/// `maxBatches` > 0 only the first that many full batches.
+/// `maxBatches` > 0 only the first that many full batches; of those, the
+/// batches and examples of `share`. `progress` counts the share's
+/// examples.
 StatusOr<EvalResult> evaluate(StepExecutor &ex, data::BatchSource &data,
                               int64_t maxBatches,
-                              const EvalProgress &progress = nullptr);
+                              const EvalProgress &progress = nullptr,
+                              EvalShare share = {});
 
 } // namespace loom::train
 

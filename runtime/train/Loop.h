@@ -35,6 +35,12 @@ namespace loom::train {
 
 using Clock = std::chrono::steady_clock;
 
+/// How long the ranks of a data-parallel run wait for one that works alone
+/// (rank 0 writing a checkpoint or the final model) or at its own pace
+/// (each rank reading its data before the first step) before asking where
+/// it is: the places where one cannot answer meanwhile.
+constexpr double kAloneSeconds = 600;
+
 /// `v` with `digits` decimals.
 std::string fixed(double v, int digits = 4);
 
@@ -65,6 +71,10 @@ private:
   Status log(const LogRecord &r);
   /// Whether SIGINT or SIGTERM came; the first time it says so on `err`.
   bool interrupted();
+  /// In a data-parallel run: waits until every rank reaches `place` ("the
+  /// checkpoint of step 12"), for up to kAloneSeconds before asking where
+  /// the others are.
+  Status together(const std::string &place);
 
   // TrainerEval.cpp
   /// Evaluates the validation part of `src` (at most --eval-batches full
@@ -103,10 +113,20 @@ private:
   std::string itemUnit = "samples";
   std::string outDir, checkpointDir;
   TrainState state;
+  /// The data position: `examplesFrom.second` examples drawn after step
+  /// `examplesFrom.first` (0 and 0, or the checkpoint's); every step since
+  /// drew a global batch.
+  std::pair<int64_t, int64_t> examplesFrom{0, 0};
+  int64_t examplesBefore(int64_t s) const {
+    return examplesFrom.second + (s - examplesFrom.first) * globalBatch;
+  }
   std::vector<std::pair<int64_t, float>> scaleFrom; ///< lr scale changes
   std::string lastCheckpoint;
   int64_t lastCheckpointStep = -1;
   bool saidInterrupted = false;
+  /// After a signal in a data-parallel run: the ranks that did not answer
+  /// (comm::checkOthers), which stop this one.
+  Status othersLost;
   MetricsLog metrics;
   TrainingPlot plot;
   std::optional<ProgressLine> progress;

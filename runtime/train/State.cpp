@@ -37,6 +37,8 @@ std::string loom::train::hashText(uint64_t hash) {
 std::string loom::train::stateJson(const TrainState &s) {
   json j = {{"format", 1},
             {"step", s.step},
+            {"examples", s.examples},
+            {"ranks", s.ranks},
             {"seed", s.seed},
             {"lr_scale", s.lrScale},
             {"plateau_best", s.plateauBest},
@@ -93,6 +95,12 @@ StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
       !integer("best_val_step", s.bestValStep))
     return bad("lacks the reduce-on-plateau or best-loss fields");
   s.plateauSeen = j["plateau_seen"].get<bool>();
+  // Both later than format 1's first fields: optional.
+  if (j.contains("examples") &&
+      (!integer("examples", s.examples) || s.examples < -1))
+    return bad("has no valid 'examples'");
+  if (j.contains("ranks") && (!integer("ranks", s.ranks) || s.ranks < 1))
+    return bad("has no valid 'ranks'");
   if (j.contains("artifact_hash") && j["artifact_hash"].is_string())
     s.artifactHash = j["artifact_hash"].get<std::string>();
   if (j.contains("artifact_path") && j["artifact_path"].is_string())

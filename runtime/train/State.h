@@ -22,11 +22,18 @@
 namespace loom::train {
 
 /// Everything besides the tensors that the next step depends on. The data
-/// position is the step: batch `step` is a pure function of the step, the
-/// split seed and the shuffle seed (data::Sampler), and so is the dropout
-/// key (seed, step).
+/// position is kept in examples: the next step draws the global batch
+/// that starts at example `examples` of the draws, a pure function of that
+/// position, the split seed and the shuffle seed (data::Sampler), whatever
+/// the number of ranks sharing it; the dropout key is (seed, step).
 struct TrainState {
   int64_t step = 0; ///< steps done
+  /// Training examples drawn so far, over all the ranks; -1 in a checkpoint
+  /// written before Loom recorded it (the position is then step times
+  /// the global batch).
+  int64_t examples = -1;
+  /// The ranks of the run that wrote it (a data-parallel run's count).
+  int64_t ranks = 1;
   uint64_t seed = 0;
   float lrScale = 1.0f;   ///< reduce_on_plateau's factor so far
   double plateauBest = 0; ///< best validation loss it has seen

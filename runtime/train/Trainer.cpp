@@ -10,6 +10,7 @@
 #include "runtime/train/Loop.h"
 
 #include "runtime/File.h"
+#include "runtime/comm/Comm.h"
 #include "runtime/train/Evaluate.h"
 #include "runtime/train/Interrupt.h"
 
@@ -40,6 +41,12 @@ bool Trainer::interrupted() {
     return false;
   if (!saidInterrupted) {
     saidInterrupted = true;
+    // In a data-parallel run mpirun sends SIGTERM when another rank died:
+    // then this one stops at once, naming it.
+    if (opt.ranks > 1)
+      othersLost = comm::checkOthers();
+    if (!othersLost)
+      return true;
     if (progress && terminal && !opt.quiet && !opt.json)
       out << progress->finish();
     out.flush();
@@ -50,6 +57,13 @@ bool Trainer::interrupted() {
     err.flush();
   }
   return true;
+}
+
+Status Trainer::together(const std::string &place) {
+  if (opt.ranks == 1)
+    return Status();
+  comm::setPlace(place);
+  return comm::barrier(kAloneSeconds);
 }
 
 Status Trainer::log(const LogRecord &r) {
@@ -114,6 +128,8 @@ Status Trainer::setup(Artifact artifact) {
   if (opt.full)
     spec.fraction = 1.0;
   state.seed = opt.seed ? *opt.seed : recipe.seed;
+  state.examples = 0;
+  state.ranks = opt.ranks;
   StatusOr<std::unique_ptr<data::BatchSource>> d =
       data::openTrainingData(spec, xr->shape, classes, state.seed);
   if (!d)
@@ -165,7 +181,8 @@ Status Trainer::resume() {
       loadState(*ex, opt.resume, Restore::Everything, &file);
   if (!s)
     return s.status();
-  if (!s->artifactHash.empty() && s->artifactHash != state.artifactHash)
+  if (!s->artifactHash.empty() && s->artifactHash != state.artifactHash &&
+      writes())
     err << "loom train: note: " << file
         << " was written by another compiled step (artifact " << s->artifactHash
         << ", this one " << state.artifactHash
@@ -196,9 +213,24 @@ Status Trainer::resume() {
                          list(state.classNames) +
                          "; the model's outputs would change meaning");
   }
+  // The data position, in examples: one global batch a step in a
+  // checkpoint written before Loom recorded it.
+  int64_t examples = s->examples >= 0 ? s->examples : s->step * globalBatch;
+  if (examples % batch != 0)
+    return Status::error(
+        file + ": the checkpoint's run had drawn " + std::to_string(examples) +
+        " training examples, where no batch of " + std::to_string(batch) +
+        (opt.ranks > 1 ? " (the global batch " + std::to_string(globalBatch) +
+                             " over " + std::to_string(opt.ranks) + " ranks)"
+                       : std::string()) +
+        " starts; resume with a batch that divides it");
+  examplesFrom = {s->step, examples};
   std::string hash = state.artifactHash, path = state.artifactPath;
   std::vector<std::string> names = state.classNames;
+  int64_t ranksWere = s->ranks;
   state = *s;
+  state.examples = examples;
+  state.ranks = opt.ranks;
   state.artifactHash = hash;
   state.artifactPath = path;
   state.classNames = names;
@@ -218,16 +250,23 @@ Status Trainer::resume() {
       return d.status();
     data = std::move(*d);
   }
-  say("resuming from " + file + " at step " + std::to_string(state.step));
+  say("resuming from " + file + " at step " + std::to_string(state.step) +
+      (ranksWere != opt.ranks
+           ? " (written by a run of " + std::to_string(ranksWere) + " rank" +
+                 (ranksWere == 1 ? "" : "s") + ", continued on " +
+                 std::to_string(opt.ranks) + ")"
+           : std::string()));
   return Status();
 }
 
 Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
   void *x = ex->input("x");
   void *y = ex->input("y");
-  // Rank r's share of global batch s: its rows [r * batch, (r + 1) * batch),
-  // which is batch s * ranks + r of `batch` rows.
-  if (Status st = data->fill(s * opt.ranks + opt.rank, batch, x, y); !st)
+  // Rank r's share of step s's global batch: its rows [r * batch, (r + 1)
+  // * batch) of the global batch that starts at examplesBefore(s) (which
+  // resume() checked batch divides).
+  int64_t first = examplesBefore(s) + opt.rank * batch;
+  if (Status st = data->fill(first / batch, batch, x, y); !st)
     return st;
   if (auto *step = static_cast<int64_t *>(ex->input("step")))
     *step = s;
@@ -253,8 +292,13 @@ Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
 
 Status Trainer::trainSteps() {
   for (int64_t s = state.step; s < total; ++s) {
+    // What a wait for the other ranks in this step names.
+    if (opt.ranks > 1) {
+      comm::setPlace("the all-reduce of step " + std::to_string(s + 1));
+      comm::answerPeers();
+    }
     if (interrupted())
-      return Status();
+      return othersLost;
     if (Status st = runStep(s, false); !st)
       return st;
     double loss = ex->scalarOutput("loss"), lr = ex->scalarOutput("lr"),
@@ -270,6 +314,7 @@ Status Trainer::trainSteps() {
       return Status::error("");
     }
     state.step = s + 1;
+    state.examples = examplesBefore(state.step);
     lastLoss = loss;
     double seconds =
         std::chrono::duration<double>(Clock::now() - start).count();
@@ -321,11 +366,26 @@ int Trainer::run(Artifact artifact) {
   auto fail = [&](const Status &s) {
     if (!s.message().empty())
       err << "loom train: error: " << s.message() << "\n";
-    return s.message().find("internal error: ") != std::string::npos ? 3 : 1;
+    int code =
+        s.message().find("internal error: ") != std::string::npos ? 3 : 1;
+    // The other ranks may wait for this one, and its own all-reduces in
+    // flight cannot be dropped (nor waited for, when a rank is gone): it
+    // ends every rank now.
+    if (opt.ranks > 1) {
+      err.flush();
+      comm::abortAll(code);
+    }
+    return code;
   };
   // From here on Ctrl-C saves the run (the compile before it has nothing to
   // save and stops at once).
   SignalCatcher catcher;
+  // A wait for the other ranks stops after the timeout or a signal, naming
+  // a rank that is dead or stopped (runtime/comm).
+  if (opt.ranks > 1) {
+    comm::setTimeout(opt.commTimeout);
+    comm::setSignalCheck([] { return SignalCatcher::received() != 0; });
+  }
   if (Status s = setup(std::move(artifact)); !s)
     return fail(s);
   if (opt.resume.empty()) {
@@ -370,6 +430,9 @@ int Trainer::run(Artifact artifact) {
       list += (c ? ", " : "") + std::to_string(c) + " " + state.classNames[c];
     say("classes of '" + recipe.data.label + "': " + list);
   }
+  // Each rank read its data at its own pace: they start together.
+  if (Status s = together("the start of training"); !s)
+    return fail(s);
   start = lastPlot = Clock::now();
   if (Status s = trainSteps(); !s)
     return fail(s);

@@ -46,6 +46,10 @@ struct TrainOptions {
   /// each rank trains on its share of every batch, and rank 0 alone writes
   /// the metrics, plot, summary, checkpoints and final model.
   int rank = 0, ranks = 1;
+  /// Seconds a rank waits for the others before it asks where they are
+  /// and stops, naming one that is dead or stopped (runtime/comm's
+  /// setTimeout; loom train --comm-timeout).
+  double commTimeout = 10;
 };
 
 /// Trains `artifact`; prints progress to `out` and errors to `err`.

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/comm/Comm.h"
 #include "runtime/train/Evaluate.h"
 #include "runtime/train/Loop.h"
 
@@ -45,12 +46,43 @@ void loom::train::replotFrom(const std::string &path, TrainingPlot &plot) {
   }
 }
 
+namespace {
+
+/// Sums the evaluation results of the ranks of a data-parallel run: the
+/// loss sums, the example and confusion counts; stopped when one stopped.
+Status sumOverRanks(EvalResult &r) {
+  double loss = r.loss.sum();
+  std::vector<int64_t> counts = r.confusion.counts();
+  counts.push_back(r.loss.count());
+  counts.push_back(r.examples);
+  counts.push_back(r.stopped ? 1 : 0);
+  if (Status s = comm::allReduceSum(&loss, 1); !s)
+    return s;
+  if (Status s = comm::allReduceSum(counts.data(),
+                                    static_cast<int64_t>(counts.size()));
+      !s)
+    return s;
+  r.stopped = counts.back() > 0;
+  counts.pop_back();
+  r.examples = counts.back();
+  counts.pop_back();
+  int64_t items = counts.back();
+  counts.pop_back();
+  r.loss.reset();
+  if (items > 0)
+    r.loss.add(loss / double(items), items);
+  return r.confusion.setCounts(counts);
+}
+
+} // namespace
+
 StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
                                             const std::string &title,
                                             bool announce) {
   // What evaluate covers: every example, or --eval-batches full batches.
-  // Every rank evaluates all of it, at its share of the batch: N global
-  // batches are N * ranks of those.
+  // The batches are each rank's share of the global batch (N global
+  // batches are N * ranks of those), and the ranks take turns: each
+  // evaluates every ranks-th batch, then of the examples left one by one.
   int64_t n = src.validationSize(), full = n / batch, single = n % batch;
   if (opt.evalBatches > 0 && full >= opt.evalBatches * opt.ranks) {
     full = opt.evalBatches * opt.ranks;
@@ -64,13 +96,19 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
         std::to_string(full) + (full == 1 ? " batch of " : " batches of ") +
         std::to_string(batch) +
         (single ? " and " + std::to_string(single) + " one by one" : "") +
+        (opt.ranks > 1 ? ", shared by " + std::to_string(opt.ranks) + " ranks"
+                       : std::string()) +
         ")...");
   // On a terminal a line redrawn at most ten times a second; otherwise a
   // line at each tenth of a long announced evaluation.
   Clock::time_point begin = Clock::now(), drawn = begin;
   int64_t tenth = 0;
   bool onScreen = false;
-  EvalProgress progress = [&](int64_t done, int64_t all) {
+  EvalProgress progress = [&](int64_t share, int64_t shareTotal) {
+    comm::answerPeers();
+    // Rank 0's share, as a share of the whole.
+    int64_t all = total,
+            done = shareTotal > 0 ? share * total / shareTotal : total;
     double seconds =
         std::chrono::duration<double>(Clock::now() - begin).count();
     std::string eta =
@@ -93,12 +131,20 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
     }
     return !interrupted();
   };
-  StatusOr<EvalResult> r =
-      evaluate(*ex, src, opt.evalBatches * opt.ranks, progress);
+  StatusOr<EvalResult> r = evaluate(*ex, src, opt.evalBatches * opt.ranks,
+                                    progress, {opt.rank, opt.ranks});
   if (onScreen) {
     out << "\r\x1b[K";
     out.flush();
   }
+  if (!r || opt.ranks == 1)
+    return r;
+  if (!othersLost) // a signal, and a rank that does not answer
+    return othersLost;
+  // The ranks' sums: the whole evaluation's.
+  comm::setPlace("the sums of the " + title);
+  if (Status s = sumOverRanks(*r); !s)
+    return s;
   return r;
 }
 

@@ -137,8 +137,15 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
 }
 
 Status Trainer::saveNow() {
-  if (!writes())
-    return Status();
+  // Rank 0 writes; the others wait for it before they go on.
+  std::string place = "the checkpoint of step " + std::to_string(state.step);
+  if (!writes()) {
+    // The other ranks replay from it after a NaN (diagnose) as rank 0 does:
+    // the directory, whose latest it is once together() returns.
+    lastCheckpoint = checkpointDir;
+    lastCheckpointStep = state.step;
+    return together(place);
+  }
   StatusOr<std::string> path =
       saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep));
   if (!path)
@@ -146,7 +153,7 @@ Status Trainer::saveNow() {
   lastCheckpoint = *path;
   lastCheckpointStep = state.step;
   say("checkpoint " + *path);
-  return Status();
+  return together(place);
 }
 
 Status Trainer::finish(double seconds) {
@@ -168,6 +175,10 @@ Status Trainer::finish(double seconds) {
   if (worked && writes())
     if (Status s = saveModel(*ex, state, model); !s)
       return s;
+  if (Status s =
+          together("the final model of step " + std::to_string(state.step));
+      !s)
+    return s;
   RunSummary summary;
   summary.steps = state.step;
   if (recipe.epochs)

@@ -262,6 +262,47 @@ TEST(ReportMetrics, MergeAndReset) {
   EXPECT_EQ(a.support(1), 0);
 }
 
+TEST(ReportMetrics, SummedCountsAreTheMerge) {
+  // What a data-parallel evaluation does: each rank's counts, summed.
+  ConfusionMatrix a(4), b(4);
+  for (size_t i = 0; i < kTrue.size(); ++i)
+    ASSERT_TRUE((i % 2 ? a : b).add(kTrue[i], kPred[i]).ok());
+  ASSERT_TRUE(a.add(2, ConfusionMatrix::kNoPrediction).ok());
+  std::vector<int64_t> sum = a.counts(), other = b.counts();
+  ASSERT_EQ(sum.size(), other.size());
+  for (size_t i = 0; i < sum.size(); ++i)
+    sum[i] += other[i];
+  ConfusionMatrix summed(4);
+  ASSERT_TRUE(summed.setCounts(sum).ok());
+  ASSERT_TRUE(a.merge(b).ok());
+  EXPECT_EQ(summed.renderReport(), a.renderReport());
+  EXPECT_EQ(summed.renderMatrix(), a.renderMatrix());
+  EXPECT_EQ(summed.count(), a.count());
+  // Another length, a negative count: an error, nothing changed.
+  sum.pop_back();
+  Status s = summed.setCounts(sum);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "confusion matrix: " + std::to_string(sum.size()) +
+                             " counts for a matrix of 4 classes, which has " +
+                             std::to_string(sum.size() + 1));
+  std::vector<int64_t> negative(sum.size() + 1, 0);
+  negative[5] = -1;
+  EXPECT_EQ(summed.setCounts(negative).message(),
+            "confusion matrix: a negative count");
+  EXPECT_EQ(summed.count(), a.count());
+  // Totals only above kMaxDenseClasses: the list is shorter, and still sums.
+  ConfusionMatrix big(5000), big2(5000);
+  ASSERT_TRUE(big.add(4000, 4000).ok());
+  ASSERT_TRUE(big2.add(4000, 7).ok());
+  std::vector<int64_t> both = big.counts(), second = big2.counts();
+  EXPECT_EQ(both.size(), 3u + 3u * 5000u);
+  for (size_t i = 0; i < both.size(); ++i)
+    both[i] += second[i];
+  ASSERT_TRUE(big.setCounts(both).ok());
+  EXPECT_DOUBLE_EQ(big.accuracy(), 0.5);
+  EXPECT_DOUBLE_EQ(big.recall(4000), 0.5);
+}
+
 TEST(ReportMetrics, LargeVocabularyKeepsTotalsOnly) {
   ConfusionMatrix m(50257);
   EXPECT_FALSE(m.keepsMatrix());

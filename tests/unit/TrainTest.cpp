@@ -11,6 +11,7 @@
 #include "runtime/train/State.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <map>
@@ -267,6 +268,8 @@ TEST(Recipe, RefusesANulInAnyString) {
 TEST(State, RoundTripsThroughJson) {
   TrainState s;
   s.step = 500;
+  s.examples = 32000;
+  s.ranks = 2;
   s.seed = 18446744073709551615ull;
   s.lrScale = 0.25f;
   s.plateauBest = 2.5;
@@ -280,6 +283,8 @@ TEST(State, RoundTripsThroughJson) {
   StatusOr<TrainState> t = parseStateJson(stateJson(s), "c.safetensors");
   ASSERT_TRUE(t.ok()) << t.status().message();
   EXPECT_EQ(t->step, 500);
+  EXPECT_EQ(t->examples, 32000);
+  EXPECT_EQ(t->ranks, 2);
   EXPECT_EQ(t->seed, s.seed);
   EXPECT_EQ(t->lrScale, 0.25f);
   EXPECT_EQ(t->plateauBest, 2.5);
@@ -299,6 +304,23 @@ TEST(State, RoundTripsThroughJson) {
             "c: metadata 'loom.state' has no format 1");
   EXPECT_EQ(parseStateJson(R"({"format":1,"step":-1})", "c").status().message(),
             "c: metadata 'loom.state' has no valid 'step'");
+  // A checkpoint from before the data position and the rank count: the
+  // position is the step's, one rank.
+  nlohmann::json old = nlohmann::json::parse(stateJson(s));
+  old.erase("examples");
+  old.erase("ranks");
+  StatusOr<TrainState> before = parseStateJson(old.dump(), "c");
+  ASSERT_TRUE(before.ok()) << before.status().message() << " in " << old;
+  EXPECT_EQ(before->examples, -1);
+  EXPECT_EQ(before->ranks, 1);
+  s.ranks = 0;
+  EXPECT_EQ(parseStateJson(stateJson(s), "c").status().message(),
+            "c: metadata 'loom.state' has no valid 'ranks'");
+  s.ranks = 1;
+  s.examples = -2;
+  EXPECT_EQ(parseStateJson(stateJson(s), "c").status().message(),
+            "c: metadata 'loom.state' has no valid 'examples'");
+  s.examples = 0;
   s.artifactPath = std::string("/runs/a.loomx\0/b", 16);
   EXPECT_EQ(parseStateJson(stateJson(s), "c").status().message(),
             "c: metadata 'loom.state' has an 'artifact_path' that holds a NUL "

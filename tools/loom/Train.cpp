@@ -114,6 +114,13 @@ cl::opt<int64_t> ranksFlag(
              "`mpirun -n N` (with --oversubscribe beyond this machine's "
              "cores, --allow-run-as-root as root; docs/parallel.md)"),
     cl::value_desc("N"), cl::sub(trainCmd));
+cl::opt<int64_t> commTimeout(
+    "comm-timeout",
+    cl::desc("With several ranks: seconds a rank waits for the others (in "
+             "an all-reduce, an evaluation's sums) before it asks where they "
+             "are and stops the run, naming a rank that is dead or stopped "
+             "(default 10; docs/parallel.md)"),
+    cl::init(10), cl::value_desc("S"), cl::sub(trainCmd));
 cl::opt<bool> profile("profile",
                       cl::desc("Time every kernel and print where the time "
                                "went (per program, the slowest kernels)"),
@@ -186,6 +193,8 @@ std::string resumeCommand() {
     add("eval-batches", std::to_string(evalBatches));
   if (ranksFlag.getNumOccurrences())
     add("ranks", std::to_string(ranksFlag));
+  if (commTimeout.getNumOccurrences())
+    add("comm-timeout", std::to_string(commTimeout));
   return cmd;
 }
 
@@ -306,6 +315,7 @@ loom::train::TrainOptions trainOptions(int rank, int ranks) {
   options.json = json;
   options.full = full;
   options.evalBatches = evalBatches;
+  options.commTimeout = double(commTimeout);
   options.profile = profile;
   options.resumeCommand = resumeCommand();
   options.rank = rank;
@@ -325,7 +335,8 @@ int produceArtifact(loom::train::TrainOptions &options,
     return usage("--quiet and --json exclude each other");
   if (!checkIntFlag("loom train", steps, 1) ||
       !checkIntFlag("loom train", batch, 1) ||
-      !checkIntFlag("loom train", evalBatches, 0))
+      !checkIntFlag("loom train", evalBatches, 0) ||
+      !checkIntFlag("loom train", commTimeout, 1))
     return ExitUsage;
   // The range a train block's optimizer(lr = ...) has.
   if (std::string range =
