@@ -339,6 +339,16 @@ Status StepExecutor::run(const std::string &program) {
     threaded.resize(state->launches.size(), 0);
   }
   Collectives &collectives = *state->collectives;
+  // A step whose optimizer state is sharded (--loom-shard-optimizer) reads
+  // its rank on the data axis (the run's only axis: the world rank).
+  const IoRecord *rankRecord = nullptr;
+  if (void *rank = programInput(program, "rank", &rankRecord)) {
+    if (rankRecord->dtype != DType::I32 || rankRecord->shape.size() != 1 ||
+        rankRecord->shape[0] != 1)
+      return Status::error(name + ": the step's input 'rank' is not one i32");
+    int32_t coordinate = comm::worldRank();
+    std::memcpy(rank, &coordinate, sizeof(coordinate));
+  }
   for (size_t i = first; i < end; ++i) {
     // Outside the kernel's time: the wait for an all-reduce it reads.
     if (Status s = collectives.waitBefore(i); !s)

@@ -52,6 +52,8 @@ public:
   /// "lr_scale"), or null if the step has none; the caller writes its
   /// bytes (record->shape in record->dtype) before every step(): the memory
   /// plan gives an input's bytes to other values once the step has read it.
+  /// run() itself writes "rank" (a sharded optimizer's rank on the data
+  /// axis, --loom-shard-optimizer).
   void *input(const std::string &role, const IoRecord **record = nullptr) {
     return programInput("train", role, record);
   }
