@@ -455,8 +455,10 @@ def LoomDataParallel : Pass<"loom-data-parallel", "::mlir::ModuleOp"> {
 def LoomShardOptimizer : Pass<"loom-shard-optimizer", "::mlir::ModuleOp"> {
   let summary = "Shards the optimizer state over the data axis (ZeRO-1)";
   let description = [{
-    ZeRO stage 1 for a recipe compiled for `D` > 1 data ranks (with `D` = 1
-    it changes nothing). In `@train_step`, each gradient's
+    ZeRO stage 1 for a recipe compiled for `D` > 1 data ranks with
+    `shard_optimizer = true` (`#loom.recipe<..., data_ranks = D,
+    shard_optimizer = true>`; otherwise it changes nothing;
+    `--loom-train-step-pipeline=data-parallel` runs it after the step). In `@train_step`, each gradient's
     `loom.all_reduce mean` (from `--loom-data-parallel`; the loss's stays)
     becomes a `loom.reduce_scatter mean ... dim 0` of the gradient
     flattened and zero-padded to `D * ceil(N / D)` elements, at the same

@@ -180,7 +180,7 @@ struct ShardOptimizerPass
       return signalPassFailure();
     }
     int64_t ranks = recipe.getDataRanks();
-    if (ranks == 1)
+    if (ranks == 1 || !recipe.getShardOptimizer())
       return;
     auto step = module.lookupSymbol<func::FuncOp>("train_step");
     if (!step || step.isExternal()) {

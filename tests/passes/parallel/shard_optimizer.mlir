@@ -47,7 +47,7 @@
 // CHECK-NEXT: %[[OB:.*]] = loom.reshape %[[WB]] : tensor<6xf32> to tensor<2x3xf32>
 // CHECK-NEXT: return %[[UA]], %[[OB]], {{.*}}, %[[L]], %{{.*}}, %[[NORM]] :
 // CHECK-NOT: tensor<2x3xf32> {loom.opt_state
-module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "adamw", lr = 1.000000e-03, betas = [9.000000e-01, 9.500000e-01], eps = 1.000000e-08, weight_decay = 1.000000e-01, clip_norm = 1.000000e+00>, data_ranks = 2>} {
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "adamw", lr = 1.000000e-03, betas = [9.000000e-01, 9.500000e-01], eps = 1.000000e-08, weight_decay = 1.000000e-01, clip_norm = 1.000000e+00>, data_ranks = 2, shard_optimizer = true>} {
   func.func @loss(%a: tensor<3xf32> {loom.param = "a"} loc("m.loom":2:3), %b: tensor<2x3xf32> {loom.param = "b"} loc("m.loom":3:3), %x: tensor<2x3xf32> {loom.input = "x"}) -> tensor<f32> {
     %0 = loom.mul %x, %b : tensor<2x3xf32>
     %1 = loom.add %0, %a : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>

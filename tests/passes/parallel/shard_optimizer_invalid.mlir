@@ -11,7 +11,7 @@ module {
 // Tests that the pass needs the step of --loom-build-train-step.
 
 // expected-error@+1 {{--loom-shard-optimizer needs @train_step; run --loom-build-train-step first}}
-module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2>} {
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2, shard_optimizer = true>} {
 }
 
 // -----
@@ -19,7 +19,7 @@ module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", i
 // Tests that the pass needs the gradients' all-reduces of
 // --loom-data-parallel.
 
-module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2>} {
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2, shard_optimizer = true>} {
   // expected-error@+1 {{--loom-shard-optimizer needs the gradients' all-reduces; run --loom-data-parallel first}}
   func.func @train_step(%w: tensor<3xf32> {loom.param = "w"}) -> (tensor<3xf32> {loom.param = "w"}, tensor<f32>, tensor<f32>, tensor<f32>) {
     %0 = loom.reduce sum %w dims [0] : tensor<3xf32> -> tensor<f32>
@@ -32,7 +32,7 @@ module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", i
 // Tests that an op that reads a gradient and is neither elementwise nor a
 // sum of every element is an error there.
 
-module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2>} {
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2, shard_optimizer = true>} {
   func.func @train_step(%w: tensor<2x2xf32> {loom.param = "w"}, %x: tensor<2x2xf32> {loom.input = "x"}) -> (tensor<2x2xf32> {loom.param = "w"}, tensor<f32>, tensor<f32>, tensor<f32>) {
     %g0 = loom.mul %x, %w : tensor<2x2xf32>
     %g = loom.all_reduce mean %g0 over ["data"] group_size 2 {loom.bucket = 1 : i64} : tensor<2x2xf32>
@@ -48,7 +48,7 @@ module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", i
 // Tests that an update that broadcasts a gradient to another shape is an
 // error there.
 
-module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2>} {
+module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 4, steps = 10, optimizer = <kind = "sgd", lr = 1.000000e-01, momentum = 0.000000e+00, nesterov = false, weight_decay = 0.000000e+00>, data_ranks = 2, shard_optimizer = true>} {
   func.func @train_step(%w: tensor<2xf32> {loom.param = "w"}, %x: tensor<3x2xf32> {loom.input = "x"}) -> (tensor<2xf32> {loom.param = "w"}, tensor<f32>, tensor<f32>, tensor<f32>) {
     %g0 = loom.mul %w, %w : tensor<2xf32>
     %g = loom.all_reduce mean %g0 over ["data"] group_size 2 {loom.bucket = 1 : i64} : tensor<2xf32>
