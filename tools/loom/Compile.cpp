@@ -201,6 +201,21 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
     (k.kind == "codegen" ? generated
      : k.kind == "copy"  ? generated
                          : library)++;
+  // A step compiled with shard_optimizer (--loom-shard-optimizer) holds
+  // 1/D of each moment: its parameter's size, sliced.
+  std::string sharded;
+  for (const loom::KernelRecord &k : artifact.kernels)
+    if (k.kind == "comm.reduce_scatter") {
+      uint64_t whole = 0;
+      for (const loom::OptStateRecord &o : artifact.optState)
+        for (const loom::ParamRecord &p : artifact.params)
+          if (p.name == o.param)
+            whole += p.size;
+      sharded = " per rank, sharded over " +
+                std::to_string(k.attr("group_size")->i) +
+                " ranks (shard_optimizer; " + mib(whole) + " without)";
+      break;
+    }
   std::string programs;
   for (const loom::ProgramRecord &p : artifact.programs)
     programs +=
@@ -210,7 +225,7 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
          " generated or copies; step " +
          std::to_string(artifact.trainKernelEnd()) + programs +
          "), peak memory " + mib(artifact.memory.arenaSize) + " (parameters " +
-         mib(params) + ", optimizer state " + mib(state) + ")";
+         mib(params) + ", optimizer state " + mib(state) + sharded + ")";
 }
 
 std::string loom::tool::describeRemat(const mlir::loom::cpu::RematSummary &r) {
