@@ -44,6 +44,15 @@ public:
   create(const Artifact &art, const std::function<uint8_t *(uint32_t)> &data,
          const std::string &name);
 
+  /// The communicator over mesh axes `axes` ("data") that the collectives
+  /// use, or null when none runs over them.
+  comm::Communicator *communicator(const std::string &axes) const {
+    for (const std::unique_ptr<Bucket> &b : buckets)
+      if (b->axes == axes)
+        return b->comm;
+    return nullptr;
+  }
+
   /// Whether kernel `i` is a collective.
   bool isCollective(size_t i) const {
     return i < bucketOf.size() && bucketOf[i] >= 0;

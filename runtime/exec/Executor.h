@@ -88,6 +88,22 @@ public:
   void *optState(const std::string &name,
                  const OptStateRecord **record = nullptr);
 
+  /// Whether the step keeps 1/D of each optimizer-state tensor on each of
+  /// the D ranks of the data axis (shard_optimizer, --loom-shard-optimizer:
+  /// the step reads its "rank"). Each state tensor is then a slice of S
+  /// elements: rank r's [r * S, (r + 1) * S) of its parameter's flattened
+  /// shape, padded with zeros to D * S.
+  bool optStateSharded() const;
+  /// With optStateSharded(): the whole of state tensor `s` (its parameter's
+  /// shape and bytes), all-gathered from the ranks into `whole`. Every rank
+  /// calls it, for the same tensors in the same order.
+  Status gatherOptState(const OptStateRecord &s, std::vector<uint8_t> &whole);
+  /// With optStateSharded(): writes this rank's slice of `whole` (state
+  /// `s`'s parameter's shape, f32) into `s`, zeros past the tensor's end.
+  void scatterOptState(const OptStateRecord &s, const uint8_t *whole);
+  /// The parameter that optimizer-state tensor `s` belongs to, or null.
+  const ParamRecord *paramOf(const OptStateRecord &s) const;
+
   /// Runs the step once.
   Status step() { return run("train"); }
   /// Runs program `program` once.

@@ -137,10 +137,15 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
 }
 
 Status Trainer::saveNow() {
+  // A sharded optimizer state is gathered whole, by every rank.
+  std::vector<std::vector<uint8_t>> wholeState;
+  if (Status s = gatherOptimizerState(*ex, wholeState); !s)
+    return s;
   if (!writes())
     return Status();
   StatusOr<std::string> path =
-      saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep));
+      saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep),
+                &wholeState);
   if (!path)
     return path.status();
   lastCheckpoint = *path;
