@@ -211,9 +211,15 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
         for (const loom::ParamRecord &p : artifact.params)
           if (p.name == o.param)
             whole += p.size;
+      // The rest of the arena: activations, gradients, slices, workspace.
+      uint64_t held = params + state;
+      uint64_t rest = artifact.memory.arenaSize > held
+                          ? artifact.memory.arenaSize - held
+                          : 0;
       sharded = " per rank, sharded over " +
                 std::to_string(k.attr("group_size")->i) +
-                " ranks (shard_optimizer; " + mib(whole) + " without)";
+                " ranks (shard_optimizer; " + mib(whole) +
+                " without); activations and other values " + mib(rest);
       break;
     }
   std::string programs;
