@@ -474,8 +474,10 @@ def LoomShardOptimizer : Pass<"loom-shard-optimizer", "::mlir::ModuleOp"> {
     `%rank` of its padded `D x S` form, where `%rank: tensor<1xi32>
     {loom.input = "rank"}` is a new last argument the runtime fills with
     the rank's coordinate on the data axis. A sum of every element of a
-    sharded value (clipping's global norm) becomes the sum of the slice,
-    then a `loom.all_reduce sum` over the ranks. Each new parameter is
+    sharded value (clipping's global norm) becomes the sum of the slice;
+    adds of such sums stay local, and one `loom.all_reduce sum` over the
+    ranks stands before the first other op that reads one (the norm's
+    square root: one all-reduce of one f32 per step). Each new parameter is
     `loom.all_gather`ed (all in one new bucket, adjacent, before the
     return, located at the parameter's `.loom` declaration), unpadded and
     reshaped. The whole-tensor update is erased.

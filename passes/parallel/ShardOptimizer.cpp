@@ -263,9 +263,35 @@ struct ShardOptimizerPass
     SmallVector<Operation *> ops;
     for (Operation &op : body.without_terminator())
       ops.push_back(&op);
+    // Sums of slices (this rank's part of a sum over every element) and
+    // sums of those: summed over the ranks once, where something else
+    // reads them (clipping's norm: one all-reduce of one f32).
+    llvm::SmallPtrSet<Value, 16> partial;
+    DenseMap<Value, Value> totals;
+    auto total = [&](Value v) {
+      Value &t = totals[v];
+      if (!t)
+        t = b.create<AllReduceOp>(v.getLoc(), ReduceKind::sum, v, s.axes,
+                                  ranks);
+      return t;
+    };
+    auto readsPartial = [&](Operation *op) {
+      if (isa<AddOp>(op) && llvm::all_of(op->getOperands(), [&](Value v) {
+            return partial.count(v) != 0;
+          })) {
+        partial.insert(op->getResult(0));
+        return;
+      }
+      for (OpOperand &use : op->getOpOperands())
+        if (partial.count(use.get())) {
+          b.setInsertionPoint(op);
+          use.set(total(use.get()));
+        }
+    };
     for (Operation *op : ops) {
       if (replaced.count(op) || op->getNumResults() != 1)
         continue;
+      readsPartial(op);
       const Sharded *read = nullptr;
       for (Value v : op->getOperands())
         if (auto it = s.shard.find(v); it != s.shard.end())
@@ -280,7 +306,7 @@ struct ShardOptimizerPass
         continue;
       }
       // A sum of every element (the global norm's sum of squares): this
-      // rank's slice summed, then summed over the ranks.
+      // rank's slice summed (summed over the ranks where it is read).
       auto reduce = dyn_cast<ReduceOp>(op);
       if (reduce && reduce.getKind() == ReduceKind::sum &&
           cast<RankedTensorType>(reduce.getType()).getRank() == 0 &&
@@ -289,9 +315,8 @@ struct ShardOptimizerPass
             op->getLoc(), reduce.getType(), ReduceKind::sum,
             s.shard.lookup(reduce.getInput()).slice,
             b.getDenseI64ArrayAttr({0}), /*keep_dims=*/false);
-        Value total = b.create<AllReduceOp>(op->getLoc(), ReduceKind::sum,
-                                            local, s.axes, ranks);
-        reduce.getResult().replaceAllUsesWith(total);
+        reduce.getResult().replaceAllUsesWith(local);
+        partial.insert(local);
         continue;
       }
       op->emitOpError("reads a gradient averaged over the data axis but is "
@@ -303,6 +328,7 @@ struct ShardOptimizerPass
     // The results: whole parameters all-gathered (one bucket, adjacent,
     // then unpadded), the state's slices as they are.
     b.setInsertionPoint(ret);
+    readsPartial(ret);
     SmallVector<std::pair<unsigned, Value>> gathered;
     for (unsigned i = 0; i < numResults; ++i) {
       auto it = s.shard.find(ret.getOperand(i));

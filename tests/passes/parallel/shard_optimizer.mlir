@@ -4,7 +4,7 @@
 // (a: 3 elements, b: 2x3) are flattened, padded to a multiple of 2 (a
 // only) before their bucket's first collective, and reduce-scattered in
 // bucket 1, adjacent, at their parameters' .loom locations; clipping's norm
-// sums each slice's squares over the ranks; the moments are slices (2 and
+// adds the slices' sums of squares and sums that over the ranks, once; the moments are slices (2 and
 // 3 elements) in the arguments and the results; each parameter's slice is
 // row %rank of its padded 2 x S form; the new parameters are all-gathered
 // in one new bucket (2), adjacent, then unpadded and reshaped; no whole
@@ -26,12 +26,11 @@
 // CHECK-NEXT: %[[GB:.*]] = loom.reduce_scatter mean %[[FLATB]] over ["data"] group_size 2 dim 0 {loom.bucket = 1 : i64} : tensor<6xf32> -> tensor<3xf32> loc("m.loom":3:3)
 // CHECK: %[[SQA:.*]] = loom.mul %[[GA]], %[[GA]] : tensor<2xf32>
 // CHECK-NEXT: %[[SUMA:.*]] = loom.reduce sum %[[SQA]] dims [0] : tensor<2xf32> -> tensor<f32>
-// CHECK-NEXT: %[[TOTA:.*]] = loom.all_reduce sum %[[SUMA]] over ["data"] group_size 2 : tensor<f32>
-// CHECK: %[[SQB:.*]] = loom.mul %[[GB]], %[[GB]] : tensor<3xf32>
+// CHECK-NEXT: %[[SQB:.*]] = loom.mul %[[GB]], %[[GB]] : tensor<3xf32>
 // CHECK-NEXT: %[[SUMB:.*]] = loom.reduce sum %[[SQB]] dims [0] : tensor<3xf32> -> tensor<f32>
-// CHECK-NEXT: %[[TOTB:.*]] = loom.all_reduce sum %[[SUMB]] over ["data"] group_size 2 : tensor<f32>
-// CHECK-NEXT: %[[SUM:.*]] = loom.add %[[TOTA]], %[[TOTB]] : tensor<f32>
-// CHECK-NEXT: %[[NORM:.*]] = loom.sqrt %[[SUM]] : tensor<f32>
+// CHECK-NEXT: %[[SUM:.*]] = loom.add %[[SUMA]], %[[SUMB]] : tensor<f32>
+// CHECK-NEXT: %[[TOTAL:.*]] = loom.all_reduce sum %[[SUM]] over ["data"] group_size 2 : tensor<f32>
+// CHECK-NEXT: %[[NORM:.*]] = loom.sqrt %[[TOTAL]] : tensor<f32>
 // CHECK: %[[PA:.*]] = loom.concat %[[A]], %{{.*}} dim 0 : (tensor<3xf32>, tensor<1xf32>) -> tensor<4xf32>
 // CHECK-NEXT: %[[RA:.*]] = loom.reshape %[[PA]] : tensor<4xf32> to tensor<2x2xf32>
 // CHECK-NEXT: %[[ROWA:.*]] = loom.gather %[[RA]][%[[RANK]]] axis 0 : (tensor<2x2xf32>, tensor<1xi32>) -> tensor<1x2xf32>
