@@ -280,6 +280,13 @@ bool StepExecutor::optStateSharded() const {
   return false;
 }
 
+bool StepExecutor::optStateIsSlice(const OptStateRecord &s) const {
+  const ParamRecord *p = paramOf(s);
+  // A slice of a one-element parameter has its shape: whole or sliced,
+  // rank 0 holds the element (the others' padding is never read).
+  return optStateSharded() && p && p->shape != s.shape;
+}
+
 const ParamRecord *StepExecutor::paramOf(const OptStateRecord &s) const {
   for (const ParamRecord &p : art.params)
     if (p.name == s.param)

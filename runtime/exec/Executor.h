@@ -94,11 +94,14 @@ public:
   /// elements: rank r's [r * S, (r + 1) * S) of its parameter's flattened
   /// shape, padded with zeros to D * S.
   bool optStateSharded() const;
-  /// With optStateSharded(): the whole of state tensor `s` (its parameter's
-  /// shape and bytes), all-gathered from the ranks into `whole`. Every rank
-  /// calls it, for the same tensors in the same order.
+  /// Whether state tensor `s` is such a slice (with optStateSharded(): a
+  /// parameter whose gradient is a constant keeps its state whole).
+  bool optStateIsSlice(const OptStateRecord &s) const;
+  /// With optStateIsSlice(s): the whole of state tensor `s` (its
+  /// parameter's shape and bytes), all-gathered from the ranks into
+  /// `whole`. Every rank calls it, for the same tensors in the same order.
   Status gatherOptState(const OptStateRecord &s, std::vector<uint8_t> &whole);
-  /// With optStateSharded(): writes this rank's slice of `whole` (state
+  /// With optStateIsSlice(s): writes this rank's slice of `whole` (state
   /// `s`'s parameter's shape, f32) into `s`, zeros past the tensor's end.
   void scatterOptState(const OptStateRecord &s, const uint8_t *whole);
   /// The parameter that optimizer-state tensor `s` belongs to, or null.

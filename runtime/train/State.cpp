@@ -127,7 +127,7 @@ tensorsOf(StepExecutor &ex, bool optimizerState,
   for (size_t i = 0; i < states.size(); ++i) {
     const OptStateRecord &s = states[i];
     const ParamRecord *p = ex.paramOf(s);
-    if (whole && p)
+    if (whole && p && ex.optStateIsSlice(s))
       tensors.push_back(
           {s.name, s.dtype, p->shape, (*whole)[i].data(), p->size});
     else
@@ -179,8 +179,9 @@ loom::train::gatherOptimizerState(StepExecutor &ex,
     return Status();
   for (const OptStateRecord &s : ex.artifact().optState) {
     whole.emplace_back();
-    if (Status st = ex.gatherOptState(s, whole.back()); !st)
-      return st;
+    if (ex.optStateIsSlice(s))
+      if (Status st = ex.gatherOptState(s, whole.back()); !st)
+        return st;
   }
   return Status();
 }
@@ -267,7 +268,7 @@ StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
     for (const OptStateRecord &o : ex.artifact().optState) {
       // A sharded state is saved whole (its parameter's shape); this rank
       // takes its slice.
-      const ParamRecord *p = ex.optStateSharded() ? ex.paramOf(o) : nullptr;
+      const ParamRecord *p = ex.optStateIsSlice(o) ? ex.paramOf(o) : nullptr;
       if (Status s = p ? take(o.name, o.dtype, p->shape, nullptr, p->size, true)
                        : take(o.name, o.dtype, o.shape, ex.optState(o.name),
                               o.size, true);
