@@ -367,6 +367,7 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
   std::optional<int64_t> steps, epochs;
   std::string initFrom, remat;
   ArrayAttr freeze;
+  bool shardOptimizer = false;
   auto toAttrFn = [&](const Val &v, SMRange at) { return toAttr(v, at); };
   for (const ast::TrainEntry &entry : train.entries) {
     llvm::StringRef key = entry.key.name;
@@ -542,6 +543,14 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       if (!a)
         return nullptr;
       freeze = cast<ArrayAttr>(*a);
+    } else if (key == "shard_optimizer") {
+      if (v->kind != Val::Kind::Bool) {
+        error(value.range, "shard_optimizer is true or false (ZeRO-1: each "
+                           "rank of the mesh's data axis keeps 1/D of the "
+                           "optimizer state)");
+        return nullptr;
+      }
+      shardOptimizer = v->b;
     }
   }
   if (!checkLabelKinds(train, data, test))
@@ -552,7 +561,8 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       [&] { return mlir::emitError(loc(train.name.range)); }, &ctx,
       llvm::StringRef(train.name.name), data, test, split, batch, steps, epochs,
       evalCadence, checkpoint, seed, optimizer, schedule,
-      llvm::StringRef(initFrom), freeze, llvm::StringRef(remat), dataRanks);
+      llvm::StringRef(initFrom), freeze, llvm::StringRef(remat), dataRanks,
+      shardOptimizer);
 }
 
 bool Elaborator::checkLabelKinds(const ast::TrainDecl &train,

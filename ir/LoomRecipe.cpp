@@ -248,7 +248,7 @@ RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
                    std::optional<int64_t> steps, std::optional<int64_t> epochs,
                    CadenceAttr eval, CadenceAttr checkpoint, int64_t,
                    OptimizerAttr, ScheduleAttr, StringRef, ArrayAttr freeze,
-                   StringRef remat, int64_t dataRanks) {
+                   StringRef remat, int64_t dataRanks, bool) {
   if (name.empty())
     return emitError() << "recipe 'name' must not be empty";
   if (batch < 1)
@@ -308,14 +308,14 @@ RecipeAttr RecipeAttr::withSteps(int64_t steps) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), steps, std::nullopt, getEval(), getCheckpoint(),
              getSeed(), getOptimizer(), getSchedule(), getInitFrom(),
-             getFreeze(), getRemat(), getDataRanks());
+             getFreeze(), getRemat(), getDataRanks(), getShardOptimizer());
 }
 
 RecipeAttr RecipeAttr::withSeed(int64_t seed) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              seed, getOptimizer(), getSchedule(), getInitFrom(), getFreeze(),
-             getRemat(), getDataRanks());
+             getRemat(), getDataRanks(), getShardOptimizer());
 }
 
 RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
@@ -323,7 +323,7 @@ RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              getSeed(), optimizer, schedule, getInitFrom(), getFreeze(),
-             getRemat(), getDataRanks());
+             getRemat(), getDataRanks(), getShardOptimizer());
 }
 
 StringRef RecipeAttr::getRematPolicy() const {

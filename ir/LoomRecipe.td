@@ -235,7 +235,11 @@ def Loom_RecipeAttr : Loom_RecipeAttrDef<"Recipe", "recipe"> {
                         "when absent">:$remat,
     DefaultValuedParameter<"int64_t", "1", "the ranks of the mesh's data "
                            "axis (`mesh = (data = D)`); each step runs "
-                           "batch / D examples on each rank">:$data_ranks
+                           "batch / D examples on each rank">:$data_ranks,
+    DefaultValuedParameter<"bool", "false", "ZeRO-1 (`shard_optimizer = "
+                           "true`): each of the data_ranks ranks keeps and "
+                           "updates 1/D of the optimizer state "
+                           "(--loom-shard-optimizer)">:$shard_optimizer
   );
   let extraClassDeclaration = [{
     /// This recipe training for `steps` steps (no epochs).

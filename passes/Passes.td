@@ -452,6 +452,55 @@ def LoomDataParallel : Pass<"loom-data-parallel", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::loom::LoomDialect"];
 }
 
+def LoomShardOptimizer : Pass<"loom-shard-optimizer", "::mlir::ModuleOp"> {
+  let summary = "Shards the optimizer state over the data axis (ZeRO-1)";
+  let description = [{
+    ZeRO stage 1 for a recipe compiled for `D` > 1 data ranks with
+    `shard_optimizer = true` (`#loom.recipe<..., data_ranks = D,
+    shard_optimizer = true>`; otherwise it changes nothing;
+    `--loom-train-step-pipeline=data-parallel` runs it after the step). In `@train_step`, each gradient's
+    `loom.all_reduce mean` (from `--loom-data-parallel`; the loss's stays)
+    becomes a `loom.reduce_scatter mean ... dim 0` of the gradient
+    flattened and zero-padded to `D * ceil(N / D)` elements, at the same
+    place and in the same `loom.bucket` (the flattening and padding go
+    before the bucket's first collective, so that a bucket's collectives
+    stay adjacent): rank `r` holds the mean of elements
+    `[r * S, (r + 1) * S)`, `S = ceil(N / D)`. The optimizer's elementwise
+    update then runs on slices of `S` elements: the state arguments and
+    results (`loom.opt_state`) become `tensor<Sxf32>`, rank `r`'s slice of
+    every moment (the memory saving); scalars stay as they are; the
+    parameter (and any other whole tensor the update reads that is not an
+    elementwise function of these) is sliced by a `loom.gather` of row
+    `%rank` of its padded `D x S` form, where `%rank: tensor<1xi32>
+    {loom.input = "rank"}` is a new last argument the runtime fills with
+    the rank's coordinate on the data axis. A sum of every element of a
+    sharded value (clipping's global norm) becomes the sum of the slice;
+    adds of such sums stay local, and one `loom.all_reduce sum` over the
+    ranks stands before the first other op that reads one (the norm's
+    square root: one all-reduce of one f32 per step). Each new parameter is
+    `loom.all_gather`ed (all in one new bucket, adjacent, before the
+    return, located at the parameter's `.loom` declaration), unpadded and
+    reshaped. The whole-tensor update is erased.
+
+    Precondition: `--loom-build-train-step` built `@train_step` from a
+    `@loss_grad` that `--loom-data-parallel` averaged. An op other than an
+    elementwise one or a full sum that reads a gradient, an update that
+    broadcasts a gradient to another shape, or state read outside its
+    update is an error at that op.
+
+    ```mlir
+    %g = loom.all_reduce mean %dw over ["data"] group_size 2 {loom.bucket = 1 : i64} : tensor<3xf32>
+    %m2 = loom.mul %m, %g : tensor<3xf32>
+    ==>  (data_ranks = 2; %m: tensor<2xf32>)
+    %f = loom.reshape %dw : tensor<3xf32> to tensor<3xf32>
+    %p = loom.concat %f, %zero dim 0 : (tensor<3xf32>, tensor<1xf32>) -> tensor<4xf32>
+    %g = loom.reduce_scatter mean %p over ["data"] group_size 2 dim 0 {loom.bucket = 1 : i64} : tensor<4xf32> -> tensor<2xf32>
+    %m2 = loom.mul %m, %g : tensor<2xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Recipe
 //===----------------------------------------------------------------------===//

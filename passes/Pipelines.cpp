@@ -31,6 +31,8 @@ void mlir::loom::buildTrainStepPipeline(
       pm.addPass(createLoomDataParallel(parallel));
     }
     pm.addPass(createLoomBuildTrainStep());
+    if (options.dataParallel)
+      pm.addPass(createLoomShardOptimizer());
   }
   // Both read @loss and @forward, which the step leaves as they are.
   if (options.eval)
@@ -61,7 +63,8 @@ void mlir::loom::registerLoomPipelines() {
       "loom-train-step-pipeline",
       "The programs of a training run, each as asked: --loom-autodiff "
       "(then --loom-data-parallel with data-parallel) and "
-      "--loom-build-train-step, "
+      "--loom-build-train-step (then --loom-shard-optimizer with "
+      "data-parallel), "
       "--loom-build-eval-step, "
       "--loom-build-decode-step=optional; then --canonicalize, --cse, "
       "--loom-sink-constants",

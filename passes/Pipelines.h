@@ -47,8 +47,10 @@ struct TrainStepPipelineOptions
       *this, "data-parallel",
       llvm::cl::desc("Average the loss and gradients of @loss_grad over the "
                      "recipe's data ranks (--loom-data-parallel, between "
-                     "autodiff and the step); the tools set it when the "
-                     "recipe has more than one"),
+                     "autodiff and the step; then --loom-shard-optimizer, "
+                     "which shards the optimizer state when the recipe "
+                     "says shard_optimizer = true); the tools set it when "
+                     "the recipe has more than one"),
       llvm::cl::init(false)};
   Option<int64_t> bucketBytes{
       *this, "bucket-bytes",

@@ -23,6 +23,8 @@ config.substitutions.append(("FileCheck", config.filecheck))
 config.substitutions.append(("%python", sys.executable))
 # The loom binary by its path, for a test that runs it with another PATH.
 config.substitutions.append(("%loom-bin", os.path.join(config.loom_obj_root, "tools", "loom", "loom")))
+# The GoogleTest binaries, for a test that runs one under mpirun.
+config.substitutions.append(("%loom-unit", os.path.join(config.loom_obj_root, "tests", "unit")))
 # tests/backends/cpu/run_*.mlir: `loom-opt --loom-cpu-pipeline=kernel-abi=false`
 # (the pipeline loom compile runs, registered in backends/cpu/Pipelines.cpp;
 # no copy of it here), then this, which runs @main on the host.

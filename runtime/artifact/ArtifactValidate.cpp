@@ -361,16 +361,19 @@ Status Validator::kernels() const {
         return text(what() + ": attribute '" + attr.key + "'", attr.s,
                     /*isName=*/false);
     }
-    if (k.kind == "comm.all_reduce")
+    if (k.kind == "comm.all_reduce" || k.kind == "comm.reduce_scatter" ||
+        k.kind == "comm.all_gather")
       if (Status s = collective(k, what()); !s.ok())
         return s;
   }
   return Status();
 }
 
-/// A `comm.all_reduce` kernel (backends/cpu/emit/Collectives.cpp): its
-/// input and result, f32 of `count` elements; the reduction, the mesh axes
-/// and the group; its place in its bucket.
+/// A `comm.all_reduce`, `comm.reduce_scatter` or `comm.all_gather` kernel
+/// (backends/cpu/emit/Collectives.cpp): its input and result, f32 of
+/// `count` elements (each rank's block: a reduce-scatter's input and an
+/// all-gather's result hold `group_size` blocks); the reduction (not of an
+/// all-gather), the mesh axes and the group; its place in its bucket.
 Status Validator::collective(const KernelRecord &k,
                              const std::string &what) const {
   if (k.operands.size() != 2)
@@ -402,8 +405,11 @@ Status Validator::collective(const KernelRecord &k,
     if (Status s = integer("wait_in", 1, big, waitIn); !s.ok())
       return s;
   const KernelAttr *reduce = k.attr("reduce");
-  if (!reduce || reduce->type != KernelAttr::Type::String ||
-      (reduce->s != "sum" && reduce->s != "mean"))
+  bool gather = k.kind == "comm.all_gather";
+  if (gather && reduce)
+    return fail(what + ": an all-gather has no attribute 'reduce'");
+  if (!gather && (!reduce || reduce->type != KernelAttr::Type::String ||
+                  (reduce->s != "sum" && reduce->s != "mean")))
     return fail(what + ": attribute 'reduce' must be \"sum\" or \"mean\"");
   const KernelAttr *axes = k.attr("axes");
   if (!axes || axes->type != KernelAttr::Type::String || axes->s.empty())
@@ -413,11 +419,17 @@ Status Validator::collective(const KernelRecord &k,
     if (!t || t->type != KernelAttr::Type::Int || t->i != int64_t(DType::F32))
       return fail(what + ": operand " + num(j) + " must be f32");
     uint64_t have = a.memory.buffers[bufferIndex.at(k.operands[j])].size;
-    if (have < uint64_t(count) * 4)
-      return fail(what + ": operand " + num(j) + " is buffer " +
-                  num(k.operands[j]) + " of " + num(have) +
-                  " bytes, but the kernel reduces " + num(uint64_t(count)) +
-                  " f32 elements");
+    // The side that holds every rank's block.
+    bool whole =
+        (j == 0 && k.kind == "comm.reduce_scatter") || (j == 1 && gather);
+    uint64_t elements = uint64_t(count) * (whole ? uint64_t(groupSize) : 1);
+    if (have < elements * 4)
+      return fail(
+          what + ": operand " + num(j) + " is buffer " + num(k.operands[j]) +
+          " of " + num(have) + " bytes, but the " +
+          (k.kind == "comm.all_reduce" ? "kernel reduces " : "kernel needs ") +
+          num(elements) + " f32 elements" +
+          (k.kind == "comm.all_reduce" ? "" : " there"));
   }
   return Status();
 }

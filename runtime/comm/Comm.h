@@ -3,9 +3,10 @@
 // Part of Loom. Plain C++17 (no MLIR or LLVM; MPI stays behind this
 // header). The processes of a distributed run and the collectives between
 // them, over MPI (OpenMPI): one communicator per mesh axis, non-blocking
-// all-reduce started when a bucket of gradients is ready and waited for
-// where its result is first read. MPI is initialized only when the process
-// was started by mpirun (or --ranks): a run of one process never touches it.
+// all-reduce, reduce-scatter and all-gather started when a bucket of
+// tensors is ready and waited for where a result is first read. MPI is
+// initialized only when the process was started by mpirun (or --ranks): a run
+// of one process never touches it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -63,7 +64,7 @@ public:
   int rank() const { return myRank; }
   int size() const { return mySize; }
 
-  /// An all-reduce in flight.
+  /// A collective in flight.
   class Request {
   public:
     Request();
@@ -89,6 +90,17 @@ public:
   Status poll(Request &request, bool &done);
   /// Waits for `request` to complete.
   Status wait(Request &request);
+
+  /// Starts a reduce-scatter (ZeRO's gradients): `send` holds size() blocks
+  /// of `count` floats; the sum over the axis's ranks of block rank() lands
+  /// in `recv` (`count` floats). Neither may be touched until wait(request).
+  Status reduceScatterSumStart(const float *send, float *recv, int64_t count,
+                               Request &request);
+  /// Starts an all-gather: the `count` floats at `send` of every rank of
+  /// the axis land in `recv` (size() blocks of `count`, in rank order).
+  /// Neither may be touched until wait(request).
+  Status allGatherStart(const float *send, float *recv, int64_t count,
+                        Request &request);
 
 private:
   Communicator() = default;

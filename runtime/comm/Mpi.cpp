@@ -208,3 +208,33 @@ Status Communicator::wait(Request &request) {
   // Polled against a deadline: a dead or stopped rank is named.
   return detail::watchedWait(request.impl->request);
 }
+
+Status Communicator::reduceScatterSumStart(const float *send, float *recv,
+                                           int64_t count, Request &request) {
+  if (request.pending)
+    return Status::error("a reduce-scatter was started twice without a wait");
+  if (count > INT_MAX || count * mySize > INT_MAX)
+    return Status::error("a reduce-scatter of " + std::to_string(count) +
+                         " elements per rank is more than MPI's int count; "
+                         "use smaller buckets");
+  LOOM_MPI_CHECK(MPI_Ireduce_scatter_block(send, recv, static_cast<int>(count),
+                                           MPI_FLOAT, MPI_SUM, impl->comm,
+                                           &request.impl->request));
+  request.pending = true;
+  return Status();
+}
+
+Status Communicator::allGatherStart(const float *send, float *recv,
+                                    int64_t count, Request &request) {
+  if (request.pending)
+    return Status::error("an all-gather was started twice without a wait");
+  if (count > INT_MAX || count * mySize > INT_MAX)
+    return Status::error("an all-gather of " + std::to_string(count) +
+                         " elements per rank is more than MPI's int count; "
+                         "use smaller buckets");
+  LOOM_MPI_CHECK(MPI_Iallgather(send, static_cast<int>(count), MPI_FLOAT, recv,
+                                static_cast<int>(count), MPI_FLOAT, impl->comm,
+                                &request.impl->request));
+  request.pending = true;
+  return Status();
+}

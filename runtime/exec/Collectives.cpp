@@ -30,22 +30,32 @@ Collectives::create(const Artifact &art,
   int64_t previousBucket = -1;
   for (size_t i = 0; i < n; ++i) {
     const KernelRecord &k = art.kernels[i];
-    if (k.kind != "comm.all_reduce") {
+    Kind kind;
+    if (k.kind == "comm.all_reduce")
+      kind = Kind::AllReduce;
+    else if (k.kind == "comm.reduce_scatter")
+      kind = Kind::ReduceScatter;
+    else if (k.kind == "comm.all_gather")
+      kind = Kind::AllGather;
+    else {
       previousBucket = -1;
       continue;
     }
     auto what = [&] {
-      return name + ": kernel " + std::to_string(i) + " (comm.all_reduce)";
+      return name + ": kernel " + std::to_string(i) + " (" + k.kind + ")";
     };
     const std::string &axes = k.attr("axes")->s;
     int64_t groupSize = k.attr("group_size")->i;
-    bool mean = k.attr("reduce")->s == "mean";
-    // A bucket is a run of adjacent kernels with one bucket number.
+    const KernelAttr *reduce = k.attr("reduce");
+    bool mean = reduce && reduce->s == "mean";
+    // A bucket is a run of adjacent kernels of one kind with one bucket
+    // number.
     int64_t tag = k.attr("bucket")->i;
-    bool joins =
-        previousBucket >= 0 && art.kernels[i - 1].attr("bucket")->i == tag;
+    bool joins = previousBucket >= 0 && art.kernels[i - 1].kind == k.kind &&
+                 art.kernels[i - 1].attr("bucket")->i == tag;
     if (!joins) {
       c->buckets.push_back(std::make_unique<Bucket>());
+      c->buckets.back()->kind = kind;
       c->buckets.back()->axes = axes;
       c->buckets.back()->mean = mean;
       c->buckets.back()->groupSize = groupSize;
@@ -56,12 +66,11 @@ Collectives::create(const Artifact &art,
       return Status::error(what() + ": a bucket's kernels must reduce alike "
                                     "over the same axes");
     int64_t count = k.attr("count")->i, offset = k.attr("offset")->i;
-    int64_t staged = static_cast<int64_t>(b.staging.size());
-    if (offset != staged)
+    if (offset != b.block)
       return Status::error(what() + ": offset " + std::to_string(offset) +
-                           " in its bucket, where " + std::to_string(staged) +
+                           " in its bucket, where " + std::to_string(b.block) +
                            " elements are staged before it");
-    b.staging.resize(static_cast<size_t>(staged + count));
+    b.block += count;
     b.members.push_back({reinterpret_cast<const float *>(data(k.operands[0])),
                          reinterpret_cast<float *>(data(k.operands[1])), offset,
                          count});
@@ -78,8 +87,25 @@ Collectives::create(const Artifact &art,
   for (size_t i = 0; i < c->buckets.size(); ++i)
     if (std::find(c->startOf.begin(), c->startOf.end(),
                   static_cast<int64_t>(i)) == c->startOf.end())
-      return Status::error(name + ": all-reduce bucket " + std::to_string(i) +
+      return Status::error(name + ": collective bucket " + std::to_string(i) +
                            " has no kernel that starts it");
+  for (std::unique_ptr<Bucket> &b : c->buckets) {
+    size_t block = static_cast<size_t>(b->block);
+    size_t group = static_cast<size_t>(b->groupSize);
+    switch (b->kind) {
+    case Kind::AllReduce:
+      b->staging.resize(block);
+      break;
+    case Kind::ReduceScatter:
+      b->staging.resize(block * group);
+      b->received.resize(block);
+      break;
+    case Kind::AllGather:
+      b->staging.resize(block);
+      b->received.resize(block * group);
+      break;
+    }
+  }
   // One communicator per mesh axis, over the ranks of mpirun.
   std::map<std::string, comm::Communicator *> byAxes;
   for (std::unique_ptr<Bucket> &b : c->buckets) {
@@ -110,13 +136,32 @@ Collectives::create(const Artifact &art,
 Status Collectives::launch(size_t i) {
   Bucket &b = *buckets[static_cast<size_t>(bucketOf[i])];
   const Member &m = b.members[static_cast<size_t>(memberOf[i])];
-  std::memcpy(b.staging.data() + m.offset, m.in,
-              static_cast<size_t>(m.count) * sizeof(float));
+  size_t count = static_cast<size_t>(m.count);
+  if (b.kind == Kind::ReduceScatter) {
+    // Slice r of the input goes to rank r's block.
+    for (int64_t r = 0; r < b.groupSize; ++r)
+      std::memcpy(b.staging.data() + r * b.block + m.offset, m.in + r * m.count,
+                  count * sizeof(float));
+  } else {
+    std::memcpy(b.staging.data() + m.offset, m.in, count * sizeof(float));
+  }
   if (startOf[i] < 0)
     return Status();
-  if (Status s = b.comm->allReduceSumStart(
-          b.staging.data(), static_cast<int64_t>(b.staging.size()), b.request);
-      !s)
+  Status s;
+  switch (b.kind) {
+  case Kind::AllReduce:
+    s = b.comm->allReduceSumStart(b.staging.data(), b.block, b.request);
+    break;
+  case Kind::ReduceScatter:
+    s = b.comm->reduceScatterSumStart(b.staging.data(), b.received.data(),
+                                      b.block, b.request);
+    break;
+  case Kind::AllGather:
+    s = b.comm->allGatherStart(b.staging.data(), b.received.data(), b.block,
+                               b.request);
+    break;
+  }
+  if (!s)
     return s.withPrefix(name + ": ");
   b.started = std::chrono::steady_clock::now();
   b.finished = false;
@@ -151,11 +196,26 @@ Status Collectives::complete(Bucket &b) {
                          (b.finished ? b.finishedAt : end) - b.started)
                          .count();
   b.finished = false;
-  float scale = b.mean ? static_cast<float>(b.groupSize) : 1.0f;
+  float scale = static_cast<float>(b.groupSize);
   for (const Member &m : b.members) {
-    const float *from = b.staging.data() + m.offset;
-    for (int64_t e = 0; e < m.count; ++e)
-      m.out[e] = b.mean ? from[e] / scale : from[e];
+    switch (b.kind) {
+    case Kind::AllReduce:
+    case Kind::ReduceScatter: {
+      const float *from =
+          (b.kind == Kind::AllReduce ? b.staging : b.received).data() +
+          m.offset;
+      for (int64_t e = 0; e < m.count; ++e)
+        m.out[e] = b.mean ? from[e] / scale : from[e];
+      break;
+    }
+    case Kind::AllGather:
+      // Rank r's block holds the member's input of rank r.
+      for (int64_t r = 0; r < b.groupSize; ++r)
+        std::memcpy(m.out + r * m.count,
+                    b.received.data() + r * b.block + m.offset,
+                    static_cast<size_t>(m.count) * sizeof(float));
+      break;
+    }
   }
   return Status();
 }

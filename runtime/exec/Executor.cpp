@@ -273,6 +273,61 @@ double StepExecutor::scalarOutput(const std::string &program,
   return v;
 }
 
+bool StepExecutor::optStateSharded() const {
+  for (const IoRecord &r : art.inputs)
+    if (r.role == "rank")
+      return true;
+  return false;
+}
+
+bool StepExecutor::optStateIsSlice(const OptStateRecord &s) const {
+  const ParamRecord *p = paramOf(s);
+  // A slice of a one-element parameter has its shape: whole or sliced,
+  // rank 0 holds the element (the others' padding is never read).
+  return optStateSharded() && p && p->shape != s.shape;
+}
+
+const ParamRecord *StepExecutor::paramOf(const OptStateRecord &s) const {
+  for (const ParamRecord &p : art.params)
+    if (p.name == s.param)
+      return &p;
+  return nullptr;
+}
+
+Status StepExecutor::gatherOptState(const OptStateRecord &s,
+                                    std::vector<uint8_t> &whole) {
+  comm::Communicator *data = state->collectives->communicator("data");
+  const ParamRecord *p = paramOf(s);
+  if (!data || !p || s.dtype != DType::F32 || p->dtype != DType::F32)
+    return Status::error(name + ": optimizer state '" + s.name +
+                         "' is not an f32 slice of a parameter over the "
+                         "ranks of the data axis");
+  int64_t slice = static_cast<int64_t>(s.size / sizeof(float));
+  std::vector<float> all(static_cast<size_t>(slice * data->size()));
+  comm::Communicator::Request request;
+  if (Status st = data->allGatherStart(
+          reinterpret_cast<const float *>(arena + s.offset), all.data(), slice,
+          request);
+      !st)
+    return st.withPrefix(name + ": ");
+  if (Status st = data->wait(request); !st)
+    return st.withPrefix(name + ": ");
+  whole.assign(p->size, 0);
+  std::memcpy(whole.data(), all.data(),
+              std::min<size_t>(p->size, all.size() * sizeof(float)));
+  return Status();
+}
+
+void StepExecutor::scatterOptState(const OptStateRecord &s,
+                                   const uint8_t *whole) {
+  const ParamRecord *p = paramOf(s);
+  uint64_t begin = static_cast<uint64_t>(comm::worldRank()) * s.size;
+  uint8_t *to = arena + s.offset;
+  std::memset(to, 0, s.size);
+  if (p && begin < p->size)
+    std::memcpy(to, whole + begin, std::min(s.size, p->size - begin));
+}
+
 void *StepExecutor::optState(const std::string &state,
                              const OptStateRecord **record) {
   for (const OptStateRecord &s : art.optState)
@@ -339,6 +394,16 @@ Status StepExecutor::run(const std::string &program) {
     threaded.resize(state->launches.size(), 0);
   }
   Collectives &collectives = *state->collectives;
+  // A step whose optimizer state is sharded (--loom-shard-optimizer) reads
+  // its rank on the data axis (the run's only axis: the world rank).
+  const IoRecord *rankRecord = nullptr;
+  if (void *rank = programInput(program, "rank", &rankRecord)) {
+    if (rankRecord->dtype != DType::I32 || rankRecord->shape.size() != 1 ||
+        rankRecord->shape[0] != 1)
+      return Status::error(name + ": the step's input 'rank' is not one i32");
+    int32_t coordinate = comm::worldRank();
+    std::memcpy(rank, &coordinate, sizeof(coordinate));
+  }
   for (size_t i = first; i < end; ++i) {
     // Outside the kernel's time: the wait for an all-reduce it reads.
     if (Status s = collectives.waitBefore(i); !s)

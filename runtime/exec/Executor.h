@@ -52,6 +52,8 @@ public:
   /// "lr_scale"), or null if the step has none; the caller writes its
   /// bytes (record->shape in record->dtype) before every step(): the memory
   /// plan gives an input's bytes to other values once the step has read it.
+  /// run() itself writes "rank" (a sharded optimizer's rank on the data
+  /// axis, --loom-shard-optimizer).
   void *input(const std::string &role, const IoRecord **record = nullptr) {
     return programInput("train", role, record);
   }
@@ -85,6 +87,25 @@ public:
   /// The bytes of optimizer-state tensor `name` ("w.m"), or null.
   void *optState(const std::string &name,
                  const OptStateRecord **record = nullptr);
+
+  /// Whether the step keeps 1/D of each optimizer-state tensor on each of
+  /// the D ranks of the data axis (shard_optimizer, --loom-shard-optimizer:
+  /// the step reads its "rank"). Each state tensor is then a slice of S
+  /// elements: rank r's [r * S, (r + 1) * S) of its parameter's flattened
+  /// shape, padded with zeros to D * S.
+  bool optStateSharded() const;
+  /// Whether state tensor `s` is such a slice (with optStateSharded(): a
+  /// parameter whose gradient is a constant keeps its state whole).
+  bool optStateIsSlice(const OptStateRecord &s) const;
+  /// With optStateIsSlice(s): the whole of state tensor `s` (its
+  /// parameter's shape and bytes), all-gathered from the ranks into
+  /// `whole`. Every rank calls it, for the same tensors in the same order.
+  Status gatherOptState(const OptStateRecord &s, std::vector<uint8_t> &whole);
+  /// With optStateIsSlice(s): writes this rank's slice of `whole` (state
+  /// `s`'s parameter's shape, f32) into `s`, zeros past the tensor's end.
+  void scatterOptState(const OptStateRecord &s, const uint8_t *whole);
+  /// The parameter that optimizer-state tensor `s` belongs to, or null.
+  const ParamRecord *paramOf(const OptStateRecord &s) const;
 
   /// Runs the step once.
   Status step() { return run("train"); }

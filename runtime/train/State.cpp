@@ -121,14 +121,27 @@ StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
 }
 
 namespace {
-std::vector<TensorView> tensorsOf(StepExecutor &ex, bool optimizerState) {
+/// The parameters and, with `optimizerState`, the optimizer state: a
+/// sharded state's whole tensors from `whole` (gatherOptimizerState).
+std::vector<TensorView>
+tensorsOf(StepExecutor &ex, bool optimizerState,
+          const std::vector<std::vector<uint8_t>> *whole = nullptr) {
   std::vector<TensorView> tensors;
   for (const ParamRecord &p : ex.artifact().params)
     tensors.push_back({p.name, p.dtype, p.shape, ex.parameter(p.name), p.size});
-  if (optimizerState)
-    for (const OptStateRecord &s : ex.artifact().optState)
+  if (!optimizerState)
+    return tensors;
+  const std::vector<OptStateRecord> &states = ex.artifact().optState;
+  for (size_t i = 0; i < states.size(); ++i) {
+    const OptStateRecord &s = states[i];
+    const ParamRecord *p = ex.paramOf(s);
+    if (whole && p && ex.optStateIsSlice(s))
+      tensors.push_back(
+          {s.name, s.dtype, p->shape, (*whole)[i].data(), p->size});
+    else
       tensors.push_back(
           {s.name, s.dtype, s.shape, ex.optState(s.name), s.size});
+  }
   return tensors;
 }
 } // namespace
@@ -166,13 +179,35 @@ StatusOr<int64_t> loom::train::loadMatchingParameters(StepExecutor &ex,
   return copied;
 }
 
-StatusOr<std::string> loom::train::saveState(StepExecutor &ex,
-                                             const TrainState &state,
-                                             const std::string &dir,
-                                             unsigned keep) {
+Status
+loom::train::gatherOptimizerState(StepExecutor &ex,
+                                  std::vector<std::vector<uint8_t>> &whole) {
+  whole.clear();
+  if (!ex.optStateSharded())
+    return Status();
+  for (const OptStateRecord &s : ex.artifact().optState) {
+    whole.emplace_back();
+    if (ex.optStateIsSlice(s))
+      if (Status st = ex.gatherOptState(s, whole.back()); !st)
+        return st;
+  }
+  return Status();
+}
+
+StatusOr<std::string>
+loom::train::saveState(StepExecutor &ex, const TrainState &state,
+                       const std::string &dir, unsigned keep,
+                       const std::vector<std::vector<uint8_t>> *wholeState) {
+  if (ex.optStateSharded() &&
+      (!wholeState || wholeState->size() != ex.artifact().optState.size()))
+    return Status::error("internal error: a checkpoint of a sharded "
+                         "optimizer state needs its whole tensors gathered "
+                         "(gatherOptimizerState)");
   std::map<std::string, std::string> meta = {{kStateKey, stateJson(state)}};
   return saveCheckpoint(dir, static_cast<uint64_t>(state.step),
-                        tensorsOf(ex, /*optimizerState=*/true), meta, keep);
+                        tensorsOf(ex, /*optimizerState=*/true,
+                                  ex.optStateSharded() ? wholeState : nullptr),
+                        meta, keep);
 }
 
 StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
@@ -196,6 +231,8 @@ StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
     void *to;
     const uint8_t *from;
     uint64_t size;
+    /// A sharded state tensor: this rank's slice of `from` goes to it.
+    const OptStateRecord *slice = nullptr;
   };
   std::vector<Move> moves;
   bool hasOptimizerState = false;
@@ -236,13 +273,23 @@ StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
         !s)
       return s;
   if (what == Restore::Everything)
-    for (const OptStateRecord &o : ex.artifact().optState)
-      if (Status s =
-              take(o.name, o.dtype, o.shape, ex.optState(o.name), o.size, true);
+    for (const OptStateRecord &o : ex.artifact().optState) {
+      // A sharded state is saved whole (its parameter's shape); this rank
+      // takes its slice.
+      const ParamRecord *p = ex.optStateIsSlice(o) ? ex.paramOf(o) : nullptr;
+      if (Status s = p ? take(o.name, o.dtype, p->shape, nullptr, p->size, true)
+                       : take(o.name, o.dtype, o.shape, ex.optState(o.name),
+                              o.size, true);
           !s)
         return s;
+      if (p)
+        moves.back().slice = &o;
+    }
   for (const Move &m : moves)
-    std::memcpy(m.to, m.from, m.size);
+    if (m.slice)
+      ex.scatterOptState(*m.slice, m.from);
+    else
+      std::memcpy(m.to, m.from, m.size);
   if (file)
     *file = *path;
   return state;

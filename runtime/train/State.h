@@ -53,11 +53,21 @@ std::string stateJson(const TrainState &state);
 StatusOr<TrainState> parseStateJson(const std::string &json,
                                     const std::string &file);
 
+/// With a sharded optimizer state (StepExecutor::optStateSharded), every
+/// state tensor whole, in the artifact's order, gathered from the ranks (a
+/// collective: every rank calls it); nothing otherwise.
+Status gatherOptimizerState(StepExecutor &ex,
+                            std::vector<std::vector<uint8_t>> &whole);
+
 /// Writes the parameters and optimizer state of `ex` with `state` as
 /// checkpoint `state.step` in `dir`, keeping the newest `keep`; returns the
-/// file written.
-StatusOr<std::string> saveState(StepExecutor &ex, const TrainState &state,
-                                const std::string &dir, unsigned keep);
+/// file written. A sharded optimizer state is written whole, from
+/// `wholeState` (gatherOptimizerState), so that a run on any number of
+/// ranks, sharded or not, resumes from it.
+StatusOr<std::string>
+saveState(StepExecutor &ex, const TrainState &state, const std::string &dir,
+          unsigned keep,
+          const std::vector<std::vector<uint8_t>> *wholeState = nullptr);
 
 /// Writes the parameters of `ex` alone (no optimizer state) with `state`
 /// as one file at `path`: the run's final model, which PyTorch's strict
@@ -77,7 +87,8 @@ enum class Restore { Everything, Parameters };
 
 /// Reads checkpoint `pathOrDir` (a file, or a directory's `latest`) into
 /// `ex`: every parameter (and with Restore::Everything every optimizer-
-/// state tensor) must be there with its dtype and shape. Returns the state
+/// state tensor) must be there with its dtype and shape (a sharded state's
+/// whole shape: each rank takes its slice). Returns the state
 /// and the file it came from in `file`.
 StatusOr<TrainState> loadState(StepExecutor &ex, const std::string &pathOrDir,
                                Restore what, std::string *file = nullptr);

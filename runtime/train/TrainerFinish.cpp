@@ -137,6 +137,10 @@ void Trainer::diagnose(int64_t s, double loss, double norm) {
 }
 
 Status Trainer::saveNow() {
+  // A sharded optimizer state is gathered whole, by every rank.
+  std::vector<std::vector<uint8_t>> wholeState;
+  if (Status s = gatherOptimizerState(*ex, wholeState); !s)
+    return s;
   // Rank 0 writes; the others wait for it before they go on.
   std::string place = "the checkpoint of step " + std::to_string(state.step);
   if (!writes()) {
@@ -147,7 +151,8 @@ Status Trainer::saveNow() {
     return together(place);
   }
   StatusOr<std::string> path =
-      saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep));
+      saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep),
+                &wholeState);
   if (!path)
     return path.status();
   lastCheckpoint = *path;

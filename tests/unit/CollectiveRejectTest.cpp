@@ -3,7 +3,9 @@
 // Part of Loom. A `comm.all_reduce` kernel (backends/cpu/emit/Collectives.cpp)
 // as the loader checks it: each attribute missing, mistyped or out of range,
 // and operands that are not f32 or too small, with the exact message; a
-// well-formed one loads. The executor rejects buckets it cannot run (a
+// well-formed one loads. A `comm.reduce_scatter` and a `comm.all_gather`:
+// the side that holds every rank's block must hold them all, and a gather
+// has no reduction. The executor rejects buckets it cannot run (a
 // member at the wrong offset, members that reduce unlike, no start); and
 // running one needs mpirun: without it the executor refuses the artifact,
 // naming the ranks it needs.
@@ -102,6 +104,53 @@ TEST(CollectiveReject, Operands) {
                                  "the kernel reduces 13 f32 elements");
 }
 
+/// withAllReduce() with kernel 1 a `kind` from buffer `from` to `to`, each
+/// rank's block 6 elements.
+Artifact withBlockCollective(const std::string &kind, uint32_t from,
+                             uint32_t to) {
+  Artifact a = withAllReduce();
+  KernelRecord &k = a.kernels[1];
+  k.kind = kind;
+  k.operands = {from, to};
+  for (KernelAttr &attr : k.attrs)
+    if (attr.key == "count")
+      attr.i = 6;
+  if (kind == "comm.all_gather")
+    k.attrs.erase(k.attrs.begin()); // reduce
+  return a;
+}
+
+TEST(CollectiveReject, ReduceScatterAndAllGather) {
+  // Buffer 7 holds 12 f32: 2 blocks of 6.
+  uint32_t twelve = 7;
+  EXPECT_EQ(loadError(encode(
+                withBlockCollective("comm.reduce_scatter", twelve, twelve))),
+            "");
+  EXPECT_EQ(
+      loadError(encode(withBlockCollective("comm.all_gather", twelve, twelve))),
+      "");
+  Artifact a = withBlockCollective("comm.reduce_scatter", twelve, twelve);
+  a.kernels[1].attrs[4] = KernelAttr::ofInt("count", 7);
+  EXPECT_EQ(semanticError(a),
+            "gpt.loomx: kernel 1 ('comm.reduce_scatter' ): operand 0 is "
+            "buffer 7 of 48 bytes, but the kernel needs 14 f32 elements "
+            "there");
+  Artifact g = withBlockCollective("comm.all_gather", twelve, twelve);
+  g.kernels[1].attrs[3] = KernelAttr::ofInt("count", 7);
+  EXPECT_EQ(semanticError(g),
+            "gpt.loomx: kernel 1 ('comm.all_gather' ): operand 1 is buffer 7 "
+            "of 48 bytes, but the kernel needs 14 f32 elements there");
+  g.kernels[1].attrs[3] = KernelAttr::ofInt("count", 6);
+  g.kernels[1].attrs.push_back(KernelAttr::ofString("reduce", "sum"));
+  EXPECT_EQ(semanticError(g), "gpt.loomx: kernel 1 ('comm.all_gather' ): an "
+                              "all-gather has no attribute 'reduce'");
+  Artifact r = withBlockCollective("comm.reduce_scatter", twelve, twelve);
+  r.kernels[1].attrs.erase(r.kernels[1].attrs.begin());
+  EXPECT_EQ(semanticError(r), "gpt.loomx: kernel 1 ('comm.reduce_scatter' ): "
+                              "attribute 'reduce' must be \"sum\" or "
+                              "\"mean\"");
+}
+
 /// The executor's error for `a` (its target this host's).
 std::string executorError(Artifact a) {
   std::string host;
@@ -133,7 +182,7 @@ TEST(CollectiveReject, BucketsTheExecutorCannotRun) {
   Artifact unstarted = withAllReduce();
   unstarted.kernels[1].attrs[6] = KernelAttr::ofInt("start", 0);
   EXPECT_EQ(executorError(unstarted),
-            "dp.loomx: all-reduce bucket 0 has no kernel that starts it");
+            "dp.loomx: collective bucket 0 has no kernel that starts it");
   // Well formed, it needs mpirun.
   EXPECT_EQ(executorError(a), "dp.loomx: the step averages over 2 ranks of "
                               "mesh axis 'data'; loom train runs it, under "

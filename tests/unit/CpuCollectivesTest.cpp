@@ -4,8 +4,9 @@
 // all-reduces of one loom.bucket become adjacent comm.all_reduce kernels
 // with their offsets in the bucket, the last one starting the bucket and
 // waiting before the first kernel that reads a result (through a view too),
-// or at the end; and each collective the runtime cannot run is an error at
-// its op with the exact message.
+// or at the end; reduce-scatters and all-gathers bucket alike, counted in
+// each rank's block; and each collective the runtime cannot run is an error
+// at its op with the exact message.
 //
 //===----------------------------------------------------------------------===//
 
@@ -104,6 +105,45 @@ func.func @train_step(%a: tensor<3xf32>, %b: tensor<2x3xf32>)
   EXPECT_EQ(attr(alone, "wait_in"), 2);
 }
 
+TEST_F(CpuCollectives, ReduceScattersAndAllGathersBucketByBlock) {
+  std::string error;
+  FailureOr<StepPartition> p = partition(R"mlir(
+func.func @train_step(%a: tensor<4xf32>, %b: tensor<2x3xf32>)
+    -> (tensor<2xf32>, tensor<1x3xf32>, tensor<8xf32>, tensor<4x3xf32>) {
+  %0 = loom.exp %a : tensor<4xf32>
+  %1 = loom.exp %b : tensor<2x3xf32>
+  %2 = loom.reduce_scatter mean %0 over ["data"] group_size 2 dim 0 {loom.bucket = 0 : i64} : tensor<4xf32> -> tensor<2xf32>
+  %3 = loom.reduce_scatter mean %1 over ["data"] group_size 2 dim 0 {loom.bucket = 0 : i64} : tensor<2x3xf32> -> tensor<1x3xf32>
+  %4 = loom.all_gather %0 over ["data"] group_size 2 dim 0 {loom.bucket = 1 : i64} : tensor<4xf32> -> tensor<8xf32>
+  %5 = loom.all_gather %1 over ["data"] group_size 2 dim 0 {loom.bucket = 1 : i64} : tensor<2x3xf32> -> tensor<4x3xf32>
+  %6 = loom.exp %4 : tensor<8xf32>
+  return %2, %3, %6, %5 : tensor<2xf32>, tensor<1x3xf32>, tensor<8xf32>, tensor<4x3xf32>
+}
+)mlir",
+                                         error);
+  ASSERT_TRUE(succeeded(p)) << error;
+  std::vector<std::string> kinds;
+  for (const PlannedKernel &k : p->kernels)
+    kinds.push_back(k.kind);
+  ASSERT_EQ(kinds, (std::vector<std::string>{
+                       "codegen", "codegen", "comm.reduce_scatter",
+                       "comm.reduce_scatter", "comm.all_gather",
+                       "comm.all_gather", "codegen"}));
+  // Counts are per rank: the scattered results, the gathered inputs.
+  std::vector<std::vector<int64_t>> got;
+  for (size_t i = 2; i < 6; ++i) {
+    const PlannedKernel &k = p->kernels[i];
+    got.push_back({attr(k, "bucket"), attr(k, "offset"), attr(k, "count"),
+                   attr(k, "start"), attr(k, "wait_in")});
+  }
+  EXPECT_EQ(got, (std::vector<std::vector<int64_t>>{{0, 0, 2, 0, -1},
+                                                    {0, 2, 3, 1, 4},
+                                                    {1, 0, 4, 0, -1},
+                                                    {1, 4, 6, 1, 1}}));
+  // No reduction on a gather.
+  EXPECT_EQ(attr(p->kernels[4], "reduce"), -1);
+}
+
 TEST_F(CpuCollectives, WhatTheRuntimeCannotRunIsAnErrorAtTheOp) {
   struct Case {
     const char *ir, *error;
@@ -137,15 +177,41 @@ func.func @train_step(%a: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>) {
   %2 = loom.all_reduce sum %1 over ["data"] group_size 2 {loom.bucket = 0 : i64} : tensor<3xf32>
   return %0, %2 : tensor<3xf32>, tensor<3xf32>
 })mlir",
-       "'loom.all_reduce' op is in bucket 0, whose other all-reduces do not "
-       "stand right before it: a bucket's all-reduces must be adjacent"},
+       "'loom.all_reduce' op is in bucket 0, whose other collectives do not "
+       "stand right before it: a bucket's collectives must be adjacent and of "
+       "one kind"},
       {R"mlir(
-func.func @train_step(%a: tensor<3xf32>) -> tensor<6xf32> {
-  %0 = loom.all_gather %a over ["data"] group_size 2 dim 0 : tensor<3xf32> -> tensor<6xf32>
+func.func @train_step(%a: tensor<4xf32>) -> (tensor<2xf32>, tensor<4xf32>) {
+  %0 = loom.reduce_scatter sum %a over ["data"] group_size 2 dim 0 {loom.bucket = 0 : i64} : tensor<4xf32> -> tensor<2xf32>
+  %1 = loom.all_reduce sum %a over ["data"] group_size 2 {loom.bucket = 0 : i64} : tensor<4xf32>
+  return %0, %1 : tensor<2xf32>, tensor<4xf32>
+})mlir",
+       "'loom.all_reduce' op is in bucket 0, whose other collectives do not "
+       "stand right before it: a bucket's collectives must be adjacent and of "
+       "one kind"},
+      {R"mlir(
+func.func @train_step(%a: tensor<2x4xf32>) -> tensor<2x2xf32> {
+  %0 = loom.reduce_scatter sum %a over ["data"] group_size 2 dim 1 : tensor<2x4xf32> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+})mlir",
+       "'loom.reduce_scatter' op splits along dimension 1, which the CPU "
+       "runtime does not run: it splits tensors along dimension 0 (or one "
+       "with only 1s before it)"},
+      {R"mlir(
+func.func @train_step(%a: tensor<3xi32>) -> tensor<6xi32> {
+  %0 = loom.all_gather %a over ["data"] group_size 2 dim 0 : tensor<3xi32> -> tensor<6xi32>
+  return %0 : tensor<6xi32>
+})mlir",
+       "'loom.all_gather' op is on 'tensor<6xi32>', which the CPU runtime "
+       "does not gather: it gathers f32"},
+      {R"mlir(
+func.func @train_step() -> tensor<6xf32> {
+  %c = loom.constant dense<1.0> : tensor<3xf32>
+  %0 = loom.all_gather %c over ["data"] group_size 2 dim 0 : tensor<3xf32> -> tensor<6xf32>
   return %0 : tensor<6xf32>
 })mlir",
-       "'loom.all_gather' op is a collective the CPU runtime does not run "
-       "yet (it runs loom.all_reduce)"},
+       "'loom.all_gather' op gathers a constant, which every rank holds "
+       "alike; the CPU runtime gathers computed values only"},
   };
   for (const Case &c : cases) {
     std::string error;

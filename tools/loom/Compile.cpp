@@ -201,6 +201,27 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
     (k.kind == "codegen" ? generated
      : k.kind == "copy"  ? generated
                          : library)++;
+  // A step compiled with shard_optimizer (--loom-shard-optimizer) holds
+  // 1/D of each moment: its parameter's size, sliced.
+  std::string sharded;
+  for (const loom::KernelRecord &k : artifact.kernels)
+    if (k.kind == "comm.reduce_scatter") {
+      uint64_t whole = 0;
+      for (const loom::OptStateRecord &o : artifact.optState)
+        for (const loom::ParamRecord &p : artifact.params)
+          if (p.name == o.param)
+            whole += p.size;
+      // The rest of the arena: activations, gradients, slices, workspace.
+      uint64_t held = params + state;
+      uint64_t rest = artifact.memory.arenaSize > held
+                          ? artifact.memory.arenaSize - held
+                          : 0;
+      sharded = " per rank, sharded over " +
+                std::to_string(k.attr("group_size")->i) +
+                " ranks (shard_optimizer; " + mib(whole) +
+                " without); activations and other values " + mib(rest);
+      break;
+    }
   std::string programs;
   for (const loom::ProgramRecord &p : artifact.programs)
     programs +=
@@ -210,7 +231,7 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
          " generated or copies; step " +
          std::to_string(artifact.trainKernelEnd()) + programs +
          "), peak memory " + mib(artifact.memory.arenaSize) + " (parameters " +
-         mib(params) + ", optimizer state " + mib(state) + ")";
+         mib(params) + ", optimizer state " + mib(state) + sharded + ")";
 }
 
 std::string loom::tool::describeRemat(const mlir::loom::cpu::RematSummary &r) {

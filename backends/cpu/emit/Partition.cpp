@@ -463,16 +463,13 @@ FailureOr<StepPartition> partitionStep(func::FuncOp step,
                         multi.getBodyBlock().without_terminator())));
       continue;
     }
-    if (auto allReduce = dyn_cast<lir::AllReduceOp>(op)) {
-      FailureOr<PlannedKernel> k = planAllReduce(allReduce);
+    if (isa<lir::AllReduceOp, lir::AllGatherOp, lir::ReduceScatterOp>(op)) {
+      FailureOr<PlannedKernel> k = planCollective(&op);
       if (failed(k))
         return failure();
       p.kernels.push_back(std::move(*k));
       continue;
     }
-    if (isa<lir::AllGatherOp, lir::ReduceScatterOp>(op))
-      return op.emitOpError("is a collective the CPU runtime does not run "
-                            "yet (it runs loom.all_reduce)");
     if (op.getNumRegions() != 0 || op.getDialect() == nullptr ||
         op.getDialect()->getNamespace() != "loom")
       return op.emitOpError("cannot be compiled for the CPU: the step holds "

@@ -14,8 +14,9 @@
 //     ops in `codegen`, which --loom-lower-to-linalg and the object emitter
 //     turn into host code. The function takes a kernel group, not an op, so
 //     that fusion can hand it several ops;
-//   - a loom.all_reduce becomes a `comm.all_reduce` kernel that the runtime
-//     runs over MPI, bucketed with its neighbours (Collectives.cpp);
+//   - a loom.all_reduce, loom.reduce_scatter or loom.all_gather becomes a
+//     `comm.<op>` kernel that the runtime runs over MPI, bucketed with its
+//     neighbours of the same kind (Collectives.cpp);
 //   - views launch nothing (`loom.reshape`; passes/memory/MemoryPlan.h's
 //     getViewSource is the one rule the planner and the partition share);
 //   - constants are folded into the generated kernels that read them (an op
@@ -41,10 +42,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace mlir::loom {
-class AllReduceOp;
-} // namespace mlir::loom
 
 namespace mlir::loom::cpu {
 
@@ -86,7 +83,7 @@ bool launchesKernel(mlir::Operation *op);
 
 /// Partitions `step`, adding its generated kernels to `generated`. Fails
 /// with a diagnostic at the offending op (a collective the runtime does not
-/// run: all_gather, reduce_scatter).
+/// run: a max, an integer tensor, a split along an inner dimension).
 mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step,
                                              GeneratedKernels &generated);
 
@@ -96,16 +93,24 @@ mlir::FailureOr<StepPartition> partitionStep(mlir::func::FuncOp step,
 /// constant or not f32): then it is generated.
 std::optional<PlannedKernel> planContractionGroup(mlir::Operation *group);
 
-/// The `comm.all_reduce` kernel of `op` (Collectives.cpp): its input and
-/// result, reduce, axes and group_size; placeCollectives gives it its bucket.
-mlir::FailureOr<PlannedKernel> planAllReduce(mlir::loom::AllReduceOp op);
+/// Whether `k` is a `comm.all_reduce`, `comm.reduce_scatter` or
+/// `comm.all_gather` kernel.
+bool isCollectiveKernel(const PlannedKernel &k);
 
-/// Groups the step's `comm.all_reduce` kernels into buckets (runs of
-/// adjacent kernels of one `loom.bucket`) and records, on each, its `bucket`,
-/// `count` and `offset` (elements) in the bucket, `start` (1 on the bucket's
-/// last kernel, which starts the all-reduce) and, on the start, `wait_in`:
-/// the kernels after it before the first that reads a result of the bucket
-/// (past the program's last kernel: at its end).
+/// The `comm.<op>` kernel of `op`, a loom.all_reduce, loom.reduce_scatter
+/// or loom.all_gather (Collectives.cpp): its input and result, reduce (not
+/// for a gather), axes and group_size; placeCollectives gives it its
+/// bucket.
+mlir::FailureOr<PlannedKernel> planCollective(mlir::Operation *op);
+
+/// Groups the step's collective kernels into buckets (runs of adjacent
+/// kernels of one kind and one `loom.bucket`) and records, on each, its
+/// `bucket`, `count` and `offset` (elements of each rank's block: the
+/// result of an all-reduce or a reduce-scatter, the input of an
+/// all-gather) in the bucket, `start` (1 on the bucket's last kernel, which
+/// starts the collective) and, on the start, `wait_in`: the kernels after
+/// it before the first that reads a result of the bucket (past the
+/// program's last kernel: at its end).
 mlir::LogicalResult placeCollectives(StepPartition &p);
 
 /// The shape and byte size of a tensor value (its element type is
