@@ -16,11 +16,13 @@
 
 #include "ir/LoomOps.h"
 #include "ir/LoomRecipe.h"
+#include "runtime/data/TablePrep.h"
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/GlobPattern.h"
 
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -365,7 +367,8 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
   ScheduleAttr schedule;
   int64_t batch = 0, seed = 0;
   std::optional<int64_t> steps, epochs;
-  std::string initFrom, remat;
+  std::string initFrom, remat, prep;
+  const ast::TrainEntry *prepEntry = nullptr;
   ArrayAttr freeze;
   auto toAttrFn = [&](const Val &v, SMRange at) { return toAttr(v, at); };
   for (const ast::TrainEntry &entry : train.entries) {
@@ -495,6 +498,33 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
           CadenceAttr::get(&ctx, *n, unit, on, metrics, keep);
       continue;
     }
+    if (key == "prep") {
+      // The steps as written; a step that does not parse is an error at
+      // its own column.
+      const std::string &text = llvm::cast<ast::PrepExpr>(value).text;
+      size_t errAt = 0;
+      auto steps = ::loom::data::parsePrepSteps(text, [&](size_t off) {
+        errAt = std::min(off, text.size());
+        return std::string();
+      });
+      if (!steps) {
+        // The word (or character) where the steps stop parsing.
+        size_t end = errAt;
+        while (end < text.size() &&
+               (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                text[end] == '_'))
+          ++end;
+        end = std::min(std::max(end, errAt + 1), text.size());
+        const char *begin = value.range.Start.getPointer();
+        error({SMLoc::getFromPointer(begin + errAt),
+               SMLoc::getFromPointer(begin + end)},
+              steps.status().message());
+        return nullptr;
+      }
+      prep = text;
+      prepEntry = &entry;
+      continue;
+    }
     if (key == "remat") {
       // A policy word, as `on val` names a split: `remat = blocks`.
       auto *word = llvm::dyn_cast<ast::NameExpr>(&value);
@@ -544,6 +574,11 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       freeze = cast<ArrayAttr>(*a);
     }
   }
+  if (prepEntry && data.getKind() != "csv") {
+    error(prepEntry->key.range, "prep applies to csv data, and the data is " +
+                                    data.getKind().str() + "(...)");
+    return nullptr;
+  }
   if (!checkLabelKinds(train, data, test))
     return nullptr;
   if (batchOverride)
@@ -552,7 +587,8 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       [&] { return mlir::emitError(loc(train.name.range)); }, &ctx,
       llvm::StringRef(train.name.name), data, test, split, batch, steps, epochs,
       evalCadence, checkpoint, seed, optimizer, schedule,
-      llvm::StringRef(initFrom), freeze, llvm::StringRef(remat), dataRanks);
+      llvm::StringRef(initFrom), freeze, llvm::StringRef(remat),
+      llvm::StringRef(prep), dataRanks);
 }
 
 bool Elaborator::checkLabelKinds(const ast::TrainDecl &train,

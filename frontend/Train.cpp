@@ -24,7 +24,7 @@ namespace {
 const char *const kTrainKeys[] = {
     "model",     "data",     "test",  "batch",  "split", "loss",
     "optimizer", "schedule", "steps", "epochs", "eval",  "checkpoint",
-    "init_from", "freeze",   "mesh",  "seed",   "remat"};
+    "init_from", "freeze",   "mesh",  "seed",   "remat", "prep"};
 
 std::string suggestion(llvm::StringRef name, std::vector<std::string> names) {
   std::string hint = closestName(name, names);

@@ -248,7 +248,7 @@ RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
                    std::optional<int64_t> steps, std::optional<int64_t> epochs,
                    CadenceAttr eval, CadenceAttr checkpoint, int64_t,
                    OptimizerAttr, ScheduleAttr, StringRef, ArrayAttr freeze,
-                   StringRef remat, int64_t dataRanks) {
+                   StringRef remat, StringRef prep, int64_t dataRanks) {
   if (name.empty())
     return emitError() << "recipe 'name' must not be empty";
   if (batch < 1)
@@ -275,6 +275,9 @@ RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
     return emitError() << "recipe 'remat' must be one of "
                        << llvm::join(recipeRematPolicies(), ", ") << ", not '"
                        << remat << "'";
+  if (!prep.empty() && data.getKind() != "csv")
+    return emitError() << "recipe 'prep' applies to csv data, not '"
+                       << data.getKind() << "'";
   // A test set is labelled as the training data is; a regression target
   // has a loss and no class metrics.
   if (test && labelKind(test) != labelKind(data))
@@ -308,14 +311,14 @@ RecipeAttr RecipeAttr::withSteps(int64_t steps) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), steps, std::nullopt, getEval(), getCheckpoint(),
              getSeed(), getOptimizer(), getSchedule(), getInitFrom(),
-             getFreeze(), getRemat(), getDataRanks());
+             getFreeze(), getRemat(), getPrep(), getDataRanks());
 }
 
 RecipeAttr RecipeAttr::withSeed(int64_t seed) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              seed, getOptimizer(), getSchedule(), getInitFrom(), getFreeze(),
-             getRemat(), getDataRanks());
+             getRemat(), getPrep(), getDataRanks());
 }
 
 RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
@@ -323,7 +326,7 @@ RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              getSeed(), optimizer, schedule, getInitFrom(), getFreeze(),
-             getRemat(), getDataRanks());
+             getRemat(), getPrep(), getDataRanks());
 }
 
 StringRef RecipeAttr::getRematPolicy() const {

@@ -233,6 +233,9 @@ def Loom_RecipeAttr : Loom_RecipeAttrDef<"Recipe", "recipe"> {
     Loom_OptStringParam<"what the step recomputes instead of keeping for "
                         "the backward: one of recipeRematPolicies(); none "
                         "when absent">:$remat,
+    Loom_OptStringParam<"the prep steps the CSV data goes through "
+                        "(runtime/data/TablePrep.h's syntax); none when "
+                        "absent">:$prep,
     DefaultValuedParameter<"int64_t", "1", "the ranks of the mesh's data "
                            "axis (`mesh = (data = D)`); each step runs "
                            "batch / D examples on each rank">:$data_ranks

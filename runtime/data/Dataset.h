@@ -154,6 +154,11 @@ public:
   /// trains on everything, 0 validates everything (a test set).
   Sampler(int64_t count, double fraction, uint64_t splitSeed,
           uint64_t shuffleSeed);
+  /// A split made elsewhere (the prep steps' training and validation rows).
+  Sampler(std::vector<int64_t> train, std::vector<int64_t> validation,
+          uint64_t shuffleSeed)
+      : trainIdx(std::move(train)), valIdx(std::move(validation)),
+        shuffleSeed(shuffleSeed) {}
 
   const std::vector<int64_t> &train() const { return trainIdx; }
   const std::vector<int64_t> &validation() const { return valIdx; }

@@ -398,8 +398,19 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
       return failed();
   }
   int64_t seed = 0;
-  if (!top.integer("seed", seed) || !top.string("init_from", r.initFrom))
+  if (!top.integer("seed", seed) || !top.string("init_from", r.initFrom) ||
+      !top.string("prep", r.prep))
     return failed();
+  if (!r.prep.empty()) {
+    if (r.data.kind != "csv")
+      return Status::error(name +
+                           ": the recipe's 'prep' applies to CSV data, "
+                           "and the data is " +
+                           r.data.kind);
+    r.data.prep = r.prep;
+    if (r.test)
+      r.test->prep = r.prep;
+  }
   r.seed = static_cast<uint64_t>(seed);
   if (const json *fz = top.find("freeze")) {
     if (!fz->is_array())
@@ -502,6 +513,8 @@ std::string loom::train::writeRecipe(const Recipe &r) {
     j["seed"] = static_cast<int64_t>(r.seed);
   if (!r.initFrom.empty())
     j["init_from"] = r.initFrom;
+  if (!r.prep.empty())
+    j["prep"] = r.prep;
   if (!r.freeze.empty())
     j["freeze"] = r.freeze;
   const Optimizer &o = r.optimizer;

@@ -83,6 +83,10 @@ struct Recipe {
   /// Patterns of the parameters kept frozen (the compiled step does not
   /// update them; recorded for the reader).
   std::vector<std::string> freeze;
+  /// The prep steps (`prep = ...`, runtime/data/TablePrep.h's syntax) the
+  /// CSV data goes through, "" for none; parseRecipe also sets them on
+  /// `data` and `test` (data::DataSpec::prep).
+  std::string prep;
 
   bool wants(const std::string &metric) const;
 };

@@ -10,6 +10,7 @@
 #include "runtime/train/Loop.h"
 
 #include "runtime/File.h"
+#include "runtime/data/CsvPrep.h"
 #include "runtime/train/Evaluate.h"
 #include "runtime/train/Interrupt.h"
 
@@ -119,6 +120,8 @@ Status Trainer::setup(Artifact artifact) {
   if (!d)
     return d.status();
   data = std::move(*d);
+  if (const data::PrepOutcome *prep = data->prep())
+    state.prep = data::prepToJson(*prep->fitted).dump();
   if (data->tokenInputs()) {
     itemsPerExample = xr->shape.back();
     itemUnit = "tok";
@@ -133,6 +136,9 @@ Status Trainer::setup(Artifact artifact) {
       testSpec.labelSpec.namesFrom =
           "the classes of the training data " + recipe.data.path;
     }
+    // The test rows get the statistics the training rows were fitted with.
+    if (const data::PrepOutcome *prep = data->prep())
+      testSpec.fitted = prep->fitted;
     StatusOr<std::unique_ptr<data::BatchSource>> t =
         data::openTrainingData(testSpec, xr->shape, classes, state.seed);
     if (!t)
@@ -156,7 +162,7 @@ Status Trainer::setup(Artifact artifact) {
     if (Status s = makeDirectories(outDir); !s)
       return s;
   plot.setTitle(recipe.name);
-  return Status();
+  return writePrep();
 }
 
 Status Trainer::resume() {
@@ -198,7 +204,9 @@ Status Trainer::resume() {
   }
   std::string hash = state.artifactHash, path = state.artifactPath;
   std::vector<std::string> names = state.classNames;
+  std::string prep = state.prep;
   state = *s;
+  state.prep = prep;
   state.artifactHash = hash;
   state.artifactPath = path;
   state.classNames = names;
@@ -370,6 +378,8 @@ int Trainer::run(Artifact artifact) {
       list += (c ? ", " : "") + std::to_string(c) + " " + state.classNames[c];
     say("classes of '" + recipe.data.label + "': " + list);
   }
+  for (const std::string &line : prepLines)
+    say(line);
   start = lastPlot = Clock::now();
   if (Status s = trainSteps(); !s)
     return fail(s);

@@ -180,6 +180,7 @@ std::string toJson(Attribute attr) {
     recipe.keep = r.getCheckpoint().getKeep().value_or(0);
   recipe.seed = static_cast<uint64_t>(r.getSeed());
   recipe.initFrom = r.getInitFrom().str();
+  recipe.prep = r.getPrep().str();
   if (mlir::ArrayAttr freeze = r.getFreeze())
     for (mlir::Attribute p : freeze)
       recipe.freeze.push_back(mlir::cast<StringAttr>(p).str());
