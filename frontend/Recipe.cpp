@@ -610,14 +610,23 @@ bool Elaborator::checkLabelKinds(const ast::TrainDecl &train,
       return false;
     }
     auto *every = llvm::dyn_cast<ast::EveryExpr>(entry.value.get());
+    if (entry.key.name == "eval" && kind != "target" && every)
+      for (const ast::Ident &m : every->items)
+        if (m.name != "loss" && isRegressionMetric(m.name)) {
+          error(m.range, "'" + m.name +
+                             "' is a regression metric, and the data is "
+                             "class labels; csv(..., target = ...) reads a "
+                             "regression target");
+          return false;
+        }
     if (entry.key.name != "eval" || kind != "target" || !every)
       continue;
     for (const ast::Ident &m : every->items)
-      if (m.name != "loss") {
+      if (!isRegressionMetric(m.name)) {
         error(m.range, "'" + m.name +
                            "' is a class metric, and the data is "
                            "a regression target (csv's 'target'); evaluate "
-                           "its loss");
+                           "its loss, mae, rmse or r2");
         return false;
       }
   }

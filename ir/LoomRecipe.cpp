@@ -286,9 +286,15 @@ RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
                        << labelKind(data) << "'";
   if (labelKind(data) == "target" && eval && eval.getMetrics())
     for (Attribute m : eval.getMetrics())
-      if (llvm::cast<StringAttr>(m).getValue() != "loss")
+      if (!isRegressionMetric(llvm::cast<StringAttr>(m).getValue()))
         return emitError() << "recipe evaluates " << m
                            << ", a class metric, on a regression target";
+  if (labelKind(data) != "target" && eval && eval.getMetrics())
+    for (Attribute m : eval.getMetrics())
+      if (llvm::cast<StringAttr>(m).getValue() != "loss" &&
+          isRegressionMetric(llvm::cast<StringAttr>(m).getValue()))
+        return emitError() << "recipe evaluates " << m
+                           << ", a regression metric, on class labels";
   return success();
 }
 

@@ -116,6 +116,9 @@ const RecipeKind *findRecipeKind(llvm::StringRef setting, llvm::StringRef kind);
 
 /// The metrics an `eval` cadence may name.
 llvm::ArrayRef<llvm::StringRef> recipeMetrics();
+/// Whether `metric` applies to a regression target: loss, mae, rmse, r2
+/// (the others are class metrics).
+bool isRegressionMetric(llvm::StringRef metric);
 
 /// The values of the recipe's `remat` setting (activation recomputation,
 /// passes/remat/Remat.h): "none" (keep every activation the backward

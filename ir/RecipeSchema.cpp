@@ -212,8 +212,14 @@ std::string mlir::loom::recipeRangeViolation(StringRef setting, StringRef kind,
 
 ArrayRef<StringRef> mlir::loom::recipeMetrics() {
   static const StringRef metrics[] = {"loss",   "accuracy", "precision",
-                                      "recall", "f1",       "perplexity"};
+                                      "recall", "f1",       "perplexity",
+                                      "mae",    "rmse",     "r2"};
   return metrics;
+}
+
+bool mlir::loom::isRegressionMetric(StringRef metric) {
+  return metric == "loss" || metric == "mae" || metric == "rmse" ||
+         metric == "r2";
 }
 
 ArrayRef<StringRef> mlir::loom::recipeRematPolicies() {

@@ -6,6 +6,7 @@
 
 #include "runtime/train/Evaluate.h"
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -52,13 +53,23 @@ Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
   if (classes)
     labels.assign(static_cast<const int32_t *>(p.y),
                   static_cast<const int32_t *>(p.y) + real * perRow);
+  std::vector<float> targets;
+  if (!classes && p.yr->dtype == DType::F32)
+    targets.assign(static_cast<const float *>(p.y),
+                   static_cast<const float *>(p.y) + real * perRow);
   if (Status s = ex.run(p.name); !s)
     return s;
   r.loss.add(ex.scalarOutput(p.name, "loss"), real);
   r.examples += real;
-  // A regression target has a loss and no classes.
-  if (!classes)
+  // A regression target has a loss and no classes: its errors.
+  if (!classes) {
+    if (!targets.empty() && p.out->dtype == DType::F32 &&
+        elements(p.out->shape) == elements(p.yr->shape))
+      r.regressionSums.add(
+          static_cast<const float *>(ex.programOutput(p.name, "output")),
+          targets.data(), real * perRow);
     return Status();
+  }
   const float *logits =
       static_cast<const float *>(ex.programOutput(p.name, "output"));
   if (p.out->dtype != DType::F32)
@@ -71,6 +82,31 @@ Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
 }
 
 } // namespace
+
+void loom::train::RegressionSums::add(const float *pred, const float *target,
+                                      int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    double d = double(pred[i]) - double(target[i]), t = target[i];
+    absError += std::fabs(d);
+    sqError += d * d;
+    sum += t;
+    sumSq += t * t;
+  }
+  values += n;
+}
+
+double loom::train::RegressionSums::mae() const {
+  return values ? absError / double(values) : NAN;
+}
+
+double loom::train::RegressionSums::rmse() const {
+  return values ? std::sqrt(sqError / double(values)) : NAN;
+}
+
+double loom::train::RegressionSums::r2() const {
+  double sst = values ? sumSq - sum * sum / double(values) : 0;
+  return sst > 0 ? 1 - sqError / sst : NAN;
+}
 
 bool loom::train::isBinaryOutput(const std::vector<int64_t> &shape) {
   return shape.size() == 1 || (shape.size() == 2 && shape[1] == 1);

@@ -30,8 +30,23 @@ namespace loom::train {
 /// (probability 0.5).
 constexpr float kBinaryThreshold = 0.0f;
 
+/// A regression's errors, summed over every target value (in double): what
+/// MAE, RMSE and R² are computed from over a whole split.
+struct RegressionSums {
+  double absError = 0, sqError = 0; ///< sum |p - t|, sum (p - t)^2
+  double sum = 0, sumSq = 0;        ///< sum t, sum t^2
+  int64_t values = 0;
+  void add(const float *pred, const float *target, int64_t n);
+  double mae() const;
+  double rmse() const;
+  /// 1 - SSE / SST, SST about the split's own mean (NaN for a constant
+  /// target).
+  double r2() const;
+};
+
 struct EvalResult {
-  MeanMeter loss; ///< per example (window), exact
+  MeanMeter loss;                ///< per example (window), exact
+  RegressionSums regressionSums; ///< f32 targets
   ConfusionMatrix confusion{1};
   int64_t examples = 0;
   bool binary = false;     ///< one logit per example, classes 0 and 1

@@ -368,7 +368,8 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
                              "an array, not " +
                              spelled(*m));
       static const std::vector<std::string> kMetrics = {
-          "loss", "accuracy", "precision", "recall", "f1", "perplexity"};
+          "loss",       "accuracy", "precision", "recall", "f1",
+          "perplexity", "mae",      "rmse",      "r2"};
       for (const json &v : *m) {
         std::string metric = v.is_string() ? v.get<std::string>() : "";
         if (std::find(kMetrics.begin(), kMetrics.end(), metric) ==
@@ -376,13 +377,16 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
           return Status::error(name + ": the recipe's 'eval.metrics' holds " +
                                spelled(v) +
                                ", not one of loss, accuracy, precision, "
-                               "recall, f1, perplexity");
-        if (metric != "loss" &&
-            r.data.labelSpec.kind == data::LabelSpec::Kind::Values)
+                               "recall, f1, perplexity, mae, rmse, r2");
+        bool regression = metric == "mae" || metric == "rmse" || metric == "r2";
+        bool target = r.data.labelSpec.kind == data::LabelSpec::Kind::Values;
+        if (metric != "loss" && regression != target)
           return Status::error(name + ": the recipe's 'eval.metrics' holds " +
                                spelled(v) +
-                               ", a class metric, but the data is a "
-                               "regression target");
+                               (regression ? ", a regression metric, but the "
+                                             "data is class labels"
+                                           : ", a class metric, but the data "
+                                             "is a regression target"));
         r.metrics.push_back(metric);
       }
     }

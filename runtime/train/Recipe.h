@@ -70,7 +70,8 @@ struct Recipe {
   /// "val" or "test" or "train": the split `eval` reports on (the
   /// training split in its fixed order for "train"; "test" needs `test`).
   std::string evalOn = "val";
-  /// loss, accuracy, precision, recall, f1, perplexity.
+  /// loss, accuracy, precision, recall, f1, perplexity; for a regression
+  /// target mae, rmse, r2.
   std::vector<std::string> metrics;
   Cadence checkpoint;
   int64_t keep = 0; ///< checkpoints to keep; 0 keeps all

@@ -154,6 +154,15 @@ Status Trainer::evaluateNow(bool final) {
   for (const ClassMetric &m : classMetrics(*r))
     if (recipe.wants(m.name))
       metric(m.key.c_str(), m.name.c_str(), m.value);
+  // A regression target's errors over the whole split.
+  if (r->regression) {
+    if (recipe.wants("mae"))
+      metric("mae", "MAE", r->regressionSums.mae());
+    if (recipe.wants("rmse"))
+      metric("rmse", "RMSE", r->regressionSums.rmse());
+    if (recipe.wants("r2"))
+      metric("r2", "R²", r->regressionSums.r2());
+  }
   if (Status s = log(rec); !s)
     return s;
   say(line);
