@@ -57,9 +57,24 @@ bool checkCsvLabel(Elaborator &e, llvm::ArrayRef<const ast::Expr *> given,
     return false;
   }
   const ast::Expr *column = label ? label : target;
-  if (values[label ? 1 : 2]->kind != Val::Kind::Str) {
+  const Val &named = *values[label ? 1 : 2];
+  // Several regression targets: a list of distinct column names.
+  if (target &&
+      (named.kind == Val::Kind::List || named.kind == Val::Kind::Tuple)) {
+    std::set<std::string> seen;
+    bool ok = !named.elems.empty();
+    for (const Val &n : named.elems)
+      ok = ok && n.kind == Val::Kind::Str && !n.s.empty() &&
+           seen.insert(n.s).second;
+    if (!ok) {
+      e.error(column->range, "'target' is a column name or a list of "
+                             "distinct column names, e.g. [\"a\", \"b\"]");
+      return false;
+    }
+  } else if (named.kind != Val::Kind::Str) {
     e.error(column->range, llvm::Twine("'") + (label ? "label" : "target") +
-                               "' names a column of the file: a string");
+                               "' names a column of the file: a string" +
+                               (target ? " (or a list of them)" : ""));
     return false;
   }
   if (!classes)
@@ -577,6 +592,13 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
   if (prepEntry && data.getKind() != "csv") {
     error(prepEntry->key.range, "prep applies to csv data, and the data is " +
                                     data.getKind().str() + "(...)");
+    return nullptr;
+  }
+  if (prepEntry && targetColumns(data).size() > 1) {
+    error(prepEntry->key.range,
+          "prep takes one label or target column (the column no step "
+          "changes), and the data names " +
+              llvm::Twine(targetColumns(data).size()) + " targets");
     return nullptr;
   }
   if (!checkLabelKinds(train, data, test))

@@ -238,14 +238,30 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   if (targetArg) {
     auto out = dyn_cast<RankedTensorType>(
         module->lookupSymbol<func::FuncOp>("forward").getResultTypes()[0]);
-    if (!out || !out.getElementType().isF32() || out.getRank() < 1 ||
-        out.getRank() > 2 || out.getDimSize(0) != *batch ||
-        (out.getRank() == 2 && out.getDimSize(1) != 1)) {
-      error(targetArg->value->range,
-            "a regression target is one number per example, so the model's "
-            "output must be f32[" +
-                llvm::Twine(*batch) + "] or f32[" + llvm::Twine(*batch) +
-                ", 1], not " + (out ? typeStr(out) : std::string("that")));
+    // Several targets: one number per target column, f32[B, K].
+    int64_t k = 1;
+    if (auto *list = dyn_cast<ast::ListExpr>(targetArg->value.get()))
+      k = static_cast<int64_t>(list->elements.size());
+    else if (auto *tuple = dyn_cast<ast::TupleExpr>(targetArg->value.get()))
+      k = static_cast<int64_t>(tuple->elements.size());
+    bool fits = out && out.getElementType().isF32() && out.getRank() >= 1 &&
+                out.getRank() <= 2 && out.getDimSize(0) == *batch &&
+                (k == 1 ? out.getRank() == 1 || out.getDimSize(1) == 1
+                        : out.getRank() == 2 && out.getDimSize(1) == k);
+    if (!fits) {
+      std::string got = out ? typeStr(out) : std::string("that");
+      if (k == 1)
+        error(targetArg->value->range,
+              "a regression target is one number per example, so the "
+              "model's output must be f32[" +
+                  llvm::Twine(*batch) + "] or f32[" + llvm::Twine(*batch) +
+                  ", 1], not " + got);
+      else
+        error(targetArg->value->range,
+              llvm::Twine(k) + " regression targets are " + llvm::Twine(k) +
+                  " numbers per example, so the model's output must be f32[" +
+                  llvm::Twine(*batch) + ", " + llvm::Twine(k) + "], not " +
+                  got);
       return nullptr;
     }
     yType = out;

@@ -139,7 +139,7 @@ LogicalResult verifyFields(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                StringRef kind, StringRef path,
                                std::optional<int64_t> seq, StringRef dtype,
-                               StringRef label, StringRef target,
+                               StringRef label, Attribute target,
                                Attribute classes, StringRef labels,
                                StringRef images) {
   if (failed(verifyFields(
@@ -148,12 +148,27 @@ LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return failure();
   if (kind != "csv")
     return success();
-  // The label column, or the regression target.
-  if (label.empty() == target.empty())
+  // The label column, or the regression target column(s).
+  if (label.empty() == !target)
     return emitError() << "data 'csv' needs one of 'label' and 'target'";
+  if (target) {
+    auto one = llvm::dyn_cast<StringAttr>(target);
+    auto many = llvm::dyn_cast<ArrayAttr>(target);
+    llvm::StringSet<> seen;
+    bool ok = one ? !one.getValue().empty() : many && !many.empty();
+    for (Attribute c : many ? many.getValue() : ArrayRef<Attribute>()) {
+      auto name = llvm::dyn_cast<StringAttr>(c);
+      ok = ok && name && !name.getValue().empty() &&
+           seen.insert(name.getValue()).second;
+    }
+    if (!ok)
+      return emitError() << "data 'target' must be a column name or a list "
+                            "of distinct column names, not "
+                         << target;
+  }
   if (!classes)
     return success();
-  if (!target.empty())
+  if (target)
     return emitError() << "data 'classes' is for a 'label' column, not a "
                           "regression 'target'";
   if (auto how = llvm::dyn_cast<StringAttr>(classes))
@@ -178,10 +193,21 @@ LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+SmallVector<StringRef> mlir::loom::targetColumns(DataAttr data) {
+  SmallVector<StringRef> columns;
+  Attribute target = data ? data.getTarget() : Attribute();
+  if (auto one = llvm::dyn_cast_or_null<StringAttr>(target))
+    columns.push_back(one.getValue());
+  else if (auto many = llvm::dyn_cast_or_null<ArrayAttr>(target))
+    for (Attribute c : many)
+      columns.push_back(llvm::cast<StringAttr>(c).getValue());
+  return columns;
+}
+
 StringRef mlir::loom::labelKind(DataAttr data) {
   if (!data || data.getKind() != "csv")
     return "";
-  if (!data.getTarget().empty())
+  if (data.getTarget())
     return "target";
   if (llvm::isa_and_nonnull<ArrayAttr>(data.getClasses()))
     return "names";
@@ -390,7 +416,7 @@ Attribute mlir::loom::buildRecipeSetting(
   };
   if (setting == "data")
     return DataAttr::getChecked(emitError, ctx, kind, str(0), i64(1), str(2),
-                                str(3), str(4), field(5), str(6), str(7));
+                                str(3), field(4), field(5), str(6), str(7));
   if (setting == "schedule")
     return ScheduleAttr::getChecked(emitError, ctx, kind, i64(0), f64(1),
                                     i64(2), f64(3), f64(4), i64(5), loc);

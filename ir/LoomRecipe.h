@@ -147,6 +147,10 @@ std::string recipeRangeViolation(llvm::StringRef setting, llvm::StringRef kind,
 /// "names" or "numbers" (a csv's classes); "" for the other kinds.
 llvm::StringRef labelKind(DataAttr data);
 
+/// A csv's regression target columns in order (one, or several); empty
+/// without a target.
+llvm::SmallVector<llvm::StringRef> targetColumns(DataAttr data);
+
 /// The attribute of setting `setting` (data, optimizer, schedule) of kind
 /// `kind` with the arguments `args` (name -> value, each of its
 /// RecipeArgType: FloatAttr or IntegerAttr for F64, IntegerAttr for I64,

@@ -52,7 +52,7 @@ const std::vector<RecipeSetting> &mlir::loom::recipeSettings() {
         {"seq", T::I64, atLeast(1)},
         {"dtype", T::String, std::nullopt, {"u16", "u32"}},
         {"label", T::String},
-        {"target", T::String},
+        {"target", T::StringOrStrings},
         {"classes", T::StringOrStrings},
         {"labels", T::String},
         {"images", T::String}}},

@@ -159,6 +159,12 @@ StatusOr<Examples> loom::data::prepareCsv(const DataSpec &spec,
                                           PrepOutcome &outcome,
                                           int64_t &trainRows) {
   const std::string &path = spec.path;
+  if (spec.labelSpec.targets.size() > 1)
+    return Status::error(path +
+                         ": prep takes one label or target column, "
+                         "and the recipe names " +
+                         std::to_string(spec.labelSpec.targets.size()) +
+                         " targets");
   StepLocator where = [&](size_t off) {
     return path + ": prep:1:" + std::to_string(off + 1) + ": ";
   };

@@ -67,7 +67,7 @@ Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
         elements(p.out->shape) == elements(p.yr->shape))
       r.regressionSums.add(
           static_cast<const float *>(ex.programOutput(p.name, "output")),
-          targets.data(), real * perRow);
+          targets.data(), real, perRow);
     return Status();
   }
   const float *logits =
@@ -84,28 +84,49 @@ Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
 } // namespace
 
 void loom::train::RegressionSums::add(const float *pred, const float *target,
-                                      int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
+                                      int64_t n, int64_t width) {
+  if (columns.size() != static_cast<size_t>(width))
+    columns.assign(width, Column());
+  for (int64_t i = 0; i < n * width; ++i) {
+    Column &c = columns[i % width];
     double d = double(pred[i]) - double(target[i]), t = target[i];
-    absError += std::fabs(d);
-    sqError += d * d;
-    sum += t;
-    sumSq += t * t;
+    c.absError += std::fabs(d);
+    c.sqError += d * d;
+    c.sum += t;
+    c.sumSq += t * t;
   }
-  values += n;
+  rows += n;
 }
 
 double loom::train::RegressionSums::mae() const {
-  return values ? absError / double(values) : NAN;
+  if (!rows || columns.empty())
+    return NAN;
+  double total = 0;
+  for (const Column &c : columns)
+    total += c.absError / double(rows);
+  return total / double(columns.size());
 }
 
 double loom::train::RegressionSums::rmse() const {
-  return values ? std::sqrt(sqError / double(values)) : NAN;
+  if (!rows || columns.empty())
+    return NAN;
+  double total = 0;
+  for (const Column &c : columns)
+    total += std::sqrt(c.sqError / double(rows));
+  return total / double(columns.size());
 }
 
 double loom::train::RegressionSums::r2() const {
-  double sst = values ? sumSq - sum * sum / double(values) : 0;
-  return sst > 0 ? 1 - sqError / sst : NAN;
+  if (!rows || columns.empty())
+    return NAN;
+  double total = 0;
+  for (const Column &c : columns) {
+    double sst = c.sumSq - c.sum * c.sum / double(rows);
+    if (!(sst > 0))
+      return NAN;
+    total += 1 - c.sqError / sst;
+  }
+  return total / double(columns.size());
 }
 
 bool loom::train::isBinaryOutput(const std::vector<int64_t> &shape) {

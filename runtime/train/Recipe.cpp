@@ -227,6 +227,24 @@ bool dataSpec(const char *key, const json &d, data::DataSpec &spec,
       if (f.find("classes"))
         return f.fail("classes", "is given with a regression 'target'");
       spec.labelSpec.kind = data::LabelSpec::Kind::Values;
+      // Several target columns: an array of distinct names.
+      if (const json *many = f.find("target"); many && many->is_array()) {
+        for (const json &c : *many) {
+          std::string name = c.is_string() ? c.get<std::string>() : "";
+          if (name.empty() || std::find(spec.labelSpec.targets.begin(),
+                                        spec.labelSpec.targets.end(),
+                                        name) != spec.labelSpec.targets.end())
+            return f.fail("target",
+                          "must hold distinct column names, not " + spelled(c));
+          spec.labelSpec.targets.push_back(name);
+        }
+        if (spec.labelSpec.targets.empty())
+          return f.fail("target", "is an empty array");
+        spec.label = spec.labelSpec.targets.front();
+        if (spec.labelSpec.targets.size() == 1)
+          spec.labelSpec.targets.clear();
+        return true;
+      }
       return f.string("target", spec.label, {}, true);
     }
     if (!f.string("label", spec.label, {}, true))
@@ -474,6 +492,8 @@ std::string loom::train::writeRecipe(const Recipe &r) {
       j["path"] = d.path;
       using Kind = data::LabelSpec::Kind;
       j[d.labelSpec.kind == Kind::Values ? "target" : "label"] = d.label;
+      if (d.labelSpec.targets.size() > 1)
+        j["target"] = d.labelSpec.targets;
       if (d.labelSpec.kind == Kind::Names && d.labelSpec.names.empty())
         j["classes"] = "names";
       else if (d.labelSpec.kind == Kind::Names)
