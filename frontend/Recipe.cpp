@@ -112,6 +112,54 @@ bool checkCsvLabel(Elaborator &e, llvm::ArrayRef<const ast::Expr *> given,
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// A label column that is a regression target
+//===----------------------------------------------------------------------===//
+
+bool Elaborator::labelReadsAsTarget(const std::string &path,
+                                    const std::string &column) {
+  std::string key = path + '\0' + column;
+  if (auto it = labelTargets.find(key); it != labelTargets.end())
+    return it->second;
+  bool target = false;
+  if (::loom::StatusOr<::loom::data::Table> t =
+          ::loom::data::readTableCsv(path)) {
+    int c = t->find(column);
+    if (c >= 0 && t->columns[c].kind == ::loom::data::TableColumn::Kind::Number)
+      for (double v : t->columns[c].numbers)
+        target = target || (!std::isnan(v) && v != std::floor(v));
+  }
+  labelTargets[key] = target;
+  return target;
+}
+
+const ast::Arg *Elaborator::inferredTarget(const ast::CallExpr &csv,
+                                           Scope &scope) {
+  // csv(path, label, target, classes): by position or by name.
+  const ast::Arg *args[4] = {};
+  const char *names[4] = {"path", "label", "target", "classes"};
+  size_t positional = 0;
+  for (const ast::Arg &a : csv.args) {
+    if (a.name.name.empty()) {
+      if (positional < 4)
+        args[positional] = &a;
+      ++positional;
+      continue;
+    }
+    for (size_t i = 0; i < 4; ++i)
+      if (a.name.name == names[i])
+        args[i] = &a;
+  }
+  if (!args[0] || !args[1] || args[2] || args[3])
+    return nullptr;
+  std::optional<Val> path = eval(*args[0]->value, scope);
+  std::optional<Val> label = eval(*args[1]->value, scope);
+  if (!path || !label || path->kind != Val::Kind::Str ||
+      label->kind != Val::Kind::Str)
+    return nullptr;
+  return labelReadsAsTarget(path->s, label->s) ? args[1] : nullptr;
+}
+
+//===----------------------------------------------------------------------===//
 // Values to attributes
 //===----------------------------------------------------------------------===//
 
@@ -253,6 +301,13 @@ static Attribute recipeCall(
   if (llvm::StringRef(kind->kind) == "csv" &&
       !checkCsvLabel(e, given, values, value.range))
     return nullptr;
+  // A label column of numbers that are not all integral is a regression
+  // target, unless `classes` says how it writes classes.
+  if (llvm::StringRef(kind->kind) == "csv" && call &&
+      e.inferredTarget(*call, scope))
+    for (NamedAttribute &a : attrs)
+      if (a.getName() == "label")
+        a = b.getNamedAttr("target", a.getValue());
   // Each given argument has its schema's type (after csv's own checks of
   // its label column, which say more).
   for (auto [i, a] : llvm::enumerate(kind->args))
@@ -594,6 +649,16 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
                                     data.getKind().str() + "(...)");
     return nullptr;
   }
+  // A test set of the same label column reads it as the training data's
+  // inferred regression target.
+  if (test && labelKind(test) == "numbers" && !test.getClasses())
+    for (const ast::TrainEntry &entry : train.entries)
+      if (auto *call = llvm::dyn_cast<ast::CallExpr>(entry.value.get());
+          call && entry.key.name == "data" && inferredTarget(*call, scope))
+        test =
+            DataAttr::get(&ctx, test.getKind(), test.getPath(), test.getSeq(),
+                          test.getDtype(), "", b.getStringAttr(test.getLabel()),
+                          nullptr, test.getLabels(), test.getImages());
   if (prepEntry && targetColumns(data).size() > 1) {
     error(prepEntry->key.range,
           "prep takes one label or target column (the column no step "

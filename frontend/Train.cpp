@@ -212,11 +212,16 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   // csv(..., target = C): one f32 regression target per example, in the
   // shape of the model's output ([B] or [B, 1]), set once @forward is built.
   const ast::Arg *targetArg = nullptr;
-  if (dataKind && dataKind->name == "csv")
+  bool inferred = false;
+  if (dataKind && dataKind->name == "csv") {
     for (const ast::Arg &a : dataCall->args)
       if (a.name.name == "target" ||
           (a.name.name.empty() && &a == &dataCall->args[0] + 2))
         targetArg = &a;
+    // A label column of numbers not all integral (Recipe.cpp).
+    if (!targetArg)
+      inferred = (targetArg = inferredTarget(*dataCall, scope)) != nullptr;
+  }
   if (tokens && !xElem->isInteger(32)) {
     error(fwd.args[0].type.range, "a model trained on tokens takes i32 "
                                   "token ids");
@@ -252,8 +257,13 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
       std::string got = out ? typeStr(out) : std::string("that");
       if (k == 1)
         error(targetArg->value->range,
-              "a regression target is one number per example, so the "
-              "model's output must be f32[" +
+              std::string(inferred
+                              ? "the label column holds numbers that are not "
+                                "all integral, a regression target (classes "
+                                "= \"numbers\" reads classes): "
+                              : "") +
+                  "a regression target is one number per example, so the "
+                  "model's output must be f32[" +
                   llvm::Twine(*batch) + "] or f32[" + llvm::Twine(*batch) +
                   ", 1], not " + got);
       else
