@@ -156,6 +156,13 @@ public:
 
   // --- used by the builtins (Builtins.cpp) --------------------------------
   mlir::OpBuilder &builder() { return b; }
+  /// Checks csv's label column (RecipeData.cpp): `label` or `target` (a
+  /// name, or for targets a list of distinct names), and `classes` only
+  /// with `label`. `given` holds csv's arguments in recipeKinds' order,
+  /// `values` their values. False after reporting.
+  bool checkCsvLabel(llvm::ArrayRef<const ast::Expr *> given,
+                     llvm::ArrayRef<std::optional<Val>> values,
+                     llvm::SMRange call);
   /// Whether csv's `label = column` (with no `classes`) reads as a
   /// regression target: the file `path` reads as a table whose `column`
   /// holds only numbers, one of them not integral. False when the file
