@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <tuple>
 
 using namespace loom;
 using namespace loom::train;
@@ -225,16 +226,32 @@ Status Trainer::evaluateTest(RunSummary &summary) {
       if (m.name == "f1") // macro_f1, or a binary classifier's f1
         rec.set(m.key, m.value);
   }
+  // A regression target's errors, as the recipe's eval names them.
+  std::string errors;
+  std::vector<std::pair<std::string, double>> regression;
+  if (r->regression) {
+    const RegressionSums &e = r->regressionSums;
+    for (auto [name, label, v] : {std::make_tuple("mae", "MAE", e.mae()),
+                                  std::make_tuple("rmse", "RMSE", e.rmse()),
+                                  std::make_tuple("r2", "R²", e.r2())})
+      if (recipe.wants(name)) {
+        rec.set(name, v);
+        regression.push_back({std::string("test_") + name, v});
+        errors += std::string("  ") + label + " " + fixed(v);
+      }
+  }
   if (Status s = log(rec); !s)
     return s;
   summary.metrics.push_back({"test_loss", r->loss.mean()});
   if (!r->regression)
     summary.metrics.push_back({"test_accuracy", r->confusion.accuracy()});
+  for (const auto &m : regression)
+    summary.metrics.push_back(m);
   say("test set (" + std::to_string(r->examples) + " " +
       (itemUnit == "tok" ? "windows" : "examples") + "): loss " +
       fixed(r->loss.mean()) +
       (r->regression
-           ? std::string()
+           ? errors
            : "  accuracy " + fixed(100 * r->confusion.accuracy(), 2) + "%"));
   return Status();
 }
