@@ -202,6 +202,14 @@ Status Trainer::resume() {
                          list(state.classNames) +
                          "; the model's outputs would change meaning");
   }
+  // So do the prep statistics: the same transform of the inputs.
+  if (!s->prep.empty() && s->prep != state.prep)
+    return Status::error(file +
+                         ": the checkpoint's prep statistics differ "
+                         "from those fitted on this data's training "
+                         "rows (" +
+                         recipe.data.path +
+                         " changed?); the model's inputs would change meaning");
   std::string hash = state.artifactHash, path = state.artifactPath;
   std::vector<std::string> names = state.classNames;
   std::string prep = state.prep;
