@@ -119,6 +119,8 @@ StatusOr<Examples> loom::data::tableExamples(const Table &table,
     }
     break;
   case LabelSpec::Kind::Numbers:
+    // scikit-learn's header names the class numbers.
+    ex.classNames = table.classNames;
     for (size_t r = 0; r < table.rows(); ++r) {
       double v = col.kind == Kind::Text ? NAN : col.numbers[r];
       if (!(v >= 0) || v >= 2147483648.0 || v != std::floor(v))
@@ -126,6 +128,10 @@ StatusOr<Examples> loom::data::tableExamples(const Table &table,
             holds(r) + ", not a class number (0, 1, ...); csv(..., classes = "
                        "\"names\") reads class names, csv(..., target = ...) a "
                        "regression target");
+      if (!ex.classNames.empty() && v >= double(ex.classNames.size()))
+        return Status::error(holds(r) + ", outside the " +
+                             std::to_string(ex.classNames.size()) +
+                             " classes the header names");
       ex.labels.push_back(static_cast<int32_t>(v));
     }
     break;
