@@ -564,8 +564,12 @@ ExprPtr Parser::parsePrepValue() {
                 "dedup, impute(median), standardize'");
     return nullptr;
   }
-  while (!atStatementBoundary())
+  // The line, whatever its brackets hold: an unclosed '(' is the steps'
+  // error, not a reason to read the next settings as steps.
+  unsigned depth = bracketDepth;
+  while (!tok.is(Tok::Eof) && !tok.is(Tok::RBrace) && !tok.atLineStart)
     consume();
+  bracketDepth = depth;
   SMRange range = rangeFrom(start);
   return std::make_unique<PrepExpr>(
       range, std::string(start.getPointer(), range.End.getPointer()));

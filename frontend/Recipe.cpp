@@ -453,6 +453,12 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       // The steps as written; a step that does not parse is an error at
       // its own column.
       const std::string &text = llvm::cast<ast::PrepExpr>(value).text;
+      if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+        error(value.range, "the prep steps are written without quotes: prep "
+                           "= " +
+                               text.substr(1, text.size() - 2));
+        return nullptr;
+      }
       size_t errAt = 0;
       auto steps = ::loom::data::parsePrepSteps(text, [&](size_t off) {
         errAt = std::min(off, text.size());
