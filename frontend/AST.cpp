@@ -154,6 +154,9 @@ void ast::printExpr(const Expr &expr, llvm::raw_ostream &os) {
     }
     return;
   }
+  case Expr::Kind::Prep:
+    os << llvm::cast<PrepExpr>(expr).text;
+    return;
   }
 }
 

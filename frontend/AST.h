@@ -45,7 +45,8 @@ struct Expr {
     Tuple,
     List,
     Split,
-    Every
+    Every,
+    Prep
   };
   Expr(Kind kind, SMRange range) : kind(kind), range(range) {}
   virtual ~Expr() = default;
@@ -196,6 +197,16 @@ struct EveryExpr : Expr {
   Ident on;                 ///< the data split, empty when absent
   std::vector<Ident> items; ///< metrics after ':'
   ExprPtr keep;             ///< null when absent
+};
+
+/// The train block's `prep = dedup, impute(median), standardize`: the steps
+/// as written (runtime/data/TablePrep.h's syntax), checked when the block
+/// is lowered; `range` starts at the first step.
+struct PrepExpr : Expr {
+  PrepExpr(SMRange r, std::string text)
+      : Expr(Kind::Prep, r), text(std::move(text)) {}
+  LOOM_EXPR_CLASSOF(Prep)
+  std::string text;
 };
 
 #undef LOOM_EXPR_CLASSOF

@@ -3,8 +3,8 @@
 // Part of Loom. This file implements the builtins of docs/language.md: each
 // binds its arguments (positional, then by keyword, with defaults), checks
 // them with the IR's shape rules so that errors read the same everywhere, and
-// emits loom ops. Composite builtins (mse, bce, flatten, split, l1/l2) are
-// written here in terms of primitive ops.
+// emits loom ops. Composite builtins (mse, mae, huber, bce, flatten, split,
+// l1/l2) are written here in terms of primitive ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -77,6 +77,8 @@ const std::vector<BuiltinSpec> &specs() {
       {"arange", {{"n"}}},
       {"cross_entropy", {{"logits"}, {"labels"}}},
       {"mse", {{"pred"}, {"target"}}},
+      {"mae", {{"pred"}, {"target"}}},
+      {"huber", {{"pred"}, {"target"}, opt("delta")}},
       {"bce", {{"logits"}, {"targets"}}},
       {"l1", {{"pattern"}}},
       {"l2", {{"pattern"}}},

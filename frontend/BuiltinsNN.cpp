@@ -253,10 +253,21 @@ std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
     return c.result(b.create<lir::CrossEntropyOp>(at, lir::LossReduction::mean,
                                                   *logits, *labels));
   }
-  if (name == "mse" || name == "bce") {
+  if (name == "mse" || name == "mae" || name == "huber" || name == "bce") {
     std::optional<Value> p = c.tensor(0), t = c.tensor(1);
     if (!p || !t)
       return std::nullopt;
+    double delta = 1.0;
+    if (name == "huber") {
+      std::optional<double> d = c.number(2, 1.0);
+      if (!d)
+        return std::nullopt;
+      if (!(*d > 0) || !std::isfinite(*d)) {
+        c.e.error(c.ranges[2], "huber's delta must be a finite number > 0");
+        return std::nullopt;
+      }
+      delta = *d;
+    }
     RankedTensorType pt = tt(*p), ty = tt(*t);
     Type ft = pt.getElementType();
     // bce also takes integer 0/1 labels (a binary classifier's `y`): of the
@@ -276,8 +287,8 @@ std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
                         pt.getShape().back() == 1 &&
                         pt.getShape().drop_back() == ty.getShape();
     if (pt.getShape() != ty.getShape() && !dropsUnitDim) {
-      const char *what = name == "mse" ? "prediction" : "logits";
-      const char *target = name == "mse" ? "target" : "targets";
+      const char *what = name != "bce" ? "prediction" : "logits";
+      const char *target = name != "bce" ? "target" : "targets";
       if (labels)
         c.e.error(c.call.range,
                   "bce's labels " + Elaborator::typeStr(*t) +
@@ -306,6 +317,19 @@ std::optional<Val> emitNNBuiltin(BuiltinCall &c) {
     if (name == "mse") {
       Value d = b.create<lir::SubOp>(at, *p, *t);
       perElement = b.create<lir::MulOp>(at, d, d);
+    } else if (name == "mae") {
+      perElement = b.create<lir::AbsOp>(at, b.create<lir::SubOp>(at, *p, *t));
+    } else if (name == "huber") {
+      // With a = |p - t|, q = min(a, delta): 0.5 q^2 + delta (a - q), which
+      // is 0.5 a^2 within delta and delta (a - delta / 2) beyond it.
+      Value a = b.create<lir::AbsOp>(at, b.create<lir::SubOp>(at, *p, *t));
+      Value q = b.create<lir::MinOp>(at, a, scalar(delta));
+      Value half =
+          b.create<lir::MulOp>(at, scalar(0.5), b.create<lir::MulOp>(at, q, q));
+      perElement = b.create<lir::AddOp>(
+          at, half,
+          b.create<lir::MulOp>(at, scalar(delta),
+                               b.create<lir::SubOp>(at, a, q)));
     } else {
       // max(x, 0) - x*y + log(1 + exp(-|x|)): stable for large |x|.
       Value relu = b.create<lir::MaxOp>(at, *p, scalar(0.0));

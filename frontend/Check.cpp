@@ -185,6 +185,7 @@ private:
     }
     case ast::Expr::Kind::Split:
     case ast::Expr::Kind::Every:
+    case ast::Expr::Kind::Prep:
       return true; // train settings, checked when the block is lowered
     }
     return true;

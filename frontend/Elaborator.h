@@ -156,6 +156,21 @@ public:
 
   // --- used by the builtins (Builtins.cpp) --------------------------------
   mlir::OpBuilder &builder() { return b; }
+  /// Checks csv's label column (RecipeData.cpp): `label` or `target` (a
+  /// name, or for targets a list of distinct names), and `classes` only
+  /// with `label`. `given` holds csv's arguments in recipeKinds' order,
+  /// `values` their values. False after reporting.
+  bool checkCsvLabel(llvm::ArrayRef<const ast::Expr *> given,
+                     llvm::ArrayRef<std::optional<Val>> values,
+                     llvm::SMRange call);
+  /// Whether csv's `label = column` (with no `classes`) reads as a
+  /// regression target: the file `path` reads as a table whose `column`
+  /// holds only numbers, one of them not integral. False when the file
+  /// cannot be read (its errors come later). Read once per path and column.
+  bool labelReadsAsTarget(const std::string &path, const std::string &column);
+  /// The csv call's `label` argument when it reads as a regression target
+  /// (labelReadsAsTarget, no `target` or `classes` given), else null.
+  const ast::Arg *inferredTarget(const ast::CallExpr &csv, Scope &scope);
   mlir::Location loc(llvm::SMRange range);
   void error(llvm::SMRange range, const llvm::Twine &message);
   /// An error with notes: `notes` adds them before the call-chain notes.
@@ -264,6 +279,7 @@ private:
   /// The train block's recipe, a #loom.recipe; null (with diagnostics) on
   /// error.
   mlir::Attribute buildRecipe(const ast::TrainDecl &train, Scope &scope);
+  llvm::StringMap<bool> labelTargets; ///< labelReadsAsTarget's answers
   std::optional<mlir::Attribute> toAttr(const Val &v, llvm::SMRange at);
 
   mlir::MLIRContext &ctx;

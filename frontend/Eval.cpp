@@ -282,6 +282,7 @@ std::optional<Val> Elaborator::eval(const ast::Expr &expr, Scope &scope) {
     return std::nullopt;
   case ast::Expr::Kind::Split:
   case ast::Expr::Kind::Every:
+  case ast::Expr::Kind::Prep:
     error(expr.range, "this form is only allowed in a train setting");
     return std::nullopt;
   }

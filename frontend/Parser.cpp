@@ -516,7 +516,8 @@ std::unique_ptr<TrainDecl> Parser::parseTrain() {
     SMLoc itemStart = tok.loc();
     if (!parseIdent(entry.key, "for a train setting", /*mayStartLine=*/true) ||
         !expect(Tok::Assign, "after '" + entry.key.name + "'") ||
-        !(entry.value = parseTrainValue())) {
+        !(entry.value = entry.key.name == "prep" ? parsePrepValue()
+                                                 : parseTrainValue())) {
       skipToLineOrClose(itemStart);
       continue;
     }
@@ -551,6 +552,27 @@ ExprPtr Parser::parseTrainValue() {
                                        std::move(seed));
   }
   return value;
+}
+
+// prep-value := the rest of the line, kept as written: the prep steps
+// (runtime/data/TablePrep.h's syntax), which the elaborator parses.
+ExprPtr Parser::parsePrepValue() {
+  SMLoc start = tok.loc();
+  if (atStatementBoundary()) {
+    diags.error({prevEnd, prevEnd},
+                "expected the prep steps after 'prep =', such as 'prep = "
+                "dedup, impute(median), standardize'");
+    return nullptr;
+  }
+  // The line, whatever its brackets hold: an unclosed '(' is the steps'
+  // error, not a reason to read the next settings as steps.
+  unsigned depth = bracketDepth;
+  while (!tok.is(Tok::Eof) && !tok.is(Tok::RBrace) && !tok.atLineStart)
+    consume();
+  bracketDepth = depth;
+  SMRange range = rangeFrom(start);
+  return std::make_unique<PrepExpr>(
+      range, std::string(start.getPointer(), range.End.getPointer()));
 }
 
 // every := 'every' expr NAME ['on' NAME] [':' NAME (',' NAME)*] ['keep' expr]

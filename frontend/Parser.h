@@ -65,6 +65,7 @@ private:
   bool parseStmt(std::vector<ast::Stmt> &body);
   std::unique_ptr<ast::TrainDecl> parseTrain();
   ast::ExprPtr parseTrainValue();
+  ast::ExprPtr parsePrepValue();
   ast::ExprPtr parseEvery();
   /// A name; unless `mayStartLine`, one on the next line does not count
   /// (the current line ended too early).

@@ -16,13 +16,14 @@
 
 #include "ir/LoomOps.h"
 #include "ir/LoomRecipe.h"
+#include "runtime/data/TablePrep.h"
 
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/GlobPattern.h"
 
+#include <cctype>
 #include <cmath>
-#include <set>
 
 using namespace mlir::loom;
 using namespace mlir;
@@ -35,61 +36,6 @@ namespace {
 std::string suggestion(llvm::StringRef name, std::vector<std::string> names) {
   std::string hint = closestName(name, names);
   return hint.empty() ? std::string() : "; did you mean '" + hint + "'?";
-}
-
-/// The label column of csv(...): `label` or `target`, one of them; and
-/// `classes` ("numbers", "names" or a list of names) only with `label`.
-/// `given` holds csv's arguments in recipeKinds' order, `values` their
-/// values.
-bool checkCsvLabel(Elaborator &e, llvm::ArrayRef<const ast::Expr *> given,
-                   llvm::ArrayRef<std::optional<Val>> values, SMRange call) {
-  const ast::Expr *label = given[1], *target = given[2], *classes = given[3];
-  if (!label && !target) {
-    e.error(call, "csv needs 'label', the column of classes, or 'target', "
-                  "the column of a regression target");
-    return false;
-  }
-  if (label && target) {
-    e.error(target->range, "csv takes 'label' (a column of classes) or "
-                           "'target' (a regression target), not both");
-    return false;
-  }
-  const ast::Expr *column = label ? label : target;
-  if (values[label ? 1 : 2]->kind != Val::Kind::Str) {
-    e.error(column->range, llvm::Twine("'") + (label ? "label" : "target") +
-                               "' names a column of the file: a string");
-    return false;
-  }
-  if (!classes)
-    return true;
-  if (target) {
-    e.error(classes->range, "'classes' says how a label column writes its "
-                            "classes; a regression 'target' has none");
-    return false;
-  }
-  const Val &v = *values[3];
-  auto bad = [&] {
-    e.error(classes->range,
-            "'classes' is \"numbers\" (class numbers 0, 1, ...), \"names\" "
-            "(each distinct name a class, numbered in sorted order) or the "
-            "list of class names in order, e.g. [\"cat\", \"dog\"]");
-    return false;
-  };
-  if (v.kind == Val::Kind::Str)
-    return v.s == "numbers" || v.s == "names" ? true : bad();
-  if ((v.kind != Val::Kind::List && v.kind != Val::Kind::Tuple) ||
-      v.elems.empty())
-    return bad();
-  std::set<std::string> seen;
-  for (const Val &n : v.elems) {
-    if (n.kind != Val::Kind::Str || n.s.empty())
-      return bad();
-    if (!seen.insert(n.s).second) {
-      e.error(classes->range, "'classes' names '" + n.s + "' twice");
-      return false;
-    }
-  }
-  return true;
 }
 
 } // namespace
@@ -234,8 +180,15 @@ static Attribute recipeCall(
     attrs.push_back(b.getNamedAttr(a.name, *attr));
   }
   if (llvm::StringRef(kind->kind) == "csv" &&
-      !checkCsvLabel(e, given, values, value.range))
+      !e.checkCsvLabel(given, values, value.range))
     return nullptr;
+  // A label column of numbers that are not all integral is a regression
+  // target, unless `classes` says how it writes classes.
+  if (llvm::StringRef(kind->kind) == "csv" && call &&
+      e.inferredTarget(*call, scope))
+    for (NamedAttribute &a : attrs)
+      if (a.getName() == "label")
+        a = b.getNamedAttr("target", a.getValue());
   // Each given argument has its schema's type (after csv's own checks of
   // its label column, which say more).
   for (auto [i, a] : llvm::enumerate(kind->args))
@@ -365,7 +318,8 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
   ScheduleAttr schedule;
   int64_t batch = 0, seed = 0;
   std::optional<int64_t> steps, epochs;
-  std::string initFrom, remat;
+  std::string initFrom, remat, prep;
+  const ast::TrainEntry *prepEntry = nullptr;
   ArrayAttr freeze;
   bool shardOptimizer = false;
   auto toAttrFn = [&](const Val &v, SMRange at) { return toAttr(v, at); };
@@ -496,6 +450,39 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
           CadenceAttr::get(&ctx, *n, unit, on, metrics, keep);
       continue;
     }
+    if (key == "prep") {
+      // The steps as written; a step that does not parse is an error at
+      // its own column.
+      const std::string &text = llvm::cast<ast::PrepExpr>(value).text;
+      if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+        error(value.range, "the prep steps are written without quotes: prep "
+                           "= " +
+                               text.substr(1, text.size() - 2));
+        return nullptr;
+      }
+      size_t errAt = 0;
+      auto steps = ::loom::data::parsePrepSteps(text, [&](size_t off) {
+        errAt = std::min(off, text.size());
+        return std::string();
+      });
+      if (!steps) {
+        // The word (or character) where the steps stop parsing.
+        size_t end = errAt;
+        while (end < text.size() &&
+               (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                text[end] == '_'))
+          ++end;
+        end = std::min(std::max(end, errAt + 1), text.size());
+        const char *begin = value.range.Start.getPointer();
+        error({SMLoc::getFromPointer(begin + errAt),
+               SMLoc::getFromPointer(begin + end)},
+              steps.status().message());
+        return nullptr;
+      }
+      prep = text;
+      prepEntry = &entry;
+      continue;
+    }
     if (key == "remat") {
       // A policy word, as `on val` names a split: `remat = blocks`.
       auto *word = llvm::dyn_cast<ast::NameExpr>(&value);
@@ -553,6 +540,28 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       shardOptimizer = v->b;
     }
   }
+  if (prepEntry && data.getKind() != "csv") {
+    error(prepEntry->key.range, "prep applies to csv data, and the data is " +
+                                    data.getKind().str() + "(...)");
+    return nullptr;
+  }
+  // A test set of the same label column reads it as the training data's
+  // inferred regression target.
+  if (test && labelKind(test) == "numbers" && !test.getClasses())
+    for (const ast::TrainEntry &entry : train.entries)
+      if (auto *call = llvm::dyn_cast<ast::CallExpr>(entry.value.get());
+          call && entry.key.name == "data" && inferredTarget(*call, scope))
+        test =
+            DataAttr::get(&ctx, test.getKind(), test.getPath(), test.getSeq(),
+                          test.getDtype(), "", b.getStringAttr(test.getLabel()),
+                          nullptr, test.getLabels(), test.getImages());
+  if (prepEntry && targetColumns(data).size() > 1) {
+    error(prepEntry->key.range,
+          "prep takes one label or target column (the column no step "
+          "changes), and the data names " +
+              llvm::Twine(targetColumns(data).size()) + " targets");
+    return nullptr;
+  }
   if (!checkLabelKinds(train, data, test))
     return nullptr;
   if (batchOverride)
@@ -561,39 +570,6 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
       [&] { return mlir::emitError(loc(train.name.range)); }, &ctx,
       llvm::StringRef(train.name.name), data, test, split, batch, steps, epochs,
       evalCadence, checkpoint, seed, optimizer, schedule,
-      llvm::StringRef(initFrom), freeze, llvm::StringRef(remat), dataRanks,
-      shardOptimizer);
-}
-
-bool Elaborator::checkLabelKinds(const ast::TrainDecl &train,
-                                 Attribute dataAttr, Attribute testAttr) {
-  auto data = cast<DataAttr>(dataAttr);
-  auto test = dyn_cast_or_null<DataAttr>(testAttr);
-  llvm::StringRef kind = labelKind(data);
-  for (const ast::TrainEntry &entry : train.entries) {
-    if (entry.key.name == "test" && test && labelKind(test) != kind) {
-      auto as = [](llvm::StringRef k) {
-        return k == "target"  ? "a regression target"
-               : k == "names" ? "class names"
-                              : "class numbers";
-      };
-      error(entry.value->range,
-            llvm::Twine("the test set reads its labels as ") +
-                as(labelKind(test)) + ", the training data as " + as(kind) +
-                "; give both the same 'label' or 'target' and 'classes'");
-      return false;
-    }
-    auto *every = llvm::dyn_cast<ast::EveryExpr>(entry.value.get());
-    if (entry.key.name != "eval" || kind != "target" || !every)
-      continue;
-    for (const ast::Ident &m : every->items)
-      if (m.name != "loss") {
-        error(m.range, "'" + m.name +
-                           "' is a class metric, and the data is "
-                           "a regression target (csv's 'target'); evaluate "
-                           "its loss");
-        return false;
-      }
-  }
-  return true;
+      llvm::StringRef(initFrom), freeze, llvm::StringRef(remat),
+      llvm::StringRef(prep), dataRanks, shardOptimizer);
 }

@@ -24,7 +24,8 @@ namespace {
 const char *const kTrainKeys[] = {
     "model",     "data",     "test",  "batch",  "split", "loss",
     "optimizer", "schedule", "steps", "epochs", "eval",  "checkpoint",
-    "init_from", "freeze",   "mesh",  "seed",   "remat", "shard_optimizer"};
+    "init_from", "freeze",   "mesh",  "seed",   "remat", "shard_optimizer",
+    "prep"};
 
 std::string suggestion(llvm::StringRef name, std::vector<std::string> names) {
   std::string hint = closestName(name, names);
@@ -212,11 +213,16 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   // csv(..., target = C): one f32 regression target per example, in the
   // shape of the model's output ([B] or [B, 1]), set once @forward is built.
   const ast::Arg *targetArg = nullptr;
-  if (dataKind && dataKind->name == "csv")
+  bool inferred = false;
+  if (dataKind && dataKind->name == "csv") {
     for (const ast::Arg &a : dataCall->args)
       if (a.name.name == "target" ||
           (a.name.name.empty() && &a == &dataCall->args[0] + 2))
         targetArg = &a;
+    // A label column of numbers not all integral (Recipe.cpp).
+    if (!targetArg)
+      inferred = (targetArg = inferredTarget(*dataCall, scope)) != nullptr;
+  }
   if (tokens && !xElem->isInteger(32)) {
     error(fwd.args[0].type.range, "a model trained on tokens takes i32 "
                                   "token ids");
@@ -238,14 +244,35 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   if (targetArg) {
     auto out = dyn_cast<RankedTensorType>(
         module->lookupSymbol<func::FuncOp>("forward").getResultTypes()[0]);
-    if (!out || !out.getElementType().isF32() || out.getRank() < 1 ||
-        out.getRank() > 2 || out.getDimSize(0) != *batch ||
-        (out.getRank() == 2 && out.getDimSize(1) != 1)) {
-      error(targetArg->value->range,
-            "a regression target is one number per example, so the model's "
-            "output must be f32[" +
-                llvm::Twine(*batch) + "] or f32[" + llvm::Twine(*batch) +
-                ", 1], not " + (out ? typeStr(out) : std::string("that")));
+    // Several targets: one number per target column, f32[B, K].
+    int64_t k = 1;
+    if (auto *list = dyn_cast<ast::ListExpr>(targetArg->value.get()))
+      k = static_cast<int64_t>(list->elements.size());
+    else if (auto *tuple = dyn_cast<ast::TupleExpr>(targetArg->value.get()))
+      k = static_cast<int64_t>(tuple->elements.size());
+    bool fits = out && out.getElementType().isF32() && out.getRank() >= 1 &&
+                out.getRank() <= 2 && out.getDimSize(0) == *batch &&
+                (k == 1 ? out.getRank() == 1 || out.getDimSize(1) == 1
+                        : out.getRank() == 2 && out.getDimSize(1) == k);
+    if (!fits) {
+      std::string got = out ? typeStr(out) : std::string("that");
+      if (k == 1)
+        error(targetArg->value->range,
+              std::string(inferred
+                              ? "the label column holds numbers that are not "
+                                "all integral, a regression target (classes "
+                                "= \"numbers\" reads classes): "
+                              : "") +
+                  "a regression target is one number per example, so the "
+                  "model's output must be f32[" +
+                  llvm::Twine(*batch) + "] or f32[" + llvm::Twine(*batch) +
+                  ", 1], not " + got);
+      else
+        error(targetArg->value->range,
+              llvm::Twine(k) + " regression targets are " + llvm::Twine(k) +
+                  " numbers per example, so the model's output must be f32[" +
+                  llvm::Twine(*batch) + ", " + llvm::Twine(k) + "], not " +
+                  got);
       return nullptr;
     }
     yType = out;

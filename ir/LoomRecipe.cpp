@@ -139,7 +139,7 @@ LogicalResult verifyFields(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                StringRef kind, StringRef path,
                                std::optional<int64_t> seq, StringRef dtype,
-                               StringRef label, StringRef target,
+                               StringRef label, Attribute target,
                                Attribute classes, StringRef labels,
                                StringRef images) {
   if (failed(verifyFields(
@@ -148,12 +148,27 @@ LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return failure();
   if (kind != "csv")
     return success();
-  // The label column, or the regression target.
-  if (label.empty() == target.empty())
+  // The label column, or the regression target column(s).
+  if (label.empty() == !target)
     return emitError() << "data 'csv' needs one of 'label' and 'target'";
+  if (target) {
+    auto one = llvm::dyn_cast<StringAttr>(target);
+    auto many = llvm::dyn_cast<ArrayAttr>(target);
+    llvm::StringSet<> seen;
+    bool ok = one ? !one.getValue().empty() : many && !many.empty();
+    for (Attribute c : many ? many.getValue() : ArrayRef<Attribute>()) {
+      auto name = llvm::dyn_cast<StringAttr>(c);
+      ok = ok && name && !name.getValue().empty() &&
+           seen.insert(name.getValue()).second;
+    }
+    if (!ok)
+      return emitError() << "data 'target' must be a column name or a list "
+                            "of distinct column names, not "
+                         << target;
+  }
   if (!classes)
     return success();
-  if (!target.empty())
+  if (target)
     return emitError() << "data 'classes' is for a 'label' column, not a "
                           "regression 'target'";
   if (auto how = llvm::dyn_cast<StringAttr>(classes))
@@ -178,10 +193,21 @@ LogicalResult DataAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+SmallVector<StringRef> mlir::loom::targetColumns(DataAttr data) {
+  SmallVector<StringRef> columns;
+  Attribute target = data ? data.getTarget() : Attribute();
+  if (auto one = llvm::dyn_cast_or_null<StringAttr>(target))
+    columns.push_back(one.getValue());
+  else if (auto many = llvm::dyn_cast_or_null<ArrayAttr>(target))
+    for (Attribute c : many)
+      columns.push_back(llvm::cast<StringAttr>(c).getValue());
+  return columns;
+}
+
 StringRef mlir::loom::labelKind(DataAttr data) {
   if (!data || data.getKind() != "csv")
     return "";
-  if (!data.getTarget().empty())
+  if (data.getTarget())
     return "target";
   if (llvm::isa_and_nonnull<ArrayAttr>(data.getClasses()))
     return "names";
@@ -248,7 +274,8 @@ RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
                    std::optional<int64_t> steps, std::optional<int64_t> epochs,
                    CadenceAttr eval, CadenceAttr checkpoint, int64_t,
                    OptimizerAttr, ScheduleAttr, StringRef, ArrayAttr freeze,
-                   StringRef remat, int64_t dataRanks, bool) {
+                   StringRef remat, StringRef prep, int64_t dataRanks,
+                   bool) {
   if (name.empty())
     return emitError() << "recipe 'name' must not be empty";
   if (batch < 1)
@@ -275,6 +302,9 @@ RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
     return emitError() << "recipe 'remat' must be one of "
                        << llvm::join(recipeRematPolicies(), ", ") << ", not '"
                        << remat << "'";
+  if (!prep.empty() && data.getKind() != "csv")
+    return emitError() << "recipe 'prep' applies to csv data, not '"
+                       << data.getKind() << "'";
   // A test set is labelled as the training data is; a regression target
   // has a loss and no class metrics.
   if (test && labelKind(test) != labelKind(data))
@@ -283,9 +313,15 @@ RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
                        << labelKind(data) << "'";
   if (labelKind(data) == "target" && eval && eval.getMetrics())
     for (Attribute m : eval.getMetrics())
-      if (llvm::cast<StringAttr>(m).getValue() != "loss")
+      if (!isRegressionMetric(llvm::cast<StringAttr>(m).getValue()))
         return emitError() << "recipe evaluates " << m
                            << ", a class metric, on a regression target";
+  if (labelKind(data) != "target" && eval && eval.getMetrics())
+    for (Attribute m : eval.getMetrics())
+      if (llvm::cast<StringAttr>(m).getValue() != "loss" &&
+          isRegressionMetric(llvm::cast<StringAttr>(m).getValue()))
+        return emitError() << "recipe evaluates " << m
+                           << ", a regression metric, on class labels";
   return success();
 }
 
@@ -308,14 +344,16 @@ RecipeAttr RecipeAttr::withSteps(int64_t steps) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), steps, std::nullopt, getEval(), getCheckpoint(),
              getSeed(), getOptimizer(), getSchedule(), getInitFrom(),
-             getFreeze(), getRemat(), getDataRanks(), getShardOptimizer());
+             getFreeze(), getRemat(), getPrep(), getDataRanks(),
+             getShardOptimizer());
 }
 
 RecipeAttr RecipeAttr::withSeed(int64_t seed) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              seed, getOptimizer(), getSchedule(), getInitFrom(), getFreeze(),
-             getRemat(), getDataRanks(), getShardOptimizer());
+             getRemat(), getPrep(), getDataRanks(),
+             getShardOptimizer());
 }
 
 RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
@@ -323,7 +361,8 @@ RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              getSeed(), optimizer, schedule, getInitFrom(), getFreeze(),
-             getRemat(), getDataRanks(), getShardOptimizer());
+             getRemat(), getPrep(), getDataRanks(),
+             getShardOptimizer());
 }
 
 StringRef RecipeAttr::getRematPolicy() const {
@@ -381,7 +420,7 @@ Attribute mlir::loom::buildRecipeSetting(
   };
   if (setting == "data")
     return DataAttr::getChecked(emitError, ctx, kind, str(0), i64(1), str(2),
-                                str(3), str(4), field(5), str(6), str(7));
+                                str(3), field(4), field(5), str(6), str(7));
   if (setting == "schedule")
     return ScheduleAttr::getChecked(emitError, ctx, kind, i64(0), f64(1),
                                     i64(2), f64(3), f64(4), i64(5), loc);

@@ -116,6 +116,9 @@ const RecipeKind *findRecipeKind(llvm::StringRef setting, llvm::StringRef kind);
 
 /// The metrics an `eval` cadence may name.
 llvm::ArrayRef<llvm::StringRef> recipeMetrics();
+/// Whether `metric` applies to a regression target: loss, mae, rmse, r2
+/// (the others are class metrics).
+bool isRegressionMetric(llvm::StringRef metric);
 
 /// The values of the recipe's `remat` setting (activation recomputation,
 /// passes/remat/Remat.h): "none" (keep every activation the backward
@@ -143,6 +146,10 @@ std::string recipeRangeViolation(llvm::StringRef setting, llvm::StringRef kind,
 /// How `data` reads its labels: "target" (a csv's regression target),
 /// "names" or "numbers" (a csv's classes); "" for the other kinds.
 llvm::StringRef labelKind(DataAttr data);
+
+/// A csv's regression target columns in order (one, or several); empty
+/// without a target.
+llvm::SmallVector<llvm::StringRef> targetColumns(DataAttr data);
 
 /// The attribute of setting `setting` (data, optimizer, schedule) of kind
 /// `kind` with the arguments `args` (name -> value, each of its

@@ -87,7 +87,7 @@ def Loom_DataAttr : Loom_RecipeAttrDef<"Data", "data"> {
     frontend fills in the defaults) and no other, except the optional ones:
     a csv has its `label` column (classes, written as `classes` says:
     "numbers" when absent, "names", or the list of class names) or its
-    regression `target` column.
+    regression `target` column (a string), or columns (an array of them).
 
     ```mlir
     #loom.data<kind = "csv", path = "iris.csv", label = "species", classes = "names">
@@ -99,7 +99,9 @@ def Loom_DataAttr : Loom_RecipeAttrDef<"Data", "data"> {
     Loom_OptI64Param<"tokens: the window length">:$seq,
     Loom_OptStringParam<"tokens: u16 or u32">:$dtype,
     Loom_OptStringParam<"csv: the label column">:$label,
-    Loom_OptStringParam<"csv: the regression target column">:$target,
+    OptionalParameter<"::mlir::Attribute", "csv: the regression target "
+                      "column (a string), or several (an array of "
+                      "strings)">:$target,
     OptionalParameter<"::mlir::Attribute", "csv with a label: \"numbers\", "
                       "\"names\" or an array of class names">:$classes,
     Loom_OptStringParam<"idx: the labels file">:$labels,
@@ -233,6 +235,9 @@ def Loom_RecipeAttr : Loom_RecipeAttrDef<"Recipe", "recipe"> {
     Loom_OptStringParam<"what the step recomputes instead of keeping for "
                         "the backward: one of recipeRematPolicies(); none "
                         "when absent">:$remat,
+    Loom_OptStringParam<"the prep steps the CSV data goes through "
+                        "(runtime/data/TablePrep.h's syntax); none when "
+                        "absent">:$prep,
     DefaultValuedParameter<"int64_t", "1", "the ranks of the mesh's data "
                            "axis (`mesh = (data = D)`); each step runs "
                            "batch / D examples on each rank">:$data_ranks,

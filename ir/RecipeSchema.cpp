@@ -52,7 +52,7 @@ const std::vector<RecipeSetting> &mlir::loom::recipeSettings() {
         {"seq", T::I64, atLeast(1)},
         {"dtype", T::String, std::nullopt, {"u16", "u32"}},
         {"label", T::String},
-        {"target", T::String},
+        {"target", T::StringOrStrings},
         {"classes", T::StringOrStrings},
         {"labels", T::String},
         {"images", T::String}}},
@@ -212,8 +212,14 @@ std::string mlir::loom::recipeRangeViolation(StringRef setting, StringRef kind,
 
 ArrayRef<StringRef> mlir::loom::recipeMetrics() {
   static const StringRef metrics[] = {"loss",   "accuracy", "precision",
-                                      "recall", "f1",       "perplexity"};
+                                      "recall", "f1",       "perplexity",
+                                      "mae",    "rmse",     "r2"};
   return metrics;
+}
+
+bool mlir::loom::isRegressionMetric(StringRef metric) {
+  return metric == "loss" || metric == "mae" || metric == "rmse" ||
+         metric == "r2";
 }
 
 ArrayRef<StringRef> mlir::loom::recipeRematPolicies() {

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/data/Batches.h"
+#include "runtime/data/CsvPrep.h"
 
 #include "runtime/Text.h"
 
@@ -20,8 +21,10 @@ namespace {
 
 class ExampleBatches : public BatchSource {
 public:
-  ExampleBatches(Examples data, Sampler sampler)
-      : data(std::move(data)), sampler(std::move(sampler)) {}
+  ExampleBatches(Examples data, Sampler sampler,
+                 std::unique_ptr<PrepOutcome> outcome = nullptr)
+      : data(std::move(data)), sampler(std::move(sampler)),
+        outcome(std::move(outcome)) {}
 
   Status fill(int64_t index, int64_t batch, void *x, void *y) override {
     sampler.batch(index * batch, batch, rows);
@@ -64,10 +67,12 @@ public:
   std::vector<std::string> classNames() const override {
     return data.classNames;
   }
+  const PrepOutcome *prep() const override { return outcome.get(); }
 
 private:
   Examples data;
   Sampler sampler;
+  std::unique_ptr<PrepOutcome> outcome;
   std::vector<int64_t> rows;
 };
 
@@ -189,8 +194,14 @@ loom::data::openTrainingData(const DataSpec &spec,
                              const std::vector<int64_t> &xShape,
                              int64_t classes, uint64_t seed) {
   if (spec.kind == "idx" || spec.kind == "csv") {
+    // A CSV source with prep steps is split before they are fitted.
+    std::unique_ptr<PrepOutcome> outcome;
+    int64_t prepTrainRows = 0;
+    if (spec.kind == "csv" && !spec.prep.empty())
+      outcome = std::make_unique<PrepOutcome>();
     StatusOr<Examples> ex =
         spec.kind == "idx" ? loadIdx(spec.images, spec.labels)
+        : outcome          ? prepareCsv(spec, *outcome, prepTrainRows)
                            : loadCsv(spec.path, spec.label, spec.labelSpec);
     if (!ex)
       return ex.status();
@@ -232,6 +243,14 @@ loom::data::openTrainingData(const DataSpec &spec,
                     outside
               : ex->labelSource + ":" + std::to_string(ex->labelLines[bad]) +
                     ": the label '" + ex->labelText[bad] + "' is " + outside);
+    if (outcome) {
+      std::vector<int64_t> train(prepTrainRows), val(ex->count - prepTrainRows);
+      for (int64_t i = 0; i < ex->count; ++i)
+        (i < prepTrainRows ? train[i] : val[i - prepTrainRows]) = i;
+      Sampler sampler(std::move(train), std::move(val), seed);
+      return std::unique_ptr<BatchSource>(new ExampleBatches(
+          std::move(*ex), std::move(sampler), std::move(outcome)));
+    }
     Sampler sampler(ex->count, spec.fraction, spec.splitSeed, seed);
     return std::unique_ptr<BatchSource>(
         new ExampleBatches(std::move(*ex), std::move(sampler)));

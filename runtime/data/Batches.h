@@ -19,6 +19,9 @@
 
 namespace loom::data {
 
+struct FittedPrep;
+struct PrepOutcome;
+
 /// The recipe's `data` and `split` settings.
 struct DataSpec {
   std::string kind;           ///< "idx", "csv" or "tokens"
@@ -30,6 +33,10 @@ struct DataSpec {
   int64_t seq = 0;            ///< tokens: the window (the model's input)
   double fraction = 1.0;      ///< the training part
   uint64_t splitSeed = 0;
+  /// csv: the recipe's `prep` steps ("" for none; CsvPrep.h), fitted on the
+  /// training rows, or, for a test set, applied with `fitted`.
+  std::string prep;
+  std::shared_ptr<const FittedPrep> fitted;
 };
 
 class BatchSource {
@@ -57,6 +64,9 @@ public:
   /// The class names the data gives (CSV string labels, sklearn's header),
   /// or none.
   virtual std::vector<std::string> classNames() const { return {}; }
+  /// What the recipe's prep steps fitted and did (a CSV source with
+  /// `prep`), or null.
+  virtual const PrepOutcome *prep() const { return nullptr; }
   /// "54000 training examples of 60000 in FILE".
   virtual std::string describe() const = 0;
 };

@@ -166,11 +166,24 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
                          "; the columns are " + all);
   }
   size_t labelAt = label->second;
-  if (header.size() < 2)
+  // Several regression targets: every one a column, none a feature.
+  std::vector<size_t> more; // the targets after the first
+  std::vector<bool> isTarget(header.size(), false);
+  isTarget[labelAt] = true;
+  for (size_t t = 1; t < labels.targets.size(); ++t) {
+    auto it = names.find(labels.targets[t]);
+    if (it == names.end())
+      return Status::error(at(1) + "no column named " +
+                           quoteField(labels.targets[t]) + " for the target");
+    more.push_back(it->second);
+    isTarget[it->second] = true;
+  }
+  if (header.size() < 2 + more.size())
     return Status::error(at(1) + "the file has only the label column; it "
                                  "needs at least one feature column");
 
-  ex.featureShape = {static_cast<int64_t>(header.size() - 1)};
+  ex.featureShape = {static_cast<int64_t>(header.size() - 1 - more.size())};
+  std::vector<std::string> moreText; // row-major, more.size() per row
   std::vector<std::string> labelText;
   std::vector<int64_t> labelLine;
   int64_t blankSince = 0;
@@ -189,12 +202,16 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
       return Status::error(
           at(lineNo) + "the row has " + std::to_string(fields.size()) +
           " fields but the header has " + std::to_string(header.size()));
+    for (size_t c : more)
+      moreText.push_back(fields[c]);
     for (size_t c = 0; c < fields.size(); ++c) {
       if (c == labelAt) {
         labelText.push_back(fields[c]);
         labelLine.push_back(lineNo);
         continue;
       }
+      if (isTarget[c])
+        continue;
       double v;
       if (!parseNumber(fields[c], v) || !std::isfinite(v))
         return Status::error(at(lineNo) + "column " + quoteField(header[c]) +
@@ -223,13 +240,26 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
       return Status::error(at(labelLine[r]) + column + " is empty");
   switch (labels.kind) {
   case LabelSpec::Kind::Values:
-    ex.targets.reserve(labelText.size());
+    ex.targetWidth = static_cast<int64_t>(1 + more.size());
+    ex.targets.reserve(labelText.size() * ex.targetWidth);
     for (size_t r = 0; r < labelText.size(); ++r) {
       double v;
       if (!parseNumber(labelText[r], v) || !std::isfinite(v))
         return Status::error(holds(r) +
                              ", not a finite number (a regression target)");
       ex.targets.push_back(static_cast<float>(v));
+      for (size_t t = 0; t < more.size(); ++t) {
+        const std::string &text = moreText[r * more.size() + t];
+        if (!parseNumber(text, v) || !std::isfinite(v))
+          return Status::error(at(labelLine[r]) + "the target column " +
+                               quoteField(header[more[t]]) +
+                               (text.empty()
+                                    ? " is empty"
+                                    : " holds " + quoteField(text) +
+                                          ", not a finite number (a regression "
+                                          "target)"));
+        ex.targets.push_back(static_cast<float>(v));
+      }
     }
     break;
   case LabelSpec::Kind::Numbers:

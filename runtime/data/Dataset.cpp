@@ -56,7 +56,9 @@ void loom::data::gather(const Examples &data, const std::vector<int64_t> &rows,
   for (size_t r = 0; r < rows.size(); ++r) {
     std::copy_n(data.features.data() + rows[r] * n, n, x + r * n);
     if (data.regression())
-      static_cast<float *>(y)[r] = data.targets[rows[r]];
+      std::copy_n(data.targets.data() + rows[r] * data.targetWidth,
+                  data.targetWidth,
+                  static_cast<float *>(y) + r * data.targetWidth);
     else
       static_cast<int32_t *>(y)[r] = data.labels[rows[r]];
   }

@@ -8,7 +8,8 @@
 //   csv(path, label)     a CSV file with a header row: numeric features as
 //                        f32, the `label` column as i32 classes (class
 //                        numbers or class names, as the recipe says), or
-//   csv(path, target)    the `target` column as an f32 regression target
+//   csv(path, target)    the `target` column (or columns) as f32 regression
+//                        targets
 //   tokens(path, seq)    a flat little-endian u16 or u32 token file,
 //                        memory-mapped; windows of seq + 1 tokens give x and
 //                        y = x shifted by one
@@ -45,6 +46,9 @@ struct LabelSpec {
   std::vector<std::string> names;
   /// Where `names` came from, for messages ("the recipe's classes").
   std::string namesFrom;
+  /// Values with several target columns (`target = ["a", "b"]`): all of
+  /// them in order, the first the label column; empty for one.
+  std::vector<std::string> targets;
 };
 
 /// A labelled dataset held in memory: `count` examples, each `featureShape`
@@ -56,7 +60,9 @@ struct Examples {
   int64_t count = 0;
   std::vector<float> features; ///< count * product(featureShape), row-major
   std::vector<int32_t> labels; ///< count; empty for a regression target
-  std::vector<float> targets;  ///< count for a regression target, else empty
+  /// count * targetWidth for a regression target (row-major), else empty.
+  std::vector<float> targets;
+  int64_t targetWidth = 1; ///< regression target columns
   /// Class names where the file gives them (CSV string labels, sklearn's
   /// header); empty otherwise.
   std::vector<std::string> classNames;
@@ -101,7 +107,8 @@ Status probeIdx(const std::string &images, const std::string &labels,
 constexpr uint64_t kMaxCsvBytes = uint64_t(4) << 30;
 
 /// Reads a CSV file with a header row (a regular file of at most
-/// kMaxCsvBytes). Every column but `labelColumn` is a numeric feature. The
+/// kMaxCsvBytes). Every column but `labelColumn` (and, for several
+/// regression targets, `labels.targets`) is a numeric feature. The
 /// label column is read as `labels` says, nothing guessed: class numbers
 /// (non-negative integers; "2.0" is class 2), class names (each a class, in
 /// the order `labels.names` gives or else sorted), or a finite regression
@@ -154,6 +161,11 @@ public:
   /// trains on everything, 0 validates everything (a test set).
   Sampler(int64_t count, double fraction, uint64_t splitSeed,
           uint64_t shuffleSeed);
+  /// A split made elsewhere (the prep steps' training and validation rows).
+  Sampler(std::vector<int64_t> train, std::vector<int64_t> validation,
+          uint64_t shuffleSeed)
+      : trainIdx(std::move(train)), valIdx(std::move(validation)),
+        shuffleSeed(shuffleSeed) {}
 
   const std::vector<int64_t> &train() const { return trainIdx; }
   const std::vector<int64_t> &validation() const { return valIdx; }

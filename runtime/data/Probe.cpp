@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/data/Batches.h"
+#include "runtime/data/Table.h"
 
 #include <cerrno>
 #include <cstring>
@@ -43,6 +44,23 @@ Status loom::data::probeData(const DataSpec &spec, std::string &which) {
   which = "path";
   if (Status s = regularFile(spec.path); !s)
     return s;
+  // With prep steps, missing cells and text columns are the steps' to fix:
+  // the file must read as a table with the label column.
+  if (spec.kind == "csv" && !spec.prep.empty()) {
+    StatusOr<Table> table = readTableCsv(spec.path);
+    if (!table)
+      return table.status();
+    if (table->find(spec.label) >= 0)
+      return Status();
+    std::string all;
+    for (const TableColumn &c : table->columns)
+      all += (all.empty() ? "" : ", ") + c.name;
+    return Status::error(spec.path + ":1: no column named '" + spec.label +
+                         (spec.labelSpec.kind == LabelSpec::Kind::Values
+                              ? "' for the target"
+                              : "' for the label") +
+                         "; the columns are " + all);
+  }
   if (spec.kind == "csv")
     return loadCsv(spec.path, spec.label, spec.labelSpec).status();
   if (spec.kind == "tokens")

@@ -145,8 +145,7 @@ StatusOr<Table> loom::data::parseTableCsv(const std::string &csv,
       header = fields;
       // scikit-learn's header: rows, features, class names.
       int64_t sklearnRows = 0;
-      std::vector<std::string> classNames;
-      expandSklearnHeader(header, sklearnRows, classNames,
+      expandSklearnHeader(header, sklearnRows, table.classNames,
                           text->size() - std::min(pos, text->size()));
       continue;
     }

@@ -39,6 +39,9 @@ struct TableColumn {
 struct Table {
   std::vector<TableColumn> columns;
   std::vector<int64_t> lines;
+  /// The class names scikit-learn's header gives (they name the class
+  /// numbers of its `target` column); empty otherwise.
+  std::vector<std::string> classNames;
   size_t rows() const { return lines.size(); }
   /// The index of column `name`, or -1.
   int find(const std::string &name) const;

@@ -6,6 +6,7 @@
 
 #include "runtime/train/Evaluate.h"
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -52,13 +53,23 @@ Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
   if (classes)
     labels.assign(static_cast<const int32_t *>(p.y),
                   static_cast<const int32_t *>(p.y) + real * perRow);
+  std::vector<float> targets;
+  if (!classes && p.yr->dtype == DType::F32)
+    targets.assign(static_cast<const float *>(p.y),
+                   static_cast<const float *>(p.y) + real * perRow);
   if (Status s = ex.run(p.name); !s)
     return s;
   r.loss.add(ex.scalarOutput(p.name, "loss"), real);
   r.examples += real;
-  // A regression target has a loss and no classes.
-  if (!classes)
+  // A regression target has a loss and no classes: its errors.
+  if (!classes) {
+    if (!targets.empty() && p.out->dtype == DType::F32 &&
+        elements(p.out->shape) == elements(p.yr->shape))
+      r.regressionSums.add(
+          static_cast<const float *>(ex.programOutput(p.name, "output")),
+          targets.data(), real, perRow);
     return Status();
+  }
   const float *logits =
       static_cast<const float *>(ex.programOutput(p.name, "output"));
   if (p.out->dtype != DType::F32)
@@ -71,6 +82,52 @@ Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
 }
 
 } // namespace
+
+void loom::train::RegressionSums::add(const float *pred, const float *target,
+                                      int64_t n, int64_t width) {
+  if (columns.size() != static_cast<size_t>(width))
+    columns.assign(width, Column());
+  for (int64_t i = 0; i < n * width; ++i) {
+    Column &c = columns[i % width];
+    double d = double(pred[i]) - double(target[i]), t = target[i];
+    c.absError += std::fabs(d);
+    c.sqError += d * d;
+    c.sum += t;
+    c.sumSq += t * t;
+  }
+  rows += n;
+}
+
+double loom::train::RegressionSums::mae() const {
+  if (!rows || columns.empty())
+    return NAN;
+  double total = 0;
+  for (const Column &c : columns)
+    total += c.absError / double(rows);
+  return total / double(columns.size());
+}
+
+double loom::train::RegressionSums::rmse() const {
+  if (!rows || columns.empty())
+    return NAN;
+  double total = 0;
+  for (const Column &c : columns)
+    total += std::sqrt(c.sqError / double(rows));
+  return total / double(columns.size());
+}
+
+double loom::train::RegressionSums::r2() const {
+  if (!rows || columns.empty())
+    return NAN;
+  double total = 0;
+  for (const Column &c : columns) {
+    double sst = c.sumSq - c.sum * c.sum / double(rows);
+    if (!(sst > 0))
+      return NAN;
+    total += 1 - c.sqError / sst;
+  }
+  return total / double(columns.size());
+}
 
 bool loom::train::isBinaryOutput(const std::vector<int64_t> &shape) {
   return shape.size() == 1 || (shape.size() == 2 && shape[1] == 1);
@@ -110,6 +167,12 @@ StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
       return s;
   EvalResult r;
   r.regression = full.yr->dtype != DType::I32;
+  // Sized before any row, so that every rank of a data-parallel run, even
+  // one with no examples, sums the same columns.
+  if (full.yr->dtype == DType::F32 && full.rows > 0)
+    r.regressionSums.columns.assign(
+        static_cast<size_t>(elements(full.yr->shape) / full.rows),
+        RegressionSums::Column());
   r.binary = !r.regression && isBinaryOutput(full.out->shape);
   r.confusion = ConfusionMatrix(r.binary ? 2 : full.out->shape.back());
   int64_t n = data.validationSize(), b = full.rows;

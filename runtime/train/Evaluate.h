@@ -30,8 +30,29 @@ namespace loom::train {
 /// (probability 0.5).
 constexpr float kBinaryThreshold = 0.0f;
 
+/// A regression's errors, summed per target column over a whole split (in
+/// double): what MAE, RMSE and R² are computed from. With several target
+/// columns each metric is the columns' average, as scikit-learn's
+/// multioutput="uniform_average".
+struct RegressionSums {
+  struct Column {
+    double absError = 0, sqError = 0; ///< sum |p - t|, sum (p - t)^2
+    double sum = 0, sumSq = 0;        ///< sum t, sum t^2
+  };
+  std::vector<Column> columns;
+  int64_t rows = 0;
+  /// `rows` examples of `width` predictions and targets, row-major.
+  void add(const float *pred, const float *target, int64_t rows, int64_t width);
+  double mae() const;
+  double rmse() const;
+  /// 1 - SSE / SST, SST about the split's own mean (NaN for a constant
+  /// target).
+  double r2() const;
+};
+
 struct EvalResult {
-  MeanMeter loss; ///< per example (window), exact
+  MeanMeter loss;                ///< per example (window), exact
+  RegressionSums regressionSums; ///< f32 targets
   ConfusionMatrix confusion{1};
   int64_t examples = 0;
   bool binary = false;     ///< one logit per example, classes 0 and 1

@@ -90,6 +90,10 @@ private:
   void plotNow();
 
   // TrainerFinish.cpp
+  /// The prep steps' report (data->prep(), test->prep()): the lines
+  /// loom train prints, the JSON for summary.json, and prep.json in the
+  /// output directory (the steps, the fitted statistics, the report).
+  Status writePrep();
   Status saveNow();
   /// After a NaN or infinity at step `s`: replays from the last checkpoint
   /// with every kernel checked, and says where it first appeared.
@@ -133,6 +137,8 @@ private:
   bool terminal = false;
   double lastLoss = NAN, lastValLoss = NAN;
   std::vector<std::pair<std::string, double>> lastMetrics;
+  std::vector<std::string> prepLines;
+  std::string prepReport; ///< JSON text; "" without prep
   Clock::time_point start, lastPlot;
   int64_t firstStep = 0;
 };

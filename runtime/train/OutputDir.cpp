@@ -31,7 +31,7 @@ bool exists(const std::string &path) {
 
 /// The files of a run besides its checkpoints.
 std::vector<std::string> runFiles(const std::string &name) {
-  return {"metrics.jsonl", "summary.json", "plot.svg",
+  return {"metrics.jsonl", "summary.json", "plot.svg", "prep.json",
           (name.empty() ? std::string("model") : name) + ".safetensors"};
 }
 

@@ -227,6 +227,24 @@ bool dataSpec(const char *key, const json &d, data::DataSpec &spec,
       if (f.find("classes"))
         return f.fail("classes", "is given with a regression 'target'");
       spec.labelSpec.kind = data::LabelSpec::Kind::Values;
+      // Several target columns: an array of distinct names.
+      if (const json *many = f.find("target"); many && many->is_array()) {
+        for (const json &c : *many) {
+          std::string name = c.is_string() ? c.get<std::string>() : "";
+          if (name.empty() || std::find(spec.labelSpec.targets.begin(),
+                                        spec.labelSpec.targets.end(),
+                                        name) != spec.labelSpec.targets.end())
+            return f.fail("target",
+                          "must hold distinct column names, not " + spelled(c));
+          spec.labelSpec.targets.push_back(name);
+        }
+        if (spec.labelSpec.targets.empty())
+          return f.fail("target", "is an empty array");
+        spec.label = spec.labelSpec.targets.front();
+        if (spec.labelSpec.targets.size() == 1)
+          spec.labelSpec.targets.clear();
+        return true;
+      }
       return f.string("target", spec.label, {}, true);
     }
     if (!f.string("label", spec.label, {}, true))
@@ -368,7 +386,8 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
                              "an array, not " +
                              spelled(*m));
       static const std::vector<std::string> kMetrics = {
-          "loss", "accuracy", "precision", "recall", "f1", "perplexity"};
+          "loss",       "accuracy", "precision", "recall", "f1",
+          "perplexity", "mae",      "rmse",      "r2"};
       for (const json &v : *m) {
         std::string metric = v.is_string() ? v.get<std::string>() : "";
         if (std::find(kMetrics.begin(), kMetrics.end(), metric) ==
@@ -376,13 +395,16 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
           return Status::error(name + ": the recipe's 'eval.metrics' holds " +
                                spelled(v) +
                                ", not one of loss, accuracy, precision, "
-                               "recall, f1, perplexity");
-        if (metric != "loss" &&
-            r.data.labelSpec.kind == data::LabelSpec::Kind::Values)
+                               "recall, f1, perplexity, mae, rmse, r2");
+        bool regression = metric == "mae" || metric == "rmse" || metric == "r2";
+        bool target = r.data.labelSpec.kind == data::LabelSpec::Kind::Values;
+        if (metric != "loss" && regression != target)
           return Status::error(name + ": the recipe's 'eval.metrics' holds " +
                                spelled(v) +
-                               ", a class metric, but the data is a "
-                               "regression target");
+                               (regression ? ", a regression metric, but the "
+                                             "data is class labels"
+                                           : ", a class metric, but the data "
+                                             "is a regression target"));
         r.metrics.push_back(metric);
       }
     }
@@ -398,8 +420,19 @@ StatusOr<Recipe> loom::train::parseRecipe(const std::string &text,
       return failed();
   }
   int64_t seed = 0;
-  if (!top.integer("seed", seed) || !top.string("init_from", r.initFrom))
+  if (!top.integer("seed", seed) || !top.string("init_from", r.initFrom) ||
+      !top.string("prep", r.prep))
     return failed();
+  if (!r.prep.empty()) {
+    if (r.data.kind != "csv")
+      return Status::error(name +
+                           ": the recipe's 'prep' applies to CSV data, "
+                           "and the data is " +
+                           r.data.kind);
+    r.data.prep = r.prep;
+    if (r.test)
+      r.test->prep = r.prep;
+  }
   r.seed = static_cast<uint64_t>(seed);
   if (const json *fz = top.find("freeze")) {
     if (!fz->is_array())
@@ -459,6 +492,8 @@ std::string loom::train::writeRecipe(const Recipe &r) {
       j["path"] = d.path;
       using Kind = data::LabelSpec::Kind;
       j[d.labelSpec.kind == Kind::Values ? "target" : "label"] = d.label;
+      if (d.labelSpec.targets.size() > 1)
+        j["target"] = d.labelSpec.targets;
       if (d.labelSpec.kind == Kind::Names && d.labelSpec.names.empty())
         j["classes"] = "names";
       else if (d.labelSpec.kind == Kind::Names)
@@ -502,6 +537,8 @@ std::string loom::train::writeRecipe(const Recipe &r) {
     j["seed"] = static_cast<int64_t>(r.seed);
   if (!r.initFrom.empty())
     j["init_from"] = r.initFrom;
+  if (!r.prep.empty())
+    j["prep"] = r.prep;
   if (!r.freeze.empty())
     j["freeze"] = r.freeze;
   const Optimizer &o = r.optimizer;

@@ -70,7 +70,8 @@ struct Recipe {
   /// "val" or "test" or "train": the split `eval` reports on (the
   /// training split in its fixed order for "train"; "test" needs `test`).
   std::string evalOn = "val";
-  /// loss, accuracy, precision, recall, f1, perplexity.
+  /// loss, accuracy, precision, recall, f1, perplexity; for a regression
+  /// target mae, rmse, r2.
   std::vector<std::string> metrics;
   Cadence checkpoint;
   int64_t keep = 0; ///< checkpoints to keep; 0 keeps all
@@ -83,6 +84,10 @@ struct Recipe {
   /// Patterns of the parameters kept frozen (the compiled step does not
   /// update them; recorded for the reader).
   std::vector<std::string> freeze;
+  /// The prep steps (`prep = ...`, runtime/data/TablePrep.h's syntax) the
+  /// CSV data goes through, "" for none; parseRecipe also sets them on
+  /// `data` and `test` (data::DataSpec::prep).
+  std::string prep;
 
   bool wants(const std::string &metric) const;
 };

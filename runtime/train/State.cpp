@@ -8,6 +8,7 @@
 
 #include "runtime/Text.h"
 #include "runtime/checkpoint/Checkpoint.h"
+#include "runtime/data/TablePrep.h"
 #include "runtime/report/JsonObject.h"
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,8 @@ std::string loom::train::stateJson(const TrainState &s) {
             {"artifact_path", s.artifactPath}};
   if (!s.classNames.empty())
     j["classes"] = s.classNames;
+  if (!s.prep.empty())
+    j["prep"] = json::parse(s.prep);
   return j.dump();
 }
 
@@ -116,6 +119,13 @@ StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
         return bad("has 'classes' that is not a list of names");
       s.classNames.push_back(n.get<std::string>());
     }
+  }
+  if (j.contains("prep")) {
+    data::FittedPrep fitted;
+    if (std::string why = data::prepFromJson(j["prep"], fitted); !why.empty())
+      return bad("has a 'prep' that is not the statistics of prep steps: " +
+                 why);
+    s.prep = j["prep"].dump();
   }
   return s;
 }

@@ -46,6 +46,10 @@ struct TrainState {
   /// The class names the data's labels number (CSV class names, sklearn's
   /// header), saved with the model; empty for class numbers.
   std::vector<std::string> classNames;
+  /// The prep statistics fitted on the training rows (the recipe's `prep`),
+  /// as prepToJson's JSON text, saved with the model so later rows get the
+  /// same transform; "" without prep.
+  std::string prep;
 };
 
 /// The metadata entry ("loom.state") as JSON, and back. Errors name `file`.

@@ -11,6 +11,7 @@
 
 #include "runtime/File.h"
 #include "runtime/comm/Comm.h"
+#include "runtime/data/CsvPrep.h"
 #include "runtime/train/Evaluate.h"
 #include "runtime/train/Interrupt.h"
 
@@ -135,6 +136,8 @@ Status Trainer::setup(Artifact artifact) {
   if (!d)
     return d.status();
   data = std::move(*d);
+  if (const data::PrepOutcome *prep = data->prep())
+    state.prep = data::prepToJson(*prep->fitted).dump();
   if (data->tokenInputs()) {
     itemsPerExample = xr->shape.back();
     itemUnit = "tok";
@@ -149,6 +152,9 @@ Status Trainer::setup(Artifact artifact) {
       testSpec.labelSpec.namesFrom =
           "the classes of the training data " + recipe.data.path;
     }
+    // The test rows get the statistics the training rows were fitted with.
+    if (const data::PrepOutcome *prep = data->prep())
+      testSpec.fitted = prep->fitted;
     StatusOr<std::unique_ptr<data::BatchSource>> t =
         data::openTrainingData(testSpec, xr->shape, classes, state.seed);
     if (!t)
@@ -172,7 +178,7 @@ Status Trainer::setup(Artifact artifact) {
     if (Status s = makeDirectories(outDir); !s)
       return s;
   plot.setTitle(recipe.name);
-  return Status();
+  return writePrep();
 }
 
 Status Trainer::resume() {
@@ -213,6 +219,14 @@ Status Trainer::resume() {
                          list(state.classNames) +
                          "; the model's outputs would change meaning");
   }
+  // So do the prep statistics: the same transform of the inputs.
+  if (!s->prep.empty() && s->prep != state.prep)
+    return Status::error(file +
+                         ": the checkpoint's prep statistics differ "
+                         "from those fitted on this data's training "
+                         "rows (" +
+                         recipe.data.path +
+                         " changed?); the model's inputs would change meaning");
   // The data position, in examples: one global batch a step in a
   // checkpoint written before Loom recorded it.
   int64_t examples = s->examples >= 0 ? s->examples : s->step * globalBatch;
@@ -227,8 +241,10 @@ Status Trainer::resume() {
   examplesFrom = {s->step, examples};
   std::string hash = state.artifactHash, path = state.artifactPath;
   std::vector<std::string> names = state.classNames;
+  std::string prep = state.prep;
   int64_t ranksWere = s->ranks;
   state = *s;
+  state.prep = prep;
   state.examples = examples;
   state.ranks = opt.ranks;
   state.artifactHash = hash;
@@ -430,6 +446,8 @@ int Trainer::run(Artifact artifact) {
       list += (c ? ", " : "") + std::to_string(c) + " " + state.classNames[c];
     say("classes of '" + recipe.data.label + "': " + list);
   }
+  for (const std::string &line : prepLines)
+    say(line);
   // Each rank read its data at its own pace: they start together.
   if (Status s = together("the start of training"); !s)
     return fail(s);

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <tuple>
 
 using namespace loom;
 using namespace loom::train;
@@ -49,15 +50,29 @@ void loom::train::replotFrom(const std::string &path, TrainingPlot &plot) {
 namespace {
 
 /// Sums the evaluation results of the ranks of a data-parallel run: the
-/// loss sums, the example and confusion counts; stopped when one stopped.
+/// loss sums, a regression target's error sums, the example and confusion
+/// counts; stopped when one stopped.
 Status sumOverRanks(EvalResult &r) {
-  double loss = r.loss.sum();
+  std::vector<double> sums = {r.loss.sum()};
+  for (const RegressionSums::Column &c : r.regressionSums.columns)
+    sums.insert(sums.end(), {c.absError, c.sqError, c.sum, c.sumSq});
   std::vector<int64_t> counts = r.confusion.counts();
+  counts.push_back(r.regressionSums.rows);
   counts.push_back(r.loss.count());
   counts.push_back(r.examples);
   counts.push_back(r.stopped ? 1 : 0);
-  if (Status s = comm::allReduceSum(&loss, 1); !s)
+  if (Status s = comm::allReduceSum(sums.data(),
+                                    static_cast<int64_t>(sums.size()));
+      !s)
     return s;
+  double loss = sums[0];
+  for (size_t c = 0; c < r.regressionSums.columns.size(); ++c) {
+    RegressionSums::Column &col = r.regressionSums.columns[c];
+    col.absError = sums[1 + 4 * c];
+    col.sqError = sums[2 + 4 * c];
+    col.sum = sums[3 + 4 * c];
+    col.sumSq = sums[4 + 4 * c];
+  }
   if (Status s = comm::allReduceSum(counts.data(),
                                     static_cast<int64_t>(counts.size()));
       !s)
@@ -67,6 +82,8 @@ Status sumOverRanks(EvalResult &r) {
   r.examples = counts.back();
   counts.pop_back();
   int64_t items = counts.back();
+  counts.pop_back();
+  r.regressionSums.rows = counts.back();
   counts.pop_back();
   r.loss.reset();
   if (items > 0)
@@ -200,6 +217,15 @@ Status Trainer::evaluateNow(bool final) {
   for (const ClassMetric &m : classMetrics(*r))
     if (recipe.wants(m.name))
       metric(m.key.c_str(), m.name.c_str(), m.value);
+  // A regression target's errors over the whole split.
+  if (r->regression) {
+    if (recipe.wants("mae"))
+      metric("mae", "MAE", r->regressionSums.mae());
+    if (recipe.wants("rmse"))
+      metric("rmse", "RMSE", r->regressionSums.rmse());
+    if (recipe.wants("r2"))
+      metric("r2", "R²", r->regressionSums.r2());
+  }
   if (Status s = log(rec); !s)
     return s;
   say(line);
@@ -262,16 +288,32 @@ Status Trainer::evaluateTest(RunSummary &summary) {
       if (m.name == "f1") // macro_f1, or a binary classifier's f1
         rec.set(m.key, m.value);
   }
+  // A regression target's errors, as the recipe's eval names them.
+  std::string errors;
+  std::vector<std::pair<std::string, double>> regression;
+  if (r->regression) {
+    const RegressionSums &e = r->regressionSums;
+    for (auto [name, label, v] : {std::make_tuple("mae", "MAE", e.mae()),
+                                  std::make_tuple("rmse", "RMSE", e.rmse()),
+                                  std::make_tuple("r2", "R²", e.r2())})
+      if (recipe.wants(name)) {
+        rec.set(name, v);
+        regression.push_back({std::string("test_") + name, v});
+        errors += std::string("  ") + label + " " + fixed(v);
+      }
+  }
   if (Status s = log(rec); !s)
     return s;
   summary.metrics.push_back({"test_loss", r->loss.mean()});
   if (!r->regression)
     summary.metrics.push_back({"test_accuracy", r->confusion.accuracy()});
+  for (const auto &m : regression)
+    summary.metrics.push_back(m);
   say("test set (" + std::to_string(r->examples) + " " +
       (itemUnit == "tok" ? "windows" : "examples") + "): loss " +
       fixed(r->loss.mean()) +
       (r->regression
-           ? std::string()
+           ? errors
            : "  accuracy " + fixed(100 * r->confusion.accuracy(), 2) + "%"));
   return Status();
 }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/File.h"
+#include "runtime/data/CsvPrep.h"
 #include "runtime/train/Interrupt.h"
 #include "runtime/train/Loop.h"
 #include "runtime/train/Profile.h"
@@ -73,6 +74,30 @@ std::string firstNonFiniteTensor(StepExecutor &ex) {
 }
 
 } // namespace
+
+Status Trainer::writePrep() {
+  const data::PrepOutcome *prep = data->prep();
+  if (!prep)
+    return Status();
+  nlohmann::json report = prep->json();
+  prepLines = prep->lines();
+  if (const data::PrepOutcome *t = test ? test->prep() : nullptr) {
+    report["test"] = t->json()["test"];
+    for (const std::string &line : t->lines())
+      prepLines.push_back(line);
+  }
+  // Names and text come from the data file, which need not be UTF-8.
+  auto dump = [](const nlohmann::json &j, int indent) {
+    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  prepReport = dump(report, -1);
+  if (!writes())
+    return Status();
+  nlohmann::json file = {{"steps", prep->steps},
+                         {"fitted", data::prepToJson(*prep->fitted)},
+                         {"report", report}};
+  return writeFileAtomically(outDir + "/prep.json", dump(file, 2) + "\n");
+}
 
 void Trainer::diagnose(int64_t s, double loss, double norm) {
   err << "loom train: error: step " << s + 1 << ": the "
@@ -219,8 +244,16 @@ Status Trainer::finish(double seconds) {
   if (Status s = metrics.close(); !s)
     return s;
   plotNow();
+  std::string summaryText = record.json(2);
+  if (!prepReport.empty()) {
+    // What the prep steps did, beside the metrics.
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(summaryText);
+    j["prep"] = nlohmann::ordered_json::parse(prepReport);
+    summaryText =
+        j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  }
   if (Status s =
-          writeFileAtomically(outDir + "/summary.json", record.json(2) + "\n");
+          writeFileAtomically(outDir + "/summary.json", summaryText + "\n");
       !s)
     return s;
   if (!opt.json) {

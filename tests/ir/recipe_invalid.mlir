@@ -134,7 +134,7 @@ module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", i
 // -----
 
 // Tests that an eval cadence names known metrics.
-// expected-error@+2 {{cadence 'metrics' holds "auc", not one of loss, accuracy, precision, recall, f1, perplexity}}
+// expected-error@+2 {{cadence 'metrics' holds "auc", not one of loss, accuracy, precision, recall, f1, perplexity, mae, rmse, r2}}
 // expected-error@+1 {{failed to parse Loom_RecipeAttr parameter 'eval' which is to be a `CadenceAttr`}}
 module attributes {loom.train = #loom.recipe<name = "t", data = <kind = "idx", images = "x", labels = "y">, batch = 1, steps = 10, eval = <every = 1, unit = "steps", on = "val", metrics = ["auc"]>, optimizer = <kind = "sgd", lr = 0.1, momentum = 0.0, nesterov = false, weight_decay = 0.0>>} {
 }

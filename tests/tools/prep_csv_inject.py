@@ -4,6 +4,8 @@ it) with known damage, and checks what `loom prep csv` reported about it.
     prep_csv_inject.py inject WINE.csv DIRTY.csv META.json
     prep_csv_inject.py check META.json REPORT.json CLEAN.csv
     prep_csv_inject.py recipe DATA.csv OUT.loom
+    prep_csv_inject.py prep-recipe DATA.csv OUT.loom
+    prep_csv_inject.py check-train META.json PREP.json
 
 inject: 7 rows repeated (each copy placed after its original), 11 cells
 emptied (one in each of 11 rows), 3 outliers (one in each of 3 rows, each in
@@ -17,6 +19,10 @@ of the deduplicated column, 3 outlier rows in the right columns, dropped;
 and the cleaned file has 175 rows, no empty cell, and standardized features.
 
 recipe: a small recipe that trains a classifier on DATA.csv for 2 epochs.
+
+prep-recipe: the same with the cleaning steps as its `prep = ...` and no
+split; check-train META.json PREP.json checks what loom train's prep.json
+says fitting them on the training rows found: exactly the injected damage.
 """
 import csv
 import json
@@ -74,10 +80,8 @@ def inject(wine, dirty, meta):
                    "outlier_columns": sorted(FEATURES[c] for c in out_cols)}, f)
 
 
-def check(meta, report, clean):
-    meta = json.load(open(meta))
-    steps = json.load(open(report))["report"]
-    errors = []
+def check_steps(meta, steps, errors):
+    """The report's steps found exactly the injected damage."""
 
     def expect(what, got, want):
         if got != want:
@@ -96,6 +100,17 @@ def check(meta, report, clean):
     expect("outlier columns", found, meta["outlier_columns"])
     expect("outlier rows", outliers["outlier_rows"], OUTLIERS)
     expect("rows after outliers", outliers["rows_out"], 178 - OUTLIERS)
+
+
+def check(meta, report, clean):
+    meta = json.load(open(meta))
+    errors = []
+
+    def expect(what, got, want):
+        if got != want:
+            errors.append(f"{what}: got {got!r}, expected {want!r}")
+
+    check_steps(meta, json.load(open(report))["report"], errors)
     with open(clean) as f:
         rows = list(csv.reader(f))
     expect("header", rows[0], FEATURES + ["target"])
@@ -140,5 +155,33 @@ def recipe(data, out):
         f.write(RECIPE % data)
 
 
+def prep_recipe(data, out):
+    """The recipe with the cleaning steps as its `prep`, training on every
+    row (no split, so dedup sees all the rows) and evaluating the training
+    split."""
+    text = RECIPE % data
+    text = text.replace("  split     = 0.8 seed 1\n",
+                        "  prep      = dedup, impute(median), "
+                        "outliers(zscore > 6, drop), standardize\n")
+    text = text.replace("on val:", "on train:")
+    with open(out, "w") as f:
+        f.write(text)
+
+
+def check_train(meta, prep):
+    """loom train's prep.json: fitting on the training rows (all of them)
+    found exactly the injected damage."""
+    errors = []
+    train = json.load(open(prep))["report"]["train"]
+    check_steps(json.load(open(meta)), train["report"], errors)
+    if train["rows_in"] != 185 or train["rows_out"] != 178 - OUTLIERS:
+        errors.append(f"training rows: {train['rows_in']} -> {train['rows_out']}")
+    if errors:
+        sys.exit("\n".join(errors))
+    print(f"prep in the recipe found {DUPLICATES} duplicates, {MISSING} missing "
+          f"cells, {OUTLIERS} outliers")
+
+
 if __name__ == "__main__":
-    {"inject": inject, "check": check, "recipe": recipe}[sys.argv[1]](*sys.argv[2:])
+    {"inject": inject, "check": check, "recipe": recipe, "prep-recipe": prep_recipe,
+     "check-train": check_train}[sys.argv[1]](*sys.argv[2:])

@@ -110,7 +110,7 @@ TEST(RecipeCheck, RefusesNamesAndKindsItDoesNotKnow) {
   EXPECT_EQ(errorWith(R"("eval":{"every":1,"unit":"steps",)"
                       R"("metrics":["loss","bleu"]})"),
             "a.loomx: the recipe's 'eval.metrics' holds \"bleu\", not one of "
-            "loss, accuracy, precision, recall, f1, perplexity");
+            "loss, accuracy, precision, recall, f1, perplexity, mae, rmse, r2");
   EXPECT_EQ(errorWith(R"("schedule":{"kind":"cyclic"})"),
             "a.loomx: the recipe's 'schedule.kind' must be one of constant, "
             "step, exponential, warmup_cosine, reduce_on_plateau, not "

@@ -325,6 +325,18 @@ TEST(State, RoundTripsThroughJson) {
   EXPECT_EQ(parseStateJson(stateJson(s), "c").status().message(),
             "c: metadata 'loom.state' has an 'artifact_path' that holds a NUL "
             "byte");
+  // The prep statistics round-trip; ones that do not parse are an error.
+  s.artifactPath = "/runs/a.loomx";
+  s.prep = R"({"label":"y","steps":[{"stats":[{"a":1.5,"b":2.0,)"
+           R"("column":"a"}],"step":"standardize"}]})";
+  StatusOr<TrainState> p = parseStateJson(stateJson(s), "c");
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->prep, s.prep);
+  s.prep = R"({"label":"y","steps":[{"stats":[],"step":"scale"}]})";
+  EXPECT_EQ(parseStateJson(stateJson(s), "c").status().message(),
+            "c: metadata 'loom.state' has a 'prep' that is not the statistics "
+            "of prep steps: step 'scale': unknown prep step 'scale'; the steps "
+            "are dedup, impute, outliers, standardize, minmax and onehot");
 }
 
 TEST(Generate, GreedyTopKAndSeededSampling) {

@@ -119,8 +119,12 @@ static ::loom::data::DataSpec dataSpecOf(mlir::loom::DataAttr d) {
   using Kind = ::loom::data::LabelSpec::Kind;
   llvm::StringRef labels = mlir::loom::labelKind(d);
   if (labels == "target") {
-    spec.label = d.getTarget().str();
+    llvm::SmallVector<llvm::StringRef> columns = mlir::loom::targetColumns(d);
+    spec.label = columns.front().str();
     spec.labelSpec.kind = Kind::Values;
+    if (columns.size() > 1)
+      for (llvm::StringRef c : columns)
+        spec.labelSpec.targets.push_back(c.str());
   } else if (labels == "names") {
     spec.labelSpec.kind = Kind::Names;
     if (auto names = mlir::dyn_cast_or_null<mlir::ArrayAttr>(d.getClasses())) {
@@ -180,6 +184,7 @@ std::string toJson(Attribute attr) {
     recipe.keep = r.getCheckpoint().getKeep().value_or(0);
   recipe.seed = static_cast<uint64_t>(r.getSeed());
   recipe.initFrom = r.getInitFrom().str();
+  recipe.prep = r.getPrep().str();
   if (mlir::ArrayAttr freeze = r.getFreeze())
     for (mlir::Attribute p : freeze)
       recipe.freeze.push_back(mlir::cast<StringAttr>(p).str());
