@@ -4,7 +4,8 @@ gradient norm (computed before any update: the mean over ranks of the local
 means) within 1e-6 relative; every step's loss within RTOL relative. The
 same evaluations (step, split), each over as many examples with the same
 counted metrics (accuracy, precision, recall, F1: the ranks' confusion
-counts summed) and its loss within EVAL_RTOL (default RTOL: the weights
+counts summed) and its loss (and a regression target's MAE, RMSE and R²)
+within EVAL_RTOL (default RTOL: the weights
 after the last step part a little more than its loss did).
 
 With --other-rounding OTHER, the metrics of one process whose sums round
@@ -85,7 +86,7 @@ for a, b in zip(ref_eval, got_eval):
     for key in a:
         if key in ("kind", "step", "epoch", "split", "seconds"):
             continue
-        if key in ("loss", "perplexity"):
+        if key in ("loss", "perplexity", "mae", "rmse", "r2"):
             d = rel(a[key], b[key])
             if d > eval_rtol:
                 sys.exit(f"eval at step {a['step']} on {a['split']}: {key} "
