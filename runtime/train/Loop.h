@@ -87,6 +87,9 @@ private:
   Status evaluateNow(bool final);
   /// The held-out test set, once, at the end (when `eval` is not on it).
   Status evaluateTest(RunSummary &summary);
+  /// loom eval: the final evaluations of the loaded checkpoint, or of
+  /// opt.evalData.
+  Status evaluateCheckpoint();
   void plotNow();
 
   // TrainerFinish.cpp
@@ -113,7 +116,7 @@ private:
   int64_t batch = 0, globalBatch = 0, total = 0, classes = 0,
           itemsPerExample = 1;
   /// Whether this process writes the run's files (rank 0).
-  bool writes() const { return opt.rank == 0; }
+  bool writes() const { return opt.rank == 0 && !opt.evaluateOnly; }
   std::string itemUnit = "samples";
   std::string outDir, checkpointDir;
   TrainState state;

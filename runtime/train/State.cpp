@@ -56,6 +56,28 @@ std::string loom::train::stateJson(const TrainState &s) {
   return j.dump();
 }
 
+StatusOr<std::string>
+loom::train::recordedArtifact(const std::string &pathOrDir, std::string &file) {
+  StatusOr<std::string> resolved = resolveCheckpoint(pathOrDir);
+  if (!resolved)
+    return resolved.status();
+  file = *resolved;
+  StatusOr<Safetensors> st = readSafetensors(file);
+  if (!st)
+    return st.status();
+  auto it = st->metadata().find("loom.state");
+  if (it == st->metadata().end())
+    return Status::error(file + ": not a Loom training checkpoint; give the "
+                                "model with --artifact");
+  StatusOr<TrainState> state = parseStateJson(it->second, file);
+  if (!state)
+    return state.status();
+  if (state->artifactPath.empty())
+    return Status::error(file + ": records no artifact; give it with "
+                                "--artifact");
+  return state->artifactPath;
+}
+
 StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,
                                                  const std::string &file) {
   json j;

@@ -57,6 +57,12 @@ std::string stateJson(const TrainState &state);
 StatusOr<TrainState> parseStateJson(const std::string &json,
                                     const std::string &file);
 
+/// The artifact a training checkpoint (a file, or a directory's latest)
+/// records: its path, and in `file` the checkpoint file itself. An error
+/// for a file that is no Loom training checkpoint or records none.
+StatusOr<std::string> recordedArtifact(const std::string &pathOrDir,
+                                       std::string &file);
+
 /// With a sharded optimizer state (StepExecutor::optStateSharded), every
 /// state tensor whole, in the artifact's order, gathered from the ranks (a
 /// collective: every rank calls it); nothing otherwise.

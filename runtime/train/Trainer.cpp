@@ -68,12 +68,12 @@ Status Trainer::together(const std::string &place) {
 }
 
 Status Trainer::log(const LogRecord &r) {
-  if (!writes())
-    return Status();
-  if (opt.json) {
+  if (opt.json && opt.rank == 0) {
     out << r.json() << "\n";
     out.flush();
   }
+  if (!writes())
+    return Status();
   return metrics.write(r);
 }
 
@@ -184,7 +184,9 @@ Status Trainer::setup(Artifact artifact) {
 Status Trainer::resume() {
   std::string file;
   StatusOr<TrainState> s =
-      loadState(*ex, opt.resume, Restore::Everything, &file);
+      loadState(*ex, opt.resume,
+                opt.evaluateOnly ? Restore::Parameters : Restore::Everything,
+                &file);
   if (!s)
     return s.status();
   if (!s->artifactHash.empty() && s->artifactHash != state.artifactHash &&
@@ -200,7 +202,7 @@ Status Trainer::resume() {
                          std::to_string(*opt.seed) + "; resume without --seed");
   // A run resumed at its last step finishes (its final evaluation and
   // summary); one past it has nothing to do.
-  if (s->step > total)
+  if (s->step > total && !opt.evaluateOnly)
     return Status::error(file + ": the checkpoint is at step " +
                          std::to_string(s->step) + ", past this run's " +
                          std::to_string(total) +
@@ -265,6 +267,11 @@ Status Trainer::resume() {
     if (!d)
       return d.status();
     data = std::move(*d);
+  }
+  if (opt.evaluateOnly) {
+    say("evaluating " + file + ", the model at step " +
+        std::to_string(state.step));
+    return Status();
   }
   say("resuming from " + file + " at step " + std::to_string(state.step) +
       (ranksWere != opt.ranks
@@ -381,7 +388,8 @@ int Trainer::run(Artifact artifact) {
   // bug in Loom, which its message says.
   auto fail = [&](const Status &s) {
     if (!s.message().empty())
-      err << "loom train: error: " << s.message() << "\n";
+      err << (opt.evaluateOnly ? "loom eval" : "loom train")
+          << ": error: " << s.message() << "\n";
     int code =
         s.message().find("internal error: ") != std::string::npos ? 3 : 1;
     // The other ranks may wait for this one, and its own all-reduces in
@@ -418,6 +426,11 @@ int Trainer::run(Artifact artifact) {
     }
   } else if (Status s = resume(); !s) {
     return fail(s);
+  }
+  if (opt.evaluateOnly) {
+    if (Status s = evaluateCheckpoint(); !s)
+      return fail(s);
+    return 0;
   }
   firstStep = state.step;
   std::string logPath = outDir + "/metrics.jsonl";

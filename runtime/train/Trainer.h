@@ -46,6 +46,12 @@ struct TrainOptions {
   /// each rank trains on its share of every batch, and rank 0 alone writes
   /// the metrics, plot, summary, checkpoints and final model.
   int rank = 0, ranks = 1;
+  /// loom eval: load `resume`'s parameters and evaluate them as the end of
+  /// a run does (the recipe's split, then its test set), writing nothing.
+  bool evaluateOnly = false;
+  /// loom eval --data: evaluate every example of this file instead, read as
+  /// the recipe's test set (or data) is, with the checkpoint's prep.
+  std::string evalData;
   /// Seconds a rank waits for the others before it asks where they are
   /// and stops, naming one that is dead or stopped (runtime/comm's
   /// setTimeout; loom train --comm-timeout).

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/comm/Comm.h"
+#include "runtime/data/CsvPrep.h"
 #include "runtime/train/Evaluate.h"
 #include "runtime/train/Loop.h"
 
@@ -61,8 +62,8 @@ Status sumOverRanks(EvalResult &r) {
   counts.push_back(r.loss.count());
   counts.push_back(r.examples);
   counts.push_back(r.stopped ? 1 : 0);
-  if (Status s = comm::allReduceSum(sums.data(),
-                                    static_cast<int64_t>(sums.size()));
+  if (Status s =
+          comm::allReduceSum(sums.data(), static_cast<int64_t>(sums.size()));
       !s)
     return s;
   double loss = sums[0];
@@ -183,10 +184,13 @@ Status Trainer::evaluateNow(bool final) {
   }
   if (!src || src->validationSize() == 0)
     return Status();
+  // loom eval --data names the file it evaluates.
+  std::string shown =
+      split == "test" && !opt.evalData.empty() ? opt.evalData : split;
   StatusOr<EvalResult> r =
       runEvaluation(*src,
                     std::string(final ? "final eval" : "eval") + " at step " +
-                        std::to_string(state.step) + " on " + split,
+                        std::to_string(state.step) + " on " + shown,
                     final);
   if (!r)
     return r.status();
@@ -199,7 +203,7 @@ Status Trainer::evaluateNow(bool final) {
   rec.set("loss", loss);
   std::string line = (final ? "final eval" : "eval") +
                      std::string(" at step ") + std::to_string(state.step) +
-                     " on " + split + " (" + std::to_string(r->examples) + " " +
+                     " on " + shown + " (" + std::to_string(r->examples) + " " +
                      (itemUnit == "tok" ? "windows" : "examples") + "): loss " +
                      fixed(loss);
   lastMetrics.clear();
@@ -316,6 +320,41 @@ Status Trainer::evaluateTest(RunSummary &summary) {
            ? errors
            : "  accuracy " + fixed(100 * r->confusion.accuracy(), 2) + "%"));
   return Status();
+}
+
+Status Trainer::evaluateCheckpoint() {
+  if (opt.evalData.empty()) {
+    // What the end of the run evaluated: the recipe's split, the test set.
+    if (Status s = evaluateNow(true); !s)
+      return s;
+    RunSummary summary;
+    return evaluateTest(summary);
+  }
+  // Another file, all of it, read as the test set is (or the data, without
+  // one), with the checkpoint's class names and prep statistics.
+  data::DataSpec spec = recipe.test ? *recipe.test : recipe.data;
+  if (spec.kind == "idx")
+    return Status::error(
+        opt.evalData + ": the recipe's data are IDX files (images and " +
+        "labels); --data takes a CSV or token file like the recipe's");
+  spec.path = opt.evalData;
+  spec.fraction = 0; // every example evaluates
+  if (spec.labelSpec.kind == data::LabelSpec::Kind::Names &&
+      spec.labelSpec.names.empty()) {
+    spec.labelSpec.names = state.classNames;
+    spec.labelSpec.namesFrom = "the classes of the model";
+  }
+  if (const data::PrepOutcome *prep = data->prep())
+    spec.fitted = prep->fitted;
+  const IoRecord *xr = nullptr;
+  ex->input("x", &xr);
+  StatusOr<std::unique_ptr<data::BatchSource>> t =
+      data::openTrainingData(spec, xr->shape, classes, state.seed);
+  if (!t)
+    return t.status();
+  test = std::move(*t);
+  recipe.evalOn = "test";
+  return evaluateNow(true);
 }
 
 void Trainer::plotNow() {

@@ -49,6 +49,10 @@ int runBench();
 llvm::cl::SubCommand &inspectCommand();
 int runInspect();
 
+/// `loom eval` (Eval.cpp).
+llvm::cl::SubCommand &evalCommand();
+int runEval();
+
 /// `loom generate` (Generate.cpp).
 llvm::cl::SubCommand &generateCommand();
 int runGenerate();

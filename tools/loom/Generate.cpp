@@ -89,25 +89,17 @@ int loom::tool::runGenerate() {
       !checkFiniteFlag("loom generate", temperature, 0) ||
       !checkIntFlag("loom generate", topK, 0))
     return ExitUsage;
+  std::string fileName;
   loom::StatusOr<std::string> file = loom::resolveCheckpoint(checkpoint);
   if (!file)
     return fail(file.status().message());
   std::string artifactFile = artifactPath;
   if (artifactFile.empty()) {
-    loom::StatusOr<loom::Safetensors> st = loom::readSafetensors(*file);
-    if (!st)
-      return fail(st.status().message());
-    auto it = st->metadata().find("loom.state");
-    if (it == st->metadata().end())
-      return fail(*file + ": not a Loom training checkpoint; give the model "
-                          "with --artifact");
-    loom::StatusOr<loom::train::TrainState> state =
-        loom::train::parseStateJson(it->second, *file);
-    if (!state)
-      return fail(state.status().message());
-    if (state->artifactPath.empty())
-      return fail(*file + ": records no artifact; give it with --artifact");
-    artifactFile = state->artifactPath;
+    loom::StatusOr<std::string> recorded =
+        loom::train::recordedArtifact(*file, fileName);
+    if (!recorded)
+      return fail(recorded.status().message());
+    artifactFile = *recorded;
   }
   loom::StatusOr<loom::Artifact> artifact = loom::readArtifact(artifactFile);
   if (!artifact)

@@ -18,6 +18,7 @@
 //              [--seed S] [--out DIR] [--resume CKPT | --overwrite]
 //              [--full] [--eval-batches N] [--quiet | --json]
 //              [--dump-ir DIR]                              (Train.cpp)
+//   loom eval CKPT [--data FILE] [--eval-batches N] [--json]  (Eval.cpp)
 //   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
 //   loom generate CKPT --prompt TEXT --tokens N [--temperature T]
 //                 [--top-k K] [--seed S] [--artifact X.loomx] [--no-cache]
@@ -188,6 +189,8 @@ int dispatch() {
     return loom::tool::runPrep();
   if (loom::tool::generateCommand())
     return loom::tool::runGenerate();
+  if (loom::tool::evalCommand())
+    return loom::tool::runEval();
   WithColor::error(errs(), "loom")
       << "no command given; try 'loom compile FILE.loom' or 'loom --help'\n";
   return loom::tool::ExitUsage;
