@@ -53,6 +53,10 @@ int runInspect();
 llvm::cl::SubCommand &evalCommand();
 int runEval();
 
+/// `loom predict` (Predict.cpp).
+llvm::cl::SubCommand &predictCommand();
+int runPredict();
+
 /// `loom generate` (Generate.cpp).
 llvm::cl::SubCommand &generateCommand();
 int runGenerate();

@@ -19,6 +19,7 @@
 //              [--full] [--eval-batches N] [--quiet | --json]
 //              [--dump-ir DIR]                              (Train.cpp)
 //   loom eval CKPT [--data FILE] [--eval-batches N] [--json]  (Eval.cpp)
+//   loom predict CKPT --data FILE.csv -o OUT.csv            (Predict.cpp)
 //   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
 //   loom generate CKPT --prompt TEXT --tokens N [--temperature T]
 //                 [--top-k K] [--seed S] [--artifact X.loomx] [--no-cache]
@@ -191,6 +192,8 @@ int dispatch() {
     return loom::tool::runGenerate();
   if (loom::tool::evalCommand())
     return loom::tool::runEval();
+  if (loom::tool::predictCommand())
+    return loom::tool::runPredict();
   WithColor::error(errs(), "loom")
       << "no command given; try 'loom compile FILE.loom' or 'loom --help'\n";
   return loom::tool::ExitUsage;

@@ -1,0 +1,115 @@
+//===- Predict.cpp - loom predict -----------------------------------------===//
+//
+// Part of Loom. `loom predict CKPT --data FILE.csv -o OUT.csv [--artifact
+// X.loomx]`: loads the artifact a training checkpoint records (or
+// --artifact) and the checkpoint's parameters, and writes the model's
+// prediction for every row of FILE.csv (runtime/train/Predict.h): the
+// class and each class's probability, or the predicted values, after the
+// prep statistics the checkpoint saved.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/loom/Commands.h"
+#include "tools/loom/Exit.h"
+#include "tools/loom/Flags.h"
+
+#include "runtime/File.h"
+#include "runtime/artifact/Artifact.h"
+#include "runtime/checkpoint/Checkpoint.h"
+#include "runtime/exec/Executor.h"
+#include "runtime/train/Predict.h"
+#include "runtime/train/Recipe.h"
+#include "runtime/train/State.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+namespace {
+
+cl::SubCommand predictCmd(
+    "predict",
+    "Write a trained model's predictions for the rows of a CSV file\n\n"
+    "The file's columns are the training data's; its label (or target) "
+    "column may be left out. The checkpoint's prep statistics are applied "
+    "first (all but dedup).\n\n"
+    "EXAMPLES:\n"
+    "  loom predict runs/iris/checkpoints --data new.csv -o predictions.csv\n"
+    "  loom predict runs/diabetes/diabetes.safetensors --data rows.csv -o "
+    "out.csv");
+
+cl::opt<std::string> checkpoint(cl::Positional,
+                                cl::desc("<checkpoint file or directory>"),
+                                cl::Required, cl::sub(predictCmd));
+cl::opt<std::string> dataFile("data", cl::desc("The CSV rows to predict"),
+                              cl::value_desc("file.csv"), cl::sub(predictCmd));
+cl::opt<std::string> output("o", cl::desc("The predictions CSV to write"),
+                            cl::value_desc("file.csv"), cl::sub(predictCmd));
+cl::opt<std::string> artifactPath("artifact",
+                                  cl::desc("The .loomx the checkpoint belongs "
+                                           "to (default: the one it records)"),
+                                  cl::value_desc("file"), cl::sub(predictCmd));
+
+int fail(const std::string &message) {
+  return loom::tool::flagError("loom predict", message);
+}
+
+} // namespace
+
+cl::SubCommand &loom::tool::predictCommand() { return predictCmd; }
+
+int loom::tool::runPredict() {
+  if (dataFile.empty())
+    return usageError("loom predict", "missing --data FILE.csv");
+  if (output.empty())
+    return usageError("loom predict", "missing -o OUT.csv");
+  if (loom::Status s = loom::checkReplaceable(output); !s)
+    return fail(s.message());
+  loom::StatusOr<std::string> file = loom::resolveCheckpoint(checkpoint);
+  if (!file)
+    return fail(file.status().message());
+  std::string artifactFile = artifactPath;
+  if (artifactFile.empty()) {
+    std::string resolved;
+    loom::StatusOr<std::string> recorded =
+        loom::train::recordedArtifact(*file, resolved);
+    if (!recorded)
+      return fail(recorded.status().message());
+    artifactFile = *recorded;
+  }
+  loom::StatusOr<loom::Artifact> artifact = loom::readArtifact(artifactFile);
+  if (!artifact)
+    return fail(artifact.status().message());
+  loom::StatusOr<loom::train::Recipe> recipe =
+      loom::train::parseRecipe(artifact->recipe, artifactFile);
+  if (!recipe)
+    return fail(recipe.status().message());
+  loom::StatusOr<std::unique_ptr<loom::StepExecutor>> ex =
+      loom::StepExecutor::create(std::move(*artifact), artifactFile);
+  if (!ex)
+    return fail(ex.status().message());
+  loom::StatusOr<loom::train::TrainState> state =
+      loom::train::loadState(**ex, *file, loom::train::Restore::Parameters);
+  if (!state)
+    return fail(state.status().message());
+  loom::train::PredictCounts counts;
+  loom::StatusOr<std::string> csv =
+      loom::train::predictCsv(**ex, *recipe, *state, dataFile, counts);
+  if (!csv)
+    return fail(csv.status().message());
+  if (loom::Status s = loom::writeFileAtomically(output, *csv); !s)
+    return fail(s.message());
+  outs() << "wrote " << output << ": " << counts.predicted << " of "
+         << counts.rows << " rows predicted";
+  if (counts.predicted < counts.rows)
+    outs() << " (" << counts.rows - counts.predicted
+           << " dropped by prep or missing a value)";
+  if (counts.labelled > 0 && !recipe->data.labelSpec.targets.size() &&
+      recipe->data.labelSpec.kind != loom::data::LabelSpec::Kind::Values)
+    outs() << "; accuracy on the " << counts.labelled << " labelled: "
+           << format("%.2f%%",
+                     100.0 * double(counts.correct) / double(counts.labelled));
+  outs() << "\n";
+  return 0;
+}
