@@ -15,7 +15,8 @@
 //   loom run FILE.loom --backend=reference|cpu [--steps N] [--batch B]
 //                      [--seed S] [--train NAME]             (Run.cpp)
 //   loom train FILE.loom|FILE.loomx [--steps N] [--batch B] [--lr LR]
-//              [--seed S] [--out DIR] [--resume CKPT | --overwrite]
+//              [--seed S] [--set NAME=VALUE]... [--out DIR]
+//              [--resume CKPT | --overwrite]
 //              [--full] [--eval-batches N] [--quiet | --json]
 //              [--dump-ir DIR]                              (Train.cpp)
 //   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
