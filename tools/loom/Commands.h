@@ -62,6 +62,10 @@ int runPrep();
 llvm::cl::SubCommand &trainCommand();
 int runTrain();
 
+/// `loom sweep` (Sweep.cpp).
+llvm::cl::SubCommand &sweepCommand();
+int runSweep();
+
 /// `loom run` (Run.cpp).
 llvm::cl::SubCommand &runCommand();
 int runRun();

@@ -19,6 +19,9 @@
 //              [--resume CKPT | --overwrite]
 //              [--full] [--eval-batches N] [--quiet | --json]
 //              [--dump-ir DIR]                              (Train.cpp)
+//   loom sweep FILE.loom (--grid NAME=V1,V2,... | --random N
+//              --range NAME=LO..HI[:log]) [--parallel K] [--metric NAME]
+//              [--steps N] [--out DIR] [--full]                (Sweep.cpp)
 //   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
 //   loom generate CKPT --prompt TEXT --tokens N [--temperature T]
 //                 [--top-k K] [--seed S] [--artifact X.loomx] [--no-cache]
@@ -185,6 +188,8 @@ int dispatch() {
     return loom::tool::runRun();
   if (loom::tool::trainCommand())
     return loom::tool::runTrain();
+  if (loom::tool::sweepCommand())
+    return loom::tool::runSweep();
   if (loom::tool::prepCommand())
     return loom::tool::runPrep();
   if (loom::tool::generateCommand())
