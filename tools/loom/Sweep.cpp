@@ -201,13 +201,13 @@ int loom::tool::runSweep() {
       !checkIntFlag(kCommand, searchSeed, 0))
     return ExitUsage;
   bool grid = !gridItems.empty(), random = randomCount.getNumOccurrences();
+  if (!random && !rangeItems.empty())
+    return usageError(kCommand, "--range is drawn from by --random N");
   if (grid == random)
     return usageError(kCommand,
                       grid ? "--grid and --random are two searches; give one"
                            : "give the search space: --grid NAME=V1,V2,... "
                              "or --random N --range NAME=LO..HI");
-  if (!random && !rangeItems.empty())
-    return usageError(kCommand, "--range is drawn from by --random N");
   if (!StringRef(inputFile).ends_with(".loom"))
     return usageError(kCommand, "a sweep compiles the .loom program for each "
                                 "configuration; give FILE.loom, not '" +
@@ -233,8 +233,9 @@ int loom::tool::runSweep() {
   DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
   ctx.printOpOnDiagnostic(false);
   loom::train::Recipe recipe;
-  if (!probeRecipe(ctx, program, diags, compileOptions(trials[0], true),
-                   recipe))
+  // The recipe as the file gives it: its name, metrics and schedule are
+  // the same in every trial.
+  if (!probeRecipe(ctx, program, diags, compileOptions({}, true), recipe))
     return 1;
 
   SweepPlan plan;
@@ -304,9 +305,9 @@ int loom::tool::runSweep() {
     if (!compileCpuArtifact(ctx, program, diags,
                             compileOptions(first->settings, stepsCompiled),
                             artifact)) {
-      config.error = "the compile of " +
-                     (config.key.empty() ? "the program" : config.key) +
-                     " failed (see above)";
+      config.error = "the compile of config-" + std::to_string(c) + " (" +
+                     config.key + ") failed";
+      errs() << "loom sweep: " << config.error << "; its trials fail\n";
       continue;
     }
     if (loom::Status s = loom::writeArtifact(config.artifact, artifact); !s)
