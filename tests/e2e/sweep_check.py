@@ -1,13 +1,15 @@
 """Checks a `loom sweep` against the same trials run one by one.
 
-Usage: sweep_check.py LOOM FILE.loom SWEEP_DIR WORK_DIR
+Usage: sweep_check.py LOOM FILE.loom SWEEP_DIR WORK_DIR SWEEP_OUTPUT
 
 For every record of SWEEP_DIR/sweep.jsonl, runs `loom train FILE.loom` with
 that trial's settings (--lr, --batch, --seed, --steps as flags, the others
 as --set NAME=VALUE, plus the sweep's --steps from sweep.json) into
 WORK_DIR/one-by-one/TRIAL, and checks that its final validation metric
 equals the sweep's to the bit, and that the best of the one-by-one runs
-equals the sweep's best. Prints the best.
+equals the sweep's best. Prints the best. Then checks that the ranked table
+in SWEEP_OUTPUT (the sweep's stdout) orders the trials by the metric, ties
+by the lower validation loss.
 """
 import json
 import os
@@ -27,7 +29,7 @@ def final_metric(run_dir, metric):
 
 
 def main():
-    loom, program, sweep_dir, work = sys.argv[1:5]
+    loom, program, sweep_dir, work, output = sys.argv[1:6]
     spec = json.load(open(os.path.join(sweep_dir, "sweep.json")))
     records = [json.loads(l) for l in open(os.path.join(sweep_dir, "sweep.jsonl"))]
     if len(records) != len(spec["trials"]):
@@ -57,6 +59,14 @@ def main():
     if best_sweep != best_alone:
         sys.exit("best %s: sweep %r, one by one %r" % (metric, best_sweep, best_alone))
     print("best %s %.4f: the sweep and %d runs one by one agree" % (metric, best_alone, len(alone)))
+    lines = open(output).read().split("ranked by")[1].splitlines()[2:2 + len(records)]
+    table = [line.split()[1] for line in lines]
+    by_trial = {r["trial"]: r for r in records}
+    sign = -1 if higher else 1
+    expected = sorted(by_trial, key=lambda t: (sign * by_trial[t]["value"], by_trial[t]["loss"], t))
+    if table != expected:
+        sys.exit("the table ranks %s, not %s" % (table, expected))
+    print("the table ranks by %s, then the lower loss" % metric)
 
 
 main()

@@ -54,6 +54,8 @@ struct SweepRecord {
   Settings settings;
   std::string status;          ///< ok, diverged, failed
   std::optional<double> value; ///< the metric's final value
+  /// The final evaluation's loss: what ranks trials of equal value.
+  std::optional<double> loss;
   int64_t steps = 0;
   double seconds = 0;
   std::string error; ///< the last error line of a trial that failed

@@ -86,6 +86,7 @@ json recordJson(const SweepRecord &r, const std::string &metric) {
             {"status", r.status},
             {"metric", metric},
             {"value", r.value ? json(*r.value) : json(nullptr)},
+            {"loss", r.loss ? json(*r.loss) : json(nullptr)},
             {"steps", r.steps},
             {"seconds", r.seconds}};
   if (!r.error.empty())
@@ -153,6 +154,9 @@ bool ranksBefore(const SweepRecord &a, const SweepRecord &b,
     return av;
   if (av && *a.value != *b.value)
     return lowerIsBetter(metric) ? *a.value < *b.value : *a.value > *b.value;
+  // A tie (accuracy 1 twice): the lower loss first.
+  if (av && a.loss && b.loss && *a.loss != *b.loss)
+    return *a.loss < *b.loss;
   return a.trial < b.trial;
 }
 
@@ -306,12 +310,16 @@ SweepRecord finish(const SweepPlan &plan, const SweepTrial &t, int status,
   if (!evals.empty() && evals.back().contains(key) &&
       evals.back()[key].is_number())
     r.value = evals.back()[key].get<double>();
+  if (!evals.empty() && evals.back().contains("loss") &&
+      evals.back()["loss"].is_number())
+    r.loss = evals.back()["loss"].get<double>();
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     r.status = "ok";
     return r;
   }
   r.status = nonFinite ? "diverged" : "failed";
   r.value.reset();
+  r.loss.reset();
   r.error = lastError(dir + "/train.log");
   if (r.error.empty())
     r.error = WIFSIGNALED(status)
@@ -373,6 +381,8 @@ int openSweep(const SweepPlan &plan, SweepState &state) {
       r.status = j.value("status", "failed");
       if (j.contains("value") && j["value"].is_number())
         r.value = j["value"].get<double>();
+      if (j.contains("loss") && j["loss"].is_number())
+        r.loss = j["loss"].get<double>();
       r.steps = j.value("steps", int64_t(0));
       r.seconds = j.value("seconds", 0.0);
       r.error = j.value("error", "");
