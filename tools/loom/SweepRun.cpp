@@ -415,6 +415,7 @@ int runSweepTrials(const SweepPlan &plan, SweepState &state) {
   std::ofstream jsonl(plan.outDir + "/sweep.jsonl", std::ios::app);
   std::map<pid_t, Running> running;
   size_t next = 0;
+  bool forwarded = false;
   while ((next < queue.size() && !stopSignal) || !running.empty()) {
     while (!stopSignal && next < queue.size() &&
            running.size() < size_t(plan.parallel)) {
@@ -447,15 +448,18 @@ int runSweepTrials(const SweepPlan &plan, SweepState &state) {
     }
     if (running.empty())
       break;
+    // Ctrl-C or SIGTERM: each trial stops as loom train does (once; a
+    // second signal would end it at once).
+    if (stopSignal && !forwarded) {
+      forwarded = true;
+      for (const auto &[child, r] : running)
+        kill(child, int(stopSignal));
+    }
     int status = 0;
     pid_t pid = waitpid(-1, &status, 0);
     if (pid < 0) {
-      if (errno == EINTR) {
-        // Ctrl-C or SIGTERM: each trial stops as loom train does.
-        for (const auto &[child, r] : running)
-          kill(child, stopSignal ? int(stopSignal) : SIGINT);
+      if (errno == EINTR)
         continue;
-      }
       break;
     }
     auto it = running.find(pid);
@@ -466,8 +470,8 @@ int runSweepTrials(const SweepPlan &plan, SweepState &state) {
     double seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - done.start)
                          .count();
-    // A trial a signal stopped did not finish: it reruns next time.
-    if (stopSignal)
+    // A trial the signal stopped did not finish: it reruns next time.
+    if (stopSignal && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
       continue;
     SweepRecord r = finish(plan, *done.trial, status, seconds);
     state.finished[r.trial] = r;
