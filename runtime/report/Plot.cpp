@@ -319,7 +319,9 @@ static void drawPanel(std::string &out, const std::string &label,
     if (pts.size() >= 2) {
       out += "<polyline data-series=\"" + name + "\" fill=\"none\" stroke=\"" +
              color + "\" stroke-width=\"" +
-             (series[k].name == highlighted ? "4" : "1.5") + "\" points=\"";
+             (!highlighted.empty() && series[k].name == highlighted ? "4"
+                                                                    : "1.5") +
+             "\" points=\"";
       for (size_t i = 0; i < pts.size(); ++i)
         out += (i ? " " : "") + px(pts[i].first) + "," + px(pts[i].second);
       out += "\"/>\n";

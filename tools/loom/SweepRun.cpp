@@ -166,10 +166,10 @@ std::vector<SweepRecord> ranked(const SweepState &state,
   std::vector<SweepRecord> out;
   for (const auto &[name, r] : state.finished)
     out.push_back(r);
-  std::stable_sort(out.begin(), out.end(),
-                   [&](const SweepRecord &a, const SweepRecord &b) {
-                     return ranksBefore(a, b, metric);
-                   });
+  std::sort(out.begin(), out.end(),
+            [&](const SweepRecord &a, const SweepRecord &b) {
+              return ranksBefore(a, b, metric);
+            });
   return out;
 }
 
