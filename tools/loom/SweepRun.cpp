@@ -65,12 +65,26 @@ json settingsJson(const Settings &settings) {
   return out;
 }
 
+/// The FNV-1a hash of the file at `path`, in hex ("" if it cannot be read).
+std::string fileHash(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return "";
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (char c; in.get(c);)
+    h = (h ^ uint8_t(c)) * 0x100000001b3ull;
+  char text[20];
+  std::snprintf(text, sizeof text, "%016llx", (unsigned long long)h);
+  return text;
+}
+
 json specJson(const SweepPlan &plan) {
   json trials = json::array();
   for (const SweepTrial &t : plan.trials)
     trials.push_back(
         {{"trial", t.name}, {"settings", settingsJson(t.settings)}});
   return {{"file", plan.input},
+          {"source", fileHash(plan.input)},
           {"train", plan.train},
           {"metric", plan.metric},
           {"steps", plan.steps ? json(*plan.steps) : json(nullptr)},
@@ -351,10 +365,13 @@ int openSweep(const SweepPlan &plan, SweepState &state) {
     json earlier = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (earlier != spec) {
       std::string what;
-      for (const char *key : {"file", "train", "metric", "steps", "trials"})
+      for (const char *key :
+           {"file", "source", "train", "metric", "steps", "trials"})
         if (!earlier.is_object() || earlier.value(key, json()) != spec[key])
           what += std::string(what.empty() ? "" : ", ") +
-                  (std::string(key) == "trials" ? "the search space" : key);
+                  (std::string(key) == "trials"   ? "the search space"
+                   : std::string(key) == "source" ? "the file's text"
+                                                  : key);
       return flagError(kCommand,
                        plan.outDir + " holds another sweep (its sweep.json " +
                            "differs in " + what +
