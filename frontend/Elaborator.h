@@ -35,7 +35,8 @@ struct BuiltinCall;
 /// hyper-parameter NAME of the train block's `model = Model(...)`, which
 /// replaces the call's argument (or the default) before shapes are
 /// inferred. VALUE is read as the hyper-parameter's type (int, float, bool
-/// or str).
+/// or str). `epochs`, when the model has no hyper-parameter of that name,
+/// is the recipe's `epochs` setting.
 struct HParamOverride {
   std::string name;
   std::string value;
@@ -157,8 +158,11 @@ public:
   /// When set, the ranks of the mesh's data axis (the ranks `loom train`
   /// runs on); a `mesh` that asks for another count is an error.
   std::optional<int64_t> ranksOverride;
-  /// The command line's `--set`s, applied to the train block's model.
+  /// The command line's `--set`s, applied to the train block's model; a
+  /// `--set epochs=N` that names no hyper-parameter of it replaces the
+  /// recipe's `epochs` (epochsOverride).
   std::vector<HParamOverride> hparamOverrides;
+  std::optional<int64_t> epochsOverride;
   /// The ranks of the data axis this train block is compiled for (its
   /// `mesh`, ranksOverride or 1): each rank runs batch / dataRanks examples.
   int64_t dataRanks = 1;

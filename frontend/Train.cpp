@@ -41,6 +41,8 @@ bool Elaborator::readOverrides(const ast::ModelDecl &decl, SMRange at) {
     auto h = llvm::find_if(decl.hparams, [&](const ast::HParam &p) {
       return p.name.name == o.name;
     });
+    if (h == decl.hparams.end() && o.name == "epochs" && epochsOverride)
+      continue;
     if (h == decl.hparams.end()) {
       std::vector<std::string> names;
       for (const ast::HParam &p : decl.hparams)
@@ -145,6 +147,30 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
     return nullptr;
   }
   const ast::ModelDecl &rootDecl = *program.models.lookup(callee->name);
+  // `--set epochs=N`, when the model has no hyper-parameter `epochs`: the
+  // recipe's length.
+  epochsOverride.reset();
+  for (const HParamOverride &o : hparamOverrides) {
+    if (o.name != "epochs" ||
+        llvm::any_of(rootDecl.hparams, [](const ast::HParam &h) {
+          return h.name.name == "epochs";
+        }))
+      continue;
+    std::string flag = "--set epochs=" + o.value + ": ";
+    if (!entries.count("epochs")) {
+      error(entries["steps"]->key.range,
+            flag + "train block '" + train.name.name +
+                "' counts its length in steps; --steps changes it");
+      return nullptr;
+    }
+    int64_t n = 0;
+    if (llvm::StringRef(o.value).getAsInteger(10, n) || n < 1) {
+      error(entries["epochs"]->value->range,
+            flag + "the number of epochs is a positive integer");
+      return nullptr;
+    }
+    epochsOverride = n;
+  }
   if (!readOverrides(rootDecl, modelExpr.range))
     return nullptr;
   std::unique_ptr<Instance> root =

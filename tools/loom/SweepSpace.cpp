@@ -141,7 +141,9 @@ sweepNames(const std::vector<std::pair<std::string, std::string>> &hparams) {
   std::vector<SweepName> names = {{"lr", T::Float, true, 0.0, true},
                                   {"batch", T::Int, true, 1.0, false},
                                   {"seed", T::Int, true, 0.0, false},
-                                  {"steps", T::Int, true, 1.0, false}};
+                                  {"steps", T::Int, true, 1.0, false},
+                                  // The recipe's epochs: a --set.
+                                  {"epochs", T::Int, false, 1.0, false}};
   for (const auto &[name, type] : hparams) {
     std::optional<T> t = type == "int"     ? std::optional<T>(T::Int)
                          : type == "float" ? std::optional<T>(T::Float)

@@ -19,8 +19,9 @@
 
 namespace loom::tool {
 
-/// What a sweep name is: a flag of loom train (lr, batch, seed, steps) or a
-/// hyper-parameter of the train block's model (--set), with its type.
+/// What a sweep name is: a flag of loom train (lr, batch, seed, steps), or
+/// a --set of it (the recipe's epochs, a hyper-parameter of the train
+/// block's model), with its type.
 struct SweepName {
   enum class Type { Int, Float, Bool, Str };
   std::string name;
@@ -34,8 +35,8 @@ struct SweepName {
 
 /// The names a sweep of a model with hyper-parameters `hparams` (name,
 /// type as the .loom file spells it: int, float, bool, str, fn, init) may
-/// vary: lr, batch, seed, steps, then the hyper-parameters of types int,
-/// float, bool and str.
+/// vary: lr, batch, seed, steps, epochs (loom train --set epochs=N), then
+/// the hyper-parameters of types int, float, bool and str.
 std::vector<SweepName>
 sweepNames(const std::vector<std::pair<std::string, std::string>> &hparams);
 
