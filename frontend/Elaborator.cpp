@@ -300,6 +300,10 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
   Scope scope;
   scope.inst = inst.get();
 
+  // The command line's --set values, for the train block's model only.
+  llvm::StringMap<Val> overrides = std::move(rootOverrides);
+  rootOverrides.clear();
+
   // Hyper-parameters: positional, then by name, then defaults.
   std::vector<const ast::Expr *> given(decl.hparams.size(), nullptr);
   std::vector<Scope *> givenScope(decl.hparams.size(), &callerScope);
@@ -368,6 +372,10 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
       init.origin = expr.range;
       return init;
     };
+    if (auto o = overrides.find(h.name.name); o != overrides.end()) {
+      inst->env[h.name.name] = o->second;
+      continue;
+    }
     if (given[index])
       v = evalValue(*given[index], *givenScope[index]);
     else if (h.defaultValue)

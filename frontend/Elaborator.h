@@ -31,6 +31,17 @@ namespace mlir::loom {
 struct Instance;
 struct BuiltinCall;
 
+/// A `--set NAME=VALUE` of `loom compile` and `loom train`: the value of
+/// hyper-parameter NAME of the train block's `model = Model(...)`, which
+/// replaces the call's argument (or the default) before shapes are
+/// inferred. VALUE is read as the hyper-parameter's type (int, float, bool
+/// or str). `epochs`, when the model has no hyper-parameter of that name,
+/// is the recipe's `epochs` setting.
+struct HParamOverride {
+  std::string name;
+  std::string value;
+};
+
 /// A value during elaboration: a compile-time scalar, a tensor (an SSA value
 /// of the function being built), or a model instance, function, tuple...
 struct Val {
@@ -147,6 +158,11 @@ public:
   /// When set, the ranks of the mesh's data axis (the ranks `loom train`
   /// runs on); a `mesh` that asks for another count is an error.
   std::optional<int64_t> ranksOverride;
+  /// The command line's `--set`s, applied to the train block's model; a
+  /// `--set epochs=N` that names no hyper-parameter of it replaces the
+  /// recipe's `epochs` (epochsOverride).
+  std::vector<HParamOverride> hparamOverrides;
+  std::optional<int64_t> epochsOverride;
   /// The ranks of the data axis this train block is compiled for (its
   /// `mesh`, ranksOverride or 1): each rank runs batch / dataRanks examples.
   int64_t dataRanks = 1;
@@ -234,6 +250,13 @@ private:
   instantiate(const ast::ModelDecl &decl, const ast::CallExpr *call,
               Scope &callerScope, const std::string &path, llvm::SMRange at);
   bool defineParam(Instance &inst, const ast::Member &member, Scope &scope);
+  /// Reads hparamOverrides against the hyper-parameters of `decl`, the
+  /// train block's model (instantiated at `at`), into rootOverrides; false
+  /// after an error at `at`.
+  bool readOverrides(const ast::ModelDecl &decl, llvm::SMRange at);
+  /// The overridden hyper-parameters of the next instantiate (the train
+  /// block's model), taken by it.
+  llvm::StringMap<Val> rootOverrides;
   /// An initializer: `zeros`, `normal(0.0, 0.02)`, ... or the name of a
   /// hyper-parameter of type init.
   std::optional<mlir::DictionaryAttr> evalInit(const ast::Expr &init,
@@ -318,12 +341,14 @@ private:
 /// Lowers train block `trainName` (or, when empty, the program's only train
 /// block) to IR; `batch`, when set, overrides the recipe's batch size (and
 /// compiles for one rank); `ranks`, when set, is the number of ranks of the
-/// data axis (a `mesh` that asks for another is an error).
+/// data axis (a `mesh` that asks for another is an error); `overrides` are
+/// the command line's `--set`s of the model's hyper-parameters.
 mlir::OwningOpRef<mlir::ModuleOp>
 lowerProgram(mlir::MLIRContext &ctx, const Program &program,
              DiagnosticEngine &diags, llvm::StringRef trainName,
              std::optional<int64_t> batch = std::nullopt,
-             std::optional<int64_t> ranks = std::nullopt);
+             std::optional<int64_t> ranks = std::nullopt,
+             llvm::ArrayRef<HParamOverride> overrides = {});
 
 /// The errors for the settings the syntax accepts but Loom does not
 /// implement yet: a train block's `mesh` with a `model` axis over more than

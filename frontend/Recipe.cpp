@@ -566,6 +566,8 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
     return nullptr;
   if (batchOverride)
     batch = *batchOverride;
+  if (epochsOverride)
+    epochs = *epochsOverride;
   return RecipeAttr::getChecked(
       [&] { return mlir::emitError(loc(train.name.range)); }, &ctx,
       llvm::StringRef(train.name.name), data, test, split, batch, steps, epochs,

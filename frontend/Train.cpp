@@ -15,6 +15,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/GlobPattern.h"
 
+#include <cmath>
+
 using namespace mlir::loom;
 using namespace mlir;
 namespace lir = mlir::loom;
@@ -32,6 +34,67 @@ std::string suggestion(llvm::StringRef name, std::vector<std::string> names) {
   return hint.empty() ? std::string() : "; did you mean '" + hint + "'?";
 }
 } // namespace
+
+bool Elaborator::readOverrides(const ast::ModelDecl &decl, SMRange at) {
+  rootOverrides.clear();
+  for (const HParamOverride &o : hparamOverrides) {
+    std::string flag = "--set " + o.name + "=" + o.value + ": ";
+    auto h = llvm::find_if(decl.hparams, [&](const ast::HParam &p) {
+      return p.name.name == o.name;
+    });
+    if (h == decl.hparams.end() && o.name == "epochs" && epochsOverride)
+      continue;
+    if (h == decl.hparams.end()) {
+      std::vector<std::string> names;
+      for (const ast::HParam &p : decl.hparams)
+        names.push_back(p.name.name);
+      std::string hint = closestName(o.name, names);
+      error(at,
+            flag + "model '" + decl.name.name + "' has no hyper-parameter '" +
+                o.name + "'" +
+                (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                (names.empty() ? " (it has none)"
+                               : " (it has " + llvm::join(names, ", ") + ")"));
+      return false;
+    }
+    llvm::StringRef type = h->type.name, text = o.value;
+    std::optional<Val> v;
+    if (type == "int") {
+      int64_t i;
+      if (!text.getAsInteger(10, i))
+        v = Val::ofInt(i, at);
+    } else if (type == "float") {
+      double f;
+      if (!text.getAsDouble(f) && std::isfinite(f))
+        v = Val::ofFloat(f, at);
+    } else if (type == "bool") {
+      if (text == "true" || text == "false")
+        v = Val::ofBool(text == "true", at);
+    } else if (type == "str") {
+      Val s;
+      s.kind = Val::Kind::Str;
+      s.s = o.value;
+      s.origin = at;
+      v = s;
+    } else {
+      error(at, flag + "hyper-parameter '" + o.name + "' of model '" +
+                    decl.name.name + "' is of type " + type.str() +
+                    ", which --set cannot give (int, float, bool or str)");
+      return false;
+    }
+    if (!v) {
+      std::string what = type == "int"     ? "an integer"
+                         : type == "float" ? "a finite number"
+                                           : "true or false";
+      error(at, flag + "hyper-parameter '" + o.name + "' of model '" +
+                    decl.name.name + "' is " + type.str() + ", so the value " +
+                    "must be " + what);
+      return false;
+    }
+    rootOverrides[o.name] = *v;
+  }
+  return true;
+}
 
 OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   // Settings: known keys, each once, the required ones present.
@@ -84,8 +147,35 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
           "'model' instantiates a model, e.g. 'model = GPT(d = 384)'");
     return nullptr;
   }
-  std::unique_ptr<Instance> root = instantiate(
-      *program.models.lookup(callee->name), call, scope, "", modelExpr.range);
+  const ast::ModelDecl &rootDecl = *program.models.lookup(callee->name);
+  // `--set epochs=N`, when the model has no hyper-parameter `epochs`: the
+  // recipe's length.
+  epochsOverride.reset();
+  for (const HParamOverride &o : hparamOverrides) {
+    if (o.name != "epochs" ||
+        llvm::any_of(rootDecl.hparams, [](const ast::HParam &h) {
+          return h.name.name == "epochs";
+        }))
+      continue;
+    std::string flag = "--set epochs=" + o.value + ": ";
+    if (!entries.count("epochs")) {
+      error(entries["steps"]->key.range,
+            flag + "train block '" + train.name.name +
+                "' counts its length in steps; --steps changes it");
+      return nullptr;
+    }
+    int64_t n = 0;
+    if (llvm::StringRef(o.value).getAsInteger(10, n) || n < 1) {
+      error(entries["epochs"]->value->range,
+            flag + "the number of epochs is a positive integer");
+      return nullptr;
+    }
+    epochsOverride = n;
+  }
+  if (!readOverrides(rootDecl, modelExpr.range))
+    return nullptr;
+  std::unique_ptr<Instance> root =
+      instantiate(rootDecl, call, scope, "", modelExpr.range);
   if (!root)
     return nullptr;
 
@@ -380,7 +470,8 @@ OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
                                    DiagnosticEngine &diags,
                                    llvm::StringRef trainName,
                                    std::optional<int64_t> batch,
-                                   std::optional<int64_t> ranks) {
+                                   std::optional<int64_t> ranks,
+                                   llvm::ArrayRef<HParamOverride> overrides) {
   const auto &trains = program.main().trains;
   const ast::TrainDecl *train = nullptr;
   size_t matches = 0;
@@ -410,6 +501,7 @@ OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
   Elaborator elaborator(ctx, program, diags);
   elaborator.batchOverride = batch;
   elaborator.ranksOverride = ranks;
+  elaborator.hparamOverrides.assign(overrides.begin(), overrides.end());
   return elaborator.lowerTrain(*train);
 }
 } // namespace mlir::loom

@@ -285,8 +285,8 @@ bool TrainingPlot::lossIsLog() const {
 /// One panel: frame, grid, ticks, labels, series and legend.
 static void drawPanel(std::string &out, const std::string &label,
                       const std::vector<TrainingPlot::Series> &series,
-                      const Axis &x, const Axis &y, double top,
-                      const char *id) {
+                      const Axis &x, const Axis &y, double top, const char *id,
+                      const std::string &highlighted) {
   double bottom = top + kPlotHeight, right = kLeft + kPlotWidth;
   out += "<g id=\"" + std::string(id) + "\">\n";
   out += "<text x=\"" + px(kLeft) + "\" y=\"" + px(top - 10) +
@@ -318,7 +318,10 @@ static void drawPanel(std::string &out, const std::string &label,
         pixels(series[k], x, y, kLeft, top);
     if (pts.size() >= 2) {
       out += "<polyline data-series=\"" + name + "\" fill=\"none\" stroke=\"" +
-             color + "\" stroke-width=\"1.5\" points=\"";
+             color + "\" stroke-width=\"" +
+             (!highlighted.empty() && series[k].name == highlighted ? "4"
+                                                                    : "1.5") +
+             "\" points=\"";
       for (size_t i = 0; i < pts.size(); ++i)
         out += (i ? " " : "") + px(pts[i].first) + "," + px(pts[i].second);
       out += "\"/>\n";
@@ -389,10 +392,10 @@ std::string TrainingPlot::svg() const {
            "\" y=\"24\" text-anchor=\"middle\" font-size=\"16\">" +
            xmlEscape(title) + "</text>\n";
   drawPanel(out, logLoss ? "loss (log scale)" : "loss", loss, x, lossY,
-            titleHeight + kPanelTop, "loss");
+            titleHeight + kPanelTop, "loss", highlighted);
   if (!metrics.empty())
     drawPanel(out, "metrics", metrics, x, metricY,
-              titleHeight + kPanelHeight + kPanelTop, "metrics");
+              titleHeight + kPanelHeight + kPanelTop, "metrics", highlighted);
   out += "</svg>\n";
   return out;
 }

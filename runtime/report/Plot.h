@@ -53,6 +53,9 @@ public:
   void add(Panel panel, const std::string &name, double step, double value);
   /// Sets whether the loss axis is logarithmic (Auto by default).
   void setLossScale(LogScale scale) { lossScale = scale; }
+  /// Draws the series named `name` (in every panel) thicker than the others
+  /// ("" for none): the best run of a sweep.
+  void highlight(std::string name) { highlighted = std::move(name); }
   /// Sets the title drawn above the panels ("" for none).
   void setTitle(std::string newTitle) { title = std::move(newTitle); }
 
@@ -71,6 +74,7 @@ public:
 private:
   std::string title;
   LogScale lossScale = LogScale::Auto;
+  std::string highlighted;
   std::vector<Series> loss;
   std::vector<Series> metrics;
 };

@@ -15,6 +15,7 @@ So that a page runs in seconds, not hours, its commands are shortened:
 - `build/<preset>/...` is the build under test (BUILD; by default the one
   whose `loom` is first on the PATH, as in lit), and so is a bare `loom` or
   `loom-opt`;
+- `loom sweep` trains each trial at most 20 steps;
 - `loom train` runs at most 2 steps (4 with --resume, so that the resumed
   run goes on) and evaluates on 1 batch; `loom run` and `loom bench` take 2
   steps; `loom generate` adds at most 4 tokens;
@@ -50,12 +51,14 @@ SKIPPED = {
                       "errors",
     },
     "train.md": {},
+    "sweep.md": {},
 }
 SHORT_DATA = {
     # loom prep tokens: the fortunes directory (2.6 MB) -> one 16 kB file of it
     "/usr/share/games/fortunes": "/usr/share/games/fortunes/debian",
 }
 STEPS = 2
+SWEEP_STEPS = 20
 TIMEOUT_S = 300
 LINKED = ["examples", "tests", "bench"]
 
@@ -200,6 +203,9 @@ class Runner:
                                + r"\S* at step " + str(STEPS) + r"\b")
         elif sub in ("run", "bench"):
             args = at_most(args, "--steps", STEPS)
+        elif sub == "sweep":
+            # Every trial (and --full's run) trains SWEEP_STEPS steps.
+            args = at_most(args, "--steps", SWEEP_STEPS)
         elif sub == "generate":
             args = at_most(args, "--tokens", 4)
         elif sub == "prep":

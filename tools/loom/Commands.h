@@ -16,6 +16,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace loom {
@@ -69,6 +70,10 @@ int runPrep();
 llvm::cl::SubCommand &trainCommand();
 int runTrain();
 
+/// `loom sweep` (Sweep.cpp).
+llvm::cl::SubCommand &sweepCommand();
+int runSweep();
+
 /// `loom run` (Run.cpp).
 llvm::cl::SubCommand &runCommand();
 int runRun();
@@ -78,12 +83,14 @@ int runRun();
 /// --loom-train-step-pipeline (autodiff and the optimizer expansion build
 /// @train_step). Null, with diagnostics printed, on error. `printer`, when
 /// given, gets the frontend's module as stage "frontend" and reports every
-/// pass (else the passes are only verified).
+/// pass (else the passes are only verified). `set` holds the `--set
+/// NAME=VALUE`s of the model's hyper-parameters.
 mlir::OwningOpRef<mlir::ModuleOp>
 buildModule(mlir::MLIRContext &ctx, const mlir::loom::Program &program,
             mlir::loom::DiagnosticEngine &diags, llvm::StringRef trainName,
             bool trainStep, std::optional<int64_t> batch = std::nullopt,
-            mlir::loom::IrPrinter *printer = nullptr);
+            mlir::loom::IrPrinter *printer = nullptr,
+            const std::vector<std::pair<std::string, std::string>> &set = {});
 
 /// Whether `module`'s recipe runs on more than one data rank, so that the
 /// train-step pipeline averages the gradients (its data-parallel option).
@@ -109,6 +116,9 @@ struct ArtifactOptions {
   std::optional<int64_t> steps;
   std::optional<double> lr;
   std::optional<int64_t> seed;
+  /// `--set NAME=VALUE`: hyper-parameters of the train block's model,
+  /// replaced before shapes are inferred (frontend/Elaborator.h).
+  std::vector<std::pair<std::string, std::string>> set;
   /// Called once the program is lowered (fast), before the heavy compile,
   /// with the recipe as the artifact will record it (JSON, after the
   /// overrides): false (after printing why) stops the compile.

@@ -3,8 +3,8 @@
 // Part of Loom. `loom compile FILE.loom [--emit=ir|train-ir|ast|plan]
 // [--train NAME] [--locs] [--dump-ir DIR] [--print-ir-before=PASS]
 // [--print-ir-after=PASS] [--print-ir-after-all] [--print-ir-filter=FUNC]
-// [-o OUT]`; with `-o FILE.loomx` the compiled artifact (`--target cpu`),
-// and the compile every subcommand shares (buildModule,
+// [--set NAME=VALUE]... [-o OUT]`; with `-o FILE.loomx` the compiled artifact
+// (`--target cpu`), and the compile every subcommand shares (buildModule,
 // compileCpuArtifact): the registered pipelines of passes/Pipelines.h and
 // backends/cpu/Pipelines.h, reported by passes/IrPrinting.h.
 //
@@ -12,6 +12,7 @@
 
 #include "tools/loom/Commands.h"
 #include "tools/loom/Exit.h"
+#include "tools/loom/Flags.h"
 #include "tools/loom/IrFlags.h"
 
 #include "backends/cpu/emit/EmitArtifact.h"
@@ -85,6 +86,13 @@ cl::opt<std::string> outputFile("o",
                                          "compiled artifact"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::sub(compileCmd));
+cl::list<std::string>
+    setFlags("set",
+             cl::desc("Give hyper-parameter NAME of the train block's model "
+                      "(`model = Model(NAME = ...)`) the value VALUE, "
+                      "before shapes are inferred (repeatable)"),
+             cl::value_desc("NAME=VALUE"), cl::sub(compileCmd));
+std::vector<std::pair<std::string, std::string>> setPairs;
 enum class Target { Cpu };
 cl::opt<Target> target("target", cl::desc("What the artifact runs on"),
                        cl::init(Target::Cpu),
@@ -101,6 +109,15 @@ std::string mib(uint64_t bytes) {
   if (bytes >= 1024)
     return llvm::formatv("{0:f1} KiB", bytes / 1024.0).str();
   return std::to_string(bytes) + " B";
+}
+
+/// The `--set`s for the frontend.
+std::vector<mlir::loom::HParamOverride>
+overrides(const std::vector<std::pair<std::string, std::string>> &set) {
+  std::vector<mlir::loom::HParamOverride> out;
+  for (const auto &[name, value] : set)
+    out.push_back({name, value});
+  return out;
 }
 
 /// Prints the first dump file that could not be written; false if one.
@@ -130,6 +147,7 @@ int compileArtifact(mlir::loom::Program &program,
   options.printer = &printer;
   options.objectCode = !planOnly;
   options.fuse = !irFlags.noFusion;
+  options.set = setPairs;
   mlir::loom::cpu::RematSummary remat;
   options.remat = &remat;
   if (!loom::tool::compileCpuArtifact(ctx, program, diags, options, artifact))
@@ -168,9 +186,10 @@ bool loom::tool::dataParallel(mlir::ModuleOp module) {
 mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
     mlir::MLIRContext &ctx, const mlir::loom::Program &program,
     mlir::loom::DiagnosticEngine &diags, StringRef trainName, bool trainStep,
-    std::optional<int64_t> batch, mlir::loom::IrPrinter *printer) {
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::loom::lowerProgram(ctx, program, diags, trainName, batch);
+    std::optional<int64_t> batch, mlir::loom::IrPrinter *printer,
+    const std::vector<std::pair<std::string, std::string>> &set) {
+  mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
+      ctx, program, diags, trainName, batch, std::nullopt, overrides(set));
   if (!module)
     return nullptr;
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
@@ -265,7 +284,8 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   emit.fuse = options.fuse;
   emit.remat = options.remat;
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
-      ctx, program, diags, options.trainName, options.batch, options.ranks);
+      ctx, program, diags, options.trainName, options.batch, options.ranks,
+      overrides(options.set));
   if (!module)
     return false;
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
@@ -316,7 +336,8 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   }
   if (batch1) {
     mlir::OwningOpRef<mlir::ModuleOp> one =
-        mlir::loom::lowerProgram(ctx, program, diags, options.trainName, 1);
+        mlir::loom::lowerProgram(ctx, program, diags, options.trainName, 1,
+                                 std::nullopt, overrides(options.set));
     if (!one)
       return false;
     mlir::PassManager pm(&ctx);
@@ -380,7 +401,13 @@ int loom::tool::runCompile() {
            "none\n";
     return loom::tool::ExitUsage;
   }
-  if (!irFlags.checkPassNames("loom", "loom compile", /*overrides=*/false))
+  if (setFlags.getNumOccurrences() && emitKind == EmitKind::Ast &&
+      !StringRef(outputFile).ends_with(".loomx"))
+    return loom::tool::usageError(
+        "loom compile", "--set gives the model's hyper-parameters to the "
+                        "compile; --emit=ast prints the file as written");
+  if (!irFlags.checkPassNames("loom", "loom compile", /*overrides=*/false) ||
+      !loom::tool::parseSetFlags("loom compile", setFlags, setPairs))
     return loom::tool::ExitUsage;
   mlir::loom::IrPrinter printer(irFlags.options(printLocs));
 
@@ -413,9 +440,9 @@ int loom::tool::runCompile() {
     loom::tool::DiagnosticHandler mlirDiags(sourceMgr, &ctx, errs());
     ctx.printOpOnDiagnostic(false);
     // --dump-ir writes the passes that ran, even when a later one failed.
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        buildModule(ctx, program, diags, trainName,
-                    emitKind == EmitKind::TrainIr, std::nullopt, &printer);
+    mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(
+        ctx, program, diags, trainName, emitKind == EmitKind::TrainIr,
+        std::nullopt, &printer, setPairs);
     if (!reportDumpError(printer) || !module)
       return 1;
     mlir::OpPrintingFlags flags;

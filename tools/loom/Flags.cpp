@@ -59,3 +59,25 @@ bool loom::tool::checkFiniteFlag(StringRef command, const cl::opt<double> &flag,
                          ", not " + spellNumber(v));
   return false;
 }
+
+bool loom::tool::parseSetFlags(
+    StringRef command, const cl::list<std::string> &list,
+    std::vector<std::pair<std::string, std::string>> &out) {
+  out.clear();
+  for (const std::string &item : list) {
+    auto [name, value] = StringRef(item).split('=');
+    if (name.size() == item.size() || name.trim().empty()) {
+      usageError(command, "--set takes NAME=VALUE (a hyper-parameter of the "
+                          "train block's model), not '" +
+                              item + "'");
+      return false;
+    }
+    for (const auto &[earlier, _] : out)
+      if (earlier == name.trim()) {
+        usageError(command, "--set " + name.trim() + " is given twice");
+        return false;
+      }
+    out.emplace_back(name.trim().str(), value.trim().str());
+  }
+  return true;
+}

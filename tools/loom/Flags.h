@@ -14,6 +14,9 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace loom::tool {
 
@@ -38,6 +41,13 @@ int flagError(llvm::StringRef command, const llvm::Twine &message);
 /// Prints "<command>: error: <message>" about the command line; returns 2
 /// (ExitUsage).
 int usageError(llvm::StringRef command, const llvm::Twine &message);
+
+/// The `--set NAME=VALUE` flags of `list` as (NAME, VALUE) pairs into
+/// `out`; false, after a usage error of `command`, for one without '=' or
+/// with an empty name, or a NAME given twice.
+bool parseSetFlags(llvm::StringRef command,
+                   const llvm::cl::list<std::string> &list,
+                   std::vector<std::pair<std::string, std::string>> &out);
 
 /// `v` as %g spells it: 0.1, 1e-08, nan, -inf.
 std::string spellNumber(double v);

@@ -1,7 +1,8 @@
 //===- Train.cpp - loom train ---------------------------------------------===//
 //
 // Part of Loom. `loom train FILE.loom|FILE.loomx`: compiles a .loom program
-// first (with the recipe overrides --steps, --batch, --lr, --seed; its IR
+// first (with the recipe overrides --steps, --batch, --lr, --seed and the
+// model's hyper-parameters of --set NAME=VALUE; its IR
 // with --dump-ir and --print-ir-*, as loom compile's) into
 // OUT/<name>.loomx, then runs runtime/train's loop on it. An artifact runs
 // as compiled: its batch and learning rate are part of the step. The
@@ -78,6 +79,13 @@ cl::opt<int64_t> seed("seed",
                       cl::desc("Seed of the initialization, the "
                                "shuffle and dropout"),
                       cl::value_desc("S"), cl::sub(trainCmd));
+cl::list<std::string>
+    setFlags("set",
+             cl::desc("Give hyper-parameter NAME of the train block's model "
+                      "(`model = Model(NAME = ...)`) the value VALUE "
+                      "(recompiles; .loom only; repeatable)"),
+             cl::value_desc("NAME=VALUE"), cl::sub(trainCmd));
+std::vector<std::pair<std::string, std::string>> setPairs;
 cl::opt<std::string> outDir("out",
                             cl::desc("Output directory (default "
                                      "runs/<train block name>)"),
@@ -185,6 +193,8 @@ std::string resumeCommand() {
   }
   if (seed.getNumOccurrences())
     add("seed", std::to_string(seed));
+  for (const auto &[name, value] : setPairs)
+    add("set", name + "=" + value);
   if (outDir.getNumOccurrences())
     add("out", outDir);
   if (full)
@@ -355,6 +365,10 @@ int produceArtifact(loom::train::TrainOptions &options,
       return usage(options.name + ": the batch size and the learning rate are "
                                   "compiled into the step; give the .loom "
                                   "program to change them");
+    if (!setPairs.empty())
+      return usage(options.name + ": the model's hyper-parameters are "
+                                  "compiled into the step; give the .loom "
+                                  "program to --set them");
     if (irFlags.noFusion)
       return usage(options.name + ": the artifact is compiled already; "
                                   "--no-fusion applies to a .loom program");
@@ -395,6 +409,7 @@ int produceArtifact(loom::train::TrainOptions &options,
       compile.ranks = ranks;
     if (batch.getNumOccurrences())
       compile.batch = batch;
+    compile.set = setPairs;
     if (lr.getNumOccurrences())
       compile.lr = lr;
     // The schedule is compiled for the run's length.
@@ -525,7 +540,8 @@ int launchRanks(int64_t ranks) {
 cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
 
 int loom::tool::runTrain() {
-  if (!checkIntFlag("loom train", ranksFlag, 1))
+  if (!checkIntFlag("loom train", ranksFlag, 1) ||
+      !parseSetFlags("loom train", setFlags, setPairs))
     return ExitUsage;
   bool underMpirun = loom::comm::launchedByMpirun();
   if (ranksFlag.getNumOccurrences() && ranksFlag > 1 && !underMpirun)

@@ -15,11 +15,15 @@
 //   loom run FILE.loom --backend=reference|cpu [--steps N] [--batch B]
 //                      [--seed S] [--train NAME]             (Run.cpp)
 //   loom train FILE.loom|FILE.loomx [--steps N] [--batch B] [--lr LR]
-//              [--seed S] [--out DIR] [--resume CKPT | --overwrite]
+//              [--seed S] [--set NAME=VALUE]... [--out DIR]
+//              [--resume CKPT | --overwrite]
 //              [--full] [--eval-batches N] [--quiet | --json]
 //              [--dump-ir DIR]                              (Train.cpp)
 //   loom eval CKPT [--data FILE] [--eval-batches N] [--json]  (Eval.cpp)
 //   loom predict CKPT --data FILE.csv -o OUT.csv            (Predict.cpp)
+//   loom sweep FILE.loom (--grid NAME=V1,V2,... | --random N
+//              --range NAME=LO..HI[:log]) [--parallel K] [--metric NAME]
+//              [--steps N] [--out DIR] [--full]                (Sweep.cpp)
 //   loom prep tokens TEXT... -o OUT.bin [--dtype u16|u32]   (Prep.cpp)
 //   loom generate CKPT --prompt TEXT --tokens N [--temperature T]
 //                 [--top-k K] [--seed S] [--artifact X.loomx] [--no-cache]
@@ -186,6 +190,8 @@ int dispatch() {
     return loom::tool::runRun();
   if (loom::tool::trainCommand())
     return loom::tool::runTrain();
+  if (loom::tool::sweepCommand())
+    return loom::tool::runSweep();
   if (loom::tool::prepCommand())
     return loom::tool::runPrep();
   if (loom::tool::generateCommand())
