@@ -70,7 +70,9 @@ int runRun();
 /// --loom-train-step-pipeline (autodiff and the optimizer expansion build
 /// @train_step). Null, with diagnostics printed, on error. `printer`, when
 /// given, gets the frontend's module as stage "frontend" and reports every
-/// pass (else the passes are only verified).
+/// pass (else the passes are only verified). Without `trainStep`, a mesh
+/// with a `model` axis and `shard` lists lower to the mesh dialect
+/// (docs/sharding.md); with it they are errors (no training yet).
 mlir::OwningOpRef<mlir::ModuleOp>
 buildModule(mlir::MLIRContext &ctx, const mlir::loom::Program &program,
             mlir::loom::DiagnosticEngine &diags, llvm::StringRef trainName,

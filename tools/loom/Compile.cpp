@@ -60,7 +60,8 @@ cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loom>"),
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::Ir),
     cl::values(clEnumValN(EmitKind::Ir, "ir",
-                          "loom IR: @forward, @loss and the recipe"),
+                          "loom IR: @forward, @loss and the recipe, with the "
+                          "mesh and the parameters' shardings"),
                clEnumValN(EmitKind::TrainIr, "train-ir",
                           "the whole training step: @loss_grad (autodiff) "
                           "and @train_step (optimizer, schedule, clipping)"),
@@ -170,7 +171,8 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
     mlir::loom::DiagnosticEngine &diags, StringRef trainName, bool trainStep,
     std::optional<int64_t> batch, mlir::loom::IrPrinter *printer) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::loom::lowerProgram(ctx, program, diags, trainName, batch);
+      mlir::loom::lowerProgram(ctx, program, diags, trainName, batch,
+                               std::nullopt, /*allowSharding=*/!trainStep);
   if (!module)
     return nullptr;
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
