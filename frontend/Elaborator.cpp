@@ -528,7 +528,7 @@ bool Elaborator::defineParam(Instance &inst, const ast::Member &member,
   info.path =
       inst.path.empty() ? member.name.name : inst.path + "." + member.name.name;
   info.type = *type;
-  if (member.shard && !evalShard(*member.shard, info))
+  if (member.shard && !evalShard(*member.shard, inst, info))
     return false;
   if (!member.init) {
     error(member.range, "parameter '" + member.name.name +

@@ -165,9 +165,10 @@ public:
   /// With allowSharding: the ranks of the mesh axes the train block's `mesh`
   /// names (data, model; 0 for an axis it does not name).
   int64_t meshRanks[2] = {0, 0};
-  /// With allowSharding: reads `shard [...]` into `info.shard` (after its
-  /// type), checking it against the mesh; false after an error.
-  bool evalShard(const ast::Expr &shard, ParamInfo &info);
+  /// With allowSharding: reads `shard [...]` of a parameter of `inst` into
+  /// `info.shard` (after its type), checking it against the mesh; false
+  /// after an error.
+  bool evalShard(const ast::Expr &shard, const Instance &inst, ParamInfo &info);
   /// With allowSharding and a `mesh`: adds `mesh.mesh @mesh` to `module`.
   void buildMesh(mlir::ModuleOp module);
   /// Puts a `mesh.shard` after each sharded parameter's argument of the

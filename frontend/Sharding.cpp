@@ -24,7 +24,8 @@ const char *const kAxisNames[] = {"data", "model"};
 constexpr llvm::StringLiteral kMeshName = "mesh";
 } // namespace
 
-bool Elaborator::evalShard(const ast::Expr &shard, ParamInfo &info) {
+bool Elaborator::evalShard(const ast::Expr &shard, const Instance &inst,
+                           ParamInfo &info) {
   auto *list = llvm::dyn_cast<ast::ListExpr>(&shard);
   if (!list) {
     error(shard.range, "shard is a list with one entry per dimension, each a "
@@ -80,11 +81,18 @@ bool Elaborator::evalShard(const ast::Expr &shard, ParamInfo &info) {
     seen[axis] = name->range;
     int64_t size = info.type.getDimSize(dim);
     if (!ShapedType::isDynamic(size) && size % meshRanks[axis] != 0) {
-      error(name->range, "dimension " + llvm::Twine(dim) + " of parameter '" +
-                             info.path + "' (" + llvm::Twine(size) +
-                             ") does not divide over the " +
-                             llvm::Twine(meshRanks[axis]) +
-                             " ranks of mesh axis '" + name->name + "'");
+      error(name->range,
+            "dimension " + llvm::Twine(dim) + " of parameter '" + info.path +
+                "' (" + llvm::Twine(size) + ") does not divide over the " +
+                llvm::Twine(meshRanks[axis]) + " ranks of mesh axis '" +
+                name->name + "'",
+            [&] {
+              // Linear(d, 3): the shard is written in std, the 3 where it
+              // is made.
+              if (inst.createdAt.isValid())
+                note(inst.createdAt,
+                     "in model '" + inst.decl->name.name + "', created here");
+            });
       return false;
     }
     axes[dim] = axis;
