@@ -123,7 +123,9 @@ void Elaborator::shardParams() {
       if (axis >= 0)
         split.back().push_back(mesh::MeshAxis(axis));
     }
-    while (!split.empty() && split.back().empty())
+    // Trailing whole dimensions are left out, but not all of them: MLIR 19
+    // prints `<@mesh, []>` and cannot parse it back.
+    while (split.size() > 1 && split.back().empty())
       split.pop_back();
     auto sharding = mesh::MeshShardingAttr::get(
         &ctx, FlatSymbolRefAttr::get(&ctx, kMeshName), split);
