@@ -3,15 +3,20 @@
 // Part of Loom. This file implements the sharding rules of the Loom ops, as
 // external models of MLIR's mesh ShardingInterface (LLVM 19), so that
 // upstream `--sharding-propagation` carries the shardings of annotated
-// parameters through a forward. Each rule describes an op as a loop nest:
-// one iterator per loop (parallel, or reduction with how partial results
+// parameters through a forward and `--mesh-spmdization` turns it into the
+// program of one rank. Each rule describes an op as a loop nest: one
+// iterator per loop (parallel, or reduction with how partial results
 // combine), an affine map from the loops to each operand's and result's
 // dimensions, and the loops that must stay whole (a softmax's dimension,
 // attention's sequence and feature dimensions, a cross-entropy's classes):
-// an op whose operands ask to split one of those gets no sharding option,
-// which `--sharding-propagation` reports at the op. Propagation only: the
-// SPMD form of these ops (`--mesh-spmdization`) is not implemented, and
-// loom-opt does not register that pass. docs/sharding.md lists the rules.
+// an op whose operands ask to split one of those gets no sharding option
+// (propagation then drops the operand's sharding, which
+// --loom-check-shardings reports at the op). Because no rule splits a loop
+// an op cannot compute on slices, every op's SPMD form is the op itself on
+// its operands' slices, with the slices' types
+// (spmdizeTriviallyShardableOperation; a split contraction leaves a partial
+// sum, which the spmdization's resharding all-reduces where a consumer
+// needs it whole). docs/sharding.md lists the rules.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +28,7 @@
 #include "mlir/Dialect/Mesh/IR/MeshDialect.h"
 #include "mlir/Dialect/Mesh/IR/MeshOps.h"
 #include "mlir/Dialect/Mesh/Interfaces/ShardingInterface.h"
+#include "mlir/Dialect/Mesh/Interfaces/ShardingInterfaceImpl.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/DialectRegistry.h"
 
@@ -379,6 +385,17 @@ struct LoomShardingModel
           option->mesh = s.getMesh();
     return option;
   }
+  LogicalResult spmdize(Operation *op, ArrayRef<Value> spmdizedOperands,
+                        ArrayRef<MeshShardingAttr> operandShardings,
+                        ArrayRef<MeshShardingAttr> resultShardings,
+                        IRMapping &spmdizationMap,
+                        SymbolTableCollection &symbolTable,
+                        OpBuilder &builder) const {
+    mesh::spmdizeTriviallyShardableOperation(
+        *op, spmdizedOperands, operandShardings, resultShardings,
+        spmdizationMap, symbolTable, builder);
+    return success();
+  }
 };
 
 /// A reshape as groups of consecutive dimensions with equal products on
@@ -519,6 +536,20 @@ struct ReshapeModel
       return failure();
     return SmallVector<MeshShardingAttr>{sharding(op, *gs, option, true),
                                          sharding(op, *gs, option, false)};
+  }
+
+  /// Each rank reshapes its slice: the split dimensions are the outermost
+  /// of their groups, so the slices' groups still have equal products.
+  LogicalResult spmdize(Operation *op, ArrayRef<Value> spmdizedOperands,
+                        ArrayRef<MeshShardingAttr> operandShardings,
+                        ArrayRef<MeshShardingAttr> resultShardings,
+                        IRMapping &spmdizationMap,
+                        SymbolTableCollection &symbolTable,
+                        OpBuilder &builder) const {
+    mesh::spmdizeTriviallyShardableOperation(
+        *op, spmdizedOperands, operandShardings, resultShardings,
+        spmdizationMap, symbolTable, builder);
+    return success();
   }
 
   LogicalResult addShardingAnnotations(Operation *op, OpBuilder &b,

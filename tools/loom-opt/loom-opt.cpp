@@ -28,10 +28,10 @@ int main(int argc, char **argv) {
   mlir::loom::registerLoomPasses();
   mlir::loom::registerLoomPipelines();
   // The mesh dialect and the Loom ops' sharding rules, for upstream
-  // --sharding-propagation (docs/sharding.md). --mesh-spmdization is not
-  // registered: the Loom ops have no SPMD form yet.
+  // --sharding-propagation and --mesh-spmdization (docs/sharding.md).
   mlir::loom::registerShardingRules(registry);
   mlir::mesh::registerShardingPropagation();
+  mlir::mesh::registerSpmdization();
   mlir::loom::cpu::registerCpuBackend(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
