@@ -10,6 +10,7 @@
 
 namespace mlir {
 class DialectRegistry;
+class MLIRContext;
 namespace loom {
 
 /// Adds the mesh dialect to `registry` and, when the loom dialect loads,
@@ -19,6 +20,10 @@ namespace loom {
 /// reshape, reduce,
 /// softmax, log_softmax, layer_norm, attention, gather and cross_entropy.
 void registerShardingRules(DialectRegistry &registry);
+
+/// Attaches loom.reshape's rule (ReshapeRule.cpp); registerShardingRules
+/// calls it.
+void attachReshapeRule(MLIRContext *ctx);
 
 } // namespace loom
 } // namespace mlir
