@@ -149,9 +149,9 @@ std::optional<Type> Elaborator::dtypeByName(llvm::StringRef name) {
 
 namespace mlir::loom {
 const char *const kMeshUnsupported =
-    "model parallelism is not supported yet (SPMD partitioning is planned; "
-    "'loom compile --emit=ir' shows the mesh and the shardings): 'mesh' "
-    "splits the batch over its 'data' axis only, so 'model' must be 1";
+    "model parallelism is not supported yet (training on a 'model' axis is "
+    "planned; 'loom compile --emit=ir' shows the mesh and the shardings): "
+    "'mesh' splits the batch over its 'data' axis only, so 'model' must be 1";
 const char *const kShardUnsupported =
     "shard is not supported yet: every rank keeps every parameter whole "
     "(model parallelism is planned; 'loom compile --emit=ir' shows the "
