@@ -113,6 +113,11 @@ struct ParamInfo {
   mlir::DictionaryAttr init; ///< {kind = "normal", mean = .., std = ..}
   bool frozen = false;
   llvm::SMRange range; ///< the member
+  /// `shard [...]` (lowered only with Elaborator::allowSharding): per
+  /// dimension, the index of the mesh axis it is split over (0 data,
+  /// 1 model), or -1 for replicated; empty when the parameter is whole.
+  std::vector<int> shard;
+  llvm::SMRange shardRange; ///< the `shard` list
 };
 
 /// An instantiated model (or, with `isStack`, a repeat stack of them).
@@ -169,6 +174,22 @@ public:
   /// Reads the train block's `mesh` setting into dataRanks; false after an
   /// error.
   bool lowerMesh(const ast::TrainEntry *mesh);
+  /// When true (`loom compile --emit=ir`), a mesh with a `model` axis and
+  /// the parameters' `shard` lists lower to MLIR's mesh dialect
+  /// (Sharding.cpp, docs/sharding.md) instead of being rejected.
+  bool allowSharding = false;
+  /// With allowSharding: the ranks of the mesh axes the train block's `mesh`
+  /// names (data, model; 0 for an axis it does not name).
+  int64_t meshRanks[2] = {0, 0};
+  /// With allowSharding: reads `shard [...]` of a parameter of `inst` into
+  /// `info.shard` (after its type), checking it against the mesh; false
+  /// after an error.
+  bool evalShard(const ast::Expr &shard, const Instance &inst, ParamInfo &info);
+  /// With allowSharding and a `mesh`: adds `mesh.mesh @mesh` to `module`.
+  void buildMesh(mlir::ModuleOp module);
+  /// Puts a `mesh.shard` after each sharded parameter's argument of the
+  /// function being built and makes it the parameter's value.
+  void shardParams();
 
   // --- used by the builtins (Builtins.cpp) --------------------------------
   mlir::OpBuilder &builder() { return b; }
@@ -342,13 +363,14 @@ private:
 /// block) to IR; `batch`, when set, overrides the recipe's batch size (and
 /// compiles for one rank); `ranks`, when set, is the number of ranks of the
 /// data axis (a `mesh` that asks for another is an error); `overrides` are
-/// the command line's `--set`s of the model's hyper-parameters.
-mlir::OwningOpRef<mlir::ModuleOp>
-lowerProgram(mlir::MLIRContext &ctx, const Program &program,
-             DiagnosticEngine &diags, llvm::StringRef trainName,
-             std::optional<int64_t> batch = std::nullopt,
-             std::optional<int64_t> ranks = std::nullopt,
-             llvm::ArrayRef<HParamOverride> overrides = {});
+/// the command line's `--set`s of the model's hyper-parameters;
+/// `allowSharding` lowers a `model` axis and `shard` lists to the mesh
+/// dialect (Elaborator::allowSharding) instead of rejecting them.
+mlir::OwningOpRef<mlir::ModuleOp> lowerProgram(
+    mlir::MLIRContext &ctx, const Program &program, DiagnosticEngine &diags,
+    llvm::StringRef trainName, std::optional<int64_t> batch = std::nullopt,
+    std::optional<int64_t> ranks = std::nullopt,
+    llvm::ArrayRef<HParamOverride> overrides = {}, bool allowSharding = false);
 
 /// The errors for the settings the syntax accepts but Loom does not
 /// implement yet: a train block's `mesh` with a `model` axis over more than

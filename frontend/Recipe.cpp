@@ -236,6 +236,7 @@ func::FuncOp Elaborator::beginFunction(ModuleOp module, llvm::StringRef name,
   currentFunc = fn;
   currentRng = nullptr;
   b.setInsertionPointToStart(entry);
+  shardParams();
   return fn;
 }
 

@@ -320,6 +320,7 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
   }
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc(train.range));
+  buildMesh(*module);
   // @forward: inference, dropout off.
   trainingMode = false;
   beginFunction(*module, "forward", {xType}, {"x"}, fwd.range);
@@ -440,12 +441,13 @@ bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
                                      llvm::Twine(*n));
         return false;
       }
-      if (axis.name.name == "model" && *n != 1) {
+      if (axis.name.name == "model" && *n != 1 && !allowSharding) {
         error(axis.value->range, kMeshUnsupported);
         return false;
       }
       if (axis.name.name == "data")
         data = *n;
+      meshRanks[axis.name.name == "data" ? 0 : 1] = *n;
     }
   }
   // A batch override compiles the program of one process (loom run
@@ -466,12 +468,11 @@ bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
 }
 
 namespace mlir::loom {
-OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
-                                   DiagnosticEngine &diags,
-                                   llvm::StringRef trainName,
-                                   std::optional<int64_t> batch,
-                                   std::optional<int64_t> ranks,
-                                   llvm::ArrayRef<HParamOverride> overrides) {
+OwningOpRef<ModuleOp>
+lowerProgram(MLIRContext &ctx, const Program &program, DiagnosticEngine &diags,
+             llvm::StringRef trainName, std::optional<int64_t> batch,
+             std::optional<int64_t> ranks,
+             llvm::ArrayRef<HParamOverride> overrides, bool allowSharding) {
   const auto &trains = program.main().trains;
   const ast::TrainDecl *train = nullptr;
   size_t matches = 0;
@@ -502,6 +503,7 @@ OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
   elaborator.batchOverride = batch;
   elaborator.ranksOverride = ranks;
   elaborator.hparamOverrides.assign(overrides.begin(), overrides.end());
+  elaborator.allowSharding = allowSharding;
   return elaborator.lowerTrain(*train);
 }
 } // namespace mlir::loom

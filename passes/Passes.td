@@ -624,4 +624,23 @@ def LoomRemat : Pass<"loom-remat", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::loom::LoomDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Sharding
+//===----------------------------------------------------------------------===//
+
+def LoomCheckShardings : Pass<"loom-check-shardings", "::mlir::ModuleOp"> {
+  let summary = "Reports a sharded value that reaches an op without a "
+                "sharding rule";
+  let description = [{
+    Runs after upstream `--sharding-propagation`, which passes over an op
+    without the mesh ShardingInterface and so leaves its results without a
+    sharding: an error at the op (its `.loom` location) for each operand
+    that a `mesh.shard` splits or marks partial, naming the op and the
+    sharding, so that a parameter's sharding is never silently dropped
+    (fully replicated). Ops with a rule (passes/sharding/ShardingRules.cpp)
+    and the mesh and func ops are left alone; the IR is not changed.
+  }];
+  let dependentDialects = ["::mlir::mesh::MeshDialect"];
+}
+
 #endif // LOOM_PASSES_TD

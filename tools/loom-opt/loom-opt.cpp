@@ -12,8 +12,10 @@
 #include "ir/LoomDialect.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
+#include "passes/sharding/ShardingRules.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Mesh/Transforms/Passes.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
@@ -25,6 +27,11 @@ int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::loom::registerLoomPasses();
   mlir::loom::registerLoomPipelines();
+  // The mesh dialect and the Loom ops' sharding rules, for upstream
+  // --sharding-propagation and --mesh-spmdization (docs/sharding.md).
+  mlir::loom::registerShardingRules(registry);
+  mlir::mesh::registerShardingPropagation();
+  mlir::mesh::registerSpmdization();
   mlir::loom::cpu::registerCpuBackend(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));

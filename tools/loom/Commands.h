@@ -84,7 +84,9 @@ int runRun();
 /// @train_step). Null, with diagnostics printed, on error. `printer`, when
 /// given, gets the frontend's module as stage "frontend" and reports every
 /// pass (else the passes are only verified). `set` holds the `--set
-/// NAME=VALUE`s of the model's hyper-parameters.
+/// NAME=VALUE`s of the model's hyper-parameters. Without `trainStep`, a
+/// mesh with a `model` axis and `shard` lists lower to the mesh dialect
+/// (docs/sharding.md); with it they are errors (no training yet).
 mlir::OwningOpRef<mlir::ModuleOp>
 buildModule(mlir::MLIRContext &ctx, const mlir::loom::Program &program,
             mlir::loom::DiagnosticEngine &diags, llvm::StringRef trainName,

@@ -61,7 +61,8 @@ cl::opt<std::string> inputFile(cl::Positional, cl::desc("<file.loom>"),
 cl::opt<EmitKind> emitKind(
     "emit", cl::desc("What to produce"), cl::init(EmitKind::Ir),
     cl::values(clEnumValN(EmitKind::Ir, "ir",
-                          "loom IR: @forward, @loss and the recipe"),
+                          "loom IR: @forward, @loss and the recipe, with the "
+                          "mesh and the parameters' shardings"),
                clEnumValN(EmitKind::TrainIr, "train-ir",
                           "the whole training step: @loss_grad (autodiff) "
                           "and @train_step (optimizer, schedule, clipping)"),
@@ -189,7 +190,8 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
     std::optional<int64_t> batch, mlir::loom::IrPrinter *printer,
     const std::vector<std::pair<std::string, std::string>> &set) {
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
-      ctx, program, diags, trainName, batch, std::nullopt, overrides(set));
+      ctx, program, diags, trainName, batch, std::nullopt, overrides(set),
+      /*allowSharding=*/!trainStep);
   if (!module)
     return nullptr;
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};

@@ -1,0 +1,135 @@
+//===- Sharding.cpp - A train block's mesh and parameter shardings --------===//
+//
+// Part of Loom. This file implements the lowering of a train block's `mesh`
+// to `mesh.mesh @mesh` (MLIR's mesh dialect; axis 0 is `data`, axis 1 is
+// `model`) and of a parameter's `shard [...]` to a `mesh.shard` of its
+// argument, with the checks of each list against the mesh and the
+// parameter's shape. Only `loom compile --emit=ir` asks for it
+// (Elaborator::allowSharding); docs/sharding.md describes what exists.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Elaborator.h"
+
+#include "mlir/Dialect/Mesh/IR/MeshDialect.h"
+#include "mlir/Dialect/Mesh/IR/MeshOps.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir::loom;
+using namespace mlir;
+using llvm::SMRange;
+
+namespace {
+const char *const kAxisNames[] = {"data", "model"};
+constexpr llvm::StringLiteral kMeshName = "mesh";
+} // namespace
+
+bool Elaborator::evalShard(const ast::Expr &shard, const Instance &inst,
+                           ParamInfo &info) {
+  auto *list = llvm::dyn_cast<ast::ListExpr>(&shard);
+  if (!list) {
+    error(shard.range, "shard is a list with one entry per dimension, each a "
+                       "mesh axis or '_', e.g. 'shard [model, _]'");
+    return false;
+  }
+  int64_t rank = info.type.getRank();
+  if (int64_t(list->elements.size()) > rank) {
+    error(list->elements[rank]->range,
+          "shard has " + llvm::Twine(list->elements.size()) +
+              " entries, but parameter '" + info.path + "' has " +
+              llvm::Twine(rank) + " dimension" + (rank == 1 ? "" : "s"));
+    return false;
+  }
+  std::vector<std::string> named;
+  for (auto [axis, ranks] : llvm::enumerate(meshRanks))
+    if (ranks > 0)
+      named.push_back(kAxisNames[axis]);
+  std::vector<int> axes(rank, -1);
+  SMRange seen[2];
+  for (auto [dim, element] : llvm::enumerate(list->elements)) {
+    auto *name = llvm::dyn_cast<ast::NameExpr>(element.get());
+    if (!name) {
+      error(element->range, "a shard entry is a mesh axis (data or model) or "
+                            "'_' for a dimension kept whole");
+      return false;
+    }
+    if (name->name == "_")
+      continue;
+    const auto *it = llvm::find(kAxisNames, name->name);
+    int axis = it - std::begin(kAxisNames);
+    if (it == std::end(kAxisNames) || meshRanks[axis] == 0) {
+      std::string message = "'" + name->name + "' is not an axis of the mesh";
+      if (named.empty())
+        message += " (the train block has no 'mesh'; add one such as "
+                   "'mesh = (data = 1, model = 2)')";
+      else
+        message += " (it has: " + llvm::join(named, ", ") + ")";
+      std::string hint = closestName(name->name, named);
+      if (!hint.empty())
+        message += "; did you mean '" + hint + "'?";
+      error(name->range, message);
+      return false;
+    }
+    if (seen[axis].isValid()) {
+      error(name->range,
+            "mesh axis '" + name->name +
+                "' splits two dimensions of parameter '" + info.path +
+                "'; each axis splits at most one",
+            [&, first = seen[axis]] { note(first, "first used here"); });
+      return false;
+    }
+    seen[axis] = name->range;
+    int64_t size = info.type.getDimSize(dim);
+    if (!ShapedType::isDynamic(size) && size % meshRanks[axis] != 0) {
+      error(name->range,
+            "dimension " + llvm::Twine(dim) + " of parameter '" + info.path +
+                "' (" + llvm::Twine(size) + ") does not divide over the " +
+                llvm::Twine(meshRanks[axis]) + " ranks of mesh axis '" +
+                name->name + "'",
+            [&] {
+              // Linear(d, 3): the shard is written in std, the 3 where it
+              // is made.
+              if (inst.createdAt.isValid())
+                note(inst.createdAt,
+                     "in model '" + inst.decl->name.name + "', created here");
+            });
+      return false;
+    }
+    axes[dim] = axis;
+  }
+  info.shard = std::move(axes);
+  info.shardRange = shard.range;
+  return true;
+}
+
+void Elaborator::buildMesh(ModuleOp module) {
+  if (!allowSharding || (meshRanks[0] == 0 && meshRanks[1] == 0))
+    return;
+  ctx.getOrLoadDialect<mesh::MeshDialect>();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  int64_t shape[] = {std::max<int64_t>(meshRanks[0], 1),
+                     std::max<int64_t>(meshRanks[1], 1)};
+  b.create<mesh::MeshOp>(module.getLoc(), kMeshName, shape);
+}
+
+void Elaborator::shardParams() {
+  for (auto [i, p] : llvm::enumerate(params)) {
+    if (p.shard.empty())
+      continue;
+    llvm::SmallVector<llvm::SmallVector<mesh::MeshAxis>> split;
+    for (int axis : p.shard) {
+      split.emplace_back();
+      if (axis >= 0)
+        split.back().push_back(mesh::MeshAxis(axis));
+    }
+    // Trailing whole dimensions are left out, but not all of them: MLIR 19
+    // prints `<@mesh, []>` and cannot parse it back.
+    while (split.size() > 1 && split.back().empty())
+      split.pop_back();
+    auto sharding = mesh::MeshShardingAttr::get(
+        &ctx, FlatSymbolRefAttr::get(&ctx, kMeshName), split);
+    paramValues[i] =
+        b.create<mesh::ShardOp>(loc(p.shardRange), paramValues[i], sharding);
+  }
+}
