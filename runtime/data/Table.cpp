@@ -97,6 +97,25 @@ std::string quoteCell(const std::string &s) {
 
 } // namespace
 
+StatusOr<std::vector<std::string>>
+loom::data::csvHeader(const std::string &path) {
+  StatusOr<std::string> text = readInputFile(path, "CSV file", kMaxCsvBytes);
+  if (!text)
+    return text.status();
+  size_t end = text->find('\n');
+  std::string line = text->substr(0, end);
+  if (!line.empty() && line.back() == '\r')
+    line.pop_back();
+  std::vector<std::string> header;
+  if (!splitCsvRow(line, header))
+    return Status::error(path + ":1: unterminated quoted field");
+  int64_t rows = 0;
+  std::vector<std::string> classNames;
+  expandSklearnHeader(header, rows, classNames,
+                      end == std::string::npos ? 0 : text->size() - end - 1);
+  return header;
+}
+
 StatusOr<Table> loom::data::readTableCsv(const std::string &path) {
   StatusOr<std::string> text = readInputFile(path, "CSV file", kMaxCsvBytes);
   if (!text)

@@ -49,6 +49,10 @@ struct Table {
   void keepRows(const std::vector<bool> &keep);
 };
 
+/// The column names of CSV file `path`: its first row (scikit-learn's
+/// header expanded, as tables read it).
+StatusOr<std::vector<std::string>> csvHeader(const std::string &path);
+
 /// Splits one CSV row (RFC 4180 quoting, spaces around unquoted fields
 /// trimmed) into fields; false on an unterminated quote. The splitter
 /// loadCsv uses.

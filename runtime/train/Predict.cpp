@@ -48,11 +48,10 @@ int64_t elements(const std::vector<int64_t> &shape) {
 
 } // namespace
 
-StatusOr<std::string> loom::train::predictCsv(StepExecutor &ex,
-                                              const Recipe &recipe,
-                                              const TrainState &state,
-                                              const std::string &path,
-                                              PredictCounts &counts) {
+StatusOr<std::string>
+loom::train::predictCsv(StepExecutor &ex, const Recipe &recipe,
+                        const TrainState &state, const std::string &path,
+                        PredictCounts &counts, const std::string &groupColumn) {
   const data::DataSpec &spec = recipe.data;
   if (spec.kind != "csv")
     return Status::error(path +
@@ -99,6 +98,39 @@ StatusOr<std::string> loom::train::predictCsv(StepExecutor &ex,
     table.columns.push_back(std::move(stand));
   }
   std::vector<int64_t> lines = table.lines; // before prep drops any
+  // The group of each line; the column leaves the features unless the
+  // training data has it.
+  std::map<int64_t, std::string> groupOf;
+  if (!groupColumn.empty()) {
+    if (regression)
+      return Status::error("--groups reports class metrics, and the model "
+                           "predicts a regression target");
+    int c = table.find(groupColumn);
+    if (c < 0) {
+      std::string all;
+      for (const data::TableColumn &col : table.columns)
+        all += (all.empty() ? "" : ", ") + col.name;
+      return Status::error(path + ": no column named '" + groupColumn +
+                           "' for --groups; the columns are " + all);
+    }
+    if (!hasLabel)
+      return Status::error(path +
+                           ": --groups needs the labels, and the file "
+                           "has no column '" +
+                           labels.front() + "'");
+    const data::TableColumn &col = table.columns[size_t(c)];
+    for (size_t r = 0; r < table.rows(); ++r)
+      groupOf[table.lines[r]] = col.missing(r) ? std::string("(missing)")
+                                : col.kind == data::TableColumn::Kind::Text
+                                    ? col.text[r]
+                                    : number(col.numbers[r]);
+    StatusOr<std::vector<std::string>> trained = data::csvHeader(spec.path);
+    if (!trained)
+      return trained.status();
+    if (std::find(trained->begin(), trained->end(), groupColumn) ==
+        trained->end())
+      table.columns.erase(table.columns.begin() + c);
+  }
   // The saved prep statistics, every step but dedup.
   if (!state.prep.empty()) {
     data::FittedPrep fitted;
@@ -223,6 +255,9 @@ StatusOr<std::string> loom::train::predictCsv(StepExecutor &ex,
       if (hasLabel) {
         ++counts.labelled;
         counts.correct += examples->labels[size_t(e)] == cls;
+        if (!groupColumn.empty())
+          (void)counts.groups.try_emplace(groupOf[line], 2)
+              .first->second.add(examples->labels[size_t(e)], int32_t(cls));
       }
     } else {
       int64_t cls = std::max_element(o, o + width) - o;
@@ -236,6 +271,9 @@ StatusOr<std::string> loom::train::predictCsv(StepExecutor &ex,
       if (hasLabel) {
         ++counts.labelled;
         counts.correct += examples->labels[size_t(e)] == cls;
+        if (!groupColumn.empty())
+          (void)counts.groups.try_emplace(groupOf[line], width)
+              .first->second.add(examples->labels[size_t(e)], int32_t(cls));
       }
     }
     csv += ",ok\n";

@@ -13,10 +13,12 @@
 
 #include "runtime/Status.h"
 #include "runtime/exec/Executor.h"
+#include "runtime/report/Metrics.h"
 #include "runtime/train/Recipe.h"
 #include "runtime/train/State.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace loom::train {
@@ -26,6 +28,9 @@ struct PredictCounts {
   int64_t predicted = 0; ///< rows the model gave an output for
   int64_t labelled = 0;  ///< of those, with a label or target in the file
   int64_t correct = 0;   ///< of those, a classifier's right predictions
+  /// With a group column: each value's confusion matrix of the labelled
+  /// rows predicted.
+  std::map<std::string, ConfusionMatrix> groups;
 };
 
 /// Predicts every row of CSV file `path` with `ex` (its parameters loaded)
@@ -38,10 +43,16 @@ struct PredictCounts {
 /// dropped); or "missing COLUMN" for a row with a cell prep does not fill.
 /// Those rows' prediction cells are empty. Deduplication is not applied:
 /// every other row gets a prediction.
+///
+/// With `groupColumn`, a column of the file (a model input when the
+/// training data's header names it; otherwise read and left out of the
+/// features), each labelled row counts in its value's confusion matrix
+/// (counts.groups); a regression model or a file without labels is an
+/// error then.
 StatusOr<std::string> predictCsv(StepExecutor &ex, const Recipe &recipe,
                                  const TrainState &state,
-                                 const std::string &path,
-                                 PredictCounts &counts);
+                                 const std::string &path, PredictCounts &counts,
+                                 const std::string &groupColumn = "");
 
 } // namespace loom::train
 

@@ -17,12 +17,15 @@
 #include "runtime/artifact/Artifact.h"
 #include "runtime/checkpoint/Checkpoint.h"
 #include "runtime/exec/Executor.h"
+#include "runtime/report/Groups.h"
 #include "runtime/train/Predict.h"
 #include "runtime/train/Recipe.h"
 #include "runtime/train/State.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
 
 using namespace llvm;
 
@@ -46,6 +49,18 @@ cl::opt<std::string> dataFile("data", cl::desc("The CSV rows to predict"),
                               cl::value_desc("file.csv"), cl::sub(predictCmd));
 cl::opt<std::string> output("o", cl::desc("The predictions CSV to write"),
                             cl::value_desc("file.csv"), cl::sub(predictCmd));
+cl::opt<std::string> groups("groups",
+                            cl::desc("Report class metrics per value of this "
+                                     "column, and the fairness differences"),
+                            cl::value_desc("column"), cl::sub(predictCmd));
+cl::opt<double> gap("gap",
+                    cl::desc("--groups: flag a group whose accuracy is more "
+                             "than this below every row's (default 0.05)"),
+                    cl::init(0.05), cl::value_desc("G"), cl::sub(predictCmd));
+cl::opt<std::string> positive("positive",
+                              cl::desc("--groups: the positive class (default: "
+                                       "class 1)"),
+                              cl::value_desc("class"), cl::sub(predictCmd));
 cl::opt<std::string> artifactPath("artifact",
                                   cl::desc("The .loomx the checkpoint belongs "
                                            "to (default: the one it records)"),
@@ -64,6 +79,10 @@ int loom::tool::runPredict() {
     return usageError("loom predict", "missing --data FILE.csv");
   if (output.empty())
     return usageError("loom predict", "missing -o OUT.csv");
+  if (!checkFiniteFlag("loom predict", gap, 0))
+    return ExitUsage;
+  if (groups.empty() && (gap.getNumOccurrences() || !positive.empty()))
+    return usageError("loom predict", "--gap and --positive go with --groups");
   if (loom::Status s = loom::checkReplaceable(output); !s)
     return fail(s.message());
   loom::StatusOr<std::string> file = loom::resolveCheckpoint(checkpoint);
@@ -95,7 +114,7 @@ int loom::tool::runPredict() {
     return fail(state.status().message());
   loom::train::PredictCounts counts;
   loom::StatusOr<std::string> csv =
-      loom::train::predictCsv(**ex, *recipe, *state, dataFile, counts);
+      loom::train::predictCsv(**ex, *recipe, *state, dataFile, counts, groups);
   if (!csv)
     return fail(csv.status().message());
   if (loom::Status s = loom::writeFileAtomically(output, *csv); !s)
@@ -111,5 +130,31 @@ int loom::tool::runPredict() {
            << format("%.2f%%",
                      100.0 * double(counts.correct) / double(counts.labelled));
   outs() << "\n";
+  if (groups.empty())
+    return 0;
+  // The positive class: a name or a number among the model's classes.
+  int64_t classes =
+      counts.groups.empty() ? 0 : counts.groups.begin()->second.classes();
+  std::vector<std::string> names = state->classNames;
+  int32_t pos = 1;
+  if (!positive.empty()) {
+    pos = -1;
+    for (size_t c = 0; c < names.size(); ++c)
+      if (names[c] == positive)
+        pos = int32_t(c);
+    char *end = nullptr;
+    long n = std::strtol(positive.c_str(), &end, 10);
+    if (pos < 0 && end && !*end && n >= 0 && n < classes)
+      pos = int32_t(n);
+    if (pos < 0)
+      return fail("--positive " + positive + " is not one of the model's " +
+                  std::to_string(classes) + " classes");
+  }
+  if (pos >= classes)
+    return fail("the model has " + std::to_string(classes) +
+                " classes; give the positive class with --positive");
+  outs() << "\n"
+         << loom::renderGroups(loom::groupMetrics(counts.groups, pos, gap),
+                               groups, names);
   return 0;
 }
