@@ -57,11 +57,14 @@ std::string loom::train::stateJson(const TrainState &s) {
 }
 
 StatusOr<std::string>
-loom::train::recordedArtifact(const std::string &pathOrDir, std::string &file) {
+loom::train::checkpointArtifact(const std::string &pathOrDir,
+                                const std::string &given, std::string &file) {
   StatusOr<std::string> resolved = resolveCheckpoint(pathOrDir);
   if (!resolved)
     return resolved.status();
   file = *resolved;
+  if (!given.empty())
+    return given;
   StatusOr<Safetensors> st = readSafetensors(file);
   if (!st)
     return st.status();

@@ -57,11 +57,13 @@ std::string stateJson(const TrainState &state);
 StatusOr<TrainState> parseStateJson(const std::string &json,
                                     const std::string &file);
 
-/// The artifact a training checkpoint (a file, or a directory's latest)
-/// records: its path, and in `file` the checkpoint file itself. An error
+/// The artifact of a training checkpoint (a file, or a directory's
+/// latest): `given` when not empty (a tool's --artifact), else the one the
+/// checkpoint records; and in `file` the checkpoint file itself. An error
 /// for a file that is no Loom training checkpoint or records none.
-StatusOr<std::string> recordedArtifact(const std::string &pathOrDir,
-                                       std::string &file);
+StatusOr<std::string> checkpointArtifact(const std::string &pathOrDir,
+                                         const std::string &given,
+                                         std::string &file);
 
 /// With a sharded optimizer state (StepExecutor::optStateSharded), every
 /// state tensor whole, in the artifact's order, gathered from the ranks (a

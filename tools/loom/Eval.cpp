@@ -70,25 +70,19 @@ cl::SubCommand &loom::tool::evalCommand() { return evalCmd; }
 int loom::tool::runEval() {
   if (!checkIntFlag("loom eval", evalBatches, 0))
     return ExitUsage;
-  loom::StatusOr<std::string> file = loom::resolveCheckpoint(checkpoint);
-  if (!file)
-    return fail(file.status().message());
-  std::string artifactFile = artifactPath;
-  if (artifactFile.empty()) {
-    std::string resolved;
-    loom::StatusOr<std::string> recorded =
-        loom::train::recordedArtifact(*file, resolved);
-    if (!recorded)
-      return fail(recorded.status().message());
-    artifactFile = *recorded;
-  }
+  std::string file;
+  loom::StatusOr<std::string> found =
+      loom::train::checkpointArtifact(checkpoint, artifactPath, file);
+  if (!found)
+    return fail(found.status().message());
+  std::string artifactFile = *found;
   loom::StatusOr<loom::Artifact> artifact = loom::readArtifact(artifactFile);
   if (!artifact)
     return fail(artifact.status().message());
   loom::train::TrainOptions options;
   options.name = sys::path::filename(artifactFile).str();
   options.artifactPath = artifactFile;
-  options.resume = *file;
+  options.resume = file;
   options.evaluateOnly = true;
   options.evalData = dataFile;
   options.evalBatches = evalBatches;

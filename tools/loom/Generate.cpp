@@ -89,18 +89,12 @@ int loom::tool::runGenerate() {
       !checkFiniteFlag("loom generate", temperature, 0) ||
       !checkIntFlag("loom generate", topK, 0))
     return ExitUsage;
-  std::string fileName;
-  loom::StatusOr<std::string> file = loom::resolveCheckpoint(checkpoint);
-  if (!file)
-    return fail(file.status().message());
-  std::string artifactFile = artifactPath;
-  if (artifactFile.empty()) {
-    loom::StatusOr<std::string> recorded =
-        loom::train::recordedArtifact(*file, fileName);
-    if (!recorded)
-      return fail(recorded.status().message());
-    artifactFile = *recorded;
-  }
+  std::string file;
+  loom::StatusOr<std::string> found =
+      loom::train::checkpointArtifact(checkpoint, artifactPath, file);
+  if (!found)
+    return fail(found.status().message());
+  std::string artifactFile = *found;
   loom::StatusOr<loom::Artifact> artifact = loom::readArtifact(artifactFile);
   if (!artifact)
     return fail(artifact.status().message());
@@ -109,7 +103,7 @@ int loom::tool::runGenerate() {
   if (!ex)
     return fail(ex.status().message());
   loom::StatusOr<loom::train::TrainState> state =
-      loom::train::loadState(**ex, *file, loom::train::Restore::Parameters);
+      loom::train::loadState(**ex, file, loom::train::Restore::Parameters);
   if (!state)
     return fail(state.status().message());
   std::optional<loom::data::BpeTokenizer> bpe;

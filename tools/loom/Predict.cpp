@@ -85,18 +85,12 @@ int loom::tool::runPredict() {
     return usageError("loom predict", "--gap and --positive go with --groups");
   if (loom::Status s = loom::checkReplaceable(output); !s)
     return fail(s.message());
-  loom::StatusOr<std::string> file = loom::resolveCheckpoint(checkpoint);
-  if (!file)
-    return fail(file.status().message());
-  std::string artifactFile = artifactPath;
-  if (artifactFile.empty()) {
-    std::string resolved;
-    loom::StatusOr<std::string> recorded =
-        loom::train::recordedArtifact(*file, resolved);
-    if (!recorded)
-      return fail(recorded.status().message());
-    artifactFile = *recorded;
-  }
+  std::string file;
+  loom::StatusOr<std::string> found =
+      loom::train::checkpointArtifact(checkpoint, artifactPath, file);
+  if (!found)
+    return fail(found.status().message());
+  std::string artifactFile = *found;
   loom::StatusOr<loom::Artifact> artifact = loom::readArtifact(artifactFile);
   if (!artifact)
     return fail(artifact.status().message());
@@ -109,7 +103,7 @@ int loom::tool::runPredict() {
   if (!ex)
     return fail(ex.status().message());
   loom::StatusOr<loom::train::TrainState> state =
-      loom::train::loadState(**ex, *file, loom::train::Restore::Parameters);
+      loom::train::loadState(**ex, file, loom::train::Restore::Parameters);
   if (!state)
     return fail(state.status().message());
   loom::train::PredictCounts counts;
