@@ -183,10 +183,9 @@ Status Trainer::setup(Artifact artifact) {
 
 Status Trainer::resume() {
   std::string file;
-  StatusOr<TrainState> s =
-      loadState(*ex, opt.resume,
-                opt.evaluateOnly ? Restore::Parameters : Restore::Everything,
-                &file);
+  StatusOr<TrainState> s = loadState(
+      *ex, opt.resume,
+      opt.evaluateOnly ? Restore::Parameters : Restore::Everything, &file);
   if (!s)
     return s.status();
   if (!s->artifactHash.empty() && s->artifactHash != state.artifactHash &&
@@ -388,8 +387,10 @@ int Trainer::run(Artifact artifact) {
   // bug in Loom, which its message says.
   auto fail = [&](const Status &s) {
     if (!s.message().empty())
-      err << (opt.evaluateOnly ? "loom eval" : "loom train")
-          << ": error: " << s.message() << "\n";
+      // One write: under mpirun other processes write to the same
+      // stream (mpirun's own abort notice split this line in two).
+      err << std::string(opt.evaluateOnly ? "loom eval" : "loom train") +
+                 ": error: " + s.message() + "\n";
     int code =
         s.message().find("internal error: ") != std::string::npos ? 3 : 1;
     // The other ranks may wait for this one, and its own all-reduces in
