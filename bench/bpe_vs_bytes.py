@@ -7,7 +7,7 @@ split's total loss over its bytes: loss per token x tokens / bytes of the
 validation split (the last 10% of the token stream, split = 0.9).
 
 usage: python3 bench/bpe_vs_bytes.py [--loom build/release/tools/loom/loom]
-       [--vocab 1024] [--steps 600] [--out /tmp/loom-bpe]"""
+       [--vocab 1024] [--steps 600] [--out build/bpe-bench]"""
 import argparse
 import json
 import math
@@ -20,7 +20,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--loom", default=str(here.parent / "build/release/tools/loom/loom"))
 ap.add_argument("--vocab", type=int, default=1024)
 ap.add_argument("--steps", type=int, default=600)
-ap.add_argument("--out", default="/tmp/loom-bpe")
+ap.add_argument("--out", default=str(here.parent / "build/bpe-bench"))
 ap.add_argument("--text", default="/usr/share/games/fortunes")
 a = ap.parse_args()
 out = pathlib.Path(a.out)

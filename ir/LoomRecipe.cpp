@@ -274,8 +274,7 @@ RecipeAttr::verify(function_ref<InFlightDiagnostic()> emitError, StringRef name,
                    std::optional<int64_t> steps, std::optional<int64_t> epochs,
                    CadenceAttr eval, CadenceAttr checkpoint, int64_t,
                    OptimizerAttr, ScheduleAttr, StringRef, ArrayAttr freeze,
-                   StringRef remat, StringRef prep, int64_t dataRanks,
-                   bool) {
+                   StringRef remat, StringRef prep, int64_t dataRanks, bool) {
   if (name.empty())
     return emitError() << "recipe 'name' must not be empty";
   if (batch < 1)
@@ -352,8 +351,7 @@ RecipeAttr RecipeAttr::withSeed(int64_t seed) const {
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              seed, getOptimizer(), getSchedule(), getInitFrom(), getFreeze(),
-             getRemat(), getPrep(), getDataRanks(),
-             getShardOptimizer());
+             getRemat(), getPrep(), getDataRanks(), getShardOptimizer());
 }
 
 RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
@@ -361,8 +359,7 @@ RecipeAttr RecipeAttr::withOptimizer(OptimizerAttr optimizer,
   return get(getContext(), getName(), getData(), getTest(), getSplit(),
              getBatch(), getSteps(), getEpochs(), getEval(), getCheckpoint(),
              getSeed(), optimizer, schedule, getInitFrom(), getFreeze(),
-             getRemat(), getPrep(), getDataRanks(),
-             getShardOptimizer());
+             getRemat(), getPrep(), getDataRanks(), getShardOptimizer());
 }
 
 StringRef RecipeAttr::getRematPolicy() const {

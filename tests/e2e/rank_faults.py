@@ -59,9 +59,9 @@ def children(pid):
 
 def rank_pid(launcher, rank):
     """The process of rank `rank` among the descendants of mpirun."""
-    todo = children(launcher)
-    while todo:
-        pid = todo.pop()
+    pending = children(launcher)
+    while pending:
+        pid = pending.pop()
         try:
             with open(f"/proc/{pid}/environ", "rb") as f:
                 env = f.read().split(b"\0")
@@ -69,7 +69,7 @@ def rank_pid(launcher, rank):
             continue
         if f"OMPI_COMM_WORLD_RANK={rank}".encode() in env:
             return pid
-        todo += children(pid)
+        pending += children(pid)
     return None
 
 
