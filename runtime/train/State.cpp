@@ -7,6 +7,7 @@
 #include "runtime/train/State.h"
 
 #include "runtime/Text.h"
+#include "runtime/artifact/Artifact.h"
 #include "runtime/checkpoint/Checkpoint.h"
 #include "runtime/data/TablePrep.h"
 #include "runtime/report/JsonObject.h"
@@ -79,6 +80,31 @@ loom::train::checkpointArtifact(const std::string &pathOrDir,
     return Status::error(file + ": records no artifact; give it with "
                                 "--artifact");
   return state->artifactPath;
+}
+
+StatusOr<TrainedModel>
+loom::train::loadTrainedModel(const std::string &pathOrDir,
+                              const std::string &given) {
+  TrainedModel model;
+  std::string file;
+  StatusOr<std::string> found = checkpointArtifact(pathOrDir, given, file);
+  if (!found)
+    return found.status();
+  model.artifactPath = *found;
+  StatusOr<Artifact> artifact = readArtifact(model.artifactPath);
+  if (!artifact)
+    return artifact.status();
+  model.recipeJson = artifact->recipe;
+  StatusOr<std::unique_ptr<StepExecutor>> ex =
+      StepExecutor::create(std::move(*artifact), model.artifactPath);
+  if (!ex)
+    return ex.status();
+  model.ex = std::move(*ex);
+  StatusOr<TrainState> state = loadState(*model.ex, file, Restore::Parameters);
+  if (!state)
+    return state.status();
+  model.state = std::move(*state);
+  return model;
 }
 
 StatusOr<TrainState> loom::train::parseStateJson(const std::string &text,

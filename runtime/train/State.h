@@ -16,6 +16,7 @@
 #include "runtime/exec/Executor.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,18 @@ StatusOr<TrainState> parseStateJson(const std::string &json,
 StatusOr<std::string> checkpointArtifact(const std::string &pathOrDir,
                                          const std::string &given,
                                          std::string &file);
+
+/// A trained model as the tools that use one load it: its artifact (the
+/// checkpoint's, or `given`), the artifact's recipe, and an executor with
+/// the checkpoint's parameters.
+struct TrainedModel {
+  std::string artifactPath;
+  std::string recipeJson;
+  std::unique_ptr<StepExecutor> ex;
+  TrainState state;
+};
+StatusOr<TrainedModel> loadTrainedModel(const std::string &pathOrDir,
+                                        const std::string &given);
 
 /// With a sharded optimizer state (StepExecutor::optStateSharded), every
 /// state tensor whole, in the artifact's order, gathered from the ranks (a

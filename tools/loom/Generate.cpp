@@ -89,23 +89,12 @@ int loom::tool::runGenerate() {
       !checkFiniteFlag("loom generate", temperature, 0) ||
       !checkIntFlag("loom generate", topK, 0))
     return ExitUsage;
-  std::string file;
-  loom::StatusOr<std::string> found =
-      loom::train::checkpointArtifact(checkpoint, artifactPath, file);
-  if (!found)
-    return fail(found.status().message());
-  std::string artifactFile = *found;
-  loom::StatusOr<loom::Artifact> artifact = loom::readArtifact(artifactFile);
-  if (!artifact)
-    return fail(artifact.status().message());
-  loom::StatusOr<std::unique_ptr<loom::StepExecutor>> ex =
-      loom::StepExecutor::create(std::move(*artifact), artifactFile);
-  if (!ex)
-    return fail(ex.status().message());
-  loom::StatusOr<loom::train::TrainState> state =
-      loom::train::loadState(**ex, file, loom::train::Restore::Parameters);
-  if (!state)
-    return fail(state.status().message());
+  loom::StatusOr<loom::train::TrainedModel> model =
+      loom::train::loadTrainedModel(checkpoint, artifactPath);
+  if (!model)
+    return fail(model.status().message());
+  std::string artifactFile = model->artifactPath;
+  std::unique_ptr<loom::StepExecutor> &ex = model->ex;
   std::optional<loom::data::BpeTokenizer> bpe;
   if (!tokenizerPath.empty()) {
     loom::StatusOr<loom::data::BpeTokenizer> t =
@@ -116,8 +105,8 @@ int loom::tool::runGenerate() {
   }
   int64_t vocab = bpe ? bpe->vocabSize() : 256;
   const loom::IoRecord *out = nullptr;
-  std::string program = (*ex)->hasProgram("eval1") ? "eval1" : "eval";
-  if (!(*ex)->programOutput(program, "output", &out) || out->shape.size() != 3)
+  std::string program = ex->hasProgram("eval1") ? "eval1" : "eval";
+  if (!ex->programOutput(program, "output", &out) || out->shape.size() != 3)
     return fail(artifactFile + ": generation takes a language model (logits "
                                "[1, T, vocabulary])");
   if (out->shape[2] != vocab)
@@ -149,9 +138,9 @@ int loom::tool::runGenerate() {
     outs().flush();
   };
   loom::Status s =
-      (*ex)->hasProgram("decode") && !noCache
-          ? loom::train::generateCached(**ex, context, tokens, sample, print)
-          : loom::train::generate(**ex, context, tokens, sample, print);
+      ex->hasProgram("decode") && !noCache
+          ? loom::train::generateCached(*ex, context, tokens, sample, print)
+          : loom::train::generate(*ex, context, tokens, sample, print);
   outs() << "\n";
   if (!s)
     return fail(s.message());

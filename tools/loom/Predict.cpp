@@ -85,30 +85,19 @@ int loom::tool::runPredict() {
     return usageError("loom predict", "--gap and --positive go with --groups");
   if (loom::Status s = loom::checkReplaceable(output); !s)
     return fail(s.message());
-  std::string file;
-  loom::StatusOr<std::string> found =
-      loom::train::checkpointArtifact(checkpoint, artifactPath, file);
-  if (!found)
-    return fail(found.status().message());
-  std::string artifactFile = *found;
-  loom::StatusOr<loom::Artifact> artifact = loom::readArtifact(artifactFile);
-  if (!artifact)
-    return fail(artifact.status().message());
+  loom::StatusOr<loom::train::TrainedModel> model =
+      loom::train::loadTrainedModel(checkpoint, artifactPath);
+  if (!model)
+    return fail(model.status().message());
   loom::StatusOr<loom::train::Recipe> recipe =
-      loom::train::parseRecipe(artifact->recipe, artifactFile);
+      loom::train::parseRecipe(model->recipeJson, model->artifactPath);
   if (!recipe)
     return fail(recipe.status().message());
-  loom::StatusOr<std::unique_ptr<loom::StepExecutor>> ex =
-      loom::StepExecutor::create(std::move(*artifact), artifactFile);
-  if (!ex)
-    return fail(ex.status().message());
-  loom::StatusOr<loom::train::TrainState> state =
-      loom::train::loadState(**ex, file, loom::train::Restore::Parameters);
-  if (!state)
-    return fail(state.status().message());
+  loom::StepExecutor *ex = model->ex.get();
+  const loom::train::TrainState *state = &model->state;
   loom::train::PredictCounts counts;
   loom::StatusOr<std::string> csv =
-      loom::train::predictCsv(**ex, *recipe, *state, dataFile, counts, groups);
+      loom::train::predictCsv(*ex, *recipe, *state, dataFile, counts, groups);
   if (!csv)
     return fail(csv.status().message());
   if (loom::Status s = loom::writeFileAtomically(output, *csv); !s)
