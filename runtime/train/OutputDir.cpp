@@ -97,7 +97,7 @@ StatusOr<OutputDirLock> OutputDirLock::take(const std::string &dir) {
     long pid = lockOwner(fd);
     ::close(fd);
     return Status::error(
-        dir + " is in use by another loom train" +
+        dir + " is in use by another loom train or loom sweep" +
         (pid > 0 ? " (process " + std::to_string(pid) + ")" : std::string()));
   }
   std::string text = std::to_string(::getpid()) + "\n";

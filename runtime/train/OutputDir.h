@@ -35,8 +35,8 @@ public:
   ~OutputDirLock();
 
   /// Creates `dir` (and its parents) if missing and locks it. When another
-  /// process holds it: "runs/x is in use by another loom train (process
-  /// 1234)".
+  /// process holds it: "runs/x is in use by another loom train or loom
+  /// sweep (process 1234)".
   static StatusOr<OutputDirLock> take(const std::string &dir);
 
   /// Whether this holds a lock.

@@ -56,7 +56,7 @@ wait_until("the first run's checkpoint",
 if first.poll() is not None:
     fail("the first run ended: " + first.stderr.read())
 
-want = (f"loom train: error: {out} is in use by another loom train "
+want = (f"loom train: error: {out} is in use by another loom train or loom sweep "
         f"(process {first.pid})\n")
 before = listing(out)
 for extra in ([], ["--overwrite"],
@@ -96,7 +96,7 @@ fd = os.open(os.path.join(fresh, ".loom-train.lock"),
 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 os.write(fd, f"{os.getpid()}\n".encode())
 r = train(program, "--out", fresh)
-want = (f"loom train: error: {fresh} is in use by another loom train "
+want = (f"loom train: error: {fresh} is in use by another loom train or loom sweep "
         f"(process {os.getpid()})\n")
 if r.returncode != 1 or r.stderr != want:
     fail(f"fresh: exit {r.returncode}\nstderr: {r.stderr}\nwanted: {want}")
