@@ -124,6 +124,17 @@ namespace {
 constexpr const char *kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
                                    "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                                    "#bcbd22", "#17becf"};
+constexpr size_t kColorCount = sizeof(kColors) / sizeof(kColors[0]);
+/// After the ten colours, the series' lines cycle through these dash
+/// patterns, so that series k and k + 10 differ ("" is solid).
+constexpr const char *kDashes[] = {"", "6,3", "2,2", "8,3,2,3"};
+constexpr size_t kDashCount = sizeof(kDashes) / sizeof(kDashes[0]);
+
+/// The ` stroke-dasharray="..."` attribute of series `k` ("" if solid).
+std::string dashOf(size_t k) {
+  const char *dash = kDashes[(k / kColorCount) % kDashCount];
+  return *dash ? std::string(" stroke-dasharray=\"") + dash + "\"" : "";
+}
 
 // The layout, in pixels.
 constexpr double kLeft = 72;        // left of the plot area (y tick labels)
@@ -312,7 +323,8 @@ static void drawPanel(std::string &out, const std::string &label,
          px(bottom + 36) + "\" text-anchor=\"middle\">step</text>\n";
 
   for (size_t k = 0; k < series.size(); ++k) {
-    const char *color = kColors[k % (sizeof(kColors) / sizeof(kColors[0]))];
+    const char *color = kColors[k % kColorCount];
+    std::string dash = dashOf(k);
     std::string name = xmlEscape(series[k].name);
     std::vector<std::pair<double, double>> pts =
         pixels(series[k], x, y, kLeft, top);
@@ -321,7 +333,7 @@ static void drawPanel(std::string &out, const std::string &label,
              color + "\" stroke-width=\"" +
              (!highlighted.empty() && series[k].name == highlighted ? "4"
                                                                     : "1.5") +
-             "\" points=\"";
+             "\"" + dash + " points=\"";
       for (size_t i = 0; i < pts.size(); ++i)
         out += (i ? " " : "") + px(pts[i].first) + "," + px(pts[i].second);
       out += "\"/>\n";
@@ -336,7 +348,7 @@ static void drawPanel(std::string &out, const std::string &label,
     double lx = right + kLegendGap;
     out += "<line x1=\"" + px(lx) + "\" y1=\"" + px(ly) + "\" x2=\"" +
            px(lx + 20) + "\" y2=\"" + px(ly) + "\" stroke=\"" + color +
-           "\" stroke-width=\"2\"/>\n";
+           "\" stroke-width=\"2\"" + dash + "/>\n";
     out += "<text x=\"" + px(lx + 26) + "\" y=\"" + px(ly) + "\" dy=\"4\">" +
            name + "</text>\n";
   }

@@ -167,6 +167,21 @@ TEST(ReportPlot, SameDataSameBytes) {
   EXPECT_NE(make().svg().find(">run &lt;1&gt;<"), std::string::npos);
 }
 
+TEST(ReportPlot, SeriesPastTheTenColoursAreDashed) {
+  // A sweep's plot can hold more series than there are colours: series k and
+  // k + 10 share a colour, so the second cycle is dashed (line and legend).
+  TrainingPlot plot;
+  for (int k = 0; k < 21; ++k)
+    for (int i = 0; i < 3; ++i)
+      plot.add(Panel::Loss, "t" + std::to_string(k), i, 1.0 + k + i);
+  std::string svg = plot.svg();
+  EXPECT_EQ(occurrences(svg, "stroke-dasharray=\"6,3\""), 20u); // t10..t19
+  EXPECT_EQ(occurrences(svg, "stroke-dasharray=\"2,2\""), 2u);  // t20
+  size_t t0 = svg.find("data-series=\"t0\"");
+  ASSERT_NE(t0, std::string::npos);
+  EXPECT_EQ(svg.substr(t0, 120).find("dasharray"), std::string::npos);
+}
+
 /// Runs `python3 script svg` and returns its output, or nothing.
 std::string runPython(const std::string &script, const std::string &arg) {
   std::string cmd = "/usr/bin/python3 " + script + " " + arg + " 2>&1";
