@@ -246,6 +246,10 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
            "least this many bytes in all">,
     Option<"share", "share", "bool", /*default=*/"true",
            "Let nests that compute the same thing share one function">,
+    Option<"multiTensorRanges", "multi-tensor-ranges", "bool",
+           /*default=*/"true",
+           "Let the independent nests of a multi-tensor kernel share one "
+           "range">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
