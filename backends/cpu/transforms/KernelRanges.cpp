@@ -2,8 +2,9 @@
 //
 // Part of Loom. This file implements the outlining of a kernel's top-level
 // parallel loop nests into functions of a range of their outer dimension,
-// which the runtime's threads run, and the sharing of one function among
-// nests that compute the same thing (see Passes.td).
+// which the runtime's threads run, the sharing of one function among
+// nests that compute the same thing, and the one range that the independent
+// nests of a multi-tensor kernel share (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
