@@ -277,7 +277,7 @@ bool conflict(const Access &a, const Access &b) {
 /// space: iteration x of its split dimension (bounds [lower, upper)) is unit
 /// `offset + (x - lower) * weight`.
 struct RangeMember {
-  Operation *nest;
+  Operation *nest = nullptr;
   Outline plan;
   int64_t lower = 0, weight = 1, offset = 0;
   func::FuncOp fn;
@@ -443,7 +443,9 @@ struct LoomKernelRangesPass
       std::vector<RangeMember> shared;
       int64_t extent = 0;
       for (Candidate &c : members) {
-        RangeMember m{c.loop, c.plan};
+        RangeMember m;
+        m.nest = c.loop;
+        m.plan = c.plan;
         m.lower = *constantIndex(c.loop.getLowerBound()[*c.plan.dim]);
         int64_t iterations = c.plan.upper - m.lower;
         m.weight = std::max<int64_t>(1, llvm::divideCeil(c.bytes, iterations));
