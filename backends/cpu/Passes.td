@@ -221,6 +221,29 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     directly where the runtime set no parallel-for hook). `share=false`
     keeps every nest on its own, for bisecting.
 
+    A multi-tensor kernel (`loom.fusion_group = "multi_tensor"`: its
+    members, one nest each, are independent, and the memory plan writes a
+    member's result over an input only when no other member reads it) runs
+    its nests at once. Each run of two or more consecutive top-level
+    `scf.parallel` nests that could be split as above (any size), with only
+    constants and views between them, of which none writes a buffer (through
+    any view) that another reads or writes, and that touch `min-bytes` or
+    more in all, shares one range: the nests become functions of a range as
+    above (`@<kernel>.loop<i>`, shared as above), and a private function
+    `@<kernel>.range<j>` of all their arguments, `begin` and `end` takes
+    their place, called once over `[0, extent)` with
+    `loom.parallel_extent = extent`. Its flat iteration space gives member
+    m's split dimension (bounds `[l, u)`) `u - l` iterations of `w` units
+    each (the bytes the nest touches divided by `u - l`, rounded up), from
+    unit `o` (the units of the members before it); for `[begin, end)` it
+    calls member m's function on `[l + ceil(max(begin - o, 0) / w), l +
+    ceil(max(end - o, 0) / w))`, the iterations whose first unit is in
+    `[begin, end)`, so ranges that partition the space partition every
+    member's iterations. The kernel counts the call as one nest on threads.
+    The emitter makes a parallel-for call of an outlined nest only where a
+    kernel calls it; `@<kernel>.range<j>` calls its members directly.
+    `multi-tensor-ranges=false` keeps the nests apart, for bisecting.
+
     ```mlir
     func.func @k(%a: memref<64x256xf32>, %r: memref<64x256xf32>) {
       scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c256) step (%c1, %c1) { ... }
@@ -246,6 +269,10 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
            "least this many bytes in all">,
     Option<"share", "share", "bool", /*default=*/"true",
            "Let nests that compute the same thing share one function">,
+    Option<"multiTensorRanges", "multi-tensor-ranges", "bool",
+           /*default=*/"true",
+           "Let the independent nests of a multi-tensor kernel share one "
+           "range">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",

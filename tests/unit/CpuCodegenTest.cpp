@@ -5,8 +5,8 @@
 // object emitter, loads the shared object with the runtime's KernelLibrary
 // and runs the kernels on host buffers: broadcasting elementwise math, a
 // reduction, two results, an in-place update (result and operand in the same
-// buffer), several kernels in one library, and split reductions on the
-// runtime's threads.
+// buffer), several kernels in one library, and split reductions and a
+// multi-tensor kernel's small nests on the runtime's threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -348,6 +348,108 @@ TEST(CpuCodegen, SplitReductionsRunOnThreadsAndGiveOneResult) {
           << t << " threads";
       EXPECT_EQ(std::memcmp(&againSum, &sum, sizeof sum), 0) << t << " threads";
     }
+  }
+  omp_set_num_threads(threads);
+}
+
+} // namespace
+
+namespace {
+
+// A multi-tensor kernel of four independent in-place updates (p + 1 over
+// p), each under 64 KiB and 108 KiB in all: --loom-kernel-ranges gives them
+// one shared range, a flat iteration space that the runtime's threads
+// split, and each element must be updated exactly once however it is
+// split.
+const char *const kMultiTensor = R"mlir(
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#id1 = affine_map<(d0) -> (d0)>
+func.func @updates(%a: tensor<1000x7xf32>, %b: tensor<3000xf32>,
+                   %c: tensor<5x700xf32>, %d: tensor<3xf32>)
+    -> (tensor<1000x7xf32>, tensor<3000xf32>, tensor<5x700xf32>,
+        tensor<3xf32>) attributes {loom.fusion_group = "multi_tensor",
+                                   loom.fusion_members = 4 : i64} {
+  %one = arith.constant 1.0 : f32
+  %ea = tensor.empty() : tensor<1000x7xf32>
+  %ra = linalg.generic {indexing_maps = [#id2, #id2],
+                        iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<1000x7xf32>) outs(%ea : tensor<1000x7xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %one : f32
+    linalg.yield %s : f32
+  } -> tensor<1000x7xf32>
+  %eb = tensor.empty() : tensor<3000xf32>
+  %rb = linalg.generic {indexing_maps = [#id1, #id1],
+                        iterator_types = ["parallel"]}
+      ins(%b : tensor<3000xf32>) outs(%eb : tensor<3000xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %one : f32
+    linalg.yield %s : f32
+  } -> tensor<3000xf32>
+  %ec = tensor.empty() : tensor<5x700xf32>
+  %rc = linalg.generic {indexing_maps = [#id2, #id2],
+                        iterator_types = ["parallel", "parallel"]}
+      ins(%c : tensor<5x700xf32>) outs(%ec : tensor<5x700xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %one : f32
+    linalg.yield %s : f32
+  } -> tensor<5x700xf32>
+  %ed = tensor.empty() : tensor<3xf32>
+  %rd = linalg.generic {indexing_maps = [#id1, #id1],
+                        iterator_types = ["parallel"]}
+      ins(%d : tensor<3xf32>) outs(%ed : tensor<3xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %s = arith.addf %x, %one : f32
+    linalg.yield %s : f32
+  } -> tensor<3xf32>
+  return %ra, %rb, %rc, %rd
+      : tensor<1000x7xf32>, tensor<3000xf32>, tensor<5x700xf32>, tensor<3xf32>
+}
+)mlir";
+
+TEST(CpuCodegen, MultiTensorNestsShareOneRangeOnThreads) {
+  mlir::MLIRContext ctx;
+  ctx.loadDialect<mlir::arith::ArithDialect, mlir::func::FuncDialect,
+                  mlir::linalg::LinalgDialect, mlir::tensor::TensorDialect>();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(kMultiTensor, &ctx);
+  ASSERT_TRUE(module);
+  std::vector<uint8_t> library;
+  std::string error;
+  std::map<std::string, mlir::loom::cpu::KernelThreading> threading;
+  ASSERT_TRUE(mlir::loom::cpu::emitKernelLibrary(
+      *module, mlir::loom::cpu::hostTarget(), library, error,
+      /*checkIndices=*/true, nullptr, &threading))
+      << error;
+  // One range for the four nests, none of which is large on its own.
+  EXPECT_EQ(threading["updates"].parallelLoops, 1);
+  EXPECT_EQ(threading["updates"].serialLoops, 0);
+  loom::StatusOr<loom::KernelLibrary> lib =
+      loom::KernelLibrary::load(library, "test.loomx");
+  ASSERT_TRUE(lib.ok()) << lib.status().message();
+  loom::StatusOr<loom::KernelEntry> k = lib->lookup("updates");
+  ASSERT_TRUE(k.ok()) << k.status().message();
+
+  const size_t sizes[] = {7000, 3000, 3500, 3};
+  std::vector<std::vector<float>> p(4);
+  for (size_t m = 0; m < 4; ++m)
+    for (size_t i = 0; i < sizes[m]; ++i)
+      p[m].push_back(float(m * 10000 + i));
+  int threads = omp_get_max_threads();
+  int runs = 0;
+  for (int t : {1, 2, 3, 5, 7}) {
+    omp_set_num_threads(t);
+    uint64_t before = loom::parallelLoopsRun();
+    void *ops[] = {p[0].data(), p[1].data(), p[2].data(), p[3].data(),
+                   p[0].data(), p[1].data(), p[2].data(), p[3].data()};
+    (*k)(ops);
+    ++runs;
+    EXPECT_EQ(loom::parallelLoopsRun() - before, t > 1 ? 1u : 0u) << t;
+    // Every element updated once in every run: none skipped, none twice.
+    for (size_t m = 0; m < 4; ++m)
+      for (size_t i = 0; i < sizes[m]; ++i)
+        ASSERT_EQ(p[m][i], float(m * 10000 + i + runs))
+            << "member " << m << ", element " << i << ", " << t << " threads";
   }
   omp_set_num_threads(threads);
 }

@@ -105,7 +105,8 @@ bool addEntries(llvm::Module &m, const std::vector<std::string> &kernels,
 }
 
 /// Turns every call of an outlined loop nest `f(args..., begin, end)` (the
-/// functions in `extents`, with the length of their split dimension) into
+/// functions in `extents`, with the length of their split dimension) from a
+/// kernel into
 /// `loom.parallel_for(f.range, context, extent)`: `context` is a struct of
 /// the arguments on the caller's stack, `f.range(context, begin, end)` calls
 /// `f` with them, and `loom.parallel_for` calls the exported hook
@@ -175,10 +176,14 @@ bool addParallelCalls(llvm::Module &m,
       b.CreateRetVoid();
     }
 
+    // A call from another outlined nest (a shared range of a multi-tensor
+    // kernel calling its members' nests) runs that nest's range of `f` on
+    // its own thread, as it is.
     std::vector<llvm::CallInst *> calls;
     for (llvm::User *u : nest->users())
       if (auto *call = llvm::dyn_cast<llvm::CallInst>(u);
-          call && call->getFunction() != range)
+          call && call->getFunction() != range &&
+          !extents.count(call->getFunction()->getName().str()))
         calls.push_back(call);
     for (llvm::CallInst *call : calls) {
       llvm::Function *caller = call->getFunction();

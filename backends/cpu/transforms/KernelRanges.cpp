@@ -2,8 +2,9 @@
 //
 // Part of Loom. This file implements the outlining of a kernel's top-level
 // parallel loop nests into functions of a range of their outer dimension,
-// which the runtime's threads run, and the sharing of one function among
-// nests that compute the same thing (see Passes.td).
+// which the runtime's threads run, the sharing of one function among
+// nests that compute the same thing, and the one range that the independent
+// nests of a multi-tensor kernel share (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
@@ -226,6 +228,124 @@ void replaceWithCall(Operation *nest, func::FuncOp fn, const Outline &plan) {
   nest->erase();
 }
 
+/// The buffer a memref value views: the value itself, or the source of its
+/// chain of views; a `memref.get_global` stands for its global.
+const void *baseOf(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto global = dyn_cast<memref::GetGlobalOp>(def))
+      return global.getNameAttr().getAsOpaquePointer();
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      break;
+    v = view.getViewSource();
+  }
+  return v.getAsOpaquePointer();
+}
+
+/// The buffers from outside `nest` that it reads (loads) and may write
+/// (any other use of a memref: a store, a copy).
+struct Access {
+  llvm::SmallPtrSet<const void *, 8> reads, writes;
+};
+
+Access accessOf(Operation *nest) {
+  Access access;
+  nest->walk([&](Operation *op) {
+    for (Value v : op->getOperands()) {
+      if (!isa<MemRefType>(v.getType()) ||
+          nest->isAncestor(v.getParentBlock()->getParentOp()))
+        continue;
+      (isa<memref::LoadOp>(op) ? access.reads : access.writes)
+          .insert(baseOf(v));
+    }
+  });
+  return access;
+}
+
+/// Whether one of two nests writes a buffer that the other reads or writes.
+bool conflict(const Access &a, const Access &b) {
+  auto writesInto = [](const Access &w, const Access &other) {
+    return llvm::any_of(w.writes, [&](const void *p) {
+      return other.reads.contains(p) || other.writes.contains(p);
+    });
+  };
+  return writesInto(a, b) || writesInto(b, a);
+}
+
+/// One nest of a shared range (see LoomKernelRanges::combineRuns): its
+/// plan, its function of a range, and its place in the flat iteration
+/// space: iteration x of its split dimension (bounds [lower, upper)) is unit
+/// `offset + (x - lower) * weight`.
+struct RangeMember {
+  Operation *nest = nullptr;
+  Outline plan;
+  int64_t lower = 0, weight = 1, offset = 0;
+  func::FuncOp fn;
+};
+
+/// A new private function of the members' arguments and a range [begin,
+/// end) of `extent` units that runs, for each member, the iterations whose
+/// first unit is in the range: those of [lower + ceil(max(begin - offset, 0)
+/// / weight), lower + ceil(max(end - offset, 0) / weight)), which the
+/// member's function clamps to its bounds.
+func::FuncOp buildSharedRange(ArrayRef<RangeMember> members,
+                              llvm::SetVector<Value> &arguments,
+                              int64_t extent) {
+  Operation *first = members.front().nest;
+  MLIRContext *ctx = first->getContext();
+  Location loc = first->getLoc();
+  Type index = IndexType::get(ctx);
+  for (const RangeMember &m : members)
+    arguments.insert(m.plan.arguments.begin(), m.plan.arguments.end());
+  SmallVector<Type> types;
+  for (Value v : arguments)
+    types.push_back(v.getType());
+  types.append({index, index});
+  auto fn =
+      func::FuncOp::create(loc, "range", FunctionType::get(ctx, types, {}));
+  fn.setPrivate();
+  fn->setAttr("llvm.linkage",
+              LLVM::LinkageAttr::get(ctx, LLVM::Linkage::Internal));
+  fn->setAttr("no_inline", UnitAttr::get(ctx));
+  fn->setAttr("loom.parallel_extent",
+              IntegerAttr::get(IntegerType::get(ctx, 64), extent));
+  Block *body = fn.addEntryBlock();
+  OpBuilder b = OpBuilder::atBlockBegin(body);
+  IRMapping map;
+  for (auto [v, arg] : llvm::zip(arguments, body->getArguments()))
+    map.map(v, arg);
+  Value begin = body->getArgument(arguments.size());
+  Value end = body->getArgument(arguments.size() + 1);
+  llvm::DenseMap<int64_t, Value> constants;
+  auto constant = [&](int64_t v) -> Value {
+    Value &c = constants[v];
+    if (!c)
+      c = b.create<arith::ConstantIndexOp>(loc, v);
+    return c;
+  };
+  for (const RangeMember &m : members) {
+    Value offset = constant(m.offset), weight = constant(m.weight),
+          lower = constant(m.lower), zero = constant(0),
+          roundUp = constant(m.weight - 1);
+    // lower + ceil(max(unit - offset, 0) / weight)
+    auto first = [&](Value unit) -> Value {
+      Value units = b.create<arith::MaxSIOp>(
+          loc, b.create<arith::SubIOp>(loc, unit, offset), zero);
+      Value iterations = b.create<arith::DivUIOp>(
+          loc, b.create<arith::AddIOp>(loc, units, roundUp), weight);
+      return b.create<arith::AddIOp>(loc, lower, iterations);
+    };
+    SmallVector<Value> operands;
+    for (Value v : m.plan.arguments)
+      operands.push_back(map.lookup(v));
+    operands.push_back(first(begin));
+    operands.push_back(first(end));
+    b.create<func::CallOp>(loc, m.fn, operands);
+  }
+  b.create<func::ReturnOp>(loc);
+  return fn;
+}
+
 /// A nest left in its kernel and the function it would move to.
 struct SerialNest {
   Operation *nest;
@@ -244,6 +364,113 @@ struct LoomKernelRangesPass
     symbols.insert(fn, std::next(Block::iterator(kernel)));
   }
 
+  /// The function of each distinct nest split into ranges (and of each
+  /// distinct shared range), by its key.
+  llvm::StringMap<func::FuncOp> ranged;
+
+  /// `fn` inserted after `kernel` as `name`, or, with `share`, the function
+  /// already there that computes the same thing (`fn` is erased).
+  func::FuncOp place(func::FuncOp fn, StringRef name, func::FuncOp kernel,
+                     SymbolTable &symbols) {
+    if (!share) {
+      insert(fn, name, kernel, symbols);
+      return fn;
+    }
+    auto [it, fresh] = ranged.try_emplace(sharingKey(fn), fn);
+    if (fresh)
+      insert(fn, name, kernel, symbols);
+    else
+      fn.erase();
+    return it->second;
+  }
+
+  /// The function of a range of `nest` (plan.dim set), named
+  /// `<kernel>.loop<names++>` where it is new.
+  func::FuncOp rangedFunction(Operation *nest, const Outline &plan,
+                              func::FuncOp kernel, int64_t &names,
+                              SymbolTable &symbols) {
+    return place(buildFunction(nest, plan),
+                 (kernel.getSymName() + ".loop" + Twine(names++)).str(), kernel,
+                 symbols);
+  }
+
+  /// In a multi-tensor kernel (`loom.fusion_group = "multi_tensor"`, whose
+  /// members the memory plan lets run at once: no member writes over what
+  /// another reads), each run of two or more consecutive nests that could
+  /// be split into ranges, that do not write what another of the run reads
+  /// or writes, and that touch `min-bytes` or more in all, shares one range:
+  /// a function `<kernel>.range<j>` of a flat iteration space in which each
+  /// member's iterations weigh the bytes it touches per iteration, called
+  /// once where the run's last nest was. Returns the number of such calls.
+  int64_t shareRanges(func::FuncOp kernel, int64_t &names,
+                      SymbolTable &symbols) {
+    struct Candidate {
+      scf::ParallelOp loop;
+      Outline plan;
+      Access access;
+      int64_t bytes;
+    };
+    std::vector<std::vector<Candidate>> runs;
+    std::vector<Candidate> run;
+    int64_t bytes = 0;
+    auto close = [&] {
+      if (run.size() >= 2 && bytes >= minBytes)
+        runs.push_back(std::move(run));
+      run.clear();
+      bytes = 0;
+    };
+    for (Operation &op : kernel.getBody().front().without_terminator()) {
+      if (clonedIntoNest(&op)) // pure: cloned into the nests that use it
+        continue;
+      auto loop = dyn_cast<scf::ParallelOp>(op);
+      std::optional<Outline> plan =
+          loop ? planRanges(loop) : std::optional<Outline>();
+      if (!plan) {
+        close();
+        continue;
+      }
+      Candidate c{loop, std::move(*plan), accessOf(loop), bytesTouched(loop)};
+      if (llvm::any_of(run, [&](const Candidate &other) {
+            return conflict(c.access, other.access);
+          }))
+        close();
+      bytes += c.bytes;
+      run.push_back(std::move(c));
+    }
+    close();
+
+    for (auto [j, members] : llvm::enumerate(runs)) {
+      std::vector<RangeMember> shared;
+      int64_t extent = 0;
+      for (Candidate &c : members) {
+        RangeMember m;
+        m.nest = c.loop;
+        m.plan = c.plan;
+        m.lower = *constantIndex(c.loop.getLowerBound()[*c.plan.dim]);
+        int64_t iterations = c.plan.upper - m.lower;
+        m.weight = std::max<int64_t>(1, llvm::divideCeil(c.bytes, iterations));
+        m.offset = extent;
+        extent += iterations * m.weight;
+        m.fn = rangedFunction(c.loop, c.plan, kernel, names, symbols);
+        shared.push_back(std::move(m));
+      }
+      llvm::SetVector<Value> arguments;
+      func::FuncOp fn = place(buildSharedRange(shared, arguments, extent),
+                              (kernel.getSymName() + ".range" + Twine(j)).str(),
+                              kernel, symbols);
+      Operation *last = shared.back().nest;
+      OpBuilder b(last);
+      SmallVector<Value> operands(arguments.begin(), arguments.end());
+      operands.push_back(b.create<arith::ConstantIndexOp>(last->getLoc(), 0));
+      operands.push_back(
+          b.create<arith::ConstantIndexOp>(last->getLoc(), extent));
+      b.create<func::CallOp>(last->getLoc(), fn, operands);
+      for (RangeMember &m : shared)
+        m.nest->erase();
+    }
+    return runs.size();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
@@ -251,13 +478,14 @@ struct LoomKernelRangesPass
     for (auto fn : module.getOps<func::FuncOp>())
       if (fn.isPublic() && !fn.isExternal() && fn.getBody().hasOneBlock())
         kernels.push_back(fn);
-    // The function of each distinct nest split into ranges, by its key.
-    llvm::StringMap<func::FuncOp> ranged;
     // The nests left on one thread, by key, in the order first seen.
     llvm::MapVector<StringRef, SmallVector<SerialNest>> serial;
     llvm::StringSet<> serialKeys;
     for (func::FuncOp fn : kernels) {
-      int64_t parallelLoops = 0, serialLoops = 0;
+      int64_t parallelLoops = 0, serialLoops = 0, names = 0;
+      auto group = fn->getAttrOfType<StringAttr>("loom.fusion_group");
+      if (multiTensorRanges && group && group.getValue() == "multi_tensor")
+        parallelLoops += shareRanges(fn, names, symbols);
       SmallVector<Operation *> nests;
       for (Operation &op : fn.getBody().front().without_terminator())
         if (op.getNumRegions() != 0)
@@ -268,20 +496,9 @@ struct LoomKernelRangesPass
         std::optional<Outline> plan =
             large && loop ? planRanges(loop) : std::optional<Outline>();
         if (plan) {
-          func::FuncOp nestFn = buildFunction(op, *plan);
-          std::string name =
-              (fn.getSymName() + ".loop" + Twine(parallelLoops++)).str();
-          if (!share) {
-            insert(nestFn, name, fn, symbols);
-            replaceWithCall(op, nestFn, *plan);
-            continue;
-          }
-          auto [it, fresh] = ranged.try_emplace(sharingKey(nestFn), nestFn);
-          if (fresh)
-            insert(nestFn, name, fn, symbols);
-          else
-            nestFn.erase();
-          replaceWithCall(op, it->second, *plan);
+          replaceWithCall(op, rangedFunction(op, *plan, fn, names, symbols),
+                          *plan);
+          ++parallelLoops;
           continue;
         }
         if (large)
