@@ -329,6 +329,9 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     mlir::loom::TrainStepPipelineOptions pipeline;
     pipeline.eval = options.eval;
     pipeline.decode = decode && !batch1;
+    // The gradient of the output w.r.t. a float input, for loom explain.
+    pipeline.inputGrad = options.eval && xType && !decode &&
+                         mlir::isa<mlir::FloatType>(xType.getElementType());
     pipeline.dataParallel = dataParallel(*module);
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm);
@@ -366,6 +369,9 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     if (batch1)
       emit.programs.push_back({"eval1", "eval_step_1", {"loss", "output"}});
   }
+  if (module->lookupSymbol<mlir::func::FuncOp>("input_grad_step"))
+    emit.programs.push_back(
+        {"input_grad", "input_grad_step", {"target", "grad"}});
   if (auto decodeStep =
           module->lookupSymbol<mlir::func::FuncOp>("decode_step")) {
     std::vector<std::string> roles;
