@@ -52,6 +52,7 @@ SKIPPED = {
     },
     "train.md": {},
     "sweep.md": {},
+    "explain.md": {},
 }
 SHORT_DATA = {
     # loom prep tokens: the fortunes directory (2.6 MB) -> one 16 kB file of it

@@ -157,7 +157,7 @@ int loom::tool::runExplain() {
     return fail(recipe.status().message());
   loom::StepExecutor &ex = *model->ex;
   if (loom::Status s = loom::train::checkExplainable(ex, *recipe); !s)
-    return fail(model->artifactPath + ": " + s.message());
+    return fail(checkpoint + ": " + s.message());
   loom::StatusOr<loom::train::ExplainData> data =
       loom::train::loadExplainData(ex, *recipe, model->state, dataFile);
   if (!data)
@@ -176,8 +176,8 @@ int loom::tool::runExplain() {
             loom::train::targetRangeError(data->output, targetClass);
         !why.empty())
       return fail(why);
-  outs() << "explaining " << model->artifactPath << " at step "
-         << model->state.step << " on " << data->source << ": " << data->count
+  outs() << "explaining " << checkpoint << " (the model at step "
+         << model->state.step << ") on " << data->source << ": " << data->count
          << " examples of " << data->features << " features\n";
 
   std::optional<loom::train::Importance> importance;
