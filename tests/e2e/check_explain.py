@@ -7,7 +7,7 @@ the target depends on features `--want` (names) only.
 - completeness: for every example the attributions, summed here, equal
   f(x) - f(baseline) within 1% (relative);
 - with --model FILE.safetensors (a Linear(n, h), tanh, Linear(h, k) model,
-  fc1 and fc2): f(x) and f(baseline) and every attribution agree with
+  fc1 and fc2; a binary classifier's class 0 is its negated logit): f(x) and f(baseline) and every attribution agree with
   integrated gradients computed here in plain Python from the saved weights
   (the same midpoint rule), within 1e-3 relative to the largest.
 Prints one line per check."""
@@ -75,14 +75,22 @@ if a.model:
                 for i in range(len(x))]
     base = ig["baseline_values"]
     m = ig["steps"]
+    binary = j["model"]["kind"] == "binary classifier"
     for e in examples:
-        x, k = e["x"], e["target"]
-        assert abs(out(x, k) - e["f_x"]) <= 1e-3 * max(1, abs(e["f_x"])), e["example"]
-        assert abs(out(base, k) - e["f_baseline"]) <= 1e-3 * max(1, abs(e["f_baseline"]))
+        x = e["x"]
+        # The output attributed: output k, or a binary classifier's one
+        # logit, negated for class 0.
+        k, sign = e["target"], 1.0
+        if binary:
+            k, sign = 0, (1.0 if e["target"] == 1 else -1.0)
+        f = lambda v: sign * out(v, k)
+        df = lambda v: [sign * g for g in grad(v, k)]
+        assert abs(f(x) - e["f_x"]) <= 1e-3 * max(1, abs(e["f_x"])), e["example"]
+        assert abs(f(base) - e["f_baseline"]) <= 1e-3 * max(1, abs(e["f_baseline"]))
         g = [0.0] * len(x)
         for s in range(m):
             t = (s + 0.5) / m
-            gs = grad([b + t * (v - b) for v, b in zip(x, base)], k)
+            gs = df([b + t * (v - b) for v, b in zip(x, base)])
             g = [u + v / m for u, v in zip(g, gs)]
         ref = [(v - b) * u for v, b, u in zip(x, base, g)]
         scale = max(abs(v) for v in ref)
