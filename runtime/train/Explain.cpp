@@ -46,8 +46,9 @@ StatusOr<EvalIo> evalIo(StepExecutor &ex, const Recipe &recipe) {
                          "it with this loom");
   if (recipe.data.kind == "tokens" || io.x->dtype != DType::F32)
     return Status::error(
-        "the model reads token ids (a language model); loom explain "
-        "attributes the f32 features of a classifier or regressor");
+        "the model reads token ids (a language model): --prompt TEXT "
+        "explains its next token; without it loom explain attributes the "
+        "f32 features of a classifier or regressor");
   io.batch = io.x->shape[0];
   return io;
 }

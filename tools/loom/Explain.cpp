@@ -7,7 +7,9 @@
 // (runtime/train/Explain.h): permutation importance over the validation
 // split (or every row of --data) and integrated gradients of chosen
 // examples, printed as ranked tables; with -o, explain.json and
-// importance.svg in DIR.
+// importance.svg in DIR. `loom explain CKPT --prompt TEXT [--tokenizer
+// FILE]`: a language model's prompt tokens, each occluded in turn
+// (runtime/train/TokenAttribution.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,15 +18,21 @@
 #include "tools/loom/Flags.h"
 
 #include "runtime/File.h"
+#include "runtime/data/Bpe.h"
 #include "runtime/report/BarChart.h"
 #include "runtime/train/Explain.h"
 #include "runtime/train/Recipe.h"
 #include "runtime/train/State.h"
+#include "runtime/train/TokenAttribution.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <nlohmann/json.hpp>
+
+#include <climits>
 #include <optional>
 
 using namespace llvm;
@@ -42,12 +50,16 @@ cl::SubCommand explainCmd(
     "output) for the chosen examples, computed by the artifact's compiled "
     "input-gradient program, with the completeness check (the attributions "
     "sum to f(x) - f(baseline)).\n\n"
+    "A language model, with --prompt: how much each prompt token supports "
+    "the predicted next token (or --target-class), by occlusion: the drop "
+    "of its log-probability when the token is replaced by a space.\n\n"
     "EXAMPLES:\n"
     "  loom explain runs/iris/checkpoints\n"
     "  loom explain runs/iris/checkpoints --examples 0,5,17 --steps 128 -o "
     "explain\n"
     "  loom explain runs/diabetes/checkpoints --data rows.csv --baseline "
-    "zero");
+    "zero\n"
+    "  loom explain runs/gpt/checkpoints --prompt \"The cat sat on the\"");
 
 cl::opt<std::string> checkpoint(cl::Positional,
                                 cl::desc("<checkpoint file or directory>"),
@@ -82,8 +94,9 @@ cl::opt<std::string> baseline("baseline",
                               cl::sub(explainCmd));
 cl::opt<int64_t> targetClass("target-class",
                              cl::desc("Attribute this class's logit (a "
-                                      "regressor: this target's output) "
-                                      "instead of the predicted class's"),
+                                      "regressor: this target's output; "
+                                      "--prompt: this token id) instead of "
+                                      "the predicted one's"),
                              cl::value_desc("C"), cl::sub(explainCmd));
 cl::opt<bool> noImportance("no-importance",
                            cl::desc("Skip permutation importance"),
@@ -92,6 +105,17 @@ cl::opt<std::string> outDir("o",
                             cl::desc("Write explain.json and importance.svg "
                                      "in this directory"),
                             cl::value_desc("dir"), cl::sub(explainCmd));
+cl::opt<std::string> prompt("prompt",
+                            cl::desc("A language model: how much each token "
+                                     "of this text supports the next-token "
+                                     "prediction (occlusion)"),
+                            cl::value_desc("text"), cl::sub(explainCmd));
+cl::opt<std::string>
+    tokenizerPath("tokenizer",
+                  cl::desc("--prompt: the BPE tokenizer (loom prep bpe) the "
+                           "model's tokens come from (default: one token "
+                           "per byte)"),
+                  cl::value_desc("tokenizer.json"), cl::sub(explainCmd));
 cl::opt<std::string> artifactPath("artifact",
                                   cl::desc("The .loomx the checkpoint belongs "
                                            "to (default: the one it records)"),
@@ -119,6 +143,122 @@ bool parseExamples(std::vector<int64_t> &out) {
   return true;
 }
 
+/// A token's bytes as text: printable ASCII as it is, the rest escaped.
+std::string tokenText(const std::string &bytes) {
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\\' || c == '\'')
+      out += std::string("\\") + char(c);
+    else if (c >= 32 && c < 127)
+      out += char(c);
+    else
+      out += "\\x" + llvm::utohexstr(c, /*LowerCase=*/true, /*Width=*/2);
+  }
+  return "'" + out + "'";
+}
+
+/// loom explain --prompt: occlusion of each prompt token of a language
+/// model (runtime/train/TokenAttribution.h).
+int explainPrompt(loom::train::TrainedModel &model) {
+  std::optional<loom::data::BpeTokenizer> bpe;
+  if (!tokenizerPath.empty()) {
+    loom::StatusOr<loom::data::BpeTokenizer> t =
+        loom::data::readBpeTokenizer(tokenizerPath);
+    if (!t)
+      return fail(t.status().message());
+    bpe = std::move(*t);
+  }
+  const loom::IoRecord *out = nullptr;
+  if (!model.ex->programOutput("eval", "output", &out) ||
+      out->shape.size() != 3)
+    return fail(checkpoint +
+                ": --prompt takes a language model (logits "
+                "[B, T, vocabulary]); this model's output is " +
+                (out ? "of rank " + std::to_string(out->shape.size())
+                     : std::string("missing")));
+  int64_t vocab = bpe ? bpe->vocabSize() : 256;
+  if (out->shape[2] != vocab)
+    return fail(checkpoint + ": the model has " +
+                std::to_string(out->shape[2]) + " tokens, " +
+                (bpe ? "but the tokenizer " + tokenizerPath + " has " +
+                           std::to_string(vocab)
+                     : std::string("not the 256 bytes; give the model's "
+                                   "tokenizer with --tokenizer")));
+  auto bytesOf = [&](int32_t t) {
+    return bpe ? bpe->bytesOf(t) : std::string(1, char(t));
+  };
+  std::vector<int32_t> tokens;
+  if (bpe)
+    tokens = bpe->encode(std::string(prompt));
+  else
+    for (unsigned char c : std::string(prompt))
+      tokens.push_back(c);
+  std::optional<int32_t> target;
+  if (targetClass.getNumOccurrences())
+    target = int32_t(std::min<int64_t>(targetClass, INT32_MAX));
+  // A space (byte 32, a token of every byte-level vocabulary) replaces each
+  // token in turn.
+  loom::StatusOr<loom::train::TokenAttribution> a =
+      loom::train::occludeTokens(*model.ex, tokens, ' ', target);
+  if (!a)
+    return fail(a.status().message());
+  outs() << "explaining " << checkpoint << " (the model at step "
+         << model.state.step << ") on a prompt of " << tokens.size() << " token"
+         << (tokens.size() == 1 ? "" : "s");
+  if (a->dropped)
+    outs() << " (the first " << a->dropped << " left out: the window is "
+           << a->tokens.size() << ")";
+  outs() << "\nnext token " << tokenText(bytesOf(a->target)) << " (id "
+         << a->target << (a->predicted ? ", the most likely" : "")
+         << "), log-probability " << format("%.4f", a->logprob) << "\n";
+  outs() << "occlusion: each token replaced by " << tokenText(" ")
+         << ", the drop of that log-probability\n";
+  outs() << "  position  token       drop\n";
+  std::vector<loom::Bar> bars;
+  for (size_t t = 0; t < a->tokens.size(); ++t) {
+    std::string text = tokenText(bytesOf(a->tokens[t]));
+    outs() << format("  %8zu  ", t) << left_justify(text, 8)
+           << format("  %8.4f", a->drop[t]) << "\n";
+    bars.push_back({std::to_string(t) + " " + text, a->drop[t], 0});
+  }
+  if (outDir.empty())
+    return 0;
+  if (loom::Status s = loom::makeDirectories(outDir); !s)
+    return fail(s.message());
+  nlohmann::json positions = nlohmann::json::array();
+  for (size_t t = 0; t < a->tokens.size(); ++t)
+    positions.push_back({{"position", t},
+                         {"token", a->tokens[t]},
+                         {"text", bytesOf(a->tokens[t])},
+                         {"occluded_logprob", a->occludedLogprob[t]},
+                         {"drop", a->drop[t]}});
+  nlohmann::json j = {
+      {"method", "occlusion"},     {"prompt_tokens", tokens.size()},
+      {"left_out", a->dropped},    {"occluder", a->occluder},
+      {"target", a->target},       {"target_text", bytesOf(a->target)},
+      {"predicted", a->predicted}, {"logprob", a->logprob},
+      {"positions", positions}};
+  if (loom::Status s = loom::writeFileAtomically(
+          outDir + "/explain.json",
+          nlohmann::json{{"prompt", j}}.dump(
+              2, ' ', false, nlohmann::json::error_handler_t::replace) +
+              "\n");
+      !s)
+    return fail(s.message());
+  std::string svg = loom::barChartSvg(
+      "Prompt tokens and the next token " + tokenText(bytesOf(a->target)),
+      "drop of its log-probability when the token is replaced by ' '", bars);
+  if (loom::Status s =
+          loom::writeFileAtomically(outDir + "/importance.svg", svg);
+      !s)
+    return fail(s.message());
+  outs() << "wrote " << outDir << "/explain.json and " << outDir
+         << "/importance.svg\n";
+  return 0;
+}
+
 } // namespace
 
 cl::SubCommand &loom::tool::explainCommand() { return explainCmd; }
@@ -142,6 +282,20 @@ int loom::tool::runExplain() {
   if (noImportance && !examples.getNumOccurrences() && first == 0)
     return usageError("loom explain", "--no-importance and --first 0 leave "
                                       "nothing to explain");
+  if (prompt.getNumOccurrences()) {
+    for (const cl::Option *o : std::initializer_list<const cl::Option *>{
+             &dataFile, &repeats, &seed, &examples, &first, &steps, &baseline,
+             &noImportance})
+      if (o->getNumOccurrences())
+        return usageError("loom explain",
+                          "--" + o->ArgStr +
+                              " is for classifiers and regressors; --prompt "
+                              "explains a language model's next token");
+    if (prompt.empty())
+      return usageError("loom explain", "--prompt is empty");
+  } else if (!tokenizerPath.empty()) {
+    return usageError("loom explain", "--tokenizer goes with --prompt");
+  }
   if (!outDir.empty())
     for (const char *name : {"/explain.json", "/importance.svg"})
       if (loom::Status s = loom::checkReplaceable(outDir + name); !s)
@@ -155,6 +309,14 @@ int loom::tool::runExplain() {
       loom::train::parseRecipe(model->recipeJson, model->artifactPath);
   if (!recipe)
     return fail(recipe.status().message());
+  if (prompt.getNumOccurrences()) {
+    if (recipe->data.kind != "tokens")
+      return fail(checkpoint +
+                  ": --prompt explains a language model, and "
+                  "this model reads " +
+                  recipe->data.kind + " data");
+    return explainPrompt(*model);
+  }
   loom::StepExecutor &ex = *model->ex;
   if (loom::Status s = loom::train::checkExplainable(ex, *recipe); !s)
     return fail(checkpoint + ": " + s.message());

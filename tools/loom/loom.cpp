@@ -24,6 +24,7 @@
 //   loom explain CKPT [--data FILE.csv] [--repeats R] [--examples I,J,...
 //                | --first N] [--steps M] [--baseline zero|mean]
 //                [--target-class C] [-o DIR]               (Explain.cpp)
+//   loom explain CKPT --prompt TEXT [--tokenizer FILE] [-o DIR]
 //   loom sweep FILE.loom (--grid NAME=V1,V2,... | --random N
 //              --range NAME=LO..HI[:log]) [--parallel K] [--metric NAME]
 //              [--steps N] [--out DIR] [--full]                (Sweep.cpp)
