@@ -318,12 +318,17 @@ StatusOr<Importance> loom::train::permutationImportance(StepExecutor &ex,
     fi.std = std::sqrt(sq / double(repeats));
     result.features.push_back(std::move(fi));
   }
-  std::stable_sort(result.features.begin(), result.features.end(),
-                   [](const FeatureImportance &a, const FeatureImportance &b) {
-                     // NaN (a constant target's R²) last.
-                     if (std::isnan(a.mean) || std::isnan(b.mean))
-                       return !std::isnan(a.mean) && std::isnan(b.mean);
-                     return a.mean > b.mean;
-                   });
+  // The largest mean drop first, NaN (a constant target's R²) last, ties
+  // by feature order (std::sort with a total order: clang-19 deprecates
+  // std::stable_sort's temporary buffer in libstdc++ 12).
+  std::sort(result.features.begin(), result.features.end(),
+            [](const FeatureImportance &a, const FeatureImportance &b) {
+              bool an = std::isnan(a.mean), bn = std::isnan(b.mean);
+              if (an != bn)
+                return bn;
+              if (!an && a.mean != b.mean)
+                return a.mean > b.mean;
+              return a.index < b.index;
+            });
   return result;
 }

@@ -83,8 +83,9 @@ loom::train::explainText(const ExplainData &data, const Importance *importance,
            ", f(baseline) = " + fmt("%.4f", a.fBaseline) + "\n";
     std::vector<size_t> order(a.values.size());
     std::iota(order.begin(), order.end(), size_t(0));
-    std::stable_sort(order.begin(), order.end(), [&](size_t i, size_t j) {
-      return std::fabs(a.values[i]) > std::fabs(a.values[j]);
+    std::sort(order.begin(), order.end(), [&](size_t i, size_t j) {
+      double x = std::fabs(a.values[i]), y = std::fabs(a.values[j]);
+      return x != y ? x > y : i < j;
     });
     size_t shown = std::min<size_t>(order.size(), 20);
     out += "  rank  " + pad("feature", width) + "  attribution\n";
