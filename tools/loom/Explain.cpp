@@ -41,7 +41,7 @@ namespace {
 
 cl::SubCommand explainCmd(
     "explain",
-    "Explain what a trained classifier or regressor relies on\n\n"
+    "Explain what a trained model's predictions rely on\n\n"
     "Permutation importance: each input feature shuffled across the "
     "examples (the recipe's validation split, or every row of --data), and "
     "the drop of accuracy (a classifier) or R^2 (a regressor), mean and std "
