@@ -105,16 +105,23 @@ StatusOr<ExplainData> loom::train::loadExplainData(StepExecutor &ex,
                             : std::to_string(c));
   int64_t classes = o.binary ? 2 : o.width;
 
+  // The rows explained: those of --data, else the split the recipe's eval
+  // reports on (its test set with `on test`, or when no rows validate),
+  // else the validation split.
+  bool testSet = csvPath.empty() && recipe.test &&
+                 (recipe.evalOn == "test" || recipe.data.fraction >= 1.0);
   data::DataSpec spec = recipe.data;
-  if (!csvPath.empty()) {
-    // Read as loom eval --data reads a file: the test set's settings (or
-    // the data's), the checkpoint's classes and prep statistics.
+  if (!csvPath.empty() || testSet) {
+    // Read as loom eval reads a test file: the test set's settings (or the
+    // data's), the checkpoint's classes and prep statistics.
     spec = recipe.test ? *recipe.test : recipe.data;
-    if (spec.kind != "csv")
-      return Status::error(csvPath + ": the recipe's data are " + spec.kind +
-                           " files; --data takes a CSV file like the "
-                           "recipe's");
-    spec.path = csvPath;
+    if (!csvPath.empty()) {
+      if (spec.kind != "csv")
+        return Status::error(csvPath + ": the recipe's data are " + spec.kind +
+                             " files; --data takes a CSV file like the "
+                             "recipe's");
+      spec.path = csvPath;
+    }
     spec.fraction = 0;
     if (spec.labelSpec.kind == data::LabelSpec::Kind::Names &&
         spec.labelSpec.names.empty()) {
@@ -136,7 +143,12 @@ StatusOr<ExplainData> loom::train::loadExplainData(StepExecutor &ex,
       data::openTrainingData(spec, io->x->shape, classes, state.seed);
   if (!source)
     return source.status();
-  if (csvPath.empty()) {
+  d.file = spec.kind == "idx" ? spec.images : spec.path;
+  if (!csvPath.empty()) {
+    d.source = csvPath;
+  } else if (testSet) {
+    d.source = "the test set " + d.file;
+  } else {
     const data::PrepOutcome *prep = (*source)->prep();
     std::string fitted = prep ? data::prepToJson(*prep->fitted).dump() : "";
     if (!state.prep.empty() && fitted != state.prep)
@@ -144,19 +156,16 @@ StatusOr<ExplainData> loom::train::loadExplainData(StepExecutor &ex,
                            ": the prep statistics fitted on its training "
                            "rows differ from the checkpoint's (the file "
                            "changed?); give the rows to explain with --data");
-    d.file = spec.kind == "idx" ? spec.images : spec.path;
     d.source = "the validation split of " + d.file;
-  } else {
-    d.source = d.file = csvPath;
   }
   d.count = (*source)->validationSize();
   if (d.count == 0)
     return Status::error(
-        csvPath.empty()
+        csvPath.empty() && !testSet
             ? spec.path + ": the recipe's split keeps no validation "
                           "examples; give the rows to explain with --data "
                           "FILE.csv"
-            : csvPath + ": no rows to explain");
+            : d.file + ": no rows to explain");
   d.x.resize(size_t(d.count * d.features));
   d.y.resize(size_t(d.count * d.yBytes));
   if (Status s = (*source)->fillValidation(0, d.count, d.x.data(), d.y.data());

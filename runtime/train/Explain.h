@@ -49,8 +49,10 @@ struct ModelOutput {
 
 /// The examples explained, as the model takes them (after prep).
 struct ExplainData {
-  std::string source; ///< "the validation split of FILE", "FILE"
-  std::string file;   ///< the file read (the images file of IDX data)
+  /// "the validation split of FILE", "the test set FILE", "FILE" (--data):
+  /// `file` last.
+  std::string source;
+  std::string file; ///< the file read (the images file of IDX data)
   int64_t count = 0;
   int64_t features = 0;           ///< f32 values per example
   std::vector<float> x;           ///< count * features
@@ -68,11 +70,12 @@ struct ExplainData {
 Status checkExplainable(StepExecutor &ex, const Recipe &recipe);
 
 /// Reads the examples to explain for the model in `ex` (its `eval` program
-/// over f32 features): the validation split of the recipe's data when
-/// `csvPath` is empty (the prep statistics fitted on its training rows
-/// must be the checkpoint's), else every row of CSV file `csvPath`, read
-/// as `loom eval --data` reads it (the checkpoint's classes and prep
-/// statistics). Features are named after the CSV header's columns (the
+/// over f32 features): every row of CSV file `csvPath`, read as `loom eval
+/// --data` reads it (the checkpoint's classes and prep statistics); without
+/// it, the recipe's test set when its `eval` reports on it or no rows
+/// validate (read the same way), else the validation split of the recipe's
+/// data (the prep statistics fitted on its training rows must be the
+/// checkpoint's). Features are named after the CSV header's columns (the
 /// label or targets left out) when prep keeps one feature per column,
 /// else "feature 0", "feature 1", ...
 StatusOr<ExplainData> loadExplainData(StepExecutor &ex, const Recipe &recipe,

@@ -390,8 +390,9 @@ int loom::tool::runExplain() {
     for (const loom::train::FeatureImportance &f : importance->features)
       bars.push_back({f.name, f.mean, f.std});
     std::string svg = loom::barChartSvg(
+        // The source names its file last: only the file's name here.
         "Permutation importance on " +
-            (dataFile.empty() ? std::string("the validation split of ") : "") +
+            data->source.substr(0, data->source.size() - data->file.size()) +
             sys::path::filename(data->file).str(),
         "drop of " + importance->metric + " when the feature is shuffled (" +
             std::to_string(importance->repeats) + " repeats, error bar: std)",
