@@ -16,7 +16,8 @@
 //                            --loom-build-input-grad-step) at m midpoint
 //                            interpolation points between a baseline and
 //                            the example, run as batches of the program's
-//                            (the training) batch size; with the
+//                            batch size (the training batch, at most
+//                            16); with the
 //                            completeness check: the attributions sum to
 //                            f(x) - f(baseline)
 //

@@ -139,9 +139,10 @@ struct ArtifactOptions {
 /// (the same at batch 1) and, for a recipe on tokens whose forward decodes
 /// one position at a time, "decode" (--loom-build-decode-step; otherwise a
 /// remark says why not), and for a model with a floating-point input
-/// "input_grad" (--loom-build-input-grad-step at the training batch size:
-/// the gradient of the selected outputs w.r.t. the input, for loom
-/// explain). Diagnostics are printed; false on error.
+/// "input_grad" (--loom-build-input-grad-step at the training batch size,
+/// or lowered again at 16 when that is larger: the gradient of the selected
+/// outputs w.r.t. the input, for loom explain). Diagnostics are printed; false
+/// on error.
 bool compileCpuArtifact(mlir::MLIRContext &ctx,
                         const mlir::loom::Program &program,
                         mlir::loom::DiagnosticEngine &diags,
