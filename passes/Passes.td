@@ -50,6 +50,10 @@ def LoomAutodiff : Pass<"loom-autodiff", "::mlir::ModuleOp"> {
   let options = [
     Option<"funcName", "func", "std::string", /*default=*/"\"loss\"",
            "The function to differentiate">,
+    Option<"wrt", "wrt", "std::string", /*default=*/"\"\"",
+           "Differentiate with respect to the argument whose loom.input is "
+           "this role (x) instead of the trainable parameters; its gradient "
+           "is tagged loom.grad = the role">,
   ];
   let dependentDialects = ["::mlir::loom::LoomDialect"];
 }
@@ -318,6 +322,37 @@ def LoomBuildEvalStep : Pass<"loom-build-eval-step", "::mlir::ModuleOp"> {
     `@eval_step`'s arguments keep `@loss`'s attributes; its ops keep their
     locations.
   }];
+  let dependentDialects = ["::mlir::loom::LoomDialect"];
+}
+
+def LoomBuildInputGradStep : Pass<"loom-build-input-grad-step", "::mlir::ModuleOp"> {
+  let summary = "Builds @input_grad_step: d(selected output)/d(input), for attributions";
+  let description = [{
+    Builds `@input_grad_step` from `@forward`: the gradient of the part of
+    the model's output that `select` picks with respect to the model's
+    input, what `loom explain`'s integrated gradients evaluate at each
+    interpolation point.
+
+    `(params..., x {loom.input = "x"}, select {loom.input = "select"})
+       -> (sum(forward(x) * select): tensor<f32>, d/dx {loom.grad = "x"})`
+
+    `select` has the output's shape: a one-hot row per example picks a
+    class's logit (or a regression target), a row of zeros leaves the
+    example out. Examples do not mix in `@forward`, so row i of the
+    gradient is example i's. The gradient is `--loom-autodiff{wrt=x}` of
+    `@input_grad_target`, the function above, which is then removed.
+
+    Precondition: `@forward` takes the parameters then a floating-point `x`
+    and returns one floating-point tensor. With `optional`, a model that
+    does not meet it, or whose forward reaches an op without a gradient
+    rule from `x`, gets a remark and no `@input_grad_step`; otherwise that
+    is an error.
+  }];
+  let options = [
+    Option<"optional", "optional", "bool", /*default=*/"false",
+           "A forward that cannot be differentiated w.r.t. its input gets a "
+           "remark, not an error">,
+  ];
   let dependentDialects = ["::mlir::loom::LoomDialect"];
 }
 

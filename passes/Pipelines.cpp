@@ -42,7 +42,12 @@ void mlir::loom::buildTrainStepPipeline(
     decode.optional = true;
     pm.addPass(createLoomBuildDecodeStep(decode));
   }
-  if (!options.step && !options.eval && !options.decode)
+  if (options.inputGrad) {
+    LoomBuildInputGradStepOptions inputGrad;
+    inputGrad.optional = true;
+    pm.addPass(createLoomBuildInputGradStep(inputGrad));
+  }
+  if (!options.step && !options.eval && !options.decode && !options.inputGrad)
     return;
   // The gradient rules and the optimizer write x * 1, broadcasts of
   // broadcasts and repeated subexpressions as they come.
@@ -66,7 +71,8 @@ void mlir::loom::registerLoomPipelines() {
       "--loom-build-train-step (then --loom-shard-optimizer with "
       "data-parallel), "
       "--loom-build-eval-step, "
-      "--loom-build-decode-step=optional; then --canonicalize, --cse, "
+      "--loom-build-decode-step=optional, "
+      "--loom-build-input-grad-step=optional; then --canonicalize, --cse, "
       "--loom-sink-constants",
       buildTrainStepPipeline);
 }

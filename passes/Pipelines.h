@@ -10,7 +10,8 @@
 //                                     each as asked: @loss_grad (with
 //                                     data-parallel, averaged over the data
 //                                     ranks) and @train_step,
-//                                     @eval_step, @decode_step;
+//                                     @eval_step, @decode_step,
+//                                     @input_grad_step;
 //                                     then canonicalize, CSE and each
 //                                     constant moved to its first user
 //
@@ -37,6 +38,12 @@ struct TrainStepPipelineOptions
       llvm::cl::desc("Build @decode_step where @forward decodes one position "
                      "at a time, a remark where it does not "
                      "(--loom-build-decode-step=optional)"),
+      llvm::cl::init(false)};
+  Option<bool> inputGrad{
+      *this, "input-grad",
+      llvm::cl::desc("Build @input_grad_step where @forward's input is "
+                     "floating-point, a remark where it cannot be "
+                     "differentiated (--loom-build-input-grad-step=optional)"),
       llvm::cl::init(false)};
   Option<bool> step{
       *this, "step",

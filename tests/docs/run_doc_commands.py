@@ -52,6 +52,13 @@ SKIPPED = {
     },
     "train.md": {},
     "sweep.md": {},
+    "explain.md": {
+        "loom explain runs/gpt/checkpoints": "needs examples/gpt.loom "
+                                             "trained (hours); "
+                                             "tests/e2e/explain.test runs "
+                                             "--prompt on a small language "
+                                             "model",
+    },
 }
 SHORT_DATA = {
     # loom prep tokens: the fortunes directory (2.6 MB) -> one 16 kB file of it

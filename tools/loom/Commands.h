@@ -54,6 +54,10 @@ int runInspect();
 llvm::cl::SubCommand &evalCommand();
 int runEval();
 
+/// `loom explain` (Explain.cpp).
+llvm::cl::SubCommand &explainCommand();
+int runExplain();
+
 /// `loom predict` (Predict.cpp).
 llvm::cl::SubCommand &predictCommand();
 int runPredict();
@@ -105,7 +109,7 @@ struct ArtifactOptions {
   /// The ranks of the mesh's data axis (the ranks of mpirun); a `mesh`
   /// that asks for another count is an error. Unset: the mesh's, or 1.
   std::optional<int64_t> ranks;
-  bool eval = true;       ///< add the programs eval, eval1, decode
+  bool eval = true;       ///< add the programs eval, eval1, decode, input_grad
   std::string sourceName; ///< for the artifact's meta
   /// Verifies the IR after every pass and reports it (--dump-ir and
   /// --print-ir-*); null: one that only verifies.
@@ -134,7 +138,11 @@ struct ArtifactOptions {
 /// the model's output, dropout off, at the training batch size), "eval1"
 /// (the same at batch 1) and, for a recipe on tokens whose forward decodes
 /// one position at a time, "decode" (--loom-build-decode-step; otherwise a
-/// remark says why not). Diagnostics are printed; false on error.
+/// remark says why not), and for a model with a floating-point input
+/// "input_grad" (--loom-build-input-grad-step at the training batch size,
+/// or lowered again at 16 when that is larger: the gradient of the selected
+/// outputs w.r.t. the input, for loom explain). Diagnostics are printed; false
+/// on error.
 bool compileCpuArtifact(mlir::MLIRContext &ctx,
                         const mlir::loom::Program &program,
                         mlir::loom::DiagnosticEngine &diags,

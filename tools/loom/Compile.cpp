@@ -319,6 +319,15 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   auto xType =
       x ? mlir::dyn_cast<mlir::RankedTensorType>(x.getArgumentTypes().back())
         : nullptr;
+  // The gradient of the output w.r.t. a float input, for loom explain's
+  // integrated gradients, at the training batch up to kInputGradBatch:
+  // lowered again at that batch when the training batch is larger, so that
+  // its activations (its own region of the arena) stay small.
+  constexpr int64_t kInputGradBatch = 16;
+  bool inputGrad = options.eval && xType && xType.getRank() > 0 && !decode &&
+                   mlir::isa<mlir::FloatType>(xType.getElementType());
+  bool inputGradApart = inputGrad && (xType.isDynamicDim(0) ||
+                                      xType.getDimSize(0) > kInputGradBatch);
   // Evaluation at batch 1 too, for the last partial batch of a split and
   // for generation: the program lowered again at batch 1.
   bool batch1 =
@@ -329,6 +338,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     mlir::loom::TrainStepPipelineOptions pipeline;
     pipeline.eval = options.eval;
     pipeline.decode = decode && !batch1;
+    pipeline.inputGrad = inputGrad && !inputGradApart;
     pipeline.dataParallel = dataParallel(*module);
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm);
@@ -361,11 +371,33 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     // The step's module with the batch-1 programs: what the backend gets.
     printer.stage(*module, "merge-batch1");
   }
+  if (inputGradApart) {
+    mlir::OwningOpRef<mlir::ModuleOp> small = mlir::loom::lowerProgram(
+        ctx, program, diags, options.trainName, kInputGradBatch, std::nullopt,
+        overrides(options.set));
+    if (!small)
+      return false;
+    mlir::PassManager pm(&ctx);
+    mlir::loom::buildFrontendCleanupPipeline(pm);
+    mlir::loom::TrainStepPipelineOptions pipeline;
+    pipeline.step = false;
+    pipeline.inputGrad = true;
+    mlir::loom::buildTrainStepPipeline(pm, pipeline);
+    printer.instrument(pm, "input-grad");
+    if (mlir::failed(printer.run(pm, *small)))
+      return reportDumpError(printer), false;
+    if (auto grad = small->lookupSymbol<mlir::func::FuncOp>("input_grad_step"))
+      module->push_back(grad->clone());
+    printer.stage(*module, "merge-input-grad");
+  }
   if (options.eval) {
     emit.programs.push_back({"eval", "eval_step", {"loss", "output"}});
     if (batch1)
       emit.programs.push_back({"eval1", "eval_step_1", {"loss", "output"}});
   }
+  if (module->lookupSymbol<mlir::func::FuncOp>("input_grad_step"))
+    emit.programs.push_back(
+        {"input_grad", "input_grad_step", {"target", "grad"}});
   if (auto decodeStep =
           module->lookupSymbol<mlir::func::FuncOp>("decode_step")) {
     std::vector<std::string> roles;

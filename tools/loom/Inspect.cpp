@@ -62,7 +62,8 @@ cl::opt<std::string> viewFile("o",
 cl::opt<std::string>
     viewProgram("program",
                 cl::desc("The program --graph or --memory draws: train (the "
-                         "training step, the default), eval, eval1, decode"),
+                         "training step, the default), eval, eval1, decode, "
+                         "input_grad"),
                 cl::value_desc("name"), cl::sub(inspectCmd));
 cl::opt<int> graphDepth(
     "depth",

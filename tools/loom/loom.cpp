@@ -21,6 +21,10 @@
 //              [--dump-ir DIR]                              (Train.cpp)
 //   loom eval CKPT [--data FILE] [--eval-batches N] [--json]  (Eval.cpp)
 //   loom predict CKPT --data FILE.csv -o OUT.csv            (Predict.cpp)
+//   loom explain CKPT [--data FILE.csv] [--repeats R] [--examples I,J,...
+//                | --first N] [--steps M] [--baseline zero|mean]
+//                [--target-class C] [-o DIR]               (Explain.cpp)
+//   loom explain CKPT --prompt TEXT [--tokenizer FILE] [-o DIR]
 //   loom sweep FILE.loom (--grid NAME=V1,V2,... | --random N
 //              --range NAME=LO..HI[:log]) [--parallel K] [--metric NAME]
 //              [--steps N] [--out DIR] [--full]                (Sweep.cpp)
@@ -200,6 +204,8 @@ int dispatch() {
     return loom::tool::runEval();
   if (loom::tool::predictCommand())
     return loom::tool::runPredict();
+  if (loom::tool::explainCommand())
+    return loom::tool::runExplain();
   WithColor::error(errs(), "loom")
       << "no command given; try 'loom compile FILE.loom' or 'loom --help'\n";
   return loom::tool::ExitUsage;
