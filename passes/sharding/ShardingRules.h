@@ -8,9 +8,15 @@
 #ifndef LOOM_PASSES_SHARDING_SHARDINGRULES_H
 #define LOOM_PASSES_SHARDING_SHARDINGRULES_H
 
+#include "mlir/Support/LLVM.h"
+
 namespace mlir {
 class DialectRegistry;
+class FlatSymbolRefAttr;
 class MLIRContext;
+namespace func {
+class FuncOp;
+} // namespace func
 namespace loom {
 
 /// Adds the mesh dialect to `registry` and, when the loom dialect loads,
@@ -24,6 +30,16 @@ void registerShardingRules(DialectRegistry &registry);
 /// Attaches loom.reshape's rule (ReshapeRule.cpp); registerShardingRules
 /// calls it.
 void attachReshapeRule(MLIRContext *ctx);
+
+/// Makes `f`, after --sharding-propagation, meet --mesh-spmdization's
+/// preconditions: every tensor value (argument or result) has exactly one
+/// use, a `mesh.shard` that is not `annotate_for_users` (the sharding it is
+/// produced in; whole, on mesh `meshRef`, for the values propagation left
+/// alone), and every op reads tensors through `mesh.shard`s. A returned
+/// partial sum is read whole (returning it unreduced would silently keep
+/// one rank's addend). An error when propagation gave a value two
+/// shardings.
+LogicalResult completeShardings(func::FuncOp f, FlatSymbolRefAttr meshRef);
 
 } // namespace loom
 } // namespace mlir

@@ -191,7 +191,8 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
     const std::vector<std::pair<std::string, std::string>> &set) {
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
       ctx, program, diags, trainName, batch, std::nullopt, overrides(set),
-      /*allowSharding=*/!trainStep);
+      trainStep ? mlir::loom::ShardingLowering::ArgAttrs
+                : mlir::loom::ShardingLowering::Ops);
   if (!module)
     return nullptr;
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
