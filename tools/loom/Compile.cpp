@@ -18,6 +18,7 @@
 #include "backends/cpu/emit/EmitArtifact.h"
 #include "backends/cpu/emit/Recipe.h"
 #include "runtime/artifact/Artifact.h"
+#include "runtime/exec/TensorParallel.h"
 
 #include "backends/cpu/Pipelines.h"
 #include "frontend/AST.h"
@@ -244,6 +245,27 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
                 " without); activations and other values " + mib(rest);
       break;
     }
+  // Tensor parallelism (--loom-partition-step): each rank holds its slices
+  // of the parameters split over the model axis, and of their state.
+  int64_t modelRanks = loom::modelRanksOf(artifact);
+  std::string paramsText = mib(params), stateText = mib(state);
+  if (modelRanks > 1) {
+    auto whole = [](loom::DType dtype, const std::vector<int64_t> &shape) {
+      uint64_t n = loom::dtypeSize(dtype);
+      for (int64_t d : shape)
+        n *= static_cast<uint64_t>(d);
+      return n;
+    };
+    uint64_t wholeParams = 0, wholeState = 0;
+    for (const loom::ParamRecord &p : artifact.params)
+      wholeParams += whole(p.dtype, p.shape);
+    for (const loom::OptStateRecord &o : artifact.optState)
+      wholeState += whole(o.dtype, o.shape);
+    std::string over =
+        " whole, split over " + std::to_string(modelRanks) + " model ranks)";
+    paramsText += " per rank (" + mib(wholeParams) + over;
+    stateText += " per rank (" + mib(wholeState) + over;
+  }
   std::string programs;
   for (const loom::ProgramRecord &p : artifact.programs)
     programs +=
@@ -253,7 +275,7 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
          " generated or copies; step " +
          std::to_string(artifact.trainKernelEnd()) + programs +
          "), peak memory " + mib(artifact.memory.arenaSize) + " (parameters " +
-         mib(params) + ", optimizer state " + mib(state) + sharded + ")";
+         paramsText + ", optimizer state " + stateText + sharded + ")";
 }
 
 std::string loom::tool::describeRemat(const mlir::loom::cpu::RematSummary &r) {
