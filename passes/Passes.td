@@ -654,7 +654,9 @@ def LoomCompleteShardings : Pass<"loom-complete-shardings",
     `mesh.shard` (whole for the values propagation left without one: an op
     that reads and makes only whole values decides nothing), duplicate
     equal shardings of one value merge, every op reads through
-    `mesh.shard`s, and a returned partial sum is read whole. Does nothing
+    `mesh.shard`s, and a returned value not annotated for the function's
+    users is read whole (a slice or a partial sum returned as it is would
+    be one rank's part). Does nothing
     without a `mesh.mesh @mesh`. --loom-partition-step runs it.
 
     ```mlir

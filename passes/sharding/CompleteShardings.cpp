@@ -67,18 +67,19 @@ LogicalResult mlir::loom::completeShardings(func::FuncOp f,
     }
     v.replaceAllUsesExcept(source.getResult(), source);
   }
-  // The returned values, whole where they are partial.
+  // The returned values: as annotated for the function's users (a
+  // parameter's update), else whole. A split or partial value returned as
+  // it is would silently be one rank's slice or addend.
   auto ret = cast<func::ReturnOp>(f.getBody().front().getTerminator());
   for (OpOperand &operand : ret->getOpOperands()) {
     auto shard = operand.get().getDefiningOp<mesh::ShardOp>();
-    if (!shard || shard.getShard().getPartialAxes().empty())
+    if (!shard || shard.getAnnotateForUsers() ||
+        mesh::isFullReplication(shard.getShard()))
       continue;
     OpBuilder b(ret);
-    auto whole =
-        MeshShardingAttr::get(ctx, meshRef, shard.getShard().getSplitAxes(), {},
-                              mesh::ReductionKind::Sum);
     operand.set(b.create<mesh::ShardOp>(shard.getLoc(), shard.getResult(),
-                                        whole, /*annotate_for_users=*/true));
+                                        replicated,
+                                        /*annotate_for_users=*/true));
   }
   return success();
 }

@@ -28,6 +28,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <algorithm>
+
 #define DEBUG_TYPE "loom-partition-step"
 
 namespace mlir::loom {
@@ -171,8 +173,13 @@ struct PartitionStepPass
     if (!meshOp)
       return;
     auto meshRef = FlatSymbolRefAttr::get(meshOp.getSymNameAttr());
-    SmallVector<func::FuncOp> partitioned;
-    for (auto f : module.getOps<func::FuncOp>()) {
+    // The training step first: a sharding no rule honours is reported
+    // there (once; the other programs share its ops) and stops the pass.
+    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+    std::stable_partition(funcs.begin(), funcs.end(), [](func::FuncOp f) {
+      return f.getSymName() == "train_step";
+    });
+    for (func::FuncOp f : funcs) {
       if (f.isExternal())
         continue;
       // The parameters' shardings, by path; a moment takes its parameter's.
@@ -190,14 +197,19 @@ struct PartitionStepPass
           return byParam.lookup(p.getValue());
         if (auto s = attrs.getAs<StringAttr>("loom.opt_state"))
           return byParam.lookup(paramOfState(s.getValue()));
+        // @loss_grad's gradient of a parameter: the parameter's sharding.
+        if (auto g = attrs.getAs<StringAttr>("loom.grad"))
+          return byParam.lookup(g.getValue());
         return nullptr;
       };
       splitRepeatedOperands(f);
       Block &body = f.getBody().front();
       OpBuilder b(&getContext());
       b.setInsertionPointToStart(&body);
+      SmallVector<RankedTensorType> wholeTypes;
       for (unsigned i = 0; i < f.getNumArguments(); ++i) {
         BlockArgument arg = f.getArgument(i);
+        wholeTypes.push_back(dyn_cast<RankedTensorType>(arg.getType()));
         MeshShardingAttr s = shardingOf(f.getArgAttrDict(i));
         if (!s)
           continue;
@@ -213,25 +225,15 @@ struct PartitionStepPass
                                                     ret.getOperand(i), s,
                                                     /*annotate_for_users=*/
                                                     true));
+      // Propagation, then the check (of this function's shardings: the
+      // functions before it are partitioned, those after not annotated).
       OpPassManager propagate(func::FuncOp::getOperationName());
       propagate.addPass(mesh::createShardingPropagation());
-      if (failed(runPipeline(propagate, f)))
-        return signalPassFailure();
-      partitioned.push_back(f);
-    }
-    if (partitioned.empty()) {
-      meshOp.erase();
-      return;
-    }
-    OpPassManager check(ModuleOp::getOperationName());
-    check.addPass(createLoomCheckShardings());
-    if (failed(runPipeline(check, module)))
-      return signalPassFailure();
-    for (func::FuncOp f : partitioned) {
-      SmallVector<RankedTensorType> wholeTypes;
-      for (BlockArgument arg : f.getArguments())
-        wholeTypes.push_back(dyn_cast<RankedTensorType>(arg.getType()));
-      if (failed(completeShardings(f, meshRef)))
+      OpPassManager check(ModuleOp::getOperationName());
+      check.addPass(createLoomCheckShardings());
+      if (failed(runPipeline(propagate, f)) ||
+          failed(runPipeline(check, module)) ||
+          failed(completeShardings(f, meshRef)))
         return signalPassFailure();
       OpPassManager spmdize(func::FuncOp::getOperationName());
       spmdize.addPass(mesh::createSpmdization());

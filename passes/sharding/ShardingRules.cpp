@@ -467,9 +467,10 @@ void mlir::loom::registerShardingRules(DialectRegistry &registry) {
 #include "ir/LoomOps.cpp.inc"
         >(ctx);
     // The broadcasting binary ops (no Elementwise trait: their operands
-    // may differ in shape).
+    // may differ in shape), and the explicit broadcast (a reduction's
+    // gradient).
     attachElementwise<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp,
-                      CompareOp, SelectOp>(ctx);
+                      CompareOp, SelectOp, BroadcastOp>(ctx);
     MatmulOp::attachInterface<LoomShardingModel<MatmulOp, matmulRule>>(*ctx);
     attachReshapeRule(ctx);
     TransposeOp::attachInterface<LoomShardingModel<TransposeOp, transposeRule>>(

@@ -21,10 +21,10 @@ namespace loom {
 
 /// Adds the mesh dialect to `registry` and, when the loom dialect loads,
 /// attaches the sharding rule of every Loom op that has one: the
-/// elementwise ops (those with MLIR's Elementwise trait and the
-/// broadcasting binary ops, compare and select), matmul, transpose,
-/// reshape, reduce,
-/// softmax, log_softmax, layer_norm, attention, gather and cross_entropy.
+/// elementwise ops (those with MLIR's Elementwise trait, the broadcasting
+/// binary ops, compare, select and broadcast), matmul, transpose, reshape,
+/// reduce, softmax, log_softmax, layer_norm, attention, gather,
+/// cross_entropy, constant and iota.
 void registerShardingRules(DialectRegistry &registry);
 
 /// Attaches loom.reshape's rule (ReshapeRule.cpp); registerShardingRules
@@ -36,9 +36,9 @@ void attachReshapeRule(MLIRContext *ctx);
 /// use, a `mesh.shard` that is not `annotate_for_users` (the sharding it is
 /// produced in; whole, on mesh `meshRef`, for the values propagation left
 /// alone), and every op reads tensors through `mesh.shard`s. A returned
-/// partial sum is read whole (returning it unreduced would silently keep
-/// one rank's addend). An error when propagation gave a value two
-/// shardings.
+/// value not annotated for the function's users is read whole (returning
+/// a slice or a partial sum would silently keep one rank's part). An error
+/// when propagation gave a value two shardings.
 LogicalResult completeShardings(func::FuncOp f, FlatSymbolRefAttr meshRef);
 
 } // namespace loom
