@@ -44,9 +44,9 @@ void mlir::loom::buildTrainStepPipeline(
   }
   if (!options.step && !options.eval && !options.decode)
     return;
-  // The whole programs, partitioned over the mesh's model axis (nothing
-  // without a mesh).
-  pm.addPass(createLoomPartitionStep());
+  // The whole programs, partitioned over the mesh's model axis.
+  if (options.modelParallel)
+    pm.addPass(createLoomPartitionStep());
   // The gradient rules and the optimizer write x * 1, broadcasts of
   // broadcasts and repeated subexpressions as they come.
   pm.addPass(createCanonicalizerPass());
@@ -69,7 +69,7 @@ void mlir::loom::registerLoomPipelines() {
       "--loom-build-train-step (then --loom-shard-optimizer with "
       "data-parallel), "
       "--loom-build-eval-step, "
-      "--loom-build-decode-step=optional; then --loom-partition-step, "
-      "--canonicalize, --cse, --loom-sink-constants",
+      "--loom-build-decode-step=optional; then --loom-partition-step "
+      "with model-parallel, --canonicalize, --cse, --loom-sink-constants",
       buildTrainStepPipeline);
 }

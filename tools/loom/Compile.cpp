@@ -180,6 +180,11 @@ int compileArtifact(mlir::loom::Program &program,
 
 cl::SubCommand &loom::tool::compileCommand() { return compileCmd; }
 
+bool loom::tool::modelParallel(mlir::ModuleOp module) {
+  // The frontend builds the mesh for a model axis or a sharded parameter.
+  return module.lookupSymbol("mesh") != nullptr;
+}
+
 bool loom::tool::dataParallel(mlir::ModuleOp module) {
   auto recipe = module->getAttrOfType<mlir::loom::RecipeAttr>("loom.train");
   return recipe && recipe.getDataRanks() > 1;
@@ -205,6 +210,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
   if (trainStep) {
     mlir::loom::TrainStepPipelineOptions pipeline;
     pipeline.dataParallel = dataParallel(*module);
+    pipeline.modelParallel = modelParallel(*module);
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
   }
   printer->instrument(pm);
@@ -353,6 +359,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     pipeline.eval = options.eval;
     pipeline.decode = decode && !batch1;
     pipeline.dataParallel = dataParallel(*module);
+    pipeline.modelParallel = modelParallel(*module);
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm);
     if (mlir::failed(printer.run(pm, *module)))
@@ -371,6 +378,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     pipeline.step = false;
     pipeline.eval = true;
     pipeline.decode = decode;
+    pipeline.modelParallel = modelParallel(*one);
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm, "batch1");
     if (mlir::failed(printer.run(pm, *one)))
