@@ -28,8 +28,6 @@
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringMap.h"
 
-#include <algorithm>
-
 #define DEBUG_TYPE "loom-partition-step"
 
 namespace mlir::loom {
@@ -175,10 +173,13 @@ struct PartitionStepPass
     auto meshRef = FlatSymbolRefAttr::get(meshOp.getSymNameAttr());
     // The training step first: a sharding no rule honours is reported
     // there (once; the other programs share its ops) and stops the pass.
-    SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
-    std::stable_partition(funcs.begin(), funcs.end(), [](func::FuncOp f) {
-      return f.getSymName() == "train_step";
-    });
+    // (std::stable_partition's temporary buffer is deprecated in clang-19's
+    // view of libstdc++ 12.)
+    SmallVector<func::FuncOp> funcs;
+    for (bool step : {true, false})
+      for (auto f : module.getOps<func::FuncOp>())
+        if ((f.getSymName() == "train_step") == step)
+          funcs.push_back(f);
     for (func::FuncOp f : funcs) {
       if (f.isExternal())
         continue;

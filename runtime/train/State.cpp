@@ -369,7 +369,7 @@ StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
                            dtypeName(e->dtype) + shapeText(e->shape) +
                            " but the model's is " + dtypeName(dtype) +
                            shapeText(shape));
-    moves.push_back({to, st->data(*e), size});
+    moves.push_back({to, st->data(*e), size, nullptr, std::string()});
     return Status();
   };
   // A slice of a tensor split over the model axis: the checkpoint holds
