@@ -197,8 +197,8 @@ public:
   /// Reads `shard [...]` of a parameter of `inst` into `info.shard` (after
   /// its type), checking it against the mesh; false after an error.
   bool evalShard(const ast::Expr &shard, const Instance &inst, ParamInfo &info);
-  /// With a `mesh` (and, for ArgAttrs, a `model` axis over several ranks or
-  /// a sharded parameter): adds `mesh.mesh @mesh` to `module`.
+  /// With a `mesh` (for ArgAttrs, one whose `model` axis has several
+  /// ranks): adds `mesh.mesh @mesh` to `module`.
   void buildMesh(mlir::ModuleOp module);
   /// Marks each sharded parameter's argument of the function being built:
   /// a `mesh.shard` that becomes the parameter's value (Ops), or a

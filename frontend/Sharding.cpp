@@ -112,10 +112,10 @@ bool Elaborator::evalShard(const ast::Expr &shard, const Instance &inst,
 void Elaborator::buildMesh(ModuleOp module) {
   if (meshRanks[0] == 0 && meshRanks[1] == 0)
     return;
-  // Training without a model axis or a sharded parameter is plain data
-  // parallelism: no mesh to partition over.
-  if (sharding == ShardingLowering::ArgAttrs && meshRanks[1] <= 1 &&
-      llvm::all_of(params, [](const ParamInfo &p) { return p.shard.empty(); }))
+  // Training without a model axis of several ranks is plain data
+  // parallelism: nothing to partition over (a split over one rank is
+  // whole; shardParams leaves it out).
+  if (sharding == ShardingLowering::ArgAttrs && meshRanks[1] <= 1)
     return;
   ctx.getOrLoadDialect<mesh::MeshDialect>();
   OpBuilder::InsertionGuard guard(b);
@@ -126,6 +126,10 @@ void Elaborator::buildMesh(ModuleOp module) {
 }
 
 void Elaborator::shardParams() {
+  // Training splits parameters over the ranks of a model axis only when it
+  // has several (buildMesh).
+  if (sharding == ShardingLowering::ArgAttrs && meshRanks[1] <= 1)
+    return;
   for (auto [i, p] : llvm::enumerate(params)) {
     if (p.shard.empty())
       continue;
