@@ -61,10 +61,6 @@ public:
       if (h.defaultValue && h.type.name != "init")
         ok &= expr(*h.defaultValue);
     for (const ast::Member &m : decl.members) {
-      if (m.shard) {
-        e.error(m.shard->range, kShardUnsupported);
-        ok = false;
-      }
       if (m.type)
         for (const ast::ExprPtr &d : m.type->dims)
           ok &= expr(*d);
@@ -207,6 +203,7 @@ bool Elaborator::checkModel(const ast::ModelDecl &decl) {
   counter.ops = 0;
   instances = 0;
   budgetReported = false;
+  withoutMesh = true;
   Scope none;
   std::unique_ptr<Instance> root =
       instantiate(decl, /*call=*/nullptr, none, "", decl.name.range);

@@ -148,14 +148,6 @@ std::optional<Type> Elaborator::dtypeByName(llvm::StringRef name) {
 }
 
 namespace mlir::loom {
-const char *const kMeshUnsupported =
-    "model parallelism is not supported yet (training on a 'model' axis is "
-    "planned; 'loom compile --emit=ir' shows the mesh and the shardings): "
-    "'mesh' splits the batch over its 'data' axis only, so 'model' must be 1";
-const char *const kShardUnsupported =
-    "shard is not supported yet: every rank keeps every parameter whole "
-    "(model parallelism is planned; 'loom compile --emit=ir' shows the "
-    "shardings)";
 
 std::string closestName(llvm::StringRef name,
                         llvm::ArrayRef<std::string> candidates) {
@@ -525,10 +517,6 @@ std::unique_ptr<Instance> Elaborator::instantiate(const ast::ModelDecl &decl,
 
 bool Elaborator::defineParam(Instance &inst, const ast::Member &member,
                              Scope &scope) {
-  if (member.shard && !allowSharding) {
-    error(member.shard->range, kShardUnsupported);
-    return false;
-  }
   std::optional<RankedTensorType> type = evalType(*member.type, scope);
   if (!type)
     return false;
@@ -536,7 +524,7 @@ bool Elaborator::defineParam(Instance &inst, const ast::Member &member,
   info.path =
       inst.path.empty() ? member.name.name : inst.path + "." + member.name.name;
   info.type = *type;
-  if (member.shard && !evalShard(*member.shard, inst, info))
+  if (member.shard && !withoutMesh && !evalShard(*member.shard, inst, info))
     return false;
   if (!member.init) {
     error(member.range, "parameter '" + member.name.name +

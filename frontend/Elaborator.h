@@ -106,6 +106,17 @@ struct Val {
   double asDouble() const { return kind == Kind::Int ? double(i) : f; }
 };
 
+/// How a train block's `mesh` and the parameters' `shard` lists lower.
+enum class ShardingLowering {
+  /// A `mesh.shard` of each sharded parameter's argument, which every use
+  /// reads (`loom compile --emit=ir`: the input of loom-opt's sharding
+  /// passes).
+  Ops,
+  /// A `loom.shard` attribute on each sharded parameter's argument, which
+  /// --loom-partition-step reads once the whole step is built (training).
+  ArgAttrs,
+};
+
 /// One parameter of the model tree.
 struct ParamInfo {
   std::string path; ///< blocks.0.attn.qkv.weight
@@ -113,9 +124,9 @@ struct ParamInfo {
   mlir::DictionaryAttr init; ///< {kind = "normal", mean = .., std = ..}
   bool frozen = false;
   llvm::SMRange range; ///< the member
-  /// `shard [...]` (lowered only with Elaborator::allowSharding): per
-  /// dimension, the index of the mesh axis it is split over (0 data,
-  /// 1 model), or -1 for replicated; empty when the parameter is whole.
+  /// `shard [...]`: per dimension, the index of the mesh axis it is split over
+  /// (0 data, 1 model), or -1 for replicated; empty when the parameter is
+  /// whole.
   std::vector<int> shard;
   llvm::SMRange shardRange; ///< the `shard` list
 };
@@ -174,21 +185,24 @@ public:
   /// Reads the train block's `mesh` setting into dataRanks; false after an
   /// error.
   bool lowerMesh(const ast::TrainEntry *mesh);
-  /// When true (`loom compile --emit=ir`), a mesh with a `model` axis and
-  /// the parameters' `shard` lists lower to MLIR's mesh dialect
-  /// (Sharding.cpp, docs/sharding.md) instead of being rejected.
-  bool allowSharding = false;
-  /// With allowSharding: the ranks of the mesh axes the train block's `mesh`
-  /// names (data, model; 0 for an axis it does not name).
+  /// How a `mesh` and the parameters' `shard` lists lower (Sharding.cpp,
+  /// docs/sharding.md).
+  ShardingLowering sharding = ShardingLowering::ArgAttrs;
+  /// While checkModel runs: a model instantiated without a train block,
+  /// whose `shard` lists no mesh can check.
+  bool withoutMesh = false;
+  /// The ranks of the mesh axes the train block's `mesh` names (data,
+  /// model; 0 for an axis it does not name).
   int64_t meshRanks[2] = {0, 0};
-  /// With allowSharding: reads `shard [...]` of a parameter of `inst` into
-  /// `info.shard` (after its type), checking it against the mesh; false
-  /// after an error.
+  /// Reads `shard [...]` of a parameter of `inst` into `info.shard` (after
+  /// its type), checking it against the mesh; false after an error.
   bool evalShard(const ast::Expr &shard, const Instance &inst, ParamInfo &info);
-  /// With allowSharding and a `mesh`: adds `mesh.mesh @mesh` to `module`.
+  /// With a `mesh` (for ArgAttrs, one whose `model` axis has several
+  /// ranks): adds `mesh.mesh @mesh` to `module`.
   void buildMesh(mlir::ModuleOp module);
-  /// Puts a `mesh.shard` after each sharded parameter's argument of the
-  /// function being built and makes it the parameter's value.
+  /// Marks each sharded parameter's argument of the function being built:
+  /// a `mesh.shard` that becomes the parameter's value (Ops), or a
+  /// `loom.shard` argument attribute (ArgAttrs).
   void shardParams();
 
   // --- used by the builtins (Builtins.cpp) --------------------------------
@@ -364,19 +378,14 @@ private:
 /// compiles for one rank); `ranks`, when set, is the number of ranks of the
 /// data axis (a `mesh` that asks for another is an error); `overrides` are
 /// the command line's `--set`s of the model's hyper-parameters;
-/// `allowSharding` lowers a `model` axis and `shard` lists to the mesh
-/// dialect (Elaborator::allowSharding) instead of rejecting them.
-mlir::OwningOpRef<mlir::ModuleOp> lowerProgram(
-    mlir::MLIRContext &ctx, const Program &program, DiagnosticEngine &diags,
-    llvm::StringRef trainName, std::optional<int64_t> batch = std::nullopt,
-    std::optional<int64_t> ranks = std::nullopt,
-    llvm::ArrayRef<HParamOverride> overrides = {}, bool allowSharding = false);
-
-/// The errors for the settings the syntax accepts but Loom does not
-/// implement yet: a train block's `mesh` with a `model` axis over more than
-/// one rank, and a parameter's `shard`.
-extern const char *const kMeshUnsupported;
-extern const char *const kShardUnsupported;
+/// `sharding` says how the mesh and the `shard` lists lower.
+mlir::OwningOpRef<mlir::ModuleOp>
+lowerProgram(mlir::MLIRContext &ctx, const Program &program,
+             DiagnosticEngine &diags, llvm::StringRef trainName,
+             std::optional<int64_t> batch = std::nullopt,
+             std::optional<int64_t> ranks = std::nullopt,
+             llvm::ArrayRef<HParamOverride> overrides = {},
+             ShardingLowering sharding = ShardingLowering::ArgAttrs);
 
 /// The closest of `candidates` to `name` (edit distance <= 2), or "".
 std::string closestName(llvm::StringRef name,

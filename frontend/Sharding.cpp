@@ -4,8 +4,9 @@
 // to `mesh.mesh @mesh` (MLIR's mesh dialect; axis 0 is `data`, axis 1 is
 // `model`) and of a parameter's `shard [...]` to a `mesh.shard` of its
 // argument, with the checks of each list against the mesh and the
-// parameter's shape. Only `loom compile --emit=ir` asks for it
-// (Elaborator::allowSharding); docs/sharding.md describes what exists.
+// parameter's shape: a `mesh.shard` op (`loom compile --emit=ir`) or a
+// `loom.shard` argument attribute, which --loom-partition-step reads
+// (training); docs/sharding.md describes what exists.
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,6 +79,12 @@ bool Elaborator::evalShard(const ast::Expr &shard, const Instance &inst,
             [&, first = seen[axis]] { note(first, "first used here"); });
       return false;
     }
+    if (axis == 0 && sharding == ShardingLowering::ArgAttrs) {
+      error(name->range, "splitting a parameter over the 'data' axis is not "
+                         "supported yet (the data axis splits the batch; "
+                         "split parameters over 'model')");
+      return false;
+    }
     seen[axis] = name->range;
     int64_t size = info.type.getDimSize(dim);
     if (!ShapedType::isDynamic(size) && size % meshRanks[axis] != 0) {
@@ -103,7 +110,12 @@ bool Elaborator::evalShard(const ast::Expr &shard, const Instance &inst,
 }
 
 void Elaborator::buildMesh(ModuleOp module) {
-  if (!allowSharding || (meshRanks[0] == 0 && meshRanks[1] == 0))
+  if (meshRanks[0] == 0 && meshRanks[1] == 0)
+    return;
+  // Training without a model axis of several ranks is plain data
+  // parallelism: nothing to partition over (a split over one rank is
+  // whole; shardParams leaves it out).
+  if (sharding == ShardingLowering::ArgAttrs && meshRanks[1] <= 1)
     return;
   ctx.getOrLoadDialect<mesh::MeshDialect>();
   OpBuilder::InsertionGuard guard(b);
@@ -114,6 +126,10 @@ void Elaborator::buildMesh(ModuleOp module) {
 }
 
 void Elaborator::shardParams() {
+  // Training splits parameters over the ranks of a model axis only when it
+  // has several (buildMesh).
+  if (sharding == ShardingLowering::ArgAttrs && meshRanks[1] <= 1)
+    return;
   for (auto [i, p] : llvm::enumerate(params)) {
     if (p.shard.empty())
       continue;
@@ -127,9 +143,12 @@ void Elaborator::shardParams() {
     // prints `<@mesh, []>` and cannot parse it back.
     while (split.size() > 1 && split.back().empty())
       split.pop_back();
-    auto sharding = mesh::MeshShardingAttr::get(
+    auto attr = mesh::MeshShardingAttr::get(
         &ctx, FlatSymbolRefAttr::get(&ctx, kMeshName), split);
-    paramValues[i] =
-        b.create<mesh::ShardOp>(loc(p.shardRange), paramValues[i], sharding);
+    if (sharding == ShardingLowering::ArgAttrs)
+      currentFunc.setArgAttr(i, "loom.shard", attr);
+    else
+      paramValues[i] =
+          b.create<mesh::ShardOp>(loc(p.shardRange), paramValues[i], attr);
   }
 }

@@ -441,19 +441,39 @@ bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
                                      llvm::Twine(*n));
         return false;
       }
-      if (axis.name.name == "model" && *n != 1 && !allowSharding) {
-        error(axis.value->range, kMeshUnsupported);
-        return false;
-      }
       if (axis.name.name == "data")
         data = *n;
       meshRanks[axis.name.name == "data" ? 0 : 1] = *n;
     }
   }
+  int64_t model = std::max<int64_t>(meshRanks[1], 1);
+  if (sharding == ShardingLowering::ArgAttrs && data.value_or(1) > 1 &&
+      model > 1) {
+    error(mesh->value->range,
+          "a mesh with several ranks on both axes (data parallelism and "
+          "tensor parallelism at once) is not supported yet: give one of "
+          "'data' and 'model' 1 rank");
+    return false;
+  }
   // A batch override compiles the program of one process (loom run
   // --batch, evaluation at batch 1).
   if (batchOverride) {
     dataRanks = 1;
+    return true;
+  }
+  // The ranks of a model axis share each batch: a run of data x model
+  // ranks.
+  if (ranksOverride && model > 1) {
+    if (*ranksOverride != data.value_or(1) * model) {
+      error(mesh->value->range,
+            "mesh asks for " + llvm::Twine(data.value_or(1) * model) +
+                " ranks (" + llvm::Twine(model) +
+                " on its model axis), but this run has " +
+                llvm::Twine(*ranksOverride) + " (mpirun -n " +
+                llvm::Twine(*ranksOverride) + ")");
+      return false;
+    }
+    dataRanks = data.value_or(1);
     return true;
   }
   if (ranksOverride && data && *data != *ranksOverride) {
@@ -468,11 +488,13 @@ bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
 }
 
 namespace mlir::loom {
-OwningOpRef<ModuleOp>
-lowerProgram(MLIRContext &ctx, const Program &program, DiagnosticEngine &diags,
-             llvm::StringRef trainName, std::optional<int64_t> batch,
-             std::optional<int64_t> ranks,
-             llvm::ArrayRef<HParamOverride> overrides, bool allowSharding) {
+OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
+                                   DiagnosticEngine &diags,
+                                   llvm::StringRef trainName,
+                                   std::optional<int64_t> batch,
+                                   std::optional<int64_t> ranks,
+                                   llvm::ArrayRef<HParamOverride> overrides,
+                                   ShardingLowering sharding) {
   const auto &trains = program.main().trains;
   const ast::TrainDecl *train = nullptr;
   size_t matches = 0;
@@ -503,7 +525,7 @@ lowerProgram(MLIRContext &ctx, const Program &program, DiagnosticEngine &diags,
   elaborator.batchOverride = batch;
   elaborator.ranksOverride = ranks;
   elaborator.hparamOverrides.assign(overrides.begin(), overrides.end());
-  elaborator.allowSharding = allowSharding;
+  elaborator.sharding = sharding;
   return elaborator.lowerTrain(*train);
 }
 } // namespace mlir::loom

@@ -678,4 +678,72 @@ def LoomCheckShardings : Pass<"loom-check-shardings", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::mesh::MeshDialect"];
 }
 
+def LoomCompleteShardings : Pass<"loom-complete-shardings",
+                                  "::mlir::ModuleOp"> {
+  let summary = "Gives every tensor value the mesh.shard that "
+                "--mesh-spmdization needs";
+  let description = [{
+    Runs between upstream `--sharding-propagation` and
+    `--mesh-spmdization` (LLVM 19's asserts them; a release build goes on
+    with garbage): every tensor argument and result gets exactly one use, a
+    `mesh.shard` (whole for the values propagation left without one: an op
+    that reads and makes only whole values decides nothing), duplicate
+    equal shardings of one value merge, every op reads through
+    `mesh.shard`s, and a returned value not annotated for the function's
+    users is read whole (a slice or a partial sum returned as it is would
+    be one rank's part). Does nothing
+    without a `mesh.mesh @mesh`. --loom-partition-step runs it.
+
+    ```mlir
+    %h = loom.matmul %x, %w : ...
+    return %h : tensor<2x16xf32>
+    ==>
+    %h = loom.matmul %x, %w : ...
+    %s = mesh.shard %h to <@mesh, []> : tensor<2x16xf32>
+    return %s : tensor<2x16xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::mesh::MeshDialect"];
+}
+
+def LoomPartitionStep : Pass<"loom-partition-step", "::mlir::ModuleOp"> {
+  let summary = "Partitions the programs of a training run over the mesh "
+                "(tensor parallelism)";
+  let description = [{
+    Runs on the whole programs (after --loom-build-train-step and the eval
+    and decode builders); does nothing without a `mesh.mesh @mesh`. For
+    each function with parameters the frontend marked `loom.shard` (a
+    `#mesh.shard` argument attribute, from `shard [...]`): the parameters,
+    and the optimizer moments of each (`loom.opt_state`, which take their
+    parameter's sharding), enter through a `mesh.shard` and the returned
+    updates leave through one; upstream `--sharding-propagation` carries
+    the shardings through the forward, the gradients and the update with
+    the Loom ops' rules, `--loom-check-shardings` refuses what no rule
+    honours (an error at the op's `.loom` location), upstream
+    `--mesh-spmdization` rewrites the function on each rank's slices, and
+    each `mesh.all_reduce` (a partial sum read whole) becomes a
+    `loom.all_reduce` over the named mesh axes. Any other change of
+    sharding is an error at its op (no runtime collective yet). The
+    sharded arguments' `loom.shard` becomes `{axis, dim, ranks, shape}`
+    (the whole shape) for the backend; the mesh is erased.
+
+    ```mlir
+    mesh.mesh @mesh(shape = 1x2)
+    func.func @train_step(%w2: tensor<8x4xf32> {loom.param = "w2",
+        loom.shard = #mesh.shard<@mesh, [[1]]>}, ...) {
+      %y = loom.matmul %h, %w2 : ... -> tensor<2x4xf32>
+    ==>
+    func.func @train_step(%w2: tensor<4x4xf32> {loom.param = "w2",
+        loom.shard = {axis = "model", dim = 0 : i64, ranks = 2 : i64,
+                      shape = array<i64: 8, 4>}}, ...) {
+      %p = loom.matmul %h, %w2 : ... -> tensor<2x4xf32>
+      %y = loom.all_reduce sum %p over ["model"] group_size 2 : tensor<2x4xf32>
+    ```
+  }];
+  // Upstream's resharding builds tensor.cast (refused after it).
+  let dependentDialects = ["::mlir::mesh::MeshDialect",
+                           "::mlir::loom::LoomDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // LOOM_PASSES_TD

@@ -49,6 +49,9 @@ void mlir::loom::buildTrainStepPipeline(
   }
   if (!options.step && !options.eval && !options.decode && !options.inputGrad)
     return;
+  // The whole programs, partitioned over the mesh's model axis.
+  if (options.modelParallel)
+    pm.addPass(createLoomPartitionStep());
   // The gradient rules and the optimizer write x * 1, broadcasts of
   // broadcasts and repeated subexpressions as they come.
   pm.addPass(createCanonicalizerPass());
@@ -72,7 +75,7 @@ void mlir::loom::registerLoomPipelines() {
       "data-parallel), "
       "--loom-build-eval-step, "
       "--loom-build-decode-step=optional, "
-      "--loom-build-input-grad-step=optional; then --canonicalize, --cse, "
-      "--loom-sink-constants",
+      "--loom-build-input-grad-step=optional; then --loom-partition-step "
+      "with model-parallel, --canonicalize, --cse, --loom-sink-constants",
       buildTrainStepPipeline);
 }

@@ -59,6 +59,12 @@ struct TrainStepPipelineOptions
                      "says shard_optimizer = true); the tools set it when "
                      "the recipe has more than one"),
       llvm::cl::init(false)};
+  Option<bool> modelParallel{
+      *this, "model-parallel",
+      llvm::cl::desc("Partition the programs over the module's mesh "
+                     "(--loom-partition-step, after they are built); the "
+                     "tools set it when the module has a mesh.mesh"),
+      llvm::cl::init(false)};
   Option<int64_t> bucketBytes{
       *this, "bucket-bytes",
       llvm::cl::desc("With data-parallel: the gradient bytes of one "

@@ -302,11 +302,43 @@ Rule crossEntropyRule(Operation *op) {
   return r;
 }
 
+/// A constant: one loop per dimension, all whole (its clone on a slice
+/// would need its value sliced); a scalar has no loops, the same on every
+/// rank.
+Rule constantRule(Operation *op) {
+  int64_t rank = rankOf(op->getResult(0));
+  Rule r;
+  r.loops.assign(rank, IteratorType::parallel);
+  r.whole.assign(rank, true);
+  r.maps = {AffineMap::getMultiDimIdentityMap(rank, op->getContext())};
+  return r;
+}
+
+/// `iota dim d`: the index along `d`, which stays whole; the other
+/// dimensions repeat it and split freely.
+Rule iotaRule(Operation *op) {
+  int64_t rank = rankOf(op->getResult(0));
+  Rule r;
+  r.loops.assign(rank, IteratorType::parallel);
+  r.whole.assign(rank, false);
+  r.whole[cast<IotaOp>(op).getDim()] = true;
+  r.maps = {AffineMap::getMultiDimIdentityMap(rank, op->getContext())};
+  return r;
+}
+
 /// Upstream's default accepts only dimensions and their sums in an
 /// operand's map, not the constant index of a broadcast dimension or a
 /// gathered row: each constant becomes a loop of its own, parallel, whole
 /// and absent from the results (it has size 1, or it is data-dependent).
+/// The maps' dimension counts are the loops' (they may have more loops
+/// than dimensions).
 Rule withConstantLoops(Rule r) {
+  // Upstream's interface needs at least one loop: a scalar op (the
+  // optimizer's step size, a gradient norm) gets one of size 1, whole.
+  if (r.loops.empty()) {
+    r.loops.push_back(IteratorType::parallel);
+    r.whole.push_back(true);
+  }
   int64_t numLoops = r.loops.size();
   for (AffineMap &map : r.maps) {
     SmallVector<AffineExpr> exprs;
@@ -361,6 +393,16 @@ struct LoomShardingModel
   FailureOr<ShardingOption>
   getShardingOption(Operation *op, ArrayRef<MeshShardingAttr> operands,
                     ArrayRef<MeshShardingAttr> results) const {
+    // Replication is not a requirement that travels: an op whose known
+    // shardings are all whole decides nothing, so that a whole use (a
+    // gradient norm's sum, read whole) does not make a split producer (the
+    // gradient that the update reads split) whole; the producer's split
+    // reaches the use in the forward walk, as a partial sum.
+    auto whole = [](MeshShardingAttr s) {
+      return !s || mesh::isFullReplication(s);
+    };
+    if (llvm::all_of(operands, whole) && llvm::all_of(results, whole))
+      return ShardingOption::makeEmpty();
     Rule rule = LoomShardingModel::rule(op);
     unsigned numOperands = op->getNumOperands();
     for (auto [i, s] : llvm::enumerate(operands))
@@ -425,9 +467,10 @@ void mlir::loom::registerShardingRules(DialectRegistry &registry) {
 #include "ir/LoomOps.cpp.inc"
         >(ctx);
     // The broadcasting binary ops (no Elementwise trait: their operands
-    // may differ in shape).
+    // may differ in shape), and the explicit broadcast (a reduction's
+    // gradient).
     attachElementwise<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp, PowOp,
-                      CompareOp, SelectOp>(ctx);
+                      CompareOp, SelectOp, BroadcastOp>(ctx);
     MatmulOp::attachInterface<LoomShardingModel<MatmulOp, matmulRule>>(*ctx);
     attachReshapeRule(ctx);
     TransposeOp::attachInterface<LoomShardingModel<TransposeOp, transposeRule>>(
@@ -444,5 +487,10 @@ void mlir::loom::registerShardingRules(DialectRegistry &registry) {
     GatherOp::attachInterface<LoomShardingModel<GatherOp, gatherRule>>(*ctx);
     CrossEntropyOp::attachInterface<
         LoomShardingModel<CrossEntropyOp, crossEntropyRule>>(*ctx);
+    // The step's constants and indices (scalars of the optimizer, a
+    // cross-entropy gradient's one-hot classes).
+    ConstantOp::attachInterface<LoomShardingModel<ConstantOp, constantRule>>(
+        *ctx);
+    IotaOp::attachInterface<LoomShardingModel<IotaOp, iotaRule>>(*ctx);
   });
 }

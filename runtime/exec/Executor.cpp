@@ -182,7 +182,21 @@ Status StepExecutor::initialize(uint64_t seed) {
     for (int64_t d : p.shape)
       n *= d;
     std::string error;
-    if (p.dtype == DType::F32) {
+    // A slice of a tensor split over the model axis: the whole tensor's
+    // values (those of one process), this rank's slice of them.
+    Split split = splitOf(p.sharding);
+    if (split.split() && p.dtype == DType::F32) {
+      std::vector<float> whole(static_cast<size_t>(n));
+      if (!loom::initialize(p.init, p.name, p.shape, seed, 0, n, whole.data(),
+                            error))
+        return Status::error(name + ": parameter '" + p.name + "': " + error);
+      takeSlice(reinterpret_cast<const uint8_t *>(whole.data()), p.shape, split,
+                modelIndex(split.ranks), sizeof(float), data);
+    } else if (split.split()) {
+      return Status::error(name + ": parameter '" + p.name + "' has type " +
+                           dtypeName(p.dtype) +
+                           ", which tensor parallelism does not support yet");
+    } else if (p.dtype == DType::F32) {
       if (!loom::initialize(p.init, p.name, p.shape, seed, 0, n,
                             reinterpret_cast<float *>(data), error))
         return Status::error(name + ": parameter '" + p.name + "': " + error);
@@ -316,6 +330,76 @@ Status StepExecutor::gatherOptState(const OptStateRecord &s,
   std::memcpy(whole.data(), all.data(),
               std::min<size_t>(p->size, all.size() * sizeof(float)));
   return Status();
+}
+
+bool StepExecutor::isModelSlice(const std::string &tensor, Split *split) const {
+  const ParamRecord *p = nullptr;
+  for (const ParamRecord &q : art.params)
+    if (q.name == tensor)
+      p = &q;
+  if (!p)
+    for (const OptStateRecord &o : art.optState)
+      if (o.name == tensor)
+        p = paramOf(o);
+  if (!p)
+    return false;
+  Split s = splitOf(p->sharding);
+  if (split)
+    *split = s;
+  return s.split() && s.axis == "model";
+}
+
+int64_t StepExecutor::modelIndex(int64_t modelRanks) const {
+  return modelRanks > 1 ? comm::worldRank() % modelRanks : 0;
+}
+
+Status StepExecutor::gatherModelSlice(const std::string &tensor,
+                                      std::vector<uint8_t> &whole) {
+  Split split;
+  const ParamRecord *record = nullptr;
+  const OptStateRecord *stateRecord = nullptr;
+  void *mine = parameter(tensor, &record);
+  if (!mine)
+    mine = optState(tensor, &stateRecord);
+  comm::Communicator *model =
+      state->collectives ? state->collectives->communicator("model") : nullptr;
+  if (!mine || !isModelSlice(tensor, &split) || !model ||
+      model->size() != split.ranks)
+    return Status::error(name + ": '" + tensor +
+                         "' is not a slice of a tensor split over the " +
+                         "ranks of the model axis");
+  const std::vector<int64_t> &shape =
+      record ? record->shape : stateRecord->shape;
+  uint64_t size = record ? record->size : stateRecord->size;
+  int64_t count = static_cast<int64_t>(size / sizeof(float));
+  std::vector<float> all(static_cast<size_t>(count * split.ranks));
+  comm::Communicator::Request request;
+  if (Status st = model->allGatherStart(static_cast<const float *>(mine),
+                                        all.data(), count, request);
+      !st)
+    return st.withPrefix(name + ": ");
+  if (Status st = model->wait(request); !st)
+    return st.withPrefix(name + ": ");
+  whole.assign(size * static_cast<uint64_t>(split.ranks), 0);
+  for (int64_t r = 0; r < split.ranks; ++r)
+    putSlice(reinterpret_cast<const uint8_t *>(all.data() + r * count), shape,
+             split, r, sizeof(float), whole.data());
+  return Status();
+}
+
+void StepExecutor::scatterModelSlice(const std::string &tensor,
+                                     const uint8_t *whole) {
+  Split split;
+  const ParamRecord *record = nullptr;
+  const OptStateRecord *stateRecord = nullptr;
+  void *mine = parameter(tensor, &record);
+  if (!mine)
+    mine = optState(tensor, &stateRecord);
+  if (!mine || !isModelSlice(tensor, &split))
+    return;
+  takeSlice(whole, record ? record->shape : stateRecord->shape, split,
+            modelIndex(split.ranks), sizeof(float),
+            static_cast<uint8_t *>(mine));
 }
 
 void StepExecutor::scatterOptState(const OptStateRecord &s,

@@ -17,6 +17,7 @@
 
 #include "runtime/Status.h"
 #include "runtime/artifact/Artifact.h"
+#include "runtime/exec/TensorParallel.h"
 
 #include <cstdint>
 #include <memory>
@@ -106,6 +107,21 @@ public:
   void scatterOptState(const OptStateRecord &s, const uint8_t *whole);
   /// The parameter that optimizer-state tensor `s` belongs to, or null.
   const ParamRecord *paramOf(const OptStateRecord &s) const;
+
+  /// Tensor parallelism (--loom-partition-step): whether parameter or
+  /// optimizer-state tensor `name` is this rank's slice of a tensor split
+  /// over the model axis, and the split (its parameter's).
+  bool isModelSlice(const std::string &name, Split *split = nullptr) const;
+  /// With isModelSlice(name): the whole tensor (f32, its record's shape),
+  /// all-gathered from the model axis's ranks into `whole`. Every rank
+  /// calls it, for the same tensors in the same order.
+  Status gatherModelSlice(const std::string &name, std::vector<uint8_t> &whole);
+  /// With isModelSlice(name): writes this rank's slice of the whole tensor
+  /// at `whole` into `name`.
+  void scatterModelSlice(const std::string &name, const uint8_t *whole);
+  /// This rank's coordinate on the model axis (ranks are row-major over
+  /// the mesh (data, model): the model axis varies fastest).
+  int64_t modelIndex(int64_t modelRanks) const;
 
   /// Runs the step once.
   Status step() { return run("train"); }

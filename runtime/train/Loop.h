@@ -115,6 +115,10 @@ private:
   /// `batch` is each rank's share of the recipe's (global) batch.
   int64_t batch = 0, globalBatch = 0, total = 0, classes = 0,
           itemsPerExample = 1;
+  /// This rank's coordinate on the mesh's data axis and the axis's ranks:
+  /// opt.rank and opt.ranks, unless the parameters are split over a model
+  /// axis, whose ranks share each batch (tensor parallelism).
+  int dataRank = 0, dataRanks = 1;
   /// Whether this process writes the run's files (rank 0).
   bool writes() const { return opt.rank == 0 && !opt.evaluateOnly; }
   std::string itemUnit = "samples";

@@ -186,17 +186,31 @@ namespace {
 /// sharded state's whole tensors from `whole` (gatherOptimizerState).
 std::vector<TensorView>
 tensorsOf(StepExecutor &ex, bool optimizerState,
-          const std::vector<std::vector<uint8_t>> *whole = nullptr) {
+          const std::vector<std::vector<uint8_t>> *whole = nullptr,
+          const ModelSlices *slices = nullptr) {
   std::vector<TensorView> tensors;
+  // A slice of a tensor split over the model axis: the whole, gathered.
+  auto gathered = [&](const std::string &name) -> const std::vector<uint8_t> * {
+    if (!slices)
+      return nullptr;
+    auto it = slices->find(name);
+    return it == slices->end() ? nullptr : &it->second;
+  };
   for (const ParamRecord &p : ex.artifact().params)
-    tensors.push_back({p.name, p.dtype, p.shape, ex.parameter(p.name), p.size});
+    if (const std::vector<uint8_t> *w = gathered(p.name))
+      tensors.push_back({p.name, p.dtype, p.shape, w->data(), w->size()});
+    else
+      tensors.push_back(
+          {p.name, p.dtype, p.shape, ex.parameter(p.name), p.size});
   if (!optimizerState)
     return tensors;
   const std::vector<OptStateRecord> &states = ex.artifact().optState;
   for (size_t i = 0; i < states.size(); ++i) {
     const OptStateRecord &s = states[i];
     const ParamRecord *p = ex.paramOf(s);
-    if (whole && p && ex.optStateIsSlice(s))
+    if (const std::vector<uint8_t> *w = gathered(s.name))
+      tensors.push_back({s.name, s.dtype, s.shape, w->data(), w->size()});
+    else if (whole && p && ex.optStateIsSlice(s))
       tensors.push_back(
           {s.name, s.dtype, p->shape, (*whole)[i].data(), p->size});
     else
@@ -208,9 +222,27 @@ tensorsOf(StepExecutor &ex, bool optimizerState,
 } // namespace
 
 Status loom::train::saveModel(StepExecutor &ex, const TrainState &state,
-                              const std::string &path) {
-  return writeSafetensors(path, tensorsOf(ex, /*optimizerState=*/false),
-                          {{kStateKey, stateJson(state)}});
+                              const std::string &path,
+                              const ModelSlices *modelSlices) {
+  return writeSafetensors(
+      path, tensorsOf(ex, /*optimizerState=*/false, nullptr, modelSlices),
+      {{kStateKey, stateJson(state)}});
+}
+
+Status loom::train::gatherModelSlices(StepExecutor &ex, bool optimizerState,
+                                      ModelSlices &whole) {
+  whole.clear();
+  std::vector<std::string> names;
+  for (const ParamRecord &p : ex.artifact().params)
+    names.push_back(p.name);
+  if (optimizerState)
+    for (const OptStateRecord &o : ex.artifact().optState)
+      names.push_back(o.name);
+  for (const std::string &name : names)
+    if (ex.isModelSlice(name))
+      if (Status s = ex.gatherModelSlice(name, whole[name]); !s)
+        return s;
+  return Status();
 }
 
 StatusOr<int64_t> loom::train::loadMatchingParameters(StepExecutor &ex,
@@ -226,7 +258,11 @@ StatusOr<int64_t> loom::train::loadMatchingParameters(StepExecutor &ex,
     const SafetensorsEntry *e = st->find(p.name);
     if (!e)
       continue;
-    if (e->dtype != p.dtype || e->shape != p.shape || e->size != p.size)
+    Split split;
+    uint64_t size = ex.isModelSlice(p.name, &split)
+                        ? p.size * static_cast<uint64_t>(split.ranks)
+                        : p.size;
+    if (e->dtype != p.dtype || e->shape != p.shape || e->size != size)
       return Status::error(*file + ": tensor '" + p.name + "' is " +
                            dtypeName(e->dtype) + shapeText(e->shape) +
                            " but the model's is " + dtypeName(p.dtype) +
@@ -234,7 +270,10 @@ StatusOr<int64_t> loom::train::loadMatchingParameters(StepExecutor &ex,
   }
   for (const ParamRecord &p : ex.artifact().params)
     if (const SafetensorsEntry *e = st->find(p.name)) {
-      std::memcpy(ex.parameter(p.name), st->data(*e), p.size);
+      if (ex.isModelSlice(p.name))
+        ex.scatterModelSlice(p.name, st->data(*e));
+      else
+        std::memcpy(ex.parameter(p.name), st->data(*e), p.size);
       ++copied;
     }
   return copied;
@@ -258,7 +297,8 @@ loom::train::gatherOptimizerState(StepExecutor &ex,
 StatusOr<std::string>
 loom::train::saveState(StepExecutor &ex, const TrainState &state,
                        const std::string &dir, unsigned keep,
-                       const std::vector<std::vector<uint8_t>> *wholeState) {
+                       const std::vector<std::vector<uint8_t>> *wholeState,
+                       const ModelSlices *modelSlices) {
   if (ex.optStateSharded() &&
       (!wholeState || wholeState->size() != ex.artifact().optState.size()))
     return Status::error("internal error: a checkpoint of a sharded "
@@ -267,7 +307,8 @@ loom::train::saveState(StepExecutor &ex, const TrainState &state,
   std::map<std::string, std::string> meta = {{kStateKey, stateJson(state)}};
   return saveCheckpoint(dir, static_cast<uint64_t>(state.step),
                         tensorsOf(ex, /*optimizerState=*/true,
-                                  ex.optStateSharded() ? wholeState : nullptr),
+                                  ex.optStateSharded() ? wholeState : nullptr,
+                                  modelSlices),
                         meta, keep);
 }
 
@@ -294,6 +335,9 @@ StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
     uint64_t size;
     /// A sharded state tensor: this rank's slice of `from` goes to it.
     const OptStateRecord *slice = nullptr;
+    /// A slice of a tensor split over the model axis: this rank's slice
+    /// of the whole at `from` goes to it.
+    std::string modelSlice;
   };
   std::vector<Move> moves;
   bool hasOptimizerState = false;
@@ -325,14 +369,28 @@ StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
                            dtypeName(e->dtype) + shapeText(e->shape) +
                            " but the model's is " + dtypeName(dtype) +
                            shapeText(shape));
-    moves.push_back({to, st->data(*e), size});
+    moves.push_back({to, st->data(*e), size, nullptr, std::string()});
     return Status();
   };
-  for (const ParamRecord &p : ex.artifact().params)
-    if (Status s =
-            take(p.name, p.dtype, p.shape, ex.parameter(p.name), p.size, false);
+  // A slice of a tensor split over the model axis: the checkpoint holds
+  // the whole (of any mesh), this rank takes its slice (reshard on load).
+  auto wholeBytes = [&](const std::string &name, uint64_t size) {
+    Split split;
+    return ex.isModelSlice(name, &split)
+               ? size * static_cast<uint64_t>(split.ranks)
+               : size;
+  };
+  auto markSlice = [&](const std::string &name) {
+    if (ex.isModelSlice(name))
+      moves.back().modelSlice = name;
+  };
+  for (const ParamRecord &p : ex.artifact().params) {
+    if (Status s = take(p.name, p.dtype, p.shape, ex.parameter(p.name),
+                        wholeBytes(p.name, p.size), false);
         !s)
       return s;
+    markSlice(p.name);
+  }
   if (what == Restore::Everything)
     for (const OptStateRecord &o : ex.artifact().optState) {
       // A sharded state is saved whole (its parameter's shape); this rank
@@ -340,15 +398,19 @@ StatusOr<TrainState> loom::train::loadState(StepExecutor &ex,
       const ParamRecord *p = ex.optStateIsSlice(o) ? ex.paramOf(o) : nullptr;
       if (Status s = p ? take(o.name, o.dtype, p->shape, nullptr, p->size, true)
                        : take(o.name, o.dtype, o.shape, ex.optState(o.name),
-                              o.size, true);
+                              wholeBytes(o.name, o.size), true);
           !s)
         return s;
       if (p)
         moves.back().slice = &o;
+      else
+        markSlice(o.name);
     }
   for (const Move &m : moves)
     if (m.slice)
       ex.scatterOptState(*m.slice, m.from);
+    else if (!m.modelSlice.empty())
+      ex.scatterModelSlice(m.modelSlice, m.from);
     else
       std::memcpy(m.to, m.from, m.size);
   if (file)

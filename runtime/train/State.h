@@ -16,6 +16,7 @@
 #include "runtime/exec/Executor.h"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -84,21 +85,35 @@ StatusOr<TrainedModel> loadTrainedModel(const std::string &pathOrDir,
 Status gatherOptimizerState(StepExecutor &ex,
                             std::vector<std::vector<uint8_t>> &whole);
 
+/// The whole tensors of the parameters and optimizer state that are this
+/// rank's slices of tensors split over the model axis (tensor
+/// parallelism), by name.
+using ModelSlices = std::map<std::string, std::vector<uint8_t>>;
+/// Gathers every such tensor whole (a collective: every rank calls it; no
+/// tensors without tensor parallelism); the parameters alone unless
+/// `optimizerState`.
+Status gatherModelSlices(StepExecutor &ex, bool optimizerState,
+                         ModelSlices &whole);
+
 /// Writes the parameters and optimizer state of `ex` with `state` as
 /// checkpoint `state.step` in `dir`, keeping the newest `keep`; returns the
 /// file written. A sharded optimizer state is written whole, from
-/// `wholeState` (gatherOptimizerState), so that a run on any number of
-/// ranks, sharded or not, resumes from it.
+/// `wholeState` (gatherOptimizerState), and so are the slices of tensors
+/// split over the model axis, from `modelSlices` (gatherModelSlices), so
+/// that a run on any number of ranks, sharded or not, resumes from it.
 StatusOr<std::string>
 saveState(StepExecutor &ex, const TrainState &state, const std::string &dir,
           unsigned keep,
-          const std::vector<std::vector<uint8_t>> *wholeState = nullptr);
+          const std::vector<std::vector<uint8_t>> *wholeState = nullptr,
+          const ModelSlices *modelSlices = nullptr);
 
-/// Writes the parameters of `ex` alone (no optimizer state) with `state`
+/// Writes the parameters of `ex` alone (no optimizer state; a slice of a
+/// tensor split over the model axis whole, from `modelSlices`) with `state`
 /// as one file at `path`: the run's final model, which PyTorch's strict
 /// load_state_dict, init_from and loom generate read.
 Status saveModel(StepExecutor &ex, const TrainState &state,
-                 const std::string &path);
+                 const std::string &path,
+                 const ModelSlices *modelSlices = nullptr);
 
 /// Copies into `ex` every parameter of checkpoint (or safetensors file)
 /// `path` whose name is a parameter of the model (fine-tuning's

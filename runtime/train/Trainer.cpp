@@ -113,24 +113,31 @@ Status Trainer::setup(Artifact artifact) {
   if (!ex->input("x", &xr) || !ex->input("y") || xr->shape.empty())
     return Status::error(opt.name + ": the step has no inputs x and y");
   batch = xr->shape[0];
-  globalBatch = batch * opt.ranks;
-  if (recipe.dataRanks != opt.ranks)
+  // The ranks of a model axis share each batch: rank r is at (r / M,
+  // r % M) of the mesh (data, model).
+  int64_t modelRanks = modelRanksOf(ex->artifact());
+  dataRank = static_cast<int>(opt.rank / modelRanks);
+  dataRanks = static_cast<int>(opt.ranks / modelRanks);
+  globalBatch = batch * dataRanks;
+  if (recipe.dataRanks * modelRanks != opt.ranks)
     return Status::error(
         opt.name + ": the step is compiled for " +
-        std::to_string(recipe.dataRanks) + " rank" +
-        (recipe.dataRanks == 1 ? "" : "s") +
-        " of the mesh's data axis, but this run has " +
-        std::to_string(opt.ranks) +
-        (opt.ranks == 1
-             ? "; run it under mpirun -n " + std::to_string(recipe.dataRanks)
-             : "; compile the .loom program for them"));
+        std::to_string(recipe.dataRanks * modelRanks) + " rank" +
+        (recipe.dataRanks * modelRanks == 1 ? "" : "s") +
+        (modelRanks > 1
+             ? " (" + std::to_string(modelRanks) + " on the mesh's model axis)"
+             : std::string(" of the mesh's data axis")) +
+        ", but this run has " + std::to_string(opt.ranks) +
+        (opt.ranks == 1 ? "; run it under mpirun -n " +
+                              std::to_string(recipe.dataRanks * modelRanks)
+                        : "; compile the .loom program for them"));
 
   data::DataSpec spec = recipe.data;
   if (opt.full)
     spec.fraction = 1.0;
   state.seed = opt.seed ? *opt.seed : recipe.seed;
   state.examples = 0;
-  state.ranks = opt.ranks;
+  state.ranks = dataRanks;
   StatusOr<std::unique_ptr<data::BatchSource>> d =
       data::openTrainingData(spec, xr->shape, classes, state.seed);
   if (!d)
@@ -235,8 +242,8 @@ Status Trainer::resume() {
     return Status::error(
         file + ": the checkpoint's run had drawn " + std::to_string(examples) +
         " training examples, where no batch of " + std::to_string(batch) +
-        (opt.ranks > 1 ? " (the global batch " + std::to_string(globalBatch) +
-                             " over " + std::to_string(opt.ranks) + " ranks)"
+        (dataRanks > 1 ? " (the global batch " + std::to_string(globalBatch) +
+                             " over " + std::to_string(dataRanks) + " ranks)"
                        : std::string()) +
         " starts; resume with a batch that divides it");
   examplesFrom = {s->step, examples};
@@ -247,7 +254,7 @@ Status Trainer::resume() {
   state = *s;
   state.prep = prep;
   state.examples = examples;
-  state.ranks = opt.ranks;
+  state.ranks = dataRanks;
   state.artifactHash = hash;
   state.artifactPath = path;
   state.classNames = names;
@@ -273,10 +280,10 @@ Status Trainer::resume() {
     return Status();
   }
   say("resuming from " + file + " at step " + std::to_string(state.step) +
-      (ranksWere != opt.ranks
+      (ranksWere != dataRanks
            ? " (written by a run of " + std::to_string(ranksWere) + " rank" +
                  (ranksWere == 1 ? "" : "s") + ", continued on " +
-                 std::to_string(opt.ranks) + ")"
+                 std::to_string(dataRanks) + ")"
            : std::string()));
   return Status();
 }
@@ -287,7 +294,7 @@ Status Trainer::runStep(int64_t s, bool checkFinite, int64_t *badKernel) {
   // Rank r's share of step s's global batch: its rows [r * batch, (r + 1)
   // * batch) of the global batch that starts at examplesBefore(s) (which
   // resume() checked batch divides).
-  int64_t first = examplesBefore(s) + opt.rank * batch;
+  int64_t first = examplesBefore(s) + dataRank * batch;
   if (Status st = data->fill(first / batch, batch, x, y); !st)
     return st;
   if (auto *step = static_cast<int64_t *>(ex->input("step")))
@@ -448,8 +455,8 @@ int Trainer::run(Artifact artifact) {
   say("training " + opt.name + ": " + data->describe() + ", " +
       std::to_string(data->validationSize()) + " validate; " +
       std::to_string(total) + " steps of batch " + std::to_string(globalBatch) +
-      (opt.ranks > 1 ? " (" + std::to_string(batch) + " on each of " +
-                           std::to_string(opt.ranks) + " ranks)"
+      (dataRanks > 1 ? " (" + std::to_string(batch) + " on each of " +
+                           std::to_string(dataRanks) + " ranks)"
                      : std::string()) +
       "; output in " + outDir);
   // Class names: the numbers the model's outputs stand for (saved with the

@@ -102,8 +102,8 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
   // batches are N * ranks of those), and the ranks take turns: each
   // evaluates every ranks-th batch, then of the examples left one by one.
   int64_t n = src.validationSize(), full = n / batch, single = n % batch;
-  if (opt.evalBatches > 0 && full >= opt.evalBatches * opt.ranks) {
-    full = opt.evalBatches * opt.ranks;
+  if (opt.evalBatches > 0 && full >= opt.evalBatches * dataRanks) {
+    full = opt.evalBatches * dataRanks;
     single = 0;
   }
   int64_t total = full * batch + single, runs = full + single;
@@ -114,7 +114,7 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
         std::to_string(full) + (full == 1 ? " batch of " : " batches of ") +
         std::to_string(batch) +
         (single ? " and " + std::to_string(single) + " one by one" : "") +
-        (opt.ranks > 1 ? ", shared by " + std::to_string(opt.ranks) + " ranks"
+        (dataRanks > 1 ? ", shared by " + std::to_string(dataRanks) + " ranks"
                        : std::string()) +
         ")...");
   // On a terminal a line redrawn at most ten times a second; otherwise a
@@ -149,13 +149,14 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
     }
     return !interrupted();
   };
-  StatusOr<EvalResult> r = evaluate(*ex, src, opt.evalBatches * opt.ranks,
-                                    progress, {opt.rank, opt.ranks});
+  StatusOr<EvalResult> r = evaluate(*ex, src, opt.evalBatches * dataRanks,
+                                    progress, {dataRank, dataRanks});
   if (onScreen) {
     out << "\r\x1b[K";
     out.flush();
   }
-  if (!r || opt.ranks == 1)
+  // The ranks of a model axis evaluate the same examples together.
+  if (!r || dataRanks == 1)
     return r;
   if (!othersLost) // a signal, and a rank that does not answer
     return othersLost;

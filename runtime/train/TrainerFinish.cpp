@@ -166,6 +166,11 @@ Status Trainer::saveNow() {
   std::vector<std::vector<uint8_t>> wholeState;
   if (Status s = gatherOptimizerState(*ex, wholeState); !s)
     return s;
+  // So are the slices of tensors split over the model axis.
+  ModelSlices modelSlices;
+  if (Status s = gatherModelSlices(*ex, /*optimizerState=*/true, modelSlices);
+      !s)
+    return s;
   // Rank 0 writes; the others wait for it before they go on.
   std::string place = "the checkpoint of step " + std::to_string(state.step);
   if (!writes()) {
@@ -177,7 +182,7 @@ Status Trainer::saveNow() {
   }
   StatusOr<std::string> path =
       saveState(*ex, state, checkpointDir, static_cast<unsigned>(recipe.keep),
-                &wholeState);
+                &wholeState, &modelSlices);
   if (!path)
     return path.status();
   lastCheckpoint = *path;
@@ -202,8 +207,15 @@ Status Trainer::finish(double seconds) {
   std::string model = outDir + "/" +
                       (recipe.name.empty() ? "model" : recipe.name) +
                       ".safetensors";
+  // Every rank gathers the slices of parameters split over the model axis.
+  ModelSlices modelSlices;
+  if (worked)
+    if (Status s =
+            gatherModelSlices(*ex, /*optimizerState=*/false, modelSlices);
+        !s)
+      return s;
   if (worked && writes())
-    if (Status s = saveModel(*ex, state, model); !s)
+    if (Status s = saveModel(*ex, state, model, &modelSlices); !s)
       return s;
   if (Status s =
           together("the final model of step " + std::to_string(state.step));

@@ -101,6 +101,8 @@ buildModule(mlir::MLIRContext &ctx, const mlir::loom::Program &program,
 /// Whether `module`'s recipe runs on more than one data rank, so that the
 /// train-step pipeline averages the gradients (its data-parallel option).
 bool dataParallel(mlir::ModuleOp module);
+/// Whether `module` has a mesh to partition over (tensor parallelism).
+bool modelParallel(mlir::ModuleOp module);
 
 /// How compileCpuArtifact compiles.
 struct ArtifactOptions {

@@ -18,6 +18,7 @@
 #include "backends/cpu/emit/EmitArtifact.h"
 #include "backends/cpu/emit/Recipe.h"
 #include "runtime/artifact/Artifact.h"
+#include "runtime/exec/TensorParallel.h"
 
 #include "backends/cpu/Pipelines.h"
 #include "frontend/AST.h"
@@ -179,6 +180,11 @@ int compileArtifact(mlir::loom::Program &program,
 
 cl::SubCommand &loom::tool::compileCommand() { return compileCmd; }
 
+bool loom::tool::modelParallel(mlir::ModuleOp module) {
+  // The frontend builds the mesh for a model axis or a sharded parameter.
+  return module.lookupSymbol("mesh") != nullptr;
+}
+
 bool loom::tool::dataParallel(mlir::ModuleOp module) {
   auto recipe = module->getAttrOfType<mlir::loom::RecipeAttr>("loom.train");
   return recipe && recipe.getDataRanks() > 1;
@@ -191,7 +197,8 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
     const std::vector<std::pair<std::string, std::string>> &set) {
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
       ctx, program, diags, trainName, batch, std::nullopt, overrides(set),
-      /*allowSharding=*/!trainStep);
+      trainStep ? mlir::loom::ShardingLowering::ArgAttrs
+                : mlir::loom::ShardingLowering::Ops);
   if (!module)
     return nullptr;
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
@@ -203,6 +210,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
   if (trainStep) {
     mlir::loom::TrainStepPipelineOptions pipeline;
     pipeline.dataParallel = dataParallel(*module);
+    pipeline.modelParallel = modelParallel(*module);
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
   }
   printer->instrument(pm);
@@ -243,6 +251,27 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
                 " without); activations and other values " + mib(rest);
       break;
     }
+  // Tensor parallelism (--loom-partition-step): each rank holds its slices
+  // of the parameters split over the model axis, and of their state.
+  int64_t modelRanks = loom::modelRanksOf(artifact);
+  std::string paramsText = mib(params), stateText = mib(state);
+  if (modelRanks > 1) {
+    auto whole = [](loom::DType dtype, const std::vector<int64_t> &shape) {
+      uint64_t n = loom::dtypeSize(dtype);
+      for (int64_t d : shape)
+        n *= static_cast<uint64_t>(d);
+      return n;
+    };
+    uint64_t wholeParams = 0, wholeState = 0;
+    for (const loom::ParamRecord &p : artifact.params)
+      wholeParams += whole(p.dtype, p.shape);
+    for (const loom::OptStateRecord &o : artifact.optState)
+      wholeState += whole(o.dtype, o.shape);
+    std::string over =
+        " whole, split over " + std::to_string(modelRanks) + " model ranks)";
+    paramsText += " per rank (" + mib(wholeParams) + over;
+    stateText += " per rank (" + mib(wholeState) + over;
+  }
   std::string programs;
   for (const loom::ProgramRecord &p : artifact.programs)
     programs +=
@@ -252,7 +281,7 @@ std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
          " generated or copies; step " +
          std::to_string(artifact.trainKernelEnd()) + programs +
          "), peak memory " + mib(artifact.memory.arenaSize) + " (parameters " +
-         mib(params) + ", optimizer state " + mib(state) + sharded + ")";
+         paramsText + ", optimizer state " + stateText + sharded + ")";
 }
 
 std::string loom::tool::describeRemat(const mlir::loom::cpu::RematSummary &r) {
@@ -340,6 +369,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     pipeline.decode = decode && !batch1;
     pipeline.inputGrad = inputGrad && !inputGradApart;
     pipeline.dataParallel = dataParallel(*module);
+    pipeline.modelParallel = modelParallel(*module);
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm);
     if (mlir::failed(printer.run(pm, *module)))
@@ -358,6 +388,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     pipeline.step = false;
     pipeline.eval = true;
     pipeline.decode = decode;
+    pipeline.modelParallel = modelParallel(*one);
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm, "batch1");
     if (mlir::failed(printer.run(pm, *one)))

@@ -68,7 +68,7 @@ bool loom::tool::IrFlags::checkPassNames(StringRef tool, StringRef command,
     pm.addPass(mlir::loom::createLoomOverrideRecipe());
   mlir::loom::buildFrontendCleanupPipeline(pm);
   mlir::loom::TrainStepPipelineOptions all;
-  all.eval = all.decode = all.dataParallel = true;
+  all.eval = all.decode = all.dataParallel = all.modelParallel = true;
   mlir::loom::buildTrainStepPipeline(pm, all);
   mlir::loom::cpu::buildCpuStepPipeline(
       pm, mlir::loom::cpu::CpuStepPipelineOptions());

@@ -228,7 +228,11 @@ bool prepareRun(const std::string &recipeJson,
       !options.resume.empty() ? loom::train::EarlierRun::Resume
       : overwrite             ? loom::train::EarlierRun::Overwrite
                               : loom::train::EarlierRun::Refuse;
-  if (recipe->dataRanks != options.ranks)
+  // A multiple may be a model axis's ranks (tensor parallelism), which the
+  // recipe does not record: the trainer checks them against the
+  // artifact's parameters.
+  if (options.ranks % recipe->dataRanks != 0 ||
+      (options.ranks == 1 && recipe->dataRanks != 1))
     return fail(options.name + ": the step is compiled for " +
                 std::to_string(recipe->dataRanks) +
                 (recipe->dataRanks == 1 ? " rank" : " ranks") +

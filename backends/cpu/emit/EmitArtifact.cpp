@@ -230,6 +230,17 @@ FailureOr<uint64_t> stepArenaWith(ModuleOp module, StringRef remat, bool fuse) {
   return plan->arenaSize;
 }
 
+/// The whole, logical shape of argument `i` of `step`: its type's, or for
+/// a slice of a tensor split over a mesh axis (--loom-partition-step's
+/// `loom.shard`), the whole tensor's.
+std::vector<int64_t> wholeShapeOf(func::FuncOp step, unsigned i) {
+  if (auto shard = step.getArgAttrOfType<DictionaryAttr>(i, "loom.shard"))
+    if (auto whole = shard.getAs<DenseI64ArrayAttr>("shape"))
+      return std::vector<int64_t>(whole.asArrayRef().begin(),
+                                  whole.asArrayRef().end());
+  return shapeOf(step.getArgument(i));
+}
+
 /// The I/O record of `v`, with role `role`.
 ::loom::IoRecord ioRecord(const EmittedProgram &p, Value v, StringRef role) {
   ::loom::IoRecord io;
@@ -306,7 +317,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
       ::loom::ParamRecord p;
       p.name = name.str();
       p.dtype = *mlir::loom::toDType(tt(arg).getElementType());
-      p.shape = shapeOf(arg);
+      p.shape = wholeShapeOf(step, i);
       p.init =
           initSpecOf(step.getArgAttrOfType<DictionaryAttr>(i, "loom.init"));
       p.frozen = bool(step.getArgAttr(i, "loom.frozen"));
@@ -321,7 +332,7 @@ LogicalResult emitCpuArtifact(ModuleOp module, const EmitOptions &options,
       ::loom::OptStateRecord s;
       s.name = name.str();
       s.dtype = *mlir::loom::toDType(tt(arg).getElementType());
-      s.shape = shapeOf(arg);
+      s.shape = wholeShapeOf(step, i);
       s.param = llvm::StringRef(s.name).rsplit('.').first.str();
       s.offset = b.offset;
       s.size = bytesOf(arg);
