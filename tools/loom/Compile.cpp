@@ -353,8 +353,11 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   // lowered again at that batch when the training batch is larger, so that
   // its activations (its own region of the arena) stay small.
   constexpr int64_t kInputGradBatch = 16;
+  // Not for a model split over a `model` axis: the program would read whole
+  // parameters where the step's arena holds each rank's slice.
   bool inputGrad = options.eval && xType && xType.getRank() > 0 && !decode &&
-                   mlir::isa<mlir::FloatType>(xType.getElementType());
+                   mlir::isa<mlir::FloatType>(xType.getElementType()) &&
+                   !modelParallel(*module);
   bool inputGradApart = inputGrad && (xType.isDynamicDim(0) ||
                                       xType.getDimSize(0) > kInputGradBatch);
   // Evaluation at batch 1 too, for the last partial batch of a split and
