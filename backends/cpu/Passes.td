@@ -101,6 +101,15 @@ def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg"> {
     constant loops (a `1x12x1x64` copy) into one scalar move per element,
     a block its instruction scheduler takes seconds over.
 
+    A `linalg.copy` (these, and those of the lowering) from one argument of
+    the function into another runs only when their addresses differ
+    (`memref.extract_aligned_pointer_as_index`, `scf.if`): the memory plan
+    gives an op that adds into an operand that operand's bytes (a
+    `scatter_add` into its destination, `passes/memory/MemoryPlan.h`), and
+    the kernel's copy of the destination into its result would otherwise
+    read and write them all (147 MiB for GPT-2's embedding gradient). The
+    plan's buffers are either the same bytes or disjoint.
+
     Precondition: bufferized IR. Postcondition: no `memref.copy` remains.
 
     ```mlir
@@ -109,7 +118,10 @@ def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg"> {
     linalg.copy ins(%a : memref<4xf32, strided<[2]>>) outs(%b : memref<4xf32>)
     ```
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def LoomExpandBf16Truncation
@@ -174,7 +186,9 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
   let description = [{
     Runs after the kernels' structured ops became loops
     (`--convert-linalg-to-parallel-loops`). In every public function with a
-    body (a kernel), each `scf.parallel` at the top of the body that loads
+    body (a kernel), each `scf.parallel` at the top of the body (or alone
+    in an `scf.if` there without results or else: a copy guarded by
+    `--loom-copies-to-linalg`, whose call stays in the `scf.if`) that loads
     or stores at least `min-bytes` bytes of buffers (64 KiB: below that the
     fork and join cost more than a second core gives) is moved into a new
     private function `@<kernel>.loop<i>` of the values it uses from outside,
@@ -434,10 +448,18 @@ def LoomSplitReductions : Pass<"loom-split-reductions", "::mlir::func::FuncOp"> 
       operations in the same order as before. A bias gradient summed over
       the batch of `[B, T, N]` into `[T, N]` runs over T on the threads.
     * otherwise the outermost reduced dimension, of length R, is split into
-      P parts, P the largest divisor of R up to 16 (none: the op is left
-      alone): a generic of one more, outer, parallel dimension computes the
-      P partial results over `[k R/P, (k+1) R/P)` into a new `[P, ...]`
-      tensor filled with the combiner's neutral element, and one generic per
+      P parts, P the largest divisor of R up to 16. When R has none, it is
+      first merged with the reduced dimensions right after it that every
+      operand reads adjacent and in order (`linalg::collapseOpIterationDims`),
+      the fewest whose lengths' product has such a divisor: a sum of
+      squares over GPT-2's `[50257, 768]` embedding gradient (50257 = 29 *
+      1733) becomes one over 38598144 elements in 16 contiguous parts, where
+      a split of the 768 would have each part read 48 elements of every row
+      (2.6 GB/s). No such run: the next reduced dimension with a divisor is
+      split; none at all: the op is left alone. A generic of one more,
+      outer, parallel dimension computes the P partial results over
+      `[k R/P, (k+1) R/P)` into a new `[P, ...]` tensor filled with the
+      combiner's neutral element, and one generic per
       result then combines the init and the partials, in the order k = 0, 1,
       ..., P-1, the parts innermost. Each result must be a reduction with
       one combining op of known neutral element (`arith.addf`, `mulf`,

@@ -226,6 +226,19 @@ void replaceWithCall(Operation *nest, func::FuncOp fn, const Outline &plan) {
   nest->erase();
 }
 
+/// The nest that top-level op `op` runs: `op` itself, or the one op with
+/// regions that an `scf.if` without results or else holds (a copy that runs
+/// only when its buffers differ, `--loom-copies-to-linalg`), which moves
+/// out of the `scf.if` and is called inside it.
+Operation *guardedNest(Operation *op) {
+  auto guard = dyn_cast<scf::IfOp>(op);
+  if (!guard || guard.getNumResults() != 0 || !guard.getElseRegion().empty() ||
+      !llvm::hasSingleElement(guard.thenBlock()->without_terminator()))
+    return op;
+  Operation &inner = guard.thenBlock()->front();
+  return inner.getNumRegions() != 0 ? &inner : op;
+}
+
 /// A nest left in its kernel and the function it would move to.
 struct SerialNest {
   Operation *nest;
@@ -261,7 +274,7 @@ struct LoomKernelRangesPass
       SmallVector<Operation *> nests;
       for (Operation &op : fn.getBody().front().without_terminator())
         if (op.getNumRegions() != 0)
-          nests.push_back(&op);
+          nests.push_back(guardedNest(&op));
       for (Operation *op : nests) {
         bool large = bytesTouched(op) >= minBytes;
         auto loop = dyn_cast<scf::ParallelOp>(op);

@@ -185,3 +185,30 @@ func.func private @helper(%a: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// Tests that a parallel nest alone in an scf.if (a copy that runs only when
+// its buffers differ, --loom-copies-to-linalg) is outlined for the threads
+// like one at the top of the kernel, its call left in the scf.if.
+// CHECK-LABEL: func.func @guarded(%arg0: memref<8x16xf32>, %arg1: memref<8x16xf32>, %arg2: i1) attributes {loom.parallel_loops = 1 : i64, loom.serial_loops = 0 : i64}
+// CHECK: scf.if %arg2 {
+// CHECK-NEXT: call @guarded.loop0(%arg0, %arg1, %{{.*}}, %{{.*}}) : (memref<8x16xf32>, memref<8x16xf32>, index, index) -> ()
+// CHECK-NEXT: }
+// CHECK-NEXT: return
+// CHECK: func.func private @guarded.loop0(
+// CHECK: scf.parallel
+func.func @guarded(%a: memref<8x16xf32>, %r: memref<8x16xf32>, %differ: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.if %differ {
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c16) step (%c1, %c1) {
+      %v = memref.load %a[%i, %j] : memref<8x16xf32>
+      memref.store %v, %r[%i, %j] : memref<8x16xf32>
+      scf.reduce
+    }
+  }
+  return
+}
