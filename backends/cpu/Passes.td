@@ -161,6 +161,10 @@ def LoomFuseKernelLoops : Pass<"loom-fuse-kernel-loops", "::mlir::func::FuncOp">
     an extra result of the fused op. MLIR's elementwise fusion
     (`linalg::fuseElementwiseOps`) does the rewrite; unlike its upstream
     pattern, the producer's other readers are moved to the fused op too.
+    A result of a fused op that nothing reads is dropped
+    (`linalg::populateEraseUnusedOperandsAndResultsPatterns`): upstream
+    keeps the result of a producer of no inputs (an iota), which the nest
+    would otherwise write into a temporary of its full size.
 
     A kernel made from an elementwise group (`loom.fusion_group =
     "elementwise"` on the function) must end with one `linalg.generic` that
