@@ -214,7 +214,10 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     thread), has results, has no such dimension or uses another value stays
     in the kernel and runs on one thread, as does any other loop of
     `min-bytes` or more (an `scf.for` on top: a reduction left sequential,
-    a scatter). Each kernel records `loom.parallel_loops` (nests outlined)
+    a scatter over a rank-1 destination). An `scf.for` on top without
+    results that is marked `loom.independent_iterations` (a scatter's loop
+    over the dimensions that no index selects, `--loom-lower-to-linalg`)
+    is first rewritten into the `scf.parallel` it is. Each kernel records `loom.parallel_loops` (nests outlined)
     and `loom.serial_loops` (nests of `min-bytes` or more left on one
     thread); the artifact carries both, and `loom train --profile` reports
     them.

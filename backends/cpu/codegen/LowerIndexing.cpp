@@ -141,21 +141,38 @@ struct ScatterAddLowering : public OptionsPattern<ScatterAddOp> {
                       loc, acc, emptyTensor(rewriter, loc, computeTensor))
                   .getResult(0);
     }
+    // The loops over the updates' dimensions that no index selects (those
+    // before `axis`, and the row's after the index dimensions) come first:
+    // two of their iterations never write the same element, so the
+    // outermost is marked `loom.independent_iterations` and runs on the
+    // threads (--loom-kernel-ranges). Each element still receives its
+    // updates in the order of the index dimensions, as before.
+    int64_t rank = updatesType.getRank();
+    SmallVector<int64_t> order;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d < axis || d >= axis + indexRank)
+        order.push_back(d);
+    bool independentFirst = !order.empty();
+    for (int64_t d = axis; d < axis + indexRank; ++d)
+      order.push_back(d);
     SmallVector<Value> lbs, ubs, steps;
-    for (int64_t size : updatesType.getShape()) {
+    for (int64_t d : order) {
       lbs.push_back(indexConstant(rewriter, loc, 0));
-      ubs.push_back(indexConstant(rewriter, loc, size));
+      ubs.push_back(indexConstant(rewriter, loc, updatesType.getDimSize(d)));
       steps.push_back(indexConstant(rewriter, loc, 1));
     }
     scf::LoopNest nest = scf::buildLoopNest(
         rewriter, loc, lbs, ubs, steps, acc,
-        [&](OpBuilder &b, Location nl, ValueRange ivs,
+        [&](OpBuilder &b, Location nl, ValueRange loopIvs,
             ValueRange iterArgs) -> scf::ValueVector {
-          Value index = b.create<tensor::ExtractOp>(nl, indices,
-                                                    ivs.slice(axis, indexRank));
-          SmallVector<Value> at(ivs.take_front(axis));
+          SmallVector<Value> ivs(rank);
+          for (auto [d, iv] : llvm::zip(order, loopIvs))
+            ivs[d] = iv;
+          Value index = b.create<tensor::ExtractOp>(
+              nl, indices, ArrayRef<Value>(ivs).slice(axis, indexRank));
+          SmallVector<Value> at(ivs.begin(), ivs.begin() + axis);
           at.push_back(clampedIndex(b, nl, index, bound));
-          for (Value iv : ivs.drop_front(axis + indexRank))
+          for (Value iv : ArrayRef<Value>(ivs).drop_front(axis + indexRank))
             at.push_back(iv);
           Value current = b.create<tensor::ExtractOp>(nl, iterArgs[0], at);
           Value update =
@@ -166,6 +183,9 @@ struct ScatterAddLowering : public OptionsPattern<ScatterAddOp> {
                   : b.create<arith::AddIOp>(nl, current, update).getResult();
           return {b.create<tensor::InsertOp>(nl, sum, iterArgs[0], at)};
         });
+    if (independentFirst && !nest.loops.empty())
+      nest.loops.front()->setAttr("loom.independent_iterations",
+                                  rewriter.getUnitAttr());
     Value result = nest.results.empty() ? acc : nest.results[0];
     rewriter.replaceOp(
         op, convertFloatTensor(rewriter, loc, result, type.getElementType()));

@@ -239,6 +239,32 @@ Operation *guardedNest(Operation *op) {
   return inner.getNumRegions() != 0 ? &inner : op;
 }
 
+/// Rewrites each top-level `scf.for` of `fn` marked
+/// `loom.independent_iterations` (a scatter's loop over the dimensions that
+/// no index selects, `--loom-lower-to-linalg`), without results, into the
+/// `scf.parallel` it is, so that it is outlined for the threads like one.
+void parallelizeIndependentLoops(func::FuncOp fn) {
+  SmallVector<scf::ForOp> loops;
+  for (Operation &op : fn.getBody().front().without_terminator())
+    if (auto loop = dyn_cast<scf::ForOp>(op);
+        loop && loop->hasAttr("loom.independent_iterations") &&
+        loop.getNumResults() == 0)
+      loops.push_back(loop);
+  for (scf::ForOp loop : loops) {
+    OpBuilder b(loop);
+    auto parallel = b.create<scf::ParallelOp>(
+        loop.getLoc(), ValueRange{loop.getLowerBound()},
+        ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()});
+    loop.getInductionVar().replaceAllUsesWith(parallel.getInductionVars()[0]);
+    Block *from = loop.getBody();
+    Block *to = parallel.getBody();
+    to->getOperations().splice(to->getTerminator()->getIterator(),
+                               from->getOperations(), from->begin(),
+                               std::prev(from->end()));
+    loop.erase();
+  }
+}
+
 /// A nest left in its kernel and the function it would move to.
 struct SerialNest {
   Operation *nest;
@@ -271,6 +297,7 @@ struct LoomKernelRangesPass
     llvm::StringSet<> serialKeys;
     for (func::FuncOp fn : kernels) {
       int64_t parallelLoops = 0, serialLoops = 0;
+      parallelizeIndependentLoops(fn);
       SmallVector<Operation *> nests;
       for (Operation &op : fn.getBody().front().without_terminator())
         if (op.getNumRegions() != 0)

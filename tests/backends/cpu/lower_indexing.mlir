@@ -34,14 +34,17 @@ func.func @gather(%t: tensor<10x4xf32>, %i: tensor<2x3xi32>) -> tensor<2x3x4xf32
 // Tests that scatter_add is a loop nest over the updates carrying a copy
 // of the destination tensor (repeated indices accumulate), in
 // destination-passing style: extract, add, tensor.insert. The copy into a
-// tensor.empty lets bufferization write the result buffer in place.
+// tensor.empty lets bufferization write the result buffer in place. The
+// loop over the columns (no index selects them) is outermost and marked
+// loom.independent_iterations (--loom-kernel-ranges runs it on the
+// threads); the loop over the indices is inside it, in order.
 // CHECK-LABEL: func.func @scatter_add
 // CHECK-SAME: (%[[D:.*]]: tensor<10x4xf32>, %[[I:.*]]: tensor<3xi64>, %[[U:.*]]: tensor<3x4xf32>)
 // CHECK: cf.assert %{{.*}}, "loom.scatter_add index out of range [0, 10) along axis 0"
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<10x4xf32>
 // CHECK: %[[C:.*]] = linalg.copy ins(%[[D]] : tensor<10x4xf32>) outs(%[[E]] : tensor<10x4xf32>)
-// CHECK: %[[R:.*]] = scf.for %[[P:.*]] = %{{.*}} iter_args(%[[A:.*]] = %[[C]]) -> (tensor<10x4xf32>)
-// CHECK: scf.for %[[Q:.*]] = %{{.*}} iter_args(%[[B:.*]] = %[[A]]) -> (tensor<10x4xf32>)
+// CHECK: %[[R:.*]] = scf.for %[[Q:.*]] = %{{.*}} iter_args(%[[A:.*]] = %[[C]]) -> (tensor<10x4xf32>)
+// CHECK: scf.for %[[P:.*]] = %{{.*}} iter_args(%[[B:.*]] = %[[A]]) -> (tensor<10x4xf32>)
 // CHECK: %[[N:.*]] = tensor.extract %[[I]][%[[P]]] : tensor<3xi64>
 // CHECK: %[[AT:.*]] = arith.minsi
 // CHECK: %[[OLD:.*]] = tensor.extract %[[B]][%[[AT]], %[[Q]]] : tensor<10x4xf32>
@@ -49,6 +52,7 @@ func.func @gather(%t: tensor<10x4xf32>, %i: tensor<2x3xi32>) -> tensor<2x3x4xf32
 // CHECK: %[[SUM:.*]] = arith.addf %[[OLD]], %[[NEW]] : f32
 // CHECK: %[[INS:.*]] = tensor.insert %[[SUM]] into %[[B]][%[[AT]], %[[Q]]] : tensor<10x4xf32>
 // CHECK: scf.yield %[[INS]]
+// CHECK: } {loom.independent_iterations}
 // CHECK: return %[[R]]
 func.func @scatter_add(%d: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
   %0 = loom.scatter_add %d[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
@@ -79,6 +83,7 @@ func.func @scatter_add_splat(%i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<1
 // CHECK: %[[V:.*]] = arith.constant 1.500000e+00 : f32
 // CHECK: linalg.fill ins(%[[V]] : f32) outs(%{{.*}} : tensor<10xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<10xf32>)
+// CHECK-NOT: loom.independent_iterations
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
 func.func @scatter_add_splat_bf16(%i: tensor<3xi32>, %u: tensor<3xbf16>) -> tensor<10xbf16> {
   %c = loom.constant dense<1.5> : tensor<10xbf16>
