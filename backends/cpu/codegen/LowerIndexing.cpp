@@ -146,19 +146,40 @@ struct ScatterAddLowering : public OptionsPattern<ScatterAddOp> {
     // two of their iterations never write the same element, so the
     // outermost is marked `loom.independent_iterations` and runs on the
     // threads (--loom-kernel-ranges). Each element still receives its
-    // updates in the order of the index dimensions, as before.
+    // updates in the order of the index dimensions, as before. The last
+    // dimension, when no index selects it and it is long enough, is split
+    // into chunks (outside) of a few contiguous elements (innermost), so
+    // that the innermost loop still runs along a row (LLVM vectorizes it).
     int64_t rank = updatesType.getRank();
-    SmallVector<int64_t> order;
+    int64_t last = rank - 1;
+    int64_t inner = 1;
+    if (last >= axis + indexRank)
+      for (int64_t width : {64, 32, 16, 8})
+        if (updatesType.getDimSize(last) % width == 0 &&
+            updatesType.getDimSize(last) > width) {
+          inner = width;
+          break;
+        }
+    // Each loop: the dimension it runs over and its trip count; with
+    // `inner` > 1, the last dimension has a chunk loop and an inner loop.
+    SmallVector<std::pair<int64_t, int64_t>> loops;
+    size_t chunkLoop = 0;
     for (int64_t d = 0; d < rank; ++d)
-      if (d < axis || d >= axis + indexRank)
-        order.push_back(d);
-    bool independentFirst = !order.empty();
+      if (d < axis || d >= axis + indexRank) {
+        if (d == last)
+          chunkLoop = loops.size();
+        loops.push_back(
+            {d, updatesType.getDimSize(d) / (d == last ? inner : 1)});
+      }
+    bool independentFirst = !loops.empty();
     for (int64_t d = axis; d < axis + indexRank; ++d)
-      order.push_back(d);
+      loops.push_back({d, updatesType.getDimSize(d)});
+    if (inner > 1)
+      loops.push_back({last, inner});
     SmallVector<Value> lbs, ubs, steps;
-    for (int64_t d : order) {
+    for (auto [d, trips] : loops) {
       lbs.push_back(indexConstant(rewriter, loc, 0));
-      ubs.push_back(indexConstant(rewriter, loc, updatesType.getDimSize(d)));
+      ubs.push_back(indexConstant(rewriter, loc, trips));
       steps.push_back(indexConstant(rewriter, loc, 1));
     }
     scf::LoopNest nest = scf::buildLoopNest(
@@ -166,8 +187,13 @@ struct ScatterAddLowering : public OptionsPattern<ScatterAddOp> {
         [&](OpBuilder &b, Location nl, ValueRange loopIvs,
             ValueRange iterArgs) -> scf::ValueVector {
           SmallVector<Value> ivs(rank);
-          for (auto [d, iv] : llvm::zip(order, loopIvs))
-            ivs[d] = iv;
+          for (auto [loop, iv] : llvm::zip(loops, loopIvs))
+            ivs[loop.first] = iv;
+          if (inner > 1) { // chunk * inner + the inner loop's index
+            Value chunk = b.create<arith::MulIOp>(nl, loopIvs[chunkLoop],
+                                                  indexConstant(b, nl, inner));
+            ivs[last] = b.create<arith::AddIOp>(nl, chunk, loopIvs.back());
+          }
           Value index = b.create<tensor::ExtractOp>(
               nl, indices, ArrayRef<Value>(ivs).slice(axis, indexRank));
           SmallVector<Value> at(ivs.begin(), ivs.begin() + axis);

@@ -61,6 +61,27 @@ func.func @scatter_add(%d: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf
 
 // -----
 
+// Tests that a scatter_add of long rows splits the row (128) into chunks
+// (2, the marked outer loop) and 64 contiguous elements (the innermost
+// loop, which LLVM vectorizes), the loop over the indices between them.
+// CHECK-LABEL: func.func @scatter_add_rows
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %[[C2]]
+// CHECK: scf.for %[[P:.*]] = %{{.*}} to %[[C3]]
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}}
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[KC:.*]] = arith.muli %[[K]], %[[C64]] : index
+// CHECK: %[[COL:.*]] = arith.addi %[[KC]], %[[J]] : index
+// CHECK: tensor.extract %arg2[%[[P]], %[[COL]]] : tensor<3x128xf32>
+// CHECK: } {loom.independent_iterations}
+func.func @scatter_add_rows(%d: tensor<10x128xf32>, %i: tensor<3xi32>, %u: tensor<3x128xf32>) -> tensor<10x128xf32> {
+  %0 = loom.scatter_add %d[%i], %u axis 0 : (tensor<10x128xf32>, tensor<3xi32>, tensor<3x128xf32>) -> tensor<10x128xf32>
+  return %0 : tensor<10x128xf32>
+}
+
+// -----
+
 // Tests that scatter_add into a splat constant (a gather's gradient starts
 // from zeros) fills a fresh tensor with its value instead of reading the
 // constant.
