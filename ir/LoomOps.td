@@ -831,12 +831,16 @@ def Loom_ConstantOp : Loom_Op<"constant", [ConstantLike, Pure, InferTypeOpAdapto
   let hasFolder = 1;
 }
 
-def Loom_IotaOp : Loom_Op<"iota", [Pure]> {
+def Loom_IotaOp : Loom_Op<"iota", [Loom_FusionOpInterface, Pure]> {
+  let extraClassDeclaration = Loom_FusesAs<"elementwise">.decl;
   let summary = "indices along one dimension";
   let description = [{
     A tensor whose element at index `(i0, ..., in)` is `i_dim`, converted to
     the result's element type (integer or floating-point). Used for position
-    ids and masks.
+    ids and masks. It fuses as an elementwise op of no operands: the
+    elementwise ops that read it compute it in their loop nest instead of
+    reading it (cross-entropy's gradient compares it with the labels over
+    the whole `[B, T, vocab]` logits).
 
     Example:
 

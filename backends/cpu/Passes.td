@@ -101,6 +101,15 @@ def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg"> {
     constant loops (a `1x12x1x64` copy) into one scalar move per element,
     a block its instruction scheduler takes seconds over.
 
+    A `linalg.copy` (these, and those of the lowering) from one argument of
+    the function into another runs only when their addresses differ
+    (`memref.extract_aligned_pointer_as_index`, `scf.if`): the memory plan
+    gives an op that adds into an operand that operand's bytes (a
+    `scatter_add` into its destination, `passes/memory/MemoryPlan.h`), and
+    the kernel's copy of the destination into its result would otherwise
+    read and write them all (147 MiB for GPT-2's embedding gradient). The
+    plan's buffers are either the same bytes or disjoint.
+
     Precondition: bufferized IR. Postcondition: no `memref.copy` remains.
 
     ```mlir
@@ -109,7 +118,10 @@ def LoomCopiesToLinalg : Pass<"loom-copies-to-linalg"> {
     linalg.copy ins(%a : memref<4xf32, strided<[2]>>) outs(%b : memref<4xf32>)
     ```
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 def LoomExpandBf16Truncation
@@ -149,6 +161,10 @@ def LoomFuseKernelLoops : Pass<"loom-fuse-kernel-loops", "::mlir::func::FuncOp">
     an extra result of the fused op. MLIR's elementwise fusion
     (`linalg::fuseElementwiseOps`) does the rewrite; unlike its upstream
     pattern, the producer's other readers are moved to the fused op too.
+    A result of a fused op that nothing reads is dropped
+    (`linalg::populateEraseUnusedOperandsAndResultsPatterns`): upstream
+    keeps the result of a producer of no inputs (an iota), which the nest
+    would otherwise write into a temporary of its full size.
 
     A kernel made from an elementwise group (`loom.fusion_group =
     "elementwise"` on the function) must end with one `linalg.generic` that
@@ -174,7 +190,9 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
   let description = [{
     Runs after the kernels' structured ops became loops
     (`--convert-linalg-to-parallel-loops`). In every public function with a
-    body (a kernel), each `scf.parallel` at the top of the body that loads
+    body (a kernel), each `scf.parallel` at the top of the body (or alone
+    in an `scf.if` there without results or else: a copy guarded by
+    `--loom-copies-to-linalg`, whose call stays in the `scf.if`) that loads
     or stores at least `min-bytes` bytes of buffers (64 KiB: below that the
     fork and join cost more than a second core gives) is moved into a new
     private function `@<kernel>.loop<i>` of the values it uses from outside,
@@ -196,7 +214,10 @@ def LoomKernelRanges : Pass<"loom-kernel-ranges", "::mlir::ModuleOp"> {
     thread), has results, has no such dimension or uses another value stays
     in the kernel and runs on one thread, as does any other loop of
     `min-bytes` or more (an `scf.for` on top: a reduction left sequential,
-    a scatter). Each kernel records `loom.parallel_loops` (nests outlined)
+    a scatter over a rank-1 destination). An `scf.for` on top without
+    results that is marked `loom.independent_iterations` (a scatter's loop
+    over the dimensions that no index selects, `--loom-lower-to-linalg`)
+    is first rewritten into the `scf.parallel` it is. Each kernel records `loom.parallel_loops` (nests outlined)
     and `loom.serial_loops` (nests of `min-bytes` or more left on one
     thread); the artifact carries both, and `loom train --profile` reports
     them.
@@ -461,10 +482,18 @@ def LoomSplitReductions : Pass<"loom-split-reductions", "::mlir::func::FuncOp"> 
       operations in the same order as before. A bias gradient summed over
       the batch of `[B, T, N]` into `[T, N]` runs over T on the threads.
     * otherwise the outermost reduced dimension, of length R, is split into
-      P parts, P the largest divisor of R up to 16 (none: the op is left
-      alone): a generic of one more, outer, parallel dimension computes the
-      P partial results over `[k R/P, (k+1) R/P)` into a new `[P, ...]`
-      tensor filled with the combiner's neutral element, and one generic per
+      P parts, P the largest divisor of R up to 16. When R has none, it is
+      first merged with the reduced dimensions right after it that every
+      operand reads adjacent and in order (`linalg::collapseOpIterationDims`),
+      the fewest whose lengths' product has such a divisor: a sum of
+      squares over GPT-2's `[50257, 768]` embedding gradient (50257 = 29 *
+      1733) becomes one over 38598144 elements in 16 contiguous parts, where
+      a split of the 768 would have each part read 48 elements of every row
+      (2.6 GB/s). No such run: the next reduced dimension with a divisor is
+      split; none at all: the op is left alone. A generic of one more,
+      outer, parallel dimension computes the P partial results over
+      `[k R/P, (k+1) R/P)` into a new `[P, ...]` tensor filled with the
+      combiner's neutral element, and one generic per
       result then combines the init and the partials, in the order k = 0, 1,
       ..., P-1, the parts innermost. Each result must be a reduction with
       one combining op of known neutral element (`arith.addf`, `mulf`,

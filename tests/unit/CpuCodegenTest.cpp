@@ -254,8 +254,9 @@ namespace {
 // scalar. --loom-split-reductions splits both into 16 parts, which the
 // runtime's threads run.
 const char *const kSplit = R"mlir(
-func.func @reductions(%x: tensor<4096x64xf32>, %y: tensor<1024x256xf32>)
-    -> (tensor<64xf32>, tensor<f32>) {
+func.func @reductions(%x: tensor<4096x64xf32>, %y: tensor<1024x256xf32>,
+                      %w: tensor<521x40xf32>)
+    -> (tensor<64xf32>, tensor<f32>, tensor<f32>) {
   %z = arith.constant 0.0 : f32
   %e0 = tensor.empty() : tensor<64xf32>
   %f0 = linalg.fill ins(%z : f32) outs(%e0 : tensor<64xf32>) -> tensor<64xf32>
@@ -278,7 +279,18 @@ func.func @reductions(%x: tensor<4096x64xf32>, %y: tensor<1024x256xf32>)
     %s = arith.addf %a, %o : f32
     linalg.yield %s : f32
   } -> tensor<f32>
-  return %bias, %sum : tensor<64xf32>, tensor<f32>
+  %e2 = tensor.empty() : tensor<f32>
+  %f2 = linalg.fill ins(%z : f32) outs(%e2 : tensor<f32>) -> tensor<f32>
+  %norm = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                                           affine_map<(d0, d1) -> ()>],
+                          iterator_types = ["reduction", "reduction"]}
+      ins(%w : tensor<521x40xf32>) outs(%f2 : tensor<f32>) {
+  ^bb0(%a: f32, %o: f32):
+    %m = arith.mulf %a, %a : f32
+    %s = arith.addf %m, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %bias, %sum, %norm : tensor<64xf32>, tensor<f32>, tensor<f32>
 }
 )mlir";
 
@@ -296,9 +308,10 @@ TEST(CpuCodegen, SplitReductionsRunOnThreadsAndGiveOneResult) {
       *module, mlir::loom::cpu::hostTarget(), library, error,
       /*checkIndices=*/true, nullptr, &threading))
       << error;
-  // The two partial sums (the fills, combines and the small partials stay
-  // in the kernel); no large loop is left on one thread.
-  EXPECT_EQ(threading["reductions"].parallelLoops, 2);
+  // The three partial sums (the fills, combines and the small partials stay
+  // in the kernel); no large loop is left on one thread. The sum of squares
+  // over [521, 40] (521 is prime) runs as 10 parts of 2084 elements.
+  EXPECT_EQ(threading["reductions"].parallelLoops, 3);
   EXPECT_EQ(threading["reductions"].serialLoops, 0);
   loom::StatusOr<loom::KernelLibrary> lib =
       loom::KernelLibrary::load(library, "test.loomx");
@@ -306,9 +319,9 @@ TEST(CpuCodegen, SplitReductionsRunOnThreadsAndGiveOneResult) {
   loom::StatusOr<loom::KernelEntry> k = lib->lookup("reductions");
   ASSERT_TRUE(k.ok()) << k.status().message();
 
-  std::vector<float> x(4096 * 64), y(1024 * 256);
+  std::vector<float> x(4096 * 64), y(1024 * 256), w(521 * 40);
   std::vector<double> wantBias(64, 0.0);
-  double wantSum = 0;
+  double wantSum = 0, wantNorm = 0;
   for (size_t i = 0; i < x.size(); ++i) {
     x[i] = 0.001f * float(int(i * 7919 % 2001) - 1000);
     wantBias[i % 64] += double(x[i]) * double(x[i]);
@@ -317,20 +330,26 @@ TEST(CpuCodegen, SplitReductionsRunOnThreadsAndGiveOneResult) {
     y[i] = 0.01f * float(int(i * 104729 % 1999) - 999);
     wantSum += y[i];
   }
-  auto run = [&](std::vector<float> &bias, float &sum) {
+  for (size_t i = 0; i < w.size(); ++i) {
+    w[i] = 0.01f * float(int(i * 7907 % 1997) - 998);
+    wantNorm += double(w[i]) * double(w[i]);
+  }
+  auto run = [&](std::vector<float> &bias, float &sum, float &norm) {
     bias.assign(64, -1.0f);
     sum = -1.0f;
-    void *ops[] = {x.data(), y.data(), bias.data(), &sum};
+    norm = -1.0f;
+    void *ops[] = {x.data(), y.data(), w.data(), bias.data(), &sum, &norm};
     (*k)(ops);
   };
 
   std::vector<float> bias;
-  float sum;
+  float sum, norm;
   uint64_t before = loom::parallelLoopsRun();
-  run(bias, sum);
+  run(bias, sum, norm);
   if (omp_get_max_threads() > 1) {
-    EXPECT_EQ(loom::parallelLoopsRun() - before, 2u);
+    EXPECT_EQ(loom::parallelLoopsRun() - before, 3u);
   }
+  EXPECT_NEAR(norm, wantNorm, 1e-5 * wantNorm);
   for (int j = 0; j < 64; ++j)
     EXPECT_NEAR(bias[j], wantBias[j], 1e-5 * wantBias[j]) << j;
   EXPECT_NEAR(sum, wantSum, 1e-2); // 262,144 terms of up to 10 in f32
@@ -342,11 +361,13 @@ TEST(CpuCodegen, SplitReductionsRunOnThreadsAndGiveOneResult) {
     omp_set_num_threads(t);
     for (int repeat = 0; repeat < 3; ++repeat) {
       std::vector<float> again;
-      float againSum;
-      run(again, againSum);
+      float againSum, againNorm;
+      run(again, againSum, againNorm);
       EXPECT_EQ(std::memcmp(again.data(), bias.data(), 64 * sizeof(float)), 0)
           << t << " threads";
       EXPECT_EQ(std::memcmp(&againSum, &sum, sizeof sum), 0) << t << " threads";
+      EXPECT_EQ(std::memcmp(&againNorm, &norm, sizeof norm), 0)
+          << t << " threads";
     }
   }
   omp_set_num_threads(threads);

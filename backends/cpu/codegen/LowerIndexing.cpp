@@ -141,21 +141,64 @@ struct ScatterAddLowering : public OptionsPattern<ScatterAddOp> {
                       loc, acc, emptyTensor(rewriter, loc, computeTensor))
                   .getResult(0);
     }
+    // The loops over the updates' dimensions that no index selects (those
+    // before `axis`, and the row's after the index dimensions) come first:
+    // two of their iterations never write the same element, so the
+    // outermost is marked `loom.independent_iterations` and runs on the
+    // threads (--loom-kernel-ranges). Each element still receives its
+    // updates in the order of the index dimensions, as before. The last
+    // dimension, when no index selects it and it is long enough, is split
+    // into chunks (outside) of a few contiguous elements (innermost), so
+    // that the innermost loop still runs along a row (LLVM vectorizes it).
+    int64_t rank = updatesType.getRank();
+    int64_t last = rank - 1;
+    int64_t inner = 1;
+    if (last >= axis + indexRank)
+      for (int64_t width : {64, 32, 16, 8})
+        if (updatesType.getDimSize(last) % width == 0 &&
+            updatesType.getDimSize(last) > width) {
+          inner = width;
+          break;
+        }
+    // Each loop: the dimension it runs over and its trip count; with
+    // `inner` > 1, the last dimension has a chunk loop and an inner loop.
+    SmallVector<std::pair<int64_t, int64_t>> loops;
+    size_t chunkLoop = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      if (d < axis || d >= axis + indexRank) {
+        if (d == last)
+          chunkLoop = loops.size();
+        loops.push_back(
+            {d, updatesType.getDimSize(d) / (d == last ? inner : 1)});
+      }
+    bool independentFirst = !loops.empty();
+    for (int64_t d = axis; d < axis + indexRank; ++d)
+      loops.push_back({d, updatesType.getDimSize(d)});
+    if (inner > 1)
+      loops.push_back({last, inner});
     SmallVector<Value> lbs, ubs, steps;
-    for (int64_t size : updatesType.getShape()) {
+    for (auto [d, trips] : loops) {
       lbs.push_back(indexConstant(rewriter, loc, 0));
-      ubs.push_back(indexConstant(rewriter, loc, size));
+      ubs.push_back(indexConstant(rewriter, loc, trips));
       steps.push_back(indexConstant(rewriter, loc, 1));
     }
     scf::LoopNest nest = scf::buildLoopNest(
         rewriter, loc, lbs, ubs, steps, acc,
-        [&](OpBuilder &b, Location nl, ValueRange ivs,
+        [&](OpBuilder &b, Location nl, ValueRange loopIvs,
             ValueRange iterArgs) -> scf::ValueVector {
-          Value index = b.create<tensor::ExtractOp>(nl, indices,
-                                                    ivs.slice(axis, indexRank));
-          SmallVector<Value> at(ivs.take_front(axis));
+          SmallVector<Value> ivs(rank);
+          for (auto [loop, iv] : llvm::zip(loops, loopIvs))
+            ivs[loop.first] = iv;
+          if (inner > 1) { // chunk * inner + the inner loop's index
+            Value chunk = b.create<arith::MulIOp>(nl, loopIvs[chunkLoop],
+                                                  indexConstant(b, nl, inner));
+            ivs[last] = b.create<arith::AddIOp>(nl, chunk, loopIvs.back());
+          }
+          Value index = b.create<tensor::ExtractOp>(
+              nl, indices, ArrayRef<Value>(ivs).slice(axis, indexRank));
+          SmallVector<Value> at(ivs.begin(), ivs.begin() + axis);
           at.push_back(clampedIndex(b, nl, index, bound));
-          for (Value iv : ivs.drop_front(axis + indexRank))
+          for (Value iv : ArrayRef<Value>(ivs).drop_front(axis + indexRank))
             at.push_back(iv);
           Value current = b.create<tensor::ExtractOp>(nl, iterArgs[0], at);
           Value update =
@@ -166,6 +209,9 @@ struct ScatterAddLowering : public OptionsPattern<ScatterAddOp> {
                   : b.create<arith::AddIOp>(nl, current, update).getResult();
           return {b.create<tensor::InsertOp>(nl, sum, iterArgs[0], at)};
         });
+    if (independentFirst && !nest.loops.empty())
+      nest.loops.front()->setAttr("loom.independent_iterations",
+                                  rewriter.getUnitAttr());
     Value result = nest.results.empty() ? acc : nest.results[0];
     rewriter.replaceOp(
         op, convertFloatTensor(rewriter, loc, result, type.getElementType()));

@@ -73,6 +73,9 @@ struct LoomFuseKernelLoopsPass
     patterns.add<FuseProducer>(&getContext());
     // Among them: an input read twice becomes one (x * x).
     linalg::GenericOp::getCanonicalizationPatterns(patterns, &getContext());
+    // A producer of no inputs (an iota) keeps its result in the fused op,
+    // which nothing reads: the fused op drops it rather than write it.
+    linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
     if (failed(applyPatternsAndFoldGreedily(fn, std::move(patterns))))
       return signalPassFailure();
 

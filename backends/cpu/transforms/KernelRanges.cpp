@@ -346,6 +346,45 @@ func::FuncOp buildSharedRange(ArrayRef<RangeMember> members,
   return fn;
 }
 
+/// The nest that top-level op `op` runs: `op` itself, or the one op with
+/// regions that an `scf.if` without results or else holds (a copy that runs
+/// only when its buffers differ, `--loom-copies-to-linalg`), which moves
+/// out of the `scf.if` and is called inside it.
+Operation *guardedNest(Operation *op) {
+  auto guard = dyn_cast<scf::IfOp>(op);
+  if (!guard || guard.getNumResults() != 0 || !guard.getElseRegion().empty() ||
+      !llvm::hasSingleElement(guard.thenBlock()->without_terminator()))
+    return op;
+  Operation &inner = guard.thenBlock()->front();
+  return inner.getNumRegions() != 0 ? &inner : op;
+}
+
+/// Rewrites each top-level `scf.for` of `fn` marked
+/// `loom.independent_iterations` (a scatter's loop over the dimensions that
+/// no index selects, `--loom-lower-to-linalg`), without results, into the
+/// `scf.parallel` it is, so that it is outlined for the threads like one.
+void parallelizeIndependentLoops(func::FuncOp fn) {
+  SmallVector<scf::ForOp> loops;
+  for (Operation &op : fn.getBody().front().without_terminator())
+    if (auto loop = dyn_cast<scf::ForOp>(op);
+        loop && loop->hasAttr("loom.independent_iterations") &&
+        loop.getNumResults() == 0)
+      loops.push_back(loop);
+  for (scf::ForOp loop : loops) {
+    OpBuilder b(loop);
+    auto parallel = b.create<scf::ParallelOp>(
+        loop.getLoc(), ValueRange{loop.getLowerBound()},
+        ValueRange{loop.getUpperBound()}, ValueRange{loop.getStep()});
+    loop.getInductionVar().replaceAllUsesWith(parallel.getInductionVars()[0]);
+    Block *from = loop.getBody();
+    Block *to = parallel.getBody();
+    to->getOperations().splice(to->getTerminator()->getIterator(),
+                               from->getOperations(), from->begin(),
+                               std::prev(from->end()));
+    loop.erase();
+  }
+}
+
 /// A nest left in its kernel and the function it would move to.
 struct SerialNest {
   Operation *nest;
@@ -483,13 +522,14 @@ struct LoomKernelRangesPass
     llvm::StringSet<> serialKeys;
     for (func::FuncOp fn : kernels) {
       int64_t parallelLoops = 0, serialLoops = 0, names = 0;
+      parallelizeIndependentLoops(fn);
       auto group = fn->getAttrOfType<StringAttr>("loom.fusion_group");
       if (multiTensorRanges && group && group.getValue() == "multi_tensor")
         parallelLoops += shareRanges(fn, names, symbols);
       SmallVector<Operation *> nests;
       for (Operation &op : fn.getBody().front().without_terminator())
         if (op.getNumRegions() != 0)
-          nests.push_back(&op);
+          nests.push_back(guardedNest(&op));
       for (Operation *op : nests) {
         bool large = bytesTouched(op) >= minBytes;
         auto loop = dyn_cast<scf::ParallelOp>(op);

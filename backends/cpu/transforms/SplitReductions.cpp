@@ -213,6 +213,38 @@ LogicalResult splitReduction(RewriterBase &rw, linalg::GenericOp op,
   return success();
 }
 
+/// Merges the reduced dimensions d, d + 1, ..., e of `op` into one
+/// (`linalg::collapseOpIterationDims`), for the first e whose lengths'
+/// product has a divisor in [2, kMaxParts] and that every operand reads as
+/// adjacent dimensions in that order: a sum of squares over [50257, 768]
+/// (50257 = 29 * 1733) becomes a sum over 38598144. Returns the merged op
+/// (which replaces `op`) and the merged length; null if no run fits.
+std::pair<linalg::GenericOp, int64_t>
+mergeReduced(RewriterBase &rw, linalg::GenericOp op, unsigned d) {
+  SmallVector<int64_t, 4> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t length = ranges[d];
+  ReassociationIndices run = {int64_t(d)};
+  for (unsigned e = d + 1;
+       e < ranges.size() && iterators[e] == utils::IteratorType::reduction;
+       ++e) {
+    length *= ranges[e];
+    run.push_back(e);
+    if (!parts(length) ||
+        !linalg::areDimSequencesPreserved(op.getIndexingMapsArray(), {run}))
+      continue;
+    rw.setInsertionPoint(op);
+    FailureOr<linalg::CollapseResult> merged =
+        linalg::collapseOpIterationDims(op, {run}, rw);
+    if (failed(merged))
+      return {};
+    rw.replaceOp(op, merged->results);
+    return {cast<linalg::GenericOp>(merged->collapsedOp.getOperation()),
+            length};
+  }
+  return {};
+}
+
 /// Makes the outer loop of reduction `op` parallel, if it is large and its
 /// outer loop is not already a parallel dimension long enough.
 void threadReduction(RewriterBase &rw, linalg::GenericOp op) {
@@ -244,12 +276,23 @@ void threadReduction(RewriterBase &rw, linalg::GenericOp op) {
   SmallVector<Operation *> combine = combiners(op);
   if (combine.empty())
     return;
-  for (unsigned d = 0; d < n; ++d)
-    if (!parallel(d) && parts(ranges[d])) {
+  for (unsigned d = 0; d < n; ++d) {
+    if (parallel(d))
+      continue;
+    if (parts(ranges[d])) {
       rw.setInsertionPoint(op);
       (void)splitReduction(rw, op, d, parts(ranges[d]), combine);
       return;
     }
+    // A split of a later, inner dimension would have each part read a few
+    // elements of every row; a run of reduced dimensions merged into one
+    // that divides keeps each part one contiguous range.
+    if (auto [merged, length] = mergeReduced(rw, op, d); merged) {
+      rw.setInsertionPoint(merged);
+      (void)splitReduction(rw, merged, d, parts(length), combiners(merged));
+      return;
+    }
+  }
 }
 
 struct LoomSplitReductionsPass

@@ -185,3 +185,72 @@ func.func private @helper(%a: memref<8xf32>) {
   }
   return
 }
+
+// -----
+
+// Tests that a parallel nest alone in an scf.if (a copy that runs only when
+// its buffers differ, --loom-copies-to-linalg) is outlined for the threads
+// like one at the top of the kernel, its call left in the scf.if.
+// CHECK-LABEL: func.func @guarded(%arg0: memref<8x16xf32>, %arg1: memref<8x16xf32>, %arg2: i1) attributes {loom.parallel_loops = 1 : i64, loom.serial_loops = 0 : i64}
+// CHECK: scf.if %arg2 {
+// CHECK-NEXT: call @guarded.loop0(%arg0, %arg1, %{{.*}}, %{{.*}}) : (memref<8x16xf32>, memref<8x16xf32>, index, index) -> ()
+// CHECK-NEXT: }
+// CHECK-NEXT: return
+// CHECK: func.func private @guarded.loop0(
+// CHECK: scf.parallel
+func.func @guarded(%a: memref<8x16xf32>, %r: memref<8x16xf32>, %differ: i1) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.if %differ {
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c8, %c16) step (%c1, %c1) {
+      %v = memref.load %a[%i, %j] : memref<8x16xf32>
+      memref.store %v, %r[%i, %j] : memref<8x16xf32>
+      scf.reduce
+    }
+  }
+  return
+}
+
+// -----
+
+// Tests that an scf.for marked loom.independent_iterations (a scatter's
+// loop over the columns, which no index selects) runs on the threads as the
+// scf.parallel it is, its inner loop over the indices kept in order; an
+// unmarked scf.for of the same size stays on one thread.
+// CHECK-LABEL: func.func @scatter_columns(%arg0: memref<4xi32>, %arg1: memref<4x64xf32>, %arg2: memref<100x64xf32>) attributes {loom.parallel_loops = 1 : i64, loom.serial_loops = 1 : i64}
+// CHECK: call @scatter_columns.loop0(%arg0, %arg2, %arg1, %{{.*}}, %{{.*}}) : (memref<4xi32>, memref<100x64xf32>, memref<4x64xf32>, index, index) -> ()
+// CHECK-NEXT: scf.for
+// CHECK-NOT: call
+// CHECK: func.func private @scatter_columns.loop0({{.*}}) attributes {llvm.linkage = #llvm.linkage<internal>, loom.parallel_extent = 64 : i64, no_inline}
+// CHECK: scf.parallel (%[[D:.*]]) =
+// CHECK-NEXT: scf.for %[[N:.*]] =
+// CHECK: memref.store %{{.*}}, %arg1[%{{.*}}, %[[D]]]
+func.func @scatter_columns(%idx: memref<4xi32>, %upd: memref<4x64xf32>, %dest: memref<100x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c64 = arith.constant 64 : index
+  scf.for %d = %c0 to %c64 step %c1 {
+    scf.for %n = %c0 to %c4 step %c1 {
+      %i = memref.load %idx[%n] : memref<4xi32>
+      %row = arith.index_cast %i : i32 to index
+      %old = memref.load %dest[%row, %d] : memref<100x64xf32>
+      %u = memref.load %upd[%n, %d] : memref<4x64xf32>
+      %new = arith.addf %old, %u : f32
+      memref.store %new, %dest[%row, %d] : memref<100x64xf32>
+    }
+  } {loom.independent_iterations}
+  scf.for %d = %c0 to %c64 step %c1 {
+    scf.for %n = %c0 to %c4 step %c1 {
+      %i = memref.load %idx[%n] : memref<4xi32>
+      %row = arith.index_cast %i : i32 to index
+      %old = memref.load %dest[%row, %d] : memref<100x64xf32>
+      %u = memref.load %upd[%n, %d] : memref<4x64xf32>
+      %new = arith.addf %old, %u : f32
+      memref.store %new, %dest[%row, %d] : memref<100x64xf32>
+    }
+  }
+  return
+}

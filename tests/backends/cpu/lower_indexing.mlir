@@ -34,14 +34,17 @@ func.func @gather(%t: tensor<10x4xf32>, %i: tensor<2x3xi32>) -> tensor<2x3x4xf32
 // Tests that scatter_add is a loop nest over the updates carrying a copy
 // of the destination tensor (repeated indices accumulate), in
 // destination-passing style: extract, add, tensor.insert. The copy into a
-// tensor.empty lets bufferization write the result buffer in place.
+// tensor.empty lets bufferization write the result buffer in place. The
+// loop over the columns (no index selects them) is outermost and marked
+// loom.independent_iterations (--loom-kernel-ranges runs it on the
+// threads); the loop over the indices is inside it, in order.
 // CHECK-LABEL: func.func @scatter_add
 // CHECK-SAME: (%[[D:.*]]: tensor<10x4xf32>, %[[I:.*]]: tensor<3xi64>, %[[U:.*]]: tensor<3x4xf32>)
 // CHECK: cf.assert %{{.*}}, "loom.scatter_add index out of range [0, 10) along axis 0"
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<10x4xf32>
 // CHECK: %[[C:.*]] = linalg.copy ins(%[[D]] : tensor<10x4xf32>) outs(%[[E]] : tensor<10x4xf32>)
-// CHECK: %[[R:.*]] = scf.for %[[P:.*]] = %{{.*}} iter_args(%[[A:.*]] = %[[C]]) -> (tensor<10x4xf32>)
-// CHECK: scf.for %[[Q:.*]] = %{{.*}} iter_args(%[[B:.*]] = %[[A]]) -> (tensor<10x4xf32>)
+// CHECK: %[[R:.*]] = scf.for %[[Q:.*]] = %{{.*}} iter_args(%[[A:.*]] = %[[C]]) -> (tensor<10x4xf32>)
+// CHECK: scf.for %[[P:.*]] = %{{.*}} iter_args(%[[B:.*]] = %[[A]]) -> (tensor<10x4xf32>)
 // CHECK: %[[N:.*]] = tensor.extract %[[I]][%[[P]]] : tensor<3xi64>
 // CHECK: %[[AT:.*]] = arith.minsi
 // CHECK: %[[OLD:.*]] = tensor.extract %[[B]][%[[AT]], %[[Q]]] : tensor<10x4xf32>
@@ -49,10 +52,32 @@ func.func @gather(%t: tensor<10x4xf32>, %i: tensor<2x3xi32>) -> tensor<2x3x4xf32
 // CHECK: %[[SUM:.*]] = arith.addf %[[OLD]], %[[NEW]] : f32
 // CHECK: %[[INS:.*]] = tensor.insert %[[SUM]] into %[[B]][%[[AT]], %[[Q]]] : tensor<10x4xf32>
 // CHECK: scf.yield %[[INS]]
+// CHECK: } {loom.independent_iterations}
 // CHECK: return %[[R]]
 func.func @scatter_add(%d: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<10x4xf32> {
   %0 = loom.scatter_add %d[%i], %u axis 0 : (tensor<10x4xf32>, tensor<3xi64>, tensor<3x4xf32>) -> tensor<10x4xf32>
   return %0 : tensor<10x4xf32>
+}
+
+// -----
+
+// Tests that a scatter_add of long rows splits the row (128) into chunks
+// (2, the marked outer loop) and 64 contiguous elements (the innermost
+// loop, which LLVM vectorizes), the loop over the indices between them.
+// CHECK-LABEL: func.func @scatter_add_rows
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : index
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %[[C2]]
+// CHECK: scf.for %[[P:.*]] = %{{.*}} to %[[C3]]
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}}
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[KC:.*]] = arith.muli %[[K]], %[[C64]] : index
+// CHECK: %[[COL:.*]] = arith.addi %[[KC]], %[[J]] : index
+// CHECK: tensor.extract %arg2[%[[P]], %[[COL]]] : tensor<3x128xf32>
+// CHECK: } {loom.independent_iterations}
+func.func @scatter_add_rows(%d: tensor<10x128xf32>, %i: tensor<3xi32>, %u: tensor<3x128xf32>) -> tensor<10x128xf32> {
+  %0 = loom.scatter_add %d[%i], %u axis 0 : (tensor<10x128xf32>, tensor<3xi32>, tensor<3x128xf32>) -> tensor<10x128xf32>
+  return %0 : tensor<10x128xf32>
 }
 
 // -----
@@ -79,6 +104,7 @@ func.func @scatter_add_splat(%i: tensor<3xi64>, %u: tensor<3x4xf32>) -> tensor<1
 // CHECK: %[[V:.*]] = arith.constant 1.500000e+00 : f32
 // CHECK: linalg.fill ins(%[[V]] : f32) outs(%{{.*}} : tensor<10xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<10xf32>)
+// CHECK-NOT: loom.independent_iterations
 // CHECK: arith.truncf %{{.*}} : f32 to bf16
 func.func @scatter_add_splat_bf16(%i: tensor<3xi32>, %u: tensor<3xbf16>) -> tensor<10xbf16> {
   %c = loom.constant dense<1.5> : tensor<10xbf16>

@@ -174,3 +174,70 @@ func.func @picked(%logits: tensor<64x1024xf32>, %labels: tensor<8x2xi32>, %init:
   } -> tensor<f32>
   return %r : tensor<f32>
 }
+
+// -----
+
+// Tests that a sum of squares over everything whose outer dimension has no
+// divisor up to 16 (29) merges its two reduced dimensions into one of 464
+// (= 16 * 29) and splits that into 16 contiguous parts of 29, instead of
+// splitting the inner dimension (each part a few elements of every row); a
+// linalg.index of the outer dimension is recovered from the merged index.
+// CHECK-LABEL: func.func @merged_sum
+// CHECK: %[[M:.*]] = tensor.collapse_shape %arg0 {{\[}}[0, 1]] : tensor<29x16xf32> into tensor<464xf32>
+// CHECK: %[[E:.*]] = tensor.expand_shape %[[M]] {{\[}}[0, 1]] output_shape [16, 29] : tensor<464xf32> into tensor<16x29xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<16xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[E]] : tensor<16x29xf32>)
+// CHECK: arith.constant 29 : index
+// CHECK: arith.muli
+// CHECK: arith.addi
+// CHECK: arith.divui
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%{{.*}} : tensor<16xf32>) outs(%arg1 : tensor<f32>)
+// CHECK-NOT: linalg.generic
+func.func @merged_sum(%x: tensor<29x16xf32>, %init: tensor<f32>) -> tensor<f32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>],
+                       iterator_types = ["reduction", "reduction"]}
+      ins(%x : tensor<29x16xf32>) outs(%init : tensor<f32>) {
+  ^bb0(%a: f32, %o: f32):
+    %i = linalg.index 0 : index
+    %j = arith.index_cast %i : index to i32
+    %f = arith.sitofp %j : i32 to f32
+    %m = arith.mulf %a, %a : f32
+    %v = arith.addf %m, %f : f32
+    %s = arith.addf %v, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// Tests the fall-backs when the outer reduced dimension (29) does not
+// divide: an input that reads the two reduced dimensions in the other order
+// cannot merge them, so the inner one (16) is split as before; lengths whose
+// product has no divisor up to 16 either (29 * 31) are left alone.
+// CHECK-LABEL: func.func @not_merged
+// CHECK-NOT: tensor.collapse_shape
+// CHECK: tensor.expand_shape %arg0 {{\[}}[0, 1], [2]] output_shape [16, 1, 29]
+// CHECK: iterator_types = ["parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<16x1x29xf32>)
+// CHECK: iterator_types = ["reduction"]} ins(%{{.*}} : tensor<16xf32>)
+// CHECK: iterator_types = ["reduction", "reduction"]} ins(%arg1 : tensor<29x31xf32>)
+// CHECK-NOT: linalg.generic
+func.func @not_merged(%t: tensor<16x29xf32>, %odd: tensor<29x31xf32>, %init: tensor<f32>) -> (tensor<f32>, tensor<f32>) {
+  %a = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> ()>],
+                       iterator_types = ["reduction", "reduction"]}
+      ins(%t : tensor<16x29xf32>) outs(%init : tensor<f32>) {
+  ^bb0(%v: f32, %o: f32):
+    %s = arith.addf %v, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  %b = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>],
+                       iterator_types = ["reduction", "reduction"]}
+      ins(%odd : tensor<29x31xf32>) outs(%init : tensor<f32>) {
+  ^bb0(%v: f32, %o: f32):
+    %s = arith.addf %v, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<f32>
+  return %a, %b : tensor<f32>, tensor<f32>
+}

@@ -134,3 +134,34 @@ func.func @not_fused(%x: tensor<4x4xf32>, %key: tensor<2xi64>) -> tensor<4x4xf32
   %n = loom.neg %p : tensor<4x4xf32>
   return %n : tensor<4x4xf32>
 }
+
+// -----
+
+// Tests that an iota (no operands) fuses like an elementwise op: the one-hot
+// of cross-entropy's gradient (compare with the labels, cast, subtract from
+// the probabilities, scale) computes it inside its group instead of reading
+// a [rows, classes] tensor of indices. An iota that only a non-fusable op
+// reads (a gather's position ids) stays alone.
+// CHECK-LABEL: func.func @one_hot
+// CHECK: %[[G:.*]] = loom.fusion_group elementwise(%arg1, %arg0) : (tensor<4x1xi32>, tensor<4x10xf32>) -> tensor<4x10xf32> {
+// CHECK-NEXT: ^bb0(%[[L:.*]]: tensor<4x1xi32> {{.*}}, %[[P:.*]]: tensor<4x10xf32> {{.*}}):
+// CHECK-NEXT: loom.constant
+// CHECK-NEXT: %[[I:.*]] = loom.iota dim 1 : tensor<4x10xi32>
+// CHECK-NEXT: %[[E:.*]] = loom.compare eq, %[[I]], %[[L]]
+// CHECK-NEXT: %[[F:.*]] = loom.cast %[[E]]
+// CHECK-NEXT: %[[D:.*]] = loom.sub %[[P]], %[[F]]
+// CHECK-NEXT: loom.mul %[[D]]
+// CHECK: loom.yield
+// CHECK: %[[POS:.*]] = loom.iota dim 0 : tensor<4xi32>
+// CHECK-NEXT: loom.gather %arg2[%[[POS]]]
+func.func @one_hot(%p: tensor<4x10xf32>, %labels: tensor<4x1xi32>, %table: tensor<8x3xf32>) -> (tensor<4x10xf32>, tensor<4x3xf32>) {
+  %i = loom.iota dim 1 : tensor<4x10xi32>
+  %e = loom.compare eq, %i, %labels : (tensor<4x10xi32>, tensor<4x1xi32>) -> tensor<4x10xi1>
+  %f = loom.cast %e : tensor<4x10xi1> to tensor<4x10xf32>
+  %d = loom.sub %p, %f : tensor<4x10xf32>
+  %s = loom.constant dense<0.25> : tensor<f32>
+  %g = loom.mul %d, %s : (tensor<4x10xf32>, tensor<f32>) -> tensor<4x10xf32>
+  %pos = loom.iota dim 0 : tensor<4xi32>
+  %rows = loom.gather %table[%pos] axis 0 : (tensor<8x3xf32>, tensor<4xi32>) -> tensor<4x3xf32>
+  return %g, %rows : tensor<4x10xf32>, tensor<4x3xf32>
+}
