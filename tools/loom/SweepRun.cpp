@@ -431,7 +431,7 @@ int runSweepTrials(const SweepPlan &plan, SweepState &state) {
   if (state.recordsCut)
     jsonl << "\n" << std::flush;
   std::map<pid_t, Running> running;
-  size_t next = 0;
+  size_t next = 0, inUse = 0;
   bool forwarded = false;
   while ((next < queue.size() && !stopSignal) || !running.empty()) {
     while (!stopSignal && next < queue.size() &&
@@ -441,6 +441,19 @@ int runSweepTrials(const SweepPlan &plan, SweepState &state) {
       std::string dir = plan.outDir + "/" + t->name, error;
       std::error_code ec;
       fs::create_directories(dir, ec);
+      // A trial whose directory another process holds (the trial of an
+      // earlier sweep that was killed, and still trains) did not run: it
+      // is not recorded, and runs when the same command runs again.
+      if (!ec && config.compiled) {
+        StatusOr<loom::train::OutputDirLock> busy =
+            loom::train::OutputDirLock::take(dir);
+        if (!busy) {
+          ++inUse;
+          std::cout << t->name << "  " << describe(t->settings)
+                    << "  not run: " << busy.status().message() << "\n";
+          continue;
+        }
+      }
       pid_t pid = -1;
       if (!config.compiled)
         error = config.error;
@@ -526,6 +539,14 @@ int runSweepTrials(const SweepPlan &plan, SweepState &state) {
   std::cout << "wrote " << plan.outDir << "/sweep.jsonl, " << plan.outDir
             << "/sweep.svg\n";
   std::cout.flush();
+  if (inUse)
+    return flagError(kCommand,
+                     std::to_string(inUse) + " trial" +
+                         (inUse == 1 ? " did" : "s did") +
+                         " not run: another process holds " +
+                         (inUse == 1 ? "its directory" : "their directories") +
+                         "; the same command again, once it ends, runs " +
+                         (inUse == 1 ? "it" : "them"));
   std::vector<SweepRecord> order = ranked(state, plan.metric);
   if (order.empty() || order[0].status != "ok")
     return flagError(kCommand, "no trial finished training");
