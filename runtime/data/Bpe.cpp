@@ -301,23 +301,35 @@ StatusOr<BpeTokenizer> BpeTokenizer::fromJson(const std::string &json,
                std::to_string(kMaxBpeVocab) + " tokens");
   BpeTokenizer tok;
   std::unordered_map<uint64_t, size_t> first;
+  // Each token's length in bytes: a merge may not make a token longer than
+  // a piece (index() would spell out every token, and a chain of merges that
+  // doubles a token would ask for 2^N bytes).
+  std::vector<size_t> length(256, 1);
   for (size_t i = 0; i < m.size(); ++i) {
     const nlohmann::json &p = m[i];
     std::string at = "merge " + std::to_string(i) + " ";
     if (!p.is_array() || p.size() != 2 || !p[0].is_number_integer() ||
         !p[1].is_number_integer())
       return bad(at + "is not a pair of token ids");
-    int64_t a = p[0], b = p[1];
     int64_t defined = 256 + int64_t(i);
-    for (int64_t id : {a, b})
-      if (id < 0 || id >= defined)
-        return bad(at + "joins token " + std::to_string(id) +
+    for (const nlohmann::json &id : p)
+      if ((id.is_number_unsigned() &&
+           id.get<uint64_t>() >= uint64_t(defined)) ||
+          (!id.is_number_unsigned() &&
+           (id.get<int64_t>() < 0 || id.get<int64_t>() >= defined)))
+        return bad(at + "joins token " + id.dump() +
                    ", which is not defined before it (tokens 0.." +
                    std::to_string(defined - 1) + ")");
-    if (auto [it, fresh] = first.emplace(pairKey(int32_t(a), int32_t(b)), i);
-        !fresh)
+    int32_t a = int32_t(p[0].get<int64_t>()), b = int32_t(p[1].get<int64_t>());
+    if (auto [it, fresh] = first.emplace(pairKey(a, b), i); !fresh)
       return bad(at + "repeats merge " + std::to_string(it->second));
-    tok.merges.emplace_back(int32_t(a), int32_t(b));
+    size_t bytes = length[size_t(a)] + length[size_t(b)];
+    if (bytes > kMaxBpePiece)
+      return bad(at + "makes a token of " + std::to_string(bytes) +
+                 " bytes, longer than the " + std::to_string(kMaxBpePiece) +
+                 " bytes of the longest piece of text a token can stand for");
+    length.push_back(bytes);
+    tok.merges.emplace_back(a, b);
   }
   if (!j.contains("vocab_size") || j["vocab_size"] != tok.vocabSize())
     return bad("\"vocab_size\" is not 256 plus the " +

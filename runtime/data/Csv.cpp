@@ -112,8 +112,14 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
   std::vector<std::string> header, fields;
   std::string line;
   int64_t lineNo = 0;
-  size_t pos = 0; // where the next line starts in *text
+  // Where the next line starts in *text: after the UTF-8 byte order mark
+  // that some programs (Excel) write first.
+  size_t pos = skipUtf8Bom(*text);
   auto at = [&](int64_t l) { return path + ":" + std::to_string(l) + ": "; };
+  if (size_t nul = text->find('\0'); nul != std::string::npos)
+    return Status::error(
+        at(1 + int64_t(std::count(text->begin(), text->begin() + nul, '\n'))) +
+        "not a text file (it contains a zero byte)");
   auto next = [&]() -> bool {
     if (pos >= text->size())
       return false;
@@ -131,8 +137,6 @@ StatusOr<Examples> loom::data::loadCsv(const std::string &path,
   if (!next())
     return Status::error(path + ": the CSV file is empty; it needs a header "
                                 "row naming the columns");
-  if (line.find('\0') != std::string::npos)
-    return Status::error(at(1) + "not a text file (it contains a zero byte)");
   if (!splitRow(line, header))
     return Status::error(at(1) + "unterminated quoted field in the header");
 

@@ -107,7 +107,8 @@ Status probeIdx(const std::string &images, const std::string &labels,
 constexpr uint64_t kMaxCsvBytes = uint64_t(4) << 30;
 
 /// Reads a CSV file with a header row (a regular file of at most
-/// kMaxCsvBytes). Every column but `labelColumn` (and, for several
+/// kMaxCsvBytes, without a zero byte; a UTF-8 byte order mark first is
+/// skipped). Every column but `labelColumn` (and, for several
 /// regression targets, `labels.targets`) is a numeric feature. The
 /// label column is read as `labels` says, nothing guessed: class numbers
 /// (non-negative integers; "2.0" is class 2), class names (each a class, in

@@ -102,8 +102,9 @@ loom::data::csvHeader(const std::string &path) {
   StatusOr<std::string> text = readInputFile(path, "CSV file", kMaxCsvBytes);
   if (!text)
     return text.status();
-  size_t end = text->find('\n');
-  std::string line = text->substr(0, end);
+  size_t begin = skipUtf8Bom(*text), end = text->find('\n', begin);
+  std::string line =
+      text->substr(begin, end == std::string::npos ? end : end - begin);
   if (!line.empty() && line.back() == '\r')
     line.pop_back();
   std::vector<std::string> header;
@@ -132,7 +133,7 @@ StatusOr<Table> loom::data::parseTableCsv(const std::string &csv,
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header, fields;
   Table table;
-  size_t pos = 0;
+  size_t pos = skipUtf8Bom(*text);
   int64_t lineNo = 0, blankSince = 0;
   while (pos < text->size()) {
     size_t end = text->find('\n', pos);

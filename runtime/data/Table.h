@@ -68,6 +68,12 @@ bool expandSklearnHeader(std::vector<std::string> &header, int64_t &rows,
                          std::vector<std::string> &classNames,
                          size_t restBytes);
 
+/// 3 when `text` starts with the UTF-8 byte order mark (EF BB BF, which
+/// some programs write first), else 0: where a CSV file's header starts.
+inline size_t skipUtf8Bom(const std::string &text) {
+  return text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+}
+
 /// The offset of the first byte of `s` that is not part of valid UTF-8
 /// (overlong forms, surrogates and code points past U+10FFFF are not), or
 /// std::string::npos. Tables and prep steps are UTF-8: their report and
@@ -76,9 +82,9 @@ size_t firstNonUtf8(const std::string &s);
 
 /// Reads a CSV file with a header row naming the columns (or scikit-learn's
 /// header: rows, features, class names, read as feature_0, ..., target).
-/// Its text must be UTF-8. An empty cell is missing. A column is a number
-/// column when each of its cells is missing or a finite number, else a text
-/// column.
+/// Its text must be UTF-8 (a byte order mark first is skipped). An empty cell
+/// is missing. A column is a number column when each of its cells is missing or
+/// a finite number, else a text column.
 StatusOr<Table> readTableCsv(const std::string &path);
 
 /// The same, from the text of the file `path` names (for messages).

@@ -140,6 +140,25 @@ TEST(BpeJson, Errors) {
   EXPECT_EQ(err(head + R"("vocab_size": 300, "merges": [[97, 98]]})"),
             "t.json: not a Loom BPE tokenizer: \"vocab_size\" is not 256 "
             "plus the 1 merges");
+  EXPECT_EQ(err(head + R"("merges": [[97, 18446744073709551615]]})"),
+            "t.json: not a Loom BPE tokenizer: merge 0 joins token "
+            "18446744073709551615, which is not defined before it (tokens "
+            "0..255)");
+  // A chain of merges that doubles a token: 2^N bytes, were it spelled out.
+  std::string doubling = R"("merges": [[97, 97])";
+  for (int i = 0; i < 60; ++i)
+    doubling +=
+        ", [" + std::to_string(256 + i) + ", " + std::to_string(256 + i) + "]";
+  EXPECT_EQ(err(head + doubling + "]}"),
+            "t.json: not a Loom BPE tokenizer: merge 6 makes a token of 128 "
+            "bytes, longer than the 64 bytes of the longest piece of text a "
+            "token can stand for");
+  // 64 bytes is a piece's length: such a token is fine.
+  EXPECT_TRUE(BpeTokenizer::fromJson(
+                  head + R"("vocab_size": 262, )" +
+                      doubling.substr(0, doubling.find(", [261")) + "]}",
+                  "t")
+                  .ok());
   EXPECT_TRUE(BpeTokenizer::fromJson(
                   head + R"("vocab_size": 257, "merges": [[97, 98]]})", "t")
                   .ok());

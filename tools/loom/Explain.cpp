@@ -34,6 +34,7 @@
 
 #include <climits>
 #include <optional>
+#include <sys/stat.h>
 
 using namespace llvm;
 
@@ -296,6 +297,12 @@ int loom::tool::runExplain() {
   } else if (!tokenizerPath.empty()) {
     return usageError("loom explain", "--tokenizer goes with --prompt");
   }
+  // -o names a directory: one that is something else is refused by name
+  // (not as "DIR/explain.json: cannot examine it").
+  if (struct stat st; !outDir.empty() && ::stat(outDir.c_str(), &st) == 0 &&
+                      !S_ISDIR(st.st_mode))
+    return fail(outDir + ": -o names a directory to write explain.json and "
+                         "importance.svg in, and this is not a directory");
   if (!outDir.empty())
     for (const char *name : {"/explain.json", "/importance.svg"})
       if (loom::Status s = loom::checkReplaceable(outDir + name); !s)

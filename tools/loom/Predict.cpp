@@ -100,6 +100,30 @@ int loom::tool::runPredict() {
       loom::train::predictCsv(*ex, *recipe, *state, dataFile, counts, groups);
   if (!csv)
     return fail(csv.status().message());
+  // The positive class, before anything is written (a mistake in it
+  // replaces no file): a name or a number among the model's classes.
+  std::vector<std::string> names = state->classNames;
+  int32_t pos = 1;
+  if (!groups.empty()) {
+    int64_t classes =
+        counts.groups.empty() ? 0 : counts.groups.begin()->second.classes();
+    if (!positive.empty()) {
+      pos = -1;
+      for (size_t c = 0; c < names.size(); ++c)
+        if (names[c] == positive)
+          pos = int32_t(c);
+      char *end = nullptr;
+      long n = std::strtol(positive.c_str(), &end, 10);
+      if (pos < 0 && end && !*end && n >= 0 && n < classes)
+        pos = int32_t(n);
+      if (pos < 0)
+        return fail("--positive " + positive + " is not one of the model's " +
+                    std::to_string(classes) + " classes");
+    }
+    if (pos >= classes)
+      return fail("the model has " + std::to_string(classes) +
+                  " classes; give the positive class with --positive");
+  }
   if (loom::Status s = loom::writeFileAtomically(output, *csv); !s)
     return fail(s.message());
   outs() << "wrote " << output << ": " << counts.predicted << " of "
@@ -115,27 +139,6 @@ int loom::tool::runPredict() {
   outs() << "\n";
   if (groups.empty())
     return 0;
-  // The positive class: a name or a number among the model's classes.
-  int64_t classes =
-      counts.groups.empty() ? 0 : counts.groups.begin()->second.classes();
-  std::vector<std::string> names = state->classNames;
-  int32_t pos = 1;
-  if (!positive.empty()) {
-    pos = -1;
-    for (size_t c = 0; c < names.size(); ++c)
-      if (names[c] == positive)
-        pos = int32_t(c);
-    char *end = nullptr;
-    long n = std::strtol(positive.c_str(), &end, 10);
-    if (pos < 0 && end && !*end && n >= 0 && n < classes)
-      pos = int32_t(n);
-    if (pos < 0)
-      return fail("--positive " + positive + " is not one of the model's " +
-                  std::to_string(classes) + " classes");
-  }
-  if (pos >= classes)
-    return fail("the model has " + std::to_string(classes) +
-                " classes; give the positive class with --positive");
   outs() << "\n"
          << loom::renderGroups(loom::groupMetrics(counts.groups, pos, gap),
                                groups, names);

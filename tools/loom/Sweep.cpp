@@ -60,8 +60,8 @@ cl::list<std::string>
                        "share one argument, separated by spaces)"),
               cl::value_desc("NAME=V1,V2,..."), cl::sub(sweepCmd));
 cl::opt<int64_t> randomCount("random",
-                             cl::desc("Draw N settings from the --range "
-                                      "names (seeded by --seed)"),
+                             cl::desc("Draw N settings (at most 10000) from "
+                                      "the --range names (seeded by --seed)"),
                              cl::value_desc("N"), cl::sub(sweepCmd));
 cl::list<std::string>
     rangeItems("range",
@@ -196,7 +196,7 @@ cl::SubCommand &loom::tool::sweepCommand() { return sweepCmd; }
 
 int loom::tool::runSweep() {
   if (!checkIntFlag(kCommand, parallel, 1) ||
-      !checkIntFlag(kCommand, randomCount, 1) ||
+      !checkIntFlag(kCommand, randomCount, 1, kMaxSweepTrials) ||
       !checkIntFlag(kCommand, steps, 1) ||
       !checkIntFlag(kCommand, searchSeed, 0))
     return ExitUsage;

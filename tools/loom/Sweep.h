@@ -64,6 +64,8 @@ struct SweepRecord {
 /// What DIR holds of an earlier run of the same sweep.
 struct SweepState {
   std::map<std::string, SweepRecord> finished; ///< by trial name
+  /// Whether sweep.jsonl ends in a line a crash cut short (no newline).
+  bool recordsCut = false;
   /// Held while the sweep runs: no second sweep writes into DIR.
   loom::train::OutputDirLock lock;
 };
@@ -76,6 +78,13 @@ std::string formatTrial(size_t index);
 /// finished there (sweep.jsonl) into `state`. 0, or the exit status after
 /// printing why.
 int openSweep(const SweepPlan &plan, SweepState &state);
+
+/// Reads the records of DIR/sweep.jsonl into `state`: 0, or the exit status
+/// after printing why it cannot be read. A line that is not JSON (cut
+/// short by a crash) does not count; nor, with a warning, does a JSON line
+/// that is not the record of one of the plan's trials. The trials without
+/// a record run again.
+int readSweepRecords(const SweepPlan &plan, SweepState &state);
 
 /// Runs the trials `state` lacks, plan.parallel at a time, prints the live
 /// and the ranked tables, writes sweep.jsonl and sweep.svg, and with

@@ -119,12 +119,19 @@ std::vector<json> evalRecords(const std::string &dir, const std::string &split,
     json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (!j.is_object())
       continue;
-    std::string kind = j.value("kind", "");
-    if (j.contains("step") && j["step"].is_number_integer())
+    // The file is the trial's, and may be edited: a field of the wrong
+    // type is as good as absent.
+    auto text = [&](const char *key) {
+      return j.contains(key) && j[key].is_string() ? j[key].get<std::string>()
+                                                   : std::string();
+    };
+    std::string kind = text("kind");
+    bool hasStep = j.contains("step") && j["step"].is_number_integer();
+    if (hasStep)
       lastStep = std::max<int64_t>(lastStep, j["step"].get<int64_t>());
     if (kind == "train" && j.contains("nonfinite"))
       nonFinite = true;
-    if (kind == "eval" && j.value("split", "") == split)
+    if (kind == "eval" && hasStep && text("split") == split)
       out.push_back(j);
   }
   return out;
@@ -229,7 +236,7 @@ Status writePlot(const SweepPlan &plan, const SweepState &state) {
     int64_t last = 0;
     for (const json &e : evalRecords(plan.outDir + "/" + r.trial, plan.evalOn,
                                      nonFinite, last)) {
-      double step = e.value("step", 0.0);
+      double step = double(e["step"].get<int64_t>());
       if (e.contains("loss") && e["loss"].is_number())
         plot.add(TrainingPlot::Panel::Loss, r.trial, step,
                  e["loss"].get<double>());
@@ -358,11 +365,20 @@ int openSweep(const SweepPlan &plan, SweepState &state) {
   state.lock = std::move(*lock);
   json spec = specJson(plan);
   std::string specPath = plan.outDir + "/sweep.json";
-  if (fs::exists(specPath)) {
-    std::ifstream in(specPath);
-    std::string text((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
-    json earlier = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  std::error_code ec;
+  if (fs::symlink_status(specPath, ec).type() != fs::file_type::not_found) {
+    StatusOr<std::string> text =
+        readInputFile(specPath, "sweep spec", uint64_t(256) << 20);
+    if (!text)
+      return flagError(kCommand, text.status().message());
+    json earlier = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    // (A discarded value compares equal to anything: test it first.)
+    if (earlier.is_discarded() || !earlier.is_object())
+      return flagError(kCommand,
+                       specPath +
+                           ": not the sweep.json of a loom sweep (it is not "
+                           "a JSON object); give another --out, or remove " +
+                           plan.outDir + " to start over");
     if (earlier != spec) {
       std::string what;
       for (const char *key :
@@ -382,31 +398,7 @@ int openSweep(const SweepPlan &plan, SweepState &state) {
              !s) {
     return flagError(kCommand, s.message());
   }
-  std::ifstream in(plan.outDir + "/sweep.jsonl");
-  std::string line;
-  while (std::getline(in, line)) {
-    // A line cut short by a crash is skipped: its trial reruns.
-    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object() || !j.contains("trial") || !j["trial"].is_string())
-      continue;
-    for (const SweepTrial &t : plan.trials) {
-      if (t.name != j["trial"].get<std::string>())
-        continue;
-      SweepRecord r;
-      r.trial = t.name;
-      r.settings = t.settings;
-      r.status = j.value("status", "failed");
-      if (j.contains("value") && j["value"].is_number())
-        r.value = j["value"].get<double>();
-      if (j.contains("loss") && j["loss"].is_number())
-        r.loss = j["loss"].get<double>();
-      r.steps = j.value("steps", int64_t(0));
-      r.seconds = j.value("seconds", 0.0);
-      r.error = j.value("error", "");
-      state.finished[t.name] = r;
-    }
-  }
-  return 0;
+  return readSweepRecords(plan, state);
 }
 
 int runSweepTrials(const SweepPlan &plan, SweepState &state) {
@@ -429,9 +421,17 @@ int runSweepTrials(const SweepPlan &plan, SweepState &state) {
   sigaction(SIGINT, &action, &oldInt);
   sigaction(SIGTERM, &action, &oldTerm);
 
-  std::ofstream jsonl(plan.outDir + "/sweep.jsonl", std::ios::app);
+  std::string jsonlPath = plan.outDir + "/sweep.jsonl";
+  std::ofstream jsonl(jsonlPath, std::ios::app);
+  if (!jsonl)
+    return flagError(kCommand, jsonlPath + ": cannot write the sweep's " +
+                                   "records: " + std::strerror(errno));
+  // A record cut short by a crash ends without its newline: the next one
+  // starts a line of its own.
+  if (state.recordsCut)
+    jsonl << "\n" << std::flush;
   std::map<pid_t, Running> running;
-  size_t next = 0;
+  size_t next = 0, inUse = 0;
   bool forwarded = false;
   while ((next < queue.size() && !stopSignal) || !running.empty()) {
     while (!stopSignal && next < queue.size() &&
@@ -441,6 +441,19 @@ int runSweepTrials(const SweepPlan &plan, SweepState &state) {
       std::string dir = plan.outDir + "/" + t->name, error;
       std::error_code ec;
       fs::create_directories(dir, ec);
+      // A trial whose directory another process holds (the trial of an
+      // earlier sweep that was killed, and still trains) did not run: it
+      // is not recorded, and runs when the same command runs again.
+      if (!ec && config.compiled) {
+        StatusOr<loom::train::OutputDirLock> busy =
+            loom::train::OutputDirLock::take(dir);
+        if (!busy) {
+          ++inUse;
+          std::cout << t->name << "  " << describe(t->settings)
+                    << "  not run: " << busy.status().message() << "\n";
+          continue;
+        }
+      }
       pid_t pid = -1;
       if (!config.compiled)
         error = config.error;
@@ -526,6 +539,14 @@ int runSweepTrials(const SweepPlan &plan, SweepState &state) {
   std::cout << "wrote " << plan.outDir << "/sweep.jsonl, " << plan.outDir
             << "/sweep.svg\n";
   std::cout.flush();
+  if (inUse)
+    return flagError(kCommand,
+                     std::to_string(inUse) + " trial" +
+                         (inUse == 1 ? " did" : "s did") +
+                         " not run: another process holds " +
+                         (inUse == 1 ? "its directory" : "their directories") +
+                         "; the same command again, once it ends, runs " +
+                         (inUse == 1 ? "it" : "them"));
   std::vector<SweepRecord> order = ranked(state, plan.metric);
   if (order.empty() || order[0].status != "ok")
     return flagError(kCommand, "no trial finished training");

@@ -195,6 +195,17 @@ std::vector<Settings> gridTrials(const std::vector<std::string> &args,
     error = "--grid takes NAME=V1,V2,... items, and none was given";
     return {};
   }
+  // The product's size first (it may be past any memory, or overflow).
+  int64_t product = 1;
+  for (const auto &axis : axes)
+    product = std::min<int64_t>(product * int64_t(axis.second.size()),
+                                kMaxSweepTrials + 1);
+  if (product > kMaxSweepTrials) {
+    error = "--grid: the grid has more than " +
+            std::to_string(kMaxSweepTrials) +
+            " trials, the most a sweep runs; give fewer values";
+    return {};
+  }
   std::vector<Settings> trials = {{}};
   for (const auto &[name, values] : axes) {
     std::vector<Settings> next;

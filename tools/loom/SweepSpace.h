@@ -40,14 +40,18 @@ struct SweepName {
 std::vector<SweepName>
 sweepNames(const std::vector<std::pair<std::string, std::string>> &hparams);
 
+/// The most trials one sweep has (each is a `loom train` process and a
+/// directory): a larger --random N or --grid product is refused.
+constexpr int64_t kMaxSweepTrials = 10000;
+
 /// One trial: its settings in the order the names were given.
 using Settings = std::vector<std::pair<std::string, std::string>>;
 
 /// The trials of `--grid ITEM...` (each ITEM is NAME=V1,V2,...; several may
 /// share one argument, separated by spaces): the cartesian product, the
 /// first name varying slowest. An error message ("--grid ...: ...") in
-/// `error` on a bad item, an unknown name, a bad value or a name given
-/// twice.
+/// `error` on a bad item, an unknown name, a bad value, a name given
+/// twice, or a product of more than kMaxSweepTrials trials.
 std::vector<Settings> gridTrials(const std::vector<std::string> &items,
                                  const std::vector<SweepName> &names,
                                  std::string &error);
