@@ -15,13 +15,6 @@ using namespace loom::train;
 
 namespace {
 
-int64_t elements(const std::vector<int64_t> &shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
 /// One program's batch: its inputs and outputs.
 struct EvalProgram {
   std::string name;
@@ -48,7 +41,7 @@ Status bind(StepExecutor &ex, const std::string &program, EvalProgram &p) {
 Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
                std::vector<int32_t> &labels, EvalResult &r) {
   // The program may reuse y's bytes: keep the labels.
-  int64_t perRow = elements(p.yr->shape) / p.rows;
+  int64_t perRow = shapeElements(p.yr->shape) / p.rows;
   bool classes = p.yr->dtype == DType::I32;
   if (classes)
     labels.assign(static_cast<const int32_t *>(p.y),
@@ -64,7 +57,7 @@ Status runOnce(StepExecutor &ex, const EvalProgram &p, int64_t real,
   // A regression target has a loss and no classes: its errors.
   if (!classes) {
     if (!targets.empty() && p.out->dtype == DType::F32 &&
-        elements(p.out->shape) == elements(p.yr->shape))
+        shapeElements(p.out->shape) == shapeElements(p.yr->shape))
       r.regressionSums.add(
           static_cast<const float *>(ex.programOutput(p.name, "output")),
           targets.data(), real, perRow);
@@ -171,7 +164,7 @@ StatusOr<EvalResult> loom::train::evaluate(StepExecutor &ex,
   // one with no examples, sums the same columns.
   if (full.yr->dtype == DType::F32 && full.rows > 0)
     r.regressionSums.columns.assign(
-        static_cast<size_t>(elements(full.yr->shape) / full.rows),
+        static_cast<size_t>(shapeElements(full.yr->shape) / full.rows),
         RegressionSums::Column());
   r.binary = !r.regression && isBinaryOutput(full.out->shape);
   r.confusion = ConfusionMatrix(r.binary ? 2 : full.out->shape.back());

@@ -60,6 +60,14 @@ struct EvalResult {
   bool stopped = false;    ///< the progress callback stopped it early
 };
 
+/// The number of elements of a tensor of `shape` (1 for a scalar).
+inline int64_t shapeElements(const std::vector<int64_t> &shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
 /// Whether an output of shape `shape` (batch first) is a binary classifier's:
 /// one logit per example, [B] or [B, 1].
 bool isBinaryOutput(const std::vector<int64_t> &shape);

@@ -24,13 +24,6 @@ using namespace loom::train;
 
 namespace {
 
-int64_t elements(const std::vector<int64_t> &shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
 /// The eval program's x, y and output, checked: f32 features.
 struct EvalIo {
   const IoRecord *x = nullptr, *y = nullptr, *out = nullptr;
@@ -84,12 +77,13 @@ StatusOr<ExplainData> loom::train::loadExplainData(StepExecutor &ex,
     return io.status();
   ExplainData d;
   int64_t batch = io->batch;
-  d.features = elements(io->x->shape) / batch;
-  d.yBytes = elements(io->y->shape) / batch * int64_t(dtypeSize(io->y->dtype));
+  d.features = shapeElements(io->x->shape) / batch;
+  d.yBytes =
+      shapeElements(io->y->shape) / batch * int64_t(dtypeSize(io->y->dtype));
   ModelOutput &o = d.output;
   o.regression = recipe.data.labelSpec.kind == data::LabelSpec::Kind::Values;
   o.binary = !o.regression && isBinaryOutput(io->out->shape);
-  o.width = elements(io->out->shape) / batch;
+  o.width = shapeElements(io->out->shape) / batch;
   std::vector<std::string> labels =
       recipe.data.labelSpec.targets.empty()
           ? std::vector<std::string>{recipe.data.label}
@@ -209,9 +203,9 @@ loom::train::trainingMean(StepExecutor &ex, const Recipe &recipe,
   if (!io)
     return io.status();
   int64_t batch = io->batch;
-  int64_t features = elements(io->x->shape) / batch;
+  int64_t features = shapeElements(io->x->shape) / batch;
   int64_t yBytes =
-      elements(io->y->shape) / batch * int64_t(dtypeSize(io->y->dtype));
+      shapeElements(io->y->shape) / batch * int64_t(dtypeSize(io->y->dtype));
   StatusOr<int64_t> classes = outputClasses(ex, "the artifact");
   if (!classes)
     return classes.status();

@@ -39,13 +39,6 @@ std::string number(double v) {
   return buf;
 }
 
-int64_t elements(const std::vector<int64_t> &shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
 } // namespace
 
 StatusOr<std::string>
@@ -183,13 +176,13 @@ loom::train::predictCsv(StepExecutor &ex, const Recipe &recipe,
       xr->dtype != DType::F32)
     return Status::error("the artifact has no batch-1 evaluation program "
                          "over f32 features (eval1)");
-  int64_t features = elements(xr->shape);
+  int64_t features = shapeElements(xr->shape);
   if (examples->count > 0 && examples->featureSize() != features)
     return Status::error(path + ": a row has " +
                          std::to_string(examples->featureSize()) +
                          " features after prep, and the model takes " +
                          std::to_string(features));
-  int64_t width = elements(out->shape);
+  int64_t width = shapeElements(out->shape);
   bool binary = !regression && isBinaryOutput(out->shape);
   std::vector<std::string> names;
   if (!regression)
@@ -237,7 +230,7 @@ loom::train::predictCsv(StepExecutor &ex, const Recipe &recipe,
     int64_t e = it->second;
     std::memcpy(x, examples->features.data() + e * features,
                 size_t(features) * sizeof(float));
-    std::memset(y, 0, size_t(elements(yr->shape)) * dtypeSize(yr->dtype));
+    std::memset(y, 0, size_t(shapeElements(yr->shape)) * dtypeSize(yr->dtype));
     if (Status s = ex.run("eval1"); !s)
       return s;
     const float *o =
