@@ -22,8 +22,8 @@ def Loom_Dialect : Dialect {
     broadcasting, data movement, reductions, contractions (batched matmul,
     convolution), the normalization and attention ops kept whole so that
     backends can use fused kernels, losses, counter-based dropout and the
-    collectives of data- and model-parallel training (as ops: no backend runs
-    them yet; parallel training is planned).
+    collectives of data- and model-parallel training (the CPU runtime runs
+    them over MPI: data parallelism, ZeRO-1 and tensor parallelism).
 
     Element types are `f32`, `f64`, `bf16`, `f16`, `i32`, `i64` and `i1`.
     Binary elementwise ops broadcast their operands as NumPy does: shapes are
