@@ -353,14 +353,29 @@ int64_t StepExecutor::modelIndex(int64_t modelRanks) const {
   return modelRanks > 1 ? comm::worldRank() % modelRanks : 0;
 }
 
+/// This rank's buffer of parameter or optimizer-state `tensor` (null if
+/// there is none), with its whole shape and this rank's bytes of it.
+struct RankTensor {
+  void *data = nullptr;
+  const std::vector<int64_t> *shape = nullptr;
+  uint64_t size = 0;
+};
+
+static RankTensor rankTensor(StepExecutor &ex, const std::string &tensor) {
+  const ParamRecord *param = nullptr;
+  const OptStateRecord *state = nullptr;
+  if (void *data = ex.parameter(tensor, &param))
+    return {data, &param->shape, param->size};
+  if (void *data = ex.optState(tensor, &state))
+    return {data, &state->shape, state->size};
+  return {};
+}
+
 Status StepExecutor::gatherModelSlice(const std::string &tensor,
                                       std::vector<uint8_t> &whole) {
   Split split;
-  const ParamRecord *record = nullptr;
-  const OptStateRecord *stateRecord = nullptr;
-  void *mine = parameter(tensor, &record);
-  if (!mine)
-    mine = optState(tensor, &stateRecord);
+  RankTensor t = rankTensor(*this, tensor);
+  void *mine = t.data;
   comm::Communicator *model =
       state->collectives ? state->collectives->communicator("model") : nullptr;
   if (!mine || !isModelSlice(tensor, &split) || !model ||
@@ -368,9 +383,8 @@ Status StepExecutor::gatherModelSlice(const std::string &tensor,
     return Status::error(name + ": '" + tensor +
                          "' is not a slice of a tensor split over the " +
                          "ranks of the model axis");
-  const std::vector<int64_t> &shape =
-      record ? record->shape : stateRecord->shape;
-  uint64_t size = record ? record->size : stateRecord->size;
+  const std::vector<int64_t> &shape = *t.shape;
+  uint64_t size = t.size;
   int64_t count = static_cast<int64_t>(size / sizeof(float));
   std::vector<float> all(static_cast<size_t>(count * split.ranks));
   comm::Communicator::Request request;
@@ -390,16 +404,11 @@ Status StepExecutor::gatherModelSlice(const std::string &tensor,
 void StepExecutor::scatterModelSlice(const std::string &tensor,
                                      const uint8_t *whole) {
   Split split;
-  const ParamRecord *record = nullptr;
-  const OptStateRecord *stateRecord = nullptr;
-  void *mine = parameter(tensor, &record);
-  if (!mine)
-    mine = optState(tensor, &stateRecord);
-  if (!mine || !isModelSlice(tensor, &split))
+  RankTensor t = rankTensor(*this, tensor);
+  if (!t.data || !isModelSlice(tensor, &split))
     return;
-  takeSlice(whole, record ? record->shape : stateRecord->shape, split,
-            modelIndex(split.ranks), sizeof(float),
-            static_cast<uint8_t *>(mine));
+  takeSlice(whole, *t.shape, split, modelIndex(split.ranks), sizeof(float),
+            static_cast<uint8_t *>(t.data));
 }
 
 void StepExecutor::scatterOptState(const OptStateRecord &s,
