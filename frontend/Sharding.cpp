@@ -41,10 +41,6 @@ bool Elaborator::evalShard(const ast::Expr &shard, const Instance &inst,
               llvm::Twine(rank) + " dimension" + (rank == 1 ? "" : "s"));
     return false;
   }
-  std::vector<std::string> named;
-  for (auto [axis, ranks] : llvm::enumerate(meshRanks))
-    if (ranks > 0)
-      named.push_back(kAxisNames[axis]);
   std::vector<int> axes(rank, -1);
   SMRange seen[2];
   for (auto [dim, element] : llvm::enumerate(list->elements)) {
@@ -57,20 +53,17 @@ bool Elaborator::evalShard(const ast::Expr &shard, const Instance &inst,
     if (name->name == "_")
       continue;
     const auto *it = llvm::find(kAxisNames, name->name);
-    int axis = it - std::begin(kAxisNames);
-    if (it == std::end(kAxisNames) || meshRanks[axis] == 0) {
-      std::string message = "'" + name->name + "' is not an axis of the mesh";
-      if (named.empty())
-        message += " (the train block has no 'mesh'; add one such as "
-                   "'mesh = (data = 1, model = 2)')";
-      else
-        message += " (it has: " + llvm::join(named, ", ") + ")";
-      std::string hint = closestName(name->name, named);
+    if (it == std::end(kAxisNames)) {
+      std::string message = "'" + name->name +
+                            "' is not a mesh axis (the axes are data and "
+                            "model)";
+      std::string hint = closestName(name->name, {"data", "model"});
       if (!hint.empty())
         message += "; did you mean '" + hint + "'?";
       error(name->range, message);
       return false;
     }
+    int axis = it - std::begin(kAxisNames);
     if (seen[axis].isValid()) {
       error(name->range,
             "mesh axis '" + name->name +
@@ -86,6 +79,11 @@ bool Elaborator::evalShard(const ast::Expr &shard, const Instance &inst,
       return false;
     }
     seen[axis] = name->range;
+    // An axis of one rank (one the mesh leaves out, or no mesh at all)
+    // splits nothing: a layer library declares its layout once, and it
+    // takes effect where the mesh gives the axis several ranks.
+    if (meshRanks[axis] <= 1)
+      continue;
     int64_t size = info.type.getDimSize(dim);
     if (!ShapedType::isDynamic(size) && size % meshRanks[axis] != 0) {
       error(name->range,
@@ -131,7 +129,7 @@ void Elaborator::shardParams() {
   if (sharding == ShardingLowering::ArgAttrs && meshRanks[1] <= 1)
     return;
   for (auto [i, p] : llvm::enumerate(params)) {
-    if (p.shard.empty())
+    if (llvm::all_of(p.shard, [](int axis) { return axis < 0; }))
       continue;
     llvm::SmallVector<llvm::SmallVector<mesh::MeshAxis>> split;
     for (int axis : p.shard) {

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Mesh/IR/MeshDialect.h"
 #include "mlir/Dialect/Mesh/IR/MeshOps.h"
+#include "mlir/Dialect/Mesh/Interfaces/ShardingInterface.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::loom {
@@ -26,6 +27,55 @@ using mesh::MeshShardingAttr;
 
 namespace {
 bool isTensor(Value v) { return isa<RankedTensorType>(v.getType()); }
+
+/// The sharding that `v`'s defining op makes it in, by the op's rule, when
+/// propagation gave it none because nothing reads it (attention_with_lse's
+/// output next to the lse its gradient reads): a whole result next to
+/// split siblings would give the op's SPMD form types that do not fit.
+/// Null when the op has no loop-nest rule or decides nothing.
+FailureOr<MeshShardingAttr> unusedResultSharding(OpResult v) {
+  Operation *op = v.getOwner();
+  auto rule = dyn_cast<mesh::ShardingInterface>(op);
+  if (!rule || op->getNumResults() < 2)
+    return MeshShardingAttr();
+  SmallVector<MeshShardingAttr> operands, results;
+  for (Value operand : op->getOperands()) {
+    auto shard = operand.getDefiningOp<mesh::ShardOp>();
+    operands.push_back(shard ? shard.getShard() : MeshShardingAttr());
+  }
+  for (Value result : op->getResults()) {
+    MeshShardingAttr found;
+    for (Operation *user : result.getUsers())
+      if (auto shard = dyn_cast<mesh::ShardOp>(user);
+          shard && !shard.getAnnotateForUsers())
+        found = shard.getShard();
+    results.push_back(found);
+  }
+  FailureOr<mesh::ShardingOption> option =
+      rule.getShardingOption(operands, results);
+  SmallVector<AffineMap> maps = rule.getIndexingMaps();
+  if (failed(option) || option->empty || !option->mesh || maps.empty())
+    return MeshShardingAttr();
+  AffineMap map = maps[op->getNumOperands() + v.getResultNumber()];
+  SmallVector<SmallVector<mesh::MeshAxis>> split;
+  for (auto [loop, axes] : llvm::enumerate(option->shardingArray)) {
+    bool inResult = llvm::any_of(map.getResults(), [&](AffineExpr e) {
+      return e == getAffineDimExpr(loop, op->getContext());
+    });
+    if (!axes.empty() && !inResult)
+      return op->emitError("an unused result of this op would be a partial "
+                           "value, which partitioning cannot give a type");
+  }
+  for (AffineExpr e : map.getResults()) {
+    auto dim = dyn_cast<AffineDimExpr>(e);
+    split.emplace_back();
+    if (dim && dim.getPosition() < option->shardingArray.size())
+      split.back() = option->shardingArray[dim.getPosition()];
+  }
+  while (split.size() > 1 && split.back().empty())
+    split.pop_back();
+  return MeshShardingAttr::get(op->getContext(), option->mesh, split);
+}
 } // namespace
 
 LogicalResult mlir::loom::completeShardings(func::FuncOp f,
@@ -61,9 +111,17 @@ LogicalResult mlir::loom::completeShardings(func::FuncOp f,
       shard.erase();
     }
     if (!source) {
+      MeshShardingAttr sharding = replicated;
+      if (auto result = dyn_cast<OpResult>(v); result && v.use_empty()) {
+        FailureOr<MeshShardingAttr> own = unusedResultSharding(result);
+        if (failed(own))
+          return failure();
+        if (*own)
+          sharding = *own;
+      }
       OpBuilder b(ctx);
       b.setInsertionPointAfterValue(v);
-      source = b.create<mesh::ShardOp>(v.getLoc(), v, replicated);
+      source = b.create<mesh::ShardOp>(v.getLoc(), v, sharding);
     }
     v.replaceAllUsesExcept(source.getResult(), source);
   }

@@ -21,41 +21,26 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/sharding/ShardingRules.h"
+#include "passes/sharding/LoopNestRule.h"
 
 #include "ir/LoomDialect.h"
 #include "ir/LoomOps.h"
 
 #include "mlir/Dialect/Mesh/IR/MeshDialect.h"
-#include "mlir/Dialect/Mesh/IR/MeshOps.h"
-#include "mlir/Dialect/Mesh/Interfaces/ShardingInterface.h"
-#include "mlir/Dialect/Mesh/Interfaces/ShardingInterfaceImpl.h"
-#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace mlir::loom;
-using mesh::MeshShardingAttr;
-using mesh::ReductionKind;
-using mesh::ShardingOption;
-using utils::IteratorType;
+using namespace mlir::loom::sharding;
 
-namespace {
-
-/// An op as a loop nest (see the file comment).
-struct Rule {
-  SmallVector<IteratorType> loops;
-  SmallVector<ReductionKind> kinds; ///< one per reduction loop, in order
-  SmallVector<AffineMap> maps;      ///< operands, then results
-  SmallVector<bool> whole;          ///< per loop: no mesh axis may split it
-};
+namespace mlir::loom::sharding {
 
 int64_t rankOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getRank();
 }
 
-/// `operand`'s dimensions as loops `[0, resultRank)` under NumPy
-/// broadcasting: aligned at the trailing dimension, and a dimension of size
-/// 1 broadcast to a larger one reads the constant index 0.
 AffineMap broadcastMap(Value operand, ArrayRef<int64_t> loopSizes,
                        int64_t firstLoop, int64_t numLoops) {
   auto type = cast<RankedTensorType>(operand.getType());
@@ -78,6 +63,59 @@ AffineMap dims(MLIRContext *ctx, int64_t numLoops, ArrayRef<int64_t> loops) {
     exprs.push_back(getAffineDimExpr(l, ctx));
   return AffineMap::get(numLoops, 0, exprs, ctx);
 }
+
+/// Upstream's default accepts only dimensions and their sums in an
+/// operand's map, not the constant index of a broadcast dimension or a
+/// gathered row: each constant becomes a loop of its own, parallel, whole
+/// and absent from the results (it has size 1, or it is data-dependent).
+/// The maps' dimension counts are the loops' (they may have more loops
+/// than dimensions).
+Rule withConstantLoops(Rule r) {
+  // Upstream's interface needs at least one loop: a scalar op (the
+  // optimizer's step size, a gradient norm) gets one of size 1, whole.
+  if (r.loops.empty()) {
+    r.loops.push_back(IteratorType::parallel);
+    r.whole.push_back(true);
+  }
+  int64_t numLoops = r.loops.size();
+  for (AffineMap &map : r.maps) {
+    SmallVector<AffineExpr> exprs;
+    for (AffineExpr e : map.getResults()) {
+      if (isa<AffineConstantExpr>(e)) {
+        e = getAffineDimExpr(numLoops++, map.getContext());
+        r.loops.push_back(IteratorType::parallel);
+        r.whole.push_back(true);
+      }
+      exprs.push_back(e);
+    }
+    map = AffineMap::get(map.getNumDims(), 0, exprs, map.getContext());
+  }
+  for (AffineMap &map : r.maps)
+    map = AffineMap::get(numLoops, 0, map.getResults(), map.getContext());
+  return r;
+}
+
+/// Whether `sharding` splits a loop that `rule` keeps whole, through `map`.
+bool splitsWholeLoop(MeshShardingAttr sharding, AffineMap map,
+                     const Rule &rule) {
+  if (!sharding)
+    return false;
+  for (auto [expr, axes] :
+       llvm::zip(map.getResults(), sharding.getSplitAxes())) {
+    if (axes.empty())
+      continue;
+    // A constant index (a broadcast dimension, a gathered row) cannot be
+    // split: the rule has nothing to give it.
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || rule.whole[dim.getPosition()])
+      return true;
+  }
+  return false;
+}
+
+} // namespace mlir::loom::sharding
+
+namespace {
 
 /// Elementwise ops, unary or broadcasting: one parallel loop per result
 /// dimension.
@@ -220,36 +258,6 @@ Rule layerNormRule(Operation *op) {
   return r;
 }
 
-/// query `[L..., T, D]`, key `[L..., S, D]`, value `[L..., S, DV]` give
-/// `[L..., T, DV]`: loops L... (batch, heads), t, dv, then s and d (the
-/// contractions). Only the leading loops may be split (head-sharded or
-/// batch-sharded attention); the sequence and feature loops stay whole.
-Rule attentionRule(Operation *op) {
-  auto att = cast<AttentionOp>(op);
-  MLIRContext *ctx = op->getContext();
-  int64_t rank = rankOf(att.getResult()), lead = rank - 2;
-  int64_t t = lead, dv = lead + 1, s = lead + 2, d = lead + 3;
-  int64_t numLoops = rank + 2;
-  Rule r;
-  r.loops.assign(rank, IteratorType::parallel);
-  r.loops.append(2, IteratorType::reduction);
-  r.kinds = {ReductionKind::Generic, ReductionKind::Generic};
-  r.whole.assign(numLoops, true);
-  SmallVector<int64_t> l;
-  for (int64_t i = 0; i < lead; ++i) {
-    r.whole[i] = false;
-    l.push_back(i);
-  }
-  auto with = [&](int64_t a, int64_t b) {
-    SmallVector<int64_t> v = l;
-    v.push_back(a);
-    v.push_back(b);
-    return dims(ctx, numLoops, v);
-  };
-  r.maps = {with(t, d), with(s, d), with(s, dv), with(t, dv)};
-  return r;
-}
-
 /// `table[p, indices[i], q]`: loops are the result's dimensions; the
 /// table's `axis` dimension is read at data-dependent rows (the constant 0
 /// in its map), so a table split along it has no rule (the
@@ -302,16 +310,37 @@ Rule crossEntropyRule(Operation *op) {
   return r;
 }
 
-/// A constant: one loop per dimension, all whole (its clone on a slice
-/// would need its value sliced); a scalar has no loops, the same on every
-/// rank.
+/// A constant: one loop per dimension, whole (its clone on a slice would
+/// need its value sliced), except for a splat (the zeros of a slice's
+/// gradient), which is the same splat on any slice; a scalar has no loops,
+/// the same on every rank.
 Rule constantRule(Operation *op) {
   int64_t rank = rankOf(op->getResult(0));
+  auto splat = dyn_cast<SplatElementsAttr>(cast<ConstantOp>(op).getValue());
   Rule r;
   r.loops.assign(rank, IteratorType::parallel);
-  r.whole.assign(rank, true);
+  r.whole.assign(rank, !splat);
   r.maps = {AffineMap::getMultiDimIdentityMap(rank, op->getContext())};
   return r;
+}
+
+/// A constant on a slice: the splat at the slice's type.
+LogicalResult spmdizeConstant(Operation *op, ArrayRef<Value> spmdizedOperands,
+                              ArrayRef<MeshShardingAttr> operandShardings,
+                              ArrayRef<MeshShardingAttr> resultShardings,
+                              IRMapping &spmdizationMap,
+                              SymbolTableCollection &symbolTable,
+                              OpBuilder &builder) {
+  mesh::spmdizeTriviallyShardableOperation(
+      *op, spmdizedOperands, operandShardings, resultShardings, spmdizationMap,
+      symbolTable, builder);
+  auto local =
+      spmdizationMap.lookup(op->getResult(0)).getDefiningOp<ConstantOp>();
+  auto type = cast<ShapedType>(local.getType());
+  if (auto splat = dyn_cast<SplatElementsAttr>(local.getValue());
+      splat && splat.getType() != type)
+    local.setValueAttr(splat.resizeSplat(type));
+  return success();
 }
 
 /// `iota dim d`: the index along `d`, which stays whole; the other
@@ -325,120 +354,6 @@ Rule iotaRule(Operation *op) {
   r.maps = {AffineMap::getMultiDimIdentityMap(rank, op->getContext())};
   return r;
 }
-
-/// Upstream's default accepts only dimensions and their sums in an
-/// operand's map, not the constant index of a broadcast dimension or a
-/// gathered row: each constant becomes a loop of its own, parallel, whole
-/// and absent from the results (it has size 1, or it is data-dependent).
-/// The maps' dimension counts are the loops' (they may have more loops
-/// than dimensions).
-Rule withConstantLoops(Rule r) {
-  // Upstream's interface needs at least one loop: a scalar op (the
-  // optimizer's step size, a gradient norm) gets one of size 1, whole.
-  if (r.loops.empty()) {
-    r.loops.push_back(IteratorType::parallel);
-    r.whole.push_back(true);
-  }
-  int64_t numLoops = r.loops.size();
-  for (AffineMap &map : r.maps) {
-    SmallVector<AffineExpr> exprs;
-    for (AffineExpr e : map.getResults()) {
-      if (isa<AffineConstantExpr>(e)) {
-        e = getAffineDimExpr(numLoops++, map.getContext());
-        r.loops.push_back(IteratorType::parallel);
-        r.whole.push_back(true);
-      }
-      exprs.push_back(e);
-    }
-    map = AffineMap::get(map.getNumDims(), 0, exprs, map.getContext());
-  }
-  for (AffineMap &map : r.maps)
-    map = AffineMap::get(numLoops, 0, map.getResults(), map.getContext());
-  return r;
-}
-
-/// Whether `sharding` splits a loop that `rule` keeps whole, through `map`.
-bool splitsWholeLoop(MeshShardingAttr sharding, AffineMap map,
-                     const Rule &rule) {
-  if (!sharding)
-    return false;
-  for (auto [expr, axes] :
-       llvm::zip(map.getResults(), sharding.getSplitAxes())) {
-    if (axes.empty())
-      continue;
-    // A constant index (a broadcast dimension, a gathered row) cannot be
-    // split: the rule has nothing to give it.
-    auto dim = dyn_cast<AffineDimExpr>(expr);
-    if (!dim || rule.whole[dim.getPosition()])
-      return true;
-  }
-  return false;
-}
-
-template <typename Op, Rule (*RuleFn)(Operation *)>
-struct LoomShardingModel
-    : mesh::ShardingInterface::ExternalModel<LoomShardingModel<Op, RuleFn>,
-                                             Op> {
-  static Rule rule(Operation *op) { return withConstantLoops(RuleFn(op)); }
-  SmallVector<IteratorType> getLoopIteratorTypes(Operation *op) const {
-    return rule(op).loops;
-  }
-  SmallVector<ReductionKind>
-  getReductionLoopIteratorKinds(Operation *op) const {
-    return rule(op).kinds;
-  }
-  SmallVector<AffineMap> getIndexingMaps(Operation *op) const {
-    return rule(op).maps;
-  }
-  FailureOr<ShardingOption>
-  getShardingOption(Operation *op, ArrayRef<MeshShardingAttr> operands,
-                    ArrayRef<MeshShardingAttr> results) const {
-    // Replication is not a requirement that travels: an op whose known
-    // shardings are all whole decides nothing, so that a whole use (a
-    // gradient norm's sum, read whole) does not make a split producer (the
-    // gradient that the update reads split) whole; the producer's split
-    // reaches the use in the forward walk, as a partial sum.
-    auto whole = [](MeshShardingAttr s) {
-      return !s || mesh::isFullReplication(s);
-    };
-    if (llvm::all_of(operands, whole) && llvm::all_of(results, whole))
-      return ShardingOption::makeEmpty();
-    Rule rule = LoomShardingModel::rule(op);
-    unsigned numOperands = op->getNumOperands();
-    for (auto [i, s] : llvm::enumerate(operands))
-      if (splitsWholeLoop(s, rule.maps[i], rule))
-        return failure();
-    for (auto [i, s] : llvm::enumerate(results))
-      if (splitsWholeLoop(s, rule.maps[numOperands + i], rule))
-        return failure();
-    FailureOr<ShardingOption> option =
-        mesh::detail::defaultGetShardingOption(op, operands, results);
-    if (failed(option))
-      return failure();
-    for (auto [loop, axes] : llvm::enumerate(option->shardingArray))
-      if (!axes.empty() && rule.whole[loop])
-        return failure();
-    // An operand that is only partial (a sum still to be all-reduced)
-    // leaves the default without a mesh; it is the operand's.
-    if (!option->empty && !option->mesh)
-      for (MeshShardingAttr s :
-           llvm::concat<const MeshShardingAttr>(operands, results))
-        if (s)
-          option->mesh = s.getMesh();
-    return option;
-  }
-  LogicalResult spmdize(Operation *op, ArrayRef<Value> spmdizedOperands,
-                        ArrayRef<MeshShardingAttr> operandShardings,
-                        ArrayRef<MeshShardingAttr> resultShardings,
-                        IRMapping &spmdizationMap,
-                        SymbolTableCollection &symbolTable,
-                        OpBuilder &builder) const {
-    mesh::spmdizeTriviallyShardableOperation(
-        *op, spmdizedOperands, operandShardings, resultShardings,
-        spmdizationMap, symbolTable, builder);
-    return success();
-  }
-};
 
 template <typename... Ops> void attachElementwise(MLIRContext *ctx) {
   (Ops::template attachInterface<LoomShardingModel<Ops, elementwiseRule>>(*ctx),
@@ -482,15 +397,15 @@ void mlir::loom::registerShardingRules(DialectRegistry &registry) {
         LoomShardingModel<LogSoftmaxOp, softmaxRule<LogSoftmaxOp>>>(*ctx);
     LayerNormOp::attachInterface<LoomShardingModel<LayerNormOp, layerNormRule>>(
         *ctx);
-    AttentionOp::attachInterface<LoomShardingModel<AttentionOp, attentionRule>>(
-        *ctx);
+    attachAttentionRules(ctx);
+    attachIndexingRules(ctx);
     GatherOp::attachInterface<LoomShardingModel<GatherOp, gatherRule>>(*ctx);
     CrossEntropyOp::attachInterface<
         LoomShardingModel<CrossEntropyOp, crossEntropyRule>>(*ctx);
     // The step's constants and indices (scalars of the optimizer, a
     // cross-entropy gradient's one-hot classes).
-    ConstantOp::attachInterface<LoomShardingModel<ConstantOp, constantRule>>(
-        *ctx);
+    ConstantOp::attachInterface<
+        LoomShardingModel<ConstantOp, constantRule, spmdizeConstant>>(*ctx);
     IotaOp::attachInterface<LoomShardingModel<IotaOp, iotaRule>>(*ctx);
   });
 }

@@ -23,13 +23,21 @@ namespace loom {
 /// attaches the sharding rule of every Loom op that has one: the
 /// elementwise ops (those with MLIR's Elementwise trait, the broadcasting
 /// binary ops, compare, select and broadcast), matmul, transpose, reshape,
-/// reduce, softmax, log_softmax, layer_norm, attention, gather,
-/// cross_entropy, constant and iota.
+/// reduce, softmax, log_softmax, layer_norm, gather, cross_entropy,
+/// constant and iota; then attachAttentionRules' and attachIndexingRules'.
 void registerShardingRules(DialectRegistry &registry);
 
 /// Attaches loom.reshape's rule (ReshapeRule.cpp); registerShardingRules
 /// calls it.
 void attachReshapeRule(MLIRContext *ctx);
+
+/// Attaches the rules of loom.attention, attention_with_lse and
+/// attention_backward (AttentionRules.cpp); registerShardingRules calls it.
+void attachAttentionRules(MLIRContext *ctx);
+
+/// Attaches the rules of loom.slice, concat and scatter_add
+/// (IndexingRules.cpp); registerShardingRules calls it.
+void attachIndexingRules(MLIRContext *ctx);
 
 /// Makes `f`, after --sharding-propagation, meet --mesh-spmdization's
 /// preconditions: every tensor value (argument or result) has exactly one

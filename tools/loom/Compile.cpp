@@ -342,8 +342,12 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
 
   // The step and, with `eval`, evaluation at the training batch size; a
   // language model also gets "decode", one token at a time with KV caches,
-  // for loom generate (a remark says why a model has none).
-  bool decode = options.eval && recipe.getData().getKind() == "tokens";
+  // for loom generate (a remark says why a model has none). Not for a
+  // model split over a `model` axis: its KV caches would be whole inputs
+  // that each rank slices (a collective the runtime does not have);
+  // generation runs a checkpoint compiled for one process.
+  bool decode = options.eval && recipe.getData().getKind() == "tokens" &&
+                !modelParallel(*module);
   auto x = module->lookupSymbol<mlir::func::FuncOp>("forward");
   auto xType =
       x ? mlir::dyn_cast<mlir::RankedTensorType>(x.getArgumentTypes().back())

@@ -6,9 +6,12 @@
 // whose operands fit it passes.
 
 mesh.mesh @mesh(shape = 1x2)
-func.func @no_rule(%x: tensor<4x8xf32>) -> tensor<4x4xf32> {
+func.func @no_rule(%x: tensor<4x8xf32>, %key: tensor<2xi64>) -> tensor<4x8xf32> {
   %xs = mesh.shard %x to <@mesh, [[], [1]]> : tensor<4x8xf32>
-  // expected-error @+1 {{'loom.slice' has no sharding rule, so operand 0 (sharded as #mesh.shard<@mesh, [[], [1]]>) cannot pass its sharding on; the ops with rules are listed in docs/sharding.md}}
+  // expected-error @+1 {{'loom.dropout' has no sharding rule, so operand 0 (sharded as #mesh.shard<@mesh, [[], [1]]>) cannot pass its sharding on; the ops with rules are listed in docs/sharding.md}}
+  %d = loom.dropout %xs, %key rate 1.000000e-01 stream 0 : (tensor<4x8xf32>, tensor<2xi64>) -> tensor<4x8xf32>
+  return %d : tensor<4x8xf32>
+}
   %s = loom.slice %xs start [0, 0] limit [4, 4] stride [1, 1] : tensor<4x8xf32> -> tensor<4x4xf32>
   return %s : tensor<4x4xf32>
 }

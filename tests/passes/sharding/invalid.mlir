@@ -1,7 +1,7 @@
 // RUN: loom-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(sharding-propagation),loom-check-shardings)' --verify-diagnostics
 
 // Tests that a sharding no rule can honour is an error at the op, never a
-// silent full replication: an op without a sharding rule (slice; upstream
+// silent full replication: an op without a sharding rule (dropout; upstream
 // --sharding-propagation reports every such op of a function it visits),
 // and ops whose rule keeps the split dimension whole (the softmax
 // dimension, cross-entropy's classes, attention's sequence, the rows of a
@@ -9,9 +9,12 @@
 // sharding and --loom-check-shardings reports.
 
 mesh.mesh @mesh(shape = 1x2)
-func.func @no_rule(%x: tensor<4x8xf32>) -> tensor<4x4xf32> {
+func.func @no_rule(%x: tensor<4x8xf32>, %key: tensor<2xi64>) -> tensor<4x8xf32> {
   %xs = mesh.shard %x to <@mesh, [[], [1]]> : tensor<4x8xf32>
-  // expected-error @+1 {{'loom.slice' op sharding interface is not implemented.}}
+  // expected-error @+1 {{'loom.dropout' op sharding interface is not implemented.}}
+  %d = loom.dropout %xs, %key rate 1.000000e-01 stream 0 : (tensor<4x8xf32>, tensor<2xi64>) -> tensor<4x8xf32>
+  return %d : tensor<4x8xf32>
+}
   %s = loom.slice %xs start [0, 0] limit [4, 4] stride [1, 1] : tensor<4x8xf32> -> tensor<4x4xf32>
   return %s : tensor<4x4xf32>
 }
