@@ -84,6 +84,11 @@ LogRecord loom::summaryRecord(const RunSummary &s) {
     r.set(name, value);
   if (!s.checkpoint.empty())
     r.set("checkpoint", s.checkpoint);
+  if (s.arenaBytes) {
+    r.set("arena_bytes", s.arenaBytes);
+    r.set("parameter_bytes", s.parameterBytes);
+    r.set("optimizer_state_bytes", s.optimizerStateBytes);
+  }
   return r;
 }
 

@@ -44,6 +44,10 @@ struct RunSummary {
   /// "perplexity", ...), printed with 4 decimals.
   std::vector<std::pair<std::string, double>> metrics;
   std::string checkpoint; ///< the last checkpoint written; "" if none
+  /// This process's memory for the step (0: not reported): its arena, and
+  /// in it the parameters and the optimizer state it holds (its slices of
+  /// those split over a model axis).
+  uint64_t arenaBytes = 0, parameterBytes = 0, optimizerStateBytes = 0;
 };
 
 /// The summary as text lines (no '\n'), labels padded to one column.
@@ -53,7 +57,9 @@ std::vector<std::string> summaryLines(const RunSummary &summary);
 /// epoch = epochs (0 when unset), and the fields seconds,
 /// items_per_second, item_unit, train_loss, best_val_loss, best_val_step,
 /// val_loss (for evaluations on another split best_test_loss, ... or
-/// best_train_eval_loss, ...), the metrics by name, and checkpoint.
+/// best_train_eval_loss, ...), the metrics by name, checkpoint, and with
+/// arenaBytes set arena_bytes, parameter_bytes and optimizer_state_bytes
+/// (of the rank that writes the record).
 LogRecord summaryRecord(const RunSummary &summary);
 
 /// summaryRecord(summary) as indented JSON (for summary.json).

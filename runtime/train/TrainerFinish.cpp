@@ -242,6 +242,11 @@ Status Trainer::finish(double seconds) {
   summary.metrics = lastMetrics;
   if (worked)
     summary.checkpoint = model;
+  summary.arenaBytes = ex->arenaBytes();
+  for (const ParamRecord &p : ex->artifact().params)
+    summary.parameterBytes += p.size;
+  for (const OptStateRecord &s : ex->artifact().optState)
+    summary.optimizerStateBytes += s.size;
 
   if (Status s = evaluateTest(summary); !s)
     return s;
