@@ -524,8 +524,13 @@ bool Elaborator::defineParam(Instance &inst, const ast::Member &member,
   info.path =
       inst.path.empty() ? member.name.name : inst.path + "." + member.name.name;
   info.type = *type;
-  if (member.shard && !withoutMesh && !evalShard(*member.shard, inst, info))
+  if (member.shard && !withoutMesh && !evalShard(*member.shard, inst, info)) {
+    // The list was checked against a mesh the file does not show.
+    if (meshOverride)
+      note(SMRange(),
+           "the mesh is the command line's --mesh " + meshOverride->flag);
     return false;
+  }
   if (!member.init) {
     error(member.range, "parameter '" + member.name.name +
                             "' needs an initializer, e.g. 'init normal(0.0, "
