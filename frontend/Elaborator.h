@@ -192,6 +192,9 @@ public:
   std::optional<int64_t> epochsOverride;
   /// The command line's `--mesh`, which replaces the train block's `mesh`.
   std::optional<MeshOverride> meshOverride;
+  /// After an error that depends on the mesh: with meshOverride, a note
+  /// that the mesh is the command line's.
+  void noteMeshOverride();
   /// The ranks of the data axis this train block is compiled for (its
   /// `mesh`, ranksOverride or 1): each rank runs batch / dataRanks examples.
   int64_t dataRanks = 1;

@@ -227,7 +227,8 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
           "'batch' is the global batch, split evenly over the " +
               llvm::Twine(dataRanks) + " ranks of the mesh's data axis; " +
               llvm::Twine(*batch) + " is not divisible by " +
-              llvm::Twine(dataRanks));
+              llvm::Twine(dataRanks),
+          [&] { noteMeshOverride(); });
     return nullptr;
   }
   batch = *batch / dataRanks;
