@@ -90,7 +90,7 @@ cl::opt<std::string>
     meshFlag("mesh",
              cl::desc("Train on this mesh instead of the train block's "
                       "`mesh` (or on one where it has none), e.g. `mpirun "
-                      "-n 2 loom train gpt.loom --mesh model=2`; an axis "
+                      "-n 2 loom train FILE.loom --mesh model=2`; an axis "
                       "left out is as if `mesh = (...)` left it out "
                       "(recompiles; .loom only; docs/sharding.md)"),
              cl::value_desc("data=D,model=M"), cl::sub(trainCmd));
