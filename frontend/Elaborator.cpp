@@ -109,6 +109,13 @@ void Elaborator::note(SMRange range, const llvm::Twine &message) {
   diags.note(range, message);
 }
 
+void Elaborator::noteMeshOverride() {
+  // An error about the mesh, which the file does not show.
+  if (meshOverride)
+    note(SMRange(),
+         "the mesh is the command line's --mesh " + meshOverride->flag);
+}
+
 void Elaborator::noteOrigin(const Val &v, llvm::StringRef what) {
   if (v.origin.Start.isValid() && v.kind == Val::Kind::Tensor)
     note(v.origin,
@@ -524,8 +531,10 @@ bool Elaborator::defineParam(Instance &inst, const ast::Member &member,
   info.path =
       inst.path.empty() ? member.name.name : inst.path + "." + member.name.name;
   info.type = *type;
-  if (member.shard && !withoutMesh && !evalShard(*member.shard, inst, info))
+  if (member.shard && !withoutMesh && !evalShard(*member.shard, inst, info)) {
+    noteMeshOverride();
     return false;
+  }
   if (!member.init) {
     error(member.range, "parameter '" + member.name.name +
                             "' needs an initializer, e.g. 'init normal(0.0, "

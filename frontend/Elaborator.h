@@ -42,6 +42,17 @@ struct HParamOverride {
   std::string value;
 };
 
+/// A `--mesh data=D,model=M` of `loom compile` and `loom train`: the mesh
+/// that replaces the train block's `mesh` setting (or gives one to a train
+/// block without it). An axis it leaves out is one the mesh does not name,
+/// as in a `mesh = (...)` line without it. `flag` is the flag's value as
+/// given ("model=2"), for the messages that would otherwise point at the
+/// `mesh` line.
+struct MeshOverride {
+  std::optional<int64_t> data, model;
+  std::string flag;
+};
+
 /// A value during elaboration: a compile-time scalar, a tensor (an SSA value
 /// of the function being built), or a model instance, function, tuple...
 struct Val {
@@ -179,6 +190,11 @@ public:
   /// recipe's `epochs` (epochsOverride).
   std::vector<HParamOverride> hparamOverrides;
   std::optional<int64_t> epochsOverride;
+  /// The command line's `--mesh`, which replaces the train block's `mesh`.
+  std::optional<MeshOverride> meshOverride;
+  /// After an error that depends on the mesh: with meshOverride, a note
+  /// that the mesh is the command line's.
+  void noteMeshOverride();
   /// The ranks of the data axis this train block is compiled for (its
   /// `mesh`, ranksOverride or 1): each rank runs batch / dataRanks examples.
   int64_t dataRanks = 1;
@@ -378,14 +394,16 @@ private:
 /// compiles for one rank); `ranks`, when set, is the number of ranks of the
 /// data axis (a `mesh` that asks for another is an error); `overrides` are
 /// the command line's `--set`s of the model's hyper-parameters;
-/// `sharding` says how the mesh and the `shard` lists lower.
+/// `sharding` says how the mesh and the `shard` lists lower; `mesh`, when
+/// set, is the command line's `--mesh`, which replaces the train block's.
 mlir::OwningOpRef<mlir::ModuleOp>
 lowerProgram(mlir::MLIRContext &ctx, const Program &program,
              DiagnosticEngine &diags, llvm::StringRef trainName,
              std::optional<int64_t> batch = std::nullopt,
              std::optional<int64_t> ranks = std::nullopt,
              llvm::ArrayRef<HParamOverride> overrides = {},
-             ShardingLowering sharding = ShardingLowering::ArgAttrs);
+             ShardingLowering sharding = ShardingLowering::ArgAttrs,
+             const std::optional<MeshOverride> &mesh = std::nullopt);
 
 /// The closest of `candidates` to `name` (edit distance <= 2), or "".
 std::string closestName(llvm::StringRef name,

@@ -227,7 +227,8 @@ OwningOpRef<ModuleOp> Elaborator::lowerTrain(const ast::TrainDecl &train) {
           "'batch' is the global batch, split evenly over the " +
               llvm::Twine(dataRanks) + " ranks of the mesh's data axis; " +
               llvm::Twine(*batch) + " is not divisible by " +
-              llvm::Twine(dataRanks));
+              llvm::Twine(dataRanks),
+          [&] { noteMeshOverride(); });
     return nullptr;
   }
   batch = *batch / dataRanks;
@@ -446,13 +447,25 @@ bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
       meshRanks[axis.name.name == "data" ? 0 : 1] = *n;
     }
   }
+  // `--mesh` replaces the train block's mesh (checked above) whole; its
+  // errors name the flag, not a line that does not say it.
+  if (meshOverride) {
+    data = meshOverride->data;
+    meshRanks[0] = meshOverride->data.value_or(0);
+    meshRanks[1] = meshOverride->model.value_or(0);
+  }
+  auto meshError = [&](const llvm::Twine &message) {
+    if (meshOverride)
+      error(SMRange(), "--mesh " + meshOverride->flag + ": " + message);
+    else
+      error(mesh->value->range, message);
+  };
   int64_t model = std::max<int64_t>(meshRanks[1], 1);
   if (sharding == ShardingLowering::ArgAttrs && data.value_or(1) > 1 &&
       model > 1) {
-    error(mesh->value->range,
-          "a mesh with several ranks on both axes (data parallelism and "
-          "tensor parallelism at once) is not supported yet: give one of "
-          "'data' and 'model' 1 rank");
+    meshError("a mesh with several ranks on both axes (data parallelism and "
+              "tensor parallelism at once) is not supported yet: give one of "
+              "'data' and 'model' 1 rank");
     return false;
   }
   // A batch override compiles the program of one process (loom run
@@ -465,8 +478,7 @@ bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
   // ranks.
   if (ranksOverride && model > 1) {
     if (*ranksOverride != data.value_or(1) * model) {
-      error(mesh->value->range,
-            "mesh asks for " + llvm::Twine(data.value_or(1) * model) +
+      meshError("mesh asks for " + llvm::Twine(data.value_or(1) * model) +
                 " ranks (" + llvm::Twine(model) +
                 " on its model axis), but this run has " +
                 llvm::Twine(*ranksOverride) + " (mpirun -n " +
@@ -477,10 +489,10 @@ bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
     return true;
   }
   if (ranksOverride && data && *data != *ranksOverride) {
-    error(mesh->value->range, "mesh asks for " + llvm::Twine(*data) +
-                                  " ranks on its data axis, but this run has " +
-                                  llvm::Twine(*ranksOverride) + " (mpirun -n " +
-                                  llvm::Twine(*ranksOverride) + ")");
+    meshError("mesh asks for " + llvm::Twine(*data) +
+              " ranks on its data axis, but this run has " +
+              llvm::Twine(*ranksOverride) + " (mpirun -n " +
+              llvm::Twine(*ranksOverride) + ")");
     return false;
   }
   dataRanks = ranksOverride ? *ranksOverride : data.value_or(1);
@@ -488,13 +500,11 @@ bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
 }
 
 namespace mlir::loom {
-OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
-                                   DiagnosticEngine &diags,
-                                   llvm::StringRef trainName,
-                                   std::optional<int64_t> batch,
-                                   std::optional<int64_t> ranks,
-                                   llvm::ArrayRef<HParamOverride> overrides,
-                                   ShardingLowering sharding) {
+OwningOpRef<ModuleOp> lowerProgram(
+    MLIRContext &ctx, const Program &program, DiagnosticEngine &diags,
+    llvm::StringRef trainName, std::optional<int64_t> batch,
+    std::optional<int64_t> ranks, llvm::ArrayRef<HParamOverride> overrides,
+    ShardingLowering sharding, const std::optional<MeshOverride> &mesh) {
   const auto &trains = program.main().trains;
   const ast::TrainDecl *train = nullptr;
   size_t matches = 0;
@@ -526,6 +536,7 @@ OwningOpRef<ModuleOp> lowerProgram(MLIRContext &ctx, const Program &program,
   elaborator.ranksOverride = ranks;
   elaborator.hparamOverrides.assign(overrides.begin(), overrides.end());
   elaborator.sharding = sharding;
+  elaborator.meshOverride = mesh;
   return elaborator.lowerTrain(*train);
 }
 } // namespace mlir::loom

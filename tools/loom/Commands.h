@@ -9,6 +9,8 @@
 #ifndef LOOM_TOOLS_LOOM_COMMANDS_H
 #define LOOM_TOOLS_LOOM_COMMANDS_H
 
+#include "tools/loom/Flags.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/CommandLine.h"
@@ -88,21 +90,33 @@ int runRun();
 /// @train_step). Null, with diagnostics printed, on error. `printer`, when
 /// given, gets the frontend's module as stage "frontend" and reports every
 /// pass (else the passes are only verified). `set` holds the `--set
-/// NAME=VALUE`s of the model's hyper-parameters. Without `trainStep`, a
-/// mesh with a `model` axis and `shard` lists lower to the mesh dialect
-/// (docs/sharding.md); with it they are errors (no training yet).
+/// NAME=VALUE`s of the model's hyper-parameters, `mesh` the `--mesh` that
+/// replaces the recipe's mesh. Without `trainStep`, a mesh and `shard`
+/// lists lower to the mesh dialect (docs/sharding.md); with it, the step is
+/// partitioned over a `model` axis of several ranks.
 mlir::OwningOpRef<mlir::ModuleOp>
 buildModule(mlir::MLIRContext &ctx, const mlir::loom::Program &program,
             mlir::loom::DiagnosticEngine &diags, llvm::StringRef trainName,
             bool trainStep, std::optional<int64_t> batch = std::nullopt,
             mlir::loom::IrPrinter *printer = nullptr,
-            const std::vector<std::pair<std::string, std::string>> &set = {});
+            const std::vector<std::pair<std::string, std::string>> &set = {},
+            const std::optional<MeshFlag> &mesh = std::nullopt);
 
 /// Whether `module`'s recipe runs on more than one data rank, so that the
 /// train-step pipeline averages the gradients (its data-parallel option).
 bool dataParallel(mlir::ModuleOp module);
 /// Whether `module` has a mesh to partition over (tensor parallelism).
 bool modelParallel(mlir::ModuleOp module);
+
+/// For the compile summary of a step partitioned over a model axis: what
+/// one process would hold, from the plan (no kernel code) of the same train
+/// block compiled with the mesh's model axis at 1 rank, the data axis and
+/// the programs unchanged (unset if that compile failed).
+struct PartitionSummary {
+  /// Its peak memory less its parameters and optimizer state: the
+  /// activations and the other values of its programs.
+  std::optional<uint64_t> oneProcessRest;
+};
 
 /// How compileCpuArtifact compiles.
 struct ArtifactOptions {
@@ -111,7 +125,9 @@ struct ArtifactOptions {
   /// The ranks of the mesh's data axis (the ranks of mpirun); a `mesh`
   /// that asks for another count is an error. Unset: the mesh's, or 1.
   std::optional<int64_t> ranks;
-  bool eval = true;       ///< add the programs eval, eval1, decode, input_grad
+  bool eval = true; ///< add the programs eval, eval1, decode, input_grad
+  /// false: no input_grad program even where `eval` would add one.
+  bool inputGrad = true;
   std::string sourceName; ///< for the artifact's meta
   /// Verifies the IR after every pass and reports it (--dump-ir and
   /// --print-ir-*); null: one that only verifies.
@@ -127,12 +143,16 @@ struct ArtifactOptions {
   /// `--set NAME=VALUE`: hyper-parameters of the train block's model,
   /// replaced before shapes are inferred (frontend/Elaborator.h).
   std::vector<std::pair<std::string, std::string>> set;
+  /// `--mesh`: replaces the train block's `mesh` (frontend/Elaborator.h).
+  std::optional<MeshFlag> mesh;
   /// Called once the program is lowered (fast), before the heavy compile,
   /// with the recipe as the artifact will record it (JSON, after the
   /// overrides): false (after printing why) stops the compile.
   std::function<bool(const std::string &recipeJson)> checkRecipe;
   /// Filled when the recipe recomputes activations (EmitOptions::remat).
   mlir::loom::cpu::RematSummary *remat = nullptr;
+  /// Filled for a step partitioned over a model axis of several ranks.
+  PartitionSummary *partition = nullptr;
 };
 
 /// Compiles a train block of `program` into a CPU artifact: the training
@@ -151,8 +171,11 @@ bool compileCpuArtifact(mlir::MLIRContext &ctx,
                         const ArtifactOptions &options,
                         loom::Artifact &artifact);
 
-/// "5395 kernels (...), peak memory 2.5 GiB (parameters ..., ...)".
-std::string describeArtifact(const loom::Artifact &artifact);
+/// "5395 kernels (...), peak memory 2.5 GiB (parameters ..., ...)"; for a
+/// step split over a model axis, each rank's share, with `partition`'s
+/// comparison when given (Summary.cpp).
+std::string describeArtifact(const loom::Artifact &artifact,
+                             const PartitionSummary *partition = nullptr);
 
 /// "remat = blocks: 54 ops of 2 blocks recomputed in the backward;
 /// activation memory 736.1 KiB without, 305.2 KiB with (-59%); peak memory

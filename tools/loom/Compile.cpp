@@ -3,7 +3,8 @@
 // Part of Loom. `loom compile FILE.loom [--emit=ir|train-ir|ast|plan]
 // [--train NAME] [--locs] [--dump-ir DIR] [--print-ir-before=PASS]
 // [--print-ir-after=PASS] [--print-ir-after-all] [--print-ir-filter=FUNC]
-// [--set NAME=VALUE]... [-o OUT]`; with `-o FILE.loomx` the compiled artifact
+// [--set NAME=VALUE]... [--mesh data=D,model=M] [-o OUT]`; with `-o FILE.loomx`
+// the compiled artifact
 // (`--target cpu`), and the compile every subcommand shares (buildModule,
 // compileCpuArtifact): the registered pipelines of passes/Pipelines.h and
 // backends/cpu/Pipelines.h, reported by passes/IrPrinting.h.
@@ -18,7 +19,6 @@
 #include "backends/cpu/emit/EmitArtifact.h"
 #include "backends/cpu/emit/Recipe.h"
 #include "runtime/artifact/Artifact.h"
-#include "runtime/exec/TensorParallel.h"
 
 #include "backends/cpu/Pipelines.h"
 #include "frontend/AST.h"
@@ -37,12 +37,9 @@
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
-
-#include <cmath>
 
 using namespace llvm;
 
@@ -95,6 +92,14 @@ cl::list<std::string>
                       "before shapes are inferred (repeatable)"),
              cl::value_desc("NAME=VALUE"), cl::sub(compileCmd));
 std::vector<std::pair<std::string, std::string>> setPairs;
+cl::opt<std::string>
+    meshFlag("mesh",
+             cl::desc("Compile for this mesh instead of the train block's "
+                      "`mesh` (or for one where it has none); an axis left "
+                      "out is as if `mesh = (...)` left it out "
+                      "(docs/sharding.md)"),
+             cl::value_desc("data=D,model=M"), cl::sub(compileCmd));
+std::optional<loom::tool::MeshFlag> mesh;
 enum class Target { Cpu };
 cl::opt<Target> target("target", cl::desc("What the artifact runs on"),
                        cl::init(Target::Cpu),
@@ -105,14 +110,6 @@ cl::opt<Target> target("target", cl::desc("What the artifact runs on"),
 // --dump-ir and --print-ir-* (passes/IrPrinting.h).
 loom::tool::IrFlags irFlags(compileCmd);
 
-std::string mib(uint64_t bytes) {
-  if (bytes >= (1u << 20))
-    return llvm::formatv("{0:f1} MiB", bytes / 1048576.0).str();
-  if (bytes >= 1024)
-    return llvm::formatv("{0:f1} KiB", bytes / 1024.0).str();
-  return std::to_string(bytes) + " B";
-}
-
 /// The `--set`s for the frontend.
 std::vector<mlir::loom::HParamOverride>
 overrides(const std::vector<std::pair<std::string, std::string>> &set) {
@@ -120,6 +117,14 @@ overrides(const std::vector<std::pair<std::string, std::string>> &set) {
   for (const auto &[name, value] : set)
     out.push_back({name, value});
   return out;
+}
+
+/// The `--mesh` for the frontend.
+std::optional<mlir::loom::MeshOverride>
+meshOverride(const std::optional<loom::tool::MeshFlag> &flag) {
+  if (!flag)
+    return std::nullopt;
+  return mlir::loom::MeshOverride{flag->data, flag->model, flag->text};
 }
 
 /// Prints the first dump file that could not be written; false if one.
@@ -150,8 +155,11 @@ int compileArtifact(mlir::loom::Program &program,
   options.objectCode = !planOnly;
   options.fuse = !irFlags.noFusion;
   options.set = setPairs;
+  options.mesh = mesh;
   mlir::loom::cpu::RematSummary remat;
   options.remat = &remat;
+  loom::tool::PartitionSummary partition;
+  options.partition = &partition;
   if (!loom::tool::compileCpuArtifact(ctx, program, diags, options, artifact))
     return 1;
   std::string rematLine =
@@ -162,7 +170,7 @@ int compileArtifact(mlir::loom::Program &program,
       return 1;
     }
     *planOnly << "plan of " << inputFile << ": "
-              << loom::tool::describeArtifact(artifact) << "\n"
+              << loom::tool::describeArtifact(artifact, &partition) << "\n"
               << rematLine;
     return 0;
   }
@@ -171,9 +179,44 @@ int compileArtifact(mlir::loom::Program &program,
     return 1;
   }
   outs() << "wrote " << outputFile << ": "
-         << loom::tool::describeArtifact(artifact) << "\n"
+         << loom::tool::describeArtifact(artifact, &partition) << "\n"
          << rematLine;
   return 0;
+}
+
+/// What one process would hold of the step `options` compiles, split over
+/// a model axis, into `out`: the plan of the same train block with the
+/// mesh's model axis at 1 rank and its data axis at `dataRanks` (the same
+/// batch per process), quietly (its diagnostics, the first compile's
+/// again, are dropped). Left as it is if that compile fails.
+void summarizePartition(const mlir::loom::Program &program,
+                        mlir::loom::DiagnosticEngine &diags,
+                        const loom::tool::ArtifactOptions &options,
+                        int64_t dataRanks, loom::tool::PartitionSummary &out) {
+  mlir::MLIRContext ctx;
+  mlir::ScopedDiagnosticHandler drop(
+      &ctx, [](mlir::Diagnostic &) { return mlir::success(); });
+  mlir::loom::DiagnosticEngine quiet(diags.getSourceMgr(), nulls());
+  loom::tool::ArtifactOptions one = options;
+  one.mesh = loom::tool::MeshFlag{dataRanks, 1, ""};
+  one.ranks.reset();
+  one.printer = nullptr;
+  one.objectCode = false;
+  // The split step has no input_grad program (compileCpuArtifact).
+  one.inputGrad = false;
+  one.checkRecipe = nullptr;
+  one.remat = nullptr;
+  one.partition = nullptr;
+  loom::Artifact artifact;
+  if (!loom::tool::compileCpuArtifact(ctx, program, quiet, one, artifact))
+    return;
+  uint64_t held = 0;
+  for (const loom::ParamRecord &p : artifact.params)
+    held += p.size;
+  for (const loom::OptStateRecord &o : artifact.optState)
+    held += o.size;
+  out.oneProcessRest =
+      artifact.memory.arenaSize > held ? artifact.memory.arenaSize - held : 0;
 }
 
 } // namespace
@@ -194,11 +237,13 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
     mlir::MLIRContext &ctx, const mlir::loom::Program &program,
     mlir::loom::DiagnosticEngine &diags, StringRef trainName, bool trainStep,
     std::optional<int64_t> batch, mlir::loom::IrPrinter *printer,
-    const std::vector<std::pair<std::string, std::string>> &set) {
+    const std::vector<std::pair<std::string, std::string>> &set,
+    const std::optional<MeshFlag> &mesh) {
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
       ctx, program, diags, trainName, batch, std::nullopt, overrides(set),
       trainStep ? mlir::loom::ShardingLowering::ArgAttrs
-                : mlir::loom::ShardingLowering::Ops);
+                : mlir::loom::ShardingLowering::Ops,
+      meshOverride(mesh));
   if (!module)
     return nullptr;
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
@@ -219,89 +264,6 @@ mlir::OwningOpRef<mlir::ModuleOp> loom::tool::buildModule(
   return module;
 }
 
-std::string loom::tool::describeArtifact(const loom::Artifact &artifact) {
-  uint64_t params = 0, state = 0;
-  for (const loom::ParamRecord &p : artifact.params)
-    params += p.size;
-  for (const loom::OptStateRecord &o : artifact.optState)
-    state += o.size;
-  size_t generated = 0, library = 0;
-  for (const loom::KernelRecord &k : artifact.kernels)
-    (k.kind == "codegen" ? generated
-     : k.kind == "copy"  ? generated
-                         : library)++;
-  // A step compiled with shard_optimizer (--loom-shard-optimizer) holds
-  // 1/D of each moment: its parameter's size, sliced.
-  std::string sharded;
-  for (const loom::KernelRecord &k : artifact.kernels)
-    if (k.kind == "comm.reduce_scatter") {
-      uint64_t whole = 0;
-      for (const loom::OptStateRecord &o : artifact.optState)
-        for (const loom::ParamRecord &p : artifact.params)
-          if (p.name == o.param)
-            whole += p.size;
-      // The rest of the arena: activations, gradients, slices, workspace.
-      uint64_t held = params + state;
-      uint64_t rest = artifact.memory.arenaSize > held
-                          ? artifact.memory.arenaSize - held
-                          : 0;
-      sharded = " per rank, sharded over " +
-                std::to_string(k.attr("group_size")->i) +
-                " ranks (shard_optimizer; " + mib(whole) +
-                " without); activations and other values " + mib(rest);
-      break;
-    }
-  // Tensor parallelism (--loom-partition-step): each rank holds its slices
-  // of the parameters split over the model axis, and of their state.
-  int64_t modelRanks = loom::modelRanksOf(artifact);
-  std::string paramsText = mib(params), stateText = mib(state);
-  if (modelRanks > 1) {
-    auto whole = [](loom::DType dtype, const std::vector<int64_t> &shape) {
-      uint64_t n = loom::dtypeSize(dtype);
-      for (int64_t d : shape)
-        n *= static_cast<uint64_t>(d);
-      return n;
-    };
-    uint64_t wholeParams = 0, wholeState = 0;
-    for (const loom::ParamRecord &p : artifact.params)
-      wholeParams += whole(p.dtype, p.shape);
-    for (const loom::OptStateRecord &o : artifact.optState)
-      wholeState += whole(o.dtype, o.shape);
-    std::string over =
-        " whole, split over " + std::to_string(modelRanks) + " model ranks)";
-    paramsText += " per rank (" + mib(wholeParams) + over;
-    stateText += " per rank (" + mib(wholeState) + over;
-  }
-  std::string programs;
-  for (const loom::ProgramRecord &p : artifact.programs)
-    programs +=
-        ", " + p.name + " " + std::to_string(p.endKernel - p.firstKernel);
-  return std::to_string(artifact.kernels.size()) + " kernels (" +
-         std::to_string(library) + " oneDNN, " + std::to_string(generated) +
-         " generated or copies; step " +
-         std::to_string(artifact.trainKernelEnd()) + programs +
-         "), peak memory " + mib(artifact.memory.arenaSize) + " (parameters " +
-         paramsText + ", optimizer state " + stateText + sharded + ")";
-}
-
-std::string loom::tool::describeRemat(const mlir::loom::cpu::RematSummary &r) {
-  // The change of the activation memory, in percent (negative: a cut).
-  long change = r.activationsWithout
-                    ? std::lround(100.0 *
-                                  (double(r.activationsWith) -
-                                   double(r.activationsWithout)) /
-                                  double(r.activationsWithout))
-                    : 0;
-  return llvm::formatv("remat = {0}: {1} ops of {2} blocks recomputed in the "
-                       "backward; activation memory {3} without, {4} with "
-                       "({5}{6}%); peak memory {7} without, {8} with",
-                       r.policy, r.recomputedOps, r.blocks,
-                       mib(r.activationsWithout), mib(r.activationsWith),
-                       change > 0 ? "+" : "", change, mib(r.peakWithout),
-                       mib(r.peakWith))
-      .str();
-}
-
 bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
                                     const mlir::loom::Program &program,
                                     mlir::loom::DiagnosticEngine &diags,
@@ -316,7 +278,8 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   emit.remat = options.remat;
   mlir::OwningOpRef<mlir::ModuleOp> module = mlir::loom::lowerProgram(
       ctx, program, diags, options.trainName, options.batch, options.ranks,
-      overrides(options.set));
+      overrides(options.set), mlir::loom::ShardingLowering::ArgAttrs,
+      meshOverride(options.mesh));
   if (!module)
     return false;
   mlir::loom::IrPrinter ownPrinter{mlir::loom::IrPrintingOptions()};
@@ -340,6 +303,9 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
       !options.checkRecipe(mlir::loom::cpu::recipeJson(recipe)))
     return false;
 
+  // A step split over a model axis (--loom-partition-step removes the
+  // mesh).
+  bool split = modelParallel(*module);
   // The step and, with `eval`, evaluation at the training batch size; a
   // language model also gets "decode", one token at a time with KV caches,
   // for loom generate (a remark says why a model has none). Not for a
@@ -359,9 +325,9 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   constexpr int64_t kInputGradBatch = 16;
   // Not for a model split over a `model` axis: the program would read whole
   // parameters where the step's arena holds each rank's slice.
-  bool inputGrad = options.eval && xType && xType.getRank() > 0 && !decode &&
-                   mlir::isa<mlir::FloatType>(xType.getElementType()) &&
-                   !modelParallel(*module);
+  bool inputGrad = options.eval && options.inputGrad && xType &&
+                   xType.getRank() > 0 && !decode &&
+                   mlir::isa<mlir::FloatType>(xType.getElementType()) && !split;
   bool inputGradApart = inputGrad && (xType.isDynamicDim(0) ||
                                       xType.getDimSize(0) > kInputGradBatch);
   // Evaluation at batch 1 too, for the last partial batch of a split and
@@ -376,7 +342,7 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     pipeline.decode = decode && !batch1;
     pipeline.inputGrad = inputGrad && !inputGradApart;
     pipeline.dataParallel = dataParallel(*module);
-    pipeline.modelParallel = modelParallel(*module);
+    pipeline.modelParallel = split;
     mlir::loom::buildTrainStepPipeline(pm, pipeline);
     printer.instrument(pm);
     if (mlir::failed(printer.run(pm, *module)))
@@ -384,9 +350,10 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
     printer.keep(*module, "train-step");
   }
   if (batch1) {
-    mlir::OwningOpRef<mlir::ModuleOp> one =
-        mlir::loom::lowerProgram(ctx, program, diags, options.trainName, 1,
-                                 std::nullopt, overrides(options.set));
+    mlir::OwningOpRef<mlir::ModuleOp> one = mlir::loom::lowerProgram(
+        ctx, program, diags, options.trainName, 1, std::nullopt,
+        overrides(options.set), mlir::loom::ShardingLowering::ArgAttrs,
+        meshOverride(options.mesh));
     if (!one)
       return false;
     mlir::PassManager pm(&ctx);
@@ -412,7 +379,8 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   if (inputGradApart) {
     mlir::OwningOpRef<mlir::ModuleOp> small = mlir::loom::lowerProgram(
         ctx, program, diags, options.trainName, kInputGradBatch, std::nullopt,
-        overrides(options.set));
+        overrides(options.set), mlir::loom::ShardingLowering::ArgAttrs,
+        meshOverride(options.mesh));
     if (!small)
       return false;
     mlir::PassManager pm(&ctx);
@@ -452,7 +420,12 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
   emit.printer = &printer;
   bool ok = mlir::succeeded(
       mlir::loom::cpu::emitCpuArtifact(*module, emit, artifact));
-  return reportDumpError(printer) && ok;
+  if (!reportDumpError(printer) || !ok)
+    return false;
+  if (options.partition && split)
+    summarizePartition(program, diags, options, recipe.getDataRanks(),
+                       *options.partition);
+  return true;
 }
 
 int loom::tool::runCompile() {
@@ -478,8 +451,14 @@ int loom::tool::runCompile() {
     return loom::tool::usageError(
         "loom compile", "--set gives the model's hyper-parameters to the "
                         "compile; --emit=ast prints the file as written");
+  if (meshFlag.getNumOccurrences() && emitKind == EmitKind::Ast &&
+      !StringRef(outputFile).ends_with(".loomx"))
+    return loom::tool::usageError(
+        "loom compile", "--mesh gives the mesh to the compile; --emit=ast "
+                        "prints the file as written");
   if (!irFlags.checkPassNames("loom", "loom compile", /*overrides=*/false) ||
-      !loom::tool::parseSetFlags("loom compile", setFlags, setPairs))
+      !loom::tool::parseSetFlags("loom compile", setFlags, setPairs) ||
+      !loom::tool::parseMeshFlag("loom compile", meshFlag, mesh))
     return loom::tool::ExitUsage;
   mlir::loom::IrPrinter printer(irFlags.options(printLocs));
 
@@ -514,7 +493,7 @@ int loom::tool::runCompile() {
     // --dump-ir writes the passes that ran, even when a later one failed.
     mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(
         ctx, program, diags, trainName, emitKind == EmitKind::TrainIr,
-        std::nullopt, &printer, setPairs);
+        std::nullopt, &printer, setPairs, mesh);
     if (!reportDumpError(printer) || !module)
       return 1;
     mlir::OpPrintingFlags flags;

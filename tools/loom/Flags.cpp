@@ -7,6 +7,7 @@
 #include "tools/loom/Flags.h"
 #include "tools/loom/Exit.h"
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -79,5 +80,58 @@ bool loom::tool::parseSetFlags(
       }
     out.emplace_back(name.trim().str(), value.trim().str());
   }
+  return true;
+}
+
+bool loom::tool::parseMeshFlag(StringRef command,
+                               const cl::opt<std::string> &flag,
+                               std::optional<MeshFlag> &out) {
+  out.reset();
+  if (!flag.getNumOccurrences())
+    return true;
+  MeshFlag mesh;
+  std::string given = flag.getValue();
+  SmallVector<StringRef> items;
+  StringRef(given).split(items, ',');
+  for (StringRef item : items) {
+    auto [axis, value] = item.split('=');
+    axis = axis.trim();
+    value = value.trim();
+    if (axis.size() == item.size() || axis.empty()) {
+      usageError(command, "--mesh takes AXIS=RANKS items separated by commas "
+                          "(the axes are data and model), e.g. --mesh "
+                          "model=2, not '" +
+                              given + "'");
+      return false;
+    }
+    std::optional<int64_t> *ranks = axis == "data"    ? &mesh.data
+                                    : axis == "model" ? &mesh.model
+                                                      : nullptr;
+    if (!ranks) {
+      std::string hint;
+      for (StringRef name : {"data", "model"})
+        if (axis.edit_distance(name, true, 2) <= 2)
+          hint = "; did you mean '" + name.str() + "'?";
+      usageError(command, "--mesh: unknown mesh axis '" + axis +
+                              "' (the axes are data and model)" + hint);
+      return false;
+    }
+    if (*ranks) {
+      usageError(command, "--mesh: mesh axis '" + axis + "' is given twice");
+      return false;
+    }
+    int64_t n = 0;
+    if (value.getAsInteger(10, n) || n < 1) {
+      usageError(command, "--mesh: mesh axis '" + axis +
+                              "' needs a positive number of ranks, not '" +
+                              value + "'");
+      return false;
+    }
+    *ranks = n;
+    // As the messages and a resume command spell it.
+    mesh.text +=
+        (mesh.text.empty() ? "" : ",") + axis.str() + "=" + std::to_string(n);
+  }
+  out = std::move(mesh);
   return true;
 }

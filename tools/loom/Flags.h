@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,22 @@ int usageError(llvm::StringRef command, const llvm::Twine &message);
 bool parseSetFlags(llvm::StringRef command,
                    const llvm::cl::list<std::string> &list,
                    std::vector<std::pair<std::string, std::string>> &out);
+
+/// A `--mesh data=D,model=M` (either axis may be left out): the ranks of
+/// each mesh axis it names, and its value as given, for messages.
+struct MeshFlag {
+  std::optional<int64_t> data, model;
+  std::string text;
+};
+
+/// The value of `--mesh` flag `flag` into `out` (left unset when the flag
+/// was not given); false, after a usage error of `command`, for a value
+/// that is not AXIS=RANKS items separated by commas, an axis other than
+/// data and model (with a suggestion), ranks that are not a positive
+/// integer, or an axis given twice.
+bool parseMeshFlag(llvm::StringRef command,
+                   const llvm::cl::opt<std::string> &flag,
+                   std::optional<MeshFlag> &out);
 
 /// `v` as %g spells it: 0.1, 1e-08, nan, -inf.
 std::string spellNumber(double v);

@@ -1,11 +1,11 @@
 //===- Train.cpp - loom train ---------------------------------------------===//
 //
 // Part of Loom. `loom train FILE.loom|FILE.loomx`: compiles a .loom program
-// first (with the recipe overrides --steps, --batch, --lr, --seed and the
-// model's hyper-parameters of --set NAME=VALUE; its IR
-// with --dump-ir and --print-ir-*, as loom compile's) into
+// first (with the recipe overrides --steps, --batch, --lr, --seed, the
+// model's hyper-parameters of --set NAME=VALUE and the mesh of --mesh; its
+// IR with --dump-ir and --print-ir-*, as loom compile's) into
 // OUT/<name>.loomx, then runs runtime/train's loop on it. An artifact runs
-// as compiled: its batch and learning rate are part of the step. The
+// as compiled: its batch, learning rate and mesh are part of the step. The
 // output directory is claimed (runtime/train/OutputDir.h) once the recipe
 // is known and before the heavy compile: it is locked for the whole run (a
 // second run into it is refused), and an earlier run there is refused
@@ -86,6 +86,15 @@ cl::list<std::string>
                       "(recompiles; .loom only; repeatable)"),
              cl::value_desc("NAME=VALUE"), cl::sub(trainCmd));
 std::vector<std::pair<std::string, std::string>> setPairs;
+cl::opt<std::string>
+    meshFlag("mesh",
+             cl::desc("Train on this mesh instead of the train block's "
+                      "`mesh` (or on one where it has none), e.g. `mpirun "
+                      "-n 2 loom train FILE.loom --mesh model=2`; an axis "
+                      "left out is as if `mesh = (...)` left it out "
+                      "(recompiles; .loom only; docs/sharding.md)"),
+             cl::value_desc("data=D,model=M"), cl::sub(trainCmd));
+std::optional<loom::tool::MeshFlag> mesh;
 cl::opt<std::string> outDir("out",
                             cl::desc("Output directory (default "
                                      "runs/<train block name>)"),
@@ -195,6 +204,8 @@ std::string resumeCommand() {
     add("seed", std::to_string(seed));
   for (const auto &[name, value] : setPairs)
     add("set", name + "=" + value);
+  if (mesh)
+    add("mesh", mesh->text);
   if (outDir.getNumOccurrences())
     add("out", outDir);
   if (full)
@@ -373,6 +384,10 @@ int produceArtifact(loom::train::TrainOptions &options,
       return usage(options.name + ": the model's hyper-parameters are "
                                   "compiled into the step; give the .loom "
                                   "program to --set them");
+    if (mesh)
+      return usage(options.name + ": the mesh is compiled into the step; "
+                                  "give the .loom program to change it "
+                                  "with --mesh");
     if (irFlags.noFusion)
       return usage(options.name + ": the artifact is compiled already; "
                                   "--no-fusion applies to a .loom program");
@@ -414,6 +429,7 @@ int produceArtifact(loom::train::TrainOptions &options,
     if (batch.getNumOccurrences())
       compile.batch = batch;
     compile.set = setPairs;
+    compile.mesh = mesh;
     if (lr.getNumOccurrences())
       compile.lr = lr;
     // The schedule is compiled for the run's length.
@@ -427,6 +443,8 @@ int produceArtifact(loom::train::TrainOptions &options,
     };
     mlir::loom::cpu::RematSummary remat;
     compile.remat = &remat;
+    PartitionSummary partition;
+    compile.partition = &partition;
     if (!compileCpuArtifact(ctx, program, diags, compile, artifact))
       return 1;
     std::string path =
@@ -440,8 +458,8 @@ int produceArtifact(loom::train::TrainOptions &options,
         loom::contentHash(loom::encodeSections(artifact));
     options.artifactPath = absolute(path);
     if (!options.quiet && !json)
-      outs() << "compiled " << path << ": " << describeArtifact(artifact)
-             << "\n"
+      outs() << "compiled " << path << ": "
+             << describeArtifact(artifact, &partition) << "\n"
              << (remat.policy.empty() ? "" : describeRemat(remat) + "\n");
     outs().flush();
   }
@@ -545,7 +563,8 @@ cl::SubCommand &loom::tool::trainCommand() { return trainCmd; }
 
 int loom::tool::runTrain() {
   if (!checkIntFlag("loom train", ranksFlag, 1) ||
-      !parseSetFlags("loom train", setFlags, setPairs))
+      !parseSetFlags("loom train", setFlags, setPairs) ||
+      !parseMeshFlag("loom train", meshFlag, mesh))
     return ExitUsage;
   bool underMpirun = loom::comm::launchedByMpirun();
   if (ranksFlag.getNumOccurrences() && ranksFlag > 1 && !underMpirun)
