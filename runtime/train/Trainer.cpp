@@ -114,9 +114,10 @@ Status Trainer::setup(Artifact artifact) {
     return Status::error(opt.name + ": the step has no inputs x and y");
   batch = xr->shape[0];
   // The ranks of a model axis share each batch: rank r is at (r / M,
-  // r % M) of the mesh (data, model).
+  // r % M) of the mesh (data, model) (runtime/comm/Mesh.h).
   int64_t modelRanks = modelRanksOf(ex->artifact());
   dataRank = static_cast<int>(opt.rank / modelRanks);
+  modelRank = static_cast<int>(opt.rank % modelRanks);
   dataRanks = static_cast<int>(opt.ranks / modelRanks);
   globalBatch = batch * dataRanks;
   if (recipe.dataRanks * modelRanks != opt.ranks)
