@@ -456,9 +456,13 @@ int Trainer::run(Artifact artifact) {
   say("training " + opt.name + ": " + data->describe() + ", " +
       std::to_string(data->validationSize()) + " validate; " +
       std::to_string(total) + " steps of batch " + std::to_string(globalBatch) +
-      (dataRanks > 1 ? " (" + std::to_string(batch) + " on each of " +
-                           std::to_string(dataRanks) + " ranks)"
-                     : std::string()) +
+      (dataRanks > 1 && opt.ranks > dataRanks
+           ? " (" + std::to_string(batch) + " on each of " +
+                 std::to_string(dataRanks) + " data ranks, shared by its " +
+                 std::to_string(opt.ranks / dataRanks) + " model ranks)"
+       : dataRanks > 1 ? " (" + std::to_string(batch) + " on each of " +
+                             std::to_string(dataRanks) + " ranks)"
+                       : std::string()) +
       "; output in " + outDir);
   // Class names: the numbers the model's outputs stand for (saved with the
   // model and every checkpoint).
