@@ -11,10 +11,12 @@
 
 #include "runtime/File.h"
 #include "runtime/comm/Comm.h"
+#include "runtime/comm/Mesh.h"
 #include "runtime/data/CsvPrep.h"
 #include "runtime/train/Evaluate.h"
 #include "runtime/train/Interrupt.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -116,9 +118,11 @@ Status Trainer::setup(Artifact artifact) {
   // The ranks of a model axis share each batch: rank r is at (r / M,
   // r % M) of the mesh (data, model) (runtime/comm/Mesh.h).
   int64_t modelRanks = modelRanksOf(ex->artifact());
-  dataRank = static_cast<int>(opt.rank / modelRanks);
-  modelRank = static_cast<int>(opt.rank % modelRanks);
-  dataRanks = static_cast<int>(opt.ranks / modelRanks);
+  comm::Mesh mesh{{"data", "model"},
+                  {std::max<int64_t>(1, opt.ranks / modelRanks), modelRanks}};
+  dataRank = static_cast<int>(mesh.coordinate(opt.rank, 0));
+  modelRank = static_cast<int>(mesh.coordinate(opt.rank, 1));
+  dataRanks = static_cast<int>(mesh.sizes[0]);
   globalBatch = batch * dataRanks;
   if (recipe.dataRanks * modelRanks != opt.ranks)
     return Status::error(
