@@ -538,6 +538,16 @@ Attribute Elaborator::buildRecipe(const ast::TrainDecl &train, Scope &scope) {
                            "optimizer state)");
         return nullptr;
       }
+      // ZeRO-1 flattens each gradient to slice it over the data axis,
+      // which a model axis's split of it does not survive.
+      if (v->b && dataRanks > 1 && meshRanks[1] > 1) {
+        error(value.range,
+              "shard_optimizer on a mesh with several ranks on both axes "
+              "(the optimizer state split over the data axis and the "
+              "model axis at once) is not supported yet: set it to false, "
+              "or give one of 'data' and 'model' 1 rank");
+        return nullptr;
+      }
       shardOptimizer = v->b;
     }
   }

@@ -461,13 +461,6 @@ bool Elaborator::lowerMesh(const ast::TrainEntry *mesh) {
       error(mesh->value->range, message);
   };
   int64_t model = std::max<int64_t>(meshRanks[1], 1);
-  if (sharding == ShardingLowering::ArgAttrs && data.value_or(1) > 1 &&
-      model > 1) {
-    meshError("a mesh with several ranks on both axes (data parallelism and "
-              "tensor parallelism at once) is not supported yet: give one of "
-              "'data' and 'model' 1 rank");
-    return false;
-  }
   // A batch override compiles the program of one process (loom run
   // --batch, evaluation at batch 1).
   if (batchOverride) {

@@ -461,7 +461,11 @@ def LoomDataParallel : Pass<"loom-data-parallel", "::mlir::ModuleOp"> {
     never merged or reordered, so every rank issues the same sequence.
     A `loom.dropout` gets a warning: its mask is a function of the element's
     index in the rank's share of the batch, so every rank draws the masks
-    one process draws for the first `batch / D` examples.
+    one process draws for the first `batch / D` examples. On a mesh with a
+    model axis too, `--loom-partition-step` runs after it and partitions
+    the all-reduces with the rest of the step (each rank averages its slice
+    of a split gradient): the pass registers `loom.all_reduce`'s sharding
+    rule (passes/parallel/AllReduceSharding.cpp) for that.
 
     ```mlir
     func.func @loss_grad(%w: tensor<3xf32> {loom.param = "w"}, ...)

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/parallel/AllReduceSharding.h"
 
 #include "ir/LoomOps.h"
 #include "ir/LoomRecipe.h"
@@ -46,6 +47,13 @@ uint64_t bytesOf(Value v) {
 struct DataParallelPass
     : public mlir::loom::impl::LoomDataParallelBase<DataParallelPass> {
   using LoomDataParallelBase::LoomDataParallelBase;
+
+  /// The all-reduces' sharding rule, for --loom-partition-step after this
+  /// pass on a mesh with a model axis too (a 2-D mesh).
+  void getDependentDialects(DialectRegistry &registry) const override {
+    LoomDataParallelBase::getDependentDialects(registry);
+    registerAllReduceShardingRule(registry);
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();

@@ -55,8 +55,9 @@ public:
   Communicator &operator=(const Communicator &) = delete;
 
   /// The communicator of axis `axis` of the mesh whose axes are `names`
-  /// with sizes `sizes` (row-major over the world's ranks: the last axis
-  /// varies fastest). The sizes' product must be the world size.
+  /// with sizes `sizes` (laid over the world's ranks as Mesh.h says:
+  /// row-major, the last axis varying fastest). The sizes' product must be
+  /// the world size.
   static StatusOr<std::unique_ptr<Communicator>>
   forAxis(const std::vector<std::string> &names,
           const std::vector<int64_t> &sizes, const std::string &axis);

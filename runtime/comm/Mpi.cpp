@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/comm/Comm.h"
+#include "runtime/comm/Mesh.h"
 #include "runtime/comm/Watch.h"
 
 #include <mpi.h>
@@ -144,26 +145,19 @@ Communicator::forAxis(const std::vector<std::string> &names,
                          "ranks of mpirun");
   if (names.size() != sizes.size())
     return Status::error("a mesh needs one size per axis");
-  int64_t product = 1;
-  size_t which = names.size();
-  for (size_t i = 0; i < names.size(); ++i) {
-    product *= sizes[i];
-    if (names[i] == axis)
-      which = i;
-  }
-  if (which == names.size())
+  Mesh mesh{names, sizes};
+  int64_t which = mesh.axis(axis);
+  if (which < 0)
     return Status::error("the mesh has no axis '" + axis + "'");
   int world = worldSize(), rank = worldRank();
-  if (product != world)
-    return Status::error("the mesh has " + std::to_string(product) +
+  if (mesh.ranks() != world)
+    return Status::error("the mesh has " + std::to_string(mesh.ranks()) +
                          " ranks, but the run has " + std::to_string(world));
-  // Row-major coordinates; ranks with the same coordinates on every other
-  // axis share the communicator, ordered by their coordinate on `axis`.
-  int64_t stride = 1;
-  for (size_t i = which + 1; i < sizes.size(); ++i)
-    stride *= sizes[i];
-  int64_t coordinate = rank / stride % sizes[which];
-  int64_t color = rank - coordinate * stride;
+  // Mesh.h's layout: ranks with the same coordinates on every other axis
+  // share the communicator, ordered by their coordinate on `axis`.
+  size_t a = static_cast<size_t>(which);
+  int64_t coordinate = mesh.coordinate(rank, a);
+  int64_t color = mesh.group(rank, a);
   std::unique_ptr<Communicator> c(new Communicator());
   c->impl = std::make_unique<Impl>();
   LOOM_MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, static_cast<int>(color),

@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/exec/Collectives.h"
+#include "runtime/comm/Mesh.h"
+#include "runtime/exec/TensorParallel.h"
 
 #include <algorithm>
 #include <chrono>
@@ -106,23 +108,54 @@ Collectives::create(const Artifact &art,
       break;
     }
   }
-  // One communicator per mesh axis, over the ranks of mpirun.
+  if (c->buckets.empty())
+    return c;
+  // The mesh (data, model) the collectives run on: each axis has the ranks
+  // of its buckets' groups; a model axis without a collective has the
+  // ranks the parameters are split over, a data axis without one 1.
+  comm::Mesh mesh{{"data", "model"}, {0, 0}};
+  for (std::unique_ptr<Bucket> &b : c->buckets) {
+    int64_t axis = mesh.axis(b->axes);
+    if (axis < 0)
+      return Status::error(name + ": a collective over mesh axes '" + b->axes +
+                           "', where this runtime knows the axes data and "
+                           "model, one at a time");
+    int64_t &size = mesh.sizes[static_cast<size_t>(axis)];
+    if (size != 0 && size != b->groupSize)
+      return Status::error(name + ": collectives over " + std::to_string(size) +
+                           " and " + std::to_string(b->groupSize) +
+                           " ranks of mesh axis '" + b->axes + "'");
+    size = b->groupSize;
+  }
+  if (mesh.sizes[0] == 0)
+    mesh.sizes[0] = 1;
+  if (mesh.sizes[1] == 0)
+    mesh.sizes[1] = modelRanksOf(art);
+  std::string ranks = std::to_string(mesh.ranks());
+  auto what = [&](const Bucket &b) {
+    std::string text = name + ": the step averages over " +
+                       std::to_string(b.groupSize) + " ranks of mesh axis '" +
+                       b.axes + "'";
+    if (mesh.sizes[0] > 1 && mesh.sizes[1] > 1)
+      text += " (a mesh of " + std::to_string(mesh.sizes[0]) + " data x " +
+              std::to_string(mesh.sizes[1]) + " model ranks)";
+    return text;
+  };
+  const Bucket &first = *c->buckets.front();
+  if (!comm::initialized())
+    return Status::error(what(first) +
+                         "; loom train runs it, under mpirun -n " + ranks);
+  if (mesh.ranks() != comm::worldSize())
+    return Status::error(what(first) + ", but this run has " +
+                         std::to_string(comm::worldSize()) + " ranks");
+  // One communicator per mesh axis, over the ranks of mpirun (Mesh.h's
+  // layout).
   std::map<std::string, comm::Communicator *> byAxes;
   for (std::unique_ptr<Bucket> &b : c->buckets) {
-    std::string ranks = std::to_string(b->groupSize);
-    if (!comm::initialized())
-      return Status::error(name + ": the step averages over " + ranks +
-                           " ranks of mesh axis '" + b->axes +
-                           "'; loom train runs it, under mpirun -n " + ranks);
-    if (b->groupSize != comm::worldSize())
-      return Status::error(name + ": the step averages over " + ranks +
-                           " ranks of mesh axis '" + b->axes +
-                           "', but this run has " +
-                           std::to_string(comm::worldSize()) + " ranks");
     comm::Communicator *&axisComm = byAxes[b->axes];
     if (!axisComm) {
       StatusOr<std::unique_ptr<comm::Communicator>> made =
-          comm::Communicator::forAxis({b->axes}, {b->groupSize}, b->axes);
+          comm::Communicator::forAxis(mesh.names, mesh.sizes, b->axes);
       if (!made)
         return made.status().withPrefix(name + ": ");
       axisComm = made->get();

@@ -7,6 +7,7 @@
 #include "runtime/exec/Executor.h"
 
 #include "runtime/Init.h"
+#include "runtime/comm/Mesh.h"
 #include "runtime/cpu/OneDnnKernels.h"
 #include "runtime/exec/Collectives.h"
 #include "runtime/exec/KernelLibrary.h"
@@ -350,7 +351,13 @@ bool StepExecutor::isModelSlice(const std::string &tensor, Split *split) const {
 }
 
 int64_t StepExecutor::modelIndex(int64_t modelRanks) const {
-  return modelRanks > 1 ? comm::worldRank() % modelRanks : 0;
+  // The rank's model coordinate (runtime/comm/Mesh.h's layout).
+  if (modelRanks <= 1)
+    return 0;
+  comm::Mesh mesh{
+      {"data", "model"},
+      {std::max<int64_t>(1, comm::worldSize() / modelRanks), modelRanks}};
+  return mesh.coordinate(comm::worldRank(), 1);
 }
 
 /// This rank's buffer of parameter or optimizer-state `tensor` (null if

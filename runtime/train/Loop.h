@@ -117,8 +117,10 @@ private:
           itemsPerExample = 1;
   /// This rank's coordinate on the mesh's data axis and the axis's ranks:
   /// opt.rank and opt.ranks, unless the parameters are split over a model
-  /// axis, whose ranks share each batch (tensor parallelism).
-  int dataRank = 0, dataRanks = 1;
+  /// axis, whose ranks share each batch (tensor parallelism); and its
+  /// coordinate on the model axis (runtime/comm/Mesh.h's layout: rank =
+  /// dataRank * model ranks + modelRank).
+  int dataRank = 0, dataRanks = 1, modelRank = 0;
   /// Whether this process writes the run's files (rank 0).
   bool writes() const { return opt.rank == 0 && !opt.evaluateOnly; }
   std::string itemUnit = "samples";

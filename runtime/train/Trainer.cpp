@@ -11,10 +11,12 @@
 
 #include "runtime/File.h"
 #include "runtime/comm/Comm.h"
+#include "runtime/comm/Mesh.h"
 #include "runtime/data/CsvPrep.h"
 #include "runtime/train/Evaluate.h"
 #include "runtime/train/Interrupt.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -114,10 +116,13 @@ Status Trainer::setup(Artifact artifact) {
     return Status::error(opt.name + ": the step has no inputs x and y");
   batch = xr->shape[0];
   // The ranks of a model axis share each batch: rank r is at (r / M,
-  // r % M) of the mesh (data, model).
+  // r % M) of the mesh (data, model) (runtime/comm/Mesh.h).
   int64_t modelRanks = modelRanksOf(ex->artifact());
-  dataRank = static_cast<int>(opt.rank / modelRanks);
-  dataRanks = static_cast<int>(opt.ranks / modelRanks);
+  comm::Mesh mesh{{"data", "model"},
+                  {std::max<int64_t>(1, opt.ranks / modelRanks), modelRanks}};
+  dataRank = static_cast<int>(mesh.coordinate(opt.rank, 0));
+  modelRank = static_cast<int>(mesh.coordinate(opt.rank, 1));
+  dataRanks = static_cast<int>(mesh.sizes[0]);
   globalBatch = batch * dataRanks;
   if (recipe.dataRanks * modelRanks != opt.ranks)
     return Status::error(
@@ -455,9 +460,13 @@ int Trainer::run(Artifact artifact) {
   say("training " + opt.name + ": " + data->describe() + ", " +
       std::to_string(data->validationSize()) + " validate; " +
       std::to_string(total) + " steps of batch " + std::to_string(globalBatch) +
-      (dataRanks > 1 ? " (" + std::to_string(batch) + " on each of " +
-                           std::to_string(dataRanks) + " ranks)"
-                     : std::string()) +
+      (dataRanks > 1 && opt.ranks > dataRanks
+           ? " (" + std::to_string(batch) + " on each of " +
+                 std::to_string(dataRanks) + " data ranks, shared by its " +
+                 std::to_string(opt.ranks / dataRanks) + " model ranks)"
+       : dataRanks > 1 ? " (" + std::to_string(batch) + " on each of " +
+                             std::to_string(dataRanks) + " ranks)"
+                       : std::string()) +
       "; output in " + outDir);
   // Class names: the numbers the model's outputs stand for (saved with the
   // model and every checkpoint).

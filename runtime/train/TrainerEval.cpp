@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <tuple>
 
@@ -52,16 +53,24 @@ namespace {
 
 /// Sums the evaluation results of the ranks of a data-parallel run: the
 /// loss sums, a regression target's error sums, the example and confusion
-/// counts; stopped when one stopped.
-Status sumOverRanks(EvalResult &r) {
-  std::vector<double> sums = {r.loss.sum()};
+/// counts; stopped when one stopped. On a mesh with a model axis too, the
+/// ranks of one data coordinate evaluated the same examples together: only
+/// the first of them (`counts`) adds its results, the others zeros, so the
+/// sums over the world are those over the data axis (x + 0 is exact).
+Status sumOverRanks(EvalResult &r, bool counts) {
+  // (Zeros, not products with 0: a sum may be infinite.)
+  auto mine = [&](double v) { return counts ? v : 0.0; };
+  std::vector<double> sums = {mine(r.loss.sum())};
   for (const RegressionSums::Column &c : r.regressionSums.columns)
-    sums.insert(sums.end(), {c.absError, c.sqError, c.sum, c.sumSq});
-  std::vector<int64_t> counts = r.confusion.counts();
-  counts.push_back(r.regressionSums.rows);
-  counts.push_back(r.loss.count());
-  counts.push_back(r.examples);
-  counts.push_back(r.stopped ? 1 : 0);
+    sums.insert(sums.end(), {mine(c.absError), mine(c.sqError), mine(c.sum),
+                             mine(c.sumSq)});
+  std::vector<int64_t> tally = r.confusion.counts();
+  tally.push_back(r.regressionSums.rows);
+  tally.push_back(r.loss.count());
+  tally.push_back(r.examples);
+  if (!counts)
+    std::fill(tally.begin(), tally.end(), 0);
+  tally.push_back(r.stopped ? 1 : 0);
   if (Status s =
           comm::allReduceSum(sums.data(), static_cast<int64_t>(sums.size()));
       !s)
@@ -74,22 +83,22 @@ Status sumOverRanks(EvalResult &r) {
     col.sum = sums[3 + 4 * c];
     col.sumSq = sums[4 + 4 * c];
   }
-  if (Status s = comm::allReduceSum(counts.data(),
-                                    static_cast<int64_t>(counts.size()));
+  if (Status s =
+          comm::allReduceSum(tally.data(), static_cast<int64_t>(tally.size()));
       !s)
     return s;
-  r.stopped = counts.back() > 0;
-  counts.pop_back();
-  r.examples = counts.back();
-  counts.pop_back();
-  int64_t items = counts.back();
-  counts.pop_back();
-  r.regressionSums.rows = counts.back();
-  counts.pop_back();
+  r.stopped = tally.back() > 0;
+  tally.pop_back();
+  r.examples = tally.back();
+  tally.pop_back();
+  int64_t items = tally.back();
+  tally.pop_back();
+  r.regressionSums.rows = tally.back();
+  tally.pop_back();
   r.loss.reset();
   if (items > 0)
     r.loss.add(loss / double(items), items);
-  return r.confusion.setCounts(counts);
+  return r.confusion.setCounts(tally);
 }
 
 } // namespace
@@ -162,7 +171,7 @@ StatusOr<EvalResult> Trainer::runEvaluation(data::BatchSource &src,
     return othersLost;
   // The ranks' sums: the whole evaluation's.
   comm::setPlace("the sums of the " + title);
-  if (Status s = sumOverRanks(*r); !s)
+  if (Status s = sumOverRanks(*r, modelRank == 0); !s)
     return s;
   return r;
 }

@@ -6,9 +6,11 @@
 // well-formed one loads. A `comm.reduce_scatter` and a `comm.all_gather`:
 // the side that holds every rank's block must hold them all, and a gather
 // has no reduction. The executor rejects buckets it cannot run (a
-// member at the wrong offset, members that reduce unlike, no start); and
-// running one needs mpirun: without it the executor refuses the artifact,
-// naming the ranks it needs.
+// member at the wrong offset, members that reduce unlike, no start) and
+// meshes it does not know (an axis other than data and model, one axis
+// with two group sizes); and running one needs mpirun: without it the
+// executor refuses the artifact, naming the ranks it needs (all of a 2-D
+// mesh's).
 //
 //===----------------------------------------------------------------------===//
 
@@ -187,6 +189,34 @@ TEST(CollectiveReject, BucketsTheExecutorCannotRun) {
   EXPECT_EQ(executorError(a), "dp.loomx: the step averages over 2 ranks of "
                               "mesh axis 'data'; loom train runs it, under "
                               "mpirun -n 2");
+}
+
+// The mesh the executor derives from the collectives' axes and groups: an
+// axis it does not know (or two at once), one axis with two group sizes;
+// and a 2-D mesh (data and model axes, both above 1) needs all its ranks.
+TEST(CollectiveReject, MeshesTheExecutorCannotRun) {
+  Artifact pair = withAllReduce();
+  KernelRecord second = pair.kernels[1];
+  second.attrs[3] = KernelAttr::ofInt("bucket", 1);
+  pair.kernels[2] = second;
+  Artifact unknown = withAttr("axes", KernelAttr::ofString("axes", "pipe"));
+  EXPECT_EQ(executorError(unknown),
+            "dp.loomx: a collective over mesh axes 'pipe', where this runtime "
+            "knows the axes data and model, one at a time");
+  Artifact both = withAttr("axes", KernelAttr::ofString("axes", "data,model"));
+  EXPECT_EQ(executorError(both),
+            "dp.loomx: a collective over mesh axes 'data,model', where this "
+            "runtime knows the axes data and model, one at a time");
+  Artifact uneven = pair;
+  uneven.kernels[2].attrs[2] = KernelAttr::ofInt("group_size", 3);
+  EXPECT_EQ(executorError(uneven),
+            "dp.loomx: collectives over 2 and 3 ranks of mesh axis 'data'");
+  Artifact mesh = pair;
+  mesh.kernels[2].attrs[1] = KernelAttr::ofString("axes", "model");
+  EXPECT_EQ(executorError(mesh),
+            "dp.loomx: the step averages over 2 ranks of mesh axis 'data' (a "
+            "mesh of 2 data x 2 model ranks); loom train runs it, under "
+            "mpirun -n 4");
 }
 
 TEST(CollectiveReject, RunningNeedsMpirun) {

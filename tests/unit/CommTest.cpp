@@ -1,15 +1,17 @@
 //===- CommTest.cpp - Reduce-scatter and all-gather over MPI --------------===//
 //
 // Part of Loom. Runs under mpirun only (tests/e2e/comm_collectives.test runs
-// it on 2 and 3 ranks): runtime/comm's non-blocking reduce-scatter and
+// it on 2, 3 and 4 ranks): runtime/comm's non-blocking reduce-scatter and
 // all-gather on values each rank makes from its rank, polled until done, as
-// MPI defines them; and the executor's collectives (runtime/exec/
+// MPI defines them; the executor's collectives (runtime/exec/
 // Collectives.h) on buckets of two reduce-scatters and two all-gathers,
-// staged and copied out by block, as the artifact's kernels describe them.
+// staged and copied out by block, as the artifact's kernels describe them;
+// and the communicators of a 2-D mesh (data x model), for an even world.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/comm/Comm.h"
+#include "runtime/comm/Mesh.h"
 #include "runtime/exec/Collectives.h"
 
 #include <gtest/gtest.h>
@@ -148,6 +150,89 @@ TEST(Comm, ExecutorBucketsScatterThenGatherTheMean) {
     EXPECT_FLOAT_EQ(buffers[4][j], half + static_cast<float>(j));
   for (size_t j = 0; j < buffers[5].size(); ++j)
     EXPECT_FLOAT_EQ(buffers[5][j], 10 * half + static_cast<float>(j));
+}
+
+// The communicators of a 2-D mesh (data = world / 2, model = 2), split by
+// runtime/comm/Mesh.h's row-major layout: each rank's group over an axis
+// sums the world ranks Mesh.h names, and the rank's place in it is its
+// coordinate. (An odd world has no such mesh: skipped.)
+TEST(Comm, MeshAxesSplitRowMajor) {
+  int w = comm::worldSize(), r = comm::worldRank();
+  if (w % 2 != 0)
+    GTEST_SKIP() << "a mesh of 2 model ranks needs an even world";
+  comm::Mesh mesh{{"data", "model"}, {w / 2, 2}};
+  for (size_t axis = 0; axis < 2; ++axis) {
+    StatusOr<std::unique_ptr<comm::Communicator>> c =
+        comm::Communicator::forAxis(mesh.names, mesh.sizes, mesh.names[axis]);
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    EXPECT_EQ((*c)->size(), mesh.sizes[axis]);
+    EXPECT_EQ((*c)->rank(), mesh.coordinate(r, axis));
+    float value = static_cast<float>(r);
+    comm::Communicator::Request request;
+    ASSERT_TRUE((*c)->allReduceSumStart(&value, 1, request).ok());
+    finish(**c, request);
+    float expected = 0;
+    for (int64_t m : mesh.members(r, axis))
+      expected += static_cast<float>(m);
+    EXPECT_EQ(value, expected) << mesh.names[axis] << " axis, rank " << r;
+  }
+}
+
+/// An all-reduce (mean) kernel of one float over `axes` of `group` ranks,
+/// its own bucket, started at once and waited for by the next kernel.
+KernelRecord meanOver(const std::string &axes, int64_t group, uint32_t in,
+                      uint32_t out, int64_t bucket) {
+  KernelRecord k;
+  k.kind = "comm.all_reduce";
+  k.operands = {in, out};
+  k.attrs = {KernelAttr::ofString("reduce", "mean"),
+             KernelAttr::ofString("axes", axes),
+             KernelAttr::ofInt("group_size", group),
+             KernelAttr::ofInt("bucket", bucket),
+             KernelAttr::ofInt("count", 1),
+             KernelAttr::ofInt("offset", 0),
+             KernelAttr::ofInt("start", 1),
+             KernelAttr::ofInt("wait_in", 1)};
+  return k;
+}
+
+// The executor's collectives of a step on the mesh (data = world / 2,
+// model = 2): an all-reduce over the model axis (Megatron's) and one over
+// the data axis (a gradient's), each on its axis's communicator: the mean
+// of the world ranks of the rank's model pair, and of its data column.
+TEST(Comm, ExecutorCollectivesOnATwoDMesh) {
+  int w = comm::worldSize(), r = comm::worldRank();
+  if (w % 2 != 0)
+    GTEST_SKIP() << "a mesh of 2 model ranks needs an even world";
+  std::map<uint32_t, std::vector<float>> buffers = {
+      {0, {static_cast<float>(r)}},
+      {1, {-1.0f}},
+      {2, {static_cast<float>(r)}},
+      {3, {-1.0f}}};
+  Artifact art;
+  art.kernels = {meanOver("model", 2, 0, 1, 0),
+                 meanOver("data", w / 2, 2, 3, 1)};
+  StatusOr<std::unique_ptr<Collectives>> made = Collectives::create(
+      art,
+      [&](uint32_t id) {
+        return reinterpret_cast<uint8_t *>(buffers[id].data());
+      },
+      "mesh.loomx");
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  Collectives &c = **made;
+  ASSERT_TRUE(c.communicator("model"));
+  ASSERT_TRUE(c.communicator("data"));
+  EXPECT_EQ(c.communicator("model")->rank(), r % 2);
+  EXPECT_EQ(c.communicator("data")->rank(), r / 2);
+  for (size_t i = 0; i < art.kernels.size(); ++i) {
+    ASSERT_TRUE(c.waitBefore(i).ok());
+    ASSERT_TRUE(c.launch(i).ok());
+  }
+  ASSERT_TRUE(c.waitAll().ok());
+  // Model pair {2 d, 2 d + 1}: mean 2 d + 1/2; data column {m, m + 2, ...}:
+  // mean m + (w / 2 - 1).
+  EXPECT_FLOAT_EQ(buffers[1][0], static_cast<float>(r / 2 * 2) + 0.5f);
+  EXPECT_FLOAT_EQ(buffers[3][0], static_cast<float>(r % 2 + w / 2 - 1));
 }
 
 } // namespace

@@ -12,6 +12,7 @@
 #include "ir/LoomDialect.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
+#include "passes/parallel/AllReduceSharding.h"
 #include "passes/sharding/ShardingRules.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -30,6 +31,7 @@ int main(int argc, char **argv) {
   // The mesh dialect and the Loom ops' sharding rules, for upstream
   // --sharding-propagation and --mesh-spmdization (docs/sharding.md).
   mlir::loom::registerShardingRules(registry);
+  mlir::loom::registerAllReduceShardingRule(registry);
   mlir::mesh::registerShardingPropagation();
   mlir::mesh::registerSpmdization();
   mlir::loom::cpu::registerCpuBackend(registry);

@@ -149,6 +149,9 @@ struct ArtifactOptions {
   /// with the recipe as the artifact will record it (JSON, after the
   /// overrides): false (after printing why) stops the compile.
   std::function<bool(const std::string &recipeJson)> checkRecipe;
+  /// Set before checkRecipe is called: the ranks of the mesh's model axis
+  /// (1 without one), which the recipe does not record.
+  int64_t *modelRanks = nullptr;
   /// Filled when the recipe recomputes activations (EmitOptions::remat).
   mlir::loom::cpu::RematSummary *remat = nullptr;
   /// Filled for a step partitioned over a model axis of several ranks.

@@ -299,6 +299,13 @@ bool loom::tool::compileCpuArtifact(mlir::MLIRContext &ctx,
       return reportDumpError(printer), false;
   }
   auto recipe = (*module)->getAttrOfType<mlir::loom::RecipeAttr>("loom.train");
+  // The mesh's shape is (data, model) (docs/sharding.md).
+  if (options.modelRanks) {
+    mlir::Operation *mesh = module->lookupSymbol("mesh");
+    auto shape =
+        mesh ? mesh->getAttrOfType<mlir::DenseI64ArrayAttr>("shape") : nullptr;
+    *options.modelRanks = shape && shape.size() == 2 ? shape[1] : 1;
+  }
   if (options.checkRecipe &&
       !options.checkRecipe(mlir::loom::cpu::recipeJson(recipe)))
     return false;

@@ -26,6 +26,7 @@
 #include "runtime/artifact/Artifact.h"
 #include "runtime/comm/Comm.h"
 #include "runtime/data/Batches.h"
+#include "runtime/exec/TensorParallel.h"
 #include "runtime/train/OutputDir.h"
 #include "runtime/train/Recipe.h"
 #include "runtime/train/Trainer.h"
@@ -224,7 +225,7 @@ std::string resumeCommand() {
 /// caller keeps until the run ends; an earlier run there is refused,
 /// continued or removed); `name` gets the train block's name. False after
 /// printing why.
-bool prepareRun(const std::string &recipeJson,
+bool prepareRun(const std::string &recipeJson, int64_t modelRanks,
                 loom::train::TrainOptions &options, std::string &name,
                 loom::train::OutputDirLock &lock) {
   loom::StatusOr<loom::train::Recipe> recipe =
@@ -240,19 +241,23 @@ bool prepareRun(const std::string &recipeJson,
       : overwrite             ? loom::train::EarlierRun::Overwrite
                               : loom::train::EarlierRun::Refuse;
   // A multiple may be a model axis's ranks (tensor parallelism), which the
-  // recipe does not record: the trainer checks them against the
-  // artifact's parameters.
+  // recipe does not record (`modelRanks` says them): the trainer checks
+  // them against the artifact's parameters.
   if (options.ranks % recipe->dataRanks != 0 ||
       (options.ranks == 1 && recipe->dataRanks != 1))
     return fail(options.name + ": the step is compiled for " +
                 std::to_string(recipe->dataRanks) +
                 (recipe->dataRanks == 1 ? " rank" : " ranks") +
-                " of the mesh's data axis, but this run has " +
-                std::to_string(options.ranks) +
-                (options.ranks == 1 ? "; run it under mpirun -n " +
-                                          std::to_string(recipe->dataRanks)
-                                    : std::string("; compile the .loom "
-                                                  "program for them"))),
+                " of the mesh's data axis" +
+                (modelRanks > 1 ? " and " + std::to_string(modelRanks) +
+                                      " of its model axis"
+                                : std::string()) +
+                ", but this run has " + std::to_string(options.ranks) +
+                (options.ranks == 1
+                     ? "; run it under mpirun -n " +
+                           std::to_string(recipe->dataRanks * modelRanks)
+                     : std::string("; compile the .loom "
+                                   "program for them"))),
            false;
   loom::StatusOr<std::vector<std::string>> removed =
       loom::train::claimOutputDir(options.outDir, recipe->name, earlier, lock);
@@ -402,7 +407,8 @@ int produceArtifact(loom::train::TrainOptions &options,
     artifact = std::move(*a);
     options.artifactPath = absolute(inputFile);
     std::string name;
-    if (!prepareRun(artifact.recipe, options, name, lock))
+    if (!prepareRun(artifact.recipe, loom::modelRanksOf(artifact), options,
+                    name, lock))
       return 1;
   } else {
     SourceMgr sourceMgr;
@@ -437,9 +443,11 @@ int produceArtifact(loom::train::TrainOptions &options,
       compile.steps = steps;
     std::string name;
     // Before the long compile: the data, then the output directory.
+    int64_t modelRanks = 1;
+    compile.modelRanks = &modelRanks;
     compile.checkRecipe = [&](const std::string &recipeJson) {
       return checkData(recipeJson, options.name, program, diags) &&
-             prepareRun(recipeJson, options, name, lock);
+             prepareRun(recipeJson, modelRanks, options, name, lock);
     };
     mlir::loom::cpu::RematSummary remat;
     compile.remat = &remat;
