@@ -58,11 +58,10 @@ FailureOr<MeshShardingAttr> unusedResultSharding(OpResult v) {
     return MeshShardingAttr();
   AffineMap map = maps[op->getNumOperands() + v.getResultNumber()];
   SmallVector<SmallVector<mesh::MeshAxis>> split;
-  for (auto [loop, axes] : llvm::enumerate(option->shardingArray)) {
-    bool inResult = llvm::any_of(map.getResults(), [&](AffineExpr e) {
-      return e == getAffineDimExpr(loop, op->getContext());
-    });
-    if (!axes.empty() && !inResult)
+  for (size_t loop = 0; loop < option->shardingArray.size(); ++loop) {
+    AffineExpr loopExpr = getAffineDimExpr(loop, op->getContext());
+    bool inResult = llvm::is_contained(map.getResults(), loopExpr);
+    if (!option->shardingArray[loop].empty() && !inResult)
       return op->emitError("an unused result of this op would be a partial "
                            "value, which partitioning cannot give a type");
   }

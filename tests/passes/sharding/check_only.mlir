@@ -12,9 +12,6 @@ func.func @no_rule(%x: tensor<4x8xf32>, %key: tensor<2xi64>) -> tensor<4x8xf32> 
   %d = loom.dropout %xs, %key rate 1.000000e-01 stream 0 : (tensor<4x8xf32>, tensor<2xi64>) -> tensor<4x8xf32>
   return %d : tensor<4x8xf32>
 }
-  %s = loom.slice %xs start [0, 0] limit [4, 4] stride [1, 1] : tensor<4x8xf32> -> tensor<4x4xf32>
-  return %s : tensor<4x4xf32>
-}
 
 // -----
 
