@@ -48,6 +48,17 @@ def torch_name(loom):
     return loom.replace(".attn.", ".").replace(".mlp.", ".")
 
 
+def torch_layout(loom, t, heads=6):
+    """std.nn's fused qkv groups its rows by head ([q_h | k_h | v_h] per
+    head); torch_peer's qkv is [q | k | v]: the same rows, permuted."""
+    if ".attn.qkv." not in loom:
+        return t
+    rest = t.shape[1:]
+    hd = t.shape[0] // (3 * heads)
+    return (t.reshape(heads, 3, hd, *rest).transpose(0, 1)
+            .reshape(t.shape).contiguous())
+
+
 def lr_at(step, base=1e-3, warmup=100, total=1000, min_lr=1e-4):
     if step < warmup:
         return base * (step + 1) / warmup
@@ -88,14 +99,14 @@ def check(args):
         "the checkpoint's parameters are not gpt.loom's"
     with torch.no_grad():
         for k in names:
-            params[torch_name(k)].copy_(tensors[k])
+            params[torch_name(k)].copy_(torch_layout(k, tensors[k]))
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.95),
                             weight_decay=0.1, eps=1e-8)
     for k in names:
         p = params[torch_name(k)]
         opt.state[p] = {"step": torch.tensor(float(done)),
-                        "exp_avg": tensors[k + ".exp_avg"].clone(),
-                        "exp_avg_sq": tensors[k + ".exp_avg_sq"].clone()}
+                        "exp_avg": torch_layout(k, tensors[k + ".exp_avg"]),
+                        "exp_avg_sq": torch_layout(k, tensors[k + ".exp_avg_sq"])}
 
     raw = open(args.window, "rb").read()
     tokens = torch.tensor(struct.unpack("<%dH" % (len(raw) // 2), raw))
